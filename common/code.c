@@ -1,0 +1,65 @@
+/* Access code generation and normalisation. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "code.h"
+
+static bool code_letter(char c)
+{
+	return c != '\0' && strchr(CODE_ALPHABET, c) != NULL;
+}
+
+void code_generate(char out[CODE_LETTERS + 1])
+{
+	const uint32_t n = (uint32_t)(sizeof(CODE_ALPHABET) - 1);
+
+	for (size_t i = 0; i < CODE_LETTERS; i++)
+		out[i] = CODE_ALPHABET[randombytes_uniform(n)];
+	out[CODE_LETTERS] = '\0';
+}
+
+int code_normalise(const char *typed, char out[CODE_LETTERS + 1])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; typed[i]; i++) {
+		char c = typed[i];
+
+		if (i >= CODE_INPUT_MAX)
+			goto bad;
+		if (c == '-' || c == ' ' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!code_letter(c) || n >= CODE_LETTERS)
+			goto bad;
+		out[n++] = c;
+	}
+	if (n != CODE_LETTERS)
+		goto bad;
+	out[n] = '\0';
+	return 0;
+bad:
+	sodium_memzero(out, CODE_LETTERS + 1);
+	return -EINVAL;
+}
+
+int code_format(const char *code, char out[CODE_FORMATTED + 1])
+{
+	size_t o = 0;
+
+	if (strlen(code) != CODE_LETTERS)
+		return -EINVAL;
+	for (size_t i = 0; i < CODE_LETTERS; i++) {
+		if (!code_letter(code[i]))
+			return -EINVAL;
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = code[i];
+	}
+	out[o] = '\0';
+	return 0;
+}

@@ -1,0 +1,318 @@
+/* Varlink message codec: framing, parsing and building. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "ob_protocol.h"
+#include "varlink.h"
+
+#define VARLINK_MAX_DEPTH 16
+
+int varlink_reader_space(struct varlink_reader *r, char **at, size_t *room)
+{
+	if (!r->buf) {
+		r->buf = malloc(OB_MAX_MESSAGE + 1);
+		if (!r->buf)
+			return -ENOMEM;
+		r->len = 0;
+	}
+	*at = r->buf + r->len;
+	*room = OB_MAX_MESSAGE + 1 - r->len;
+	return 0;
+}
+
+void varlink_reader_commit(struct varlink_reader *r, size_t n)
+{
+	r->len += n;
+}
+
+bool varlink_reader_pending(const struct varlink_reader *r)
+{
+	return r->buf && r->len > 0;
+}
+
+void varlink_reader_free(struct varlink_reader *r)
+{
+	if (r->buf) {
+		sodium_memzero(r->buf, OB_MAX_MESSAGE + 1);
+		free(r->buf);
+	}
+	r->buf = NULL;
+	r->len = 0;
+}
+
+int varlink_reader_next(struct varlink_reader *r, struct json_object **msg)
+{
+	char *nul;
+	size_t n;
+	int ret;
+
+	*msg = NULL;
+	if (!r->buf || r->len == 0)
+		return 0;
+	nul = memchr(r->buf, '\0', r->len);
+	if (!nul)
+		return r->len > OB_MAX_MESSAGE ? -EMSGSIZE : 0;
+	n = (size_t)(nul - r->buf);
+	ret = varlink_parse(r->buf, n, msg);
+	/* Drop the message and its NUL; keep what followed it. */
+	sodium_memzero(r->buf, n + 1);
+	memmove(r->buf, r->buf + n + 1, r->len - n - 1);
+	r->len -= n + 1;
+	sodium_memzero(r->buf + r->len, n + 1);
+	return ret < 0 ? ret : 1;
+}
+
+int varlink_parse(const char *data, size_t len, struct json_object **msg)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+
+	*msg = NULL;
+	if (len > OB_MAX_MESSAGE)
+		return -EMSGSIZE;
+	if (len == 0 || len > (size_t)INT32_MAX || memchr(data, '\0', len))
+		return -EBADMSG;
+	tok = json_tokener_new_ex(VARLINK_MAX_DEPTH);
+	if (!tok)
+		return -ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, data, (int)len);
+	/* The whole message must be one complete value and nothing else. */
+	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len ||
+	    !json_object_is_type(obj, json_type_object)) {
+		if (obj) {
+			varlink_wipe(obj);
+			json_object_put(obj);
+		}
+		json_tokener_free(tok);
+		return -EBADMSG;
+	}
+	json_tokener_free(tok);
+	*msg = obj;
+	return 0;
+}
+
+int varlink_call_split(struct json_object *msg, const char **method,
+		       struct json_object **params, bool *oneway)
+{
+	struct json_object *m, *p, *flag;
+
+	if (!json_object_object_get_ex(msg, "method", &m) ||
+	    !json_object_is_type(m, json_type_string) ||
+	    json_object_get_string_len(m) == 0 ||
+	    (size_t)json_object_get_string_len(m) != strlen(json_object_get_string(m)))
+		return -EBADMSG;
+	if (json_object_object_get_ex(msg, "more", &flag) && json_object_get_boolean(flag))
+		return -EBADMSG;
+	if (json_object_object_get_ex(msg, "upgrade", &flag) && json_object_get_boolean(flag))
+		return -EBADMSG;
+	*oneway = json_object_object_get_ex(msg, "oneway", &flag) &&
+		  json_object_is_type(flag, json_type_boolean) && json_object_get_boolean(flag);
+	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
+		if (!json_object_is_type(p, json_type_object))
+			return -EBADMSG;
+	} else {
+		p = json_object_new_object();
+		if (!p)
+			return -ENOMEM;
+		json_object_object_add(msg, "parameters", p);
+	}
+	*method = json_object_get_string(m);
+	*params = p;
+	return 0;
+}
+
+int varlink_reply_split(struct json_object *msg, const char **error,
+			struct json_object **params)
+{
+	struct json_object *e, *p;
+
+	*error = NULL;
+	if (json_object_object_get_ex(msg, "error", &e) && e) {
+		if (!json_object_is_type(e, json_type_string) ||
+		    json_object_get_string_len(e) == 0)
+			return -EBADMSG;
+		*error = json_object_get_string(e);
+	}
+	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
+		if (!json_object_is_type(p, json_type_object))
+			return -EBADMSG;
+	} else {
+		p = json_object_new_object();
+		if (!p)
+			return -ENOMEM;
+		json_object_object_add(msg, "parameters", p);
+	}
+	*params = p;
+	return 0;
+}
+
+int varlink_encode(struct json_object *msg, char **out, size_t *len)
+{
+	const char *s;
+	size_t n;
+	char *buf;
+
+	*out = NULL;
+	*len = 0;
+	s = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN, &n);
+	if (!s)
+		return -ENOMEM;
+	if (n > OB_MAX_MESSAGE) {
+		sodium_memzero((char *)s, n);
+		return -EMSGSIZE;
+	}
+	buf = malloc(n + 1);
+	if (!buf) {
+		sodium_memzero((char *)s, n);
+		return -ENOMEM;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	/* json-c keeps its rendering inside the object; do not leave a copy
+	 * of a secret there. */
+	sodium_memzero((char *)s, n);
+	*out = buf;
+	*len = n + 1;
+	return 0;
+}
+
+static struct json_object *object_with(const char *key, struct json_object *val)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o) {
+		json_object_put(val);
+		return NULL;
+	}
+	json_object_object_add(o, key, val);
+	return o;
+}
+
+struct json_object *varlink_call_new(const char *method, struct json_object *params)
+{
+	struct json_object *o;
+
+	if (!params)
+		params = json_object_new_object();
+	o = object_with("method", json_object_new_string(method));
+	if (!o || !params) {
+		json_object_put(o);
+		json_object_put(params);
+		return NULL;
+	}
+	json_object_object_add(o, "parameters", params);
+	return o;
+}
+
+struct json_object *varlink_reply_new(struct json_object *params)
+{
+	if (!params)
+		params = json_object_new_object();
+	if (!params)
+		return NULL;
+	return object_with("parameters", params);
+}
+
+struct json_object *varlink_error_new(const char *error, struct json_object *params)
+{
+	struct json_object *o;
+
+	if (!params)
+		params = json_object_new_object();
+	o = object_with("error", json_object_new_string(error));
+	if (!o || !params) {
+		json_object_put(o);
+		json_object_put(params);
+		return NULL;
+	}
+	json_object_object_add(o, "parameters", params);
+	return o;
+}
+
+struct json_object *varlink_error_msg(const char *error, const char *text)
+{
+	struct json_object *p = object_with("message", json_object_new_string(text));
+
+	if (!p)
+		return NULL;
+	return varlink_error_new(error, p);
+}
+
+void varlink_wipe(struct json_object *obj)
+{
+	size_t i, n;
+
+	if (!obj)
+		return;
+	switch (json_object_get_type(obj)) {
+	case json_type_string:
+		/* json-c hands out the string's own storage. */
+		sodium_memzero((char *)json_object_get_string(obj),
+			       (size_t)json_object_get_string_len(obj));
+		break;
+	case json_type_array:
+		n = json_object_array_length(obj);
+		for (i = 0; i < n; i++)
+			varlink_wipe(json_object_array_get_idx(obj, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(obj, key, val) {
+			(void)key;
+			varlink_wipe(val);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int varlink_get_string(struct json_object *params, const char *key, size_t max,
+		       const char **out)
+{
+	struct json_object *v;
+	size_t n;
+
+	*out = NULL;
+	if (!params || !json_object_object_get_ex(params, key, &v) || !v)
+		return -ENOENT;
+	if (!json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	n = (size_t)json_object_get_string_len(v);
+	if (n > max || strlen(json_object_get_string(v)) != n)
+		return -EINVAL;
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+int varlink_get_bool(struct json_object *params, const char *key, bool *out)
+{
+	struct json_object *v;
+
+	if (!params || !json_object_object_get_ex(params, key, &v) || !v)
+		return -ENOENT;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -EINVAL;
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+int varlink_get_int(struct json_object *params, const char *key, long long *out)
+{
+	struct json_object *v;
+
+	if (!params || !json_object_object_get_ex(params, key, &v) || !v)
+		return -ENOENT;
+	if (!json_object_is_type(v, json_type_int))
+		return -EINVAL;
+	errno = 0;
+	*out = (long long)json_object_get_int64(v);
+	if (errno)
+		return -EINVAL;
+	return 0;
+}

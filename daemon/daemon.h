@@ -1,0 +1,39 @@
+/* What the parts of onboardd share: the configuration, the store, the
+ * secret keys, the worker pool and the clock. */
+#ifndef OB_DAEMON_H
+#define OB_DAEMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "config.h"
+#include "store.h"
+#include "keys.h"
+
+struct worker_pool;
+
+struct daemon {
+	struct config cfg;
+	struct store *store;
+	struct keys keys;
+	struct worker_pool *workers;
+	int64_t (*now)(void); /* the clock; tests inject their own */
+	int64_t started;
+	const char *socket_path;
+	const char *state_dir;
+};
+
+/* Who is on the other end of a connection, from SO_PEERCRED. */
+struct peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+};
+
+/* Answer one io.onboard.Admin call.  Returns a complete reply or error
+ * message (never NULL but on memory exhaustion). */
+struct json_object *admin_call(struct daemon *d, const struct peer *peer,
+			       const char *method, struct json_object *params);
+
+#endif

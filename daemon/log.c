@@ -1,0 +1,66 @@
+/* Logging to stderr with a syslog priority prefix that journald reads. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static bool log_debug_on;
+
+void log_init(bool debug)
+{
+	log_debug_on = debug;
+}
+
+static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* <N> is sd-daemon's priority prefix; journald strips it. */
+	fprintf(stderr, "<%d>onboardd: %s%s%s\n", prio, line, suffix ? ": " : "",
+		suffix ? suffix : "");
+}
+
+void log_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(4, fmt, ap, strerror(saved));
+	va_end(ap);
+	errno = saved;
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(4, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(6, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_debug_on)
+		return;
+	va_start(ap, fmt);
+	log_vemit(7, fmt, ap, NULL);
+	va_end(ap);
+}

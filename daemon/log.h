@@ -1,0 +1,14 @@
+/* Four verbs for logging, to stderr (the journal when under systemd).
+ * Never pass a secret to any of them. */
+#ifndef OB_LOG_H
+#define OB_LOG_H
+
+#include <stdbool.h>
+
+void log_init(bool debug);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* appends errno */
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

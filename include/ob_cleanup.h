@@ -1,0 +1,46 @@
+/* Cleanup attributes: early returns free what a scope owns, and wipe
+ * secrets before the memory goes back to the allocator. */
+#ifndef OB_CLEANUP_H
+#define OB_CLEANUP_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _must_check_ __attribute__((warn_unused_result))
+
+static inline void ob_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void ob_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+/* Zero a NUL-terminated secret, then free it. explicit_bzero is not
+ * optimised away. */
+static inline void ob_secret_free(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static inline void ob_secret_freep(char **s)
+{
+	ob_secret_free(*s);
+}
+
+#define _cleanup_free_ _cleanup_(ob_freep)
+#define _cleanup_close_ _cleanup_(ob_closep)
+#define _cleanup_secret_ _cleanup_(ob_secret_freep)
+
+#define OB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,81 @@
+/* Names and limits of the onboard protocol, shared by onboardd,
+ * pam_onboard.so and onboardctl.  The interface definitions in varlink/
+ * are the reference; this header only names what the C code uses. */
+#ifndef OB_PROTOCOL_H
+#define OB_PROTOCOL_H
+
+/* Largest message, NUL excluded, either way. */
+#define OB_MAX_MESSAGE (64 * 1024)
+
+#define OB_DEFAULT_SOCKET "/run/onboard/onboardd.sock"
+#define OB_DEFAULT_CONFIG "/etc/onboard/onboardd.conf"
+#define OB_DEFAULT_STATE_DIR "/var/lib/onboard"
+
+/* Field limits (bytes, UTF-8). */
+#define OB_USERNAME_MAX 32
+#define OB_NAME_MAX 64
+#define OB_EMAIL_MAX 254
+#define OB_PHONE_MAX 16 /* "+" and at most 15 digits (E.164) */
+#define OB_ORG_MAX 64
+#define OB_ANSWER_MAX 512 /* one answer typed at a prompt */
+#define OB_PASSWORD_MAX 256
+#define OB_TEXT_MAX 1024 /* one prompt or message line */
+
+/* org.varlink.service */
+#define VL_IFACE_SERVICE "org.varlink.service"
+#define VL_METHOD_GETINFO "org.varlink.service.GetInfo"
+#define VL_METHOD_GETIFACE "org.varlink.service.GetInterfaceDescription"
+#define VL_ERR_INTERFACE_NOT_FOUND "org.varlink.service.InterfaceNotFound"
+#define VL_ERR_METHOD_NOT_FOUND "org.varlink.service.MethodNotFound"
+#define VL_ERR_INVALID_PARAMETER "org.varlink.service.InvalidParameter"
+#define VL_ERR_PERMISSION_DENIED "org.varlink.service.PermissionDenied"
+
+/* io.onboard.Login: the dialogue the daemon leads. */
+#define OB_IFACE_LOGIN "io.onboard.Login"
+#define OB_LOGIN_START "io.onboard.Login.Start"
+#define OB_LOGIN_ANSWER "io.onboard.Login.Answer"
+#define OB_ERR_LOGIN_NO_SESSION "io.onboard.Login.NoSession"
+#define OB_ERR_LOGIN_BUSY "io.onboard.Login.Busy"
+#define OB_ERR_LOGIN_UNAVAILABLE "io.onboard.Login.Unavailable"
+
+/* Prompt styles in a Login reply. */
+#define OB_STYLE_SECRET "secret" /* ask, do not echo */
+#define OB_STYLE_TEXT "text"     /* ask, echo */
+#define OB_STYLE_INFO "info"
+#define OB_STYLE_ERROR "error"
+
+/* Verdicts: each names the PAM result the module returns. */
+#define OB_VERDICT_SUCCESS "success"
+#define OB_VERDICT_AUTH_ERR "auth_err"
+#define OB_VERDICT_PERM_DENIED "perm_denied"
+#define OB_VERDICT_IGNORE "ignore"
+#define OB_VERDICT_MAXTRIES "maxtries"
+#define OB_VERDICT_AUTHTOK_ERR "authtok_err"
+#define OB_VERDICT_UNAVAILABLE "authinfo_unavail"
+#define OB_VERDICT_ACCT_EXPIRED "acct_expired"
+
+/* Phases of Login.Start. */
+#define OB_PHASE_AUTH "auth"
+#define OB_PHASE_ACCOUNT "account"
+#define OB_PHASE_PASSWORD "password"
+
+/* io.onboard.Admin: what onboardctl calls.  Every error carries a
+ * "message" parameter: one line for the administrator. */
+#define OB_IFACE_ADMIN "io.onboard.Admin"
+#define OB_ADMIN_STATUS "io.onboard.Admin.Status"
+#define OB_ADMIN_USER_ADD "io.onboard.Admin.UserAdd"
+#define OB_ADMIN_USER_SHOW "io.onboard.Admin.UserShow"
+#define OB_ADMIN_USER_LIST "io.onboard.Admin.UserList"
+#define OB_ADMIN_CODE_ISSUE "io.onboard.Admin.CodeIssue"
+#define OB_ADMIN_CODE_REVOKE "io.onboard.Admin.CodeRevoke"
+#define OB_ADMIN_CODE_LIST "io.onboard.Admin.CodeList"
+
+#define OB_ERR_INVALID_ARGUMENT "io.onboard.Admin.InvalidArgument"
+#define OB_ERR_USER_EXISTS "io.onboard.Admin.UserExists"
+#define OB_ERR_USER_NOT_FOUND "io.onboard.Admin.UserNotFound"
+#define OB_ERR_NO_CODE "io.onboard.Admin.NoCode"
+#define OB_ERR_STORAGE_FULL "io.onboard.Admin.StorageFull"
+#define OB_ERR_STORAGE "io.onboard.Admin.StorageError"
+#define OB_ERR_CONFLICT "io.onboard.Admin.Conflict"
+
+#endif
