@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
-#include "config.h"
+#include "conf.h"
 #include "store.h"
 #include "keys.h"
 

@@ -5,14 +5,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "log.h"
 
 static bool log_debug_on;
+static bool log_to_syslog;
 
-void log_init(bool debug)
+void log_init(bool debug, bool to_syslog)
 {
 	log_debug_on = debug;
+	log_to_syslog = to_syslog;
+	if (to_syslog)
+		openlog("onboardd", LOG_PID, LOG_AUTHPRIV);
 }
 
 static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
@@ -20,6 +25,10 @@ static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 	char line[1024];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_to_syslog) {
+		syslog(prio, "%s%s%s", line, suffix ? ": " : "", suffix ? suffix : "");
+		return;
+	}
 	/* <N> is sd-daemon's priority prefix; journald strips it. */
 	fprintf(stderr, "<%d>onboardd: %s%s%s\n", prio, line, suffix ? ": " : "",
 		suffix ? suffix : "");

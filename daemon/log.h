@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 
-void log_init(bool debug);
+/* Log to stderr (with sd-daemon priority prefixes, which journald reads),
+ * or to syslog when the daemon detached itself. */
+void log_init(bool debug, bool to_syslog);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* appends errno */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
