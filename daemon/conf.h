@@ -1,0 +1,42 @@
+/* (Named conf.h, not config.h, so that it never shadows autoconf's
+ * config.h for the files beside it.)
+ *
+ * onboardd.conf: flat "key = value" lines, '#' comments, no sections,
+ * parsed with inih.  An unknown key or a bad value is an error that names
+ * the file, the line and the key. */
+#ifndef OB_CONFIG_H
+#define OB_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct config {
+	int64_t code_lifetime;           /* code_lifetime, default 90d */
+	uint64_t db_map_size;            /* db_map_size, default 1G */
+	unsigned long long pwhash_ops;   /* password_hash_ops, default 3 */
+	size_t pwhash_mem;               /* password_hash_memory, default 64M */
+	unsigned workers;                /* workers, default 2 */
+	unsigned worker_queue;           /* worker_queue, default 64 */
+	unsigned max_connections;        /* max_connections, default 256 */
+	unsigned max_connections_per_uid;/* max_connections_per_uid, default 32 */
+	int64_t login_timeout;           /* login_timeout: idle dialogue, default 5m */
+	uid_t uid_min;                   /* uid_min, default: UID_MIN of /etc/login.defs */
+	unsigned password_min_length;    /* password_min_length, default 8 */
+	char key_file[PATH_MAX];         /* key_file, default STATE_DIR/secret.key */
+};
+
+void config_defaults(struct config *c);
+
+/* Read path over the values already in c.  When the file does not exist
+ * and must_exist is false, c is left as it is and 0 returned.  On error
+ * returns a negative errno and writes one line ("FILE:LINE: key: reason")
+ * into err. */
+int config_load(struct config *c, const char *path, bool must_exist, char *err, size_t errlen);
+
+/* Parse "64M", "1G", "4096" (bytes) into *out.  Returns 0 or -EINVAL. */
+int config_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,552 @@
+/* The login dialogue: Start and Answer, step by step, to a verdict.
+ *
+ * Steps of a login today:
+ *   ASK_SECRET   password, or an access code (recognised by its form and
+ *                checked against the person's current code hash)
+ *   ASK_CONFIRM  after a code: the person types their username
+ *   ASK_NEW      after the confirmation: new password, twice
+ * Password verification and hashing run on the worker pool; the reply
+ * goes out when the job is done. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "code.h"
+#include "log.h"
+#include "login.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "policy.h"
+#include "validate.h"
+#include "varlink.h"
+#include "worker.h"
+
+#define LOGIN_NEW_PASSWORD_TRIES 3
+
+enum login_step {
+	STEP_NONE,
+	STEP_ASK_SECRET,
+	STEP_VERIFYING,
+	STEP_ASK_CONFIRM,
+	STEP_ASK_NEW,
+	STEP_HASHING,
+	STEP_DONE,
+};
+
+enum job_kind { JOB_VERIFY, JOB_HASH };
+
+struct login_job {
+	struct worker_job base;
+	struct login *login;
+	enum job_kind kind;
+	char password[OB_PASSWORD_MAX + 1];
+	char hash[crypto_pwhash_STRBYTES]; /* in for VERIFY, out for HASH */
+	unsigned long long ops;
+	size_t mem;
+	int result; /* 0 on success */
+};
+
+struct login {
+	struct daemon *d;
+	struct peer peer;
+	login_send_fn send;
+	void *ctx;
+	enum login_step step;
+	unsigned expect;       /* answers the next Answer must carry */
+	unsigned new_tries;
+	bool orphaned;         /* freed while a job was in flight */
+	struct person person;
+	struct access_code code;
+	bool have_code;
+	uint8_t code_hash[CODE_HASH_BYTES]; /* of the code the person typed */
+	char request_id[REQUEST_ID_MAX + 1];
+	char service[64];
+	char rhost[128];
+	struct login_job job;
+};
+
+/* -------------------------------------------------------------- replies */
+
+static int messages_add(struct json_object *arr, const char *style, const char *text)
+{
+	struct json_object *m = json_object_new_object();
+
+	if (!m)
+		return -ENOMEM;
+	json_object_object_add(m, "style", json_object_new_string(style));
+	json_object_object_add(m, "text", json_object_new_string(text));
+	if (json_object_array_add(arr, m) < 0) {
+		json_object_put(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Send a reply with the messages given as (style, text) pairs, ending in
+ * NULL, and a verdict when the dialogue is over. */
+static int login_reply(struct login *l, const char *verdict, ...)
+{
+	struct json_object *params = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	struct json_object *msg;
+	unsigned asks = 0;
+	const char *style;
+	va_list ap;
+
+	if (!params || !arr) {
+		json_object_put(params);
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	va_start(ap, verdict);
+	while ((style = va_arg(ap, const char *))) {
+		const char *text = va_arg(ap, const char *);
+
+		if (strcmp(style, OB_STYLE_SECRET) == 0 || strcmp(style, OB_STYLE_TEXT) == 0)
+			asks++;
+		messages_add(arr, style, text);
+	}
+	va_end(ap);
+	json_object_object_add(params, "messages", arr);
+	if (verdict) {
+		json_object_object_add(params, "verdict", json_object_new_string(verdict));
+		json_object_object_add(params, "user", json_object_new_string(l->person.username));
+		l->step = STEP_DONE;
+	}
+	l->expect = asks;
+	msg = varlink_reply_new(params);
+	if (!msg)
+		return -ENOMEM;
+	l->send(l->ctx, msg);
+	return 0;
+}
+
+static int login_error(struct login *l, const char *error, const char *text)
+{
+	struct json_object *msg = varlink_error_msg(error, text);
+
+	if (!msg)
+		return -ENOMEM;
+	l->send(l->ctx, msg);
+	return 0;
+}
+
+static int login_invalid(struct login *l, const char *parameter)
+{
+	struct json_object *p = json_object_new_object();
+	char text[128];
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(text, sizeof(text), "parameter %s is missing or not valid", parameter);
+	json_object_object_add(p, "parameter", json_object_new_string(parameter));
+	json_object_object_add(p, "message", json_object_new_string(text));
+	l->send(l->ctx, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+	return 0;
+}
+
+static int login_unavailable(struct login *l)
+{
+	return login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+			   "The login service cannot read its database right now. "
+			   "Try again later or contact your administrator.",
+			   NULL);
+}
+
+static int login_incorrect(struct login *l)
+{
+	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "Login incorrect.", NULL);
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void job_run(struct worker_job *wj)
+{
+	struct login_job *j = (struct login_job *)wj;
+	size_t len = strlen(j->password);
+
+	if (j->kind == JOB_VERIFY)
+		j->result = crypto_pwhash_str_verify(j->hash, j->password, len);
+	else
+		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
+	sodium_memzero(j->password, sizeof(j->password));
+}
+
+static void login_wipe_free(struct login *l)
+{
+	sodium_memzero(l, sizeof(*l));
+	free(l);
+}
+
+static void login_after_verify(struct login *l)
+{
+	if (l->job.result != 0) {
+		log_info("login: %s: wrong password (service %s, from %s)", l->person.username,
+			 l->service, l->rhost);
+		login_incorrect(l);
+		return;
+	}
+	log_info("login: %s: password accepted (service %s, from %s)", l->person.username,
+		 l->service, l->rhost);
+	login_reply(l, OB_VERDICT_SUCCESS, NULL);
+}
+
+static void login_after_hash(struct login *l)
+{
+	enum store_result r;
+
+	if (l->job.result != 0) {
+		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
+		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+			    "The login service could not set your password. Try again later.", NULL);
+		return;
+	}
+	r = store_code_redeem(l->d->store, l->person.username, l->code_hash, l->request_id,
+			      l->d->now(), l->job.hash, NULL);
+	sodium_memzero(l->job.hash, sizeof(l->job.hash));
+	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
+		 store_result_name(r), l->service, l->rhost);
+	if (r == STORE_OK) {
+		char text[OB_TEXT_MAX];
+
+		snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.",
+			 l->person.first_name);
+		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, text, NULL);
+		return;
+	}
+	if (r == STORE_FULL || r == STORE_UNAVAILABLE) {
+		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR, policy_text_code_outcome(r),
+			    NULL);
+		return;
+	}
+	login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_code_outcome(r), NULL);
+}
+
+static void job_done(struct worker_job *wj)
+{
+	struct login_job *j = (struct login_job *)wj;
+	struct login *l = j->login;
+
+	if (l->orphaned) {
+		login_wipe_free(l);
+		return;
+	}
+	if (l->step == STEP_VERIFYING)
+		login_after_verify(l);
+	else
+		login_after_hash(l);
+	sodium_memzero(&l->job, sizeof(l->job));
+}
+
+static int login_submit(struct login *l, enum job_kind kind, const char *password)
+{
+	struct login_job *j = &l->job;
+
+	memset(j, 0, sizeof(*j));
+	j->base.run = job_run;
+	j->base.done = job_done;
+	j->login = l;
+	j->kind = kind;
+	j->ops = l->d->cfg.pwhash_ops;
+	j->mem = l->d->cfg.pwhash_mem;
+	/* Lengths were checked against OB_ANSWER_MAX <= OB_PASSWORD_MAX. */
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	if (kind == JOB_VERIFY)
+		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
+	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
+	if (worker_submit(l->d->workers, &j->base) < 0) {
+		sodium_memzero(j, sizeof(*j));
+		/* Come back to the same step: the person may try again. */
+		l->step = kind == JOB_VERIFY ? STEP_ASK_SECRET : STEP_ASK_NEW;
+		return login_error(l, OB_ERR_LOGIN_BUSY, "the login service is busy");
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- steps */
+
+static int ask_secret(struct login *l)
+{
+	bool code = l->have_code &&
+		    policy_code_status(&l->code, l->d->now()) == CODE_STATUS_ACTIVE;
+
+	l->step = STEP_ASK_SECRET;
+	if (!l->person.pwhash[0])
+		return login_reply(l, NULL, OB_STYLE_INFO,
+				   "Your registration is not finished: enter the access code "
+				   "your administrator gave you.",
+				   OB_STYLE_SECRET, "Access code: ", NULL);
+	if (code)
+		return login_reply(l, NULL, OB_STYLE_SECRET, "Password or access code: ", NULL);
+	return login_reply(l, NULL, OB_STYLE_SECRET, "Password: ", NULL);
+}
+
+static int ask_new_password(struct login *l, const char *why)
+{
+	char text[160];
+
+	l->step = STEP_ASK_NEW;
+	if (why)
+		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET, "New password: ",
+				   OB_STYLE_SECRET, "Repeat new password: ", NULL);
+	snprintf(text, sizeof(text), "Choose your new password: at least %u characters.",
+		 l->d->cfg.password_min_length);
+	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET, "New password: ",
+			   OB_STYLE_SECRET, "Repeat new password: ", NULL);
+}
+
+/* The typed secret as an access code: 1 when it is this person's code
+ * (then l->code_hash holds its hash), 0 when it is not. */
+static int secret_is_code(struct login *l, const char *typed)
+{
+	char canon[CODE_LETTERS + 1];
+	int match;
+
+	if (!l->have_code || code_normalise(typed, canon) < 0)
+		return 0;
+	keys_code_hash(&l->d->keys, canon, l->code_hash);
+	sodium_memzero(canon, sizeof(canon));
+	match = sodium_memcmp(l->code_hash, l->code.hash, CODE_HASH_BYTES) == 0;
+	if (!match)
+		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+	return match;
+}
+
+static int on_secret(struct login *l, const char *typed)
+{
+	enum code_status st;
+
+	if (secret_is_code(l, typed)) {
+		st = policy_code_status(&l->code, l->d->now());
+		if (st != CODE_STATUS_ACTIVE) {
+			static const enum store_result as_store[] = {
+				[CODE_STATUS_USED] = STORE_USED,
+				[CODE_STATUS_REVOKED] = STORE_REVOKED,
+				[CODE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
+				[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
+			};
+
+			log_info("login: %s: access code refused: %s (service %s, from %s)",
+				 l->person.username, policy_code_status_name(st), l->service, l->rhost);
+			return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+					   policy_text_code_outcome(as_store[st]), NULL);
+		}
+		l->step = STEP_ASK_CONFIRM;
+		return login_reply(l, NULL, OB_STYLE_INFO, "Access code accepted.", OB_STYLE_TEXT,
+				   "Confirm your username: ", NULL);
+	}
+	if (!l->person.pwhash[0]) {
+		log_info("login: %s: wrong access code (service %s, from %s)", l->person.username,
+			 l->service, l->rhost);
+		return login_incorrect(l);
+	}
+	return login_submit(l, JOB_VERIFY, typed);
+}
+
+static int on_confirm(struct login *l, const char *typed)
+{
+	if (strcmp(typed, l->person.username) != 0) {
+		log_info("login: %s: username confirmation did not match (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "The username you typed does not match. Your access code is "
+				   "still valid: start again.",
+				   NULL);
+	}
+	return ask_new_password(l, NULL);
+}
+
+static int on_new_password(struct login *l, const char *pw, const char *again)
+{
+	struct password_rules rules = {
+		.min_length = l->d->cfg.password_min_length,
+		.max_length = OB_PASSWORD_MAX,
+	};
+	enum password_verdict v = policy_password(&rules, pw, again, &l->person);
+	char why[256];
+
+	if (v == PASSWORD_OK)
+		return login_submit(l, JOB_HASH, pw);
+	policy_password_message(v, &rules, why, sizeof(why));
+	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
+		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
+				   "No password was set. Your access code is still valid: "
+				   "start again.",
+				   NULL);
+	}
+	return ask_new_password(l, why);
+}
+
+/* --------------------------------------------------------------- calls */
+
+/* Any uid may run a dialogue for its own account; only root for others. */
+static bool login_peer_may(const struct login *l, const char *user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (l->peer.uid == 0)
+		return true;
+	return getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	       res->pw_uid == l->peer.uid;
+}
+
+static void copy_printable(char *dst, size_t size, const char *src)
+{
+	size_t i = 0;
+
+	for (; src && src[i] && i + 1 < size; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static int login_start(struct login *l, struct json_object *params)
+{
+	const char *phase = NULL, *user = NULL, *s = NULL;
+	enum store_result r;
+
+	if (l->step != STEP_NONE)
+		return login_error(l, OB_ERR_LOGIN_NO_SESSION,
+				   "a dialogue already ran on this connection");
+	if (varlink_get_string(params, "phase", 16, &phase) < 0 ||
+	    (strcmp(phase, OB_PHASE_AUTH) != 0 && strcmp(phase, OB_PHASE_ACCOUNT) != 0))
+		return login_invalid(l, "phase");
+	if (varlink_get_string(params, "user", OB_ANSWER_MAX, &user) < 0)
+		return login_invalid(l, "user");
+	copy_printable(l->service, sizeof(l->service),
+		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?");
+	copy_printable(l->rhost, sizeof(l->rhost),
+		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local");
+	/* A name onboard could never have registered is not ours. */
+	if (validate_username(user))
+		return login_reply(l, OB_VERDICT_IGNORE, NULL);
+	if (!login_peer_may(l, user))
+		return login_error(l, VL_ERR_PERMISSION_DENIED,
+				   "permission denied: only root may run logins for other users");
+	r = store_person_get(l->d->store, user, &l->person);
+	if (r == STORE_NOT_FOUND) {
+		snprintf(l->person.username, sizeof(l->person.username), "%s", user);
+		return login_reply(l, OB_VERDICT_IGNORE, NULL);
+	}
+	if (r != STORE_OK)
+		return login_unavailable(l);
+	r = store_code_get(l->d->store, user, &l->code);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return login_unavailable(l);
+	l->have_code = r == STORE_OK;
+
+	if (strcmp(phase, OB_PHASE_ACCOUNT) == 0) {
+		switch (policy_account(&l->person)) {
+		case ACCOUNT_OK:
+			return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+		case ACCOUNT_UNFINISHED:
+			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+					   policy_text_unfinished(), NULL);
+		case ACCOUNT_DISABLED:
+			break;
+		}
+		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+				   "Your account is disabled. Contact your administrator.", NULL);
+	}
+	switch (policy_login_entry(&l->person, l->have_code ? &l->code : NULL, l->d->now())) {
+	case LOGIN_ENTRY_SECRET:
+		return ask_secret(l);
+	case LOGIN_ENTRY_UNFINISHED:
+		log_info("login: %s: registration not finished (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_unfinished(),
+				   NULL);
+	case LOGIN_ENTRY_DISABLED:
+		break;
+	}
+	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+			   "Your account is disabled. Contact your administrator.", NULL);
+}
+
+static int login_answer(struct login *l, struct json_object *params)
+{
+	const char *a[2] = { NULL, NULL };
+	struct json_object *arr;
+	size_t n;
+
+	if (l->step == STEP_NONE || l->step == STEP_DONE)
+		return login_error(l, OB_ERR_LOGIN_NO_SESSION, "no dialogue is waiting for answers");
+	if (!json_object_object_get_ex(params, "answers", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return login_invalid(l, "answers");
+	n = json_object_array_length(arr);
+	if (n != l->expect || n > OB_ARRAY_SIZE(a))
+		return login_invalid(l, "answers");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(v, json_type_string))
+			return login_invalid(l, "answers");
+		a[i] = json_object_get_string(v);
+		if ((size_t)json_object_get_string_len(v) != strlen(a[i]))
+			return login_invalid(l, "answers");
+		if (strlen(a[i]) > OB_ANSWER_MAX)
+			return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+					   "The input is too long.", NULL);
+	}
+	switch (l->step) {
+	case STEP_ASK_SECRET:
+		return on_secret(l, a[0]);
+	case STEP_ASK_CONFIRM:
+		return on_confirm(l, a[0]);
+	case STEP_ASK_NEW:
+		return on_new_password(l, a[0], a[1]);
+	default:
+		break;
+	}
+	return login_error(l, OB_ERR_LOGIN_NO_SESSION, "no dialogue is waiting for answers");
+}
+
+struct login *login_new(struct daemon *d, const struct peer *peer, login_send_fn send, void *ctx)
+{
+	struct login *l = calloc(1, sizeof(*l));
+	uint8_t id[REQUEST_ID_MAX / 2];
+
+	if (!l)
+		return NULL;
+	l->d = d;
+	l->peer = *peer;
+	l->send = send;
+	l->ctx = ctx;
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2hex(l->request_id, sizeof(l->request_id), id, sizeof(id));
+	return l;
+}
+
+int login_call(struct login *l, const char *method, struct json_object *params)
+{
+	if (strcmp(method, OB_LOGIN_START) == 0)
+		return login_start(l, params);
+	if (strcmp(method, OB_LOGIN_ANSWER) == 0)
+		return login_answer(l, params);
+	return login_error(l, VL_ERR_METHOD_NOT_FOUND, "no such method");
+}
+
+bool login_busy(const struct login *l)
+{
+	return l->step == STEP_VERIFYING || l->step == STEP_HASHING;
+}
+
+void login_free(struct login *l)
+{
+	if (!l)
+		return;
+	if (login_busy(l)) {
+		l->orphaned = true;
+		return;
+	}
+	login_wipe_free(l);
+}

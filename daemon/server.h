@@ -1,0 +1,26 @@
+/* onboardd's event loop: the listening socket, its connections, signals
+ * and the worker pool, all on one epoll set. */
+#ifndef OB_SERVER_H
+#define OB_SERVER_H
+
+#include "daemon.h"
+
+struct server;
+
+/* Serve on listen_fd (bound, listening, non-blocking).  Signals SIGTERM,
+ * SIGINT and SIGHUP must already be blocked in every thread: the server
+ * reads them from a signalfd. Returns 0 or -errno. */
+int server_new(struct server **out, struct daemon *d, int listen_fd);
+
+/* Run until SIGTERM or SIGINT.  Returns 0, or -errno on a fatal error. */
+int server_run(struct server *s);
+
+void server_free(struct server *s);
+
+/* Open, bind and listen on a Unix socket at path (mode 0666: callers are
+ * told apart by SO_PEERCRED).  A stale socket file is replaced; a socket
+ * someone still answers on is not (-EADDRINUSE).  Returns the fd or
+ * -errno. */
+int server_listen(const char *path);
+
+#endif
