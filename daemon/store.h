@@ -111,7 +111,9 @@ enum store_result store_person_each(struct store *st,
 /* Issue a code to username: in one transaction, an active previous code
  * becomes CODE_SUPERSEDED (closed = now) and the new one (CODE_ACTIVE,
  * issued = now) is stored.  *out receives the new record.
- * STORE_OK, STORE_NOT_FOUND (no such person), STORE_FULL, STORE_UNAVAILABLE. */
+ * STORE_OK, STORE_NOT_FOUND (no such person), STORE_EXISTS (another
+ * person's active code has this hash: draw a new code), STORE_FULL,
+ * STORE_UNAVAILABLE. */
 enum store_result store_code_issue(struct store *st, const char *username,
 				   const uint8_t hash[CODE_HASH_BYTES], int64_t now,
 				   int64_t expires, uint32_t flags, struct access_code *out);

@@ -1,0 +1,1081 @@
+/* The LMDB storage backend, the only file that includes lmdb.h.
+ *
+ * Layout: named databases "meta" (schema_version), "people" (username ->
+ * person), "codes" (username -> the person's current access code) and
+ * "code_hashes" (32-byte code hash -> username, for active codes only).
+ * Records are small JSON objects carrying "rv" (record format) and their
+ * "version" counter, so that mdb_dump shows readable text and fields can
+ * be added.  Every LMDB return code is translated here: callers see only
+ * enum store_result and -errno. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_RECORD_VERSION 1
+#define STORE_MAX_DBS 8
+#define STORE_KEY_SCHEMA "schema_version"
+/* Compact, and argon2 hashes readable in mdb_dump: no "\/". */
+#define STORE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta;
+	MDB_dbi people;
+	MDB_dbi codes;
+	MDB_dbi code_hashes;
+	uint32_t schema_version;
+};
+
+static const char *const store_result_names[] = {
+	[STORE_OK] = "ok",
+	[STORE_NOT_FOUND] = "not found",
+	[STORE_EXISTS] = "already exists",
+	[STORE_CONFLICT] = "conflict",
+	[STORE_USED] = "already used",
+	[STORE_EXPIRED] = "expired",
+	[STORE_REVOKED] = "revoked",
+	[STORE_SUPERSEDED] = "superseded",
+	[STORE_MISMATCH] = "mismatch",
+	[STORE_FULL] = "full",
+	[STORE_UNAVAILABLE] = "unavailable",
+};
+
+const char *store_result_name(enum store_result r)
+{
+	if ((unsigned)r < sizeof(store_result_names) / sizeof(store_result_names[0]) &&
+	    store_result_names[r])
+		return store_result_names[r];
+	return "unknown";
+}
+
+static const char *const store_state_names[] = {
+	[CODE_ACTIVE] = "active",
+	[CODE_USED] = "used",
+	[CODE_REVOKED] = "revoked",
+	[CODE_SUPERSEDED] = "superseded",
+};
+
+/* ------------------------------------------------------------ errors */
+
+/* LMDB's own codes are negative, system errors positive errno values. */
+static int store_errno(int rc)
+{
+	if (rc >= 0)
+		return -rc;
+	switch (rc) {
+	case MDB_MAP_FULL:
+		return -ENOSPC;
+	case MDB_READERS_FULL:
+		return -EAGAIN;
+	default:
+		return -EIO;
+	}
+}
+
+/* Abort txn (if any) and say what failed; a full map is the one failure
+ * the caller can act on, everything else is "unavailable". */
+static enum store_result store_fail(MDB_txn *txn, int rc, const char *what)
+{
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc == MDB_MAP_FULL) {
+		log_warnx("store: %s: the database map is full (raise db_map_size)", what);
+		return STORE_FULL;
+	}
+	log_warnx("store: %s: %s", what, mdb_strerror(rc));
+	return STORE_UNAVAILABLE;
+}
+
+/* A commit is durable on disk before it returns (no MDB_NOSYNC). */
+static enum store_result store_commit(MDB_txn *txn, const char *what)
+{
+	int rc = mdb_txn_commit(txn);
+
+	return rc ? store_fail(NULL, rc, what) : STORE_OK;
+}
+
+static enum store_result store_corrupt(MDB_txn *txn, const char *db)
+{
+	if (txn)
+		mdb_txn_abort(txn);
+	log_warnx("store: a record in \"%s\" is corrupt or of an unknown format", db);
+	return STORE_UNAVAILABLE;
+}
+
+/* A username as a key; false when it cannot name anyone. */
+static bool store_key_username(MDB_val *k, const char *username)
+{
+	size_t n;
+
+	if (!username)
+		return false;
+	n = strnlen(username, OB_USERNAME_MAX + 1);
+	if (n == 0 || n > OB_USERNAME_MAX)
+		return false;
+	k->mv_data = (void *)username;
+	k->mv_size = n;
+	return true;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static void store_enc_int(struct json_object *o, const char *key, int64_t v, bool *ok)
+{
+	struct json_object *j;
+
+	if (!*ok)
+		return;
+	j = json_object_new_int64(v);
+	if (!j || json_object_object_add(o, key, j) < 0) {
+		json_object_put(j);
+		*ok = false;
+	}
+}
+
+/* Times are seconds since the epoch: never negative in a record. */
+static void store_enc_time(struct json_object *o, const char *key, int64_t v, bool *ok)
+{
+	if (v < 0)
+		*ok = false;
+	store_enc_int(o, key, v, ok);
+}
+
+/* s must be NUL-terminated within its field of size bytes. */
+static void store_enc_str(struct json_object *o, const char *key, const char *s, size_t size,
+			  bool *ok)
+{
+	struct json_object *j;
+	size_t n;
+
+	if (!*ok)
+		return;
+	n = strnlen(s, size);
+	if (n == size) {
+		*ok = false;
+		return;
+	}
+	j = json_object_new_string_len(s, (int)n);
+	if (!j || json_object_object_add(o, key, j) < 0) {
+		json_object_put(j);
+		*ok = false;
+	}
+}
+
+/* Overwrite a string member in place before the object is freed: json-c
+ * keeps its own copy of what we gave it. */
+static void store_json_wipe(struct json_object *o, const char *key)
+{
+	struct json_object *j;
+	int n;
+
+	if (!o || !json_object_object_get_ex(o, key, &j) ||
+	    !json_object_is_type(j, json_type_string))
+		return;
+	n = json_object_get_string_len(j);
+	if (n > 0)
+		sodium_memzero((char *)json_object_get_string(j), (size_t)n);
+}
+
+static struct json_object *store_person_encode(const struct person *p, uint64_t version)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o && version <= INT64_MAX && p->flags <= UINT32_MAX;
+
+	store_enc_int(o, "rv", STORE_RECORD_VERSION, &ok);
+	store_enc_int(o, "version", (int64_t)version, &ok);
+	store_enc_str(o, "username", p->username, sizeof(p->username), &ok);
+	store_enc_str(o, "first_name", p->first_name, sizeof(p->first_name), &ok);
+	store_enc_str(o, "last_name", p->last_name, sizeof(p->last_name), &ok);
+	store_enc_str(o, "email", p->email, sizeof(p->email), &ok);
+	store_enc_str(o, "phone", p->phone, sizeof(p->phone), &ok);
+	store_enc_str(o, "org", p->org, sizeof(p->org), &ok);
+	store_enc_int(o, "flags", p->flags, &ok);
+	store_enc_str(o, "pwhash", p->pwhash, sizeof(p->pwhash), &ok);
+	store_enc_time(o, "created", p->created, &ok);
+	store_enc_time(o, "updated", p->updated, &ok);
+	store_enc_time(o, "password_set", p->password_set, &ok);
+	if (!ok) {
+		store_json_wipe(o, "pwhash");
+		json_object_put(o);
+		log_warnx("store: refusing to write a malformed person record");
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *store_code_encode(const struct access_code *c)
+{
+	struct json_object *o = json_object_new_object();
+	char hex[CODE_HASH_BYTES * 2 + 1];
+	bool ok = o && c->version <= INT64_MAX && c->state >= CODE_ACTIVE &&
+		  c->state <= CODE_SUPERSEDED;
+
+	sodium_bin2hex(hex, sizeof(hex), c->hash, sizeof(c->hash));
+	store_enc_int(o, "rv", STORE_RECORD_VERSION, &ok);
+	store_enc_int(o, "version", (int64_t)c->version, &ok);
+	store_enc_str(o, "username", c->username, sizeof(c->username), &ok);
+	store_enc_str(o, "hash", hex, sizeof(hex), &ok);
+	if (ok)
+		store_enc_str(o, "state", store_state_names[c->state], 16, &ok);
+	store_enc_int(o, "flags", c->flags, &ok);
+	store_enc_time(o, "issued", c->issued, &ok);
+	store_enc_time(o, "expires", c->expires, &ok);
+	store_enc_time(o, "closed", c->closed, &ok);
+	store_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
+	if (!ok) {
+		json_object_put(o);
+		log_warnx("store: refusing to write a malformed code record");
+		return NULL;
+	}
+	return o;
+}
+
+/* Put o's text under key.  secret: wipe the text once LMDB has copied it.
+ * Returns an LMDB code (ENOMEM when json-c cannot print). */
+static int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o,
+			  bool secret)
+{
+	const char *s;
+	size_t len;
+	MDB_val v;
+	int rc;
+
+	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
+	if (!s)
+		return ENOMEM;
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	rc = mdb_put(txn, dbi, key, &v, 0);
+	if (secret)
+		sodium_memzero((char *)s, len);
+	return rc;
+}
+
+static int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
+			      uint64_t version)
+{
+	struct json_object *o = store_person_encode(p, version);
+	MDB_val k;
+	int rc;
+
+	if (!o)
+		return EINVAL;
+	if (!store_key_username(&k, p->username)) {
+		store_json_wipe(o, "pwhash");
+		json_object_put(o);
+		return EINVAL;
+	}
+	rc = store_put_json(txn, st->people, &k, o, true);
+	store_json_wipe(o, "pwhash");
+	json_object_put(o);
+	return rc;
+}
+
+static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
+{
+	struct json_object *o = store_code_encode(c);
+	MDB_val k;
+	int rc;
+
+	if (!o)
+		return EINVAL;
+	if (!store_key_username(&k, c->username)) {
+		json_object_put(o);
+		return EINVAL;
+	}
+	rc = store_put_json(txn, st->codes, &k, o, false);
+	json_object_put(o);
+	return rc;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+/* One whole JSON object, strictly, or NULL. */
+static struct json_object *store_parse(const MDB_val *v)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (v->mv_size == 0 || v->mv_size > INT_MAX)
+		return NULL;
+	tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, v->mv_data, (int)v->mv_size);
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(tok) != v->mv_size ||
+		  !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static bool store_dec_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+			  int64_t *out)
+{
+	struct json_object *j;
+	int64_t v;
+
+	if (!json_object_object_get_ex(o, key, &j) || !json_object_is_type(j, json_type_int))
+		return false;
+	v = json_object_get_int64(j);
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A string member that fits dst (size bytes with its NUL) and holds no NUL. */
+static bool store_dec_str(struct json_object *o, const char *key, char *dst, size_t size)
+{
+	struct json_object *j;
+	const char *s;
+	int n;
+
+	if (!json_object_object_get_ex(o, key, &j) || !json_object_is_type(j, json_type_string))
+		return false;
+	n = json_object_get_string_len(j);
+	s = json_object_get_string(j);
+	if (n < 0 || !s || (size_t)n >= size || memchr(s, '\0', (size_t)n))
+		return false;
+	memcpy(dst, s, (size_t)n);
+	dst[n] = '\0';
+	return true;
+}
+
+static bool store_dec_rv(struct json_object *o)
+{
+	int64_t rv;
+
+	return store_dec_int(o, "rv", STORE_RECORD_VERSION, STORE_RECORD_VERSION, &rv);
+}
+
+/* The record stored under key must name the same person. */
+static bool store_key_matches(const MDB_val *key, const char *username)
+{
+	return key->mv_size == strlen(username) &&
+	       memcmp(key->mv_data, username, key->mv_size) == 0;
+}
+
+static bool store_person_decode(const MDB_val *key, const MDB_val *v, struct person *p)
+{
+	struct json_object *o = store_parse(v);
+	int64_t version = 0, flags = 0;
+	bool ok;
+
+	memset(p, 0, sizeof(*p));
+	ok = o && store_dec_rv(o) && store_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     store_dec_str(o, "username", p->username, sizeof(p->username)) &&
+	     store_dec_str(o, "first_name", p->first_name, sizeof(p->first_name)) &&
+	     store_dec_str(o, "last_name", p->last_name, sizeof(p->last_name)) &&
+	     store_dec_str(o, "email", p->email, sizeof(p->email)) &&
+	     store_dec_str(o, "phone", p->phone, sizeof(p->phone)) &&
+	     store_dec_str(o, "org", p->org, sizeof(p->org)) &&
+	     store_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
+	     store_dec_str(o, "pwhash", p->pwhash, sizeof(p->pwhash)) &&
+	     store_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
+	     store_dec_int(o, "updated", 0, INT64_MAX, &p->updated) &&
+	     store_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
+	     store_key_matches(key, p->username);
+	store_json_wipe(o, "pwhash");
+	json_object_put(o);
+	if (!ok) {
+		sodium_memzero(p, sizeof(*p));
+		return false;
+	}
+	p->version = (uint64_t)version;
+	p->flags = (uint32_t)flags;
+	return true;
+}
+
+static bool store_dec_hash(struct json_object *o, uint8_t hash[CODE_HASH_BYTES])
+{
+	char hex[CODE_HASH_BYTES * 2 + 1];
+	const char *end = NULL;
+	size_t n = 0;
+
+	return store_dec_str(o, "hash", hex, sizeof(hex)) &&
+	       strlen(hex) == CODE_HASH_BYTES * 2 &&
+	       sodium_hex2bin(hash, CODE_HASH_BYTES, hex, strlen(hex), NULL, &n, &end) == 0 &&
+	       n == CODE_HASH_BYTES && end == hex + CODE_HASH_BYTES * 2;
+}
+
+static bool store_dec_state(struct json_object *o, enum code_state *state)
+{
+	char name[16];
+	int s;
+
+	if (!store_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (s = CODE_ACTIVE; s <= CODE_SUPERSEDED; s++) {
+		if (strcmp(name, store_state_names[s]) == 0) {
+			*state = (enum code_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool store_code_decode(const MDB_val *key, const MDB_val *v, struct access_code *c)
+{
+	struct json_object *o = store_parse(v);
+	int64_t version = 0, flags = 0;
+	bool ok;
+
+	memset(c, 0, sizeof(*c));
+	ok = o && store_dec_rv(o) && store_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     store_dec_str(o, "username", c->username, sizeof(c->username)) &&
+	     store_dec_hash(o, c->hash) && store_dec_state(o, &c->state) &&
+	     store_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
+	     store_dec_int(o, "issued", 0, INT64_MAX, &c->issued) &&
+	     store_dec_int(o, "expires", 0, INT64_MAX, &c->expires) &&
+	     store_dec_int(o, "closed", 0, INT64_MAX, &c->closed) &&
+	     store_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
+	     store_key_matches(key, c->username);
+	json_object_put(o);
+	if (!ok) {
+		memset(c, 0, sizeof(*c));
+		return false;
+	}
+	c->version = (uint64_t)version;
+	c->flags = (uint32_t)flags;
+	return true;
+}
+
+/* ------------------------------------------------------------ open */
+
+static bool store_db_empty(MDB_txn *txn, MDB_dbi dbi, int *rc)
+{
+	MDB_stat ms;
+
+	*rc = mdb_stat(txn, dbi, &ms);
+	return *rc == 0 && ms.ms_entries == 0;
+}
+
+/* A fresh database gets our schema version; any other is refused. */
+static int store_schema_check(struct store *st, MDB_txn *txn)
+{
+	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA),
+		      .mv_data = (void *)STORE_KEY_SCHEMA };
+	MDB_val v;
+	char buf[16];
+	unsigned long n;
+	char *end = buf;
+	int rc;
+
+	rc = mdb_get(txn, st->meta, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		if (!store_db_empty(txn, st->people, &rc) || !store_db_empty(txn, st->codes, &rc) ||
+		    !store_db_empty(txn, st->code_hashes, &rc)) {
+			if (rc)
+				return store_errno(rc);
+			log_warnx("store: the database holds records but no schema version");
+			return -EPROTO;
+		}
+		v.mv_size = (size_t)snprintf(buf, sizeof(buf), "%d", STORE_SCHEMA_VERSION);
+		v.mv_data = buf;
+		rc = mdb_put(txn, st->meta, &k, &v, 0);
+		if (rc)
+			return store_errno(rc);
+		st->schema_version = STORE_SCHEMA_VERSION;
+		return 0;
+	}
+	if (rc)
+		return store_errno(rc);
+	n = 0;
+	if (v.mv_size > 0 && v.mv_size < sizeof(buf)) {
+		memcpy(buf, v.mv_data, v.mv_size);
+		buf[v.mv_size] = '\0';
+		errno = 0;
+		if (buf[0] >= '0' && buf[0] <= '9')
+			n = strtoul(buf, &end, 10);
+		if (errno || *end)
+			n = 0;
+	}
+	if (n != STORE_SCHEMA_VERSION) {
+		log_warnx("store: the database has schema version %lu, not %d", n,
+			  STORE_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	st->schema_version = (uint32_t)n;
+	return 0;
+}
+
+static int store_open_dbs(struct store *st)
+{
+	MDB_txn *txn;
+	int rc, r;
+
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_errno(rc);
+	if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) ||
+	    (rc = mdb_dbi_open(txn, "people", MDB_CREATE, &st->people)) ||
+	    (rc = mdb_dbi_open(txn, "codes", MDB_CREATE, &st->codes)) ||
+	    (rc = mdb_dbi_open(txn, "code_hashes", MDB_CREATE, &st->code_hashes))) {
+		mdb_txn_abort(txn);
+		return store_errno(rc);
+	}
+	r = store_schema_check(st, txn);
+	if (r < 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? store_errno(rc) : 0;
+}
+
+int store_open(struct store **out, const char *dir, uint64_t map_size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct store *st;
+	int rc, r, dead;
+
+	*out = NULL;
+	if (!dir || map_size == 0 || map_size > SIZE_MAX / 2)
+		return -EINVAL;
+	/* LMDB maps whole pages; the file stays sparse whatever the size. */
+	if (page > 0 && map_size % (uint64_t)page)
+		map_size += (uint64_t)page - map_size % (uint64_t)page;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	rc = mdb_env_create(&st->env);
+	if (rc) {
+		free(st);
+		return store_errno(rc);
+	}
+	if ((rc = mdb_env_set_maxdbs(st->env, STORE_MAX_DBS)) ||
+	    (rc = mdb_env_set_mapsize(st->env, (size_t)map_size)) ||
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600))) {
+		r = store_errno(rc);
+		if (rc < 0) /* LMDB's own reason; the caller reports errno */
+			log_warnx("store: database in %s: %s", dir, mdb_strerror(rc));
+		goto fail;
+	}
+	/* Free reader slots left by a process that died. */
+	mdb_reader_check(st->env, &dead);
+	r = store_open_dbs(st);
+	if (r < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	mdb_env_close(st->env);
+	free(st);
+	return r;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	mdb_env_close(st->env);
+	free(st);
+}
+
+/* ------------------------------------------------------------ people */
+
+enum store_result store_person_create(struct store *st, struct person *p)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	if (!store_key_username(&k, p->username)) {
+		log_warnx("store: refusing to create a person without a valid username");
+		return STORE_UNAVAILABLE;
+	}
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "create person");
+	rc = mdb_get(txn, st->people, &k, &v);
+	if (rc == 0) {
+		mdb_txn_abort(txn);
+		return STORE_EXISTS;
+	}
+	if (rc != MDB_NOTFOUND)
+		return store_fail(txn, rc, "create person");
+	rc = store_person_write(st, txn, p, 1);
+	if (rc)
+		return store_fail(txn, rc, "create person");
+	r = store_commit(txn, "create person");
+	if (r == STORE_OK)
+		p->version = 1;
+	return r;
+}
+
+/* Read and decode one record inside txn; out is only filled on STORE_OK. */
+static enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					   struct person *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, st->people, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read person: %s", mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_person_decode(k, &v, out))
+		return store_corrupt(NULL, "people");
+	return STORE_OK;
+}
+
+static enum store_result store_code_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					 struct access_code *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, st->codes, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read code: %s", mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_code_decode(k, &v, out))
+		return store_corrupt(NULL, "codes");
+	return STORE_OK;
+}
+
+enum store_result store_person_get(struct store *st, const char *username, struct person *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get person");
+	r = store_person_read(st, txn, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+enum store_result store_person_put(struct store *st, struct person *p)
+{
+	struct person cur;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, p->username))
+		return STORE_NOT_FOUND;
+	if (p->version >= INT64_MAX)
+		return STORE_CONFLICT;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "write person");
+	r = store_person_read(st, txn, &k, &cur);
+	if (r == STORE_OK && cur.version != p->version)
+		r = STORE_CONFLICT;
+	sodium_memzero(&cur, sizeof(cur));
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	rc = store_person_write(st, txn, p, p->version + 1);
+	if (rc)
+		return store_fail(txn, rc, "write person");
+	r = store_commit(txn, "write person");
+	if (r == STORE_OK)
+		p->version++;
+	return r;
+}
+
+/* Visit every record of dbi in key order in one read transaction.
+ * visit returns < 0 for a record it cannot decode, > 0 to stop. */
+static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db,
+				    int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
+				    void *arg)
+{
+	enum store_result r = STORE_OK;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc, stop;
+
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, db);
+	rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc)
+		return store_fail(txn, rc, db);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		stop = visit(&k, &v, arg);
+		if (stop < 0)
+			r = store_corrupt(NULL, db);
+		if (stop)
+			break;
+	}
+	if (r == STORE_OK && rc != 0 && rc != MDB_NOTFOUND) {
+		log_warnx("store: list %s: %s", db, mdb_strerror(rc));
+		r = STORE_UNAVAILABLE;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+struct store_each_person {
+	int (*fn)(const struct person *p, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_person *e = arg;
+	struct person p;
+	int stop;
+
+	if (!store_person_decode(k, v, &p))
+		return -1;
+	stop = e->fn(&p, e->ctx) != 0;
+	sodium_memzero(&p, sizeof(p));
+	return stop;
+}
+
+enum store_result store_person_each(struct store *st,
+				    int (*fn)(const struct person *p, void *ctx), void *ctx)
+{
+	struct store_each_person e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->people, "people", store_visit_person, &e);
+}
+
+/* ------------------------------------------------------------ codes */
+
+/* Drop the index entry of an active code, if it still names this person. */
+static int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c)
+{
+	MDB_val hk = { .mv_size = CODE_HASH_BYTES, .mv_data = (void *)c->hash };
+	MDB_val hv;
+	int rc;
+
+	rc = mdb_get(txn, st->code_hashes, &hk, &hv);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (!store_key_matches(&hv, c->username))
+		return 0;
+	return mdb_del(txn, st->code_hashes, &hk, NULL);
+}
+
+/* Why a code cannot be used or revoked now, or STORE_OK. */
+static enum store_result store_code_closed(const struct access_code *c, int64_t now)
+{
+	switch (c->state) {
+	case CODE_USED:
+		return STORE_USED;
+	case CODE_REVOKED:
+		return STORE_REVOKED;
+	case CODE_SUPERSEDED:
+		return STORE_SUPERSEDED;
+	case CODE_ACTIVE:
+		break;
+	}
+	return now >= c->expires ? STORE_EXPIRED : STORE_OK;
+}
+
+enum store_result store_code_issue(struct store *st, const char *username,
+				   const uint8_t hash[CODE_HASH_BYTES], int64_t now,
+				   int64_t expires, uint32_t flags, struct access_code *out)
+{
+	struct access_code old, c;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k, hk, hv;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "issue code");
+	rc = mdb_get(txn, st->people, &k, &hv);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	r = store_code_read(st, txn, &k, &old);
+	if (r != STORE_OK && r != STORE_NOT_FOUND) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	memset(&c, 0, sizeof(c));
+	c.version = 1;
+	if (r == STORE_OK) {
+		/* Only the latest record is kept: the new one replaces the old,
+		 * whose hash must no longer lead anywhere. */
+		if (old.version >= INT64_MAX)
+			return store_corrupt(txn, "codes");
+		c.version = old.version + 1;
+		if (old.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &old)))
+			return store_fail(txn, rc, "issue code");
+	}
+	memcpy(c.username, k.mv_data, k.mv_size);
+	memcpy(c.hash, hash, CODE_HASH_BYTES);
+	c.state = CODE_ACTIVE;
+	c.flags = flags;
+	c.issued = now;
+	c.expires = expires;
+	rc = store_code_write(st, txn, &c);
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	hk.mv_size = CODE_HASH_BYTES;
+	hk.mv_data = c.hash;
+	rc = mdb_put(txn, st->code_hashes, &hk, &k, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		/* Two people cannot hold the same active code. */
+		mdb_txn_abort(txn);
+		log_warnx("store: issue code: another person holds an active code with this hash");
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	r = store_commit(txn, "issue code");
+	if (r == STORE_OK && out)
+		*out = c;
+	return r;
+}
+
+enum store_result store_code_get(struct store *st, const char *username,
+				 struct access_code *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get code");
+	r = store_code_read(st, txn, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+enum store_result store_code_revoke(struct store *st, const char *username, int64_t now)
+{
+	struct access_code c;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "revoke code");
+	r = store_code_read(st, txn, &k, &c);
+	if (r == STORE_OK)
+		r = store_code_closed(&c, now);
+	if (r == STORE_OK && c.version >= INT64_MAX)
+		return store_corrupt(txn, "codes");
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	if ((rc = store_hash_unindex(st, txn, &c)))
+		return store_fail(txn, rc, "revoke code");
+	c.state = CODE_REVOKED;
+	c.closed = now;
+	c.version++;
+	rc = store_code_write(st, txn, &c);
+	if (rc)
+		return store_fail(txn, rc, "revoke code");
+	return store_commit(txn, "revoke code");
+}
+
+enum store_result store_code_find(struct store *st, const uint8_t hash[CODE_HASH_BYTES],
+				  char username[OB_USERNAME_MAX + 1])
+{
+	MDB_val hk = { .mv_size = CODE_HASH_BYTES, .mv_data = (void *)hash };
+	MDB_val hv;
+	MDB_txn *txn;
+	int rc;
+
+	username[0] = '\0';
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "find code");
+	rc = mdb_get(txn, st->code_hashes, &hk, &hv);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "find code");
+	if (hv.mv_size == 0 || hv.mv_size > OB_USERNAME_MAX || memchr(hv.mv_data, '\0', hv.mv_size))
+		return store_corrupt(txn, "code_hashes");
+	memcpy(username, hv.mv_data, hv.mv_size);
+	username[hv.mv_size] = '\0';
+	mdb_txn_abort(txn);
+	return STORE_OK;
+}
+
+/* Checks in the order store.h promises.  *replay: the code was consumed
+ * by this same request earlier, and that outcome stands. */
+static enum store_result store_redeem_check(const struct access_code *c,
+					    const uint8_t hash[CODE_HASH_BYTES],
+					    const char *request_id, int64_t now, bool *replay)
+{
+	*replay = false;
+	if (sodium_memcmp(c->hash, hash, CODE_HASH_BYTES) != 0)
+		return STORE_MISMATCH;
+	if (c->state == CODE_USED && request_id[0] && strcmp(c->request_id, request_id) == 0) {
+		*replay = true;
+		return STORE_OK;
+	}
+	return store_code_closed(c, now);
+}
+
+/* Consume the code and set the password, both in txn. */
+static int store_redeem_write(struct store *st, MDB_txn *txn, struct access_code *c,
+			      struct person *p, const char *request_id, int64_t now,
+			      const char *new_pwhash)
+{
+	int rc;
+
+	if (c->version >= INT64_MAX || p->version >= INT64_MAX)
+		return EOVERFLOW;
+	if ((rc = store_hash_unindex(st, txn, c)))
+		return rc;
+	c->state = CODE_USED;
+	c->closed = now;
+	snprintf(c->request_id, sizeof(c->request_id), "%s", request_id);
+	c->version++;
+	if ((rc = store_code_write(st, txn, c)))
+		return rc;
+	snprintf(p->pwhash, sizeof(p->pwhash), "%s", new_pwhash);
+	p->password_set = now;
+	p->updated = now;
+	return store_person_write(st, txn, p, p->version + 1);
+}
+
+enum store_result store_code_redeem(struct store *st, const char *username,
+				    const uint8_t hash[CODE_HASH_BYTES],
+				    const char *request_id, int64_t now,
+				    const char *new_pwhash, struct access_code *code_out)
+{
+	struct access_code c;
+	struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	bool replay = false;
+	size_t n;
+	int rc;
+
+	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX ||
+	    !new_pwhash || (n = strnlen(new_pwhash, sizeof(p.pwhash))) == 0 ||
+	    n == sizeof(p.pwhash)) {
+		log_warnx("store: redeem code: malformed request id or password hash");
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "redeem code");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK)
+		r = store_code_read(st, txn, &k, &c);
+	if (r == STORE_OK)
+		r = store_redeem_check(&c, hash, request_id, now, &replay);
+	if (r != STORE_OK || replay) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	rc = store_redeem_write(st, txn, &c, &p, request_id, now, new_pwhash);
+	if (rc)
+		r = store_fail(txn, rc, "redeem code");
+	else
+		r = store_commit(txn, "redeem code");
+out:
+	sodium_memzero(&p, sizeof(p));
+	if (r == STORE_OK && code_out)
+		*code_out = c;
+	return r;
+}
+
+struct store_each_code {
+	int (*fn)(const struct access_code *c, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_code(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_code *e = arg;
+	struct access_code c;
+
+	if (!store_code_decode(k, v, &c))
+		return -1;
+	return e->fn(&c, e->ctx) != 0;
+}
+
+enum store_result store_code_each(struct store *st,
+				  int (*fn)(const struct access_code *c, void *ctx), void *ctx)
+{
+	struct store_each_code e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->codes, "codes", store_visit_code, &e);
+}
+
+/* ------------------------------------------------------------ stats */
+
+enum store_result store_stats(struct store *st, struct store_stats *out)
+{
+	MDB_envinfo info;
+	MDB_stat es, ps;
+	MDB_txn *txn;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = mdb_env_info(st->env, &info)) || (rc = mdb_env_stat(st->env, &es)))
+		return store_fail(NULL, rc, "stats");
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "stats");
+	rc = mdb_stat(txn, st->people, &ps);
+	if (rc)
+		return store_fail(txn, rc, "stats");
+	mdb_txn_abort(txn);
+	out->schema_version = st->schema_version;
+	out->people = ps.ms_entries;
+	out->map_size = info.me_mapsize;
+	out->map_used = ((uint64_t)info.me_last_pgno + 1) * es.ms_psize;
+	return STORE_OK;
+}

@@ -1,0 +1,763 @@
+/* The LMDB store, against a real database in a fresh directory per test.
+ * A few tests write raw records with lmdb directly to prove that the
+ * store refuses what it did not write (that is why lmdb.h is here). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include <lmdb.h>
+
+#include "store.h"
+
+#define T0 1800000000LL /* an arbitrary "now" */
+#define DAY 86400LL
+#define MAP_SIZE (64ULL << 20)
+#define PWHASH_OLD "$argon2id$v=19$m=65536,t=2,p=1$b2xkc2FsdA$b2xkaGFzaA"
+#define PWHASH_NEW "$argon2id$v=19$m=65536,t=2,p=1$bmV3c2FsdA$bmV3aGFzaA/+"
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+};
+
+/* Fail with both results by name, and the call that gave them. */
+#define assert_result(expr, want)                                                          \
+	do {                                                                               \
+		enum store_result got_ = (expr);                                           \
+		if (got_ != (want))                                                        \
+			fail_msg("%s: got \"%s\", expected \"%s\"", #expr,                 \
+				 store_result_name(got_), store_result_name(want));        \
+	} while (0)
+
+/* ------------------------------------------------------------ helpers */
+
+static void remove_db_dir(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	unlink(path);
+	if (rmdir(dir) < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int r;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	r = store_open(&f->st, f->dir, MAP_SIZE);
+	if (r < 0)
+		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	remove_db_dir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void reopen(struct fixture *f, uint64_t map_size)
+{
+	int r;
+
+	store_close(f->st);
+	f->st = NULL;
+	r = store_open(&f->st, f->dir, map_size);
+	if (r < 0)
+		fail_msg("reopening %s: %s", f->dir, strerror(-r));
+}
+
+static void person_fill(struct person *p, const char *username, const char *first)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->username, sizeof(p->username), "%s", username);
+	snprintf(p->first_name, sizeof(p->first_name), "%s", first);
+	snprintf(p->last_name, sizeof(p->last_name), "Lindqvist");
+	snprintf(p->email, sizeof(p->email), "%s@example.org", username);
+	snprintf(p->org, sizeof(p->org), "default");
+	snprintf(p->pwhash, sizeof(p->pwhash), "%s", PWHASH_OLD);
+	p->created = T0;
+	p->updated = T0;
+}
+
+static void add_person(struct fixture *f, const char *username)
+{
+	struct person p;
+
+	person_fill(&p, username, "Åsa");
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+}
+
+/* A recognisable hash: every byte is b. */
+static const uint8_t *hash_of(uint8_t h[CODE_HASH_BYTES], uint8_t b)
+{
+	memset(h, b, CODE_HASH_BYTES);
+	return h;
+}
+
+static void issue(struct fixture *f, const char *username, uint8_t b, int64_t now,
+		  int64_t expires)
+{
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code c;
+
+	assert_result(store_code_issue(f->st, username, hash_of(h, b), now, expires, 0, &c),
+		      STORE_OK);
+	assert_int_equal(c.state, CODE_ACTIVE);
+	assert_memory_equal(c.hash, h, CODE_HASH_BYTES);
+}
+
+static enum store_result redeem(struct fixture *f, const char *username, uint8_t b,
+				const char *request_id, int64_t now)
+{
+	uint8_t h[CODE_HASH_BYTES];
+
+	return store_code_redeem(f->st, username, hash_of(h, b), request_id, now, PWHASH_NEW,
+				 NULL);
+}
+
+static enum store_result find(struct fixture *f, uint8_t b, char *who)
+{
+	uint8_t h[CODE_HASH_BYTES];
+
+	return store_code_find(f->st, hash_of(h, b), who);
+}
+
+/* Write one raw value with lmdb, the store closed meanwhile (one process
+ * must not open the same environment twice). */
+static void raw_put(struct fixture *f, const char *db, const char *key, const char *value)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { .mv_size = strlen(key), .mv_data = (void *)key };
+	MDB_val v = { .mv_size = strlen(value), .mv_data = (void *)value };
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* ------------------------------------------------------------ people */
+
+static void person_create_then_get(void **state)
+{
+	struct fixture *f = *state;
+	struct person p, got;
+
+	person_fill(&p, "alice", "Åsa");
+	snprintf(p.phone, sizeof(p.phone), "+46701234567");
+	p.flags = PERSON_EXISTING_ACCOUNT;
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	assert_int_equal(p.version, 1);
+
+	assert_result(store_person_get(f->st, "alice", &got), STORE_OK);
+	assert_int_equal(got.version, 1);
+	assert_string_equal(got.username, "alice");
+	assert_string_equal(got.first_name, "Åsa");
+	assert_string_equal(got.last_name, "Lindqvist");
+	assert_string_equal(got.email, "alice@example.org");
+	assert_string_equal(got.phone, "+46701234567");
+	assert_string_equal(got.org, "default");
+	assert_string_equal(got.pwhash, PWHASH_OLD);
+	assert_int_equal(got.flags, PERSON_EXISTING_ACCOUNT);
+	assert_int_equal(got.created, T0);
+	assert_int_equal(got.updated, T0);
+	assert_int_equal(got.password_set, 0);
+
+	assert_result(store_person_get(f->st, "bob", &got), STORE_NOT_FOUND);
+	assert_result(store_person_get(f->st, "", &got), STORE_NOT_FOUND);
+}
+
+static void person_create_twice_exists(void **state)
+{
+	struct fixture *f = *state;
+	struct person p, got;
+
+	add_person(f, "alice");
+	person_fill(&p, "alice", "Other");
+	assert_result(store_person_create(f->st, &p), STORE_EXISTS);
+	assert_result(store_person_get(f->st, "alice", &got), STORE_OK);
+	assert_string_equal(got.first_name, "Åsa");
+}
+
+static void person_put_conflict_on_stale_version(void **state)
+{
+	struct fixture *f = *state;
+	struct person a, b, got;
+
+	add_person(f, "alice");
+	assert_result(store_person_get(f->st, "alice", &a), STORE_OK);
+	b = a;
+
+	snprintf(a.first_name, sizeof(a.first_name), "Anna");
+	assert_result(store_person_put(f->st, &a), STORE_OK);
+	assert_int_equal(a.version, 2);
+
+	/* b was read before a's write: its version is stale. */
+	snprintf(b.first_name, sizeof(b.first_name), "Berit");
+	assert_result(store_person_put(f->st, &b), STORE_CONFLICT);
+	assert_int_equal(b.version, 1);
+
+	assert_result(store_person_get(f->st, "alice", &got), STORE_OK);
+	assert_string_equal(got.first_name, "Anna");
+	assert_int_equal(got.version, 2);
+}
+
+static void person_put_unknown_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+
+	person_fill(&p, "ghost", "Gus");
+	p.version = 1;
+	assert_result(store_person_put(f->st, &p), STORE_NOT_FOUND);
+}
+
+struct collect {
+	char names[8][OB_USERNAME_MAX + 16]; /* a name, or "name:state" */
+	int n;
+	int stop_after;
+};
+
+static int collect_person(const struct person *p, void *ctx)
+{
+	struct collect *c = ctx;
+
+	assert_true(c->n < 8);
+	snprintf(c->names[c->n++], sizeof(c->names[0]), "%s", p->username);
+	return c->n == c->stop_after;
+}
+
+static void person_each_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = -1 };
+
+	add_person(f, "mona");
+	add_person(f, "adam");
+	add_person(f, "zoe");
+	add_person(f, "bert");
+	assert_result(store_person_each(f->st, collect_person, &c), STORE_OK);
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.names[0], "adam");
+	assert_string_equal(c.names[1], "bert");
+	assert_string_equal(c.names[2], "mona");
+	assert_string_equal(c.names[3], "zoe");
+}
+
+static void person_each_stops_when_asked(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = 2 };
+
+	add_person(f, "adam");
+	add_person(f, "bert");
+	add_person(f, "carl");
+	assert_result(store_person_each(f->st, collect_person, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+}
+
+/* ------------------------------------------------------------ codes */
+
+static void code_issue_supersedes_previous(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	struct access_code c;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x11, T0, T0 + 90 * DAY);
+	assert_result(find(f, 0x11, who), STORE_OK);
+	assert_string_equal(who, "alice");
+
+	issue(f, "alice", 0x22, T0 + 10, T0 + 10 + 90 * DAY);
+	assert_result(find(f, 0x11, who), STORE_NOT_FOUND);
+	assert_result(find(f, 0x22, who), STORE_OK);
+	assert_string_equal(who, "alice");
+
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_ACTIVE);
+	assert_int_equal(c.issued, T0 + 10);
+	assert_int_equal(c.version, 2);
+
+	/* The first code no longer opens anything; the second does. */
+	assert_result(redeem(f, "alice", 0x11, "r1", T0 + 20), STORE_MISMATCH);
+	assert_result(redeem(f, "alice", 0x22, "r2", T0 + 20), STORE_OK);
+}
+
+static void code_redeem_sets_password_and_marks_used(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code out, got;
+	struct person p;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x33, T0, T0 + 90 * DAY);
+	assert_result(store_code_redeem(f->st, "alice", hash_of(h, 0x33), "req-1", T0 + 60,
+					PWHASH_NEW, &out),
+		      STORE_OK);
+	assert_int_equal(out.state, CODE_USED);
+	assert_int_equal(out.closed, T0 + 60);
+	assert_string_equal(out.request_id, "req-1");
+
+	assert_result(store_code_get(f->st, "alice", &got), STORE_OK);
+	assert_int_equal(got.state, CODE_USED);
+	assert_int_equal(got.closed, T0 + 60);
+	assert_string_equal(got.request_id, "req-1");
+
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	assert_int_equal(p.password_set, T0 + 60);
+	assert_int_equal(p.updated, T0 + 60);
+	assert_int_equal(p.version, 2);
+
+	/* A used code is no longer found by its hash. */
+	assert_result(find(f, 0x33, who), STORE_NOT_FOUND);
+}
+
+static void code_redeem_twice_is_used(void **state)
+{
+	struct fixture *f = *state;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x44, T0, T0 + 90 * DAY);
+	assert_result(redeem(f, "alice", 0x44, "req-1", T0 + 1), STORE_OK);
+	assert_result(redeem(f, "alice", 0x44, "req-2", T0 + 2), STORE_USED);
+	assert_result(redeem(f, "alice", 0x44, "", T0 + 2), STORE_USED);
+}
+
+static void code_redeem_same_request_id_is_ok(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code out;
+	struct person p;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x55, T0, T0 + 90 * DAY);
+	assert_result(redeem(f, "alice", 0x55, "req-1", T0 + 1), STORE_OK);
+	/* The caller did not learn the outcome and asks again. */
+	assert_result(store_code_redeem(f->st, "alice", hash_of(h, 0x55), "req-1", T0 + 5,
+					"$argon2id$other", &out),
+		      STORE_OK);
+	assert_int_equal(out.state, CODE_USED);
+	assert_int_equal(out.closed, T0 + 1);
+	/* The retry changed nothing. */
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	assert_int_equal(p.version, 2);
+	assert_int_equal(p.password_set, T0 + 1);
+}
+
+static void code_redeem_mismatch_leaves_code_active(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	struct access_code c;
+	struct person p;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x66, T0, T0 + 90 * DAY);
+	assert_result(redeem(f, "alice", 0x67, "req-1", T0 + 1), STORE_MISMATCH);
+
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_ACTIVE);
+	assert_int_equal(c.version, 1);
+	assert_result(find(f, 0x66, who), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_OLD);
+	/* And the right code still works. */
+	assert_result(redeem(f, "alice", 0x66, "req-2", T0 + 2), STORE_OK);
+}
+
+static void code_redeem_expired(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x77, T0, T0 + 90 * DAY);
+	/* now == expires is already too late. */
+	assert_result(redeem(f, "alice", 0x77, "req-1", T0 + 90 * DAY), STORE_EXPIRED);
+	assert_result(redeem(f, "alice", 0x77, "req-2", T0 + 91 * DAY), STORE_EXPIRED);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_OLD);
+	/* One second earlier it was still good. */
+	assert_result(redeem(f, "alice", 0x77, "req-3", T0 + 90 * DAY - 1), STORE_OK);
+}
+
+/* The order of checks in store.h: a wrong code says nothing about the
+ * state of the right one, and a closed code is reported before expiry. */
+static void code_redeem_checks_in_contract_order(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t late = T0 + 2 * DAY;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x78, T0, T0 + DAY);
+	assert_result(redeem(f, "alice", 0x79, "req-1", late), STORE_MISMATCH);
+	assert_result(store_code_revoke(f->st, "alice", T0 + 1), STORE_OK);
+	assert_result(redeem(f, "alice", 0x79, "req-1", late), STORE_MISMATCH);
+	assert_result(redeem(f, "alice", 0x78, "req-1", late), STORE_REVOKED);
+
+	issue(f, "alice", 0x7a, T0, T0 + DAY);
+	assert_result(redeem(f, "alice", 0x7a, "req-2", T0 + 1), STORE_OK);
+	assert_result(redeem(f, "alice", 0x7a, "req-3", late), STORE_USED);
+	assert_result(redeem(f, "alice", 0x7a, "req-2", late), STORE_OK);
+}
+
+static void code_redeem_unknown_person_or_no_code_not_found(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_result(redeem(f, "ghost", 0x01, "req-1", T0), STORE_NOT_FOUND);
+	add_person(f, "alice");
+	assert_result(redeem(f, "alice", 0x01, "req-1", T0), STORE_NOT_FOUND);
+}
+
+static void code_revoke_then_redeem_is_revoked(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	struct access_code c;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x88, T0, T0 + 90 * DAY);
+	assert_result(store_code_revoke(f->st, "alice", T0 + 30), STORE_OK);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_REVOKED);
+	assert_int_equal(c.closed, T0 + 30);
+	assert_result(find(f, 0x88, who), STORE_NOT_FOUND);
+
+	assert_result(redeem(f, "alice", 0x88, "req-1", T0 + 40), STORE_REVOKED);
+	assert_result(store_code_revoke(f->st, "alice", T0 + 50), STORE_REVOKED);
+}
+
+static void code_revoke_used_or_expired_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x89, T0, T0 + DAY);
+	assert_result(store_code_revoke(f->st, "alice", T0 + DAY), STORE_EXPIRED);
+	issue(f, "alice", 0x8a, T0, T0 + DAY);
+	assert_result(redeem(f, "alice", 0x8a, "req-1", T0 + 1), STORE_OK);
+	assert_result(store_code_revoke(f->st, "alice", T0 + 2), STORE_USED);
+}
+
+static void code_revoke_without_code_not_found(void **state)
+{
+	struct fixture *f = *state;
+
+	add_person(f, "alice");
+	assert_result(store_code_revoke(f->st, "alice", T0), STORE_NOT_FOUND);
+	assert_result(store_code_revoke(f->st, "ghost", T0), STORE_NOT_FOUND);
+}
+
+static void code_issue_unknown_person_not_found(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code c;
+
+	assert_result(store_code_issue(f->st, "ghost", hash_of(h, 0x99), T0, T0 + DAY, 0, &c),
+		      STORE_NOT_FOUND);
+	assert_result(find(f, 0x99, who), STORE_NOT_FOUND);
+	assert_result(store_code_get(f->st, "ghost", &c), STORE_NOT_FOUND);
+}
+
+static void code_issue_same_hash_to_two_people_refused(void **state)
+{
+	struct fixture *f = *state;
+	char who[OB_USERNAME_MAX + 1];
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code c;
+
+	add_person(f, "alice");
+	add_person(f, "bob");
+	issue(f, "alice", 0xaa, T0, T0 + DAY);
+	assert_result(store_code_issue(f->st, "bob", hash_of(h, 0xaa), T0, T0 + DAY, 0, &c),
+		      STORE_EXISTS);
+	assert_result(store_code_get(f->st, "bob", &c), STORE_NOT_FOUND);
+	assert_result(find(f, 0xaa, who), STORE_OK);
+	assert_string_equal(who, "alice");
+}
+
+static int collect_code(const struct access_code *c, void *ctx)
+{
+	struct collect *col = ctx;
+
+	assert_true(col->n < 8);
+	snprintf(col->names[col->n++], sizeof(col->names[0]), "%s:%d", c->username, c->state);
+	return 0;
+}
+
+static void code_each_lists_current_codes(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = -1 };
+	char want[2][OB_USERNAME_MAX + 16];
+
+	add_person(f, "bob");
+	add_person(f, "alice");
+	add_person(f, "carl");
+	issue(f, "bob", 0xb1, T0, T0 + DAY);
+	issue(f, "alice", 0xb2, T0, T0 + DAY);
+	assert_result(store_code_revoke(f->st, "bob", T0 + 1), STORE_OK);
+	assert_result(store_code_each(f->st, collect_code, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	snprintf(want[0], sizeof(want[0]), "alice:%d", CODE_ACTIVE);
+	snprintf(want[1], sizeof(want[1]), "bob:%d", CODE_REVOKED);
+	assert_string_equal(c.names[0], want[0]);
+	assert_string_equal(c.names[1], want[1]);
+}
+
+/* ------------------------------------------------------------ database */
+
+static void map_full_is_reported_and_nothing_written(void **state)
+{
+	struct fixture *f = *state;
+	char name[OB_USERNAME_MAX + 1];
+	struct person p, got;
+	enum store_result r = STORE_OK;
+	int i, n;
+
+	reopen(f, 64 * 1024);
+	/* Far more people than 64 KiB can hold. */
+	for (n = 0; n < 2000; n++) {
+		snprintf(name, sizeof(name), "user%04d", n);
+		person_fill(&p, name, "Filler");
+		memset(p.last_name, 'x', OB_NAME_MAX);
+		r = store_person_create(f->st, &p);
+		if (r != STORE_OK)
+			break;
+	}
+	assert_result(r, STORE_FULL);
+	if (n < 5)
+		fail_msg("the map was full after %d people: the test proves too little", n);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "user%04d", i);
+		assert_result(store_person_get(f->st, name, &got), STORE_OK);
+		assert_string_equal(got.username, name);
+	}
+	snprintf(name, sizeof(name), "user%04d", n);
+	assert_result(store_person_get(f->st, name, &got), STORE_NOT_FOUND);
+
+	/* After the failure the store still works, and a bigger map helps. */
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	assert_result(store_person_get(f->st, name, &got), STORE_OK);
+}
+
+static void schema_version_mismatch_refused(void **state)
+{
+	struct fixture *f = *state;
+	int r;
+
+	add_person(f, "alice");
+	raw_put(f, "meta", "schema_version", "2");
+	r = store_open(&f->st, f->dir, MAP_SIZE);
+	assert_int_equal(r, -EPROTO);
+	assert_null(f->st);
+
+	/* Only the version itself was wrong: back at 1, the data is there. */
+	raw_put(f, "meta", "schema_version", "1");
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "alice", &(struct person){ 0 }), STORE_OK);
+}
+
+static void reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	struct access_code c;
+	struct person p;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "alice");
+	issue(f, "alice", 0xc1, T0, T0 + DAY);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.first_name, "Åsa");
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_ACTIVE);
+	assert_int_equal(c.expires, T0 + DAY);
+	assert_result(find(f, 0xc1, who), STORE_OK);
+	assert_string_equal(who, "alice");
+}
+
+static void database_files_are_private(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	assert_int_equal(stat(path, &sb), 0);
+	if (sb.st_mode & 077)
+		fail_msg("%s has mode %o: others can read the password hashes", path,
+			 (unsigned)(sb.st_mode & 0777));
+}
+
+static void stats_counts_people(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats s;
+
+	assert_result(store_stats(f->st, &s), STORE_OK);
+	assert_int_equal(s.people, 0);
+	assert_int_equal(s.schema_version, STORE_SCHEMA_VERSION);
+	assert_int_equal(s.map_size, MAP_SIZE);
+	add_person(f, "alice");
+	add_person(f, "bob");
+	assert_result(store_stats(f->st, &s), STORE_OK);
+	assert_int_equal(s.people, 2);
+	assert_true(s.map_used > 0 && s.map_used <= s.map_size);
+}
+
+/* Records the store did not write the way it writes them. */
+static void corrupt_records_are_unavailable(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+		"not json",
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\"", /* truncated */
+		"[1,2,3]",
+		/* another record format */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0}",
+		/* a phone number longer than its field */
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"+1234567890123456789\",\"org\":\"\",\"flags\":0,"
+		"\"pwhash\":\"\",\"created\":1,\"updated\":1,\"password_set\":0}",
+		/* flags of the wrong type */
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":\"0\",\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0}",
+		/* filed under another name */
+		"{\"rv\":1,\"version\":1,\"username\":\"mallory\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0}",
+	};
+	static const char good[] =
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0}";
+	struct collect c = { .stop_after = -1 };
+	struct person p;
+	size_t i;
+
+	/* The well-formed record these are made from is accepted. */
+	raw_put(f, "people", "eve", good);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_string_equal(p.first_name, "E");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		raw_put(f, "people", "eve", bad[i]);
+		reopen(f, MAP_SIZE);
+		if (store_person_get(f->st, "eve", &p) != STORE_UNAVAILABLE)
+			fail_msg("record %zu was accepted: %s", i, bad[i]);
+		assert_string_equal(p.username, "");
+		assert_result(store_person_each(f->st, collect_person, &c), STORE_UNAVAILABLE);
+	}
+}
+
+static void corrupt_code_record_is_unavailable(void **state)
+{
+	struct fixture *f = *state;
+	struct access_code c;
+
+	add_person(f, "alice");
+	/* A hash one hex digit short. */
+	raw_put(f, "codes", "alice",
+		"{\"rv\":1,\"version\":1,\"username\":\"alice\",\"hash\":\"0123456789abcdef0123"
+		"456789abcdef0123456789abcdef0123456789abcde\",\"state\":\"active\",\"flags\":0,"
+		"\"issued\":1,\"expires\":2,\"closed\":0,\"request_id\":\"\"}");
+	reopen(f, MAP_SIZE);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_UNAVAILABLE);
+	assert_result(redeem(f, "alice", 0x01, "req-1", 1), STORE_UNAVAILABLE);
+}
+
+static void result_names_are_distinct(void **state)
+{
+	enum store_result a, b;
+
+	for (a = STORE_OK; a <= STORE_UNAVAILABLE; a++) {
+		assert_string_not_equal(store_result_name(a), "unknown");
+		for (b = a + 1; b <= STORE_UNAVAILABLE; b++)
+			assert_string_not_equal(store_result_name(a), store_result_name(b));
+	}
+	assert_string_equal(store_result_name(STORE_FULL), "full");
+	assert_string_equal(store_result_name((enum store_result)99), "unknown");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(person_create_then_get),
+		T(person_create_twice_exists),
+		T(person_put_conflict_on_stale_version),
+		T(person_put_unknown_not_found),
+		T(person_each_in_order),
+		T(person_each_stops_when_asked),
+		T(code_issue_supersedes_previous),
+		T(code_redeem_sets_password_and_marks_used),
+		T(code_redeem_twice_is_used),
+		T(code_redeem_same_request_id_is_ok),
+		T(code_redeem_mismatch_leaves_code_active),
+		T(code_redeem_expired),
+		T(code_redeem_checks_in_contract_order),
+		T(code_redeem_unknown_person_or_no_code_not_found),
+		T(code_revoke_then_redeem_is_revoked),
+		T(code_revoke_used_or_expired_refused),
+		T(code_revoke_without_code_not_found),
+		T(code_issue_unknown_person_not_found),
+		T(code_issue_same_hash_to_two_people_refused),
+		T(code_each_lists_current_codes),
+		T(map_full_is_reported_and_nothing_written),
+		T(schema_version_mismatch_refused),
+		T(reopen_keeps_data),
+		T(database_files_are_private),
+		T(stats_counts_people),
+		T(corrupt_records_are_unavailable),
+		T(corrupt_code_record_is_unavailable),
+		cmocka_unit_test(result_names_are_distinct),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
