@@ -1,0 +1,58 @@
+#!/bin/sh
+# Install the dependencies, build, and run the whole test suite: a normal
+# build with warnings as errors, the same suite under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and `make distcheck`.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+sh scripts/deps.sh
+autoreconf -fi >/dev/null
+
+run_suite() { # NAME CONFIGURE-ARGS...
+	name=$1
+	shift
+	dir="$top/build/$name"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	echo "=== $name: configure $*"
+	(cd "$dir" && "$top/configure" -q "$@")
+	echo "=== $name: make check"
+	if ! make -C "$dir" -j"$jobs" check >"$dir/make.log" 2>&1; then
+		tail -n 60 "$dir/make.log"
+		for log in $(find "$dir/tests" "$dir/fuzz" -name '*.log' 2>/dev/null); do
+			if grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
+				echo "----- $log"
+				tail -n 80 "$log"
+			fi
+		done
+		echo "=== $name: FAILED"
+		exit 1
+	fi
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$dir/make.log" | sed "s/^/$name /"
+	count() { grep -E "^# $1: " "$dir/make.log" | tail -n 1 | awk '{print $3}'; }
+	passed=$((passed + $(count PASS)))
+	failed=$((failed + $(count FAIL) + $(count ERROR)))
+	skipped=$((skipped + $(count SKIP)))
+}
+passed=0
+failed=0
+skipped=0
+
+run_suite normal --enable-werror
+run_suite sanitizers --enable-werror --enable-sanitizers
+
+echo "=== distcheck"
+dist="$top/build/dist"
+rm -rf "$dist"
+mkdir -p "$dist"
+(cd "$dist" && "$top/configure" -q --enable-werror)
+if ! make -C "$dist" -j"$jobs" distcheck >"$dist/make.log" 2>&1; then
+	tail -n 80 "$dist/make.log"
+	echo "=== distcheck: FAILED"
+	exit 1
+fi
+grep -E 'archives ready for distribution|^onboard-.*tar' "$dist/make.log" | head -3
+echo "=== all suites passed"
+echo "$passed passed, $failed failed, $skipped skipped"
