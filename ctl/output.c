@@ -1,0 +1,349 @@
+/* onboardctl's output: aligned text for people, one JSON document for
+ * scripts.  Values from the daemon are printed with control characters
+ * replaced, so that a name can never drive the terminal. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "duration.h"
+#include "ob_protocol.h"
+#include "output.h"
+
+/* Width of the label column of key/value views. */
+#define OUTPUT_LABEL_WIDTH 18
+/* "YYYY-MM-DD HH:MM" and its NUL. */
+#define OUTPUT_TIME_MAX 17
+
+/* ------------------------------------------------------------- helpers */
+
+/* A string member, or "" when absent or of another type. */
+static const char *output_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* An integer member; false when absent or of another type. */
+static bool output_int(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+/* s with C0 controls, DEL and C1 controls (U+0080..U+009F, 0xc2 0x80..0x9f
+ * in UTF-8) replaced by '?', cut to fit size. */
+static const char *output_clean(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; s[i] && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+			buf[o++] = '?';
+			i++;
+			continue;
+		}
+		buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Local "YYYY-MM-DD HH:MM" of a member holding seconds since the epoch,
+ * or dflt when the member is absent. */
+static const char *output_time(struct json_object *o, const char *key, const char *dflt,
+			       char buf[OUTPUT_TIME_MAX])
+{
+	struct tm tm;
+	int64_t v;
+	time_t t;
+
+	if (!output_int(o, key, &v))
+		return dflt;
+	t = (time_t)v;
+	if (!localtime_r(&t, &tm) || strftime(buf, OUTPUT_TIME_MAX, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, OUTPUT_TIME_MAX, "%" PRId64, v);
+	return buf;
+}
+
+/* Bytes as people read them: "512 B", "1.5 MiB", "1.0 GiB". */
+static const char *output_size(int64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%" PRId64 " B", bytes);
+		return buf;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+static void output_field(const char *label, const char *value)
+{
+	char clean[OB_TEXT_MAX];
+
+	printf("%-*s %s\n", OUTPUT_LABEL_WIDTH, label, output_clean(value, clean, sizeof(clean)));
+}
+
+/* Write len bytes to stdout, past stdio, so that no copy stays in a
+ * buffer we cannot wipe. */
+static int output_write_direct(const char *buf, size_t len)
+{
+	if (fflush(stdout) == EOF)
+		return -EIO;
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int output_line(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vprintf(fmt, ap);
+	va_end(ap);
+	if (r < 0 || putchar('\n') == EOF)
+		return -EIO;
+	return 0;
+}
+
+int output_finish(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return -EIO;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+int output_json(struct json_object *params)
+{
+	const char *s;
+	size_t n;
+	char *line;
+	int r;
+
+	s = json_object_to_json_string_length(params, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_SPACED |
+					       JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (!s)
+		return -ENOMEM;
+	line = malloc(n + 1);
+	if (!line) {
+		sodium_memzero((char *)s, n);
+		return -ENOMEM;
+	}
+	memcpy(line, s, n);
+	line[n] = '\n';
+	/* json-c keeps its rendering in the object: it may hold a code. */
+	sodium_memzero((char *)s, n);
+	r = output_write_direct(line, n + 1);
+	sodium_memzero(line, n + 1);
+	free(line);
+	return r;
+}
+
+/* ---------------------------------------------------------------- text */
+
+int output_status(struct json_object *params)
+{
+	char used[32], size[32], line[128], up[64];
+	int64_t v = 0, w = 0;
+
+	output_field("version", output_str(params, "version"));
+	output_field("socket", output_str(params, "socket"));
+	if (output_int(params, "uptime", &v) && duration_format(v, up, sizeof(up)) == 0)
+		output_field("uptime", up);
+	v = 0;
+	output_int(params, "people", &v);
+	snprintf(line, sizeof(line), "%" PRId64, v);
+	output_field("people", line);
+	v = 0;
+	output_int(params, "schema_version", &v);
+	snprintf(line, sizeof(line), "%" PRId64, v);
+	output_field("schema version", line);
+	v = 0;
+	output_int(params, "map_used", &v);
+	output_int(params, "map_size", &w);
+	snprintf(line, sizeof(line), "%s used of %s", output_size(v, used, sizeof(used)),
+		 output_size(w, size, sizeof(size)));
+	output_field("database", line);
+	return output_finish();
+}
+
+static void output_code_summary(struct json_object *code)
+{
+	char issued[OUTPUT_TIME_MAX], expires[OUTPUT_TIME_MAX], closed[OUTPUT_TIME_MAX];
+	char line[160];
+	int64_t v;
+
+	if (!code) {
+		output_field("access code", "none");
+		return;
+	}
+	snprintf(line, sizeof(line), "%s, issued %s, expires %s", output_str(code, "status"),
+		 output_time(code, "issued", "?", issued), output_time(code, "expires", "?", expires));
+	if (output_int(code, "closed", &v))
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", closed %s",
+			 output_time(code, "closed", "?", closed));
+	output_field("access code", line);
+}
+
+int output_person(struct json_object *params)
+{
+	struct json_object *p = NULL, *code = NULL, *v;
+	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX];
+
+	json_object_object_get_ex(params, "person", &p);
+	if (!json_object_object_get_ex(params, "code", &code) ||
+	    !json_object_is_type(code, json_type_object))
+		code = NULL;
+	snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
+		 output_str(p, "last_name"));
+	output_field("username", output_str(p, "username"));
+	output_field("name", name);
+	output_field("e-mail", output_str(p, "email")[0] ? output_str(p, "email") : "-");
+	output_field("phone", output_str(p, "phone")[0] ? output_str(p, "phone") : "-");
+	output_field("organisation", output_str(p, "org"));
+	output_field("state", output_str(p, "state"));
+	output_field("existing account",
+		     json_object_object_get_ex(p, "existing_account", &v) &&
+				     json_object_get_boolean(v) ? "yes" : "no");
+	output_field("created", output_time(p, "created", "?", t));
+	output_field("password set", output_time(p, "password_set", "never", t));
+	output_code_summary(code);
+	return output_finish();
+}
+
+/* Width of the widest string member key over the array, at least min. */
+static int output_width(struct json_object *arr, const char *key, size_t min)
+{
+	size_t w = min, n = json_object_array_length(arr);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(output_str(json_object_array_get_idx(arr, i), key));
+
+		if (l > w)
+			w = l;
+	}
+	return w > OB_TEXT_MAX ? OB_TEXT_MAX : (int)w;
+}
+
+static struct json_object *output_array(struct json_object *params, const char *key)
+{
+	struct json_object *arr;
+
+	if (!json_object_object_get_ex(params, key, &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return NULL;
+	return arr;
+}
+
+int output_people(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "people");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t[OUTPUT_TIME_MAX], a[OB_TEXT_MAX], b[OB_TEXT_MAX], c[OB_TEXT_MAX];
+	char name[2 * OB_NAME_MAX + 2];
+	int wu, ws, we;
+
+	if (n == 0)
+		return output_line("no people");
+	wu = output_width(arr, "username", strlen("USERNAME"));
+	ws = output_width(arr, "state", strlen("STATE"));
+	we = output_width(arr, "email", strlen("E-MAIL"));
+	/* The name goes last: its UTF-8 width is not its length in bytes. */
+	printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu, "USERNAME", ws, "STATE", "CREATED", we,
+	       "E-MAIL", "NAME");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+		const char *email = output_str(p, "email");
+
+		snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
+			 output_str(p, "last_name"));
+		printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu,
+		       output_clean(output_str(p, "username"), a, sizeof(a)), ws,
+		       output_str(p, "state"), output_time(p, "created", "?", t), we,
+		       output_clean(email[0] ? email : "-", b, sizeof(b)),
+		       output_clean(name, c, sizeof(c)));
+	}
+	return output_finish();
+}
+
+int output_codes(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "codes");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t1[OUTPUT_TIME_MAX], t2[OUTPUT_TIME_MAX], t3[OUTPUT_TIME_MAX], u[OB_TEXT_MAX];
+	int wu;
+
+	if (n == 0)
+		return output_line("no access codes");
+	wu = output_width(arr, "username", strlen("USERNAME"));
+	printf("%-*s  %-10s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED", "EXPIRES",
+	       "CLOSED");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i);
+
+		printf("%-*s  %-10s  %-16s  %-16s  %s\n", wu,
+		       output_clean(output_str(c, "username"), u, sizeof(u)),
+		       output_str(c, "status"), output_time(c, "issued", "?", t1),
+		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3));
+	}
+	return output_finish();
+}
+
+int output_code_issued(struct json_object *params)
+{
+	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
+	int n, r;
+
+	n = snprintf(buf, sizeof(buf),
+		     "%s\n"
+		     "Access code for %s, valid until %s. It is shown only this once:\n"
+		     "give it to the person, who enters it at the login prompt.\n",
+		     output_str(params, "code"),
+		     output_clean(output_str(params, "username"), u, sizeof(u)),
+		     output_time(params, "expires", "?", t));
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		sodium_memzero(buf, sizeof(buf));
+		return -EIO;
+	}
+	r = output_write_direct(buf, (size_t)n);
+	sodium_memzero(buf, sizeof(buf));
+	return r;
+}

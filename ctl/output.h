@@ -1,0 +1,28 @@
+/* What onboardctl prints on stdout: the daemon's reply as one JSON
+ * document (--json), or as aligned text for people.  Each function
+ * returns 0, or -EIO when stdout cannot be written. */
+#ifndef OB_CTL_OUTPUT_H
+#define OB_CTL_OUTPUT_H
+
+#include <json-c/json.h>
+
+/* The reply parameters as one JSON document. */
+int output_json(struct json_object *params);
+
+int output_status(struct json_object *params);
+/* One person (the "person" member) and, if present, its "code". */
+int output_person(struct json_object *params);
+/* A table of the "people" array. */
+int output_people(struct json_object *params);
+/* A table of the "codes" array. */
+int output_codes(struct json_object *params);
+/* The freshly issued code on a line of its own, then who and until when.
+ * Written unbuffered from a buffer that is wiped afterwards. */
+int output_code_issued(struct json_object *params);
+/* One line of plain text. */
+int output_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush stdout; -EIO when anything written to it was lost. */
+int output_finish(void);
+
+#endif

@@ -1,0 +1,291 @@
+#!/bin/sh
+# onboardctl against a real onboardd in a temporary directory: every
+# validation rule of "user add" is refused with a clear one-line reason,
+# a non-zero exit and no change; the commands that succeed print what
+# they should, as text and as JSON.
+
+srcdir_tests=${top_srcdir:+$top_srcdir/tests}
+. "${srcdir_tests:-$(dirname "$0")}/lib.sh"
+
+ob_setup
+ob_start_daemon
+
+# Administration is allowed to root only, and the kernel tells onboardd
+# who calls: without root only the refusal itself can be checked.
+if [ "$(id -u)" -ne 0 ]; then
+	expect_fail_with non_root_caller_is_refused 1 "permission denied: administration needs root" \
+		ob_ctl user list
+	expect_fail_with non_root_cannot_add 1 "permission denied" \
+		ob_ctl user add alice --first-name Alice --last-name Liddell
+	ob_stop_daemon
+	ob_skip administrative_checks "needs root (every other check makes administrative calls)"
+	ob_summary || exit 1
+	exit 77
+fi
+
+# ---------------------------------------------------------------- status
+
+expect_stdout_contains status_reports_version "version" ob_ctl status
+expect_json status_json_is_one_document ob_ctl --json status
+if [ "$(json_field socket)" = "$OB_SOCKET" ] && [ "$(json_field people)" = 0 ]; then
+	ob_pass status_json_names_socket_and_people
+else
+	ob_fail status_json_names_socket_and_people "expected socket $OB_SOCKET and 0 people"
+	ob_show_output
+fi
+
+# ------------------------------------------------------------- user add
+
+expect_stdout_contains user_add_with_all_fields "alice" \
+	ob_ctl user add alice --first-name Alice --last-name Liddell \
+	--email alice@example.org --phone "+46 70 123 45 67"
+expect_stdout_contains user_add_stores_phone_canonical "+46701234567" ob_ctl user show alice
+expect_stdout_contains user_add_person_is_unfinished "unfinished" ob_ctl user show alice
+expect_json user_show_json_is_one_document ob_ctl --json user show alice
+if [ "$(json_field person email)" = alice@example.org ] &&
+	[ "$(json_field person state)" = unfinished ] &&
+	[ "$(json_field person existing_account)" = false ]; then
+	ob_pass user_show_json_has_fields
+else
+	ob_fail user_show_json_has_fields "expected email, state unfinished, existing_account false"
+	ob_show_output
+fi
+expect_stdout_contains user_add_without_optional_fields "carol" \
+	ob_ctl user add carol --first-name Carol --last-name "Ann Smith"
+expect_stdout_contains user_add_accepts_utf8_name "Åsa Öberg" \
+	ob_ctl user add asa --first-name "Åsa" --last-name "Öberg"
+
+# Each refusal: the reason, a non-zero exit and nothing changed.
+expect_refused user_add_refuses_missing_first_name 2 "--first-name is required" \
+	ob_ctl user add dave --last-name Jones
+expect_refused user_add_refuses_missing_last_name 2 "--last-name is required" \
+	ob_ctl user add dave --first-name Dave
+expect_refused user_add_refuses_empty_first_name 1 "first name must not be empty" \
+	ob_ctl user add dave --first-name "" --last-name Jones
+expect_refused user_add_refuses_missing_username 2 "USERNAME is missing" \
+	ob_ctl user add --first-name Dave --last-name Jones
+expect_refused user_add_refuses_username_of_33_characters 1 "1 to 32 characters" \
+	ob_ctl user add abcdefghijklmnopqrstuvwxyzabcdefg --first-name Dave --last-name Jones
+expect_ok user_add_accepts_username_of_32_characters \
+	ob_ctl user add abcdefghijklmnopqrstuvwxyzabcdef --first-name Dave --last-name Jones
+expect_refused user_add_refuses_capital_letter 1 "username must start with a lower-case letter" \
+	ob_ctl user add Dave --first-name Dave --last-name Jones
+expect_refused user_add_refuses_capital_letter_inside 1 "lower-case letters, digits" \
+	ob_ctl user add daVe --first-name Dave --last-name Jones
+expect_refused user_add_refuses_username_starting_with_digit 1 "must start with a lower-case letter" \
+	ob_ctl user add 1dave --first-name Dave --last-name Jones
+expect_refused user_add_refuses_bad_email 1 "e-mail address is not valid" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --email "dave.example.org"
+expect_refused user_add_refuses_email_without_domain 1 "e-mail address is not valid" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --email "dave@localhost"
+expect_refused user_add_refuses_bad_phone 1 "E.164" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --phone "0701234567"
+expect_refused user_add_refuses_phone_with_letters 1 "E.164" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --phone "+46 70 CALL ME"
+expect_refused user_add_refuses_control_character_in_name 1 "first name must not contain control characters" \
+	ob_ctl user add dave --first-name "$(printf 'Da\tve')" --last-name Jones
+expect_refused user_add_refuses_escape_in_last_name 1 "last name must not contain control characters" \
+	ob_ctl user add dave --first-name Dave --last-name "$(printf 'Jo\033[2Jnes')"
+long_name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa # 65 bytes
+expect_refused user_add_refuses_name_over_64_bytes 1 "at most 64 bytes" \
+	ob_ctl user add dave --first-name "$long_name" --last-name Jones
+expect_refused user_add_refuses_colon_in_name 1 "must not contain ':'" \
+	ob_ctl user add dave --first-name "Da:ve" --last-name Jones
+expect_refused user_add_refuses_duplicate_username 1 "already" \
+	ob_ctl user add alice --first-name Alice --last-name Other
+expect_refused user_add_refuses_root 1 "root or a system account" \
+	ob_ctl user add root --first-name Root --last-name Admin
+expect_refused user_add_refuses_root_with_existing_account 1 "root or a system account" \
+	ob_ctl user add root --first-name Root --last-name Admin --existing-account
+expect_refused user_add_refuses_system_account_uid_1 1 "system account" \
+	ob_ctl user add daemon --first-name Daemon --last-name Account
+expect_refused user_add_refuses_account_below_uid_min 1 "system account" \
+	ob_ctl user add sysuser --first-name Sys --last-name User --existing-account
+expect_refused user_add_refuses_regular_account_without_flag 1 "--existing-account" \
+	ob_ctl user add bob --first-name Bob --last-name Regular
+expect_refused user_add_refuses_existing_account_flag_without_account 1 "no Unix account" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --existing-account
+expect_refused unknown_command_is_usage_error 2 "unknown command" \
+	ob_ctl frobnicate
+expect_refused unknown_subcommand_is_usage_error 2 "unknown command" \
+	ob_ctl user frobnicate dave
+expect_refused unknown_option_is_usage_error 2 "unknown option --colour" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --colour red
+expect_refused option_of_another_command_is_usage_error 2 "does not apply" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --lifetime 3d
+expect_refused extra_argument_is_usage_error 2 "unexpected argument" \
+	ob_ctl user show alice bob
+
+expect_stdout_contains user_add_takes_over_regular_account_with_flag "bob" \
+	ob_ctl user add bob --first-name Bob --last-name Regular --existing-account
+ob_run ob_ctl --json user show bob
+if [ "$OB_RC" -eq 0 ] && [ "$(json_field person existing_account)" = true ]; then
+	ob_pass user_add_records_existing_account
+else
+	ob_fail user_add_records_existing_account "expected existing_account true"
+	ob_show_output
+fi
+
+# ---------------------------------------------------------- show and list
+
+expect_refused user_show_unknown_person 1 "no such person: nobody" ob_ctl user show nobody
+expect_stdout_matches user_list_shows_people_in_order "^alice .*Alice Liddell" ob_ctl user list
+ob_run ob_ctl user list
+if [ "$OB_RC" -eq 0 ] && [ "$(awk 'NR > 1 { print $1 }' "$OB_OUT" | tr '\n' ' ')" = \
+	"abcdefghijklmnopqrstuvwxyzabcdef alice asa bob carol " ]; then
+	ob_pass user_list_is_in_username_order
+else
+	ob_fail user_list_is_in_username_order "expected the five people in username order"
+	ob_show_output
+fi
+expect_json user_list_json_is_one_document ob_ctl --json user list
+if [ "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)["people"]))' <"$OB_OUT")" = 5 ]; then
+	ob_pass user_list_json_has_every_person
+else
+	ob_fail user_list_json_has_every_person "expected 5 people"
+	ob_show_output
+fi
+expect_json json_option_after_command ob_ctl user list --json
+
+# ----------------------------------------------------------- access codes
+
+code_re='^[A-Z]{4}(-[A-Z]{4}){3}$'
+expect_stdout_contains code_list_empty "no access codes" ob_ctl code list
+expect_refused code_issue_unknown_person 1 "no such person: nobody" ob_ctl code issue nobody
+expect_refused code_issue_refuses_lifetime_without_unit 2 "not a duration" \
+	ob_ctl code issue alice --lifetime 90
+expect_refused code_issue_refuses_unknown_unit 2 "not a duration" \
+	ob_ctl code issue alice --lifetime 5x
+expect_refused code_issue_refuses_lifetime_under_a_minute 1 "between 1 minute and 10 years" \
+	ob_ctl code issue alice --lifetime 30s
+expect_refused code_revoke_without_code 1 "alice has no access code" ob_ctl code revoke alice
+expect_refused code_revoke_unknown_person 1 "no such person" ob_ctl code revoke nobody
+
+expect_stdout_matches code_issue_prints_code "$code_re" ob_ctl code issue alice
+first_code=$(grep -E "$code_re" "$OB_OUT")
+cp "$OB_OUT" "$OB_DIR/issued"
+expect_stdout_contains code_issue_says_for_whom "Access code for alice" cat "$OB_DIR/issued"
+expect_json code_issue_json_is_one_document ob_ctl --json code issue alice --lifetime 2h
+second_code=$(json_field code)
+if printf '%s\n' "$second_code" | grep -E -q "$code_re" && [ "$(json_field username)" = alice ]; then
+	ob_pass code_issue_json_has_code_field
+else
+	ob_fail code_issue_json_has_code_field "expected a code matching $code_re in \"code\""
+	ob_show_output
+fi
+left=$(python3 -c 'import json,sys,time; print(int(json.load(sys.stdin)["expires"] - time.time()))' <"$OB_OUT")
+if [ -n "$left" ] && [ "$left" -gt 7100 ] && [ "$left" -le 7200 ]; then
+	ob_pass code_issue_lifetime_sets_expiry
+else
+	ob_fail code_issue_lifetime_sets_expiry "expected expiry in about 2h, got ${left:-nothing} s"
+fi
+if [ -n "$first_code" ] && [ "$first_code" != "$second_code" ]; then
+	ob_pass code_issue_gives_a_new_code
+else
+	ob_fail code_issue_gives_a_new_code "expected two different codes, got '$first_code' and '$second_code'"
+fi
+
+ob_run ob_ctl --json code list
+if [ "$OB_RC" -eq 0 ] && [ "$(python3 -c '
+import json, sys
+codes = json.load(sys.stdin)["codes"]
+print(" ".join(c["username"] + ":" + c["status"] for c in codes))' <"$OB_OUT")" = "alice:active" ]; then
+	ob_pass code_issue_keeps_only_the_newest_code_active
+else
+	ob_fail code_issue_keeps_only_the_newest_code_active "expected one code, alice's, active"
+	ob_show_output
+fi
+if grep -F -q -e "$second_code" -e "$first_code" "$OB_OUT" || grep -q hash "$OB_OUT"; then
+	ob_fail code_list_never_shows_a_code "the code or its hash is in code list"
+else
+	ob_pass code_list_never_shows_a_code
+fi
+expect_stdout_matches code_list_shows_status "^alice +active " ob_ctl code list
+expect_stdout_contains user_show_has_code_status "active, issued" ob_ctl user show alice
+if grep -F -q "$second_code" "$OB_OUT"; then
+	ob_fail user_show_never_shows_the_code "the code is in user show"
+else
+	ob_pass user_show_never_shows_the_code
+fi
+if grep -F -q -e "$first_code" -e "$second_code" "$OB_LOG"; then
+	ob_fail daemon_never_logs_a_code "a code is in onboardd's log"
+else
+	ob_pass daemon_never_logs_a_code
+fi
+
+expect_stdout_contains code_revoke_revokes "revoked the access code of alice" \
+	ob_ctl code revoke alice
+expect_stdout_matches code_list_shows_revoked "^alice +revoked " ob_ctl code list
+expect_refused code_revoke_twice_says_already_revoked 1 "already revoked" ob_ctl code revoke alice
+expect_ok code_issue_to_another_person ob_ctl code issue carol
+expect_json code_revoke_json_is_one_document ob_ctl --json code revoke carol
+
+# ------------------------------------------------------------ permissions
+
+# nobody must be able to reach the socket to be told no by the daemon.
+chmod 0711 "$OB_DIR"
+expect_refused non_root_caller_is_refused 1 "permission denied: administration needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ONBOARDCTL" --socket "$OB_SOCKET" user list
+expect_refused non_root_cannot_add 1 "permission denied" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ONBOARDCTL" --socket "$OB_SOCKET" user add dave --first-name Dave --last-name Jones
+chmod 0700 "$OB_DIR"
+
+# ------------------------------------------------------- daemon stopped
+
+ob_stop_daemon
+expect_fail_with stopped_daemon_is_unreachable 3 "cannot reach onboardd at $OB_SOCKET" \
+	ob_ctl user list
+expect_fail_with missing_socket_is_unreachable 3 "cannot reach" \
+	"$ONBOARDCTL" --socket "$OB_DIR/nothing-here.sock" status
+ONBOARD_SOCKET=$OB_DIR/from-env.sock
+export ONBOARD_SOCKET
+expect_fail_with socket_from_environment 3 "$OB_DIR/from-env.sock" "$ONBOARDCTL" status
+unset ONBOARD_SOCKET
+
+# A peer that accepts and never answers, or answers garbage: exit 3 once
+# the 10 s deadline has passed, not a hang.
+fake_daemon() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    if sys.argv[2] == "garbage":
+        c.recv(65536)
+        c.sendall(b"this is not json\0")
+    else:
+        time.sleep(60)
+' "$1" "$2" &
+	fake_pid=$!
+	ob_track_pid "$fake_pid"
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+fake_daemon "$OB_DIR/hung.sock" hang
+start=$(date +%s)
+expect_fail_with hung_daemon_times_out 3 "no reply within 10 seconds" \
+	"$ONBOARDCTL" --socket "$OB_DIR/hung.sock" user list
+took=$(($(date +%s) - start))
+if [ "$took" -ge 9 ] && [ "$took" -le 12 ]; then
+	ob_pass hung_daemon_deadline_is_10_seconds
+else
+	ob_fail hung_daemon_deadline_is_10_seconds "expected about 10 s, took $took s"
+fi
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
+
+fake_daemon "$OB_DIR/garbage.sock" garbage
+expect_fail_with garbage_reply_is_unreachable 3 "not a valid varlink message" \
+	"$ONBOARDCTL" --socket "$OB_DIR/garbage.sock" status
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
+
+ob_summary
