@@ -1,0 +1,472 @@
+/* Reading onboardd.conf: flat "key = value" lines parsed with inih.
+ *
+ * inih is fed through our own line reader, which is what makes the
+ * format strict and the errors precise: it counts physical lines (inih is
+ * built without line numbers for handlers), strips leading blanks (so an
+ * indented line is never an inih continuation line), drops '#' comments
+ * (Debian's inih only knows ';' inline comments), and refuses sections,
+ * lines without '=', NUL bytes and lines longer than inih's buffer
+ * instead of letting inih split or truncate them silently. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <ini.h>
+#include <sodium.h>
+
+#include "conf.h"
+#include "duration.h"
+#include "logindefs.h"
+#include "ob_cleanup.h"
+
+#define KIB 1024ULL
+#define MIB (1024ULL * KIB)
+#define GIB (1024ULL * MIB)
+#define TIB (1024ULL * GIB)
+
+/* A configuration file is a page of text; anything larger is a mistake. */
+#define CONF_MAX_BYTES (1024 * 1024)
+
+enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH };
+
+/* The C type of the field a key writes, so that each store is typed. */
+enum conf_field {
+	FIELD_I64, FIELD_U64, FIELD_ULL, FIELD_SIZE, FIELD_UNSIGNED, FIELD_UID, FIELD_PATH
+};
+
+struct conf_key {
+	const char *name;
+	enum conf_kind kind;
+	enum conf_field field;
+	size_t offset;
+	uint64_t min, max;
+};
+
+#define AT(f) offsetof(struct config, f)
+
+static const struct conf_key conf_keys[] = {
+	{ "code_lifetime", KIND_DURATION, FIELD_I64, AT(code_lifetime), 60, DURATION_MAX_SECONDS },
+	{ "db_map_size", KIND_SIZE, FIELD_U64, AT(db_map_size), MIB, TIB },
+	{ "password_hash_ops", KIND_NUMBER, FIELD_ULL, AT(pwhash_ops), crypto_pwhash_OPSLIMIT_MIN,
+	  crypto_pwhash_OPSLIMIT_MAX },
+	{ "password_hash_memory", KIND_SIZE, FIELD_SIZE, AT(pwhash_mem), crypto_pwhash_MEMLIMIT_MIN,
+	  GIB },
+	{ "workers", KIND_NUMBER, FIELD_UNSIGNED, AT(workers), 1, 64 },
+	{ "worker_queue", KIND_NUMBER, FIELD_UNSIGNED, AT(worker_queue), 1, 4096 },
+	{ "max_connections", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections), 1, 65536 },
+	{ "max_connections_per_uid", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections_per_uid), 1,
+	  65536 },
+	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600 },
+	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL },
+	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64 },
+	{ "key_file", KIND_PATH, FIELD_PATH, AT(key_file), 0, 0 },
+};
+
+#define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
+
+struct conf_parse {
+	struct config *c;          /* the working copy */
+	FILE *f;
+	const char *path;
+	unsigned line;             /* physical line inih is looking at */
+	unsigned set_on[CONF_NKEYS];
+	char *buf;                 /* getline's buffer */
+	size_t bufsize;
+	int error;                 /* first error, -errno; later ones are not reported */
+	char *err;
+	size_t errlen;
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->code_lifetime = 90 * 86400;
+	/* LMDB maps the file sparsely: a large map costs address space, not disk. */
+	c->db_map_size = GIB;
+	/* libsodium's "moderate" cost takes about a second per login: too slow. */
+	c->pwhash_ops = 3;
+	c->pwhash_mem = 64 * MIB;
+	c->workers = 2;
+	c->worker_queue = 64;
+	c->max_connections = 256;
+	c->max_connections_per_uid = 32;
+	c->login_timeout = 300;
+	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
+	c->password_min_length = 8;
+	/* Empty: main puts the key file in the state directory. */
+	c->key_file[0] = '\0';
+}
+
+/* Leading decimal digits of s into *out.  Returns where they end, or NULL
+ * when there are none or they overflow. */
+static const char *conf_digits(const char *s, uint64_t *out)
+{
+	uint64_t n = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return NULL;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*out = n;
+	return p == s ? NULL : p;
+}
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t n, mul = 1;
+	const char *p;
+
+	*out = 0;
+	if (!s || !(p = conf_digits(s, &n)))
+		return -EINVAL;
+	switch (*p) {
+	case '\0':
+		break;
+	case 'K': case 'k':
+		mul = KIB;
+		break;
+	case 'M': case 'm':
+		mul = MIB;
+		break;
+	case 'G': case 'g':
+		mul = GIB;
+		break;
+	case 'T': case 't':
+		mul = TIB;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (n > UINT64_MAX / mul)
+		return -EINVAL;
+	*out = n * mul;
+	return 0;
+}
+
+/* Digits only: no sign, no blanks, no base prefixes. */
+static int conf_parse_number(const char *s, uint64_t *out)
+{
+	const char *end = conf_digits(s, out);
+
+	return end && !*end ? 0 : -EINVAL;
+}
+
+/* The shortest exact form of a byte count: 8K, 1M, 1T, or plain bytes. */
+static void conf_format_size(uint64_t v, char *out, size_t size)
+{
+	static const struct {
+		uint64_t mul;
+		char unit;
+	} units[] = { { TIB, 'T' }, { GIB, 'G' }, { MIB, 'M' }, { KIB, 'K' } };
+
+	for (size_t i = 0; i < OB_ARRAY_SIZE(units); i++)
+		if (v >= units[i].mul && v % units[i].mul == 0) {
+			snprintf(out, size, "%" PRIu64 "%c", v / units[i].mul, units[i].unit);
+			return;
+		}
+	snprintf(out, size, "%" PRIu64, v);
+}
+
+/* What a good value of k looks like, for the error message. */
+static void conf_expected(const struct conf_key *k, char *out, size_t size)
+{
+	char lo[32] = "?", hi[32] = "?";
+
+	switch (k->kind) {
+	case KIND_DURATION:
+		/* The bounds are constants that always fit. */
+		(void)duration_format((int64_t)k->min, lo, sizeof(lo));
+		(void)duration_format((int64_t)k->max, hi, sizeof(hi));
+		snprintf(out, size, "must be a duration such as 90d, 12h or 15m, from %s to %s", lo,
+			 hi);
+		break;
+	case KIND_SIZE:
+		conf_format_size(k->min, lo, sizeof(lo));
+		conf_format_size(k->max, hi, sizeof(hi));
+		snprintf(out, size, "must be a size such as 512M or 2G, from %s to %s", lo, hi);
+		break;
+	case KIND_NUMBER:
+		snprintf(out, size, "must be a whole number from %" PRIu64 " to %" PRIu64, k->min,
+			 k->max);
+		break;
+	case KIND_PATH:
+		snprintf(out, size, "must be an absolute path shorter than %d bytes", PATH_MAX);
+		break;
+	}
+}
+
+static void conf_store(struct config *c, const struct conf_key *k, uint64_t v)
+{
+	void *p = (char *)c + k->offset;
+
+	switch (k->field) {
+	case FIELD_I64:
+		*(int64_t *)p = (int64_t)v;
+		break;
+	case FIELD_U64:
+		*(uint64_t *)p = v;
+		break;
+	case FIELD_ULL:
+		*(unsigned long long *)p = v;
+		break;
+	case FIELD_SIZE:
+		*(size_t *)p = (size_t)v;
+		break;
+	case FIELD_UNSIGNED:
+		*(unsigned *)p = (unsigned)v;
+		break;
+	case FIELD_UID:
+		*(uid_t *)p = (uid_t)v;
+		break;
+	case FIELD_PATH:
+		break;
+	}
+}
+
+/* Parse value for k into c.  Returns 0 or -EINVAL. */
+static int conf_apply(struct config *c, const struct conf_key *k, const char *value)
+{
+	uint64_t v;
+	int64_t secs;
+	size_t len;
+
+	switch (k->kind) {
+	case KIND_DURATION:
+		if (duration_parse(value, &secs) < 0)
+			return -EINVAL;
+		v = (uint64_t)secs;
+		break;
+	case KIND_SIZE:
+		if (config_parse_size(value, &v) < 0)
+			return -EINVAL;
+		break;
+	case KIND_NUMBER:
+		if (conf_parse_number(value, &v) < 0)
+			return -EINVAL;
+		break;
+	case KIND_PATH:
+		len = strlen(value);
+		if (value[0] != '/' || len >= sizeof(c->key_file))
+			return -EINVAL;
+		memcpy(c->key_file, value, len + 1);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	if (v < k->min || v > k->max)
+		return -EINVAL;
+	conf_store(c, k, v);
+	return 0;
+}
+
+/* Record the first error as "FILE:LINE: [KEY: ]reason".  The key comes from
+ * the file, so bytes that are not printable are shown as '?'. */
+__attribute__((format(printf, 4, 5)))
+static int conf_fail(struct conf_parse *p, int error, const char *key, const char *fmt, ...)
+{
+	char shown[INI_MAX_LINE], reason[256];
+	va_list ap;
+	size_t i;
+
+	if (p->error)
+		return 0;
+	p->error = error;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (!key) {
+		snprintf(p->err, p->errlen, "%s:%u: %s", p->path, p->line, reason);
+		return 0;
+	}
+	for (i = 0; key[i] && i + 1 < sizeof(shown); i++)
+		shown[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+	shown[i] = '\0';
+	snprintf(p->err, p->errlen, "%s:%u: %s: %s", p->path, p->line, shown, reason);
+	return 0;
+}
+
+/* Cut a '#' comment that starts the text or follows a blank, then
+ * trailing blanks. */
+static void conf_strip(char *s)
+{
+	size_t n;
+
+	for (char *q = s; *q; q++)
+		if (*q == '#' && (q == s || *(q - 1) == ' ' || *(q - 1) == '\t')) {
+			*q = '\0';
+			break;
+		}
+	n = strlen(s);
+	while (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]))
+		s[--n] = '\0';
+}
+
+/* inih's line source: one physical line per call, checked and cleaned
+ * (see the top of the file).  Returning NULL ends the parse. */
+static char *conf_read_line(char *out, int size, void *stream)
+{
+	struct conf_parse *p = stream;
+	char *s, *eq, *colon;
+	ssize_t n;
+	size_t len;
+
+	if (p->error)
+		return NULL;
+	errno = 0;
+	n = getline(&p->buf, &p->bufsize, p->f);
+	if (n < 0) {
+		if (ferror(p->f)) {
+			p->line++;
+			conf_fail(p, errno ? -errno : -EIO, NULL, "read error: %s",
+				  strerror(errno ? errno : EIO));
+		}
+		return NULL;
+	}
+	p->line++;
+	if (memchr(p->buf, '\0', (size_t)n)) {
+		conf_fail(p, -EINVAL, NULL, "contains a NUL byte");
+		return NULL;
+	}
+	s = p->buf;
+	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	s += strspn(s, " \t\r\n\v\f");
+	conf_strip(s);
+	len = strlen(s);
+	if (len && *s != ';') {
+		if (*s == '[') {
+			conf_fail(p, -EINVAL, NULL, "sections are not used: write key = value lines only");
+			return NULL;
+		}
+		eq = strchr(s, '=');
+		colon = strchr(s, ':');
+		if (!eq || eq == s || (colon && colon < eq)) {
+			conf_fail(p, -EINVAL, NULL, "expected key = value");
+			return NULL;
+		}
+	}
+	if (len >= (size_t)size) {
+		conf_fail(p, -EINVAL, NULL, "line too long (at most %d characters)", size - 1);
+		return NULL;
+	}
+	memcpy(out, s, len + 1);
+	return out;
+}
+
+static int conf_handle(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_parse *p = user;
+	char expected[160];
+	size_t i;
+
+	if (p->error)
+		return 0;
+	/* The reader refuses '[' lines, so inih never leaves the root section. */
+	if (section && *section)
+		return conf_fail(p, -EINVAL, name, "sections are not used");
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (strcmp(conf_keys[i].name, name) == 0)
+			break;
+	if (i == CONF_NKEYS)
+		return conf_fail(p, -EINVAL, name, "unknown key");
+	if (p->set_on[i])
+		return conf_fail(p, -EINVAL, name, "set twice (first on line %u)", p->set_on[i]);
+	p->set_on[i] = p->line;
+	if (conf_apply(p->c, &conf_keys[i], value) < 0) {
+		conf_expected(&conf_keys[i], expected, sizeof(expected));
+		return conf_fail(p, -EINVAL, name, "%s", expected);
+	}
+	return 1;
+}
+
+/* Open path for reading only if it is safe to trust: a regular file owned
+ * by root or by us that nobody else may write.  Returns 0 with *fdp set
+ * (-1 for a missing optional file), or -errno with err set. */
+static int conf_open(const char *path, bool must_exist, int *fdp, char *err, size_t errlen)
+{
+	struct stat st;
+	uid_t euid = geteuid();
+	int fd, r;
+
+	*fdp = -1;
+	/* O_NONBLOCK: a FIFO planted at path must not hang start-up. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT && !must_exist)
+			return 0;
+		if (r == -ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(err, errlen, "%s: is a symbolic link; refusing to follow it", path);
+		else
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(-r));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+	} else if (st.st_uid != 0 && st.st_uid != euid) {
+		r = -EPERM;
+		snprintf(err, errlen, "%s: owned by uid %u; it must belong to root%s", path,
+			 (unsigned)st.st_uid, euid ? " or to the user running onboardd" : "");
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		r = -EPERM;
+		snprintf(err, errlen, "%s: writable by group or others (mode %04o); run chmod go-w",
+			 path, (unsigned)(st.st_mode & 07777));
+	} else if (st.st_size > CONF_MAX_BYTES) {
+		r = -EFBIG;
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONF_MAX_BYTES);
+	} else {
+		*fdp = fd;
+		return 0;
+	}
+	close(fd);
+	return r;
+}
+
+int config_load(struct config *c, const char *path, bool must_exist, char *err, size_t errlen)
+{
+	struct config work = *c;
+	struct conf_parse p = { .c = &work, .path = path, .err = err, .errlen = errlen };
+	int fd, r;
+
+	if (errlen)
+		err[0] = '\0';
+	r = conf_open(path, must_exist, &fd, err, errlen);
+	if (r < 0 || fd < 0)
+		return r;
+	p.f = fdopen(fd, "r");
+	if (!p.f) {
+		r = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = ini_parse_stream(conf_read_line, &p, conf_handle, &p);
+	if (!p.error && r != 0) {
+		/* Our reader and handler catch every error inih knows about; this
+		 * is a safety net for one they did not. */
+		p.line = r > 0 ? (unsigned)r : p.line;
+		conf_fail(&p, r == -2 ? -ENOMEM : -EINVAL, NULL, "syntax error");
+	}
+	free(p.buf);
+	fclose(p.f);
+	if (p.error)
+		return p.error;
+	*c = work;
+	return 0;
+}

@@ -1,0 +1,203 @@
+/* The secret key file: created once with fresh random keys, then only
+ * read, and only if nobody but us could have read or replaced it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "keys.h"
+
+_Static_assert(sizeof(((struct keys *)0)->code_key) + sizeof(((struct keys *)0)->secret_key) ==
+		       KEYS_FILE_BYTES,
+	       "the key file holds exactly the keys");
+
+static int keys_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Returns the number of bytes read, short only at end of file. */
+static ssize_t keys_read_all(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* A new directory entry is durable only once its directory is synced. */
+static int keys_sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, r = 0;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Create path with fresh keys.  Returns 0, -EEXIST when it is already
+ * there, or another -errno with err set. */
+static int keys_create(const char *path, char *err, size_t errlen)
+{
+	uint8_t buf[KEYS_FILE_BYTES];
+	const char *what = "cannot write";
+	int fd, r;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		if (r != -EEXIST)
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(-r));
+		return r;
+	}
+	randombytes_buf(buf, sizeof(buf));
+	/* fchmod: a strict umask must not leave a file that we cannot read. */
+	r = fchmod(fd, 0600) < 0 ? -errno : keys_write_all(fd, buf, sizeof(buf));
+	sodium_memzero(buf, sizeof(buf));
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && (r = keys_sync_dir(path)) < 0)
+		what = "cannot sync its directory";
+	if (r < 0) {
+		/* A partial file would make every later start refuse to run. */
+		unlink(path);
+		snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-r));
+	}
+	return r;
+}
+
+static int keys_read(struct keys *k, const char *path, char *err, size_t errlen)
+{
+	uint8_t buf[KEYS_FILE_BYTES + 1];
+	struct stat st;
+	ssize_t n;
+	int fd, r = 0;
+
+	/* O_NONBLOCK: a FIFO planted at path must not hang start-up. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			snprintf(err, errlen, "%s: is a symbolic link; refusing to follow it", path);
+		else
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(-r));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+	} else if (st.st_uid != geteuid()) {
+		r = -EPERM;
+		snprintf(err, errlen, "%s: owned by uid %u, not by uid %u that runs onboardd", path,
+			 (unsigned)st.st_uid, (unsigned)geteuid());
+	} else if (st.st_mode & 077) {
+		r = -EPERM;
+		snprintf(err, errlen, "%s: open to group or others (mode %04o); it must be 0600",
+			 path, (unsigned)(st.st_mode & 07777));
+	} else if (st.st_size != KEYS_FILE_BYTES) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: %lld bytes; a key file holds exactly %d", path,
+			 (long long)st.st_size, KEYS_FILE_BYTES);
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* One byte more than expected: a file that grew after fstat is refused too. */
+	n = keys_read_all(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		r = (int)n;
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+	} else if (n != KEYS_FILE_BYTES) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: changed size while being read", path);
+	} else {
+		memcpy(k->code_key, buf, sizeof(k->code_key));
+		memcpy(k->secret_key, buf + sizeof(k->code_key), sizeof(k->secret_key));
+	}
+	sodium_memzero(buf, sizeof(buf));
+	return r;
+}
+
+int keys_load(struct keys *k, const char *path, char *err, size_t errlen)
+{
+	int r;
+
+	keys_wipe(k);
+	if (errlen)
+		err[0] = '\0';
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "%s: libsodium could not be initialised", path);
+		return -EIO;
+	}
+	r = keys_create(path, err, errlen);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	/* Read back even what we just wrote: one path checks every key file. */
+	r = keys_read(k, path, err, errlen);
+	if (r < 0)
+		keys_wipe(k);
+	return r;
+}
+
+void keys_wipe(struct keys *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+void keys_code_hash(const struct keys *k, const char *canonical, uint8_t out[32])
+{
+	/* Cannot fail: the output and key lengths are within BLAKE2b's bounds. */
+	(void)crypto_generichash(out, 32, (const unsigned char *)canonical, strlen(canonical),
+				 k->code_key, sizeof(k->code_key));
+}
