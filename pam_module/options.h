@@ -1,0 +1,38 @@
+/* The options of a pam_onboard.so line, parsed into one flat struct:
+ * defaults first, then each argument over them.  Pure: no PAM, no I/O,
+ * so the tests drive it with plain argv arrays. */
+#ifndef OB_OPTIONS_H
+#define OB_OPTIONS_H
+
+#include <stdbool.h>
+#include <sys/un.h>
+
+#define OPTIONS_TIMEOUT_DEFAULT 10 /* seconds per daemon reply */
+#define OPTIONS_TIMEOUT_MIN 1
+#define OPTIONS_TIMEOUT_MAX 60
+
+struct options {
+	/* socket=PATH: absolute, and short enough for sun_path */
+	char socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int timeout;              /* timeout=SECONDS, 1..60 */
+	bool debug;               /* debug */
+	bool unavailable_ignore;  /* unavailable=ignore (default: fail) */
+};
+
+/* Called once per unknown option or bad value, with a printf format.
+ * The text names the option; it never holds anything but the argument
+ * the administrator wrote. */
+typedef void (*options_warn_fn)(void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void options_defaults(struct options *o);
+
+/* Fill o with the defaults, then apply argv[0..argc) in order.  A bad
+ * value of a known option is warned about and leaves that option as it
+ * was (the default, unless a good value came earlier).  Returns the number of
+ * arguments that were warned about (0 when all were good).  warn may be
+ * NULL. */
+int options_parse(struct options *o, int argc, const char **argv, options_warn_fn warn,
+		  void *ctx);
+
+#endif

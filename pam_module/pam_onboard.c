@@ -1,0 +1,131 @@
+/* pam_onboard.so: the PAM entry points.
+ *
+ * Kept short on purpose: parse the options, decide whether the user is
+ * one onboard may manage at all, and let the relay run the daemon's
+ * dialogue.  Root and the host's system accounts never reach the daemon,
+ * so they can log in while it is down. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "logindefs.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "options.h"
+#include "relay.h"
+
+#define ONBOARD_PWBUF_MAX (1024 * 1024)
+
+static void onboard_warn(void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void onboard_warn(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pam_vsyslog(ctx, LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+/* The one place where internal -errno values become PAM codes; what says
+ * what failed, for the log. */
+static int onboard_pam_code(pam_handle_t *pamh, int r, const char *what)
+{
+	if (r >= 0)
+		return r;
+	pam_syslog(pamh, LOG_ERR, "%s: %s", what, strerror(-r));
+	return r == -ENOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+}
+
+/* 1 when user is root, has uid 0, or a uid below UID_MIN; 0 when it is
+ * a regular account or has no Unix account; -errno when the lookup
+ * failed. */
+static int onboard_system_account(const char *user)
+{
+	struct passwd pw, *res = NULL;
+	size_t size = 4096;
+	int r;
+
+	if (strcmp(user, "root") == 0)
+		return 1;
+	for (;;) {
+		_cleanup_free_ char *buf = malloc(size);
+
+		if (!buf)
+			return -ENOMEM;
+		r = getpwnam_r(user, &pw, buf, size, &res);
+		if (r == ERANGE && size < ONBOARD_PWBUF_MAX) {
+			size *= 2;
+			continue;
+		}
+		if (res)
+			return pw.pw_uid == 0 || pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH);
+		/* Some NSS modules report "no such user" as one of these
+		 * (getpwnam_r(3)); the daemon decides about such names. */
+		if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
+			return 0;
+		return -r;
+	}
+}
+
+/* Whether the daemon should hear about this user.  When not, *pam is
+ * what the entry point returns at once: PAM_IGNORE for names that are
+ * not onboard's, a failure when the account could not be looked up (in
+ * doubt, fail closed: root is recognised by name before any lookup). */
+static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char **user,
+			 int *pam)
+{
+	int r = pam_get_user(pamh, user, NULL);
+
+	*pam = PAM_IGNORE;
+	if (r != PAM_SUCCESS) {
+		*pam = r == PAM_CONV_AGAIN ? PAM_INCOMPLETE : r;
+		return false;
+	}
+	if (!*user || !(*user)[0] || strlen(*user) > OB_USERNAME_MAX)
+		return false;
+	r = onboard_system_account(*user);
+	if (r < 0)
+		*pam = onboard_pam_code(pamh, r, "cannot look up the account");
+	else if (r > 0 && o->debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s is root or a system account: ignored", *user);
+	return r == 0;
+}
+
+static int onboard_run(pam_handle_t *pamh, int flags, int argc, const char **argv,
+		       const char *phase)
+{
+	struct options o;
+	const char *user = NULL;
+	int pam;
+
+	options_parse(&o, argc, argv, onboard_warn, pamh);
+	if (!onboard_ours(pamh, &o, &user, &pam))
+		return pam;
+	return onboard_pam_code(pamh, relay_dialogue(pamh, &o, phase, user, flags), phase);
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return onboard_run(pamh, flags, argc, argv, OB_PHASE_AUTH);
+}
+
+/* onboard sets no credentials: the session modules of the stack do. */
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return onboard_run(pamh, flags, argc, argv, OB_PHASE_ACCOUNT);
+}

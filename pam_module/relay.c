@@ -1,0 +1,483 @@
+/* The conversation relay between PAM and onboardd.
+ *
+ * One dialogue is one connection: Start, then Answer for as long as the
+ * daemon asks, until a reply carries a verdict.  Every reply has its own
+ * deadline (the client's); the person's typing time, spent in the PAM
+ * conversation between two calls, does not count against it.  Nothing
+ * outlives the call: no thread, no static state, the socket is closed
+ * (and close-on-exec while open). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "client.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "relay.h"
+#include "varlink.h"
+
+/* Longest verdict word we read; longer ones are garbage. */
+#define RELAY_VERDICT_MAX 32
+
+struct relay {
+	pam_handle_t *pamh;
+	const struct options *o;
+	int flags;
+	struct client c;
+};
+
+/* One reply of the daemon, checked.  Texts and verdict are borrowed from
+ * the reply's JSON. */
+struct relay_reply {
+	const char *verdict; /* NULL while the dialogue goes on */
+	const char *user;    /* NULL when absent or empty */
+	size_t n;
+	size_t asks; /* messages that want an answer */
+	struct pam_message msg[RELAY_MAX_MESSAGES];
+};
+
+static const struct {
+	const char *style;
+	int pam_style;
+} relay_styles[] = {
+	{ OB_STYLE_SECRET, PAM_PROMPT_ECHO_OFF },
+	{ OB_STYLE_TEXT, PAM_PROMPT_ECHO_ON },
+	{ OB_STYLE_INFO, PAM_TEXT_INFO },
+	{ OB_STYLE_ERROR, PAM_ERROR_MSG },
+};
+
+static const struct {
+	const char *verdict;
+	int pam;
+} relay_verdicts[] = {
+	{ OB_VERDICT_SUCCESS, PAM_SUCCESS },
+	{ OB_VERDICT_AUTH_ERR, PAM_AUTH_ERR },
+	{ OB_VERDICT_PERM_DENIED, PAM_PERM_DENIED },
+	{ OB_VERDICT_IGNORE, PAM_IGNORE },
+	{ OB_VERDICT_MAXTRIES, PAM_MAXTRIES },
+	{ OB_VERDICT_AUTHTOK_ERR, PAM_AUTHTOK_ERR },
+	{ OB_VERDICT_UNAVAILABLE, PAM_AUTHINFO_UNAVAIL },
+	{ OB_VERDICT_ACCT_EXPIRED, PAM_ACCT_EXPIRED },
+};
+
+int relay_verdict_to_pam(const char *verdict)
+{
+	if (!verdict)
+		return PAM_SERVICE_ERR;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_verdicts); i++)
+		if (strcmp(verdict, relay_verdicts[i].verdict) == 0)
+			return relay_verdicts[i].pam;
+	return PAM_SERVICE_ERR;
+}
+
+static bool relay_asks(int pam_style)
+{
+	return pam_style == PAM_PROMPT_ECHO_OFF || pam_style == PAM_PROMPT_ECHO_ON;
+}
+
+static void relay_debug(const struct relay *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void relay_debug(const struct relay *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->o->debug)
+		return;
+	va_start(ap, fmt);
+	pam_vsyslog(r->pamh, LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+/* Release a reply that may have carried secrets. */
+static void relay_reply_free(struct json_object *reply)
+{
+	if (reply) {
+		varlink_wipe(reply);
+		json_object_put(reply);
+	}
+}
+
+/* Release the conversation's responses, wiping each. */
+static void relay_responses_free(struct pam_response *resp, size_t n)
+{
+	if (!resp)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ob_secret_free(resp[i].resp);
+	free(resp);
+}
+
+/* Hand the person a list of messages in one conversation call.  resp
+ * may be NULL when nothing is asked. Returns a PAM code. */
+static int relay_converse(struct relay *r, const struct pam_message *msg, size_t n,
+			  struct pam_response **resp)
+{
+	const struct pam_message *pmsg[RELAY_MAX_MESSAGES];
+	const struct pam_conv *conv = NULL;
+	struct pam_response *out = NULL;
+	int ret;
+
+	if (resp)
+		*resp = NULL;
+	if (n == 0)
+		return PAM_SUCCESS;
+	ret = pam_get_item(r->pamh, PAM_CONV, (const void **)&conv);
+	if (ret != PAM_SUCCESS || !conv || !conv->conv) {
+		pam_syslog(r->pamh, LOG_ERR, "no conversation function");
+		return PAM_CONV_ERR;
+	}
+	for (size_t i = 0; i < n; i++)
+		pmsg[i] = &msg[i];
+	ret = conv->conv((int)n, pmsg, &out, conv->appdata_ptr);
+	if (ret != PAM_SUCCESS) {
+		relay_responses_free(out, n);
+		relay_debug(r, "conversation failed: %s", pam_strerror(r->pamh, ret));
+		return PAM_CONV_ERR;
+	}
+	if (resp)
+		*resp = out;
+	else
+		relay_responses_free(out, n);
+	return PAM_SUCCESS;
+}
+
+/* One error line for the person, unless the application asked for
+ * silence. */
+static void relay_tell(struct relay *r, const char *text)
+{
+	struct pam_message m = { .msg_style = PAM_ERROR_MSG, .msg = text };
+
+	if (!(r->flags & PAM_SILENT))
+		relay_converse(r, &m, 1, NULL);
+}
+
+/* The daemon cannot be used: say why in the log, tell the person in one
+ * line, and fail (or step aside with unavailable=ignore). */
+static int relay_unavailable(struct relay *r, bool busy, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int relay_unavailable(struct relay *r, bool busy, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	pam_syslog(r->pamh, LOG_ERR, "login service at %s unavailable: %s%s", r->o->socket, why,
+		   r->o->unavailable_ignore ? " (unavailable=ignore: PAM_IGNORE)" : "");
+	if (r->o->unavailable_ignore)
+		return PAM_IGNORE;
+	relay_tell(r, busy ? RELAY_TEXT_BUSY : RELAY_TEXT_UNAVAILABLE);
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
+/* Control characters in a text could drive the person's terminal; only
+ * newlines and tabs pass.  The text is the reply's own copy, about to be
+ * wiped and freed: changing it in place is safe. */
+static void relay_sanitise(char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			*s = '?';
+}
+
+static int relay_message_parse(struct json_object *m, struct pam_message *out)
+{
+	const char *style = NULL, *text = NULL;
+
+	if (!json_object_is_type(m, json_type_object) ||
+	    varlink_get_string(m, "style", 16, &style) < 0 ||
+	    varlink_get_string(m, "text", OB_TEXT_MAX, &text) < 0)
+		return -EBADMSG;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_styles); i++) {
+		if (strcmp(style, relay_styles[i].style) == 0) {
+			relay_sanitise((char *)text);
+			out->msg_style = relay_styles[i].pam_style;
+			out->msg = text;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+/* Check a reply's parameters against the interface and our bounds.
+ * Returns NULL when the reply is good, or what is wrong with it. */
+static const char *relay_reply_parse(struct json_object *params, struct relay_reply *rr)
+{
+	struct json_object *arr;
+
+	memset(rr, 0, sizeof(*rr));
+	if (!json_object_object_get_ex(params, "messages", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return "reply without a messages array";
+	rr->n = json_object_array_length(arr);
+	if (rr->n > RELAY_MAX_MESSAGES)
+		return "too many messages in one reply";
+	for (size_t i = 0; i < rr->n; i++) {
+		if (relay_message_parse(json_object_array_get_idx(arr, i), &rr->msg[i]) < 0)
+			return "a message without a known style or a bounded text";
+		if (relay_asks(rr->msg[i].msg_style))
+			rr->asks++;
+	}
+	if (varlink_get_string(params, "verdict", RELAY_VERDICT_MAX, &rr->verdict) == -EINVAL)
+		return "verdict is not a short string";
+	if (rr->verdict && rr->asks)
+		return "a prompt in a reply that carries the verdict";
+	/* The user is only read with a verdict, and only used on success. */
+	if (rr->verdict &&
+	    varlink_get_string(params, "user", OB_USERNAME_MAX, &rr->user) == -EINVAL)
+		return "user is not a valid username";
+	if (rr->user && !rr->user[0])
+		rr->user = NULL;
+	return NULL;
+}
+
+static int relay_add_string(struct json_object *obj, const char *key, const char *value)
+{
+	struct json_object *v = json_object_new_string(value);
+
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Add a PAM item when the application set it.  An item too long for the
+ * protocol is left out rather than cut. */
+static int relay_add_item(struct relay *r, struct json_object *obj, const char *key, int item)
+{
+	const char *s = NULL;
+
+	if (pam_get_item(r->pamh, item, (const void **)&s) != PAM_SUCCESS || !s || !s[0])
+		return 0;
+	if (strlen(s) > OB_TEXT_MAX) {
+		relay_debug(r, "%s is longer than %d bytes: not sent", key, OB_TEXT_MAX);
+		return 0;
+	}
+	return relay_add_string(obj, key, s);
+}
+
+static int relay_start_params(struct relay *r, const char *phase, const char *user,
+			      struct json_object **out)
+{
+	struct json_object *p = json_object_new_object();
+	int ret;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	ret = relay_add_string(p, "phase", phase);
+	if (ret >= 0)
+		ret = relay_add_string(p, "user", user);
+	if (ret >= 0)
+		ret = relay_add_item(r, p, "service", PAM_SERVICE);
+	if (ret >= 0)
+		ret = relay_add_item(r, p, "rhost", PAM_RHOST);
+	if (ret >= 0)
+		ret = relay_add_item(r, p, "ruser", PAM_RUSER);
+	if (ret >= 0)
+		ret = relay_add_item(r, p, "tty", PAM_TTY);
+	if (ret < 0) {
+		json_object_put(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Collect the answers to the prompts of rr from resp into a new
+ * parameters object {answers: [...]}.  Returns 0, 1 when an answer is
+ * too long (the login is refused), or -ENOMEM; *pam is set when the
+ * conversation broke the rules. */
+static int relay_answers(struct relay *r, const struct relay_reply *rr,
+			 const struct pam_response *resp, struct json_object **out, int *pam)
+{
+	struct json_object *p, *arr;
+
+	*out = NULL;
+	*pam = PAM_SUCCESS;
+	p = json_object_new_object();
+	arr = json_object_new_array();
+	if (!p || !arr || json_object_object_add(p, "answers", arr) < 0) {
+		json_object_put(arr);
+		json_object_put(p);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rr->n; i++) {
+		struct json_object *s;
+
+		if (!relay_asks(rr->msg[i].msg_style))
+			continue;
+		if (!resp || !resp[i].resp) {
+			pam_syslog(r->pamh, LOG_ERR, "the conversation returned no answer to a prompt");
+			*pam = PAM_CONV_ERR;
+			break;
+		}
+		if (strlen(resp[i].resp) > OB_ANSWER_MAX) {
+			*pam = PAM_AUTH_ERR;
+			break;
+		}
+		s = json_object_new_string(resp[i].resp);
+		if (!s || json_object_array_add(arr, s) < 0) {
+			json_object_put(s);
+			varlink_wipe(p);
+			json_object_put(p);
+			return -ENOMEM;
+		}
+	}
+	if (*pam != PAM_SUCCESS) {
+		varlink_wipe(p);
+		json_object_put(p);
+		return 0;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Show the messages of a reply that goes on, and gather the answers.
+ * Returns 1 with *next set to continue, 0 with *pam set to stop, or
+ * -ENOMEM. */
+static int relay_ask(struct relay *r, const struct relay_reply *rr, struct json_object **next,
+		     int *pam)
+{
+	struct relay_reply shown = { .asks = rr->asks };
+	struct pam_response *resp = NULL;
+	int ret;
+
+	/* PAM_SILENT hides information, never a question. */
+	for (size_t i = 0; i < rr->n; i++)
+		if (!(r->flags & PAM_SILENT) || relay_asks(rr->msg[i].msg_style))
+			shown.msg[shown.n++] = rr->msg[i];
+	*pam = relay_converse(r, shown.msg, shown.n, shown.asks ? &resp : NULL);
+	if (*pam != PAM_SUCCESS)
+		return 0;
+	ret = relay_answers(r, &shown, resp, next, pam);
+	relay_responses_free(resp, shown.n);
+	if (ret < 0)
+		return ret;
+	if (*pam == PAM_AUTH_ERR) {
+		pam_syslog(r->pamh, LOG_NOTICE, "an answer longer than %d bytes: login refused",
+			   OB_ANSWER_MAX);
+		relay_tell(r, RELAY_TEXT_TOO_LONG);
+	}
+	return *pam == PAM_SUCCESS ? 1 : 0;
+}
+
+/* The reply carries the verdict: show its last lines and map it. */
+static int relay_finish(struct relay *r, const struct relay_reply *rr)
+{
+	int pam = relay_verdict_to_pam(rr->verdict);
+	const char *cur = NULL;
+
+	if (!(r->flags & PAM_SILENT))
+		relay_converse(r, rr->msg, rr->n, NULL);
+	if (pam == PAM_SERVICE_ERR)
+		pam_syslog(r->pamh, LOG_ERR, "unknown verdict \"%s\": failing", rr->verdict);
+	relay_debug(r, "verdict %s", rr->verdict);
+	/* The daemon may name the person (kiosk mode): only a successful
+	 * verdict may change who the rest of the stack sees. */
+	if (pam != PAM_SUCCESS || !rr->user)
+		return pam;
+	if (pam_get_item(r->pamh, PAM_USER, (const void **)&cur) == PAM_SUCCESS && cur &&
+	    strcmp(cur, rr->user) == 0)
+		return pam;
+	relay_debug(r, "user is now %s", rr->user);
+	return pam_set_item(r->pamh, PAM_USER, rr->user);
+}
+
+/* One call and what follows from its reply.  Returns 1 with *next set
+ * when the dialogue goes on, 0 with *pam set when it is over, or
+ * -ENOMEM. */
+static int relay_round(struct relay *r, const char *method, struct json_object *params,
+		       struct json_object **next, int *pam)
+{
+	struct json_object *reply = NULL, *rparams = NULL;
+	const char *error = NULL, *why;
+	struct relay_reply rr;
+	int ret;
+
+	*next = NULL;
+	ret = client_call(&r->c, method, params, &reply, &rparams, &error);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0) {
+		*pam = relay_unavailable(r, false, "%s: %s", method,
+					 ret == -ETIMEDOUT ? "no reply within the timeout"
+							   : strerror(-ret));
+		return 0;
+	}
+	if (ret > 0) {
+		*pam = relay_unavailable(r, strcmp(error, OB_ERR_LOGIN_BUSY) == 0,
+					 "%s answered %s: %s", method, error,
+					 client_error_message(rparams, error));
+		relay_reply_free(reply);
+		return 0;
+	}
+	why = relay_reply_parse(rparams, &rr);
+	if (why) {
+		*pam = relay_unavailable(r, false, "%s: protocol error: %s", method, why);
+		relay_reply_free(reply);
+		return 0;
+	}
+	relay_debug(r, "%s: %zu messages, %zu prompts%s", method, rr.n, rr.asks,
+		    rr.verdict ? ", verdict" : "");
+	if (rr.verdict) {
+		*pam = relay_finish(r, &rr);
+		ret = 0;
+	} else {
+		ret = relay_ask(r, &rr, next, pam);
+	}
+	relay_reply_free(reply);
+	return ret;
+}
+
+int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
+		   const char *user, int flags)
+{
+	struct relay r = { .pamh = pamh, .o = o, .flags = flags };
+	struct json_object *params = NULL, *next = NULL;
+	const char *method = OB_LOGIN_START;
+	int ret, pam = PAM_SERVICE_ERR;
+
+	relay_debug(&r, "%s for %s: asking %s", phase, user, o->socket);
+	ret = client_connect(&r.c, o->socket, o->timeout * 1000);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return relay_unavailable(&r, false, "cannot connect: %s",
+					 ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
+	ret = relay_start_params(&r, phase, user, &params);
+	for (unsigned round = 0; ret >= 0; round++) {
+		if (round == RELAY_MAX_ROUNDS) {
+			pam = relay_unavailable(&r, false, "protocol error: no verdict after %d rounds",
+						RELAY_MAX_ROUNDS);
+			break;
+		}
+		ret = relay_round(&r, method, params, &next, &pam);
+		varlink_wipe(params);
+		json_object_put(params);
+		params = next;
+		next = NULL;
+		method = OB_LOGIN_ANSWER;
+		if (ret == 0)
+			break;
+	}
+	if (params) {
+		varlink_wipe(params);
+		json_object_put(params);
+	}
+	client_close(&r.c);
+	return ret < 0 ? ret : pam;
+}

@@ -1,0 +1,308 @@
+/* The module's option parsing and its verdict table, without PAM. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <security/pam_modules.h>
+
+#include "ob_protocol.h"
+#include "options.h"
+#include "relay.h"
+
+/* What the parser said: how often, and its last line. */
+struct warnings {
+	int count;
+	char last[512];
+};
+
+static void warn_capture(void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn_capture(void *ctx, const char *fmt, ...)
+{
+	struct warnings *w = ctx;
+	va_list ap;
+
+	w->count++;
+	va_start(ap, fmt);
+	vsnprintf(w->last, sizeof(w->last), fmt, ap);
+	va_end(ap);
+}
+
+/* Parse argv (NULL-terminated) and return the warnings. */
+static struct warnings parse(struct options *o, const char **argv)
+{
+	struct warnings w = { 0 };
+	int argc = 0, bad;
+
+	while (argv[argc])
+		argc++;
+	bad = options_parse(o, argc, argv, warn_capture, &w);
+	assert_int_equal(bad, w.count);
+	return w;
+}
+
+static void assert_defaults(const struct options *o)
+{
+	assert_string_equal(o->socket, OB_DEFAULT_SOCKET);
+	assert_int_equal(o->timeout, OPTIONS_TIMEOUT_DEFAULT);
+	assert_false(o->debug);
+	assert_false(o->unavailable_ignore);
+}
+
+static void no_arguments_give_the_defaults(void **state)
+{
+	const char *argv[] = { NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 0);
+	assert_defaults(&o);
+	assert_int_equal(OPTIONS_TIMEOUT_DEFAULT, 10);
+	assert_string_equal(OB_DEFAULT_SOCKET, "/run/onboard/onboardd.sock");
+}
+
+static void every_good_option_is_applied(void **state)
+{
+	const char *argv[] = { "socket=/tmp/x/onboardd.sock", "timeout=3", "debug",
+			       "unavailable=ignore", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	if (w.count)
+		fail_msg("good options warned about: %s", w.last);
+	assert_string_equal(o.socket, "/tmp/x/onboardd.sock");
+	assert_int_equal(o.timeout, 3);
+	assert_true(o.debug);
+	assert_true(o.unavailable_ignore);
+}
+
+static void unavailable_fail_is_accepted(void **state)
+{
+	const char *argv[] = { "unavailable=ignore", "unavailable=fail", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 0);
+	assert_false(o.unavailable_ignore);
+}
+
+static void unknown_option_is_warned_by_name(void **state)
+{
+	const char *argv[] = { "socket=/s", "frobnicate=yes", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 1);
+	if (!strstr(w.last, "frobnicate=yes"))
+		fail_msg("warning does not name the option: \"%s\"", w.last);
+	assert_string_equal(o.socket, "/s");
+}
+
+static void option_names_match_whole_words(void **state)
+{
+	const char *argv[] = { "debugging", "sock=/x", "timeouts=5", "Debug", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 4);
+	assert_defaults(&o);
+}
+
+static void relative_socket_path_is_refused(void **state)
+{
+	const char *bad[] = { "socket=run/onboardd.sock", "socket=", "socket",
+			      "socket=./x", NULL };
+
+	for (int i = 0; bad[i]; i++) {
+		const char *argv[] = { bad[i], NULL };
+		struct options o;
+		struct warnings w = parse(&o, argv);
+
+		if (w.count != 1)
+			fail_msg("\"%s\": %d warnings, want 1", bad[i], w.count);
+		if (!strstr(w.last, bad[i]))
+			fail_msg("warning does not name \"%s\": \"%s\"", bad[i], w.last);
+		assert_string_equal(o.socket, OB_DEFAULT_SOCKET);
+	}
+}
+
+static void socket_path_too_long_for_sun_path_is_refused(void **state)
+{
+	char longest[200], too_long[200];
+	char arg_ok[220], arg_bad[220];
+	struct options o;
+	struct warnings w;
+
+	/* sun_path holds 108 bytes with the NUL: 107 characters fit. */
+	memset(longest, 'a', sizeof(longest));
+	longest[0] = '/';
+	longest[sizeof(o.socket) - 1] = '\0';
+	memset(too_long, 'b', sizeof(too_long));
+	too_long[0] = '/';
+	too_long[sizeof(o.socket)] = '\0';
+	assert_int_equal(strlen(longest), 107);
+	snprintf(arg_ok, sizeof(arg_ok), "socket=%s", longest);
+	snprintf(arg_bad, sizeof(arg_bad), "socket=%s", too_long);
+
+	{
+		const char *argv[] = { arg_ok, NULL };
+
+		w = parse(&o, argv);
+		assert_int_equal(w.count, 0);
+		assert_string_equal(o.socket, longest);
+	}
+	{
+		const char *argv[] = { arg_bad, NULL };
+
+		w = parse(&o, argv);
+		assert_int_equal(w.count, 1);
+		assert_string_equal(o.socket, OB_DEFAULT_SOCKET);
+	}
+}
+
+static void timeout_accepts_one_to_sixty_seconds(void **state)
+{
+	static const struct {
+		const char *arg;
+		int want; /* 0: refused, default kept */
+	} rows[] = {
+		{ "timeout=1", 1 },    { "timeout=60", 60 },  { "timeout=7", 7 },
+		{ "timeout=05", 5 },   { "timeout=0", 0 },    { "timeout=61", 0 },
+		{ "timeout=-1", 0 },   { "timeout=+5", 0 },   { "timeout=5s", 0 },
+		{ "timeout= 5", 0 },   { "timeout=", 0 },     { "timeout", 0 },
+		{ "timeout=1000", 0 }, { "timeout=0x10", 0 }, { "timeout=99999999999999999999", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *argv[] = { rows[i].arg, NULL };
+		struct options o;
+		struct warnings w = parse(&o, argv);
+		int want = rows[i].want ? rows[i].want : OPTIONS_TIMEOUT_DEFAULT;
+
+		if (o.timeout != want)
+			fail_msg("\"%s\": timeout %d, want %d", rows[i].arg, o.timeout, want);
+		if (w.count != (rows[i].want ? 0 : 1))
+			fail_msg("\"%s\": %d warnings", rows[i].arg, w.count);
+	}
+}
+
+static void debug_takes_no_value(void **state)
+{
+	const char *argv[] = { "debug=1", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 1);
+	if (!strstr(w.last, "debug=1"))
+		fail_msg("warning does not name the option: \"%s\"", w.last);
+	assert_false(o.debug);
+}
+
+static void unavailable_bad_value_keeps_fail(void **state)
+{
+	const char *bad[] = { "unavailable=", "unavailable=Ignore", "unavailable=yes",
+			      "unavailable", NULL };
+
+	for (int i = 0; bad[i]; i++) {
+		const char *argv[] = { bad[i], NULL };
+		struct options o;
+		struct warnings w = parse(&o, argv);
+
+		if (w.count != 1 || o.unavailable_ignore)
+			fail_msg("\"%s\": %d warnings, ignore=%d; want 1 warning and fail", bad[i],
+				 w.count, o.unavailable_ignore);
+	}
+}
+
+static void bad_value_keeps_an_earlier_good_one(void **state)
+{
+	const char *argv[] = { "timeout=5", "timeout=0", "socket=/a", "socket=b", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 2);
+	assert_int_equal(o.timeout, 5);
+	assert_string_equal(o.socket, "/a");
+}
+
+static void parse_resets_to_defaults_first(void **state)
+{
+	const char *first[] = { "timeout=5", "debug", "unavailable=ignore", "socket=/x", NULL };
+	const char *none[] = { NULL };
+	struct options o;
+
+	parse(&o, first);
+	parse(&o, none);
+	assert_defaults(&o);
+}
+
+static void parse_without_a_warning_callback_still_counts(void **state)
+{
+	const char *argv[] = { "nonsense", "timeout=99", "debug" };
+	struct options o;
+
+	assert_int_equal(options_parse(&o, 3, argv, NULL, NULL), 2);
+	assert_true(o.debug);
+	assert_int_equal(o.timeout, OPTIONS_TIMEOUT_DEFAULT);
+}
+
+static void verdicts_map_to_pam_codes(void **state)
+{
+	static const struct {
+		const char *verdict;
+		int pam;
+	} rows[] = {
+		{ OB_VERDICT_SUCCESS, PAM_SUCCESS },
+		{ OB_VERDICT_AUTH_ERR, PAM_AUTH_ERR },
+		{ OB_VERDICT_PERM_DENIED, PAM_PERM_DENIED },
+		{ OB_VERDICT_IGNORE, PAM_IGNORE },
+		{ OB_VERDICT_MAXTRIES, PAM_MAXTRIES },
+		{ OB_VERDICT_AUTHTOK_ERR, PAM_AUTHTOK_ERR },
+		{ OB_VERDICT_UNAVAILABLE, PAM_AUTHINFO_UNAVAIL },
+		{ OB_VERDICT_ACCT_EXPIRED, PAM_ACCT_EXPIRED },
+		{ "success", PAM_SUCCESS },
+		{ "authinfo_unavail", PAM_AUTHINFO_UNAVAIL },
+		/* Anything else fails closed. */
+		{ "SUCCESS", PAM_SERVICE_ERR },
+		{ "success ", PAM_SERVICE_ERR },
+		{ "", PAM_SERVICE_ERR },
+		{ "ok", PAM_SERVICE_ERR },
+		{ "new_authtok_reqd", PAM_SERVICE_ERR },
+		{ NULL, PAM_SERVICE_ERR },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = relay_verdict_to_pam(rows[i].verdict);
+
+		if (got != rows[i].pam)
+			fail_msg("verdict \"%s\": PAM code %d, want %d",
+				 rows[i].verdict ? rows[i].verdict : "(null)", got, rows[i].pam);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_arguments_give_the_defaults),
+		cmocka_unit_test(every_good_option_is_applied),
+		cmocka_unit_test(unavailable_fail_is_accepted),
+		cmocka_unit_test(unknown_option_is_warned_by_name),
+		cmocka_unit_test(option_names_match_whole_words),
+		cmocka_unit_test(relative_socket_path_is_refused),
+		cmocka_unit_test(socket_path_too_long_for_sun_path_is_refused),
+		cmocka_unit_test(timeout_accepts_one_to_sixty_seconds),
+		cmocka_unit_test(debug_takes_no_value),
+		cmocka_unit_test(unavailable_bad_value_keeps_fail),
+		cmocka_unit_test(bad_value_keeps_an_earlier_good_one),
+		cmocka_unit_test(parse_resets_to_defaults_first),
+		cmocka_unit_test(parse_without_a_warning_callback_still_counts),
+		cmocka_unit_test(verdicts_map_to_pam_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

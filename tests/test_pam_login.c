@@ -1,0 +1,850 @@
+/* The built pam_onboard.so driven through libpam (pam_wrapper) against a
+ * real onboardd in a temporary directory, and against stand-ins that
+ * hang, talk nonsense or break the protocol.
+ *
+ * The stacks are those of pam.d-examples/: onboard first with
+ * [success=done ignore=ignore default=die], then pam_matrix (pam_wrapper's
+ * file-backed test module) in the place of pam_unix. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <security/pam_appl.h>
+
+#include "harness.h"
+#include "ob_protocol.h"
+#include "relay.h"
+
+#define NEW_PASSWORD "Tr0ub4dor&3-horse"
+#define OTHER_PASSWORD "another-Good-pass-9"
+
+/* The timeouts written into the service files below. */
+#define DIRECT_TIMEOUT 3
+#define FAKE_TIMEOUT 2
+
+struct fixture {
+	struct harness_daemon d;
+	pid_t fake;
+	int tripwire;
+};
+
+/* ------------------------------------------------------------ services */
+
+static int write_service(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int write_service(const char *name, const char *fmt, ...)
+{
+	char text[4096], file[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENAMETOOLONG;
+	snprintf(file, sizeof(file), "pam.d/%s", name);
+	return harness_write_file(file, text);
+}
+
+/* Runs in the supervisor, before pam_wrapper starts: see harness.c. */
+static int prepare(const char *dir)
+{
+	const char *so = harness_module(), *w = harness_wrapper_modules();
+	char sock[PATH_MAX], fake[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX];
+	int r;
+
+	harness_path(sock, sizeof(sock), "onboardd.sock");
+	harness_path(fake, sizeof(fake), "fake.sock");
+	harness_path(wire, sizeof(wire), "tripwire.sock");
+	harness_path(passdb, sizeof(passdb), "passdb");
+	/* pam_matrix's accounts: user:password:service (for the account
+	 * phase the service must match). */
+	r = harness_write_file("passdb", "root:rootpw:onboard\n"
+					 "sysuser:syspw:onboard-tripwire\n"
+					 "carol:carolpw:onboard\n"
+					 "erin:erin-matrix-pw:onboard\n");
+	if (r < 0)
+		return r;
+	/* The shipped stack, with pam_matrix in the place of pam_unix. */
+	r = write_service("onboard",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n"
+			  "account [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "account required %s/pam_matrix.so passdb=%s\n",
+			  so, sock, DIRECT_TIMEOUT, w, passdb, so, sock, DIRECT_TIMEOUT, w, passdb);
+	if (r < 0)
+		return r;
+	r = write_service("onboard-ignore",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "unavailable=ignore\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  so, sock, DIRECT_TIMEOUT, w, passdb);
+	if (r < 0)
+		return r;
+	/* The module alone: what it returns is what PAM returns. */
+	r = write_service("onboard-direct",
+			  "auth required %s socket=%s timeout=%d\n"
+			  "account required %s socket=%s timeout=%d\n",
+			  so, sock, DIRECT_TIMEOUT, so, sock, DIRECT_TIMEOUT);
+	if (r < 0)
+		return r;
+	/* Stand-in daemons; pam_set_items.so sets PAM_RHOST, PAM_RUSER and
+	 * PAM_TTY from the environment first, and its result counts for
+	 * nothing (as "optional" it would turn onboard's PAM_IGNORE into a
+	 * success of the stack).  debug runs the module's debug lines. */
+	r = write_service("onboard-fake",
+			  "auth [default=ignore] %s/pam_set_items.so\n"
+			  "auth required %s socket=%s timeout=%d debug\n",
+			  w, so, fake, FAKE_TIMEOUT);
+	if (r < 0)
+		return r;
+	/* A socket nobody answers: any connection is a failed test. */
+	return write_service("onboard-tripwire",
+			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			     "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			     so, wire, FAKE_TIMEOUT, w, passdb);
+}
+
+/* ------------------------------------------------------------ fixtures */
+
+static int with_daemon(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->tripwire = -1;
+	*state = f;
+	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+}
+
+static int without_daemon(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->tripwire = -1;
+	*state = f;
+	return 0;
+}
+
+/* A daemon that does not stop cleanly (or a sanitizer report at its
+ * exit) fails the test. */
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int r;
+
+	if (!f)
+		return 0;
+	harness_fake_stop(f->fake);
+	if (f->tripwire >= 0)
+		close(f->tripwire);
+	r = harness_daemon_stop(&f->d);
+	free(f);
+	if (r != 0)
+		fprintf(stderr, "onboardd did not stop cleanly (status %d)\n", r);
+	return r == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static const char *pam_name(int rv)
+{
+	switch (rv) {
+	case PAM_SUCCESS: return "PAM_SUCCESS";
+	case PAM_AUTH_ERR: return "PAM_AUTH_ERR";
+	case PAM_PERM_DENIED: return "PAM_PERM_DENIED";
+	case PAM_IGNORE: return "PAM_IGNORE";
+	case PAM_AUTHINFO_UNAVAIL: return "PAM_AUTHINFO_UNAVAIL";
+	case PAM_SERVICE_ERR: return "PAM_SERVICE_ERR";
+	case PAM_CONV_ERR: return "PAM_CONV_ERR";
+	case PAM_USER_UNKNOWN: return "PAM_USER_UNKNOWN";
+	case PAM_AUTHTOK_ERR: return "PAM_AUTHTOK_ERR";
+	case PAM_MAXTRIES: return "PAM_MAXTRIES";
+	case PAM_ACCT_EXPIRED: return "PAM_ACCT_EXPIRED";
+	case PAM_BUF_ERR: return "PAM_BUF_ERR";
+	default: return "another PAM code";
+	}
+}
+
+/* Fail, with the whole exchange, when rv is not want. */
+#define assert_login(l, want)                                                             \
+	do {                                                                              \
+		char transcript_[4096];                                                   \
+		if ((l)->rv != (want))                                                    \
+			fail_msg("%s for %s on %s: got %s (%d), want %s; the person saw: %s", \
+				 (l)->op == PAMTEST_ACCOUNT ? "account" : "authenticate",     \
+				 (l)->user, (l)->service, pam_name((l)->rv), (l)->rv,         \
+				 pam_name(want),                                              \
+				 harness_login_transcript((l), transcript_, sizeof(transcript_))); \
+	} while (0)
+
+#define assert_said(l, fragment)                                                          \
+	do {                                                                              \
+		char transcript_[4096];                                                   \
+		if (!harness_login_said((l), (fragment)))                                 \
+			fail_msg("the person was not told \"%s\"; they saw: %s", (fragment),  \
+				 harness_login_transcript((l), transcript_, sizeof(transcript_))); \
+	} while (0)
+
+static void login_init(struct harness_login *l, const char *service, const char *user,
+		       enum pamtest_ops op)
+{
+	memset(l, 0, sizeof(*l));
+	l->service = service;
+	l->user = user;
+	l->op = op;
+}
+
+static void login_done(struct harness_login *l)
+{
+	free(l->user_out);
+	l->user_out = NULL;
+}
+
+/* Authenticate user through service with the given answers. */
+static int auth(const char *service, const char *user, const char *secret1,
+		const char *secret2, const char *secret3, const char *text1)
+{
+	struct harness_login l;
+
+	login_init(&l, service, user, PAMTEST_AUTHENTICATE);
+	l.secret[0] = secret1;
+	l.secret[1] = secret2;
+	l.secret[2] = secret3;
+	l.text[0] = text1;
+	harness_login_run(&l);
+	login_done(&l);
+	return l.rv;
+}
+
+/* The first login with an access code: code, username, new password
+ * twice.  Checks every step and returns nothing. */
+static void register_with_code(const char *user, const char *code, const char *password)
+{
+	struct harness_login l;
+
+	login_init(&l, "onboard", user, PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = password;
+	l.secret[2] = password;
+	l.text[0] = user;
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+}
+
+static void add_person(struct fixture *f, const char *user)
+{
+	int r = harness_user_add(&f->d, user, "Test", "Person");
+
+	if (r != 0)
+		fail_msg("UserAdd %s failed (%d)", user, r);
+}
+
+static void issue_code(struct fixture *f, const char *user, char code[32])
+{
+	int r = harness_code_issue(&f->d, user, 0, code, NULL);
+
+	if (r != 0)
+		fail_msg("CodeIssue %s failed (%d)", user, r);
+}
+
+/* ---------------------------------------------- access codes, passwords */
+
+static void code_login_sets_password_then_password_login_works(void **state)
+{
+	struct fixture *f = *state;
+	char code[32];
+
+	add_person(f, "alice");
+	issue_code(f, "alice", code);
+	register_with_code("alice", code, NEW_PASSWORD);
+	assert_int_equal(auth("onboard", "alice", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+	/* The direct stack shows it is onboard's own success. */
+	assert_int_equal(auth("onboard-direct", "alice", NEW_PASSWORD, NULL, NULL, NULL),
+			 PAM_SUCCESS);
+}
+
+static void second_of_two_issued_codes_works_first_does_not(void **state)
+{
+	struct fixture *f = *state;
+	char first[32], second[32];
+	int rv;
+
+	add_person(f, "anna");
+	issue_code(f, "anna", first);
+	issue_code(f, "anna", second);
+	assert_string_not_equal(first, second);
+	rv = auth("onboard", "anna", first, NEW_PASSWORD, NEW_PASSWORD, "anna");
+	if (rv != PAM_AUTH_ERR)
+		fail_msg("the superseded first code gave %s, want PAM_AUTH_ERR", pam_name(rv));
+	register_with_code("anna", second, NEW_PASSWORD);
+	assert_int_equal(auth("onboard", "anna", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
+static void used_code_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "ulla");
+	issue_code(f, "ulla", code);
+	register_with_code("ulla", code, NEW_PASSWORD);
+
+	login_init(&l, "onboard", "ulla", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = OTHER_PASSWORD;
+	l.secret[2] = OTHER_PASSWORD;
+	l.text[0] = "ulla";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	login_done(&l);
+	/* Nothing was changed by the refused attempt. */
+	assert_int_equal(auth("onboard", "ulla", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+	assert_int_equal(auth("onboard", "ulla", OTHER_PASSWORD, NULL, NULL, NULL), PAM_AUTH_ERR);
+}
+
+static void revoked_code_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "rita");
+	issue_code(f, "rita", code);
+	assert_int_equal(harness_code_revoke(&f->d, "rita"), 0);
+
+	login_init(&l, "onboard", "rita", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = NEW_PASSWORD;
+	l.secret[2] = NEW_PASSWORD;
+	l.text[0] = "rita";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	/* No password and no usable code: the person is told what is
+	 * missing instead of being asked for anything. */
+	assert_said(&l, "registration is not finished");
+	login_done(&l);
+}
+
+static void expired_code_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	long long expires = 0;
+	char code[32];
+	int r;
+
+	add_person(f, "eva");
+	/* onboardd's shortest lifetime is one minute: wait it out. */
+	r = harness_code_issue(&f->d, "eva", 60, code, &expires);
+	assert_int_equal(r, 0);
+	while ((long long)time(NULL) <= expires)
+		sleep(1);
+
+	login_init(&l, "onboard", "eva", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = NEW_PASSWORD;
+	l.secret[2] = NEW_PASSWORD;
+	l.text[0] = "eva";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, "registration is not finished");
+	login_done(&l);
+}
+
+static void wrong_username_confirmation_leaves_code_valid(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "wanda");
+	issue_code(f, "wanda", code);
+
+	login_init(&l, "onboard", "wanda", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = NEW_PASSWORD;
+	l.secret[2] = NEW_PASSWORD;
+	l.text[0] = "wendy";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, "still valid");
+	login_done(&l);
+	/* No password was set by the failed attempt... */
+	assert_int_equal(auth("onboard", "wanda", NEW_PASSWORD, NULL, NULL, NULL), PAM_AUTH_ERR);
+	/* ...and the code still works. */
+	register_with_code("wanda", code, NEW_PASSWORD);
+	assert_int_equal(auth("onboard", "wanda", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
+static void code_accepted_in_lower_case_without_dashes(void **state)
+{
+	struct fixture *f = *state;
+	char code[32], typed[32];
+	size_t n = 0;
+
+	add_person(f, "lena");
+	issue_code(f, "lena", code);
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			typed[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	typed[n] = '\0';
+	assert_int_equal(strlen(typed), 16);
+	register_with_code("lena", typed, NEW_PASSWORD);
+	assert_int_equal(auth("onboard", "lena", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
+static void wrong_password_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	/* erin also has a password in pam_matrix's file, the stand-in for
+	 * pam_unix: a wrong onboard password must not fall through to it. */
+	add_person(f, "erin");
+	issue_code(f, "erin", code);
+	register_with_code("erin", code, NEW_PASSWORD);
+
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	if (harness_login_said(&l, "Authentication succeeded"))
+		fail_msg("the wrong password fell through to the next module");
+	login_done(&l);
+	assert_int_equal(auth("onboard", "erin", OTHER_PASSWORD, NULL, NULL, NULL), PAM_AUTH_ERR);
+	assert_int_equal(auth("onboard", "erin", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
+/* ------------------------------------------- people onboard leaves alone */
+
+static void unknown_user_is_ignored_and_falls_through(void **state)
+{
+	struct harness_login l;
+
+	/* carol is unknown to onboard and has a pam_matrix password. */
+	login_init(&l, "onboard", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded"); /* pam_matrix's verbose line */
+	assert_int_equal(l.nerr, 0);
+	login_done(&l);
+	/* pam_matrix, not onboard, decides: its wrong password fails. */
+	assert_int_equal(auth("onboard", "carol", "not-carols", NULL, NULL, NULL), PAM_AUTH_ERR);
+}
+
+static void root_falls_through_to_next_module(void **state)
+{
+	struct harness_login l;
+
+	login_init(&l, "onboard", "root", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "rootpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded");
+	login_done(&l);
+	assert_int_equal(auth("onboard", "root", "wrong", NULL, NULL, NULL), PAM_AUTH_ERR);
+}
+
+static void root_falls_through_while_daemon_stopped(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	login_init(&l, "onboard", "root", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "rootpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded");
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("root was told the login service is unavailable");
+	login_done(&l);
+}
+
+static void sysuser_never_sent_to_daemon(void **state)
+{
+	struct fixture *f = *state;
+	char wire[PATH_MAX];
+	char longname[OB_USERNAME_MAX + 2];
+
+	f->tripwire = harness_tripwire_open(harness_path(wire, sizeof(wire), "tripwire.sock"));
+	assert_true(f->tripwire >= 0);
+
+	/* uid 500, below uid_min: pam_matrix decides. */
+	assert_int_equal(auth("onboard-tripwire", "sysuser", "syspw", NULL, NULL, NULL),
+			 PAM_SUCCESS);
+	assert_int_equal(auth("onboard-tripwire", "sysuser", "wrong", NULL, NULL, NULL),
+			 PAM_AUTH_ERR);
+	/* uid 1, and root by name. */
+	auth("onboard-tripwire", "daemon", "x", NULL, NULL, NULL);
+	auth("onboard-tripwire", "root", "x", NULL, NULL, NULL);
+	/* A name longer than any onboard username is not ours either. */
+	memset(longname, 'z', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	auth("onboard-tripwire", longname, "x", NULL, NULL, NULL);
+	if (harness_tripwire_touched(f->tripwire))
+		fail_msg("the module connected to the daemon for a system account");
+
+	/* The tripwire works: a regular name does reach it (and, with nobody
+	 * answering, fails closed after the timeout). */
+	assert_int_equal(auth("onboard-tripwire", "bob", "x", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	assert_true(harness_tripwire_touched(f->tripwire));
+}
+
+/* ------------------------------------------------- daemon not available */
+
+static void stopped_daemon_gives_authinfo_unavail_within_timeout_plus_one_second(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	add_person(f, "erin");
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+
+	/* erin has a pam_matrix password too: default=die keeps it unused. */
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	if (l.seconds >= DIRECT_TIMEOUT + 1)
+		fail_msg("took %.2f s, timeout is %d s", l.seconds, DIRECT_TIMEOUT);
+	login_done(&l);
+	/* Account phase too. */
+	login_init(&l, "onboard", "erin", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
+static void hung_daemon_gives_authinfo_unavail_within_timeout_plus_one_second(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_HUNG);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "whatever";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	if (l.seconds >= FAKE_TIMEOUT + 1)
+		fail_msg("took %.2f s, timeout is %d s", l.seconds, FAKE_TIMEOUT);
+	/* It did wait for the deadline: this was the hang, not another error. */
+	if (l.seconds < FAKE_TIMEOUT - 0.2)
+		fail_msg("gave up after %.2f s, before the %d s timeout", l.seconds, FAKE_TIMEOUT);
+	login_done(&l);
+}
+
+static void garbage_daemon_gives_authinfo_unavail(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_GARBAGE);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	if (l.seconds >= FAKE_TIMEOUT)
+		fail_msg("took %.2f s: garbage should be refused at once", l.seconds);
+	login_done(&l);
+}
+
+static void busy_daemon_gives_busy_message(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_BUSY);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	assert_int_equal(l.nerr, 1);
+	login_done(&l);
+}
+
+static void prompt_in_verdict_reply_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_PROMPT_IN_VERDICT);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "anything";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
+static void endless_dialogue_stops_after_the_round_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_ENDLESS);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	for (int i = 0; i < HARNESS_MAX_ANSWERS; i++)
+		l.secret[i] = "again";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
+static void unknown_verdict_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_UNKNOWN_VERDICT);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SERVICE_ERR);
+	login_done(&l);
+}
+
+static void unavailable_ignore_lets_the_stack_decide(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	add_person(f, "erin");
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	login_init(&l, "onboard-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded");
+	assert_int_equal(l.nerr, 0);
+	login_done(&l);
+}
+
+/* ------------------------------------------------------ the relay itself */
+
+/* Reads DIR/fake.log, where FAKE_ECHO records each dialogue. */
+static void read_fake_log(char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *fp = fopen(harness_path(path, sizeof(path), "fake.log"), "re");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (fp) {
+		n = fread(buf, 1, size - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+}
+
+static void dialogue_relays_items_prompts_answers_and_verdict_user(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX], record[4096];
+	static const char *const want[] = {
+		"\"phase\":\"auth\"",        "\"user\":\"erin\"",    "\"service\":\"onboard-fake\"",
+		"\"rhost\":\"203.0.113.7\"", "\"ruser\":\"remote\"", "\"tty\":\"pts\\/7\"",
+		"\"answers\":[\"s3cret\",\"robert\"]",
+	};
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_ECHO);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "s3cret";
+	l.text[0] = "robert";
+	l.rhost = "203.0.113.7";
+	l.ruser = "remote";
+	l.tty = "pts/7";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "fake: hello");
+	assert_said(&l, "fake: done");
+	/* A successful verdict that names the person sets PAM_USER. */
+	assert_non_null(l.user_out);
+	assert_string_equal(l.user_out, "robert");
+	login_done(&l);
+
+	read_fake_log(record, sizeof(record));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(record, want[i]))
+			fail_msg("the daemon did not receive %s; it got: %s", want[i], record);
+}
+
+static void silent_flag_hides_information_but_still_asks(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_ECHO);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.flags = PAM_SILENT;
+	l.secret[0] = "s3cret";
+	l.text[0] = "robert";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	if (l.ninfo || l.nerr)
+		fail_msg("PAM_SILENT, yet the person was shown %zu lines", l.ninfo + l.nerr);
+	assert_non_null(l.user_out);
+	assert_string_equal(l.user_out, "robert");
+	login_done(&l);
+}
+
+static void answer_longer_than_limit_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX], record[4096];
+	char *huge = malloc(OB_ANSWER_MAX + 2);
+
+	assert_non_null(huge);
+	memset(huge, 'x', OB_ANSWER_MAX + 1);
+	huge[OB_ANSWER_MAX + 1] = '\0';
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_ECHO);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = huge;
+	l.text[0] = "erin";
+	harness_login_run(&l);
+	free(huge);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	/* Nothing was sent on: no Answer reached the daemon. */
+	read_fake_log(record, sizeof(record));
+	if (record[0])
+		fail_msg("the daemon received answers: %s", record);
+}
+
+/* --------------------------------------------------------- account phase */
+
+static void account_phase_success_for_registered_person(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "ada");
+	issue_code(f, "ada", code);
+	register_with_code("ada", code, NEW_PASSWORD);
+	login_init(&l, "onboard-direct", "ada", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	/* ada is not in pam_matrix's file: success=done ends the stack. */
+	login_init(&l, "onboard", "ada", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+}
+
+static void account_phase_refuses_unfinished_registration(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "nina");
+	issue_code(f, "nina", code);
+	login_init(&l, "onboard", "nina", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_PERM_DENIED);
+	assert_said(&l, "registration is not finished");
+	login_done(&l);
+}
+
+static void account_phase_ignore_for_unknown(void **state)
+{
+	struct harness_login l;
+
+	/* Both unknown to onboard; the next module tells them apart: carol
+	 * is in pam_matrix's file for this service, dave is not.  Only
+	 * PAM_IGNORE from onboard gives these two different results. */
+	login_init(&l, "onboard", "carol", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	login_init(&l, "onboard", "dave", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_PERM_DENIED);
+	assert_int_equal(l.nerr, 0);
+	login_done(&l);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define DAEMON_TEST(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, without_daemon, teardown)
+		DAEMON_TEST(code_login_sets_password_then_password_login_works),
+		DAEMON_TEST(second_of_two_issued_codes_works_first_does_not),
+		DAEMON_TEST(used_code_refused),
+		DAEMON_TEST(revoked_code_refused),
+		DAEMON_TEST(expired_code_refused),
+		DAEMON_TEST(wrong_username_confirmation_leaves_code_valid),
+		DAEMON_TEST(code_accepted_in_lower_case_without_dashes),
+		DAEMON_TEST(wrong_password_refused),
+		DAEMON_TEST(unknown_user_is_ignored_and_falls_through),
+		DAEMON_TEST(root_falls_through_to_next_module),
+		DAEMON_TEST(root_falls_through_while_daemon_stopped),
+		DAEMON_TEST(sysuser_never_sent_to_daemon),
+		DAEMON_TEST(stopped_daemon_gives_authinfo_unavail_within_timeout_plus_one_second),
+		FAKE_TEST(hung_daemon_gives_authinfo_unavail_within_timeout_plus_one_second),
+		FAKE_TEST(garbage_daemon_gives_authinfo_unavail),
+		FAKE_TEST(busy_daemon_gives_busy_message),
+		FAKE_TEST(prompt_in_verdict_reply_fails_closed),
+		FAKE_TEST(endless_dialogue_stops_after_the_round_limit),
+		FAKE_TEST(unknown_verdict_fails_closed),
+		DAEMON_TEST(unavailable_ignore_lets_the_stack_decide),
+		FAKE_TEST(dialogue_relays_items_prompts_answers_and_verdict_user),
+		FAKE_TEST(silent_flag_hides_information_but_still_asks),
+		FAKE_TEST(answer_longer_than_limit_refused),
+		DAEMON_TEST(account_phase_success_for_registered_person),
+		DAEMON_TEST(account_phase_refuses_unfinished_registration),
+		DAEMON_TEST(account_phase_ignore_for_unknown),
+#undef DAEMON_TEST
+#undef FAKE_TEST
+	};
+
+	harness_init(argc, argv, prepare);
+	/* OB_TEST_FILTER=pattern runs only the matching tests. */
+	if (getenv("OB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
