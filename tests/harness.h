@@ -46,6 +46,7 @@ struct harness_daemon {
 	char socket[108];
 	char state[256];
 	char log[256];
+	char faketime[32]; /* libfaketime's FAKETIME for the daemon, or "" */
 };
 
 /* Start onboardd on DIR/onboardd.sock with a fresh state directory and
@@ -56,6 +57,11 @@ int harness_daemon_start(struct harness_daemon *d);
  * stop), or -1 when it had to be killed.  Its log is printed when the stop
  * was not clean. Calling it on a stopped daemon returns 0. */
 int harness_daemon_stop(struct harness_daemon *d);
+/* Stop the daemon and start it again on the same state directory with
+ * its clock moved by offset (libfaketime's FAKETIME form, e.g. "+90d";
+ * "" for the real clock).  Returns 0 or -errno; -ENOENT when libfaketime
+ * is not installed. */
+int harness_daemon_restart(struct harness_daemon *d, const char *offset);
 
 /* Admin calls straight to the daemon.  Each returns 0, or -errno, or 1
  * for an error reply (printed on stderr). */

@@ -342,23 +342,33 @@ static void revoked_code_refused(void **state)
 	login_done(&l);
 }
 
-static void expired_code_refused(void **state)
+/* The default lifetime, 90 days, seen from the daemon's own clock moved
+ * forward with libfaketime: a day before the end the code works, at the
+ * end it does not. */
+static void code_valid_for_ninety_days_then_expired(void **state)
 {
 	struct fixture *f = *state;
 	struct harness_login l;
-	long long expires = 0;
-	char code[32];
-	int r;
+	char code_eva[32], code_evan[32];
 
 	add_person(f, "eva");
-	/* onboardd's shortest lifetime is one minute: wait it out. */
-	r = harness_code_issue(&f->d, "eva", 60, code, &expires);
-	assert_int_equal(r, 0);
-	while ((long long)time(NULL) <= expires)
-		sleep(1);
+	add_person(f, "evan");
+	issue_code(f, "eva", code_eva);
+	issue_code(f, "evan", code_evan);
 
+	assert_int_equal(harness_daemon_restart(&f->d, "+89d"), 0);
+	login_init(&l, "onboard", "evan", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code_evan;
+	l.secret[1] = NEW_PASSWORD;
+	l.secret[2] = NEW_PASSWORD;
+	l.text[0] = "evan";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+
+	assert_int_equal(harness_daemon_restart(&f->d, "+90d"), 0);
 	login_init(&l, "onboard", "eva", PAMTEST_AUTHENTICATE);
-	l.secret[0] = code;
+	l.secret[0] = code_eva;
 	l.secret[1] = NEW_PASSWORD;
 	l.secret[2] = NEW_PASSWORD;
 	l.text[0] = "eva";
@@ -816,7 +826,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(second_of_two_issued_codes_works_first_does_not),
 		DAEMON_TEST(used_code_refused),
 		DAEMON_TEST(revoked_code_refused),
-		DAEMON_TEST(expired_code_refused),
+		DAEMON_TEST(code_valid_for_ninety_days_then_expired),
 		DAEMON_TEST(wrong_username_confirmation_leaves_code_valid),
 		DAEMON_TEST(code_accepted_in_lower_case_without_dashes),
 		DAEMON_TEST(wrong_password_refused),
@@ -842,6 +852,13 @@ int main(int argc, char **argv)
 #undef FAKE_TEST
 	};
 
+	/* onboardd lets only uid 0 administer and run logins for other
+	 * users, and the kernel tells it who we are: no wrapper can fake it. */
+	if (geteuid() != 0) {
+		printf("SKIP: test_pam_login needs root (onboardd trusts only uid 0 "
+		       "to log in other users)\n");
+		return 77;
+	}
 	harness_init(argc, argv, prepare);
 	/* OB_TEST_FILTER=pattern runs only the matching tests. */
 	if (getenv("OB_TEST_FILTER"))

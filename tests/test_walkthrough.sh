@@ -1,0 +1,91 @@
+#!/bin/sh
+# The README's walkthrough, as written there: add a person, issue a code,
+# log in with pamtester through the onboard-demo service made from
+# pam.d-examples/, then log in with the new password.  pamtester runs
+# under pam_wrapper so that the service lives in the test directory.
+
+srcdir_tests=${top_srcdir:+$top_srcdir/tests}
+. "${srcdir_tests:-$(dirname "$0")}/lib.sh"
+top=${top_srcdir:-$(dirname "$0")/..}
+
+if [ -z "${PAMTESTER:-}" ] || [ ! -x "$PAMTESTER" ]; then
+	echo "SKIP: pamtester is not installed"
+	exit 77
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: the walkthrough administers onboardd, which only root may do"
+	exit 77
+fi
+
+ob_setup
+ob_start_daemon
+
+# The service exactly as the demo installs it; common-auth stands for
+# the host's stack, and lets nobody in, so only onboard can.
+mkdir -p "$OB_DIR/pam.d"
+sed -e "s|@PAM_ONBOARD_SO@|$PAM_ONBOARD_SO|g" -e "s|@SOCKET@|$OB_SOCKET|g" \
+	"$top/pam.d-examples/onboard-demo" >"$OB_DIR/pam.d/onboard-demo"
+echo "auth required pam_deny.so" >"$OB_DIR/pam.d/common-auth"
+echo "account required pam_permit.so" >"$OB_DIR/pam.d/common-account"
+
+# pamtester is not built with the sanitizers: preload their runtime for
+# our module's sake, and leave pamtester's own leaks alone.
+pamtester_as() { # INPUT ARGS...
+	input=$1
+	shift
+	printf '%s' "$input" |
+		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
+		"$PAMTESTER" -v onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1
+}
+
+expect_ok walkthrough_user_add \
+	ob_ctl user add grace --first-name Grace --last-name Hopper --email grace@example.org
+expect_stdout_matches walkthrough_code_issue '^[A-Z]{4}(-[A-Z]{4}){3}$' ob_ctl code issue grace
+code=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
+password="Analytical-Engine-1843"
+
+# First login: the code (typed in lower case without dashes), the
+# username, the new password twice.
+typed=$(printf '%s' "$code" | tr -d - | tr 'A-Z' 'a-z')
+if pamtester_as "$typed
+grace
+$password
+$password
+" grace authenticate &&
+	grep -q "successfully authenticated" "$OB_DIR/pamtester.out" &&
+	grep -q "Your new password is set" "$OB_DIR/pamtester.out"; then
+	ob_pass walkthrough_first_login_with_code
+else
+	ob_fail walkthrough_first_login_with_code "pamtester did not authenticate with the code"
+	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+fi
+
+if pamtester_as "$password
+" grace authenticate acct_mgmt &&
+	grep -q "account management done" "$OB_DIR/pamtester.out"; then
+	ob_pass walkthrough_password_login
+else
+	ob_fail walkthrough_password_login "pamtester did not authenticate with the password"
+	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+fi
+
+expect_stdout_matches walkthrough_code_is_used '^grace +used ' ob_ctl code list
+
+if pamtester_as "$code
+" grace authenticate; then
+	ob_fail walkthrough_used_code_refused "the used code let grace in again"
+	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+else
+	ob_pass walkthrough_used_code_refused
+fi
+
+if pamtester_as "not-the-password
+" grace authenticate; then
+	ob_fail walkthrough_wrong_password_refused "a wrong password let grace in"
+else
+	ob_pass walkthrough_wrong_password_refused
+fi
+
+ob_stop_daemon
+ob_summary
