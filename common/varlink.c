@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "ob_protocol.h"
+#include "utf8.h"
 #include "varlink.h"
 
 #define VARLINK_MAX_DEPTH 16
@@ -65,6 +66,14 @@ int varlink_reader_next(struct varlink_reader *r, struct json_object **msg)
 	return ret < 0 ? ret : 1;
 }
 
+/* json-c decodes "\u0000" inside keys and strings into a NUL that cuts
+ * them short, so that two keys can both read as "method".  No message of
+ * ours has a use for it. */
+static bool varlink_has_escaped_nul(const char *data, size_t len)
+{
+	return memmem(data, len, "\\u0000", 6) != NULL;
+}
+
 int varlink_parse(const char *data, size_t len, struct json_object **msg)
 {
 	struct json_tokener *tok;
@@ -73,7 +82,8 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 	*msg = NULL;
 	if (len > OB_MAX_MESSAGE)
 		return -EMSGSIZE;
-	if (len == 0 || len > (size_t)INT32_MAX || memchr(data, '\0', len))
+	if (len == 0 || len > (size_t)INT32_MAX || memchr(data, '\0', len) ||
+	    !utf8_valid(data, len) || varlink_has_escaped_nul(data, len))
 		return -EBADMSG;
 	tok = json_tokener_new_ex(VARLINK_MAX_DEPTH);
 	if (!tok)
@@ -310,9 +320,11 @@ int varlink_get_int(struct json_object *params, const char *key, long long *out)
 		return -ENOENT;
 	if (!json_object_is_type(v, json_type_int))
 		return -EINVAL;
-	errno = 0;
 	*out = (long long)json_object_get_int64(v);
-	if (errno)
+	/* json-c clamps what does not fit in int64 to its limits; below, it
+	 * cannot be told from INT64_MIN, which no parameter of ours needs. */
+	if ((*out == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX) ||
+	    *out == INT64_MIN)
 		return -EINVAL;
 	return 0;
 }

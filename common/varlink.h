@@ -69,6 +69,8 @@ void varlink_wipe(struct json_object *obj);
 int varlink_get_string(struct json_object *params, const char *key, size_t max,
 		       const char **out);
 int varlink_get_bool(struct json_object *params, const char *key, bool *out);
+/* Integers outside (INT64_MIN, INT64_MAX] are -EINVAL: json-c would clamp
+ * them silently. */
 int varlink_get_int(struct json_object *params, const char *key, long long *out);
 
 #endif

@@ -225,6 +225,13 @@ static int run(const struct options *o)
 	bool owned = false, systemd = getenv("NOTIFY_SOCKET") || getenv("LISTEN_FDS");
 	int lock_fd = -1, listen_fd = -1, r;
 
+	/* Before the socket exists: a SIGTERM sent as soon as it answers must
+	 * wait in the signalfd, not kill us half-started. */
+	r = block_signals();
+	if (r < 0) {
+		log_warnx("cannot block signals: %s", strerror(-r));
+		return r;
+	}
 	config_defaults(&d.cfg);
 	r = config_load(&d.cfg, o->config, o->config_given, err, sizeof(err));
 	if (r < 0) {
@@ -271,8 +278,7 @@ static int run(const struct options *o)
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
 		goto out;
 	}
-	if ((r = block_signals()) < 0 ||
-	    (r = worker_pool_new(&d.workers, d.cfg.workers, d.cfg.worker_queue)) < 0 ||
+	if ((r = worker_pool_new(&d.workers, d.cfg.workers, d.cfg.worker_queue)) < 0 ||
 	    (r = server_new(&srv, &d, listen_fd)) < 0) {
 		log_warnx("start-up failed: %s", strerror(-r));
 		goto out;
