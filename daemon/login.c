@@ -428,9 +428,13 @@ static int login_start(struct login *l, struct json_object *params)
 	/* A name onboard could never have registered is not ours. */
 	if (validate_username(user))
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);
-	if (!login_peer_may(l, user))
-		return login_error(l, VL_ERR_PERMISSION_DENIED,
-				   "permission denied: only root may run logins for other users");
+	if (!login_peer_may(l, user)) {
+		log_info("login: uid %u may not run a login for %s", (unsigned)l->peer.uid, user);
+		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+				   "Permission denied: this program may check only its own "
+				   "user's login.",
+				   NULL);
+	}
 	r = store_person_get(l->d->store, user, &l->person);
 	if (r == STORE_NOT_FOUND) {
 		snprintf(l->person.username, sizeof(l->person.username), "%s", user);

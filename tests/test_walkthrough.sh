@@ -87,5 +87,51 @@ else
 	ob_pass walkthrough_wrong_password_refused
 fi
 
+# A program running as another uid (a screen locker, say) may check only
+# its own user's login: the daemon refuses, even with the right password.
+if command -v setpriv >/dev/null 2>&1; then
+	chmod 711 "$OB_DIR"
+	chmod -R a+rX "$OB_DIR/pam.d"
+	printf '%s\n' "$password" |
+		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PAMTESTER" -v onboard-demo grace authenticate >"$OB_DIR/pamtester.out" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q "may check only its own" "$OB_DIR/pamtester.out"; then
+		ob_pass non_root_program_cannot_check_another_users_login
+	else
+		ob_fail non_root_program_cannot_check_another_users_login \
+			"pamtester as uid 65534 exited $rc without the daemon's refusal"
+		sed 's/^/  | /' "$OB_DIR/pamtester.out"
+	fi
+
+	# ...and may check its own: bob (uid 1001 in the daemon's passwd)
+	# first sets a password with a code, then a program running as
+	# uid 1001 checks it.
+	ob_ctl user add bob --first-name Bob --last-name Byte --existing-account >/dev/null
+	ob_ctl code issue bob >"$OB_OUT"
+	bcode=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
+	pamtester_as "$bcode
+bob
+$password
+$password
+" bob authenticate
+	printf '%s\n' "$password" |
+		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
+		setpriv --reuid=1001 --regid=1001 --clear-groups \
+		"$PAMTESTER" -v onboard-demo bob authenticate >"$OB_DIR/pamtester.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q "successfully authenticated" "$OB_DIR/pamtester.out"; then
+		ob_pass program_may_check_its_own_users_login
+	else
+		ob_fail program_may_check_its_own_users_login "pamtester as uid 1001 for bob exited $rc"
+		sed 's/^/  | /' "$OB_DIR/pamtester.out"
+	fi
+else
+	ob_skip non_root_program_cannot_check_another_users_login "setpriv is not installed"
+fi
+
 ob_stop_daemon
 ob_summary
