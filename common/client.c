@@ -178,6 +178,17 @@ int client_call(struct client *c, const char *method, struct json_object *params
 	return *error ? 1 : 0;
 }
 
+int client_peer_uid(const struct client *c, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	*uid = cred.uid;
+	return 0;
+}
+
 void client_close(struct client *c)
 {
 	if (c->fd >= 0)

@@ -3,6 +3,7 @@
 #ifndef OB_CLIENT_H
 #define OB_CLIENT_H
 
+#include <sys/types.h>
 #include <json-c/json.h>
 #include "varlink.h"
 
@@ -25,6 +26,10 @@ int client_connect(struct client *c, const char *path, int timeout_ms);
 int client_call(struct client *c, const char *method, struct json_object *params,
 		struct json_object **reply, struct json_object **rparams,
 		const char **error);
+
+/* The uid of the process that listens on the other end (SO_PEERCRED):
+ * who really serves the socket path.  Returns 0 or -errno. */
+int client_peer_uid(const struct client *c, uid_t *uid);
 
 void client_close(struct client *c);
 

@@ -74,6 +74,15 @@ static bool varlink_has_escaped_nul(const char *data, size_t len)
 	return memmem(data, len, "\\u0000", 6) != NULL;
 }
 
+/* json-c copies every string it parses through the tokener's own buffer,
+ * and frees it unwiped: answers carry passwords. */
+static void varlink_tokener_free(struct json_tokener *tok)
+{
+	if (tok->pb && tok->pb->buf && tok->pb->size > 0)
+		sodium_memzero(tok->pb->buf, (size_t)tok->pb->size);
+	json_tokener_free(tok);
+}
+
 int varlink_parse(const char *data, size_t len, struct json_object **msg)
 {
 	struct json_tokener *tok;
@@ -98,10 +107,10 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 			varlink_wipe(obj);
 			json_object_put(obj);
 		}
-		json_tokener_free(tok);
+		varlink_tokener_free(tok);
 		return -EBADMSG;
 	}
-	json_tokener_free(tok);
+	varlink_tokener_free(tok);
 	*msg = obj;
 	return 0;
 }

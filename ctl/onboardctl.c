@@ -151,6 +151,25 @@ static void ctl_print_refusal(const char *text)
 	fprintf(stderr, "onboardctl: %s\n", line);
 }
 
+/* Say why a call failed (r from client_connect or client_call, not 0)
+ * and return the exit status.  An error reply is released. */
+static int ctl_call_failed(const struct ctl *c, int r, struct json_object **reply,
+			   struct json_object *rparams, const char *error)
+{
+	if (r < 0) {
+		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: %s\n", c->socket,
+			r == -ETIMEDOUT ? "no reply within 10 seconds"
+			: r == -EBADMSG ? "the reply is not a valid varlink message"
+					: strerror(-r));
+		return CTL_EXIT_UNREACHABLE;
+	}
+	ctl_print_refusal(client_error_message(rparams, error));
+	varlink_wipe(*reply);
+	json_object_put(*reply);
+	*reply = NULL;
+	return CTL_EXIT_REFUSED;
+}
+
 /* Make one call.  Returns CTL_EXIT_OK with *reply (free with ctl_release)
  * and *params set, or another exit status after saying why on stderr. */
 static int ctl_call(struct ctl *c, const char *method, struct json_object *params,
@@ -166,20 +185,8 @@ static int ctl_call(struct ctl *c, const char *method, struct json_object *param
 		r = client_call(&cl, method, params, reply, rparams, &error);
 	client_close(&cl);
 	json_object_put(params);
-	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: %s\n", c->socket,
-			r == -ETIMEDOUT ? "no reply within 10 seconds"
-			: r == -EBADMSG ? "the reply is not a valid varlink message"
-					: strerror(-r));
-		return CTL_EXIT_UNREACHABLE;
-	}
-	if (r > 0) {
-		ctl_print_refusal(client_error_message(*rparams, error));
-		varlink_wipe(*reply);
-		json_object_put(*reply);
-		*reply = NULL;
-		return CTL_EXIT_REFUSED;
-	}
+	if (r != 0)
+		return ctl_call_failed(c, r, reply, *rparams, error);
 	return CTL_EXIT_OK;
 }
 
@@ -300,9 +307,110 @@ static int ctl_user_show(struct ctl *c)
 	return ctl_run(c, OB_ADMIN_USER_SHOW, p, output_person);
 }
 
+/* Add the records of one page (the array under key in rparams) to all.
+ * Returns 0, -EBADMSG when the page has no such array, -ENOMEM. */
+static int ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key)
+{
+	struct json_object *page;
+	size_t n;
+
+	if (!json_object_object_get_ex(rparams, key, &page) ||
+	    !json_object_is_type(page, json_type_array))
+		return -EBADMSG;
+	n = json_object_array_length(page);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(page, i);
+
+		if (json_object_array_add(all, json_object_get(o)) < 0) {
+			json_object_put(o);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The parameters of the page after the one in rparams, which was asked
+ * for with asked (NULL: from the start): NULL in *params when it was the
+ * last.  A next that does not move forward would loop forever: -EBADMSG.
+ * Returns 0, -EBADMSG or -ENOMEM. */
+static int ctl_list_next(struct json_object *rparams, struct json_object *asked,
+			 struct json_object **params)
+{
+	struct json_object *v, *after = NULL;
+	const char *next;
+
+	*params = NULL;
+	if (!json_object_object_get_ex(rparams, "next", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -EBADMSG;
+	next = json_object_get_string(v);
+	if (asked)
+		json_object_object_get_ex(asked, "after", &after);
+	if (!next[0] || (after && strcmp(next, json_object_get_string(after)) <= 0))
+		return -EBADMSG;
+	*params = json_object_new_object();
+	if (!*params || ctl_add(*params, "after", json_object_new_string(next)) < 0) {
+		json_object_put(*params);
+		*params = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A list call: every page, on one connection, gathered into one document
+ * {key: [...]} and printed with show (or as JSON), so that the output is
+ * what one reply holding them all would give.  The daemon picks the page
+ * size.  Lists carry no secrets, and their records are shared with the
+ * gathered array: the replies are released without wiping. */
+static int ctl_list(struct ctl *c, const char *method, const char *key,
+		    int (*show)(struct json_object *params))
+{
+	struct json_object *doc = json_object_new_object(), *all = json_object_new_array();
+	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
+	const char *error = NULL;
+	struct client cl;
+	int r;
+
+	if (!doc || !all || json_object_object_add(doc, key, all) < 0) {
+		json_object_put(doc);
+		json_object_put(all);
+		return ctl_oom();
+	}
+	r = client_connect(&cl, c->socket, CTL_TIMEOUT_MS);
+	while (r == 0) {
+		r = client_call(&cl, method, params, &reply, &rparams, &error);
+		if (r != 0)
+			break;
+		next = NULL;
+		r = ctl_list_take(all, rparams, key);
+		if (r == 0)
+			r = ctl_list_next(rparams, params, &next);
+		json_object_put(reply);
+		reply = NULL;
+		json_object_put(params);
+		params = next;
+		if (r != 0 || !params)
+			break;
+	}
+	client_close(&cl);
+	json_object_put(params);
+	if (r == -ENOMEM) {
+		json_object_put(doc);
+		return ctl_oom();
+	}
+	if (r != 0) {
+		json_object_put(doc);
+		return ctl_call_failed(c, r, &reply, rparams, error);
+	}
+	r = c->json ? output_json(doc) : show(doc);
+	json_object_put(doc);
+	return ctl_output_done(r);
+}
+
 static int ctl_user_list(struct ctl *c)
 {
-	return ctl_run(c, OB_ADMIN_USER_LIST, NULL, output_people);
+	return ctl_list(c, OB_ADMIN_USER_LIST, "people", output_people);
 }
 
 static int ctl_code_issue(struct ctl *c)
@@ -346,7 +454,7 @@ static int ctl_code_revoke(struct ctl *c)
 
 static int ctl_code_list(struct ctl *c)
 {
-	return ctl_run(c, OB_ADMIN_CODE_LIST, NULL, output_codes);
+	return ctl_list(c, OB_ADMIN_CODE_LIST, "codes", output_codes);
 }
 
 static const struct ctl_command ctl_commands[] = {

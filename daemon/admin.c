@@ -396,66 +396,165 @@ static struct json_object *admin_user_show(struct daemon *d, struct json_object 
 	return varlink_reply_new(out);
 }
 
+/* Pages of UserList and CodeList.  A page at its largest, every field
+ * as long and as escaped as it may be, must stay well under the 64 KiB
+ * message cap: json-c writes UTF-8 raw but escapes '"', '\\' and '/' as
+ * two bytes.  A name may be all such characters, and so may the 64-byte
+ * local part of an e-mail address ('/'); usernames, organisations, phone
+ * numbers and states never need escaping; a time may take 20 bytes.  The
+ * constant terms are the keys and punctuation of admin_person_json and
+ * admin_code_json: a field added there must be added here. */
+#define ADMIN_PERSON_JSON_MAX                                                               \
+	(135 + OB_USERNAME_MAX + 2 * (2 * OB_NAME_MAX) + OB_EMAIL_MAX + 64 + OB_PHONE_MAX + \
+	 OB_ORG_MAX + sizeof("unfinished") - 1 + sizeof("false") - 1 + 2 * 20)
+#define ADMIN_CODE_JSON_MAX (58 + OB_USERNAME_MAX + sizeof("superseded") - 1 + 3 * 20)
+/* {"parameters":{"people":[...],"next":"USERNAME"}} with room to spare. */
+#define ADMIN_PAGE_OVERHEAD 128
+#define ADMIN_PAGE_BUDGET (60 * 1024)
+
+#define ADMIN_PEOPLE_PAGE_MAX 64
+#define ADMIN_PEOPLE_PAGE_DEFAULT 64
+#define ADMIN_CODES_PAGE_MAX 256
+#define ADMIN_CODES_PAGE_DEFAULT 200
+
+/* Records are separated by a comma. */
+_Static_assert(ADMIN_PEOPLE_PAGE_MAX * (ADMIN_PERSON_JSON_MAX + 1) + ADMIN_PAGE_OVERHEAD <=
+		       ADMIN_PAGE_BUDGET,
+	       "a full page of people may not fit in one message");
+_Static_assert(ADMIN_CODES_PAGE_MAX * (ADMIN_CODE_JSON_MAX + 1) + ADMIN_PAGE_OVERHEAD <=
+		       ADMIN_PAGE_BUDGET,
+	       "a full page of access codes may not fit in one message");
+_Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the message cap");
+
 struct admin_list {
 	struct json_object *arr;
 	int64_t now;
+	size_t limit;                   /* records on a full page */
+	char last[OB_USERNAME_MAX + 1]; /* username of the last record taken */
+	bool more;                      /* a record follows this page */
 	bool oom;
 };
 
-static int admin_list_person(const struct person *p, void *ctx)
+/* Read the after and limit parameters of a list call into l: limit is
+ * 1 to max, dflt when absent.  Returns 0, or sets *err. */
+static int admin_list_start(struct json_object *params, long long max, long long dflt,
+			    struct admin_list *l, const char **after, struct json_object **err)
 {
-	struct admin_list *l = ctx;
-	struct json_object *o = admin_person_json(p);
+	long long limit = dflt;
+	int r;
 
+	/* Any string is a position in username order: it need not be a
+	 * username, nor one that exists. */
+	if (admin_get_optional(params, "after", after, err) < 0)
+		return -EINVAL;
+	r = varlink_get_int(params, "limit", &limit);
+	if (r < 0 && r != -ENOENT) {
+		*err = admin_bad_parameter("limit", r, "a whole number");
+		return r;
+	}
+	if (limit < 1 || limit > max) {
+		*err = admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %lld",
+				   max);
+		return -EINVAL;
+	}
+	l->limit = (size_t)limit;
+	l->arr = json_object_new_array();
+	if (!l->arr) {
+		*err = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Whether the page is full, in which case the record in hand is the
+ * proof that more follow. */
+static bool admin_list_full(struct admin_list *l)
+{
+	if (json_object_array_length(l->arr) < l->limit)
+		return false;
+	l->more = true;
+	return true;
+}
+
+/* Take one record's JSON o for username onto the page. */
+static int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
+{
 	if (!o || json_object_array_add(l->arr, o) < 0) {
 		json_object_put(o);
 		l->oom = true;
 		return 1;
 	}
+	snprintf(l->last, sizeof(l->last), "%s", username);
 	return 0;
+}
+
+static int admin_list_person(const struct person *p, void *ctx)
+{
+	struct admin_list *l = ctx;
+
+	if (admin_list_full(l))
+		return 1;
+	return admin_list_take(l, admin_person_json(p), p->username);
 }
 
 static int admin_list_code(const struct access_code *c, void *ctx)
 {
 	struct admin_list *l = ctx;
-	struct json_object *o = admin_code_json(c, l->now);
 
-	if (!o || json_object_array_add(l->arr, o) < 0) {
-		json_object_put(o);
-		l->oom = true;
+	if (admin_list_full(l))
 		return 1;
+	return admin_list_take(l, admin_code_json(c, l->now), c->username);
+}
+
+/* The reply of a page: the records under key, and "next" only when more
+ * follow.  Takes l->arr over. */
+static struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
+					    const char *key, const char *what)
+{
+	struct json_object *p;
+
+	if (l->oom || r != STORE_OK) {
+		json_object_put(l->arr);
+		return l->oom ? NULL : admin_storage_error(r, what);
 	}
-	return 0;
+	p = json_object_new_object();
+	if (!p) {
+		json_object_put(l->arr);
+		return NULL;
+	}
+	if (admin_set(p, key, l->arr) < 0 || (l->more && admin_set_string(p, "next", l->last) < 0)) {
+		json_object_put(p);
+		return NULL;
+	}
+	return varlink_reply_new(p);
 }
 
 static struct json_object *admin_user_list(struct daemon *d, struct json_object *params)
 {
-	struct admin_list l = { .arr = json_object_new_array(), .now = d->now() };
+	struct admin_list l = { .now = d->now() };
+	struct json_object *err = NULL;
+	const char *after;
 	enum store_result r;
 
-	if (!l.arr)
-		return NULL;
-	r = store_person_each(d->store, admin_list_person, &l);
-	if (l.oom || r != STORE_OK) {
-		json_object_put(l.arr);
-		return l.oom ? NULL : admin_storage_error(r, "list the people");
-	}
-	return admin_reply_with("people", l.arr);
+	if (admin_list_start(params, ADMIN_PEOPLE_PAGE_MAX, ADMIN_PEOPLE_PAGE_DEFAULT, &l, &after,
+			     &err) < 0)
+		return err;
+	r = store_person_each(d->store, after, admin_list_person, &l);
+	return admin_list_reply(&l, r, "people", "list the people");
 }
 
 static struct json_object *admin_code_list(struct daemon *d, struct json_object *params)
 {
-	struct admin_list l = { .arr = json_object_new_array(), .now = d->now() };
+	struct admin_list l = { .now = d->now() };
+	struct json_object *err = NULL;
+	const char *after;
 	enum store_result r;
 
-	if (!l.arr)
-		return NULL;
-	r = store_code_each(d->store, admin_list_code, &l);
-	if (l.oom || r != STORE_OK) {
-		json_object_put(l.arr);
-		return l.oom ? NULL : admin_storage_error(r, "list the access codes");
-	}
-	return admin_reply_with("codes", l.arr);
+	if (admin_list_start(params, ADMIN_CODES_PAGE_MAX, ADMIN_CODES_PAGE_DEFAULT, &l, &after,
+			     &err) < 0)
+		return err;
+	r = store_code_each(d->store, after, admin_list_code, &l);
+	return admin_list_reply(&l, r, "codes", "list the access codes");
 }
 
 static struct json_object *admin_code_issue(struct daemon *d, struct json_object *params)

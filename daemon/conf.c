@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "conf.h"
+#include "secfile.h"
 #include "duration.h"
 #include "logindefs.h"
 #include "ob_cleanup.h"
@@ -396,46 +397,30 @@ static int conf_handle(void *user, const char *section, const char *name, const 
  * (-1 for a missing optional file), or -errno with err set. */
 static int conf_open(const char *path, bool must_exist, int *fdp, char *err, size_t errlen)
 {
+	static const struct secfile_rule rule = {
+		.root_may_own = true,
+		.forbidden = S_IWGRP | S_IWOTH,
+		.what_bits = "writable by group or others",
+		.fix = "run chmod go-w",
+	};
 	struct stat st;
-	uid_t euid = geteuid();
-	int fd, r;
+	int fd;
 
 	*fdp = -1;
-	/* O_NONBLOCK: a FIFO planted at path must not hang start-up. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ENOENT && !must_exist)
-			return 0;
-		if (r == -ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			snprintf(err, errlen, "%s: is a symbolic link; refusing to follow it", path);
-		else
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(-r));
-	} else if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		snprintf(err, errlen, "%s: not a regular file", path);
-	} else if (st.st_uid != 0 && st.st_uid != euid) {
-		r = -EPERM;
-		snprintf(err, errlen, "%s: owned by uid %u; it must belong to root%s", path,
-			 (unsigned)st.st_uid, euid ? " or to the user running onboardd" : "");
-	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		r = -EPERM;
-		snprintf(err, errlen, "%s: writable by group or others (mode %04o); run chmod go-w",
-			 path, (unsigned)(st.st_mode & 07777));
-	} else if (st.st_size > CONF_MAX_BYTES) {
-		r = -EFBIG;
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CONF_MAX_BYTES);
-	} else {
-		*fdp = fd;
+	fd = secfile_open(path, &rule, &st, err, errlen);
+	if (fd == -ENOENT && !must_exist) {
+		err[0] = '\0';
 		return 0;
 	}
-	close(fd);
-	return r;
+	if (fd < 0)
+		return fd;
+	if (st.st_size > CONF_MAX_BYTES) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONF_MAX_BYTES);
+		close(fd);
+		return -EFBIG;
+	}
+	*fdp = fd;
+	return 0;
 }
 
 int config_load(struct config *c, const char *path, bool must_exist, char *err, size_t errlen)

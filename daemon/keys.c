@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "keys.h"
+#include "secfile.h"
 
 _Static_assert(sizeof(((struct keys *)0)->code_key) + sizeof(((struct keys *)0)->secret_key) ==
 		       KEYS_FILE_BYTES,
@@ -114,43 +115,25 @@ static int keys_create(const char *path, char *err, size_t errlen)
 
 static int keys_read(struct keys *k, const char *path, char *err, size_t errlen)
 {
+	static const struct secfile_rule rule = {
+		.root_may_own = false,
+		.forbidden = 077,
+		.what_bits = "open to group or others",
+		.fix = "it must be 0600",
+	};
 	uint8_t buf[KEYS_FILE_BYTES + 1];
 	struct stat st;
 	ssize_t n;
 	int fd, r = 0;
 
-	/* O_NONBLOCK: a FIFO planted at path must not hang start-up. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			snprintf(err, errlen, "%s: is a symbolic link; refusing to follow it", path);
-		else
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(-r));
-	} else if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		snprintf(err, errlen, "%s: not a regular file", path);
-	} else if (st.st_uid != geteuid()) {
-		r = -EPERM;
-		snprintf(err, errlen, "%s: owned by uid %u, not by uid %u that runs onboardd", path,
-			 (unsigned)st.st_uid, (unsigned)geteuid());
-	} else if (st.st_mode & 077) {
-		r = -EPERM;
-		snprintf(err, errlen, "%s: open to group or others (mode %04o); it must be 0600",
-			 path, (unsigned)(st.st_mode & 07777));
-	} else if (st.st_size != KEYS_FILE_BYTES) {
-		r = -EINVAL;
+	fd = secfile_open(path, &rule, &st, err, errlen);
+	if (fd < 0)
+		return fd;
+	if (st.st_size != KEYS_FILE_BYTES) {
 		snprintf(err, errlen, "%s: %lld bytes; a key file holds exactly %d", path,
 			 (long long)st.st_size, KEYS_FILE_BYTES);
-	}
-	if (r < 0) {
 		close(fd);
-		return r;
+		return -EINVAL;
 	}
 	/* One byte more than expected: a file that grew after fstat is refused too. */
 	n = keys_read_all(fd, buf, sizeof(buf));

@@ -28,6 +28,10 @@
 #include "worker.h"
 
 #define LOGIN_NEW_PASSWORD_TRIES 3
+/* New passwords: in characters, and every answer fits the job's buffer,
+ * so nothing is ever cut before hashing. */
+#define LOGIN_PASSWORD_MAX_CHARS 128
+_Static_assert(OB_ANSWER_MAX <= OB_PASSWORD_MAX, "answers must fit a password buffer");
 
 enum login_step {
 	STEP_NONE,
@@ -255,8 +259,12 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 	j->kind = kind;
 	j->ops = l->d->cfg.pwhash_ops;
 	j->mem = l->d->cfg.pwhash_mem;
-	/* Lengths were checked against OB_ANSWER_MAX <= OB_PASSWORD_MAX. */
-	snprintf(j->password, sizeof(j->password), "%s", password);
+	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes: never
+	 * cut, refused when they would be. */
+	if (strlen(password) >= sizeof(j->password))
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
+				   NULL);
+	memcpy(j->password, password, strlen(password) + 1);
 	if (kind == JOB_VERIFY)
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
 	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
@@ -367,7 +375,7 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 {
 	struct password_rules rules = {
 		.min_length = l->d->cfg.password_min_length,
-		.max_length = OB_PASSWORD_MAX,
+		.max_length = LOGIN_PASSWORD_MAX_CHARS,
 	};
 	enum password_verdict v = policy_password(&rules, pw, again, &l->person);
 	char why[256];

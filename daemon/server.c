@@ -30,6 +30,9 @@
 
 /* A client that does not read its replies is dropped past this. */
 #define SERVER_MAX_OUTPUT (4 * OB_MAX_MESSAGE)
+/* A message must arrive whole within this, and a new connection must
+ * make its first call within it: trickling bytes keeps nothing open. */
+#define SERVER_MESSAGE_MS 10000
 
 struct conn {
 	struct conn *next, *prev;
@@ -40,10 +43,13 @@ struct conn {
 	char *out;
 	size_t out_len, out_off;
 	struct login *login;
-	long long last_active; /* monotonic ms */
+	long long last_active; /* monotonic ms of the last complete call */
+	long long partial_since; /* when an unfinished message began, or 0 */
+	unsigned calls;         /* complete calls received */
 	bool waiting;          /* a reply will come from the worker pool */
 	bool oneway;           /* the call being answered wants no reply */
 	bool reading;          /* EPOLLIN is in the interest set */
+	bool writing;          /* EPOLLOUT is in the interest set */
 	bool dead;             /* to be closed by the loop */
 };
 
@@ -74,9 +80,10 @@ static void conn_update_events(struct conn *c)
 	struct epoll_event ev = { .data.ptr = c };
 
 	c->reading = !c->waiting && !c->dead;
+	c->writing = c->out_len > c->out_off;
 	if (c->reading)
 		ev.events |= EPOLLIN | EPOLLRDHUP;
-	if (c->out_len > c->out_off)
+	if (c->writing)
 		ev.events |= EPOLLOUT;
 	if (epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
 		log_warn("epoll_ctl");
@@ -150,6 +157,15 @@ static void conn_send(void *ctx, struct json_object *msg)
 	r = varlink_encode(msg, &buf, &len);
 	varlink_wipe(msg);
 	json_object_put(msg);
+	if (r == -EMSGSIZE) {
+		/* Tell the client why, rather than drop it without a word. */
+		log_warnx("a reply exceeds %d bytes: %s sent instead", OB_MAX_MESSAGE,
+			  OB_ERR_REPLY_TOO_LARGE);
+		msg = varlink_error_msg(OB_ERR_REPLY_TOO_LARGE,
+					"the reply is larger than the 64 KiB a message may hold");
+		r = msg ? varlink_encode(msg, &buf, &len) : -ENOMEM;
+		json_object_put(msg);
+	}
 	if (r < 0) {
 		log_warnx("cannot encode a reply: %s", strerror(-r));
 		c->dead = true;
@@ -284,6 +300,8 @@ static void conn_process(struct conn *c)
 			c->dead = true;
 			break;
 		}
+		c->calls++;
+		c->last_active = mono_ms();
 		conn_dispatch(c, msg);
 		/* Answers carry passwords and codes. */
 		varlink_wipe(msg);
@@ -305,8 +323,11 @@ static void conn_read(struct conn *c)
 		n = recv(c->fd, at, room, MSG_DONTWAIT);
 		if (n > 0) {
 			varlink_reader_commit(&c->rd, (size_t)n);
-			c->last_active = mono_ms();
 			conn_process(c);
+			if (!varlink_reader_pending(&c->rd))
+				c->partial_since = 0;
+			else if (!c->partial_since)
+				c->partial_since = mono_ms();
 			if (c->dead || c->waiting)
 				return;
 			continue;
@@ -349,8 +370,11 @@ static void server_accept(struct server *s)
 			close(fd);
 			continue;
 		}
+		/* uid 0 is sshd, login and su for everyone: capping it per uid
+		 * would let a few stalled logins lock out all the others. */
 		if (s->nconns >= s->d->cfg.max_connections ||
-		    conns_of_uid(s, cred.uid) >= s->d->cfg.max_connections_per_uid) {
+		    (cred.uid != 0 &&
+		     conns_of_uid(s, cred.uid) >= s->d->cfg.max_connections_per_uid)) {
 			log_warnx("connection of uid %u refused: too many connections",
 				  (unsigned)cred.uid);
 			close(fd);
@@ -397,9 +421,16 @@ static void server_sweep(struct server *s)
 			c->waiting = false;
 			c->last_active = now;
 			conn_process(c);
+			c->partial_since = varlink_reader_pending(&c->rd) ? now : 0;
 		}
 		if (!c->dead && !c->waiting && now - c->last_active > idle_ms) {
 			log_debug("uid %u idle for too long: closed", (unsigned)c->peer.uid);
+			c->dead = true;
+		}
+		if (!c->dead && !c->waiting &&
+		    ((c->partial_since && now - c->partial_since > SERVER_MESSAGE_MS) ||
+				 (!c->calls && now - c->last_active > SERVER_MESSAGE_MS))) {
+			log_debug("uid %u too slow to send a call: closed", (unsigned)c->peer.uid);
 			c->dead = true;
 		}
 		/* Let a client read the last reply before we hang up. */
@@ -409,7 +440,7 @@ static void server_sweep(struct server *s)
 			conn_free(c);
 			continue;
 		}
-		if (c->reading != !c->waiting || (c->out_len > c->out_off))
+		if (c->reading != !c->waiting || c->writing != (c->out_len > c->out_off))
 			conn_update_events(c);
 	}
 }

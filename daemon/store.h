@@ -104,8 +104,11 @@ enum store_result store_person_get(struct store *st, const char *username, struc
 enum store_result store_person_put(struct store *st, struct person *p);
 
 /* Call fn for every person in username order, in one read transaction;
- * fn returns 0 to go on, non-zero to stop.  STORE_OK or STORE_UNAVAILABLE. */
-enum store_result store_person_each(struct store *st,
+ * fn returns 0 to go on, non-zero to stop.  With after neither NULL nor
+ * "", start at the first username strictly after it (which need not
+ * exist): pages resume from the last username of the previous one.
+ * STORE_OK or STORE_UNAVAILABLE. */
+enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx);
 
 /* Issue a code to username: in one transaction, an active previous code
@@ -149,8 +152,9 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 				    const char *request_id, int64_t now,
 				    const char *new_pwhash, struct access_code *code_out);
 
-/* Call fn for every code record in username order (one read txn). */
-enum store_result store_code_each(struct store *st,
+/* Call fn for every code record in username order (one read txn),
+ * starting strictly after after as store_person_each does. */
+enum store_result store_code_each(struct store *st, const char *after,
 				  int (*fn)(const struct access_code *c, void *ctx), void *ctx);
 
 enum store_result store_stats(struct store *st, struct store_stats *out);

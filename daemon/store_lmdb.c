@@ -707,9 +707,12 @@ enum store_result store_person_put(struct store *st, struct person *p)
 	return r;
 }
 
-/* Visit every record of dbi in key order in one read transaction.
- * visit returns < 0 for a record it cannot decode, > 0 to stop. */
+/* Visit the records of dbi in key order in one read transaction, from
+ * the first, or from the first key strictly after after (NULL or "": from
+ * the first).  visit returns < 0 for a record it cannot decode, > 0 to
+ * stop. */
 static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db,
+				    const char *after,
 				    int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
 				    void *arg)
 {
@@ -717,6 +720,7 @@ static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *d
 	MDB_cursor *cur;
 	MDB_txn *txn;
 	MDB_val k, v;
+	size_t n;
 	int rc, stop;
 
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
@@ -725,8 +729,20 @@ static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *d
 	rc = mdb_cursor_open(txn, dbi, &cur);
 	if (rc)
 		return store_fail(txn, rc, db);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	if (after && after[0]) {
+		/* Keys are usernames of at most OB_USERNAME_MAX bytes, and such
+		 * a key comes after a longer one exactly when it comes after
+		 * its first OB_USERNAME_MAX bytes: cut it (LMDB refuses long keys). */
+		n = strnlen(after, OB_USERNAME_MAX);
+		k.mv_data = (void *)after;
+		k.mv_size = n;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (rc == 0 && k.mv_size == n && memcmp(k.mv_data, after, n) == 0)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	}
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		stop = visit(&k, &v, arg);
 		if (stop < 0)
 			r = store_corrupt(NULL, db);
@@ -760,12 +776,12 @@ static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
 	return stop;
 }
 
-enum store_result store_person_each(struct store *st,
+enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
 	struct store_each_person e = { .fn = fn, .ctx = ctx };
 
-	return store_walk(st, st->people, "people", store_visit_person, &e);
+	return store_walk(st, st->people, "people", after, store_visit_person, &e);
 }
 
 /* ------------------------------------------------------------ codes */
@@ -1046,12 +1062,12 @@ static int store_visit_code(const MDB_val *k, const MDB_val *v, void *arg)
 	return e->fn(&c, e->ctx) != 0;
 }
 
-enum store_result store_code_each(struct store *st,
+enum store_result store_code_each(struct store *st, const char *after,
 				  int (*fn)(const struct access_code *c, void *ctx), void *ctx)
 {
 	struct store_each_code e = { .fn = fn, .ctx = ctx };
 
-	return store_walk(st, st->codes, "codes", store_visit_code, &e);
+	return store_walk(st, st->codes, "codes", after, store_visit_code, &e);
 }
 
 /* ------------------------------------------------------------ stats */

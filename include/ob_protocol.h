@@ -18,7 +18,7 @@
 #define OB_PHONE_MAX 16 /* "+" and at most 15 digits (E.164) */
 #define OB_ORG_MAX 64
 #define OB_ANSWER_MAX 512 /* one answer typed at a prompt */
-#define OB_PASSWORD_MAX 256
+#define OB_PASSWORD_MAX 512 /* bytes; a new password is also at most 128 characters */
 #define OB_TEXT_MAX 1024 /* one prompt or message line */
 
 /* org.varlink.service */
@@ -77,5 +77,7 @@
 #define OB_ERR_STORAGE_FULL "io.onboard.Admin.StorageFull"
 #define OB_ERR_STORAGE "io.onboard.Admin.StorageError"
 #define OB_ERR_CONFLICT "io.onboard.Admin.Conflict"
+/* Sent by the server, whatever the call, for a reply over the cap. */
+#define OB_ERR_REPLY_TOO_LARGE "io.onboard.Admin.ReplyTooLarge"
 
 #endif

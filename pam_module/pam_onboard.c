@@ -48,8 +48,10 @@ static int onboard_pam_code(pam_handle_t *pamh, int r, const char *what)
 
 /* 1 when user is root, has uid 0, or a uid below UID_MIN; 0 when it is
  * a regular account or has no Unix account; -errno when the lookup
- * failed. */
-static int onboard_system_account(const char *user)
+ * failed.  canon receives the account's own name: where NSS ignores case
+ * ("ADA" finds ada), the daemon must hear "ada", or a managed person
+ * could pass as a name onboard does not know. */
+static int onboard_system_account(const char *user, char canon[OB_USERNAME_MAX + 1])
 {
 	struct passwd pw, *res = NULL;
 	size_t size = 4096;
@@ -67,8 +69,14 @@ static int onboard_system_account(const char *user)
 			size *= 2;
 			continue;
 		}
-		if (res)
-			return pw.pw_uid == 0 || pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH);
+		if (res) {
+			if (pw.pw_uid == 0 || pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH))
+				return 1;
+			if (strlen(pw.pw_name) > OB_USERNAME_MAX)
+				return 1; /* not a name onboard could manage */
+			memcpy(canon, pw.pw_name, strlen(pw.pw_name) + 1);
+			return 0;
+		}
 		/* Some NSS modules report "no such user" as one of these
 		 * (getpwnam_r(3)); the daemon decides about such names. */
 		if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
@@ -82,7 +90,7 @@ static int onboard_system_account(const char *user)
  * not onboard's, a failure when the account could not be looked up (in
  * doubt, fail closed: root is recognised by name before any lookup). */
 static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char **user,
-			 int *pam)
+			 char canon[OB_USERNAME_MAX + 1], int *pam)
 {
 	int r = pam_get_user(pamh, user, NULL);
 
@@ -93,7 +101,8 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 	}
 	if (!*user || !(*user)[0] || strlen(*user) > OB_USERNAME_MAX)
 		return false;
-	r = onboard_system_account(*user);
+	memcpy(canon, *user, strlen(*user) + 1);
+	r = onboard_system_account(*user, canon);
 	if (r < 0)
 		*pam = onboard_pam_code(pamh, r, "cannot look up the account");
 	else if (r > 0 && o->debug)
@@ -106,12 +115,13 @@ static int onboard_run(pam_handle_t *pamh, int flags, int argc, const char **arg
 {
 	struct options o;
 	const char *user = NULL;
+	char canon[OB_USERNAME_MAX + 1];
 	int pam;
 
 	options_parse(&o, argc, argv, onboard_warn, pamh);
-	if (!onboard_ours(pamh, &o, &user, &pam))
+	if (!onboard_ours(pamh, &o, &user, canon, &pam))
 		return pam;
-	return onboard_pam_code(pamh, relay_dialogue(pamh, &o, phase, user, flags), phase);
+	return onboard_pam_code(pamh, relay_dialogue(pamh, &o, phase, canon, flags), phase);
 }
 
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

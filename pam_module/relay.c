@@ -450,6 +450,7 @@ int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phas
 	struct json_object *params = NULL, *next = NULL;
 	const char *method = OB_LOGIN_START;
 	int ret, pam = PAM_SERVICE_ERR;
+	uid_t peer = (uid_t)-1;
 
 	relay_debug(&r, "%s for %s: asking %s", phase, user, o->socket);
 	ret = client_connect(&r.c, o->socket, o->timeout * 1000);
@@ -458,6 +459,13 @@ int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phas
 	if (ret < 0)
 		return relay_unavailable(&r, false, "cannot connect: %s",
 					 ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
+	/* Whoever answers decides who logs in: it must be root's daemon, not
+	 * a process that took over a socket path it could write to. */
+	if (client_peer_uid(&r.c, &peer) < 0 || peer != 0) {
+		client_close(&r.c);
+		return relay_unavailable(&r, false, "the socket is not served by root (uid %d)",
+					 peer == (uid_t)-1 ? -1 : (int)peer);
+	}
 	ret = relay_start_params(&r, phase, user, &params);
 	for (unsigned round = 0; ret >= 0; round++) {
 		if (round == RELAY_MAX_ROUNDS) {

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -635,6 +636,7 @@ static void fake_answer(int fd, enum harness_fake mode, struct json_object *call
 		fake_send(fd, fake_reply(NULL, NULL, "welcome"));
 		break;
 	case FAKE_ECHO:
+	case FAKE_ECHO_NOT_ROOT: /* turned into FAKE_ECHO once listening */
 		fake_echo(fd, method, params, start);
 		break;
 	}
@@ -671,14 +673,19 @@ static void fake_serve(int fd, enum harness_fake mode)
 
 pid_t harness_fake_start(const char *path, enum harness_fake mode)
 {
-	char log[PATH_MAX];
-	int lfd = harness_listen(path, 0);
+	char log[PATH_MAX], ready;
+	bool nobody = mode == FAKE_ECHO_NOT_ROOT;
+	int lfd = harness_listen(path, 0), sync[2];
 	pid_t pid;
 
 	/* Each stand-in starts with an empty record. */
 	unlink(harness_path(log, sizeof(log), "fake.log"));
 	if (lfd < 0)
 		return lfd;
+	if (pipe2(sync, O_CLOEXEC) < 0) {
+		close(lfd);
+		return -errno;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -688,6 +695,17 @@ pid_t harness_fake_start(const char *path, enum harness_fake mode)
 		return err;
 	}
 	if (pid == 0) {
+		close(sync[0]);
+		if (nobody) {
+			/* The kernel records a listener's credentials at
+			 * listen(): listen again as nobody to be seen as nobody. */
+			if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
+			    listen(lfd, 8) < 0)
+				_exit(1);
+			mode = FAKE_ECHO;
+		}
+		(void)!write(sync[1], "r", 1);
+		close(sync[1]);
 		for (;;) {
 			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
@@ -701,6 +719,13 @@ pid_t harness_fake_start(const char *path, enum harness_fake mode)
 		}
 	}
 	close(lfd);
+	close(sync[1]);
+	if (read(sync[0], &ready, 1) != 1) {
+		close(sync[0]);
+		harness_fake_stop(pid);
+		return -ECHILD;
+	}
+	close(sync[0]);
 	return pid;
 }
 

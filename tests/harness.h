@@ -84,6 +84,7 @@ enum harness_fake {
 	FAKE_UNKNOWN_VERDICT,   /* verdict "welcome" */
 	FAKE_ECHO,              /* asks three things, records, verdict success
 				 * with user = the text answer */
+	FAKE_ECHO_NOT_ROOT,     /* FAKE_ECHO, listening as uid 65534 */
 };
 
 /* A child process serving path the way mode says, until stopped.  In

@@ -232,6 +232,172 @@ expect_refused non_root_cannot_add 1 "permission denied" \
 	"$ONBOARDCTL" --socket "$OB_SOCKET" user add dave --first-name Dave --last-name Jones
 chmod 0700 "$OB_DIR"
 
+# ------------------------------------------------------------ long lists
+
+# Send the varlink calls on stdin (one JSON object a line) on one
+# connection, and print each reply as one line.  Quicker than one
+# onboardctl a call, which matters with a sanitized onboardctl.
+ob_varlink() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+buf = b""
+for line in sys.stdin:
+    s.sendall(line.strip().encode() + b"\0")
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("onboardd closed the connection")
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    print(msg.decode())
+' "$OB_SOCKET"
+}
+
+# How many replies on stdin are errors; the first is shown on stderr.
+count_errors() {
+	python3 -c '
+import json, sys
+bad = [l for l in sys.stdin if "error" in json.loads(l)]
+if bad:
+    sys.stderr.write(bad[0])
+print(len(bad))
+'
+}
+
+# 1,500 people whose fields are as long as the rules allow and, in the
+# names and the e-mail address, all characters that JSON escapes: a page
+# of them is near the largest a page can be.  Pages are what lets a list
+# of them through the 64 KiB message cap (one reply would be over 1 MB).
+pager_people=1500
+list_start=$(date +%s)
+python3 -c '
+import json, sys
+domain = "a" * 63 + "." + "b" * 63 + "." + "c" * 57 + ".org"
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"method": "io.onboard.Admin.UserAdd", "parameters": {
+        "username": "pager" + "x" * 23 + "%04d" % i,
+        "first_name": ("\"\\/" * 22)[:64],
+        "last_name": "/" * 64,
+        "email": "/" * 60 + "%04d" % i + "@" + domain,
+        "phone": "+1%014d" % i}}))
+' "$pager_people" | ob_varlink >"$OB_DIR/added" 2>"$OB_ERR"
+added_errors=$(count_errors <"$OB_DIR/added" 2>>"$OB_ERR")
+if [ "$(wc -l <"$OB_DIR/added")" -ne "$pager_people" ] || [ "$added_errors" != 0 ]; then
+	ob_fail adding_1500_people "expected $pager_people people added, got $added_errors errors"
+	sed 's/^/  | /' "$OB_ERR"
+fi
+
+ob_run ob_ctl user list
+pager_lines=$(grep -c '^pager' "$OB_OUT")
+pager_unique=$(grep '^pager' "$OB_OUT" | awk '{ print $1 }' | LC_ALL=C sort -u -c && echo sorted)
+if [ "$OB_RC" -ne 0 ]; then
+	ob_fail user_list_pages_through_1500_people "user list failed with exit status $OB_RC"
+	ob_show_output
+elif [ "$(wc -l <"$OB_OUT")" -ne $((1 + pager_people + 5)) ] ||
+	[ "$pager_lines" -ne "$pager_people" ] || [ "$pager_unique" != sorted ] ||
+	[ "$(head -n 1 "$OB_OUT" | awk '{ print $1 }')" != USERNAME ]; then
+	ob_fail user_list_pages_through_1500_people \
+		"expected a header, the 5 first people and $pager_people others once each in order; got $(wc -l <"$OB_OUT") lines, $pager_lines of them pager"
+else
+	ob_run ob_ctl --json user list
+	json_check=$(python3 -c '
+import json, sys
+people = json.load(sys.stdin)["people"]
+names = [p["username"] for p in people]
+pager = [p for p in people if p["username"].startswith("pager")]
+ok = (len(pager) == int(sys.argv[1]) and names == sorted(set(names))
+      and all(p["first_name"] == ("\"\\/" * 22)[:64] and len(p["email"]) == 254 for p in pager))
+print("ok" if ok else "%d people, %d of them pager" % (len(people), len(pager)))
+' "$pager_people" <"$OB_OUT" 2>&1)
+	if [ "$OB_RC" -eq 0 ] && [ "$json_check" = ok ]; then
+		ob_pass user_list_pages_through_1500_people
+	else
+		ob_fail user_list_pages_through_1500_people \
+			"--json user list: expected one document with $pager_people pager people intact: $json_check"
+		ob_show_output | head -n 20
+	fi
+fi
+
+# The API under onboardctl's loop: a full page, next only when more
+# follow, and limits outside 1..max refused.
+last_pager=$(printf 'pagerxxxxxxxxxxxxxxxxxxxxxxx%04d' $((pager_people - 1)))
+printf '%s\n' \
+	'{"method":"io.onboard.Admin.UserList"}' \
+	"{\"method\":\"io.onboard.Admin.UserList\",\"parameters\":{\"after\":\"$last_pager\",\"limit\":64}}" \
+	'{"method":"io.onboard.Admin.UserList","parameters":{"after":"pagerxxxxxxxxxxxxxxxxxxxxxxx0099","limit":1}}' \
+	'{"method":"io.onboard.Admin.UserList","parameters":{"limit":0}}' \
+	'{"method":"io.onboard.Admin.UserList","parameters":{"limit":65}}' \
+	'{"method":"io.onboard.Admin.CodeList","parameters":{"limit":257}}' \
+	'{"method":"io.onboard.Admin.UserList","parameters":{"limit":"many"}}' |
+	ob_varlink >"$OB_DIR/pages" 2>"$OB_ERR"
+page_check=$(python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+if len(r) != 7:
+    sys.exit("expected 7 replies, got %d" % len(r))
+first, last, one = (x.get("parameters", {}) for x in r[:3])
+if len(first.get("people", [])) != 64 or first.get("next") != first["people"][-1]["username"]:
+    sys.exit("the first page should hold 64 people and end at next")
+if len(open(sys.argv[1]).readline()) > 60 * 1024:
+    sys.exit("a full page of the longest people is over 60 KiB")
+if last.get("people") != [] or "next" in last:
+    sys.exit("after the last person: expected no people and no next, got %s" % r[1])
+if [p["username"] for p in one.get("people", [])] != ["pagerxxxxxxxxxxxxxxxxxxxxxxx0100"] or \
+        one.get("next") != "pagerxxxxxxxxxxxxxxxxxxxxxxx0100":
+    sys.exit("limit 1 after person 99: expected person 100 and next, got %s" % r[2])
+want = ["io.onboard.Admin.InvalidArgument"] * 3 + ["org.varlink.service.InvalidParameter"]
+if [x.get("error") for x in r[3:]] != want:
+    sys.exit("expected limits 0, 65 (people) and 257 (codes) refused, and a text limit: got %s"
+             % [x.get("error") for x in r[3:]])
+print("ok")
+' "$OB_DIR/pages" 2>&1)
+if [ "$page_check" = ok ]; then
+	ob_pass user_list_next_only_when_more_follow
+else
+	ob_fail user_list_next_only_when_more_follow "$page_check"
+	sed 's/^/  | /' "$OB_ERR"
+fi
+
+# An access code for each of them, then the list of codes.
+python3 -c '
+import json, sys
+for i in range(int(sys.argv[1])):
+    print(json.dumps({"method": "io.onboard.Admin.CodeIssue",
+                      "parameters": {"username": "pager" + "x" * 23 + "%04d" % i}}))
+' "$pager_people" | ob_varlink >"$OB_DIR/issued" 2>"$OB_ERR"
+issued_errors=$(count_errors <"$OB_DIR/issued" 2>>"$OB_ERR")
+# They are codes: not kept past their check.
+rm -f "$OB_DIR/issued"
+ob_run ob_ctl code list
+code_lines=$(grep -c -E '^pager[x0-9]+ +active ' "$OB_OUT")
+if [ "$issued_errors" != 0 ]; then
+	ob_fail code_list_pages_through_1500_codes "issuing $pager_people codes gave $issued_errors errors"
+	sed 's/^/  | /' "$OB_ERR"
+elif [ "$OB_RC" -ne 0 ] || [ "$code_lines" -ne "$pager_people" ] ||
+	[ "$(wc -l <"$OB_OUT")" -ne $((1 + pager_people + 2)) ]; then
+	ob_fail code_list_pages_through_1500_codes \
+		"expected a header, alice's and carol's codes and $pager_people active ones; got $(wc -l <"$OB_OUT") lines, $code_lines active pager"
+	ob_show_output | head -n 20
+else
+	ob_run ob_ctl --json code list
+	n=$(python3 -c '
+import json, sys
+codes = json.load(sys.stdin)["codes"]
+names = [c["username"] for c in codes]
+print(len(codes) if names == sorted(set(names)) else "unsorted")
+' <"$OB_OUT" 2>&1)
+	if [ "$OB_RC" -eq 0 ] && [ "$n" = $((pager_people + 2)) ]; then
+		ob_pass code_list_pages_through_1500_codes
+	else
+		ob_fail code_list_pages_through_1500_codes \
+			"--json code list: expected $((pager_people + 2)) codes in order, got $n"
+		ob_show_output | head -n 20
+	fi
+fi
+ob_say "# long lists: $(($(date +%s) - list_start)) s"
+
 # ------------------------------------------------------- daemon stopped
 
 ob_stop_daemon
@@ -257,6 +423,10 @@ while True:
     if sys.argv[2] == "garbage":
         c.recv(65536)
         c.sendall(b"this is not json\0")
+    elif sys.argv[2] == "stuck":
+        # Every page says more follow from the same place.
+        while c.recv(65536):
+            c.sendall(b"{\"parameters\":{\"people\":[],\"next\":\"a\"}}\0")
     else:
         time.sleep(60)
 ' "$1" "$2" &
@@ -285,6 +455,13 @@ wait "$fake_pid" 2>/dev/null
 fake_daemon "$OB_DIR/garbage.sock" garbage
 expect_fail_with garbage_reply_is_unreachable 3 "not a valid varlink message" \
 	"$ONBOARDCTL" --socket "$OB_DIR/garbage.sock" status
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
+
+# A next that does not move forward would have onboardctl ask forever.
+fake_daemon "$OB_DIR/stuck.sock" stuck
+expect_fail_with user_list_refuses_a_next_that_does_not_advance 3 "not a valid varlink message" \
+	timeout 20 "$ONBOARDCTL" --socket "$OB_DIR/stuck.sock" user list
 kill "$fake_pid" 2>/dev/null
 wait "$fake_pid" 2>/dev/null
 

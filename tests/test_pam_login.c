@@ -279,6 +279,26 @@ static void code_login_sets_password_then_password_login_works(void **state)
 			 PAM_SUCCESS);
 }
 
+/* A password of 100 four-byte characters (400 bytes) is hashed whole: its
+ * first 256 bytes are not the password. */
+static void long_multibyte_password_is_not_truncated(void **state)
+{
+	struct fixture *f = *state;
+	char longpw[401], prefix[257];
+	char code[32];
+
+	for (size_t i = 0; i < 100; i++)
+		memcpy(longpw + 4 * i, "\xf0\x9f\x98\x80", 4); /* U+1F600 */
+	longpw[400] = '\0';
+	memcpy(prefix, longpw, 256);
+	prefix[256] = '\0';
+	add_person(f, "lena");
+	issue_code(f, "lena", code);
+	register_with_code("lena", code, longpw);
+	assert_int_equal(auth("onboard", "lena", longpw, NULL, NULL, NULL), PAM_SUCCESS);
+	assert_int_equal(auth("onboard", "lena", prefix, NULL, NULL, NULL), PAM_AUTH_ERR);
+}
+
 static void second_of_two_issued_codes_works_first_does_not(void **state)
 {
 	struct fixture *f = *state;
@@ -585,6 +605,27 @@ static void garbage_daemon_gives_authinfo_unavail(void **state)
 	login_done(&l);
 }
 
+/* Only root's daemon may decide: a listener of another uid that says
+ * "success" is not believed. */
+static void daemon_not_run_by_root_is_not_trusted(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_ECHO_NOT_ROOT);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "anything";
+	l.secret[1] = "anything";
+	l.text[0] = "erin";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	login_done(&l);
+}
+
 static void busy_daemon_gives_busy_message(void **state)
 {
 	struct fixture *f = *state;
@@ -823,6 +864,7 @@ int main(int argc, char **argv)
 #define DAEMON_TEST(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
 #define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, without_daemon, teardown)
 		DAEMON_TEST(code_login_sets_password_then_password_login_works),
+		DAEMON_TEST(long_multibyte_password_is_not_truncated),
 		DAEMON_TEST(second_of_two_issued_codes_works_first_does_not),
 		DAEMON_TEST(used_code_refused),
 		DAEMON_TEST(revoked_code_refused),
@@ -837,6 +879,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(stopped_daemon_gives_authinfo_unavail_within_timeout_plus_one_second),
 		FAKE_TEST(hung_daemon_gives_authinfo_unavail_within_timeout_plus_one_second),
 		FAKE_TEST(garbage_daemon_gives_authinfo_unavail),
+		FAKE_TEST(daemon_not_run_by_root_is_not_trusted),
 		FAKE_TEST(busy_daemon_gives_busy_message),
 		FAKE_TEST(prompt_in_verdict_reply_fails_closed),
 		FAKE_TEST(endless_dialogue_stops_after_the_round_limit),

@@ -266,7 +266,7 @@ static void person_each_in_order(void **state)
 	add_person(f, "adam");
 	add_person(f, "zoe");
 	add_person(f, "bert");
-	assert_result(store_person_each(f->st, collect_person, &c), STORE_OK);
+	assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_OK);
 	assert_int_equal(c.n, 4);
 	assert_string_equal(c.names[0], "adam");
 	assert_string_equal(c.names[1], "bert");
@@ -282,7 +282,7 @@ static void person_each_stops_when_asked(void **state)
 	add_person(f, "adam");
 	add_person(f, "bert");
 	add_person(f, "carl");
-	assert_result(store_person_each(f->st, collect_person, &c), STORE_OK);
+	assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_OK);
 	assert_int_equal(c.n, 2);
 }
 
@@ -536,12 +536,99 @@ static void code_each_lists_current_codes(void **state)
 	issue(f, "bob", 0xb1, T0, T0 + DAY);
 	issue(f, "alice", 0xb2, T0, T0 + DAY);
 	assert_result(store_code_revoke(f->st, "bob", T0 + 1), STORE_OK);
-	assert_result(store_code_each(f->st, collect_code, &c), STORE_OK);
+	assert_result(store_code_each(f->st, NULL, collect_code, &c), STORE_OK);
 	assert_int_equal(c.n, 2);
 	snprintf(want[0], sizeof(want[0]), "alice:%d", CODE_ACTIVE);
 	snprintf(want[1], sizeof(want[1]), "bob:%d", CODE_REVOKED);
 	assert_string_equal(c.names[0], want[0]);
 	assert_string_equal(c.names[1], want[1]);
+}
+
+/* Pages resume from the last username of the previous page: an exact
+ * match is skipped, an absent key starts at the next name after it, and
+ * a name that merely begins with the key comes after it. */
+static void each_after_starts_strictly_after_the_key(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *after;
+		const char *first;
+		int n;
+	} cases[] = {
+		{ "", "adam", 5 },
+		{ "a", "adam", 5 },
+		{ "adam", "bert", 4 },
+		{ "bert", "bertil", 3 },
+		{ "bertha", "bertil", 3 },
+		{ "bertil", "mona", 2 },
+		/* Longer than any username: cut, with the same answer. */
+		{ "monazzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "zoe", 1 },
+	};
+	struct collect c;
+
+	add_person(f, "zoe");
+	add_person(f, "bertil");
+	add_person(f, "adam");
+	add_person(f, "mona");
+	add_person(f, "bert");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		c.stop_after = -1;
+		assert_result(store_person_each(f->st, cases[i].after, collect_person, &c), STORE_OK);
+		if (c.n != cases[i].n || strcmp(c.names[0], cases[i].first) != 0)
+			fail_msg("after '%s': expected %d people from %s, got %d from '%s'",
+				 cases[i].after, cases[i].n, cases[i].first, c.n, c.names[0]);
+	}
+
+	/* Two pages of two and a last page of one: every name once. */
+	memset(&c, 0, sizeof(c));
+	c.stop_after = 2;
+	assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_OK);
+	c.stop_after = 4;
+	assert_result(store_person_each(f->st, c.names[1], collect_person, &c), STORE_OK);
+	c.stop_after = -1;
+	assert_result(store_person_each(f->st, c.names[3], collect_person, &c), STORE_OK);
+	assert_int_equal(c.n, 5);
+	assert_string_equal(c.names[0], "adam");
+	assert_string_equal(c.names[1], "bert");
+	assert_string_equal(c.names[2], "bertil");
+	assert_string_equal(c.names[3], "mona");
+	assert_string_equal(c.names[4], "zoe");
+
+	issue(f, "bert", 0x21, T0, T0 + DAY);
+	issue(f, "bertil", 0x22, T0, T0 + DAY);
+	issue(f, "zoe", 0x23, T0, T0 + DAY);
+	memset(&c, 0, sizeof(c));
+	assert_result(store_code_each(f->st, "bert", collect_code, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.names[0], "bertil:1");
+	assert_string_equal(c.names[1], "zoe:1");
+	memset(&c, 0, sizeof(c));
+	assert_result(store_code_each(f->st, "bertha", collect_code, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.names[0], "bertil:1");
+}
+
+static void each_after_past_the_end_is_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = -1 };
+
+	assert_result(store_person_each(f->st, "a", collect_person, &c), STORE_OK);
+	assert_result(store_code_each(f->st, "a", collect_code, &c), STORE_OK);
+	assert_int_equal(c.n, 0);
+
+	add_person(f, "adam");
+	add_person(f, "zoe");
+	issue(f, "adam", 0x31, T0, T0 + DAY);
+	issue(f, "zoe", 0x32, T0, T0 + DAY);
+	assert_result(store_person_each(f->st, "zoe", collect_person, &c), STORE_OK);
+	assert_result(store_person_each(f->st, "zzz", collect_person, &c), STORE_OK);
+	assert_result(store_code_each(f->st, "zoe", collect_code, &c), STORE_OK);
+	assert_result(store_code_each(f->st, "zzz", collect_code, &c), STORE_OK);
+	if (c.n != 0)
+		fail_msg("expected nothing after the last key, got %d records, first '%s'", c.n,
+			 c.names[0]);
 }
 
 /* ------------------------------------------------------------ database */
@@ -691,7 +778,7 @@ static void corrupt_records_are_unavailable(void **state)
 		if (store_person_get(f->st, "eve", &p) != STORE_UNAVAILABLE)
 			fail_msg("record %zu was accepted: %s", i, bad[i]);
 		assert_string_equal(p.username, "");
-		assert_result(store_person_each(f->st, collect_person, &c), STORE_UNAVAILABLE);
+		assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_UNAVAILABLE);
 	}
 }
 
@@ -749,6 +836,8 @@ int main(void)
 		T(code_issue_unknown_person_not_found),
 		T(code_issue_same_hash_to_two_people_refused),
 		T(code_each_lists_current_codes),
+		T(each_after_starts_strictly_after_the_key),
+		T(each_after_past_the_end_is_empty),
 		T(map_full_is_reported_and_nothing_written),
 		T(schema_version_mismatch_refused),
 		T(reopen_keeps_data),

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Misbehaving clients for tests/test_server.sh.  Each subcommand prints
+one line 'ok ...' or 'fail ...' and exits 0 or 1."""
+import os, socket, sys, threading, time
+
+def conn(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s
+
+def closed_within(s, seconds):
+    """Whether the daemon closes s within seconds (reads until EOF)."""
+    s.settimeout(seconds)
+    start = time.monotonic()
+    try:
+        while s.recv(4096):
+            pass
+        return time.monotonic() - start
+    except (socket.timeout, TimeoutError):
+        return None
+    except OSError:
+        return time.monotonic() - start
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+def unread_replies(path, pid):
+    # A small receive buffer makes the daemon wait for the socket to
+    # become writable (EPOLLOUT) while we do not read.
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(path)
+    call = b'{"method":"org.varlink.service.GetInfo"}\0'
+    s.sendall(call * 1000)
+    time.sleep(0.5)
+    s.settimeout(5)
+    got = b""
+    while got.count(b"\0") < 1000:
+        chunk = s.recv(65536)
+        if not chunk:
+            n = got.count(b"\0")
+            print(f"fail the daemon closed after {n} of 1000 replies")
+            return 1
+        got += chunk
+    before, t0 = cpu_ticks(pid), time.monotonic()
+    time.sleep(2)
+    used = (cpu_ticks(pid) - before) / os.sysconf("SC_CLK_TCK")
+    wall = time.monotonic() - t0
+    s.close()
+    if used > 0.25 * wall:
+        print(f"fail daemon used {used:.2f} s CPU in {wall:.1f} s while idle")
+        return 1
+    print(f"ok daemon used {used:.2f} s CPU in {wall:.1f} s idle after 1000 replies")
+    return 0
+
+def slow_clients(path):
+    silent = conn(path)
+    trickle = conn(path)
+    results = {}
+    def trickler():
+        trickle.sendall(b'{"method":')
+        for _ in range(8):
+            time.sleep(2)
+            try:
+                trickle.sendall(b" ")
+            except OSError:
+                return
+    t = threading.Thread(target=trickler, daemon=True)
+    t.start()
+    results["silent"] = closed_within(silent, 15)
+    results["trickle"] = closed_within(trickle, 15)
+    bad = [k for k, v in results.items() if v is None]
+    if bad:
+        print(f"fail still open after 15 s: {', '.join(bad)}")
+        return 1
+    print("ok silent and trickling connections closed")
+    return 0
+
+def uid0_not_capped(path, n):
+    socks = [conn(path) for _ in range(n)]
+    for s in socks:
+        s.sendall(b'{"method":"org.varlink.service.GetInfo"}\0')
+    for i, s in enumerate(socks):
+        s.settimeout(5)
+        if b"onboardd" not in s.recv(65536):
+            print(f"fail connection {i} of uid 0 got no reply")
+            return 1
+    print(f"ok {n} connections of uid 0 all answered")
+    return 0
+
+def capped(path, n):
+    """Run as a non-root uid: connection n+1 is refused."""
+    socks = [conn(path) for _ in range(n + 1)]
+    answered = 0
+    for s in socks:
+        try:
+            s.sendall(b'{"method":"org.varlink.service.GetInfo"}\0')
+            s.settimeout(5)
+            if b"onboardd" in s.recv(65536):
+                answered += 1
+        except OSError:
+            pass
+    if answered != n:
+        print(f"fail {answered} of {n + 1} connections answered, want {n}")
+        return 1
+    print(f"ok uid {os.getuid()} capped at {n} connections")
+    return 0
+
+if __name__ == "__main__":
+    cmd, path = sys.argv[1], sys.argv[2]
+    if cmd == "unread-replies":
+        sys.exit(unread_replies(path, int(sys.argv[3])))
+    if cmd == "slow-clients":
+        sys.exit(slow_clients(path))
+    if cmd == "uid0-not-capped":
+        sys.exit(uid0_not_capped(path, int(sys.argv[3])))
+    if cmd == "capped":
+        sys.exit(capped(path, int(sys.argv[3])))
+    sys.exit(2)

@@ -1,0 +1,49 @@
+#!/bin/sh
+# onboardd against clients that misbehave: one that does not read its
+# replies for a while, one that never calls, one that trickles a message
+# byte by byte, many connections of uid 0 and of another uid.
+
+srcdir_tests=${top_srcdir:+$top_srcdir/tests}
+. "${srcdir_tests:-$(dirname "$0")}/lib.sh"
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+client="$py ${srcdir_tests:-$(dirname "$0")}/server_client.py"
+
+if ! command -v "$py" >/dev/null 2>&1; then
+	echo "SKIP: python3 is not installed"
+	exit 77
+fi
+
+ob_setup
+echo "max_connections_per_uid = 3" >>"$OB_CONF"
+ob_start_daemon
+
+check() { # NAME CMD...
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ob_pass "$name"
+		ob_say "  $out"
+	else
+		ob_fail "$name" "$out"
+	fi
+}
+
+check unread_replies_leave_the_daemon_idle $client unread-replies "$OB_SOCKET" "$OB_DAEMON_PID"
+check silent_and_trickling_connections_are_closed $client slow-clients "$OB_SOCKET"
+if [ "$(id -u)" -eq 0 ]; then
+	check uid_0_is_not_capped_per_uid $client uid0-not-capped "$OB_SOCKET" 8
+	if command -v setpriv >/dev/null 2>&1; then
+		chmod 711 "$OB_DIR"
+		check other_uids_are_capped_per_uid \
+			setpriv --reuid=65534 --regid=65534 --clear-groups $client capped "$OB_SOCKET" 3
+	else
+		ob_skip other_uids_are_capped_per_uid "setpriv is not installed"
+	fi
+else
+	ob_skip uid_0_is_not_capped_per_uid "needs root"
+	check other_uids_are_capped_per_uid $client capped "$OB_SOCKET" 3
+fi
+
+ob_stop_daemon
+ob_summary
