@@ -41,9 +41,6 @@
 #define LB_TIMEOUT_MS 60000
 #define LB_START_WAIT_MS 10000
 #define LB_STOP_WAIT_MS 10000
-/* The per-uid connection cap the bench sets, so that every client here
- * (all uid 0) reaches the worker queue rather than being turned away. */
-#define LB_PER_UID_CAP 256
 #define LB_MAX_LEVELS 8
 #define LB_MAX_CLIENTS 256
 #define LB_CODE_MAX 32
@@ -201,8 +198,8 @@ static void lb_print_log(const struct lb_daemon *d)
 static int lb_daemon_start(struct lb_daemon *d, const struct lb_opts *o, const char *state_name,
 			   unsigned worker_queue)
 {
-	static const char *const keys[] = { "max_connections_per_uid", "worker_queue" };
-	unsigned values[] = { LB_PER_UID_CAP, worker_queue };
+	static const char *const keys[] = { "worker_queue" };
+	unsigned values[] = { worker_queue };
 	double deadline = lb_now() + LB_START_WAIT_MS / 1000.0;
 	struct client c;
 	int status;
@@ -213,7 +210,7 @@ static int lb_daemon_start(struct lb_daemon *d, const struct lb_opts *o, const c
 	    lb_path(d->conf, sizeof(d->conf), "c.conf") < 0 ||
 	    lb_path(d->log, sizeof(d->log), "onboardd.log") < 0)
 		return -1;
-	if (lb_write_config(d, o, keys, values, worker_queue ? 2 : 1) < 0)
+	if (lb_write_config(d, o, keys, values, worker_queue ? 1 : 0) < 0)
 		return -1;
 	d->pid = fork();
 	if (d->pid < 0) {

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -142,15 +144,18 @@ static int lock_state_dir(const char *dir)
 	return fd;
 }
 
-/* The socket systemd passed us, or our own. *owned tells whether we
- * must remove the file at exit. */
-static int open_listener(const char *path, bool *owned)
+/* The socket systemd passed us (its path goes to bound), or our own.
+ * *owned tells whether we must remove the file at exit. */
+static int open_listener(const char *path, bool *owned, char *bound, size_t size)
 {
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t sl = sizeof(sa);
 	char parent[PATH_MAX];
 	char *slash;
 	int n, fd, r;
 
 	*owned = false;
+	snprintf(bound, size, "%s", path);
 	n = sd_listen_fds(1);
 	if (n > 1) {
 		log_warnx("systemd passed %d sockets; expected one", n);
@@ -163,6 +168,8 @@ static int open_listener(const char *path, bool *owned)
 		r = fcntl(fd, F_GETFL);
 		if (r < 0 || fcntl(fd, F_SETFL, r | O_NONBLOCK) < 0)
 			return -errno;
+		if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.sun_path[0])
+			snprintf(bound, size, "%.*s", (int)sizeof(sa.sun_path), sa.sun_path);
 		return fd;
 	}
 	snprintf(parent, sizeof(parent), "%s", path);
@@ -221,7 +228,7 @@ static int run(const struct options *o)
 {
 	struct daemon d = { .now = clock_now, .socket_path = o->socket, .state_dir = o->state_dir };
 	struct server *srv = NULL;
-	char err[512], key_path[PATH_MAX];
+	char err[512], key_path[PATH_MAX], sock_path[PATH_MAX];
 	bool owned = false, systemd = getenv("NOTIFY_SOCKET") || getenv("LISTEN_FDS");
 	int lock_fd = -1, listen_fd = -1, r;
 
@@ -258,7 +265,8 @@ static int run(const struct options *o)
 		log_warnx("%s", r == -ENAMETOOLONG ? "key file path too long" : err);
 		goto out;
 	}
-	listen_fd = open_listener(o->socket, &owned);
+	listen_fd = open_listener(o->socket, &owned, sock_path, sizeof(sock_path));
+	d.socket_path = sock_path;
 	if (listen_fd < 0) {
 		r = listen_fd;
 		log_warnx("socket %s: %s", o->socket,
@@ -284,7 +292,7 @@ static int run(const struct options *o)
 		goto out;
 	}
 	d.started = d.now();
-	log_info("ready on %s (state %s)", o->socket, o->state_dir);
+	log_info("ready on %s (state %s)", d.socket_path, o->state_dir);
 	sd_notify(0, "READY=1");
 	r = server_run(srv);
 	sd_notify(0, "STOPPING=1");

@@ -8,7 +8,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 sh scripts/deps.sh
-autoreconf -fi >/dev/null
+# autoreconf is chatty; show what it said only when it fails.
+if ! autoreconf -fi >"${TMPDIR:-/tmp}/onboard-autoreconf.log" 2>&1; then
+	cat "${TMPDIR:-/tmp}/onboard-autoreconf.log" >&2
+	exit 1
+fi
 build="$top/build/demo"
 mkdir -p "$build"
 [ -f "$build/Makefile" ] || (cd "$build" && "$top/configure" -q)

@@ -8,7 +8,11 @@ cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 sh scripts/deps.sh
-autoreconf -fi >/dev/null
+# autoreconf is chatty; show what it said only when it fails.
+if ! autoreconf -fi >"${TMPDIR:-/tmp}/onboard-autoreconf.log" 2>&1; then
+	cat "${TMPDIR:-/tmp}/onboard-autoreconf.log" >&2
+	exit 1
+fi
 
 run_suite() { # NAME CONFIGURE-ARGS...
 	name=$1

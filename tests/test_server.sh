@@ -46,4 +46,31 @@ else
 fi
 
 ob_stop_daemon
+
+# systemd socket activation: the daemon serves the socket it is given.
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	act=$OB_DIR/activated.sock
+	LD_PRELOAD=$OB_PRELOAD NSS_WRAPPER_PASSWD=$OB_PASSWD NSS_WRAPPER_GROUP=$OB_GROUP \
+		systemd-socket-activate -l "$act" "$ONBOARDD" --foreground \
+		--socket "$OB_DIR/unused.sock" --state-dir "$OB_STATE" --config "$OB_CONF" \
+		</dev/null >>"$OB_LOG" 2>&1 &
+	act_pid=$!
+	ob_track_pid "$act_pid"
+	i=0
+	while [ ! -S "$act" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if "$ONBOARDCTL" --socket "$act" --json status >"$OB_DIR/act.json" 2>&1 &&
+		grep -q "\"socket\": *\"$act\"" "$OB_DIR/act.json" && [ ! -e "$OB_DIR/unused.sock" ]; then
+		ob_pass daemon_serves_the_socket_systemd_passes
+	else
+		ob_fail daemon_serves_the_socket_systemd_passes "status over $act: $(cat "$OB_DIR/act.json")"
+	fi
+	kill "$act_pid" 2>/dev/null
+	wait "$act_pid" 2>/dev/null
+else
+	ob_skip daemon_serves_the_socket_systemd_passes "systemd-socket-activate is not installed"
+fi
+
 ob_summary
