@@ -41,6 +41,7 @@ enum ctl_opt {
 	OPT_PHONE,
 	OPT_EXISTING_ACCOUNT,
 	OPT_LIFETIME,
+	OPT_RESET_MFA,
 	OPT_COUNT,
 };
 
@@ -70,6 +71,7 @@ static const struct ctl_option ctl_user_add_options[] = {
 
 static const struct ctl_option ctl_code_issue_options[] = {
 	{ "lifetime", true, OPT_LIFETIME },
+	{ "reset-mfa", false, OPT_RESET_MFA },
 	{ NULL, false, 0 },
 };
 
@@ -119,13 +121,19 @@ static void ctl_help(void)
 	       "  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
 	       "           [--existing-account]   add a person (--existing-account lets onboard\n"
 	       "                                  manage a Unix account that already exists)\n"
-	       "  user show USERNAME              one person and their access code's status\n"
+	       "  user show USERNAME              one person, their authenticator and their\n"
+	       "                                  access code's status\n"
 	       "  user list                       every person\n"
-	       "  code issue USERNAME [--lifetime DURATION]\n"
+	       "  code issue USERNAME [--lifetime DURATION] [--reset-mfa]\n"
 	       "                                  issue an access code (shown once; replaces\n"
-	       "                                  the previous one; DURATION like 90d, 12h, 15m)\n"
+	       "                                  the previous one; DURATION like 90d, 12h, 15m;\n"
+	       "                                  --reset-mfa: the login with it also removes\n"
+	       "                                  the authenticator, to enrol a new one)\n"
 	       "  code revoke USERNAME            revoke a person's unused access code\n"
 	       "  code list                       every access code's status, never the code\n"
+	       "  mfa reset USERNAME              remove a person's authenticator: they enrol\n"
+	       "                                  a new one at their next login, after the\n"
+	       "                                  password\n"
 	       "\n"
 	       "Options:\n"
 	       "  --socket PATH  onboardd's socket (default: $ONBOARD_SOCKET, else %s)\n"
@@ -426,7 +434,8 @@ static int ctl_code_issue(struct ctl *c)
 	p = ctl_params_username(c);
 	if (!p)
 		return ctl_oom();
-	if (lifetime && ctl_add(p, "lifetime", json_object_new_int64(lifetime)) < 0) {
+	if ((lifetime && ctl_add(p, "lifetime", json_object_new_int64(lifetime)) < 0) ||
+	    (c->opt[OPT_RESET_MFA] && ctl_add(p, "reset_mfa", json_object_new_boolean(1)) < 0)) {
 		json_object_put(p);
 		return ctl_oom();
 	}
@@ -457,6 +466,26 @@ static int ctl_code_list(struct ctl *c)
 	return ctl_list(c, OB_ADMIN_CODE_LIST, "codes", output_codes);
 }
 
+static int ctl_mfa_reset(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c), *reply, *rparams;
+	int r;
+
+	if (!p)
+		return ctl_oom();
+	r = ctl_call(c, OB_ADMIN_MFA_RESET, p, &reply, &rparams);
+	if (r != CTL_EXIT_OK)
+		return r;
+	if (c->json)
+		r = output_json(rparams);
+	else
+		r = output_line("removed the authenticator of %s: they enrol a new one at their "
+				"next login, after their password", c->arg) < 0 ? -EIO
+										: output_finish();
+	ctl_release(reply);
+	return ctl_output_done(r);
+}
+
 static const struct ctl_command ctl_commands[] = {
 	{ { "status", NULL }, false, ctl_no_options, ctl_status },
 	{ { "user", "add" }, true, ctl_user_add_options, ctl_user_add },
@@ -465,6 +494,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ { "code", "issue" }, true, ctl_code_issue_options, ctl_code_issue },
 	{ { "code", "revoke" }, true, ctl_no_options, ctl_code_revoke },
 	{ { "code", "list" }, false, ctl_no_options, ctl_code_list },
+	{ { "mfa", "reset" }, true, ctl_no_options, ctl_mfa_reset },
 };
 
 /* ------------------------------------------------------------- parsing */

@@ -24,6 +24,15 @@
 
 /* ------------------------------------------------------------- helpers */
 
+/* A boolean member; false when absent or of another type. */
+static bool output_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) &&
+	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
 /* A string member, or "" when absent or of another type. */
 static const char *output_str(struct json_object *o, const char *key)
 {
@@ -220,13 +229,16 @@ static void output_code_summary(struct json_object *code)
 	if (output_int(code, "closed", &v))
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", closed %s",
 			 output_time(code, "closed", "?", closed));
+	if (output_bool(code, "reset_mfa"))
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 ", resets the authenticator");
 	output_field("access code", line);
 }
 
 int output_person(struct json_object *params)
 {
 	struct json_object *p = NULL, *code = NULL, *v;
-	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX];
+	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64];
 
 	json_object_object_get_ex(params, "person", &p);
 	if (!json_object_object_get_ex(params, "code", &code) ||
@@ -245,6 +257,12 @@ int output_person(struct json_object *params)
 				     json_object_get_boolean(v) ? "yes" : "no");
 	output_field("created", output_time(p, "created", "?", t));
 	output_field("password set", output_time(p, "password_set", "never", t));
+	if (strcmp(output_str(p, "mfa"), "enrolled") == 0)
+		snprintf(mfa, sizeof(mfa), "enrolled (since %s)",
+			 output_time(p, "mfa_enrolled", "?", t));
+	else
+		snprintf(mfa, sizeof(mfa), "none");
+	output_field("authenticator", mfa);
 	output_code_summary(code);
 	return output_finish();
 }
@@ -314,15 +332,16 @@ int output_codes(struct json_object *params)
 	if (n == 0)
 		return output_line("no access codes");
 	wu = output_width(arr, "username", strlen("USERNAME"));
-	printf("%-*s  %-10s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED", "EXPIRES",
-	       "CLOSED");
+	printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED",
+	       "EXPIRES", "CLOSED", "RESET-MFA");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(arr, i);
 
-		printf("%-*s  %-10s  %-16s  %-16s  %s\n", wu,
+		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
 		       output_clean(output_str(c, "username"), u, sizeof(u)),
 		       output_str(c, "status"), output_time(c, "issued", "?", t1),
-		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3));
+		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
+		       output_bool(c, "reset_mfa") ? "yes" : "-");
 	}
 	return output_finish();
 }
@@ -335,10 +354,14 @@ int output_code_issued(struct json_object *params)
 	n = snprintf(buf, sizeof(buf),
 		     "%s\n"
 		     "Access code for %s, valid until %s. It is shown only this once:\n"
-		     "give it to the person, who enters it at the login prompt.\n",
+		     "give it to the person, who enters it at the login prompt.\n%s",
 		     output_str(params, "code"),
 		     output_clean(output_str(params, "username"), u, sizeof(u)),
-		     output_time(params, "expires", "?", t));
+		     output_time(params, "expires", "?", t),
+		     output_bool(params, "reset_mfa")
+			     ? "It resets MFA: the login with it removes the person's authenticator,\n"
+			       "and after the new password they enrol a new one.\n"
+			     : "");
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
 		sodium_memzero(buf, sizeof(buf));
 		return -EIO;

@@ -28,7 +28,7 @@
 
 /* Longest text parameter read: longer than any field may be, so that the
  * validators, not the codec, explain what is wrong with a long value. */
-#define ADMIN_TEXT_MAX OB_TEXT_MAX
+#define ADMIN_TEXT_MAX 1024
 #define ADMIN_WANTS_TEXT "a string of at most 1024 bytes"
 
 #define ADMIN_ORG_DEFAULT "default"
@@ -185,7 +185,13 @@ static const char *admin_person_state(const struct person *p)
 	return p->pwhash[0] ? "active" : "unfinished";
 }
 
-/* A Person of io.onboard.Admin.varlink; never the password hash. */
+static bool admin_person_enrolled(const struct person *p)
+{
+	return (p->flags & PERSON_MFA_ENROLLED) != 0;
+}
+
+/* A Person of io.onboard.Admin.varlink; never the password hash, nor
+ * anything of the authenticator but whether there is one and since when. */
 static struct json_object *admin_person_json(const struct person *p)
 {
 	struct json_object *o = json_object_new_object();
@@ -202,7 +208,10 @@ static struct json_object *admin_person_json(const struct person *p)
 	    admin_set(o, "existing_account",
 		      json_object_new_boolean(!!(p->flags & PERSON_EXISTING_ACCOUNT))) < 0 ||
 	    admin_set_int(o, "created", p->created) < 0 ||
-	    (p->password_set && admin_set_int(o, "password_set", p->password_set) < 0)) {
+	    (p->password_set && admin_set_int(o, "password_set", p->password_set) < 0) ||
+	    admin_set_string(o, "mfa", admin_person_enrolled(p) ? "enrolled" : "none") < 0 ||
+	    (admin_person_enrolled(p) &&
+	     admin_set_int(o, "mfa_enrolled", p->mfa_enrolled) < 0)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -221,7 +230,9 @@ static struct json_object *admin_code_json(const struct access_code *c, int64_t 
 			     policy_code_status_name(policy_code_status(c, now))) < 0 ||
 	    admin_set_int(o, "issued", c->issued) < 0 ||
 	    admin_set_int(o, "expires", c->expires) < 0 ||
-	    (c->closed && admin_set_int(o, "closed", c->closed) < 0)) {
+	    (c->closed && admin_set_int(o, "closed", c->closed) < 0) ||
+	    admin_set(o, "reset_mfa",
+		      json_object_new_boolean(!!(c->flags & CODE_FLAG_RESET_MFA))) < 0) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -405,9 +416,12 @@ static struct json_object *admin_user_show(struct daemon *d, struct json_object 
  * constant terms are the keys and punctuation of admin_person_json and
  * admin_code_json: a field added there must be added here. */
 #define ADMIN_PERSON_JSON_MAX                                                               \
-	(135 + OB_USERNAME_MAX + 2 * (2 * OB_NAME_MAX) + OB_EMAIL_MAX + 64 + OB_PHONE_MAX + \
-	 OB_ORG_MAX + sizeof("unfinished") - 1 + sizeof("false") - 1 + 2 * 20)
-#define ADMIN_CODE_JSON_MAX (58 + OB_USERNAME_MAX + sizeof("superseded") - 1 + 3 * 20)
+	(160 + OB_USERNAME_MAX + 2 * (2 * OB_NAME_MAX) + OB_EMAIL_MAX + 64 + OB_PHONE_MAX + \
+	 OB_ORG_MAX + sizeof("unfinished") - 1 + sizeof("false") - 1 +                      \
+	 sizeof("enrolled") - 1 + 3 * 20)
+#define ADMIN_CODE_JSON_MAX                                                     \
+	(71 + OB_USERNAME_MAX + sizeof("superseded") - 1 + sizeof("false") - 1 + \
+	 3 * 20)
 /* {"parameters":{"people":[...],"next":"USERNAME"}} with room to spare. */
 #define ADMIN_PAGE_OVERHEAD 128
 #define ADMIN_PAGE_BUDGET (60 * 1024)
@@ -567,6 +581,7 @@ static struct json_object *admin_code_issue(struct daemon *d, struct json_object
 	uint8_t hash[CODE_HASH_BYTES];
 	long long lifetime = d->cfg.code_lifetime;
 	int64_t now = d->now();
+	bool reset_mfa = false;
 	enum store_result r;
 	int e;
 
@@ -575,6 +590,9 @@ static struct json_object *admin_code_issue(struct daemon *d, struct json_object
 	e = varlink_get_int(params, "lifetime", &lifetime);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("lifetime", e, "a number of seconds");
+	e = varlink_get_bool(params, "reset_mfa", &reset_mfa);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("reset_mfa", e, "true or false");
 	if (lifetime < ADMIN_CODE_LIFETIME_MIN || lifetime > DURATION_MAX_SECONDS)
 		return varlink_error_msg(OB_ERR_INVALID_ARGUMENT,
 					 "code lifetime must be between 1 minute and 10 years");
@@ -586,7 +604,8 @@ static struct json_object *admin_code_issue(struct daemon *d, struct json_object
 
 	code_generate(plain);
 	keys_code_hash(&d->keys, plain, hash);
-	r = store_code_issue(d->store, username, hash, now, now + lifetime, 0, &rec);
+	r = store_code_issue(d->store, username, hash, now, now + lifetime,
+			     reset_mfa ? CODE_FLAG_RESET_MFA : 0, &rec);
 	sodium_memzero(hash, sizeof(hash));
 	if (r != STORE_OK) {
 		sodium_memzero(plain, sizeof(plain));
@@ -601,14 +620,17 @@ static struct json_object *admin_code_issue(struct daemon *d, struct json_object
 	out = json_object_new_object();
 	if (out && (admin_set_string(out, "code", shown) < 0 ||
 		    admin_set_string(out, "username", username) < 0 ||
-		    admin_set_int(out, "expires", rec.expires) < 0)) {
+		    admin_set_int(out, "expires", rec.expires) < 0 ||
+		    admin_set(out, "reset_mfa",
+			      json_object_new_boolean(!!(rec.flags & CODE_FLAG_RESET_MFA))) < 0)) {
 		varlink_wipe(out);
 		json_object_put(out);
 		out = NULL;
 	}
 	sodium_memzero(shown, sizeof(shown));
-	log_info("admin: issued an access code to %s, valid until %s", username,
-		 admin_utc(rec.expires, when, sizeof(when)));
+	log_info("admin: issued an access code to %s, valid until %s%s", username,
+		 admin_utc(rec.expires, when, sizeof(when)),
+		 rec.flags & CODE_FLAG_RESET_MFA ? ", resetting the authenticator" : "");
 	sodium_memzero(&rec, sizeof(rec));
 	return out ? varlink_reply_new(out) : NULL;
 }
@@ -652,6 +674,47 @@ static struct json_object *admin_code_revoke(struct daemon *d, struct json_objec
 	return varlink_reply_new(NULL);
 }
 
+/* Writes that lose the compare-and-swap to a login (a TOTP watermark, a
+ * new password) read again; more losses than this mean something is
+ * rewriting the person in a loop, and the administrator may try again. */
+#define ADMIN_PUT_ATTEMPTS 3
+
+static struct json_object *admin_mfa_reset(struct daemon *d, struct json_object *params)
+{
+	_cleanup_person_ struct person p = { 0 };
+	struct json_object *err = NULL;
+	const char *username;
+	enum store_result r = STORE_CONFLICT;
+
+	if (admin_get_username(params, &username, &err) < 0)
+		return err;
+	for (int i = 0; i < ADMIN_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
+		if (admin_find_person(d, username, &p, &err) < 0)
+			return err;
+		if (!admin_person_enrolled(&p))
+			return admin_error(OB_ERR_NO_AUTHENTICATOR,
+					   "%s has no authenticator to reset", username);
+		/* The same fields as a code issued with reset_mfa clears. */
+		p.flags &= ~PERSON_MFA_ENROLLED;
+		sodium_memzero(p.totp_sealed, sizeof(p.totp_sealed));
+		p.totp_last_step = 0;
+		p.mfa_enrolled = 0;
+		p.updated = d->now();
+		r = store_person_put(d->store, &p);
+	}
+	if (r == STORE_NOT_FOUND)
+		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+	if (r == STORE_CONFLICT)
+		return admin_error(OB_ERR_CONFLICT,
+				   "%s was changed while the authenticator was being reset: "
+				   "try again", username);
+	if (r != STORE_OK)
+		return admin_storage_error(r, "reset the authenticator");
+	log_info("admin: reset the authenticator of %s: they enrol again at their next login",
+		 username);
+	return admin_reply_with("person", admin_person_json(&p));
+}
+
 /* --------------------------------------------------------------- dispatch */
 
 static const struct {
@@ -665,6 +728,7 @@ static const struct {
 	{ OB_ADMIN_CODE_ISSUE, admin_code_issue },
 	{ OB_ADMIN_CODE_REVOKE, admin_code_revoke },
 	{ OB_ADMIN_CODE_LIST, admin_code_list },
+	{ OB_ADMIN_MFA_RESET, admin_mfa_reset },
 };
 
 struct json_object *admin_call(struct daemon *d, const struct peer *peer,

@@ -26,6 +26,7 @@
 #include "secfile.h"
 #include "duration.h"
 #include "logindefs.h"
+#include "utf8.h"
 #include "ob_cleanup.h"
 
 #define KIB 1024ULL
@@ -36,7 +37,7 @@
 /* A configuration file is a page of text; anything larger is a mistake. */
 #define CONF_MAX_BYTES (1024 * 1024)
 
-enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH };
+enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH, KIND_CHOICE, KIND_TEXT };
 
 /* The C type of the field a key writes, so that each store is typed. */
 enum conf_field {
@@ -49,26 +50,42 @@ struct conf_key {
 	enum conf_field field;
 	size_t offset;
 	uint64_t min, max;
+	const char *const *choices; /* KIND_CHOICE: the words, NULL-terminated */
+	const unsigned *values;     /* KIND_CHOICE: what each word stores */
 };
+
+static const char *const mfa_words[] = { "required", "optional", "off", NULL };
+static const unsigned mfa_values[] = { MFA_REQUIRED, MFA_OPTIONAL, MFA_OFF };
+/* In the order of enum totp_algorithm (daemon/totp.h). */
+static const char *const algorithm_words[] = { "sha1", "sha256", "sha512", NULL };
+static const unsigned algorithm_values[] = { 0, 1, 2 };
+static const char *const digits_words[] = { "6", "8", NULL };
+static const unsigned digits_values[] = { 6, 8 };
 
 #define AT(f) offsetof(struct config, f)
 
 static const struct conf_key conf_keys[] = {
-	{ "code_lifetime", KIND_DURATION, FIELD_I64, AT(code_lifetime), 60, DURATION_MAX_SECONDS },
-	{ "db_map_size", KIND_SIZE, FIELD_U64, AT(db_map_size), MIB, TIB },
+	{ "code_lifetime", KIND_DURATION, FIELD_I64, AT(code_lifetime), 60, DURATION_MAX_SECONDS, NULL, NULL },
+	{ "db_map_size", KIND_SIZE, FIELD_U64, AT(db_map_size), MIB, TIB, NULL, NULL },
 	{ "password_hash_ops", KIND_NUMBER, FIELD_ULL, AT(pwhash_ops), crypto_pwhash_OPSLIMIT_MIN,
-	  crypto_pwhash_OPSLIMIT_MAX },
+	  crypto_pwhash_OPSLIMIT_MAX, NULL, NULL },
 	{ "password_hash_memory", KIND_SIZE, FIELD_SIZE, AT(pwhash_mem), crypto_pwhash_MEMLIMIT_MIN,
-	  GIB },
-	{ "workers", KIND_NUMBER, FIELD_UNSIGNED, AT(workers), 1, 64 },
-	{ "worker_queue", KIND_NUMBER, FIELD_UNSIGNED, AT(worker_queue), 1, 4096 },
-	{ "max_connections", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections), 1, 65536 },
+	  GIB, NULL, NULL },
+	{ "workers", KIND_NUMBER, FIELD_UNSIGNED, AT(workers), 1, 64, NULL, NULL },
+	{ "worker_queue", KIND_NUMBER, FIELD_UNSIGNED, AT(worker_queue), 1, 4096, NULL, NULL },
+	{ "max_connections", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections), 1, 65536, NULL, NULL },
 	{ "max_connections_per_uid", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections_per_uid), 1,
-	  65536 },
-	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600 },
-	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL },
-	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64 },
-	{ "key_file", KIND_PATH, FIELD_PATH, AT(key_file), 0, 0 },
+	  65536, NULL, NULL },
+	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600, NULL, NULL },
+	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL, NULL, NULL },
+	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64, NULL, NULL },
+	{ "key_file", KIND_PATH, FIELD_PATH, AT(key_file), 0, 0, NULL, NULL },
+	{ "mfa", KIND_CHOICE, FIELD_UNSIGNED, AT(mfa), 0, 0, mfa_words, mfa_values },
+	{ "totp_algorithm", KIND_CHOICE, FIELD_UNSIGNED, AT(totp_algorithm), 0, 0, algorithm_words,
+	  algorithm_values },
+	{ "totp_digits", KIND_CHOICE, FIELD_UNSIGNED, AT(totp_digits), 0, 0, digits_words,
+	  digits_values },
+	{ "totp_issuer", KIND_TEXT, FIELD_PATH, AT(totp_issuer), 1, CONFIG_ISSUER_MAX, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -85,6 +102,19 @@ struct conf_parse {
 	char *err;
 	size_t errlen;
 };
+
+/* A one-line name: printable ASCII or UTF-8, no control characters. */
+static bool conf_text_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n == 0 || n > max || !utf8_valid(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
 
 void config_defaults(struct config *c)
 {
@@ -104,6 +134,14 @@ void config_defaults(struct config *c)
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */
 	c->key_file[0] = '\0';
+	c->mfa = MFA_REQUIRED;
+	c->totp_algorithm = 0; /* SHA1: the one every authenticator app reads */
+	c->totp_digits = 6;
+	/* Apps list accounts by issuer: the host's name tells them apart. */
+	if (gethostname(c->totp_issuer, sizeof(c->totp_issuer)) < 0 || !c->totp_issuer[0] ||
+	    !conf_text_ok(c->totp_issuer, CONFIG_ISSUER_MAX))
+		snprintf(c->totp_issuer, sizeof(c->totp_issuer), "onboard");
+	c->totp_issuer[CONFIG_ISSUER_MAX] = '\0';
 }
 
 /* Leading decimal digits of s into *out.  Returns where they end, or NULL
@@ -205,6 +243,18 @@ static void conf_expected(const struct conf_key *k, char *out, size_t size)
 	case KIND_PATH:
 		snprintf(out, size, "must be an absolute path shorter than %d bytes", PATH_MAX);
 		break;
+	case KIND_CHOICE: {
+		size_t used = (size_t)snprintf(out, size, "must be one of");
+
+		for (size_t i = 0; k->choices[i] && used < size; i++)
+			used += (size_t)snprintf(out + used, size - used, "%s %s", i ? "," : "",
+						 k->choices[i]);
+		break;
+	}
+	case KIND_TEXT:
+		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control characters",
+			 k->max);
+		break;
 	}
 }
 
@@ -262,6 +312,18 @@ static int conf_apply(struct config *c, const struct conf_key *k, const char *va
 		if (value[0] != '/' || len >= sizeof(c->key_file))
 			return -EINVAL;
 		memcpy(c->key_file, value, len + 1);
+		return 0;
+	case KIND_CHOICE:
+		for (size_t i = 0; k->choices[i]; i++)
+			if (strcmp(value, k->choices[i]) == 0) {
+				conf_store(c, k, k->values[i]);
+				return 0;
+			}
+		return -EINVAL;
+	case KIND_TEXT:
+		if (!conf_text_ok(value, (size_t)k->max))
+			return -EINVAL;
+		memcpy((char *)c + k->offset, value, strlen(value) + 1);
 		return 0;
 	default:
 		return -EINVAL;

@@ -13,6 +13,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* mfa = required | optional | off */
+enum mfa_mode { MFA_REQUIRED, MFA_OPTIONAL, MFA_OFF };
+
+#define CONFIG_ISSUER_MAX 64
+
 struct config {
 	int64_t code_lifetime;           /* code_lifetime, default 90d */
 	uint64_t db_map_size;            /* db_map_size, default 1G */
@@ -26,6 +31,12 @@ struct config {
 	uid_t uid_min;                   /* uid_min, default: UID_MIN of /etc/login.defs */
 	unsigned password_min_length;    /* password_min_length, default 8 */
 	char key_file[PATH_MAX];         /* key_file, default STATE_DIR/secret.key */
+	unsigned mfa;                    /* mfa: enum mfa_mode, default required */
+	unsigned totp_algorithm;         /* totp_algorithm: sha1|sha256|sha512 (enum
+					  * totp_algorithm), default sha1 */
+	unsigned totp_digits;            /* totp_digits: 6 or 8, default 6 */
+	char totp_issuer[CONFIG_ISSUER_MAX + 1]; /* totp_issuer: the name apps show,
+						   * default this host's name */
 };
 
 void config_defaults(struct config *c);

@@ -23,11 +23,16 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "policy.h"
+#include "qr.h"
+#include "totp.h"
 #include "validate.h"
 #include "varlink.h"
 #include "worker.h"
 
 #define LOGIN_NEW_PASSWORD_TRIES 3
+#define LOGIN_ENROL_TRIES 3
+/* A QR code wider than this does not fit a classic terminal. */
+#define LOGIN_QR_COLUMNS 80
 /* New passwords: in characters, and every answer fits the job's buffer,
  * so nothing is ever cut before hashing. */
 #define LOGIN_PASSWORD_MAX_CHARS 128
@@ -40,6 +45,8 @@ enum login_step {
 	STEP_ASK_CONFIRM,
 	STEP_ASK_NEW,
 	STEP_HASHING,
+	STEP_ASK_TOTP,
+	STEP_ENROL,
 	STEP_DONE,
 };
 
@@ -64,6 +71,8 @@ struct login {
 	enum login_step step;
 	unsigned expect;       /* answers the next Answer must carry */
 	unsigned new_tries;
+	unsigned enrol_tries;
+	uint8_t totp_secret[TOTP_SECRET_BYTES]; /* open while asking for it */
 	bool orphaned;         /* freed while a job was in flight */
 	struct person person;
 	struct access_code code;
@@ -168,6 +177,8 @@ static int login_incorrect(struct login *l)
 	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "Login incorrect.", NULL);
 }
 
+static int login_second_factor(struct login *l, const char *before);
+
 /* ---------------------------------------------------------------- jobs */
 
 static void job_run(struct worker_job *wj)
@@ -198,7 +209,7 @@ static void login_after_verify(struct login *l)
 	}
 	log_info("login: %s: password accepted (service %s, from %s)", l->person.username,
 		 l->service, l->rhost);
-	login_reply(l, OB_VERDICT_SUCCESS, NULL);
+	login_second_factor(l, NULL);
 }
 
 static void login_after_hash(struct login *l)
@@ -221,7 +232,19 @@ static void login_after_hash(struct login *l)
 
 		snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.",
 			 l->person.first_name);
-		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, text, NULL);
+		/* The redemption may have reset the authenticator: read anew. */
+		char user[OB_USERNAME_MAX + 1];
+
+		/* The store fills the struct it is given: not from itself. */
+		memcpy(user, l->person.username, sizeof(user));
+		r = store_person_get(l->d->store, user, &l->person);
+		if (r != STORE_OK) {
+			log_warnx("login: %s: cannot read the person back: %s", user,
+				  store_result_name(r));
+			login_unavailable(l);
+			return;
+		}
+		login_second_factor(l, text);
 		return;
 	}
 	if (r == STORE_FULL || r == STORE_UNAVAILABLE) {
@@ -230,6 +253,169 @@ static void login_after_hash(struct login *l)
 		return;
 	}
 	login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_code_outcome(r), NULL);
+}
+
+/* ------------------------------------------------------- second factor */
+
+static void login_totp_params(const struct login *l, struct totp_params *p)
+{
+	p->algorithm = (enum totp_algorithm)l->d->cfg.totp_algorithm;
+	p->digits = l->d->cfg.totp_digits;
+	p->period = 30;
+	p->window = 1;
+}
+
+/* Show the new authenticator: QR code, key, URI, and ask for a code. */
+static int login_ask_enrol(struct login *l, const char *before)
+{
+	struct totp_params tp;
+	char uri[512], key[64], intro[OB_TEXT_MAX], keyline[128];
+	_cleanup_free_ char *qr = NULL;
+	unsigned cols, lines;
+	int r;
+
+	login_totp_params(l, &tp);
+	if (totp_secret_grouped(l->totp_secret, key, sizeof(key)) < 0 ||
+	    totp_uri(&tp, l->d->cfg.totp_issuer, l->person.username, l->totp_secret, uri,
+		     sizeof(uri)) < 0) {
+		log_warnx("login: %s: cannot describe the new authenticator", l->person.username);
+		return login_unavailable(l);
+	}
+	snprintf(intro, sizeof(intro),
+		 "%s%sNow set up two-factor authentication: open an authenticator app "
+		 "(FreeOTP, Aegis, Google Authenticator, ...) and scan this QR code.",
+		 before ? before : "", before ? "\n" : "");
+	snprintf(keyline, sizeof(keyline), "Or add the key by hand: %s", key);
+	r = qr_render(uri, LOGIN_QR_COLUMNS, &qr, &cols, &lines);
+	l->step = STEP_ENROL;
+	if (r < 0)
+		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, keyline, OB_STYLE_INFO,
+				uri, OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+	else
+		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, qr, OB_STYLE_INFO,
+				keyline, OB_STYLE_INFO, uri, OB_STYLE_TEXT,
+				"Code shown by the app: ", NULL);
+	sodium_memzero(uri, sizeof(uri));
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(keyline, sizeof(keyline));
+	if (qr)
+		sodium_memzero(qr, strlen(qr));
+	return r;
+}
+
+/* The password is proven (or newly set): the second factor, if any.
+ * before is a line to show first (or NULL). */
+static int login_second_factor(struct login *l, const char *before)
+{
+	switch (policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person)) {
+	case MFA_STEP_NONE:
+		break;
+	case MFA_STEP_VERIFY:
+		if (totp_open(&l->d->keys, l->person.totp_sealed, l->totp_secret) < 0) {
+			log_warnx("login: %s: the stored authenticator cannot be opened "
+				  "(another key file?)", l->person.username);
+			return login_unavailable(l);
+		}
+		l->step = STEP_ASK_TOTP;
+		if (before)
+			return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_SECRET,
+					   "Authenticator code: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_SECRET, "Authenticator code: ", NULL);
+	case MFA_STEP_ENROL:
+		totp_secret_new(l->totp_secret);
+		return login_ask_enrol(l, before);
+	}
+	if (before)
+		return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, before, NULL);
+	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+}
+
+static int on_totp(struct login *l, const char *typed)
+{
+	struct totp_params tp;
+	enum store_result r;
+	int64_t step = 0;
+	int v;
+
+	login_totp_params(l, &tp);
+	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
+	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	if (v == -EALREADY) {
+		log_info("login: %s: authenticator code replayed (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "This code has already been used. Wait for the next one and "
+				   "log in again.",
+				   NULL);
+	}
+	if (v < 0) {
+		log_info("login: %s: wrong authenticator code (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_incorrect(l);
+	}
+	/* Each time step once: the watermark moves only forwards, atomically. */
+	r = store_totp_advance(l->d->store, l->person.username, step);
+	if (r == STORE_USED) {
+		log_info("login: %s: authenticator code replayed (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "This code has already been used. Wait for the next one and "
+				   "log in again.",
+				   NULL);
+	}
+	if (r != STORE_OK)
+		return login_unavailable(l);
+	log_info("login: %s: authenticator code accepted (service %s, from %s)",
+		 l->person.username, l->service, l->rhost);
+	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+}
+
+static int on_enrol(struct login *l, const char *typed)
+{
+	struct totp_params tp;
+	struct person p = l->person;
+	enum store_result r;
+	int64_t step = 0;
+	int v;
+
+	login_totp_params(l, &tp);
+	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), -1, &step);
+	if (v < 0) {
+		if (++l->enrol_tries >= LOGIN_ENROL_TRIES) {
+			sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+			log_info("login: %s: authenticator enrolment failed (service %s, from %s)",
+				 l->person.username, l->service, l->rhost);
+			return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+					   "The authenticator was not set up. Log in again to "
+					   "start over with a new QR code.",
+					   NULL);
+		}
+		return login_reply(l, NULL, OB_STYLE_ERROR,
+				   "That code is not right. Check that the app shows this "
+				   "account and that the phone's clock is right, then type the "
+				   "current code.",
+				   OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+	}
+	/* Active only now that the app has shown it works. */
+	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
+	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	p.flags |= PERSON_MFA_ENROLLED;
+	p.totp_last_step = step;
+	p.mfa_enrolled = l->d->now();
+	p.updated = p.mfa_enrolled;
+	r = store_person_put(l->d->store, &p);
+	sodium_memzero(&p, sizeof(p));
+	log_info("login: %s: authenticator enrolment: %s (service %s, from %s)",
+		 l->person.username, store_result_name(r), l->service, l->rhost);
+	if (r == STORE_CONFLICT)
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "Your account changed during this login. Log in again.", NULL);
+	if (r != STORE_OK)
+		return login_unavailable(l);
+	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
+			   "Your authenticator app is set up. From now on, log in with your "
+			   "password and a code from the app.",
+			   NULL);
 }
 
 static void job_done(struct worker_job *wj)
@@ -304,7 +490,7 @@ static int ask_new_password(struct login *l, const char *why)
 		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET, "New password: ",
 				   OB_STYLE_SECRET, "Repeat new password: ", NULL);
 	snprintf(text, sizeof(text), "Choose your new password: at least %u characters.",
-		 l->d->cfg.password_min_length);
+		 policy_password_min((enum mfa_mode)l->d->cfg.mfa, l->d->cfg.password_min_length));
 	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET, "New password: ",
 			   OB_STYLE_SECRET, "Repeat new password: ", NULL);
 }
@@ -374,7 +560,8 @@ static int on_confirm(struct login *l, const char *typed)
 static int on_new_password(struct login *l, const char *pw, const char *again)
 {
 	struct password_rules rules = {
-		.min_length = l->d->cfg.password_min_length,
+		.min_length = policy_password_min((enum mfa_mode)l->d->cfg.mfa,
+						  l->d->cfg.password_min_length),
 		.max_length = LOGIN_PASSWORD_MAX_CHARS,
 	};
 	enum password_verdict v = policy_password(&rules, pw, again, &l->person);
@@ -516,6 +703,10 @@ static int login_answer(struct login *l, struct json_object *params)
 		return on_confirm(l, a[0]);
 	case STEP_ASK_NEW:
 		return on_new_password(l, a[0], a[1]);
+	case STEP_ASK_TOTP:
+		return on_totp(l, a[0]);
+	case STEP_ENROL:
+		return on_enrol(l, a[0]);
 	default:
 		break;
 	}

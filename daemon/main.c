@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ob_protocol.h"
 #include "server.h"
+#include "totp.h"
 #include "worker.h"
 
 struct options {
@@ -316,15 +317,18 @@ out:
 int main(int argc, char **argv)
 {
 	struct options o;
+	int r;
 
 	log_init(false, false);
 	if (parse_args(&o, argc, argv) < 0)
 		return 2;
 	log_init(o.debug, false);
-	if (sodium_init() < 0) {
-		log_warnx("libsodium could not be initialised");
+	if (sodium_init() < 0 || totp_init() < 0) {
+		log_warnx("libsodium or liboath could not be initialised");
 		return 1;
 	}
 	umask(077);
-	return run(&o) < 0 ? 1 : 0;
+	r = run(&o);
+	totp_done();
+	return r < 0 ? 1 : 0;
 }

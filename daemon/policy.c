@@ -187,6 +187,23 @@ const char *policy_password_message(enum password_verdict v, const struct passwo
 	return buf;
 }
 
+enum mfa_step policy_mfa_step(enum mfa_mode mode, const struct person *p)
+{
+	if (!p->pwhash[0] || mode == MFA_OFF)
+		return MFA_STEP_NONE;
+	if (p->flags & PERSON_MFA_ENROLLED)
+		return MFA_STEP_VERIFY;
+	return mode == MFA_REQUIRED ? MFA_STEP_ENROL : MFA_STEP_NONE;
+}
+
+unsigned policy_password_min(enum mfa_mode mode, unsigned configured)
+{
+	/* NIST SP 800-63B: 8 with a second factor, 15 when it is the only one. */
+	if (mode == MFA_OFF && configured < 15)
+		return 15;
+	return configured;
+}
+
 enum account_verdict policy_account(const struct person *p)
 {
 	if (p->flags & PERSON_DISABLED)

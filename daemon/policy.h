@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "store.h"
 
 /* What an access code is worth at time now. */
@@ -65,6 +66,21 @@ enum password_verdict policy_password(const struct password_rules *r, const char
 				      const char *confirm, const struct person *p);
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
 				    char *buf, size_t size);
+
+/* What the second factor asks once the person's password is proven (or
+ * newly set with a code).  A person without a password never gets past
+ * MFA_STEP_NONE: no MFA prompt, enrolment or verification before a
+ * password exists, whatever the mode. */
+enum mfa_step {
+	MFA_STEP_NONE,   /* done: no second factor */
+	MFA_STEP_VERIFY, /* ask for a code from the enrolled authenticator */
+	MFA_STEP_ENROL,  /* set up an authenticator now */
+};
+enum mfa_step policy_mfa_step(enum mfa_mode mode, const struct person *p);
+
+/* Shortest new password: the configured length, and at least 15 when
+ * the password is the only factor (mfa = off). */
+unsigned policy_password_min(enum mfa_mode mode, unsigned configured);
 
 /* The account phase for a known person. */
 enum account_verdict {

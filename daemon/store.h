@@ -36,6 +36,11 @@ const char *store_result_name(enum store_result r);
 
 #define PERSON_EXISTING_ACCOUNT 0x1u /* adopted an existing Unix account */
 #define PERSON_DISABLED 0x2u
+#define PERSON_MFA_ENROLLED 0x4u /* totp_sealed holds an active authenticator */
+
+/* A TOTP secret sealed with the key file's secret_key (XSalsa20-Poly1305):
+ * nonce, MAC and the 20-byte secret.  The store never sees it open. */
+#define STORE_TOTP_SEALED_BYTES (24 + 16 + 20)
 
 struct person {
 	uint64_t version; /* 1 on create, +1 on each write */
@@ -50,6 +55,10 @@ struct person {
 	int64_t created;
 	int64_t updated;
 	int64_t password_set; /* 0: never */
+	/* Stored only with PERSON_MFA_ENROLLED; read back as zeros without it. */
+	uint8_t totp_sealed[STORE_TOTP_SEALED_BYTES];
+	int64_t totp_last_step; /* highest TOTP time step accepted: replay watermark */
+	int64_t mfa_enrolled;   /* when the authenticator became active; 0: never */
 };
 
 #define CODE_HASH_BYTES 32
@@ -145,12 +154,21 @@ enum store_result store_code_find(struct store *st, const uint8_t hash[CODE_HASH
  * STORE_SUPERSEDED; now >= expires -> STORE_EXPIRED.  On STORE_OK the code
  * is CODE_USED with closed = now and request_id recorded, and the
  * person's pwhash, password_set = now, updated = now and version are
- * written; *code_out (may be NULL) receives the code record.
+ * written; a code with CODE_FLAG_RESET_MFA also clears the person's
+ * authenticator (PERSON_MFA_ENROLLED, totp_sealed, totp_last_step,
+ * mfa_enrolled) in the same transaction; *code_out (may be NULL) receives
+ * the code record.
  * Also STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_code_redeem(struct store *st, const char *username,
 				    const uint8_t hash[CODE_HASH_BYTES],
 				    const char *request_id, int64_t now,
 				    const char *new_pwhash, struct access_code *code_out);
+
+/* Advance the person's TOTP watermark to step, only forwards, in one
+ * transaction: STORE_OK when step > the stored totp_last_step (now
+ * stored, version bumped); STORE_USED when step <= it (a replayed or
+ * older code); STORE_NOT_FOUND; STORE_FULL; STORE_UNAVAILABLE. */
+enum store_result store_totp_advance(struct store *st, const char *username, int64_t step);
 
 /* Call fn for every code record in username order (one read txn),
  * starting strictly after after as store_person_each does. */

@@ -19,7 +19,7 @@
 #define OB_ORG_MAX 64
 #define OB_ANSWER_MAX 512 /* one answer typed at a prompt */
 #define OB_PASSWORD_MAX 512 /* bytes; a new password is also at most 128 characters */
-#define OB_TEXT_MAX 1024 /* one prompt or message line */
+#define OB_TEXT_MAX 8192 /* one prompt or message (a QR code is one message) */
 
 /* org.varlink.service */
 #define VL_IFACE_SERVICE "org.varlink.service"
@@ -69,11 +69,13 @@
 #define OB_ADMIN_CODE_ISSUE "io.onboard.Admin.CodeIssue"
 #define OB_ADMIN_CODE_REVOKE "io.onboard.Admin.CodeRevoke"
 #define OB_ADMIN_CODE_LIST "io.onboard.Admin.CodeList"
+#define OB_ADMIN_MFA_RESET "io.onboard.Admin.MfaReset"
 
 #define OB_ERR_INVALID_ARGUMENT "io.onboard.Admin.InvalidArgument"
 #define OB_ERR_USER_EXISTS "io.onboard.Admin.UserExists"
 #define OB_ERR_USER_NOT_FOUND "io.onboard.Admin.UserNotFound"
 #define OB_ERR_NO_CODE "io.onboard.Admin.NoCode"
+#define OB_ERR_NO_AUTHENTICATOR "io.onboard.Admin.NoAuthenticator"
 #define OB_ERR_STORAGE_FULL "io.onboard.Admin.StorageFull"
 #define OB_ERR_STORAGE "io.onboard.Admin.StorageError"
 #define OB_ERR_CONFLICT "io.onboard.Admin.Conflict"

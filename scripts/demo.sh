@@ -76,8 +76,11 @@ Try the first login in another terminal:
 
     pamtester onboard-demo ada authenticate
 
-Type the code (any case, dashes optional), confirm the username "ada", and
-choose a password (at least 8 characters).  Then log in with it:
+Type the code (any case, dashes optional), confirm the username "ada",
+choose a password (at least 8 characters), then scan the QR code with an
+authenticator app and type the code it shows (no phone at hand:
+oathtool --totp -b KEY computes it from the key shown).  Then log in
+with the password and the app's code:
 
     pamtester onboard-demo ada authenticate acct_mgmt
 

@@ -104,14 +104,14 @@ const char *harness_wrapper_modules(void)
 	return harness_env("PAM_WRAPPER_MODULES");
 }
 
-int harness_write_file(const char *name, const char *text)
+static int harness_put_file(const char *name, const char *text, int mode_flag)
 {
 	char path[PATH_MAX];
 	size_t len = strlen(text);
 	int fd, err = 0;
 
 	harness_path(path, sizeof(path), name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | mode_flag | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, text, len) != (ssize_t)len)
@@ -119,6 +119,16 @@ int harness_write_file(const char *name, const char *text)
 	if (close(fd) < 0 && !err)
 		err = -errno;
 	return err;
+}
+
+int harness_write_file(const char *name, const char *text)
+{
+	return harness_put_file(name, text, O_TRUNC);
+}
+
+int harness_append_file(const char *name, const char *text)
+{
+	return harness_put_file(name, text, O_APPEND);
 }
 
 /* configure sets ASAN_LIB only for a sanitized build. */
@@ -474,8 +484,20 @@ int harness_user_add(const struct harness_daemon *d, const char *username, const
 	return harness_admin(d, OB_ADMIN_USER_ADD, p, NULL, NULL);
 }
 
+int harness_admin_call(const struct harness_daemon *d, const char *method,
+		       struct json_object *params)
+{
+	return harness_admin(d, method, params, NULL, NULL);
+}
+
 int harness_code_issue(const struct harness_daemon *d, const char *username, long long lifetime,
 		       char code[32], long long *expires)
+{
+	return harness_code_issue_ex(d, username, lifetime, false, code, expires);
+}
+
+int harness_code_issue_ex(const struct harness_daemon *d, const char *username,
+			  long long lifetime, bool reset_mfa, char code[32], long long *expires)
 {
 	struct json_object *p = json_object_new_object(), *reply = NULL, *rp = NULL;
 	const char *s = NULL;
@@ -485,6 +507,8 @@ int harness_code_issue(const struct harness_daemon *d, const char *username, lon
 	json_object_object_add(p, "username", json_object_new_string(username));
 	if (lifetime > 0)
 		json_object_object_add(p, "lifetime", json_object_new_int64(lifetime));
+	if (reset_mfa)
+		json_object_object_add(p, "reset_mfa", json_object_new_boolean(1));
 	r = harness_admin(d, OB_ADMIN_CODE_ISSUE, p, &reply, &rp);
 	if (r != 0)
 		return r;

@@ -9,11 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <json-c/json.h>
 #include <libpamtest.h>
 
 #define HARNESS_MAX_ANSWERS 48
 #define HARNESS_MAX_LINES 64
-#define HARNESS_LINE_MAX 1100 /* more than OB_TEXT_MAX */
+#define HARNESS_LINE_MAX 1100 /* libpamtest copies at most PAM_MAX_MSG_SIZE (512) */
 
 /* Called in the supervising process, before the re-execution, with the
  * test directory: writes what must exist when pam_wrapper starts (the
@@ -34,6 +35,8 @@ const char *harness_path(char *buf, size_t size, const char *name);
 
 /* Write DIR/name (mode 0600) with the given contents. Returns 0 or -errno. */
 int harness_write_file(const char *name, const char *text);
+/* Append text to DIR/name (created 0600 when missing). */
+int harness_append_file(const char *name, const char *text);
 
 /* The module under test, the wrapper modules' directory. */
 const char *harness_module(void);
@@ -72,6 +75,13 @@ int harness_user_add(const struct harness_daemon *d, const char *username, const
 int harness_code_issue(const struct harness_daemon *d, const char *username, long long lifetime,
 		       char code[32], long long *expires);
 int harness_code_revoke(const struct harness_daemon *d, const char *username);
+/* The same as harness_code_issue, optionally with reset_mfa. */
+int harness_code_issue_ex(const struct harness_daemon *d, const char *username,
+			  long long lifetime, bool reset_mfa, char code[32], long long *expires);
+/* Any admin call; params is taken over.  0, -errno, or 1 for an error
+ * reply (printed). */
+int harness_admin_call(const struct harness_daemon *d, const char *method,
+		       struct json_object *params);
 
 /* ------------------------------------------------------ stand-in daemons */
 

@@ -110,6 +110,12 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->uid_min;
 	if (!strcmp(key, "password_min_length"))
 		return c->password_min_length;
+	if (!strcmp(key, "mfa"))
+		return c->mfa;
+	if (!strcmp(key, "totp_algorithm"))
+		return c->totp_algorithm;
+	if (!strcmp(key, "totp_digits"))
+		return c->totp_digits;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -131,6 +137,10 @@ static const char *reason(const char *key)
 		{ "uid_min", "must be a whole number from 1 to 2147483647" },
 		{ "password_min_length", "must be a whole number from 8 to 64" },
 		{ "key_file", "must be an absolute path shorter than 4096 bytes" },
+		{ "mfa", "must be one of required, optional, off" },
+		{ "totp_algorithm", "must be one of sha1, sha256, sha512" },
+		{ "totp_digits", "must be one of 6, 8" },
+		{ "totp_issuer", "must be 1 to 64 bytes of text without control characters" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -159,6 +169,10 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.uid_min, logindefs_uid_min(LOGINDEFS_PATH));
 	assert_int_equal(c.password_min_length, 8);
 	assert_string_equal(c.key_file, "");
+	assert_int_equal(c.mfa, MFA_REQUIRED);
+	assert_int_equal(c.totp_algorithm, 0);
+	assert_int_equal(c.totp_digits, 6);
+	assert_true(c.totp_issuer[0] != '\0');
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -198,6 +212,14 @@ static void every_key_accepts_good_values(void **state)
 		{ "uid_min", "2147483647", 2147483647 },
 		{ "password_min_length", "8", 8 },
 		{ "password_min_length", "064", 64 },
+		{ "mfa", "required", MFA_REQUIRED },
+		{ "mfa", "optional", MFA_OPTIONAL },
+		{ "mfa", "off", MFA_OFF },
+		{ "totp_algorithm", "sha1", 0 },
+		{ "totp_algorithm", "sha256", 1 },
+		{ "totp_algorithm", "sha512", 2 },
+		{ "totp_digits", "6", 6 },
+		{ "totp_digits", "8", 8 },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -216,6 +238,9 @@ static void every_key_accepts_good_values(void **state)
 	write_conf(f, "key_file = /etc/onboard/secret.key\n");
 	assert_int_equal(load(f, &c, true), 0);
 	assert_string_equal(c.key_file, "/etc/onboard/secret.key");
+	write_conf(f, "totp_issuer = Kiosk H\xc3\xa4lsa 3\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.totp_issuer, "Kiosk H\xc3\xa4lsa 3");
 }
 
 static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
@@ -248,6 +273,12 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "password_min_length", "7" }, { "password_min_length", "65" },
 		{ "key_file", "secret.key" }, { "key_file", "" },
 		{ "key_file", "./secret.key" },
+		{ "mfa", "yes" },             { "mfa", "Required" },
+		{ "mfa", "" },                { "totp_algorithm", "md5" },
+		{ "totp_algorithm", "SHA1" }, { "totp_digits", "7" },
+		{ "totp_digits", "06" },      { "totp_issuer", "" },
+		{ "totp_issuer", "bad\xff\xfe" },
+		{ "totp_issuer", "12345678901234567890123456789012345678901234567890123456789012345" },
 	};
 	struct fixture *f = *state;
 	char text[256], want[1024];

@@ -23,6 +23,40 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
+# ----------------------------------------------------------- helpers
+
+# Send the varlink calls on stdin (one JSON object a line) on one
+# connection, and print each reply as one line.  Quicker than one
+# onboardctl a call, which matters with a sanitized onboardctl.
+ob_varlink() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+buf = b""
+for line in sys.stdin:
+    s.sendall(line.strip().encode() + b"\0")
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("onboardd closed the connection")
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    print(msg.decode())
+' "$OB_SOCKET"
+}
+
+# How many replies on stdin are errors; the first is shown on stderr.
+count_errors() {
+	python3 -c '
+import json, sys
+bad = [l for l in sys.stdin if "error" in json.loads(l)]
+if bad:
+    sys.stderr.write(bad[0])
+print(len(bad))
+'
+}
+
 # ---------------------------------------------------------------- status
 
 expect_stdout_contains status_reports_version "version" ob_ctl status
@@ -220,6 +254,113 @@ expect_refused code_revoke_twice_says_already_revoked 1 "already revoked" ob_ctl
 expect_ok code_issue_to_another_person ob_ctl code issue carol
 expect_json code_revoke_json_is_one_document ob_ctl --json code revoke carol
 
+# ---------------------------------------------------- factors (MFA)
+
+# Nobody here has enrolled an authenticator: that takes a login through
+# the PAM module (tests/test_pam_login.c), not this client.
+expect_stdout_matches user_show_reports_no_authenticator "^authenticator +none$" \
+	ob_ctl user show alice
+ob_run ob_ctl --json user show alice
+if [ "$OB_RC" -eq 0 ] && [ "$(json_field person mfa)" = none ] &&
+	[ -z "$(json_field person mfa_enrolled)" ]; then
+	ob_pass user_show_json_reports_no_authenticator
+else
+	ob_fail user_show_json_reports_no_authenticator "expected \"mfa\": \"none\" and no mfa_enrolled"
+	ob_show_output
+fi
+ob_run ob_ctl --json user list
+if [ "$OB_RC" -eq 0 ] && [ "$(python3 -c '
+import json, sys
+print(" ".join(sorted(set(p["mfa"] for p in json.load(sys.stdin)["people"]))))' <"$OB_OUT")" = none ]; then
+	ob_pass user_list_json_has_mfa_of_everyone
+else
+	ob_fail user_list_json_has_mfa_of_everyone "expected \"mfa\": \"none\" on every person"
+	ob_show_output
+fi
+
+expect_refused mfa_reset_unknown_user_refused 1 "no such person: nobody" ob_ctl mfa reset nobody
+expect_refused mfa_reset_without_authenticator_refused 1 "alice has no authenticator to reset" \
+	ob_ctl mfa reset alice
+expect_refused mfa_reset_refuses_bad_username 1 "username must start with a lower-case letter" \
+	ob_ctl mfa reset Alice
+expect_refused mfa_reset_without_username_is_usage_error 2 "mfa reset: USERNAME is missing" \
+	ob_ctl mfa reset
+expect_refused mfa_without_subcommand_is_usage_error 2 "say which (reset)" ob_ctl mfa
+expect_refused reset_mfa_option_of_user_add_is_usage_error 2 "--reset-mfa does not apply" \
+	ob_ctl user add dave --first-name Dave --last-name Jones --reset-mfa
+
+# The API itself: the errors by name, and a reset_mfa that is no bool.
+printf '%s\n' \
+	'{"method":"io.onboard.Admin.MfaReset","parameters":{"username":"alice"}}' \
+	'{"method":"io.onboard.Admin.MfaReset","parameters":{"username":"nobody"}}' \
+	'{"method":"io.onboard.Admin.MfaReset","parameters":{}}' \
+	'{"method":"io.onboard.Admin.CodeIssue","parameters":{"username":"carol","reset_mfa":"yes"}}' |
+	ob_varlink >"$OB_DIR/mfa" 2>"$OB_ERR"
+mfa_check=$(python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+got = [(x.get("error"), x.get("parameters", {}).get("parameter")) for x in r]
+want = [("io.onboard.Admin.NoAuthenticator", None), ("io.onboard.Admin.UserNotFound", None),
+        ("org.varlink.service.InvalidParameter", "username"),
+        ("org.varlink.service.InvalidParameter", "reset_mfa")]
+print("ok" if got == want else "expected %s, got %s" % (want, got))
+' "$OB_DIR/mfa" 2>&1)
+if [ "$mfa_check" = ok ]; then
+	ob_pass mfa_reset_errors_are_named_in_the_interface
+else
+	ob_fail mfa_reset_errors_are_named_in_the_interface "$mfa_check"
+	sed 's/^/  | /' "$OB_ERR"
+fi
+
+expect_json code_issue_reset_mfa_is_marked ob_ctl --json code issue alice --reset-mfa
+reset_code=$(json_field code)
+if [ "$(json_field reset_mfa)" = true ] && printf '%s\n' "$reset_code" | grep -E -q "$code_re"; then
+	ob_pass code_issue_reset_mfa_reply_says_so
+else
+	ob_fail code_issue_reset_mfa_reply_says_so "expected a code and \"reset_mfa\": true"
+	ob_show_output
+fi
+ob_run ob_ctl --json code list
+if [ "$OB_RC" -eq 0 ] && [ "$(python3 -c '
+import json, sys
+codes = json.load(sys.stdin)["codes"]
+print(" ".join("%s:%s:%s" % (c["username"], c["status"], c["reset_mfa"]) for c in codes))' <"$OB_OUT")" = \
+	"alice:active:True carol:revoked:False" ]; then
+	ob_pass code_list_json_marks_reset_mfa
+else
+	ob_fail code_list_json_marks_reset_mfa \
+		"expected alice's active code with reset_mfa true and carol's revoked one false"
+	ob_show_output
+fi
+expect_stdout_matches code_list_marks_reset_mfa "^alice +active .* yes$" ob_ctl code list
+expect_stdout_matches code_list_leaves_ordinary_code_unmarked "^carol +revoked .* -$" \
+	ob_ctl code list
+expect_stdout_contains user_show_says_code_resets_mfa "resets the authenticator" \
+	ob_ctl user show alice
+expect_stdout_contains code_issue_reset_mfa_text_says_so "It resets MFA" \
+	ob_ctl code issue carol --reset-mfa --lifetime 1d
+if grep -F -q "$reset_code" "$OB_LOG"; then
+	ob_fail daemon_never_logs_a_reset_code "the code is in onboardd's log"
+else
+	ob_pass daemon_never_logs_a_reset_code
+fi
+# A new ordinary code replaces the reset code, and with it the reset.
+expect_json code_issue_without_reset_mfa_is_not_marked ob_ctl --json code issue alice
+if [ "$(json_field reset_mfa)" = false ]; then
+	ob_run ob_ctl --json user show alice
+	if [ "$(json_field code reset_mfa)" = false ] && [ "$(json_field code status)" = active ]; then
+		ob_pass ordinary_code_replaces_reset_code
+	else
+		ob_fail ordinary_code_replaces_reset_code "expected alice's active code not to reset MFA"
+		ob_show_output
+	fi
+else
+	ob_fail ordinary_code_replaces_reset_code "expected \"reset_mfa\": false in the reply"
+	ob_show_output
+fi
+expect_ok code_revoke_leaves_alice_without_code ob_ctl code revoke alice
+expect_ok code_revoke_leaves_carol_without_code ob_ctl code revoke carol
+
 # ------------------------------------------------------------ permissions
 
 # nobody must be able to reach the socket to be told no by the daemon.
@@ -233,38 +374,6 @@ expect_refused non_root_cannot_add 1 "permission denied" \
 chmod 0700 "$OB_DIR"
 
 # ------------------------------------------------------------ long lists
-
-# Send the varlink calls on stdin (one JSON object a line) on one
-# connection, and print each reply as one line.  Quicker than one
-# onboardctl a call, which matters with a sanitized onboardctl.
-ob_varlink() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-buf = b""
-for line in sys.stdin:
-    s.sendall(line.strip().encode() + b"\0")
-    while b"\0" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("onboardd closed the connection")
-        buf += chunk
-    msg, buf = buf.split(b"\0", 1)
-    print(msg.decode())
-' "$OB_SOCKET"
-}
-
-# How many replies on stdin are errors; the first is shown on stderr.
-count_errors() {
-	python3 -c '
-import json, sys
-bad = [l for l in sys.stdin if "error" in json.loads(l)]
-if bad:
-    sys.stderr.write(bad[0])
-print(len(bad))
-'
-}
 
 # 1,500 people whose fields are as long as the rules allow and, in the
 # names and the e-mail address, all characters that JSON escapes: a page

@@ -68,6 +68,11 @@ static int prepare(const char *dir)
 	harness_path(fake, sizeof(fake), "fake.sock");
 	harness_path(wire, sizeof(wire), "tripwire.sock");
 	harness_path(passdb, sizeof(passdb), "passdb");
+	/* These tests are about the first factor: people here have no
+	 * authenticator, and none is demanded (test_pam_mfa covers that). */
+	r = harness_append_file("onboardd.conf", "mfa = optional\n");
+	if (r < 0)
+		return r;
 	/* pam_matrix's accounts: user:password:service (for the account
 	 * phase the service must match). */
 	r = harness_write_file("passdb", "root:rootpw:onboard\n"

@@ -226,6 +226,52 @@ static void password_messages_give_the_reason(void **state)
 			       "name"));
 }
 
+static void mfa_step_table(void **state)
+{
+	struct person nopw = person_with("", 0);
+	struct person nopw_enrolled = person_with("", PERSON_MFA_ENROLLED);
+	struct person pw = person_with("$argon2id$x", 0);
+	struct person enrolled = person_with("$argon2id$x", PERSON_MFA_ENROLLED);
+	const struct {
+		enum mfa_mode mode;
+		const struct person *p;
+		enum mfa_step want;
+	} rows[] = {
+		/* The invariant: nothing of MFA before a password exists. */
+		{ MFA_REQUIRED, &nopw, MFA_STEP_NONE },
+		{ MFA_OPTIONAL, &nopw, MFA_STEP_NONE },
+		{ MFA_OFF, &nopw, MFA_STEP_NONE },
+		{ MFA_REQUIRED, &nopw_enrolled, MFA_STEP_NONE },
+		{ MFA_OPTIONAL, &nopw_enrolled, MFA_STEP_NONE },
+		/* Password set, no authenticator yet. */
+		{ MFA_REQUIRED, &pw, MFA_STEP_ENROL },
+		{ MFA_OPTIONAL, &pw, MFA_STEP_NONE },
+		{ MFA_OFF, &pw, MFA_STEP_NONE },
+		/* An enrolled authenticator is always asked for, unless MFA is off. */
+		{ MFA_REQUIRED, &enrolled, MFA_STEP_VERIFY },
+		{ MFA_OPTIONAL, &enrolled, MFA_STEP_VERIFY },
+		{ MFA_OFF, &enrolled, MFA_STEP_NONE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum mfa_step got = policy_mfa_step(rows[i].mode, rows[i].p);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu: want %d, got %d", i, rows[i].want, got);
+	}
+}
+
+static void password_min_table(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_password_min(MFA_REQUIRED, 8), 8);
+	assert_int_equal(policy_password_min(MFA_OPTIONAL, 8), 8);
+	assert_int_equal(policy_password_min(MFA_OFF, 8), 15);
+	assert_int_equal(policy_password_min(MFA_OFF, 20), 20);
+	assert_int_equal(policy_password_min(MFA_REQUIRED, 12), 12);
+}
+
 static void account_table(void **state)
 {
 	struct person nopw = person_with("", 0);
@@ -267,6 +313,8 @@ int main(void)
 		cmocka_unit_test(password_rules_table),
 		cmocka_unit_test(password_equal_to_username_refused),
 		cmocka_unit_test(password_messages_give_the_reason),
+		cmocka_unit_test(mfa_step_table),
+		cmocka_unit_test(password_min_table),
 		cmocka_unit_test(account_table),
 		cmocka_unit_test(code_outcome_texts_are_distinct_and_secret_free),
 	};

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -164,6 +165,66 @@ static void raw_put(struct fixture *f, const char *db, const char *key, const ch
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
+}
+
+/* Read one raw value with lmdb into buf (NUL-terminated), the store
+ * closed meanwhile; returns its length. */
+static size_t raw_get(struct fixture *f, const char *db, const char *key, char *buf,
+		      size_t size)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { .mv_size = strlen(key), .mv_data = (void *)key };
+	MDB_val v;
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	if (v.mv_size >= size)
+		fail_msg("the record under %s is %zu bytes, more than the test's %zu", key,
+			 v.mv_size, size);
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	reopen(f, MAP_SIZE);
+	return v.mv_size;
+}
+
+/* A recognisable sealed secret: byte i is b + i. */
+static void sealed_fill(uint8_t sealed[STORE_TOTP_SEALED_BYTES], uint8_t b)
+{
+	for (size_t i = 0; i < STORE_TOTP_SEALED_BYTES; i++)
+		sealed[i] = (uint8_t)(b + i);
+}
+
+/* Give username an authenticator as enrolment would: sealed secret,
+ * watermark at step, enrolled at T0 + 100. */
+static void enrol(struct fixture *f, const char *username, uint8_t b, int64_t step)
+{
+	struct person p;
+
+	assert_result(store_person_get(f->st, username, &p), STORE_OK);
+	p.flags |= PERSON_MFA_ENROLLED;
+	sealed_fill(p.totp_sealed, b);
+	p.totp_last_step = step;
+	p.mfa_enrolled = T0 + 100;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+}
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= b[i];
+	return acc == 0;
 }
 
 /* ------------------------------------------------------------ people */
@@ -631,6 +692,253 @@ static void each_after_past_the_end_is_empty(void **state)
 			 c.names[0]);
 }
 
+/* ------------------------------------------------------------ authenticator */
+
+static void person_totp_fields_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t want[STORE_TOTP_SEALED_BYTES];
+	struct person p, got;
+
+	person_fill(&p, "alice", "Åsa");
+	p.flags = PERSON_EXISTING_ACCOUNT | PERSON_MFA_ENROLLED;
+	sealed_fill(p.totp_sealed, 0xf0); /* wraps: every byte value class */
+	p.totp_last_step = 60000000;
+	p.mfa_enrolled = T0 + 5;
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	sealed_fill(want, 0xf0);
+
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "alice", &got), STORE_OK);
+	assert_int_equal(got.flags, PERSON_EXISTING_ACCOUNT | PERSON_MFA_ENROLLED);
+	assert_memory_equal(got.totp_sealed, want, STORE_TOTP_SEALED_BYTES);
+	assert_int_equal(got.totp_last_step, 60000000);
+	assert_int_equal(got.mfa_enrolled, T0 + 5);
+	assert_string_equal(got.pwhash, PWHASH_OLD);
+
+	/* A write of other fields carries them along. */
+	snprintf(got.first_name, sizeof(got.first_name), "Anna");
+	assert_result(store_person_put(f->st, &got), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.first_name, "Anna");
+	assert_memory_equal(p.totp_sealed, want, STORE_TOTP_SEALED_BYTES);
+	assert_int_equal(p.totp_last_step, 60000000);
+	assert_int_equal(p.mfa_enrolled, T0 + 5);
+}
+
+/* store.h: the sealed secret is kept only while the person is enrolled. */
+static void totp_sealed_stored_only_when_enrolled(void **state)
+{
+	struct fixture *f = *state;
+	char raw[1024];
+	struct person p, got;
+
+	person_fill(&p, "alice", "Åsa");
+	sealed_fill(p.totp_sealed, 0x10);
+	p.totp_last_step = 7;
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (strstr(raw, "totp_sealed"))
+		fail_msg("a person without an authenticator has a sealed secret: %s", raw);
+	assert_result(store_person_get(f->st, "alice", &got), STORE_OK);
+	if (!all_zero(got.totp_sealed, sizeof(got.totp_sealed)))
+		fail_msg("totp_sealed read back non-zero without PERSON_MFA_ENROLLED");
+	assert_int_equal(got.totp_last_step, 7);
+	assert_int_equal(got.flags & PERSON_MFA_ENROLLED, 0);
+}
+
+/* A person record written before the authenticator fields existed (rv 1)
+ * is read as a person without one, and written back in the new format. */
+static void record_without_totp_fields_still_decodes(void **state)
+{
+	struct fixture *f = *state;
+	static const char old[] =
+		"{\"rv\":1,\"version\":3,\"username\":\"olle\",\"first_name\":\"Olle\","
+		"\"last_name\":\"Berg\",\"email\":\"olle@example.org\",\"phone\":\"\","
+		"\"org\":\"default\",\"flags\":1,\"pwhash\":\"" PWHASH_OLD "\","
+		"\"created\":1700000000,\"updated\":1700000100,\"password_set\":1700000100}";
+	char raw[1024];
+	struct person p;
+
+	raw_put(f, "people", "olle", old);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "olle", &p), STORE_OK);
+	assert_int_equal(p.version, 3);
+	assert_string_equal(p.first_name, "Olle");
+	assert_string_equal(p.pwhash, PWHASH_OLD);
+	assert_int_equal(p.flags, PERSON_EXISTING_ACCOUNT);
+	assert_int_equal(p.password_set, 1700000100);
+	if (!all_zero(p.totp_sealed, sizeof(p.totp_sealed)) || p.totp_last_step != 0 ||
+	    p.mfa_enrolled != 0)
+		fail_msg("an old record decoded with authenticator fields: last_step %lld, "
+			 "enrolled %lld",
+			 (long long)p.totp_last_step, (long long)p.mfa_enrolled);
+
+	/* Its first write makes it a current record, nothing else lost. */
+	assert_result(store_totp_advance(f->st, "olle", 5), STORE_OK);
+	raw_get(f, "people", "olle", raw, sizeof(raw));
+	if (!strstr(raw, "\"rv\":2,") || !strstr(raw, "\"totp_last_step\":5"))
+		fail_msg("the rewritten record is not in the current format: %s", raw);
+	assert_result(store_person_get(f->st, "olle", &p), STORE_OK);
+	assert_int_equal(p.version, 4);
+	assert_int_equal(p.totp_last_step, 5);
+	assert_int_equal(p.updated, 1700000100);
+	assert_string_equal(p.email, "olle@example.org");
+	assert_string_equal(p.pwhash, PWHASH_OLD);
+}
+
+static void totp_advance_only_forwards(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		int64_t step;
+		enum store_result want;
+		int64_t stored; /* the watermark after the call */
+	} cases[] = {
+		{ 100, STORE_OK, 100 },  { 100, STORE_USED, 100 }, { 99, STORE_USED, 100 },
+		{ 101, STORE_OK, 101 },  { 0, STORE_USED, 101 },   { -1, STORE_USED, 101 },
+		{ 5000, STORE_OK, 5000 },
+	};
+	struct person p;
+	enum store_result r;
+
+	add_person(f, "alice");
+	enrol(f, "alice", 0x20, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = store_totp_advance(f->st, "alice", cases[i].step);
+		assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+		if (r != cases[i].want || p.totp_last_step != cases[i].stored)
+			fail_msg("advance to %lld: got \"%s\" and watermark %lld, expected \"%s\" "
+				 "and %lld",
+				 (long long)cases[i].step, store_result_name(r),
+				 (long long)p.totp_last_step, store_result_name(cases[i].want),
+				 (long long)cases[i].stored);
+	}
+	assert_result(store_totp_advance(f->st, "ghost", 102), STORE_NOT_FOUND);
+	assert_result(store_totp_advance(f->st, "", 102), STORE_NOT_FOUND);
+	assert_result(store_totp_advance(f->st, NULL, 102), STORE_NOT_FOUND);
+}
+
+/* The watermark is a write like any other: its version bump makes a
+ * person_put based on an earlier read conflict instead of rolling the
+ * watermark back (which would let a used code through again). */
+static void totp_advance_bumps_version(void **state)
+{
+	struct fixture *f = *state;
+	struct person before, after;
+
+	add_person(f, "alice");
+	enrol(f, "alice", 0x30, 10);
+	assert_result(store_person_get(f->st, "alice", &before), STORE_OK);
+	assert_int_equal(before.version, 2);
+
+	assert_result(store_totp_advance(f->st, "alice", 11), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &after), STORE_OK);
+	assert_int_equal(after.version, 3);
+	assert_int_equal(after.totp_last_step, 11);
+	/* The store has no clock: updated is not touched. */
+	assert_int_equal(after.updated, before.updated);
+	assert_int_equal(after.mfa_enrolled, before.mfa_enrolled);
+	assert_memory_equal(after.totp_sealed, before.totp_sealed, STORE_TOTP_SEALED_BYTES);
+
+	/* A refused step writes nothing. */
+	assert_result(store_totp_advance(f->st, "alice", 11), STORE_USED);
+	assert_result(store_person_get(f->st, "alice", &after), STORE_OK);
+	assert_int_equal(after.version, 3);
+
+	snprintf(before.first_name, sizeof(before.first_name), "Stale");
+	assert_result(store_person_put(f->st, &before), STORE_CONFLICT);
+	assert_result(store_person_get(f->st, "alice", &after), STORE_OK);
+	assert_int_equal(after.totp_last_step, 11);
+}
+
+static void code_redeem_with_reset_mfa_clears_authenticator(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	struct access_code c;
+	char raw[1024];
+	struct person p;
+
+	add_person(f, "alice");
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	p.flags |= PERSON_EXISTING_ACCOUNT;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	enrol(f, "alice", 0x40, 900);
+	assert_result(store_code_issue(f->st, "alice", hash_of(h, 0xd1), T0, T0 + DAY,
+				       CODE_FLAG_RESET_MFA, &c),
+		      STORE_OK);
+
+	/* A refused redeem leaves the authenticator as it was. */
+	assert_result(redeem(f, "alice", 0xd2, "req-1", T0 + 1), STORE_MISMATCH);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_int_equal(p.flags & PERSON_MFA_ENROLLED, PERSON_MFA_ENROLLED);
+	assert_int_equal(p.totp_last_step, 900);
+
+	assert_result(redeem(f, "alice", 0xd1, "req-2", T0 + 2), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	assert_int_equal(p.password_set, T0 + 2);
+	assert_int_equal(p.flags, PERSON_EXISTING_ACCOUNT);
+	if (!all_zero(p.totp_sealed, sizeof(p.totp_sealed)))
+		fail_msg("the sealed secret survived a reset code");
+	assert_int_equal(p.totp_last_step, 0);
+	assert_int_equal(p.mfa_enrolled, 0);
+	assert_int_equal(p.version, 4);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (strstr(raw, "totp_sealed"))
+		fail_msg("the record still holds a sealed secret after a reset: %s", raw);
+}
+
+static void code_redeem_without_reset_mfa_keeps_authenticator(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t want[STORE_TOTP_SEALED_BYTES];
+	struct person p;
+
+	add_person(f, "alice");
+	enrol(f, "alice", 0x50, 777);
+	issue(f, "alice", 0xd3, T0, T0 + DAY); /* flags 0 */
+	assert_result(redeem(f, "alice", 0xd3, "req-1", T0 + 3), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	sealed_fill(want, 0x50);
+	assert_int_equal(p.flags & PERSON_MFA_ENROLLED, PERSON_MFA_ENROLLED);
+	assert_memory_equal(p.totp_sealed, want, STORE_TOTP_SEALED_BYTES);
+	assert_int_equal(p.totp_last_step, 777);
+	assert_int_equal(p.mfa_enrolled, T0 + 100);
+}
+
+/* The size stated in store_lmdb.c: every field full, every byte of every
+ * string one that JSON must escape as \u00XX. */
+static void person_record_worst_case_size_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	char raw[8192];
+	struct person p, got;
+	size_t n;
+
+	person_fill(&p, "alice", "x");
+	memset(p.username, 'a', OB_USERNAME_MAX);
+	memset(p.first_name, 0x01, OB_NAME_MAX);
+	memset(p.last_name, 0x01, OB_NAME_MAX);
+	memset(p.email, 0x01, OB_EMAIL_MAX);
+	memset(p.phone, 0x01, OB_PHONE_MAX);
+	memset(p.org, 0x01, OB_ORG_MAX);
+	memset(p.pwhash, 0x01, sizeof(p.pwhash) - 1);
+	p.flags = UINT32_MAX;
+	p.created = p.updated = p.password_set = INT64_MAX;
+	p.totp_last_step = p.mfa_enrolled = INT64_MAX;
+	sealed_fill(p.totp_sealed, 0x99);
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	n = raw_get(f, "people", p.username, raw, sizeof(raw));
+	if (n >= 4608)
+		fail_msg("the worst-case person record is %zu bytes, over the 4.5 KiB stated", n);
+	assert_result(store_person_get(f->st, p.username, &got), STORE_OK);
+	assert_memory_equal(got.last_name, p.last_name, sizeof(p.last_name));
+	assert_memory_equal(got.totp_sealed, p.totp_sealed, STORE_TOTP_SEALED_BYTES);
+}
+
 /* ------------------------------------------------------------ database */
 
 static void map_full_is_reported_and_nothing_written(void **state)
@@ -733,6 +1041,12 @@ static void stats_counts_people(void **state)
 	assert_true(s.map_used > 0 && s.map_used <= s.map_size);
 }
 
+/* 60 bytes, 0x01 to 0x3c, and the same without its last byte. */
+#define SEALED_HEX_SHORT                                                                   \
+	"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"                \
+	"2122232425262728292a2b2c2d2e2f303132333435363738393a3b"
+#define SEALED_HEX SEALED_HEX_SHORT "3c"
+
 /* Records the store did not write the way it writes them. */
 static void corrupt_records_are_unavailable(void **state)
 {
@@ -742,7 +1056,7 @@ static void corrupt_records_are_unavailable(void **state)
 		"{\"rv\":1,\"version\":1,\"username\":\"eve\"", /* truncated */
 		"[1,2,3]",
 		/* another record format */
-		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"{\"rv\":3,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
 		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
 		"\"created\":1,\"updated\":1,\"password_set\":0}",
 		/* a phone number longer than its field */
@@ -757,20 +1071,69 @@ static void corrupt_records_are_unavailable(void **state)
 		"{\"rv\":1,\"version\":1,\"username\":\"mallory\",\"first_name\":\"E\",\"last_name\":\"V\","
 		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
 		"\"created\":1,\"updated\":1,\"password_set\":0}",
+		/* rv 1 predates authenticators: enrolled... */
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0}",
+		/* ...or carrying a watermark is not an rv 1 record */
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":5}",
+		/* rv 2 without its watermark: it must not read as 0 */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"mfa_enrolled\":0}",
+		/* a negative watermark */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":-1,"
+		"\"mfa_enrolled\":0}",
+		/* enrolled without a sealed secret */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":1}",
+		/* a sealed secret without enrolment */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX "\","
+		"\"totp_last_step\":0,\"mfa_enrolled\":0}",
+		/* a sealed secret one byte short */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX_SHORT "\","
+		"\"totp_last_step\":0,\"mfa_enrolled\":1}",
+		/* a sealed secret that is not hex */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX_SHORT "zz\","
+		"\"totp_last_step\":0,\"mfa_enrolled\":1}",
 	};
 	static const char good[] =
 		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
 		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
 		"\"created\":1,\"updated\":1,\"password_set\":0}";
+	static const char good_enrolled[] =
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX "\","
+		"\"totp_last_step\":9,\"mfa_enrolled\":1}";
 	struct collect c = { .stop_after = -1 };
 	struct person p;
 	size_t i;
 
-	/* The well-formed record these are made from is accepted. */
+	/* The well-formed records these are made from are accepted. */
 	raw_put(f, "people", "eve", good);
 	reopen(f, MAP_SIZE);
 	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
 	assert_string_equal(p.first_name, "E");
+	raw_put(f, "people", "eve", good_enrolled);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_int_equal(p.flags, PERSON_MFA_ENROLLED);
+	assert_int_equal(p.totp_last_step, 9);
+	assert_int_equal(p.totp_sealed[0], 0x01);
+	assert_int_equal(p.totp_sealed[STORE_TOTP_SEALED_BYTES - 1], 0x3c);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		raw_put(f, "people", "eve", bad[i]);
@@ -845,6 +1208,14 @@ int main(void)
 		T(stats_counts_people),
 		T(corrupt_records_are_unavailable),
 		T(corrupt_code_record_is_unavailable),
+		T(person_totp_fields_round_trip),
+		T(totp_sealed_stored_only_when_enrolled),
+		T(record_without_totp_fields_still_decodes),
+		T(totp_advance_only_forwards),
+		T(totp_advance_bumps_version),
+		T(code_redeem_with_reset_mfa_clears_authenticator),
+		T(code_redeem_without_reset_mfa_keeps_authenticator),
+		T(person_record_worst_case_size_is_bounded),
 		cmocka_unit_test(result_names_are_distinct),
 	};
 

@@ -12,6 +12,12 @@ if [ -z "${PAMTESTER:-}" ] || [ ! -x "$PAMTESTER" ]; then
 	echo "SKIP: pamtester is not installed"
 	exit 77
 fi
+for tool in expect oathtool; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "SKIP: $tool is not installed"
+		exit 77
+	fi
+done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: the walkthrough administers onboardd, which only root may do"
 	exit 77
@@ -30,14 +36,24 @@ echo "account required pam_permit.so" >"$OB_DIR/pam.d/common-account"
 
 # pamtester is not built with the sanitizers: preload their runtime for
 # our module's sake, and leave pamtester's own leaks alone.
-pamtester_as() { # INPUT ARGS...
-	input=$1
+OB_PAMTESTER_ENV="LD_PRELOAD=${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB PAM_WRAPPER=1 \
+PAM_WRAPPER_SERVICE_DIR=$OB_DIR/pam.d ASAN_OPTIONS=detect_leaks=0"
+export OB_PAMTESTER_ENV PAMTESTER
+OB_KEY_FILE=$OB_DIR/totp.key
+export OB_KEY_FILE
+drive="expect -f ${srcdir_tests:-$(dirname "$0")}/pamtester.exp"
+
+# login NAME USER OPS ANSWER...: pamtester on a terminal, answered in
+# order (see tests/pamtester.exp); passes when it exits 0.
+login() {
+	name=$1
 	shift
-	printf '%s' "$input" |
-		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
-		"$PAMTESTER" -v onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1
+	if $drive onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1; then
+		return 0
+	fi
+	return 1
 }
+show() { sed 's/^/  | /' "$OB_DIR/pamtester.out"; }
 
 expect_ok walkthrough_user_add \
 	ob_ctl user add grace --first-name Grace --last-name Hopper --email grace@example.org
@@ -46,45 +62,52 @@ code=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
 password="Analytical-Engine-1843"
 
 # First login: the code (typed in lower case without dashes), the
-# username, the new password twice.
+# username, the new password twice, then the authenticator app: the QR
+# code and the key are shown, and the code the app computes (oathtool
+# here) turns it on.
 typed=$(printf '%s' "$code" | tr -d - | tr 'A-Z' 'a-z')
-if pamtester_as "$typed
-grace
-$password
-$password
-" grace authenticate &&
+if login first grace authenticate "$typed" grace "$password" "$password" @TOTP &&
 	grep -q "successfully authenticated" "$OB_DIR/pamtester.out" &&
-	grep -q "Your new password is set" "$OB_DIR/pamtester.out"; then
-	ob_pass walkthrough_first_login_with_code
+	grep -q "Your new password is set" "$OB_DIR/pamtester.out" &&
+	grep -q "otpauth://totp/" "$OB_DIR/pamtester.out" &&
+	grep -q "authenticator app is set up" "$OB_DIR/pamtester.out"; then
+	ob_pass walkthrough_first_login_with_code_and_enrolment
 else
-	ob_fail walkthrough_first_login_with_code "pamtester did not authenticate with the code"
-	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+	ob_fail walkthrough_first_login_with_code_and_enrolment "pamtester did not finish the registration"
+	show
 fi
+OB_TOTP_KEY=$(cat "$OB_KEY_FILE" 2>/dev/null)
+export OB_TOTP_KEY
 
-if pamtester_as "$password
-" grace authenticate acct_mgmt &&
+# Later logins: password, then a code from the app (the next one: each
+# code is accepted once).
+if login later grace "authenticate acct_mgmt" "$password" @TOTP+30 &&
 	grep -q "account management done" "$OB_DIR/pamtester.out"; then
-	ob_pass walkthrough_password_login
+	ob_pass walkthrough_password_and_authenticator_login
 else
-	ob_fail walkthrough_password_login "pamtester did not authenticate with the password"
-	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+	ob_fail walkthrough_password_and_authenticator_login "pamtester did not authenticate"
+	show
 fi
 
 expect_stdout_matches walkthrough_code_is_used '^grace +used ' ob_ctl code list
 
-if pamtester_as "$code
-" grace authenticate; then
+if login reuse grace authenticate "$code"; then
 	ob_fail walkthrough_used_code_refused "the used code let grace in again"
-	sed 's/^/  | /' "$OB_DIR/pamtester.out"
+	show
 else
 	ob_pass walkthrough_used_code_refused
 fi
 
-if pamtester_as "not-the-password
-" grace authenticate; then
+if login wrongpw grace authenticate "not-the-password"; then
 	ob_fail walkthrough_wrong_password_refused "a wrong password let grace in"
 else
 	ob_pass walkthrough_wrong_password_refused
+fi
+
+if login wrongtotp grace authenticate "$password" @TOTP+3600; then
+	ob_fail walkthrough_wrong_authenticator_code_refused "a wrong code let grace in"
+else
+	ob_pass walkthrough_wrong_authenticator_code_refused
 fi
 
 # A program running as another uid (a screen locker, say) may check only
@@ -92,42 +115,36 @@ fi
 if command -v setpriv >/dev/null 2>&1; then
 	chmod 711 "$OB_DIR"
 	chmod -R a+rX "$OB_DIR/pam.d"
-	printf '%s\n' "$password" |
-		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$PAMTESTER" -v onboard-demo grace authenticate >"$OB_DIR/pamtester.out" 2>&1
+	chmod a+r "${srcdir_tests:-$(dirname "$0")}/pamtester.exp" 2>/dev/null
+	OB_KEY_FILE= setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$drive onboard-demo grace authenticate "$password" @TOTP+60 \
+		>"$OB_DIR/pamtester.out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ] && grep -q "may check only its own" "$OB_DIR/pamtester.out"; then
 		ob_pass non_root_program_cannot_check_another_users_login
 	else
 		ob_fail non_root_program_cannot_check_another_users_login \
 			"pamtester as uid 65534 exited $rc without the daemon's refusal"
-		sed 's/^/  | /' "$OB_DIR/pamtester.out"
+		show
 	fi
 
 	# ...and may check its own: bob (uid 1001 in the daemon's passwd)
-	# first sets a password with a code, then a program running as
-	# uid 1001 checks it.
+	# registers with a code, then a program running as uid 1001 checks
+	# his password and code.
 	ob_ctl user add bob --first-name Bob --last-name Byte --existing-account >/dev/null
 	ob_ctl code issue bob >"$OB_OUT"
 	bcode=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
-	pamtester_as "$bcode
-bob
-$password
-$password
-" bob authenticate
-	printf '%s\n' "$password" |
-		LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB:}$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
-		PAM_WRAPPER_SERVICE_DIR="$OB_DIR/pam.d" ASAN_OPTIONS=detect_leaks=0 \
-		setpriv --reuid=1001 --regid=1001 --clear-groups \
-		"$PAMTESTER" -v onboard-demo bob authenticate >"$OB_DIR/pamtester.out" 2>&1
+	OB_TOTP_KEY= login bob bob authenticate "$bcode" bob "$password" "$password" @TOTP
+	bkey=$(cat "$OB_KEY_FILE" 2>/dev/null)
+	OB_KEY_FILE= OB_TOTP_KEY=$bkey setpriv --reuid=1001 --regid=1001 --clear-groups \
+		$drive onboard-demo bob authenticate "$password" @TOTP+30 \
+		>"$OB_DIR/pamtester.out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q "successfully authenticated" "$OB_DIR/pamtester.out"; then
 		ob_pass program_may_check_its_own_users_login
 	else
 		ob_fail program_may_check_its_own_users_login "pamtester as uid 1001 for bob exited $rc"
-		sed 's/^/  | /' "$OB_DIR/pamtester.out"
+		show
 	fi
 else
 	ob_skip non_root_program_cannot_check_another_users_login "setpriv is not installed"

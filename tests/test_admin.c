@@ -1,0 +1,386 @@
+/* io.onboard.Admin calls that onboardctl cannot drive to the end alone:
+ * a person with an authenticator only comes from a login through the PAM
+ * module, so here the store is given one directly and admin_call is
+ * called as the server would, against a real database in a fresh
+ * directory per test.  The clock is the test's: it also stands in for a
+ * login that writes the person between the call's read and its write. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "daemon.h"
+#include "ob_protocol.h"
+#include "store.h"
+#include "varlink.h"
+
+#define T0 1800000000LL /* an arbitrary "now" */
+#define ENROLLED_AT (T0 - 86400)
+#define MAP_SIZE (64ULL << 20)
+#define PWHASH "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
+
+struct fixture {
+	char dir[64];
+	struct daemon d;
+};
+
+/* The clock.  While interfere is positive, each reading first writes
+ * the person named victim (a TOTP step accepted by a login), so that
+ * the admin call's compare-and-swap finds a newer version. */
+static struct store *clock_store;
+static const char *victim;
+static int interfere;
+static int64_t next_step = 1000;
+
+static int64_t test_now(void)
+{
+	if (interfere > 0 && victim) {
+		interfere--;
+		if (store_totp_advance(clock_store, victim, next_step++) != STORE_OK)
+			fail_msg("the stand-in login could not write %s", victim);
+	}
+	return T0;
+}
+
+static void remove_db_dir(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	unlink(path);
+	if (rmdir(dir) < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int r;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	r = store_open(&f->d.store, f->dir, MAP_SIZE);
+	if (r < 0)
+		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
+	config_defaults(&f->d.cfg);
+	/* A fixed key: these tests never compare codes. */
+	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
+	f->d.now = test_now;
+	f->d.started = T0;
+	clock_store = f->d.store;
+	victim = NULL;
+	interfere = 0;
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->d.store);
+	remove_db_dir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Store a person with a password and, if enrolled, an authenticator. */
+static void add_person(struct fixture *f, const char *username, bool enrolled)
+{
+	struct person p = { 0 };
+
+	snprintf(p.username, sizeof(p.username), "%s", username);
+	snprintf(p.first_name, sizeof(p.first_name), "Ada");
+	snprintf(p.last_name, sizeof(p.last_name), "Lovelace");
+	snprintf(p.org, sizeof(p.org), "default");
+	snprintf(p.pwhash, sizeof(p.pwhash), "%s", PWHASH);
+	p.created = T0 - 10 * 86400;
+	p.updated = p.created;
+	p.password_set = p.created;
+	if (store_person_create(f->d.store, &p) != STORE_OK)
+		fail_msg("cannot create %s", username);
+	if (!enrolled)
+		return;
+	p.flags |= PERSON_MFA_ENROLLED;
+	memset(p.totp_sealed, 0xa5, sizeof(p.totp_sealed));
+	p.totp_last_step = 500;
+	p.mfa_enrolled = ENROLLED_AT;
+	if (store_person_put(f->d.store, &p) != STORE_OK)
+		fail_msg("cannot enrol %s", username);
+}
+
+/* Make the call as root; the reply is checked for its error name (NULL:
+ * a reply) and returned, its parameters in *params. */
+static struct json_object *call(struct fixture *f, const char *method, const char *params_json,
+				const char *want_error, struct json_object **params)
+{
+	static const struct peer root = { 0, 0, 1 };
+	struct json_object *in = params_json ? json_tokener_parse(params_json) : NULL;
+	struct json_object *reply, *e = NULL, *p = NULL;
+
+	if (params_json && !in)
+		fail_msg("test bug: %s is not JSON", params_json);
+	reply = admin_call(&f->d, &root, method, in);
+	json_object_put(in);
+	assert_non_null(reply);
+	json_object_object_get_ex(reply, "error", &e);
+	json_object_object_get_ex(reply, "parameters", &p);
+	if (want_error && (!e || strcmp(json_object_get_string(e), want_error) != 0))
+		fail_msg("%s: expected error %s, got %s", method, want_error,
+			 json_object_to_json_string(reply));
+	if (!want_error && e)
+		fail_msg("%s: expected a reply, got %s", method, json_object_to_json_string(reply));
+	*params = p;
+	return reply;
+}
+
+static const char *member_string(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		fail_msg("no string \"%s\" in %s", key, json_object_to_json_string(o));
+	return json_object_get_string(v);
+}
+
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(o));
+	return v;
+}
+
+static bool is_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void assert_enrolled(struct fixture *f, const char *username)
+{
+	struct person p;
+
+	assert_int_equal(store_person_get(f->d.store, username, &p), STORE_OK);
+	if (!(p.flags & PERSON_MFA_ENROLLED) || p.mfa_enrolled != ENROLLED_AT ||
+	    is_zero(p.totp_sealed, sizeof(p.totp_sealed)))
+		fail_msg("%s should still have their authenticator", username);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void mfa_reset_removes_the_authenticator(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *person;
+	struct person before, after;
+
+	add_person(f, "ada", true);
+	assert_int_equal(store_person_get(f->d.store, "ada", &before), STORE_OK);
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"ada\"}", NULL, &params);
+	person = member(params, "person");
+	assert_string_equal(member_string(person, "mfa"), "none");
+	assert_false(json_object_object_get_ex(person, "mfa_enrolled", NULL));
+	assert_string_equal(member_string(person, "state"), "active");
+	json_object_put(reply);
+
+	assert_int_equal(store_person_get(f->d.store, "ada", &after), STORE_OK);
+	assert_false(after.flags & PERSON_MFA_ENROLLED);
+	assert_true(is_zero(after.totp_sealed, sizeof(after.totp_sealed)));
+	assert_int_equal(after.totp_last_step, 0);
+	assert_int_equal(after.mfa_enrolled, 0);
+	assert_int_equal(after.updated, T0);
+	assert_int_equal(after.version, before.version + 1);
+	/* Only the authenticator goes: the password stays. */
+	assert_string_equal(after.pwhash, PWHASH);
+	assert_int_equal(after.password_set, before.password_set);
+
+	/* And a second reset finds nothing to remove. */
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"ada\"}", OB_ERR_NO_AUTHENTICATOR,
+		     &params);
+	assert_string_equal(member_string(params, "message"), "ada has no authenticator to reset");
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "ada", &before), STORE_OK);
+	assert_int_equal(before.version, after.version);
+}
+
+static void mfa_reset_leaves_other_people_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	add_person(f, "ada", true);
+	add_person(f, "grace", true);
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"grace\"}", NULL, &params);
+	json_object_put(reply);
+	assert_enrolled(f, "ada");
+}
+
+static void mfa_reset_retries_after_a_concurrent_write(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	struct person p;
+
+	add_person(f, "ada", true);
+	/* A login accepts a TOTP code between the first read and write, and
+	 * again between the second ones: the third attempt goes through. */
+	victim = "ada";
+	interfere = 2;
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"ada\"}", NULL, &params);
+	json_object_put(reply);
+	if (interfere != 0)
+		fail_msg("expected 3 attempts, made %d", 3 - interfere);
+	assert_int_equal(store_person_get(f->d.store, "ada", &p), STORE_OK);
+	assert_false(p.flags & PERSON_MFA_ENROLLED);
+	/* The watermark the login advanced is gone with the authenticator. */
+	assert_int_equal(p.totp_last_step, 0);
+	assert_true(is_zero(p.totp_sealed, sizeof(p.totp_sealed)));
+}
+
+static void mfa_reset_gives_up_after_three_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	add_person(f, "ada", true);
+	victim = "ada";
+	interfere = 100;
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"ada\"}", OB_ERR_CONFLICT, &params);
+	json_object_put(reply);
+	if (interfere != 100 - 3)
+		fail_msg("expected 3 attempts before giving up, made %d", 100 - interfere);
+	assert_enrolled(f, "ada");
+}
+
+static void mfa_reset_unknown_person_not_found(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	reply = call(f, OB_ADMIN_MFA_RESET, "{\"username\":\"nobody\"}", OB_ERR_USER_NOT_FOUND,
+		     &params);
+	assert_string_equal(member_string(params, "message"), "no such person: nobody");
+	json_object_put(reply);
+}
+
+static void user_show_reports_the_authenticator_and_not_its_secret(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *person;
+	const char *text;
+
+	add_person(f, "ada", true);
+	reply = call(f, OB_ADMIN_USER_SHOW, "{\"username\":\"ada\"}", NULL, &params);
+	person = member(params, "person");
+	assert_string_equal(member_string(person, "mfa"), "enrolled");
+	assert_int_equal(json_object_get_int64(member(person, "mfa_enrolled")), ENROLLED_AT);
+	text = json_object_to_json_string(reply);
+	if (strstr(text, "totp") || strstr(text, "a5a5") || strstr(text, "pwhash"))
+		fail_msg("UserShow shows what it must not: %s", text);
+	json_object_put(reply);
+}
+
+static void code_issue_with_reset_mfa_stores_the_flag(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	struct access_code c;
+
+	add_person(f, "ada", true);
+	reply = call(f, OB_ADMIN_CODE_ISSUE, "{\"username\":\"ada\",\"reset_mfa\":true}", NULL,
+		     &params);
+	assert_true(json_object_get_boolean(member(params, "reset_mfa")));
+	varlink_wipe(reply);
+	json_object_put(reply);
+	assert_int_equal(store_code_get(f->d.store, "ada", &c), STORE_OK);
+	assert_int_equal(c.flags & CODE_FLAG_RESET_MFA, CODE_FLAG_RESET_MFA);
+	/* Issuing is not redeeming: the authenticator stays until the login. */
+	assert_enrolled(f, "ada");
+
+	reply = call(f, OB_ADMIN_CODE_ISSUE, "{\"username\":\"ada\"}", NULL, &params);
+	assert_false(json_object_get_boolean(member(params, "reset_mfa")));
+	varlink_wipe(reply);
+	json_object_put(reply);
+	assert_int_equal(store_code_get(f->d.store, "ada", &c), STORE_OK);
+	assert_int_equal(c.flags & CODE_FLAG_RESET_MFA, 0);
+}
+
+/* A full page of people as long as the rules allow, with every
+ * authenticator field present, stays under the page budget of 60 KiB;
+ * one such person takes at most what io.onboard.Admin.varlink says. */
+static void user_list_page_of_enrolled_people_fits(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *people;
+	struct person p = { 0 };
+	char *text;
+	size_t len;
+
+	for (int i = 0; i < 64; i++) {
+		memset(&p, 0, sizeof(p));
+		snprintf(p.username, sizeof(p.username), "p%031d", i);
+		memset(p.first_name, '"', OB_NAME_MAX);
+		memset(p.last_name, '\\', OB_NAME_MAX);
+		memset(p.email, '/', 64);
+		snprintf(p.email + 64, sizeof(p.email) - 64, "@%.63s.%.63s.%.57s.org",
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+			 "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+		assert_int_equal(strlen(p.email), OB_EMAIL_MAX);
+		snprintf(p.phone, sizeof(p.phone), "+1%014d", i);
+		memset(p.org, 'o', OB_ORG_MAX);
+		snprintf(p.pwhash, sizeof(p.pwhash), "%s", PWHASH);
+		p.created = p.updated = p.password_set = INT64_MAX;
+		p.flags = PERSON_EXISTING_ACCOUNT | PERSON_MFA_ENROLLED;
+		memset(p.totp_sealed, 0xa5, sizeof(p.totp_sealed));
+		p.mfa_enrolled = INT64_MAX;
+		assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+	}
+	reply = call(f, OB_ADMIN_USER_LIST, "{\"limit\":64}", NULL, &params);
+	people = member(params, "people");
+	assert_int_equal(json_object_array_length(people), 64);
+	len = strlen(json_object_to_json_string_ext(json_object_array_get_idx(people, 0),
+						    JSON_C_TO_STRING_PLAIN));
+	if (len > 929)
+		fail_msg("one person takes %zu bytes of JSON, over the 929 documented", len);
+	assert_int_equal(varlink_encode(reply, &text, &len), 0);
+	if (len > 60 * 1024)
+		fail_msg("a full page takes %zu bytes, over the 60 KiB budget", len);
+	free(text);
+	json_object_put(reply);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(mfa_reset_removes_the_authenticator),
+		T(mfa_reset_leaves_other_people_alone),
+		T(mfa_reset_retries_after_a_concurrent_write),
+		T(mfa_reset_gives_up_after_three_conflicts),
+		T(mfa_reset_unknown_person_not_found),
+		T(user_show_reports_the_authenticator_and_not_its_secret),
+		T(code_issue_with_reset_mfa_stores_the_flag),
+		T(user_list_page_of_enrolled_people_fits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
