@@ -24,6 +24,7 @@
 #include "ob_protocol.h"
 #include "policy.h"
 #include "qr.h"
+#include "quality.h"
 #include "totp.h"
 #include "validate.h"
 #include "varlink.h"
@@ -61,6 +62,9 @@ struct login_job {
 	unsigned long long ops;
 	size_t mem;
 	int result; /* 0 on success */
+	/* VERIFY: the stored hash was made with another cost, and hash now
+	 * holds the password hashed anew with the configured one. */
+	bool rehashed;
 };
 
 struct login {
@@ -186,10 +190,16 @@ static void job_run(struct worker_job *wj)
 	struct login_job *j = (struct login_job *)wj;
 	size_t len = strlen(j->password);
 
-	if (j->kind == JOB_VERIFY)
+	if (j->kind == JOB_VERIFY) {
 		j->result = crypto_pwhash_str_verify(j->hash, j->password, len);
-	else
+		/* The configured cost changed since this hash was made: the
+		 * password is at hand only now, so hash it anew while here. */
+		if (j->result == 0 && crypto_pwhash_str_needs_rehash(j->hash, j->ops, j->mem) != 0)
+			j->rehashed = crypto_pwhash_str(j->hash, j->password, len, j->ops,
+							j->mem) == 0;
+	} else {
 		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
+	}
 	sodium_memzero(j->password, sizeof(j->password));
 }
 
@@ -197,6 +207,23 @@ static void login_wipe_free(struct login *l)
 {
 	sodium_memzero(l, sizeof(*l));
 	free(l);
+}
+
+/* Keep the hash made with the configured cost.  A failure costs nothing
+ * but another rehash at the next login. */
+static void login_store_rehash(struct login *l)
+{
+	struct person p = l->person;
+	enum store_result r;
+
+	memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
+	p.updated = l->d->now();
+	r = store_person_put(l->d->store, &p);
+	if (r == STORE_OK)
+		l->person = p;
+	log_info("login: %s: password rehashed with the configured cost: %s", p.username,
+		 store_result_name(r));
+	sodium_memzero(&p, sizeof(p));
 }
 
 static void login_after_verify(struct login *l)
@@ -209,6 +236,8 @@ static void login_after_verify(struct login *l)
 	}
 	log_info("login: %s: password accepted (service %s, from %s)", l->person.username,
 		 l->service, l->rhost);
+	if (l->job.rehashed)
+		login_store_rehash(l);
 	login_second_factor(l, NULL);
 }
 
@@ -557,7 +586,12 @@ static int on_confirm(struct login *l, const char *typed)
 	return ask_new_password(l, NULL);
 }
 
-static int on_new_password(struct login *l, const char *pw, const char *again)
+/* What is wrong with a new password (typed twice), in why; NULL when
+ * nothing is.  Our rules first, then libpwquality's; old is the current
+ * password when the person typed it (a change), or NULL. */
+static const char *login_new_password_problem(const struct login *l, const char *pw,
+					      const char *again, const char *old, char *why,
+					      size_t size)
 {
 	struct password_rules rules = {
 		.min_length = policy_password_min((enum mfa_mode)l->d->cfg.mfa,
@@ -565,11 +599,18 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 		.max_length = LOGIN_PASSWORD_MAX_CHARS,
 	};
 	enum password_verdict v = policy_password(&rules, pw, again, &l->person);
+
+	if (v != PASSWORD_OK)
+		return policy_password_message(v, &rules, why, size);
+	return quality_check(pw, old, l->person.username, why, size);
+}
+
+static int on_new_password(struct login *l, const char *pw, const char *again)
+{
 	char why[256];
 
-	if (v == PASSWORD_OK)
+	if (!login_new_password_problem(l, pw, again, NULL, why, sizeof(why)))
 		return login_submit(l, JOB_HASH, pw);
-	policy_password_message(v, &rules, why, sizeof(why));
 	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
 		sodium_memzero(l->code_hash, sizeof(l->code_hash));
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,

@@ -7,7 +7,7 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
 libpam0g-dev libsodium-dev liblmdb-dev libsystemd-dev libjson-c-dev libinih-dev
 libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper
 pamtester lmdb-utils libfaketime python3
-liboath-dev libqrencode-dev oathtool expect"
+liboath-dev libqrencode-dev oathtool expect libpwquality-dev cracklib-runtime"
 
 missing=""
 for p in $PACKAGES; do

@@ -292,8 +292,15 @@ static void long_multibyte_password_is_not_truncated(void **state)
 	char longpw[401], prefix[257];
 	char code[32];
 
-	for (size_t i = 0; i < 100; i++)
-		memcpy(longpw + 4 * i, "\xf0\x9f\x98\x80", 4); /* U+1F600 */
+	/* U+1F600 to U+1F663: a hundred different characters. */
+	for (size_t i = 0; i < 100; i++) {
+		unsigned cp = 0x1F600 + (unsigned)i;
+
+		longpw[4 * i] = (char)(0xf0 | (cp >> 18));
+		longpw[4 * i + 1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		longpw[4 * i + 2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		longpw[4 * i + 3] = (char)(0x80 | (cp & 0x3f));
+	}
 	longpw[400] = '\0';
 	memcpy(prefix, longpw, 256);
 	prefix[256] = '\0';
@@ -302,6 +309,44 @@ static void long_multibyte_password_is_not_truncated(void **state)
 	register_with_code("lena", code, longpw);
 	assert_int_equal(auth("onboard", "lena", longpw, NULL, NULL, NULL), PAM_SUCCESS);
 	assert_int_equal(auth("onboard", "lena", prefix, NULL, NULL, NULL), PAM_AUTH_ERR);
+}
+
+static unsigned count_in_file(const char *path, const char *fragment)
+{
+	char line[1024];
+	unsigned n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, fragment) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A password hashed at one cost is hashed anew, once, at the first login
+ * after the configured cost changed. */
+static void password_rehashed_when_the_cost_changes(void **state)
+{
+	static const char cheap[] = "password_hash_ops = 1\npassword_hash_memory = 8M\n"
+				    "uid_min = 1000\nmfa = optional\n";
+	static const char dearer[] = "password_hash_ops = 2\npassword_hash_memory = 16M\n"
+				     "uid_min = 1000\nmfa = optional\n";
+	struct fixture *f = *state;
+	char code[32];
+
+	add_person(f, "rolf");
+	issue_code(f, "rolf", code);
+	register_with_code("rolf", code, NEW_PASSWORD);
+	assert_int_equal(harness_write_file("onboardd.conf", dearer), 0);
+	assert_int_equal(harness_daemon_restart(&f->d, ""), 0);
+	assert_int_equal(harness_write_file("onboardd.conf", cheap), 0);
+	assert_int_equal(auth("onboard", "rolf", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+	assert_int_equal(auth("onboard", "rolf", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+	if (count_in_file(f->d.log, "rolf: password rehashed with the configured cost: ok") != 1)
+		fail_msg("want exactly one rehash of rolf's password in %s", f->d.log);
+	assert_int_equal(auth("onboard", "rolf", OTHER_PASSWORD, NULL, NULL, NULL), PAM_AUTH_ERR);
 }
 
 static void second_of_two_issued_codes_works_first_does_not(void **state)
@@ -443,6 +488,32 @@ static void code_accepted_in_lower_case_without_dashes(void **state)
 	assert_int_equal(strlen(typed), 16);
 	register_with_code("lena", typed, NEW_PASSWORD);
 	assert_int_equal(auth("onboard", "lena", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
+/* The first password goes through our rules and libpwquality; the person
+ * is told why one is refused and tries again. */
+static void weak_first_password_refused_with_the_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "wanda2");
+	issue_code(f, "wanda2", code);
+	login_init(&l, "onboard", "wanda2", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.secret[1] = "short";
+	l.secret[2] = "short";
+	l.secret[3] = "password";
+	l.secret[4] = "password";
+	l.secret[5] = NEW_PASSWORD;
+	l.secret[6] = NEW_PASSWORD;
+	l.text[0] = "wanda2";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "at least 8 characters");
+	assert_said(&l, "dictionary");
+	login_done(&l);
 }
 
 static void wrong_password_refused(void **state)
@@ -870,12 +941,14 @@ int main(int argc, char **argv)
 #define FAKE_TEST(t) cmocka_unit_test_setup_teardown(t, without_daemon, teardown)
 		DAEMON_TEST(code_login_sets_password_then_password_login_works),
 		DAEMON_TEST(long_multibyte_password_is_not_truncated),
+		DAEMON_TEST(password_rehashed_when_the_cost_changes),
 		DAEMON_TEST(second_of_two_issued_codes_works_first_does_not),
 		DAEMON_TEST(used_code_refused),
 		DAEMON_TEST(revoked_code_refused),
 		DAEMON_TEST(code_valid_for_ninety_days_then_expired),
 		DAEMON_TEST(wrong_username_confirmation_leaves_code_valid),
 		DAEMON_TEST(code_accepted_in_lower_case_without_dashes),
+		DAEMON_TEST(weak_first_password_refused_with_the_reason),
 		DAEMON_TEST(wrong_password_refused),
 		DAEMON_TEST(unknown_user_is_ignored_and_falls_through),
 		DAEMON_TEST(root_falls_through_to_next_module),
