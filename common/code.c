@@ -12,16 +12,26 @@ static bool code_letter(char c)
 	return c != '\0' && strchr(CODE_ALPHABET, c) != NULL;
 }
 
-void code_generate(char out[CODE_LETTERS + 1])
+void code_generate_len(char *out, size_t letters)
 {
 	const uint32_t n = (uint32_t)(sizeof(CODE_ALPHABET) - 1);
 
-	for (size_t i = 0; i < CODE_LETTERS; i++)
+	for (size_t i = 0; i < letters; i++)
 		out[i] = CODE_ALPHABET[randombytes_uniform(n)];
-	out[CODE_LETTERS] = '\0';
+	out[letters] = '\0';
+}
+
+void code_generate(char out[CODE_LETTERS + 1])
+{
+	code_generate_len(out, CODE_LETTERS);
 }
 
 int code_normalise(const char *typed, char out[CODE_LETTERS + 1])
+{
+	return code_normalise_len(typed, out, CODE_LETTERS);
+}
+
+int code_normalise_len(const char *typed, char *out, size_t letters)
 {
 	size_t n = 0;
 
@@ -34,26 +44,31 @@ int code_normalise(const char *typed, char out[CODE_LETTERS + 1])
 			continue;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
-		if (!code_letter(c) || n >= CODE_LETTERS)
+		if (!code_letter(c) || n >= letters)
 			goto bad;
 		out[n++] = c;
 	}
-	if (n != CODE_LETTERS)
+	if (n != letters)
 		goto bad;
 	out[n] = '\0';
 	return 0;
 bad:
-	sodium_memzero(out, CODE_LETTERS + 1);
+	sodium_memzero(out, letters + 1);
 	return -EINVAL;
 }
 
 int code_format(const char *code, char out[CODE_FORMATTED + 1])
 {
+	return code_format_len(code, out, CODE_LETTERS);
+}
+
+int code_format_len(const char *code, char *out, size_t letters)
+{
 	size_t o = 0;
 
-	if (strlen(code) != CODE_LETTERS)
+	if (strlen(code) != letters)
 		return -EINVAL;
-	for (size_t i = 0; i < CODE_LETTERS; i++) {
+	for (size_t i = 0; i < letters; i++) {
 		if (!code_letter(code[i]))
 			return -EINVAL;
 		if (i > 0 && i % 4 == 0)

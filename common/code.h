@@ -14,6 +14,19 @@
 /* Longest typed form we try to read as a code. */
 #define CODE_INPUT_MAX 64
 
+/* The verification code of an invitation (invite_verification = admin):
+ * 8 letters of the same alphabet, shown as ABCD-EFGH. */
+#define VERIFY_LETTERS 8
+#define VERIFY_FORMATTED 9
+
+/* The functions below for a code of any length of at most
+ * CODE_INPUT_MAX letters: out holds letters + 1 bytes (generate,
+ * normalise), or letters + letters / 4 bytes (format: a dash after each
+ * group of four but the last). */
+void code_generate_len(char *out, size_t letters);
+int code_normalise_len(const char *typed, char *out, size_t letters);
+int code_format_len(const char *code, char *out, size_t letters);
+
 /* Fill out with CODE_LETTERS random letters of CODE_ALPHABET and a NUL,
  * from the system's random source (libsodium must be initialised). */
 void code_generate(char out[CODE_LETTERS + 1]);

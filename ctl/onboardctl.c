@@ -42,6 +42,8 @@ enum ctl_opt {
 	OPT_EXISTING_ACCOUNT,
 	OPT_LIFETIME,
 	OPT_RESET_MFA,
+	OPT_INVITE,
+	OPT_CODE_TO_ME,
 	OPT_COUNT,
 };
 
@@ -66,6 +68,13 @@ static const struct ctl_option ctl_user_add_options[] = {
 	{ "email", true, OPT_EMAIL },
 	{ "phone", true, OPT_PHONE },
 	{ "existing-account", false, OPT_EXISTING_ACCOUNT },
+	{ "invite", false, OPT_INVITE },
+	{ "code-to-me", false, OPT_CODE_TO_ME },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_invite_send_options[] = {
+	{ "code-to-me", false, OPT_CODE_TO_ME },
 	{ NULL, false, 0 },
 };
 
@@ -119,8 +128,10 @@ static void ctl_help(void)
 	       "Commands:\n"
 	       "  status                          the daemon's version, uptime and database\n"
 	       "  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
-	       "           [--existing-account]   add a person (--existing-account lets onboard\n"
-	       "                                  manage a Unix account that already exists)\n"
+	       "           [--existing-account] [--invite [--code-to-me]]\n"
+	       "                                  add a person (--existing-account lets onboard\n"
+	       "                                  manage a Unix account that already exists;\n"
+	       "                                  --invite also invites them, as invite send)\n"
 	       "  user show USERNAME              one person, their authenticator and their\n"
 	       "                                  access code's status\n"
 	       "  user list                       every person\n"
@@ -131,9 +142,20 @@ static void ctl_help(void)
 	       "                                  the authenticator, to enrol a new one)\n"
 	       "  code revoke USERNAME            revoke a person's unused access code\n"
 	       "  code list                       every access code's status, never the code\n"
+	       "  invite send USERNAME [--code-to-me]\n"
+	       "                                  invite a person to register: a code valid\n"
+	       "                                  for invitation_lifetime (replaces a pending\n"
+	       "                                  one). E-mail delivery is not built yet: the\n"
+	       "                                  code is always shown to you, once, and\n"
+	       "                                  --code-to-me says exactly that\n"
+	       "  invite revoke USERNAME          withdraw a person's pending invitation\n"
+	       "  invite list                     every invitation's status and expiry,\n"
+	       "                                  never the code\n"
 	       "  mfa reset USERNAME              remove a person's authenticator: they enrol\n"
 	       "                                  a new one at their next login, after the\n"
 	       "                                  password\n"
+	       "  unlock USERNAME                 lift a person's lock after failed logins and\n"
+	       "                                  clear their count of failures\n"
 	       "\n"
 	       "Options:\n"
 	       "  --socket PATH  onboardd's socket (default: $ONBOARD_SOCKET, else %s)\n"
@@ -287,6 +309,10 @@ static int ctl_user_add(struct ctl *c)
 		ctl_usage_error("user add: --last-name is required");
 		return CTL_EXIT_USAGE;
 	}
+	if (c->opt[OPT_CODE_TO_ME] && !c->opt[OPT_INVITE]) {
+		ctl_usage_error("user add: --code-to-me goes with --invite");
+		return CTL_EXIT_USAGE;
+	}
 	p = ctl_params_username(c);
 	if (!p)
 		return ctl_oom();
@@ -298,12 +324,15 @@ static int ctl_user_add(struct ctl *c)
 			return ctl_oom();
 		}
 	}
-	if (c->opt[OPT_EXISTING_ACCOUNT] &&
-	    ctl_add(p, "existing_account", json_object_new_boolean(1)) < 0) {
+	if ((c->opt[OPT_EXISTING_ACCOUNT] &&
+	     ctl_add(p, "existing_account", json_object_new_boolean(1)) < 0) ||
+	    (c->opt[OPT_INVITE] && ctl_add(p, "invite", json_object_new_boolean(1)) < 0) ||
+	    (c->opt[OPT_CODE_TO_ME] && ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0)) {
 		json_object_put(p);
 		return ctl_oom();
 	}
-	return ctl_run(c, OB_ADMIN_USER_ADD, p, output_person);
+	return ctl_run(c, OB_ADMIN_USER_ADD, p,
+		       c->opt[OPT_INVITE] ? output_user_invited : output_person);
 }
 
 static int ctl_user_show(struct ctl *c)
@@ -486,6 +515,51 @@ static int ctl_mfa_reset(struct ctl *c)
 	return ctl_output_done(r);
 }
 
+static int ctl_unlock(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c);
+
+	if (!p)
+		return ctl_oom();
+	return ctl_run(c, OB_ADMIN_UNLOCK, p, output_unlocked);
+}
+
+static int ctl_invite_send(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c);
+
+	if (!p)
+		return ctl_oom();
+	if (c->opt[OPT_CODE_TO_ME] && ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0) {
+		json_object_put(p);
+		return ctl_oom();
+	}
+	return ctl_run(c, OB_ADMIN_INVITE_SEND, p, output_invitation_issued);
+}
+
+static int ctl_invite_revoke(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c), *reply, *rparams;
+	int r;
+
+	if (!p)
+		return ctl_oom();
+	r = ctl_call(c, OB_ADMIN_INVITE_REVOKE, p, &reply, &rparams);
+	if (r != CTL_EXIT_OK)
+		return r;
+	if (c->json)
+		r = output_json(rparams);
+	else
+		r = output_line("revoked the invitation of %s", c->arg) < 0 ? -EIO : output_finish();
+	ctl_release(reply);
+	return ctl_output_done(r);
+}
+
+static int ctl_invite_list(struct ctl *c)
+{
+	return ctl_list(c, OB_ADMIN_INVITE_LIST, "invitations", output_invitations);
+}
+
 static const struct ctl_command ctl_commands[] = {
 	{ { "status", NULL }, false, ctl_no_options, ctl_status },
 	{ { "user", "add" }, true, ctl_user_add_options, ctl_user_add },
@@ -494,7 +568,11 @@ static const struct ctl_command ctl_commands[] = {
 	{ { "code", "issue" }, true, ctl_code_issue_options, ctl_code_issue },
 	{ { "code", "revoke" }, true, ctl_no_options, ctl_code_revoke },
 	{ { "code", "list" }, false, ctl_no_options, ctl_code_list },
+	{ { "invite", "send" }, true, ctl_invite_send_options, ctl_invite_send },
+	{ { "invite", "revoke" }, true, ctl_no_options, ctl_invite_revoke },
+	{ { "invite", "list" }, false, ctl_no_options, ctl_invite_list },
 	{ { "mfa", "reset" }, true, ctl_no_options, ctl_mfa_reset },
+	{ { "unlock", NULL }, true, ctl_no_options, ctl_unlock },
 };
 
 /* ------------------------------------------------------------- parsing */

@@ -235,9 +235,31 @@ static void output_code_summary(struct json_object *code)
 	output_field("access code", line);
 }
 
+/* The failed logins in a row and the lock, from a Lockout. */
+static void output_lockout(struct json_object *lockout)
+{
+	char t[OUTPUT_TIME_MAX], line[96];
+	int64_t failures = 0;
+
+	output_int(lockout, "failures", &failures);
+	if (failures && output_int(lockout, "last_failure", &(int64_t){ 0 }))
+		snprintf(line, sizeof(line), "%" PRId64 " in a row, the last %s", failures,
+			 output_time(lockout, "last_failure", "?", t));
+	else
+		snprintf(line, sizeof(line), "%" PRId64, failures);
+	output_field("failed logins", line);
+	if (output_int(lockout, "locked_until", &(int64_t){ 0 })) {
+		snprintf(line, sizeof(line), "locked until %s",
+			 output_time(lockout, "locked_until", "?", t));
+		output_field("login lock", line);
+	} else {
+		output_field("login lock", "none");
+	}
+}
+
 int output_person(struct json_object *params)
 {
-	struct json_object *p = NULL, *code = NULL, *v;
+	struct json_object *p = NULL, *code = NULL, *lockout = NULL, *v;
 	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64];
 
 	json_object_object_get_ex(params, "person", &p);
@@ -264,6 +286,10 @@ int output_person(struct json_object *params)
 		snprintf(mfa, sizeof(mfa), "none");
 	output_field("authenticator", mfa);
 	output_code_summary(code);
+	/* UserShow tells the lockout; UserAdd and MfaReset replies do not. */
+	if (json_object_object_get_ex(params, "lockout", &lockout) &&
+	    json_object_is_type(lockout, json_type_object))
+		output_lockout(lockout);
 	return output_finish();
 }
 
@@ -346,6 +372,25 @@ int output_codes(struct json_object *params)
 	return output_finish();
 }
 
+int output_unlocked(struct json_object *params)
+{
+	char t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
+	const char *who = output_clean(output_str(params, "username"), u, sizeof(u));
+	int64_t failures = 0;
+
+	output_int(params, "failures", &failures);
+	if (output_int(params, "locked_until", &(int64_t){ 0 }))
+		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
+				   " failed login%s", who, output_time(params, "locked_until", "?", t),
+				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
+	if (failures)
+		return output_line("%s was not locked: cleared %" PRId64 " failed login%s", who,
+				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
+	return output_line("%s was not locked and had no failed logins: nothing changed", who) < 0
+		       ? -EIO
+		       : output_finish();
+}
+
 int output_code_issued(struct json_object *params)
 {
 	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
@@ -369,4 +414,71 @@ int output_code_issued(struct json_object *params)
 	r = output_write_direct(buf, (size_t)n);
 	sodium_memzero(buf, sizeof(buf));
 	return r;
+}
+
+/* ---------------------------------------------------------- invitations */
+
+int output_invitation_issued(struct json_object *params)
+{
+	struct json_object *inv = NULL;
+	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1], v[64];
+	const char *verify = output_str(params, "verification_code");
+	int n, r;
+
+	/* InviteSend carries username and expires; UserAdd its invitation. */
+	if (!json_object_object_get_ex(params, "invitation", &inv) ||
+	    !json_object_is_type(inv, json_type_object))
+		inv = params;
+	v[0] = '\0';
+	if (verify[0])
+		snprintf(v, sizeof(v), "Verification code: %s\n", verify);
+	n = snprintf(buf, sizeof(buf),
+		     "Invitation code:   %s\n%s"
+		     "Invitation for %s, valid until %s. E-mail delivery is not built yet:\n"
+		     "the code%s shown only this once. Give %s to the person, who enters\n"
+		     "%s at the login prompt to register.\n",
+		     output_str(params, "code"), v,
+		     output_clean(output_str(inv, "username"), u, sizeof(u)),
+		     output_time(inv, "expires", "?", t), verify[0] ? "s are" : " is",
+		     verify[0] ? "both, by different channels if you can," : "it",
+		     verify[0] ? "them" : "it");
+	sodium_memzero(v, sizeof(v));
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		sodium_memzero(buf, sizeof(buf));
+		return -EIO;
+	}
+	r = output_write_direct(buf, (size_t)n);
+	sodium_memzero(buf, sizeof(buf));
+	return r;
+}
+
+int output_user_invited(struct json_object *params)
+{
+	int r = output_person(params);
+
+	return r < 0 ? r : output_invitation_issued(params);
+}
+
+int output_invitations(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "invitations");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t1[OUTPUT_TIME_MAX], t2[OUTPUT_TIME_MAX], t3[OUTPUT_TIME_MAX], u[OB_TEXT_MAX];
+	int wu;
+
+	if (n == 0)
+		return output_line("no invitations");
+	wu = output_width(arr, "username", strlen("USERNAME"));
+	printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED",
+	       "EXPIRES", "CLOSED", "VERIFICATION");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(arr, i);
+
+		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
+		       output_clean(output_str(c, "username"), u, sizeof(u)),
+		       output_str(c, "status"), output_time(c, "issued", "?", t1),
+		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
+		       output_bool(c, "verification") ? "yes" : "-");
+	}
+	return output_finish();
 }

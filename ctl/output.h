@@ -19,6 +19,15 @@ int output_codes(struct json_object *params);
 /* The freshly issued code on a line of its own, then who and until when.
  * Written unbuffered from a buffer that is wiped afterwards. */
 int output_code_issued(struct json_object *params);
+/* What Unlock lifted: the lock and failures, or that there was none. */
+int output_unlocked(struct json_object *params);
+/* A freshly issued invitation code (and verification code) on lines of
+ * their own, then who and until when; written as output_code_issued. */
+int output_invitation_issued(struct json_object *params);
+/* UserAdd with an invitation: the person, then the codes. */
+int output_user_invited(struct json_object *params);
+/* A table of the "invitations" array. */
+int output_invitations(struct json_object *params);
 /* One line of plain text. */
 int output_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,6 +16,7 @@
 #include "code.h"
 #include "daemon.h"
 #include "duration.h"
+#include "invite.h"
 #include "log.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
@@ -239,6 +240,25 @@ static struct json_object *admin_code_json(const struct access_code *c, int64_t 
 	return o;
 }
 
+/* A Lockout: the failures that still count at now, and the lock while it
+ * holds. */
+static struct json_object *admin_lockout_json(const struct throttle *stored, int64_t now)
+{
+	struct json_object *o = json_object_new_object();
+	struct throttle t = *stored;
+
+	if (!o)
+		return NULL;
+	policy_throttle_expire(&t, now);
+	if (admin_set_int(o, "failures", t.failures) < 0 ||
+	    (t.last_failure && admin_set_int(o, "last_failure", t.last_failure) < 0) ||
+	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Look a person up for a call about them; *err is the refusal. */
 static int admin_find_person(struct daemon *d, const char *username, struct person *p,
 			     struct json_object **err)
@@ -343,7 +363,7 @@ static struct json_object *admin_user_add(struct daemon *d, struct json_object *
 	enum store_result r;
 	enum add_verdict v;
 	enum account_kind kind;
-	bool existing = false;
+	bool existing = false, invite = false, to_me = false;
 	char text[OB_TEXT_MAX];
 	int64_t now = d->now();
 	int e;
@@ -353,6 +373,13 @@ static struct json_object *admin_user_add(struct daemon *d, struct json_object *
 	e = varlink_get_bool(params, "existing_account", &existing);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("existing_account", e, "true or false");
+	e = varlink_get_bool(params, "invite", &invite);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("invite", e, "true or false");
+	/* Every invitation code is shown to the administrator (invite.c). */
+	e = varlink_get_bool(params, "code_to_me", &to_me);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("code_to_me", e, "true or false");
 
 	r = store_person_get(d->store, p.username, &old);
 	if (r != STORE_OK && r != STORE_NOT_FOUND)
@@ -378,6 +405,8 @@ static struct json_object *admin_user_add(struct daemon *d, struct json_object *
 		return admin_storage_error(r, "add the person");
 	log_info("admin: added %s%s", p.username,
 		 existing ? " (existing Unix account)" : "");
+	if (invite)
+		return invite_user_added(d, &p, admin_person_json(&p));
 	return admin_reply_with("person", admin_person_json(&p));
 }
 
@@ -399,7 +428,8 @@ static struct json_object *admin_user_show(struct daemon *d, struct json_object 
 	if (!out)
 		return NULL;
 	if (admin_set(out, "person", admin_person_json(&p)) < 0 ||
-	    (r == STORE_OK && admin_set(out, "code", admin_code_json(&c, d->now())) < 0)) {
+	    (r == STORE_OK && admin_set(out, "code", admin_code_json(&c, d->now())) < 0) ||
+	    admin_set(out, "lockout", admin_lockout_json(&p.throttle, d->now())) < 0) {
 		json_object_put(out);
 		return NULL;
 	}
@@ -715,6 +745,51 @@ static struct json_object *admin_mfa_reset(struct daemon *d, struct json_object 
 	return admin_reply_with("person", admin_person_json(&p));
 }
 
+static struct json_object *admin_unlock(struct daemon *d, struct json_object *params)
+{
+	struct json_object *err = NULL, *out;
+	struct throttle old, zero;
+	const char *username;
+	enum store_result r = STORE_CONFLICT;
+	int64_t now = d->now();
+	char when[32];
+
+	if (admin_get_username(params, &username, &err) < 0)
+		return err;
+	policy_throttle_clear(&zero);
+	/* Compare-and-swap, so that the reply tells exactly what was lifted. */
+	for (int i = 0; i < ADMIN_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
+		r = store_throttle_get(d->store, username, &old);
+		if (r == STORE_OK)
+			r = store_throttle_put(d->store, username, &old, &zero);
+	}
+	if (r == STORE_NOT_FOUND)
+		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+	if (r == STORE_CONFLICT)
+		return admin_error(OB_ERR_CONFLICT,
+				   "%s kept failing logins while being unlocked: try again", username);
+	if (r != STORE_OK)
+		return admin_storage_error(r, "unlock the person");
+	policy_throttle_expire(&old, now);
+	if (old.locked_until)
+		log_info("admin: unlocked %s (locked until %s after %u failed login%s)", username,
+			 admin_utc(old.locked_until, when, sizeof(when)), old.failures,
+			 old.failures == 1 ? "" : "s");
+	else if (old.failures)
+		log_info("admin: cleared %u failed login%s of %s (not locked)", old.failures,
+			 old.failures == 1 ? "" : "s", username);
+	out = json_object_new_object();
+	if (!out)
+		return NULL;
+	if (admin_set_string(out, "username", username) < 0 ||
+	    admin_set_int(out, "failures", old.failures) < 0 ||
+	    (old.locked_until && admin_set_int(out, "locked_until", old.locked_until) < 0)) {
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
+}
+
 /* --------------------------------------------------------------- dispatch */
 
 static const struct {
@@ -729,6 +804,10 @@ static const struct {
 	{ OB_ADMIN_CODE_REVOKE, admin_code_revoke },
 	{ OB_ADMIN_CODE_LIST, admin_code_list },
 	{ OB_ADMIN_MFA_RESET, admin_mfa_reset },
+	{ OB_ADMIN_INVITE_SEND, invite_send },
+	{ OB_ADMIN_INVITE_REVOKE, invite_revoke },
+	{ OB_ADMIN_INVITE_LIST, invite_list },
+	{ OB_ADMIN_UNLOCK, admin_unlock },
 };
 
 struct json_object *admin_call(struct daemon *d, const struct peer *peer,

@@ -61,6 +61,8 @@ static const char *const algorithm_words[] = { "sha1", "sha256", "sha512", NULL 
 static const unsigned algorithm_values[] = { 0, 1, 2 };
 static const char *const digits_words[] = { "6", "8", NULL };
 static const unsigned digits_values[] = { 6, 8 };
+static const char *const verification_words[] = { "none", "admin", NULL };
+static const unsigned verification_values[] = { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 
 #define AT(f) offsetof(struct config, f)
 
@@ -86,6 +88,16 @@ static const struct conf_key conf_keys[] = {
 	{ "totp_digits", KIND_CHOICE, FIELD_UNSIGNED, AT(totp_digits), 0, 0, digits_words,
 	  digits_values },
 	{ "totp_issuer", KIND_TEXT, FIELD_PATH, AT(totp_issuer), 1, CONFIG_ISSUER_MAX, NULL, NULL },
+	{ "invitation_lifetime", KIND_DURATION, FIELD_I64, AT(invitation_lifetime), 3600,
+	  DURATION_MAX_SECONDS, NULL, NULL },
+	{ "invite_verification", KIND_CHOICE, FIELD_UNSIGNED, AT(invite_verification), 0, 0,
+	  verification_words, verification_values },
+	{ "terms_file", KIND_PATH, FIELD_PATH, AT(terms_file), 0, 0, NULL, NULL },
+	{ "lockout_attempts", KIND_NUMBER, FIELD_UNSIGNED, AT(lockout_attempts), 1, 1000, NULL,
+	  NULL },
+	/* Minutes, as the name says: a whole number, not a duration. */
+	{ "lockout_minutes", KIND_NUMBER, FIELD_UNSIGNED, AT(lockout_minutes), 1, 1440, NULL,
+	  NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -142,6 +154,10 @@ void config_defaults(struct config *c)
 	    !conf_text_ok(c->totp_issuer, CONFIG_ISSUER_MAX))
 		snprintf(c->totp_issuer, sizeof(c->totp_issuer), "onboard");
 	c->totp_issuer[CONFIG_ISSUER_MAX] = '\0';
+	c->invitation_lifetime = 30 * 86400;
+	c->invite_verification = INVITE_VERIFY_NONE;
+	c->lockout_attempts = 10;
+	c->lockout_minutes = 15;
 }
 
 /* Leading decimal digits of s into *out.  Returns where they end, or NULL
@@ -308,10 +324,11 @@ static int conf_apply(struct config *c, const struct conf_key *k, const char *va
 			return -EINVAL;
 		break;
 	case KIND_PATH:
+		/* Every path field is char[PATH_MAX]. */
 		len = strlen(value);
-		if (value[0] != '/' || len >= sizeof(c->key_file))
+		if (value[0] != '/' || len >= PATH_MAX)
 			return -EINVAL;
-		memcpy(c->key_file, value, len + 1);
+		memcpy((char *)c + k->offset, value, len + 1);
 		return 0;
 	case KIND_CHOICE:
 		for (size_t i = 0; k->choices[i]; i++)
@@ -454,6 +471,88 @@ static int conf_handle(void *user, const char *section, const char *name, const 
 	return 1;
 }
 
+/* The terms of use, read once at start: a missing or unsafe file stops
+ * the start instead of letting people register without them.  Text only:
+ * UTF-8 without control characters but tab and newline (carriage returns
+ * are dropped), at most CONFIG_TERMS_MAX bytes, trailing blank lines cut.
+ * Returns 0 or -errno with the reason in err. */
+static int conf_read_terms(struct config *c, char *err, size_t errlen)
+{
+	static const struct secfile_rule rule = {
+		.root_may_own = true,
+		.forbidden = S_IWGRP | S_IWOTH,
+		.what_bits = "writable by group or others",
+		.fix = "run chmod go-w",
+	};
+	_cleanup_close_ int fd = -1;
+	char buf[CONFIG_TERMS_MAX + 1];
+	struct stat st;
+	size_t len = 0, out = 0;
+	ssize_t n;
+
+	fd = secfile_open(c->terms_file, &rule, &st, err, errlen);
+	if (fd < 0)
+		return fd;
+	/* One byte more than allowed: a file that grew since fstat shows. */
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: read error: %s", c->terms_file, strerror(errno));
+			return -EIO;
+		}
+		len += (size_t)n;
+	}
+	if (st.st_size > CONFIG_TERMS_MAX || len > CONFIG_TERMS_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes", c->terms_file, CONFIG_TERMS_MAX);
+		return -EFBIG;
+	}
+	if (!utf8_valid(buf, len)) {
+		snprintf(err, errlen, "%s: not UTF-8 text", c->terms_file);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch == '\r')
+			continue;
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f) {
+			snprintf(err, errlen, "%s: contains control characters", c->terms_file);
+			return -EINVAL;
+		}
+		c->terms[out++] = (char)ch;
+	}
+	while (out > 0 && strchr(" \t\n", c->terms[out - 1]))
+		out--;
+	c->terms[out] = '\0';
+	if (out == 0) {
+		snprintf(err, errlen, "%s: is empty", c->terms_file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Load the terms of use named by the terms_file line (if any) into p->c. */
+static void conf_load_terms(struct conf_parse *p)
+{
+	char why[PATH_MAX + 128];
+	size_t i;
+	int r;
+
+	p->c->terms[0] = '\0';
+	if (p->error || !p->c->terms_file[0])
+		return;
+	r = conf_read_terms(p->c, why, sizeof(why));
+	if (r == 0)
+		return;
+	p->c->terms[0] = '\0';
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (strcmp(conf_keys[i].name, "terms_file") == 0)
+			break;
+	p->line = i < CONF_NKEYS ? p->set_on[i] : 0;
+	conf_fail(p, r, "terms_file", "%s", why);
+}
+
 /* Open path for reading only if it is safe to trust: a regular file owned
  * by root or by us that nobody else may write.  Returns 0 with *fdp set
  * (-1 for a missing optional file), or -errno with err set. */
@@ -512,6 +611,7 @@ int config_load(struct config *c, const char *path, bool must_exist, char *err, 
 	}
 	free(p.buf);
 	fclose(p.f);
+	conf_load_terms(&p);
 	if (p.error)
 		return p.error;
 	*c = work;

@@ -16,7 +16,12 @@
 /* mfa = required | optional | off */
 enum mfa_mode { MFA_REQUIRED, MFA_OPTIONAL, MFA_OFF };
 
+/* invite_verification = none | admin */
+enum invite_verification { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
+
 #define CONFIG_ISSUER_MAX 64
+/* The terms of use are shown as one message at the login prompt. */
+#define CONFIG_TERMS_MAX 8192
 
 struct config {
 	int64_t code_lifetime;           /* code_lifetime, default 90d */
@@ -37,12 +42,23 @@ struct config {
 	unsigned totp_digits;            /* totp_digits: 6 or 8, default 6 */
 	char totp_issuer[CONFIG_ISSUER_MAX + 1]; /* totp_issuer: the name apps show,
 						   * default this host's name */
+	int64_t invitation_lifetime;     /* invitation_lifetime, default 30d */
+	unsigned invite_verification;    /* invite_verification: enum invite_verification,
+					  * default none */
+	char terms_file[PATH_MAX];       /* terms_file: terms of use, default none ("") */
+	char terms[CONFIG_TERMS_MAX + 1]; /* its text, read by config_load */
+	unsigned lockout_attempts;       /* lockout_attempts: failures in a row that
+					  * lock, 1..1000, default 10 */
+	unsigned lockout_minutes;        /* lockout_minutes: how long, 1..1440, default 15 */
 };
 
 void config_defaults(struct config *c);
 
 /* Read path over the values already in c.  When the file does not exist
- * and must_exist is false, c is left as it is and 0 returned.  On error
+ * and must_exist is false, c is left as it is and 0 returned.  With
+ * terms_file set, its text is read into terms (UTF-8 without control
+ * characters but tab and newline, 1 to CONFIG_TERMS_MAX bytes, a regular
+ * file that only root or we may write).  On error
  * returns a negative errno and writes one line ("FILE:LINE: key: reason")
  * into err. */
 int config_load(struct config *c, const char *path, bool must_exist, char *err, size_t errlen);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <sodium.h>
 
 #include "policy.h"
 #include "validate.h"
@@ -157,6 +159,19 @@ enum password_verdict policy_password(const struct password_rules *r, const char
 	return PASSWORD_OK;
 }
 
+enum password_verdict policy_password_change(const struct password_rules *r, const char *pw,
+					     const char *confirm, const struct person *p,
+					     const char *current)
+{
+	enum password_verdict v = policy_password(r, pw, confirm, p);
+	size_t len = strlen(pw);
+
+	/* Both are secrets: compared in constant time once the lengths agree. */
+	if (v == PASSWORD_OK && len == strlen(current) && sodium_memcmp(pw, current, len) == 0)
+		return PASSWORD_UNCHANGED;
+	return v;
+}
+
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
 				    char *buf, size_t size)
 {
@@ -182,6 +197,9 @@ const char *policy_password_message(enum password_verdict v, const struct passwo
 		break;
 	case PASSWORD_IS_NAME:
 		snprintf(buf, size, "The password must not be your name.");
+		break;
+	case PASSWORD_UNCHANGED:
+		snprintf(buf, size, "The new password must differ from your current password.");
 		break;
 	}
 	return buf;
@@ -211,6 +229,115 @@ enum account_verdict policy_account(const struct person *p)
 	if (!p->pwhash[0])
 		return ACCOUNT_UNFINISHED;
 	return ACCOUNT_OK;
+}
+
+struct throttle_rules policy_throttle_rules(const struct config *c)
+{
+	struct throttle_rules r = {
+		.attempts = c->lockout_attempts,
+		.lock_seconds = (int64_t)c->lockout_minutes * 60,
+	};
+
+	return r;
+}
+
+int64_t policy_throttle_delay(uint32_t failures)
+{
+	uint32_t shift;
+
+	if (failures <= THROTTLE_FREE_FAILURES)
+		return 0;
+	shift = failures - THROTTLE_FREE_FAILURES - 1;
+	/* 2 << 5 is already past the cap; larger shifts would overflow. */
+	if (shift >= 5)
+		return THROTTLE_DELAY_MAX;
+	return (2 << shift) < THROTTLE_DELAY_MAX ? (2 << shift) : THROTTLE_DELAY_MAX;
+}
+
+enum throttle_verdict policy_throttle_check(const struct throttle *t,
+					    const struct throttle_rules *r, int64_t now,
+					    int64_t *until)
+{
+	int64_t delay;
+
+	(void)r;
+	*until = 0;
+	if (t->locked_until) {
+		if (now < t->locked_until) {
+			*until = t->locked_until;
+			return THROTTLE_LOCKED;
+		}
+		/* The lock ran out: the count starts again at the next failure. */
+		return THROTTLE_ALLOW;
+	}
+	delay = policy_throttle_delay(t->failures);
+	/* A clock that went back makes no one wait: the delay only slows
+	 * guessing, the lock is what stops it. */
+	if (delay && now >= t->last_failure && now - t->last_failure < delay) {
+		*until = t->last_failure + delay;
+		return THROTTLE_DELAY;
+	}
+	return THROTTLE_ALLOW;
+}
+
+bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r, int64_t now)
+{
+	if (t->locked_until && now < t->locked_until)
+		return true;
+	policy_throttle_expire(t, now);
+	if (t->failures < UINT32_MAX)
+		t->failures++;
+	t->last_failure = now;
+	if (t->failures < r->attempts)
+		return false;
+	t->locked_until = now > INT64_MAX - r->lock_seconds ? INT64_MAX : now + r->lock_seconds;
+	return true;
+}
+
+void policy_throttle_clear(struct throttle *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void policy_throttle_expire(struct throttle *t, int64_t now)
+{
+	if (t->locked_until && now >= t->locked_until)
+		policy_throttle_clear(t);
+}
+
+const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size)
+{
+	/* Rounded up: at the minute shown, the lock is over. */
+	time_t shown = (time_t)(until <= INT64_MAX - 59 ? (until + 59) / 60 * 60 : until);
+	time_t today = (time_t)now;
+	struct tm a, b;
+	char when[32];
+	size_t n = 0;
+
+	if (localtime_r(&shown, &a) && localtime_r(&today, &b)) {
+		if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+			n = strftime(when, sizeof(when), "%H:%M", &a);
+		else
+			n = strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &a);
+	}
+	if (n == 0) {
+		long long mins = until > now ? (long long)((until - now) / 60 + 1) : 1;
+
+		snprintf(buf, size, "Too many failed attempts: this account is locked for %lld "
+			 "more minute%s.", mins, mins == 1 ? "" : "s");
+		return buf;
+	}
+	snprintf(buf, size, "Too many failed attempts: this account is locked until %s.", when);
+	return buf;
+}
+
+const char *policy_text_wait(int64_t until, int64_t now, char *buf, size_t size)
+{
+	long long secs = until > now ? (long long)(until - now) : 1;
+
+	snprintf(buf, size, "Too many failed attempts: wait %lld second%s, then try again.", secs,
+		 secs == 1 ? "" : "s");
+	return buf;
 }
 
 const char *policy_text_unfinished(void)
@@ -243,4 +370,145 @@ const char *policy_text_code_outcome(enum store_result r)
 		break;
 	}
 	return "The login service could not record this login. Try again later.";
+}
+
+/* ---------------------------------------------------------- invitations */
+
+enum invite_status policy_invite_status(const struct invitation *inv, int64_t now)
+{
+	switch (inv->state) {
+	case INVITE_ACCEPTED:
+		return INVITE_STATUS_ACCEPTED;
+	case INVITE_REVOKED:
+		return INVITE_STATUS_REVOKED;
+	case INVITE_SUPERSEDED:
+		return INVITE_STATUS_SUPERSEDED;
+	case INVITE_PENDING:
+		return now >= inv->expires ? INVITE_STATUS_EXPIRED : INVITE_STATUS_PENDING;
+	}
+	/* An unknown stored state is never usable. */
+	return INVITE_STATUS_REVOKED;
+}
+
+const char *policy_invite_status_name(enum invite_status s)
+{
+	switch (s) {
+	case INVITE_STATUS_PENDING:
+		return "pending";
+	case INVITE_STATUS_ACCEPTED:
+		return "accepted";
+	case INVITE_STATUS_REVOKED:
+		return "revoked";
+	case INVITE_STATUS_SUPERSEDED:
+		return "superseded";
+	case INVITE_STATUS_EXPIRED:
+		return "expired";
+	}
+	return "unknown";
+}
+
+bool policy_invite_entry(const struct person *p, const struct invitation *inv)
+{
+	if (!inv || (p->flags & PERSON_DISABLED) || p->pwhash[0])
+		return false;
+	return inv->state != INVITE_ACCEPTED;
+}
+
+const char *policy_split_name(const char *typed, char first[OB_NAME_MAX + 1],
+			      char last[OB_NAME_MAX + 1], char *buf, size_t size)
+{
+	const char *start = typed, *end, *space;
+	size_t flen, llen;
+
+	first[0] = last[0] = '\0';
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	space = NULL;
+	for (const char *q = start; q < end; q++)
+		if (*q == ' ')
+			space = q;
+	if (!space) {
+		snprintf(buf, size, "Type your first and last name with a space between them, "
+			 "for example: Ada Lovelace.");
+		return buf;
+	}
+	llen = (size_t)(end - space - 1);
+	for (flen = (size_t)(space - start); flen > 0 && start[flen - 1] == ' '; flen--)
+		;
+	if (flen > OB_NAME_MAX || llen > OB_NAME_MAX) {
+		snprintf(buf, size, "A first or last name may have at most %d bytes.", OB_NAME_MAX);
+		return buf;
+	}
+	memcpy(first, start, flen);
+	first[flen] = '\0';
+	memcpy(last, space + 1, llen);
+	last[llen] = '\0';
+	if (validate_name(first, "first name", buf, size) ||
+	    validate_name(last, "last name", buf, size)) {
+		first[0] = last[0] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
+bool policy_terms_accepted(const char *answer)
+{
+	size_t n;
+
+	while (*answer == ' ' || *answer == '\t')
+		answer++;
+	n = strlen(answer);
+	while (n > 0 && (answer[n - 1] == ' ' || answer[n - 1] == '\t'))
+		n--;
+	return n == 3 && strncasecmp(answer, "yes", 3) == 0;
+}
+
+const char *policy_text_invite_unfinished(void)
+{
+	return "Your registration is not finished: enter the invitation code from your "
+	       "welcome message.";
+}
+
+const char *policy_text_invite_outcome(enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		return "The invitation code is accepted.";
+	case STORE_USED:
+		return "This invitation has already been used. If that was not you, tell your "
+		       "administrator.";
+	case STORE_EXPIRED:
+		return "This invitation has expired. Ask your administrator to send you a new one.";
+	case STORE_REVOKED:
+		return "This invitation has been withdrawn. Ask your administrator for a new one.";
+	case STORE_SUPERSEDED:
+		return "This invitation has been replaced by a newer one. Use the code from the "
+		       "newest welcome message.";
+	case STORE_MISMATCH:
+	case STORE_NOT_FOUND:
+		return "This code is not right. Check it against your welcome message and log in "
+		       "again.";
+	case STORE_FULL:
+	case STORE_UNAVAILABLE:
+	case STORE_EXISTS:
+	case STORE_CONFLICT:
+		break;
+	}
+	return "The login service could not record your registration. Try again later.";
+}
+
+const char *policy_text_terms_refused(void)
+{
+	return "You did not accept the terms of use, so your registration is not finished and "
+	       "nothing was changed. Your invitation is still valid: log in again when you "
+	       "are ready to accept them.";
+}
+
+const char *policy_text_verification_wrong(void)
+{
+	return "This verification code is not right. Check it with your administrator and log "
+	       "in again.";
 }

@@ -61,9 +61,15 @@ enum password_verdict {
 	PASSWORD_BAD_CHARACTERS, /* not UTF-8, or control characters */
 	PASSWORD_IS_USERNAME,
 	PASSWORD_IS_NAME,
+	PASSWORD_UNCHANGED, /* a change to the password already in use */
 };
 enum password_verdict policy_password(const struct password_rules *r, const char *pw,
 				      const char *confirm, const struct person *p);
+/* The rules of policy_password for a password that replaces current
+ * (what the person just proved): and the new one must differ from it. */
+enum password_verdict policy_password_change(const struct password_rules *r, const char *pw,
+					     const char *confirm, const struct person *p,
+					     const char *current);
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
 				    char *buf, size_t size);
 
@@ -90,8 +96,85 @@ enum account_verdict {
 };
 enum account_verdict policy_account(const struct person *p);
 
+/* Throttling of one person's logins.  Failed passwords, access codes and
+ * authenticator codes in a row make the next try wait (none after the
+ * first THROTTLE_FREE_FAILURES, then 2 s, doubling, at most
+ * THROTTLE_DELAY_MAX), and the attempts-th locks the person for
+ * lock_seconds.  A try that must wait or is locked out is refused
+ * without looking at what was typed, and is not counted.  A lock that has
+ * run out leaves no trace: the next failure counts from one again. */
+#define THROTTLE_FREE_FAILURES 3
+#define THROTTLE_DELAY_MAX 60
+
+struct throttle_rules {
+	uint32_t attempts;    /* lockout_attempts: failures in a row that lock */
+	int64_t lock_seconds; /* lockout_minutes, in seconds */
+};
+struct throttle_rules policy_throttle_rules(const struct config *c);
+
+enum throttle_verdict {
+	THROTTLE_ALLOW,
+	THROTTLE_DELAY,  /* too soon after the last failure: try at *until */
+	THROTTLE_LOCKED, /* locked until *until */
+};
+/* May the person try a secret at now?  *until is set for DELAY and LOCKED. */
+enum throttle_verdict policy_throttle_check(const struct throttle *t,
+					    const struct throttle_rules *r, int64_t now,
+					    int64_t *until);
+/* Seconds to wait after failures in a row (0 for the first few). */
+int64_t policy_throttle_delay(uint32_t failures);
+/* Count one failure at now into t.  Returns true when the person is
+ * locked afterwards (this failure locked them, or a lock already held:
+ * then t is left as it is). */
+bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r, int64_t now);
+/* A successful login, or an administrator's unlock: no failures, no lock. */
+void policy_throttle_clear(struct throttle *t);
+/* Forget a lock that has run out by now, with the failures that led to
+ * it: what is left is what still counts. */
+void policy_throttle_expire(struct throttle *t, int64_t now);
+
 /* The words a person reads at the login prompt. */
 const char *policy_text_unfinished(void);
+/* "Too many failed attempts: this account is locked until 14:35." in
+ * local time, the minute rounded up; the date too when until is not
+ * today. */
+const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size);
+/* "Too many failed attempts: wait 4 seconds, then try again." */
+const char *policy_text_wait(int64_t until, int64_t now, char *buf, size_t size);
 const char *policy_text_code_outcome(enum store_result r);
+
+/* What an invitation is worth at time now. */
+enum invite_status {
+	INVITE_STATUS_PENDING,
+	INVITE_STATUS_ACCEPTED,
+	INVITE_STATUS_REVOKED,
+	INVITE_STATUS_SUPERSEDED,
+	INVITE_STATUS_EXPIRED,
+};
+enum invite_status policy_invite_status(const struct invitation *inv, int64_t now);
+const char *policy_invite_status_name(enum invite_status s);
+
+/* Whether a login of p begins with "Invitation code: ": p has no
+ * password and is not disabled, and inv (may be NULL) is not accepted.
+ * An expired or revoked invitation counts too, so that a person who
+ * types its code learns why it no longer works. */
+bool policy_invite_entry(const struct person *p, const struct invitation *inv);
+
+/* A name typed to correct the registered one: blanks around it dropped,
+ * split at the last space into first and last name, each checked by the
+ * name rule.  Returns NULL with first and last filled, or the reason
+ * (written into buf). */
+const char *policy_split_name(const char *typed, char first[OB_NAME_MAX + 1],
+			      char last[OB_NAME_MAX + 1], char *buf, size_t size);
+
+/* Whether an answer accepts the terms of use: "yes" in any case, blanks
+ * around it ignored. */
+bool policy_terms_accepted(const char *answer);
+
+/* Invitations, at the login prompt. */
+const char *policy_text_invite_unfinished(void);
+const char *policy_text_invite_outcome(enum store_result r);
+const char *policy_text_terms_refused(void);
+const char *policy_text_verification_wrong(void);
 
 #endif

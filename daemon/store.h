@@ -42,6 +42,15 @@ const char *store_result_name(enum store_result r);
  * nonce, MAC and the 20-byte secret.  The store never sees it open. */
 #define STORE_TOTP_SEALED_BYTES (24 + 16 + 20)
 
+/* A person's failed logins in a row and their lock (the policy reads and
+ * writes it: policy_throttle_*).  Times are seconds since the epoch, 0
+ * for never.  All zero: no failure since the last successful login. */
+struct throttle {
+	uint32_t failures;    /* failed passwords, codes, authenticator codes in a row */
+	int64_t last_failure; /* when the last of them was */
+	int64_t locked_until; /* a lock holds while now < locked_until */
+};
+
 struct person {
 	uint64_t version; /* 1 on create, +1 on each write */
 	char username[OB_USERNAME_MAX + 1];
@@ -59,6 +68,9 @@ struct person {
 	uint8_t totp_sealed[STORE_TOTP_SEALED_BYTES];
 	int64_t totp_last_step; /* highest TOTP time step accepted: replay watermark */
 	int64_t mfa_enrolled;   /* when the authenticator became active; 0: never */
+	/* Written only by store_throttle_put: the other writes keep what is
+	 * stored, and it does not change the version. */
+	struct throttle throttle;
 };
 
 #define CODE_HASH_BYTES 32
@@ -86,6 +98,32 @@ struct access_code {
 	char request_id[REQUEST_ID_MAX + 1]; /* of the consuming request */
 };
 
+/* Invitations: one record per person, the latest; like access codes. */
+enum invite_state {
+	INVITE_PENDING = 1,
+	INVITE_ACCEPTED,
+	INVITE_REVOKED,
+	INVITE_SUPERSEDED,
+};
+
+struct invitation {
+	uint64_t version;
+	char username[OB_USERNAME_MAX + 1];
+	uint8_t hash[CODE_HASH_BYTES]; /* keyed BLAKE2b of the canonical code */
+	/* A second code given by another channel (invite_verification). */
+	bool has_verification;
+	uint8_t verification_hash[CODE_HASH_BYTES];
+	/* The invitation this one replaced, so that its code, typed later,
+	 * is told apart from a wrong one (STORE_SUPERSEDED). */
+	bool has_previous;
+	uint8_t previous_hash[CODE_HASH_BYTES];
+	enum invite_state state;
+	int64_t issued;
+	int64_t expires;
+	int64_t closed; /* when accepted or revoked; 0 while pending */
+	char request_id[REQUEST_ID_MAX + 1]; /* of the accepting request */
+};
+
 struct store_stats {
 	uint32_t schema_version;
 	uint64_t people;
@@ -108,9 +146,24 @@ enum store_result store_person_create(struct store *st, struct person *p);
 enum store_result store_person_get(struct store *st, const char *username, struct person *out);
 
 /* Write p only if the stored version is still p->version; on STORE_OK
- * p->version is the new version.  STORE_OK, STORE_CONFLICT,
+ * p->version is the new version.  p->throttle is not written: the stored
+ * one stays, and p->throttle receives it.  STORE_OK, STORE_CONFLICT,
  * STORE_NOT_FOUND, STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_person_put(struct store *st, struct person *p);
+
+/* The person's throttle alone.  STORE_OK, STORE_NOT_FOUND, STORE_UNAVAILABLE. */
+enum store_result store_throttle_get(struct store *st, const char *username,
+				     struct throttle *out);
+
+/* Replace the person's throttle with *t, only if the stored one still
+ * equals *expected (NULL: whatever it is), in one transaction.  Nothing
+ * else of the person changes, not even the version: a failed login never
+ * makes an administrator's edit or an enrolment in flight conflict.
+ * STORE_OK, STORE_CONFLICT (the stored throttle is not *expected: read
+ * again), STORE_NOT_FOUND, STORE_FULL, STORE_UNAVAILABLE (also for a
+ * negative time). */
+enum store_result store_throttle_put(struct store *st, const char *username,
+				     const struct throttle *expected, const struct throttle *t);
 
 /* Call fn for every person in username order, in one read transaction;
  * fn returns 0 to go on, non-zero to stop.  With after neither NULL nor
@@ -174,6 +227,51 @@ enum store_result store_totp_advance(struct store *st, const char *username, int
  * starting strictly after after as store_person_each does. */
 enum store_result store_code_each(struct store *st, const char *after,
 				  int (*fn)(const struct access_code *c, void *ctx), void *ctx);
+
+/* Issue an invitation to username: in one transaction, a pending
+ * previous one is superseded (its hash kept as previous_hash) and the new
+ * one (INVITE_PENDING, issued = now) stored.  verification_hash may be
+ * NULL.  *out (may be NULL) receives the new record.  STORE_OK,
+ * STORE_NOT_FOUND (no such person), STORE_FULL, STORE_UNAVAILABLE. */
+enum store_result store_invite_issue(struct store *st, const char *username,
+				     const uint8_t hash[CODE_HASH_BYTES],
+				     const uint8_t *verification_hash, int64_t now,
+				     int64_t expires, struct invitation *out);
+
+/* The person's current invitation record, whatever its state.
+ * STORE_OK, STORE_NOT_FOUND, STORE_UNAVAILABLE. */
+enum store_result store_invite_get(struct store *st, const char *username,
+				   struct invitation *out);
+
+/* Revoke the person's pending invitation.  STORE_OK, STORE_NOT_FOUND (no
+ * invitation), STORE_USED (accepted), STORE_EXPIRED, STORE_REVOKED,
+ * STORE_SUPERSEDED, STORE_FULL, STORE_UNAVAILABLE. */
+enum store_result store_invite_revoke(struct store *st, const char *username, int64_t now);
+
+/* Call fn for every invitation record in username order (one read txn),
+ * starting strictly after after as store_person_each does. */
+enum store_result store_invite_each(struct store *st, const char *after,
+				    int (*fn)(const struct invitation *inv, void *ctx),
+				    void *ctx);
+
+/* Accept an invitation exactly once, and in the same transaction write
+ * the person's names (as confirmed or corrected), pwhash, password_set =
+ * now, updated = now and version.  Hashes are compared in constant time.
+ * Order of checks, as store_code_redeem: no person or no invitation ->
+ * STORE_NOT_FOUND; hash differs -> STORE_SUPERSEDED when it is the
+ * replaced invitation's, else STORE_MISMATCH; a verification code was
+ * issued and verification_hash is NULL or differs -> STORE_MISMATCH;
+ * accepted -> STORE_USED, unless by this same request_id, then STORE_OK
+ * (the outcome of an uncertain earlier call); revoked -> STORE_REVOKED;
+ * superseded -> STORE_SUPERSEDED; now >= expires -> STORE_EXPIRED.  On
+ * STORE_OK the invitation is INVITE_ACCEPTED with closed = now and
+ * request_id recorded; *out (may be NULL) receives it.  Also STORE_FULL,
+ * STORE_UNAVAILABLE (also for malformed names, request id or hash). */
+enum store_result store_invite_accept(struct store *st, const char *username,
+				      const uint8_t hash[CODE_HASH_BYTES],
+				      const uint8_t *verification_hash, const char *request_id,
+				      int64_t now, const char *first_name, const char *last_name,
+				      const char *new_pwhash, struct invitation *out);
 
 enum store_result store_stats(struct store *st, struct store_stats *out);
 

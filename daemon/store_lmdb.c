@@ -1,8 +1,9 @@
 /* The LMDB storage backend, the only file that includes lmdb.h.
  *
  * Layout: named databases "meta" (schema_version), "people" (username ->
- * person), "codes" (username -> the person's current access code) and
- * "code_hashes" (32-byte code hash -> username, for active codes only).
+ * person), "codes" (username -> the person's current access code),
+ * "code_hashes" (32-byte code hash -> username, for active codes only)
+ * and "invitations" (username -> the person's latest invitation).
  * Records are small JSON objects carrying "rv" (record format) and their
  * "version" counter, so that mdb_dump shows readable text and fields can
  * be added.  Every LMDB return code is translated here: callers see only
@@ -16,6 +17,14 @@
  * and an older onboardd refuses rv 2 records instead of rewriting them
  * without the authenticator.  The layout (STORE_SCHEMA_VERSION) is
  * unchanged.
+ *
+ * The throttle ("failures", "last_failure", "locked_until") is optional
+ * in rv 2, all three or none, and written only while a person has
+ * failures or a lock: absent reads as all zero, which is exactly "no
+ * failures", so the rv 2 records written before it stay valid and no rv
+ * bump is needed.  An older onboardd ignores the three fields and, at
+ * its next write of the person, drops them: a downgrade forgets failures
+ * and locks, and loses nothing else.  rv 1 records never carry them.
  *
  * Size: a person record is about 400 bytes, 550 with an authenticator.
  * The worst case, every string field full and each byte escaped as \u00XX
@@ -40,6 +49,7 @@
 #define STORE_PERSON_RV 2 /* 2: totp_sealed, totp_last_step, mfa_enrolled */
 #define STORE_PERSON_RV_MIN 1
 #define STORE_CODE_RV 1
+#define STORE_INVITE_RV 1
 #define STORE_MAX_DBS 8
 #define STORE_KEY_SCHEMA "schema_version"
 /* Compact, and argon2 hashes readable in mdb_dump: no "\/". */
@@ -51,6 +61,7 @@ struct store {
 	MDB_dbi people;
 	MDB_dbi codes;
 	MDB_dbi code_hashes;
+	MDB_dbi invitations;
 	uint32_t schema_version;
 };
 
@@ -228,6 +239,16 @@ static void store_enc_mfa(struct json_object *o, const struct person *p, bool *o
 	store_enc_time(o, "mfa_enrolled", p->mfa_enrolled, ok);
 }
 
+/* Most people have never failed a login: their record carries no throttle. */
+static void store_enc_throttle(struct json_object *o, const struct throttle *t, bool *ok)
+{
+	if (!t->failures && !t->last_failure && !t->locked_until)
+		return;
+	store_enc_int(o, "failures", t->failures, ok);
+	store_enc_time(o, "last_failure", t->last_failure, ok);
+	store_enc_time(o, "locked_until", t->locked_until, ok);
+}
+
 static struct json_object *store_person_encode(const struct person *p, uint64_t version)
 {
 	struct json_object *o = json_object_new_object();
@@ -247,6 +268,7 @@ static struct json_object *store_person_encode(const struct person *p, uint64_t 
 	store_enc_time(o, "updated", p->updated, &ok);
 	store_enc_time(o, "password_set", p->password_set, &ok);
 	store_enc_mfa(o, p, &ok);
+	store_enc_throttle(o, &p->throttle, &ok);
 	if (!ok) {
 		store_person_json_free(o);
 		log_warnx("store: refusing to write a malformed person record");
@@ -444,6 +466,25 @@ static bool store_dec_mfa(struct json_object *o, int64_t rv, int64_t flags, stru
 	       store_dec_int(o, "mfa_enrolled", 0, INT64_MAX, &p->mfa_enrolled);
 }
 
+/* The throttle: all three fields or none (zero), and none in rv 1. */
+static bool store_dec_throttle(struct json_object *o, int64_t rv, struct throttle *t)
+{
+	int present = store_has(o, "failures") + store_has(o, "last_failure") +
+		      store_has(o, "locked_until");
+	int64_t failures = 0;
+
+	if (present == 0)
+		return true;
+	if (present != 3 || rv == 1)
+		return false;
+	if (!store_dec_int(o, "failures", 0, UINT32_MAX, &failures) ||
+	    !store_dec_int(o, "last_failure", 0, INT64_MAX, &t->last_failure) ||
+	    !store_dec_int(o, "locked_until", 0, INT64_MAX, &t->locked_until))
+		return false;
+	t->failures = (uint32_t)failures;
+	return true;
+}
+
 static bool store_person_decode(const MDB_val *key, const MDB_val *v, struct person *p)
 {
 	struct json_object *o = store_parse(v);
@@ -464,7 +505,8 @@ static bool store_person_decode(const MDB_val *key, const MDB_val *v, struct per
 	     store_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
 	     store_dec_int(o, "updated", 0, INT64_MAX, &p->updated) &&
 	     store_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
-	     store_dec_mfa(o, rv, flags, p) && store_key_matches(key, p->username);
+	     store_dec_mfa(o, rv, flags, p) && store_dec_throttle(o, rv, &p->throttle) &&
+	     store_key_matches(key, p->username);
 	store_person_json_free(o);
 	if (!ok) {
 		sodium_memzero(p, sizeof(*p));
@@ -589,7 +631,8 @@ static int store_open_dbs(struct store *st)
 	if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta)) ||
 	    (rc = mdb_dbi_open(txn, "people", MDB_CREATE, &st->people)) ||
 	    (rc = mdb_dbi_open(txn, "codes", MDB_CREATE, &st->codes)) ||
-	    (rc = mdb_dbi_open(txn, "code_hashes", MDB_CREATE, &st->code_hashes))) {
+	    (rc = mdb_dbi_open(txn, "code_hashes", MDB_CREATE, &st->code_hashes)) ||
+	    (rc = mdb_dbi_open(txn, "invitations", MDB_CREATE, &st->invitations))) {
 		mdb_txn_abort(txn);
 		return store_errno(rc);
 	}
@@ -756,6 +799,10 @@ enum store_result store_person_put(struct store *st, struct person *p)
 	r = store_person_read(st, txn, &k, &cur);
 	if (r == STORE_OK && cur.version != p->version)
 		r = STORE_CONFLICT;
+	/* The throttle is store_throttle_put's alone: a person read before
+	 * a failed login must not write that failure away. */
+	if (r == STORE_OK)
+		p->throttle = cur.throttle;
 	sodium_memzero(&cur, sizeof(cur));
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);
@@ -767,6 +814,63 @@ enum store_result store_person_put(struct store *st, struct person *p)
 	r = store_commit(txn, "write person");
 	if (r == STORE_OK)
 		p->version++;
+	return r;
+}
+
+enum store_result store_throttle_get(struct store *st, const char *username,
+				     struct throttle *out)
+{
+	struct person p;
+	enum store_result r = store_person_get(st, username, &p);
+
+	memset(out, 0, sizeof(*out));
+	if (r == STORE_OK)
+		*out = p.throttle;
+	sodium_memzero(&p, sizeof(p));
+	return r;
+}
+
+static bool store_throttle_equal(const struct throttle *a, const struct throttle *b)
+{
+	return a->failures == b->failures && a->last_failure == b->last_failure &&
+	       a->locked_until == b->locked_until;
+}
+
+enum store_result store_throttle_put(struct store *st, const char *username,
+				     const struct throttle *expected, const struct throttle *t)
+{
+	struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "write throttle");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK && expected && !store_throttle_equal(&p.throttle, expected))
+		r = STORE_CONFLICT;
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	if (store_throttle_equal(&p.throttle, t)) {
+		/* Nothing to change: no write, no fsync. */
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	p.throttle = *t;
+	/* The same version: see store.h. */
+	rc = store_person_write(st, txn, &p, p.version);
+	if (rc)
+		r = store_fail(txn, rc, "write throttle");
+	else
+		r = store_commit(txn, "write throttle");
+out:
+	sodium_memzero(&p, sizeof(p));
 	return r;
 }
 
@@ -1180,6 +1284,404 @@ enum store_result store_code_each(struct store *st, const char *after,
 	struct store_each_code e = { .fn = fn, .ctx = ctx };
 
 	return store_walk(st, st->codes, "codes", after, store_visit_code, &e);
+}
+
+/* ------------------------------------------------------------ invitations */
+
+static const char *const store_invite_state_names[] = {
+	[INVITE_PENDING] = "pending",
+	[INVITE_ACCEPTED] = "accepted",
+	[INVITE_REVOKED] = "revoked",
+	[INVITE_SUPERSEDED] = "superseded",
+};
+
+/* An optional hash member: written only when present. */
+static void store_enc_opt_hash(struct json_object *o, const char *key, bool present,
+			       const uint8_t h[CODE_HASH_BYTES], bool *ok)
+{
+	char hex[CODE_HASH_BYTES * 2 + 1];
+
+	if (!present)
+		return;
+	sodium_bin2hex(hex, sizeof(hex), h, CODE_HASH_BYTES);
+	store_enc_str(o, key, hex, sizeof(hex), ok);
+}
+
+static struct json_object *store_invite_encode(const struct invitation *inv)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o && inv->version <= INT64_MAX && inv->state >= INVITE_PENDING &&
+		  inv->state <= INVITE_SUPERSEDED;
+
+	store_enc_int(o, "rv", STORE_INVITE_RV, &ok);
+	store_enc_int(o, "version", (int64_t)inv->version, &ok);
+	store_enc_str(o, "username", inv->username, sizeof(inv->username), &ok);
+	store_enc_opt_hash(o, "hash", true, inv->hash, &ok);
+	store_enc_opt_hash(o, "verification_hash", inv->has_verification, inv->verification_hash,
+			   &ok);
+	store_enc_opt_hash(o, "previous_hash", inv->has_previous, inv->previous_hash, &ok);
+	if (ok)
+		store_enc_str(o, "state", store_invite_state_names[inv->state], 16, &ok);
+	store_enc_time(o, "issued", inv->issued, &ok);
+	store_enc_time(o, "expires", inv->expires, &ok);
+	store_enc_time(o, "closed", inv->closed, &ok);
+	store_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
+	if (!ok) {
+		json_object_put(o);
+		log_warnx("store: refusing to write a malformed invitation record");
+		return NULL;
+	}
+	return o;
+}
+
+static int store_invite_write(struct store *st, MDB_txn *txn, const struct invitation *inv)
+{
+	struct json_object *o = store_invite_encode(inv);
+	MDB_val k;
+	int rc;
+
+	if (!o)
+		return EINVAL;
+	if (!store_key_username(&k, inv->username)) {
+		json_object_put(o);
+		return EINVAL;
+	}
+	rc = store_put_json(txn, st->invitations, &k, o, false);
+	json_object_put(o);
+	return rc;
+}
+
+static bool store_dec_invite_state(struct json_object *o, enum invite_state *state)
+{
+	char name[16];
+
+	if (!store_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (int s = INVITE_PENDING; s <= INVITE_SUPERSEDED; s++) {
+		if (strcmp(name, store_invite_state_names[s]) == 0) {
+			*state = (enum invite_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An optional hash member: absent, or exactly CODE_HASH_BYTES in hex. */
+static bool store_dec_opt_hash(struct json_object *o, const char *key, bool *present,
+			       uint8_t h[CODE_HASH_BYTES])
+{
+	*present = store_has(o, key);
+	return !*present || store_dec_hex(o, key, h, CODE_HASH_BYTES);
+}
+
+static bool store_invite_decode(const MDB_val *key, const MDB_val *v, struct invitation *inv)
+{
+	struct json_object *o = store_parse(v);
+	int64_t rv = 0, version = 0;
+	bool ok;
+
+	memset(inv, 0, sizeof(*inv));
+	ok = o && store_dec_int(o, "rv", STORE_INVITE_RV, STORE_INVITE_RV, &rv) &&
+	     store_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     store_dec_str(o, "username", inv->username, sizeof(inv->username)) &&
+	     store_dec_hex(o, "hash", inv->hash, sizeof(inv->hash)) &&
+	     store_dec_opt_hash(o, "verification_hash", &inv->has_verification,
+				inv->verification_hash) &&
+	     store_dec_opt_hash(o, "previous_hash", &inv->has_previous, inv->previous_hash) &&
+	     store_dec_invite_state(o, &inv->state) &&
+	     store_dec_int(o, "issued", 0, INT64_MAX, &inv->issued) &&
+	     store_dec_int(o, "expires", 0, INT64_MAX, &inv->expires) &&
+	     store_dec_int(o, "closed", 0, INT64_MAX, &inv->closed) &&
+	     store_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
+	     store_key_matches(key, inv->username);
+	json_object_put(o);
+	if (!ok) {
+		memset(inv, 0, sizeof(*inv));
+		return false;
+	}
+	inv->version = (uint64_t)version;
+	return true;
+}
+
+static enum store_result store_invite_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					   struct invitation *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, st->invitations, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read invitation: %s", mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_invite_decode(k, &v, out))
+		return store_corrupt(NULL, "invitations");
+	return STORE_OK;
+}
+
+/* Why an invitation cannot be accepted or revoked now, or STORE_OK. */
+static enum store_result store_invite_closed(const struct invitation *inv, int64_t now)
+{
+	switch (inv->state) {
+	case INVITE_ACCEPTED:
+		return STORE_USED;
+	case INVITE_REVOKED:
+		return STORE_REVOKED;
+	case INVITE_SUPERSEDED:
+		return STORE_SUPERSEDED;
+	case INVITE_PENDING:
+		break;
+	}
+	return now >= inv->expires ? STORE_EXPIRED : STORE_OK;
+}
+
+enum store_result store_invite_issue(struct store *st, const char *username,
+				     const uint8_t hash[CODE_HASH_BYTES],
+				     const uint8_t *verification_hash, int64_t now,
+				     int64_t expires, struct invitation *out)
+{
+	struct invitation old, inv;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "issue invitation");
+	rc = mdb_get(txn, st->people, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "issue invitation");
+	r = store_invite_read(st, txn, &k, &old);
+	if (r != STORE_OK && r != STORE_NOT_FOUND) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	memset(&inv, 0, sizeof(inv));
+	inv.version = 1;
+	if (r == STORE_OK) {
+		if (old.version >= INT64_MAX)
+			return store_corrupt(txn, "invitations");
+		inv.version = old.version + 1;
+		/* Only a pending invitation is superseded: the code of an
+		 * accepted, revoked or expired one keeps its own answer. */
+		if (old.state == INVITE_PENDING && now < old.expires) {
+			inv.has_previous = true;
+			memcpy(inv.previous_hash, old.hash, CODE_HASH_BYTES);
+		}
+	}
+	memcpy(inv.username, k.mv_data, k.mv_size);
+	memcpy(inv.hash, hash, CODE_HASH_BYTES);
+	if (verification_hash) {
+		inv.has_verification = true;
+		memcpy(inv.verification_hash, verification_hash, CODE_HASH_BYTES);
+	}
+	inv.state = INVITE_PENDING;
+	inv.issued = now;
+	inv.expires = expires;
+	rc = store_invite_write(st, txn, &inv);
+	if (rc)
+		return store_fail(txn, rc, "issue invitation");
+	r = store_commit(txn, "issue invitation");
+	if (r == STORE_OK && out)
+		*out = inv;
+	return r;
+}
+
+enum store_result store_invite_get(struct store *st, const char *username,
+				   struct invitation *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get invitation");
+	r = store_invite_read(st, txn, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+enum store_result store_invite_revoke(struct store *st, const char *username, int64_t now)
+{
+	struct invitation inv;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "revoke invitation");
+	r = store_invite_read(st, txn, &k, &inv);
+	if (r == STORE_OK)
+		r = store_invite_closed(&inv, now);
+	if (r == STORE_OK && inv.version >= INT64_MAX)
+		return store_corrupt(txn, "invitations");
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	inv.state = INVITE_REVOKED;
+	inv.closed = now;
+	inv.version++;
+	rc = store_invite_write(st, txn, &inv);
+	if (rc)
+		return store_fail(txn, rc, "revoke invitation");
+	return store_commit(txn, "revoke invitation");
+}
+
+/* Checks in the order store.h promises.  *replay: accepted by this same
+ * request earlier, and that outcome stands. */
+static enum store_result store_accept_check(const struct invitation *inv,
+					    const uint8_t hash[CODE_HASH_BYTES],
+					    const uint8_t *verification_hash,
+					    const char *request_id, int64_t now, bool *replay)
+{
+	uint8_t none[CODE_HASH_BYTES] = { 0 };
+	bool verified;
+
+	*replay = false;
+	if (sodium_memcmp(inv->hash, hash, CODE_HASH_BYTES) != 0) {
+		if (inv->has_previous &&
+		    sodium_memcmp(inv->previous_hash, hash, CODE_HASH_BYTES) == 0)
+			return STORE_SUPERSEDED;
+		return STORE_MISMATCH;
+	}
+	if (inv->has_verification) {
+		/* Compared even without one given, so the time does not tell. */
+		verified = sodium_memcmp(inv->verification_hash,
+					 verification_hash ? verification_hash : none,
+					 CODE_HASH_BYTES) == 0;
+		if (!verification_hash || !verified)
+			return STORE_MISMATCH;
+	}
+	if (inv->state == INVITE_ACCEPTED && request_id[0] &&
+	    strcmp(inv->request_id, request_id) == 0) {
+		*replay = true;
+		return STORE_OK;
+	}
+	return store_invite_closed(inv, now);
+}
+
+/* A name for the person record: 1..OB_NAME_MAX bytes, no NUL inside. */
+static bool store_name_ok(const char *s)
+{
+	size_t n = s ? strnlen(s, OB_NAME_MAX + 1) : 0;
+
+	return n > 0 && n <= OB_NAME_MAX;
+}
+
+/* Accept the invitation and write the person, all in txn. */
+static int store_accept_write(struct store *st, MDB_txn *txn, struct invitation *inv,
+			      struct person *p, const char *request_id, int64_t now,
+			      const char *first_name, const char *last_name,
+			      const char *new_pwhash)
+{
+	int rc;
+
+	if (inv->version >= INT64_MAX || p->version >= INT64_MAX)
+		return EOVERFLOW;
+	inv->state = INVITE_ACCEPTED;
+	inv->closed = now;
+	snprintf(inv->request_id, sizeof(inv->request_id), "%s", request_id);
+	inv->version++;
+	if ((rc = store_invite_write(st, txn, inv)))
+		return rc;
+	snprintf(p->first_name, sizeof(p->first_name), "%s", first_name);
+	snprintf(p->last_name, sizeof(p->last_name), "%s", last_name);
+	snprintf(p->pwhash, sizeof(p->pwhash), "%s", new_pwhash);
+	p->password_set = now;
+	p->updated = now;
+	return store_person_write(st, txn, p, p->version + 1);
+}
+
+enum store_result store_invite_accept(struct store *st, const char *username,
+				      const uint8_t hash[CODE_HASH_BYTES],
+				      const uint8_t *verification_hash, const char *request_id,
+				      int64_t now, const char *first_name, const char *last_name,
+				      const char *new_pwhash, struct invitation *out)
+{
+	struct invitation inv;
+	struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	bool replay = false;
+	size_t n;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX ||
+	    !new_pwhash || (n = strnlen(new_pwhash, sizeof(p.pwhash))) == 0 ||
+	    n == sizeof(p.pwhash) || !store_name_ok(first_name) || !store_name_ok(last_name)) {
+		log_warnx("store: accept invitation: malformed request id, names or password hash");
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "accept invitation");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK)
+		r = store_invite_read(st, txn, &k, &inv);
+	if (r == STORE_OK)
+		r = store_accept_check(&inv, hash, verification_hash, request_id, now, &replay);
+	if (r != STORE_OK || replay) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	rc = store_accept_write(st, txn, &inv, &p, request_id, now, first_name, last_name,
+				new_pwhash);
+	if (rc)
+		r = store_fail(txn, rc, "accept invitation");
+	else
+		r = store_commit(txn, "accept invitation");
+out:
+	sodium_memzero(&p, sizeof(p));
+	if (r == STORE_OK && out)
+		*out = inv;
+	return r;
+}
+
+struct store_each_invite {
+	int (*fn)(const struct invitation *inv, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_invite(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_invite *e = arg;
+	struct invitation inv;
+
+	if (!store_invite_decode(k, v, &inv))
+		return -1;
+	return e->fn(&inv, e->ctx) != 0;
+}
+
+enum store_result store_invite_each(struct store *st, const char *after,
+				    int (*fn)(const struct invitation *inv, void *ctx),
+				    void *ctx)
+{
+	struct store_each_invite e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->invitations, "invitations", after, store_visit_invite, &e);
 }
 
 /* ------------------------------------------------------------ stats */

@@ -58,6 +58,8 @@
 #define OB_PHASE_AUTH "auth"
 #define OB_PHASE_ACCOUNT "account"
 #define OB_PHASE_PASSWORD "password"
+/* chauthtok's first pass (PAM_PRELIM_CHECK): a verdict at once, no prompt. */
+#define OB_PHASE_PASSWORD_CHECK "password_check"
 
 /* io.onboard.Admin: what onboardctl calls.  Every error carries a
  * "message" parameter: one line for the administrator. */
@@ -70,12 +72,17 @@
 #define OB_ADMIN_CODE_REVOKE "io.onboard.Admin.CodeRevoke"
 #define OB_ADMIN_CODE_LIST "io.onboard.Admin.CodeList"
 #define OB_ADMIN_MFA_RESET "io.onboard.Admin.MfaReset"
+#define OB_ADMIN_INVITE_SEND "io.onboard.Admin.InviteSend"
+#define OB_ADMIN_INVITE_REVOKE "io.onboard.Admin.InviteRevoke"
+#define OB_ADMIN_INVITE_LIST "io.onboard.Admin.InviteList"
+#define OB_ADMIN_UNLOCK "io.onboard.Admin.Unlock"
 
 #define OB_ERR_INVALID_ARGUMENT "io.onboard.Admin.InvalidArgument"
 #define OB_ERR_USER_EXISTS "io.onboard.Admin.UserExists"
 #define OB_ERR_USER_NOT_FOUND "io.onboard.Admin.UserNotFound"
 #define OB_ERR_NO_CODE "io.onboard.Admin.NoCode"
 #define OB_ERR_NO_AUTHENTICATOR "io.onboard.Admin.NoAuthenticator"
+#define OB_ERR_NO_INVITATION "io.onboard.Admin.NoInvitation"
 #define OB_ERR_STORAGE_FULL "io.onboard.Admin.StorageFull"
 #define OB_ERR_STORAGE "io.onboard.Admin.StorageError"
 #define OB_ERR_CONFLICT "io.onboard.Admin.Conflict"

@@ -139,3 +139,16 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 {
 	return onboard_run(pamh, flags, argc, argv, OB_PHASE_ACCOUNT);
 }
+
+/* libpam calls this twice.  The first pass asks nobody anything: the
+ * daemon only says whether this password is its to change, so that the
+ * stack knows before any prompt whether pam_unix should run instead.
+ * The second pass is the change, led by the daemon. */
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	if (flags & PAM_PRELIM_CHECK)
+		return onboard_run(pamh, flags, argc, argv, OB_PHASE_PASSWORD_CHECK);
+	if (flags & PAM_UPDATE_AUTHTOK)
+		return onboard_run(pamh, flags, argc, argv, OB_PHASE_PASSWORD);
+	return PAM_SERVICE_ERR;
+}

@@ -19,7 +19,8 @@
 #define RELAY_TEXT_BUSY "The login service is busy. Try again in a moment."
 #define RELAY_TEXT_TOO_LONG "Input too long."
 
-/* Run the dialogue of phase (OB_PHASE_AUTH or OB_PHASE_ACCOUNT) for user.
+/* Run the dialogue of phase (OB_PHASE_AUTH, OB_PHASE_ACCOUNT,
+ * OB_PHASE_PASSWORD_CHECK or OB_PHASE_PASSWORD) for user.
  * flags are the PAM flags of the call (PAM_SILENT hides info and error
  * lines).  Returns a PAM code: the verdict's, PAM_CONV_ERR when the
  * conversation failed, PAM_AUTH_ERR when an answer was too long, and

@@ -8,6 +8,10 @@ cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 sh scripts/deps.sh
+# pam_wrapper keeps each test's PAM configuration in /tmp/pam.X, one
+# letter or digit: directories left by killed runs would make later runs
+# collide.  Only those untouched for an hour are removed.
+find /tmp -maxdepth 1 -name 'pam.?' -type d -mmin +60 -exec rm -rf {} + 2>/dev/null || true
 # autoreconf is chatty; show what it said only when it fails.
 if ! autoreconf -fi >"${TMPDIR:-/tmp}/onboard-autoreconf.log" 2>&1; then
 	cat "${TMPDIR:-/tmp}/onboard-autoreconf.log" >&2

@@ -490,6 +490,13 @@ int harness_admin_call(const struct harness_daemon *d, const char *method,
 	return harness_admin(d, method, params, NULL, NULL);
 }
 
+int harness_admin_reply(const struct harness_daemon *d, const char *method,
+			struct json_object *params, struct json_object **reply,
+			struct json_object **rparams)
+{
+	return harness_admin(d, method, params, reply, rparams);
+}
+
 int harness_code_issue(const struct harness_daemon *d, const char *username, long long lifetime,
 		       char code[32], long long *expires)
 {

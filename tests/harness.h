@@ -82,6 +82,11 @@ int harness_code_issue_ex(const struct harness_daemon *d, const char *username,
  * reply (printed). */
 int harness_admin_call(const struct harness_daemon *d, const char *method,
 		       struct json_object *params);
+/* The same, keeping a success reply: *reply (release it) and *rparams,
+ * borrowed from it. */
+int harness_admin_reply(const struct harness_daemon *d, const char *method,
+			struct json_object *params, struct json_object **reply,
+			struct json_object **rparams);
 
 /* ------------------------------------------------------ stand-in daemons */
 

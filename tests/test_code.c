@@ -172,6 +172,28 @@ static void normalise_bounds_the_input(void **state)
 	assert_int_equal(code_normalise(typed, out), -EINVAL);
 }
 
+static void verification_codes_are_8_letters_shown_in_two_groups(void **state)
+{
+	char plain[VERIFY_LETTERS + 1], shown[VERIFY_FORMATTED + 1], back[VERIFY_LETTERS + 1];
+	char sixteen[CODE_LETTERS + 1];
+
+	(void)state;
+	code_generate_len(plain, VERIFY_LETTERS);
+	assert_int_equal(strlen(plain), VERIFY_LETTERS);
+	assert_int_equal(strspn(plain, CODE_ALPHABET), VERIFY_LETTERS);
+	assert_int_equal(code_format_len(plain, shown, VERIFY_LETTERS), 0);
+	assert_int_equal(strlen(shown), VERIFY_FORMATTED);
+	assert_int_equal(shown[4], '-');
+	assert_int_equal(code_normalise_len("abcd efgh", back, VERIFY_LETTERS), 0);
+	assert_string_equal(back, "ABCDEFGH");
+	assert_int_equal(code_normalise_len(shown, back, VERIFY_LETTERS), 0);
+	assert_string_equal(back, plain);
+	/* A 16-letter code is not a verification code, nor the reverse. */
+	code_generate(sixteen);
+	assert_int_equal(code_normalise_len(sixteen, back, VERIFY_LETTERS), -EINVAL);
+	assert_int_equal(code_normalise(plain, sixteen), -EINVAL);
+}
+
 static void format_and_normalise_round_trip(void **state)
 {
 	char code[CODE_LETTERS + 1], shown[CODE_FORMATTED + 1], back[CODE_LETTERS + 1];
@@ -202,6 +224,7 @@ int main(void)
 		cmocka_unit_test(normalise_refuses_what_is_not_a_code),
 		cmocka_unit_test(normalise_bounds_the_input),
 		cmocka_unit_test(format_and_normalise_round_trip),
+		cmocka_unit_test(verification_codes_are_8_letters_shown_in_two_groups),
 	};
 
 	if (sodium_init() < 0)

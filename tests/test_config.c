@@ -116,6 +116,14 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->totp_algorithm;
 	if (!strcmp(key, "totp_digits"))
 		return c->totp_digits;
+	if (!strcmp(key, "invitation_lifetime"))
+		return (uint64_t)c->invitation_lifetime;
+	if (!strcmp(key, "invite_verification"))
+		return c->invite_verification;
+	if (!strcmp(key, "lockout_attempts"))
+		return c->lockout_attempts;
+	if (!strcmp(key, "lockout_minutes"))
+		return c->lockout_minutes;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -140,7 +148,13 @@ static const char *reason(const char *key)
 		{ "mfa", "must be one of required, optional, off" },
 		{ "totp_algorithm", "must be one of sha1, sha256, sha512" },
 		{ "totp_digits", "must be one of 6, 8" },
+		{ "invitation_lifetime",
+		  "must be a duration such as 90d, 12h or 15m, from 1h to 3650d" },
+		{ "invite_verification", "must be one of none, admin" },
+		{ "terms_file", "must be an absolute path shorter than 4096 bytes" },
 		{ "totp_issuer", "must be 1 to 64 bytes of text without control characters" },
+		{ "lockout_attempts", "must be a whole number from 1 to 1000" },
+		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -173,6 +187,12 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.totp_algorithm, 0);
 	assert_int_equal(c.totp_digits, 6);
 	assert_true(c.totp_issuer[0] != '\0');
+	assert_int_equal(c.invitation_lifetime, 30 * 86400);
+	assert_int_equal(c.invite_verification, INVITE_VERIFY_NONE);
+	assert_string_equal(c.terms_file, "");
+	assert_string_equal(c.terms, "");
+	assert_int_equal(c.lockout_attempts, 10);
+	assert_int_equal(c.lockout_minutes, 15);
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -220,6 +240,17 @@ static void every_key_accepts_good_values(void **state)
 		{ "totp_algorithm", "sha512", 2 },
 		{ "totp_digits", "6", 6 },
 		{ "totp_digits", "8", 8 },
+		{ "invitation_lifetime", "30d", 30 * 86400 },
+		{ "invitation_lifetime", "1h", 3600 },
+		{ "invitation_lifetime", "3650d", 3650ULL * 86400 },
+		{ "invite_verification", "none", INVITE_VERIFY_NONE },
+		{ "invite_verification", "admin", INVITE_VERIFY_ADMIN },
+		{ "lockout_attempts", "1", 1 },
+		{ "lockout_attempts", "3", 3 },
+		{ "lockout_attempts", "1000", 1000 },
+		{ "lockout_minutes", "1", 1 },
+		{ "lockout_minutes", "15", 15 },
+		{ "lockout_minutes", "1440", 1440 },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -277,8 +308,18 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "mfa", "" },                { "totp_algorithm", "md5" },
 		{ "totp_algorithm", "SHA1" }, { "totp_digits", "7" },
 		{ "totp_digits", "06" },      { "totp_issuer", "" },
+		{ "invitation_lifetime", "59m" }, { "invitation_lifetime", "3651d" },
+		{ "invitation_lifetime", "30" }, { "invitation_lifetime", "" },
+		{ "invite_verification", "sms" }, { "invite_verification", "Admin" },
+		{ "invite_verification", "" }, { "terms_file", "terms.txt" },
+		{ "terms_file", "" },
 		{ "totp_issuer", "bad\xff\xfe" },
 		{ "totp_issuer", "12345678901234567890123456789012345678901234567890123456789012345" },
+		{ "lockout_attempts", "0" },  { "lockout_attempts", "1001" },
+		{ "lockout_attempts", "ten" }, { "lockout_attempts", "-1" },
+		{ "lockout_attempts", "" },   { "lockout_minutes", "0" },
+		{ "lockout_minutes", "1441" }, { "lockout_minutes", "15m" },
+		{ "lockout_minutes", "1h" },  { "lockout_minutes", "" },
 	};
 	struct fixture *f = *state;
 	char text[256], want[1024];
@@ -309,9 +350,9 @@ static void unknown_key_names_file_line_and_key(void **state)
 	struct config c;
 
 	write_conf(f, "# onboardd.conf\n\nworkers = 4\n\n  # indented comment\n"
-		      "code_lifetime = 30d\nlockout_minutes = 15\n");
+		      "code_lifetime = 30d\nlockout_time = 15m\n");
 	assert_int_equal(load(f, &c, true), -EINVAL);
-	snprintf(want, sizeof(want), "%s:7: lockout_minutes: unknown key", f->path);
+	snprintf(want, sizeof(want), "%s:7: lockout_time: unknown key", f->path);
 	assert_string_equal(f->err, want);
 }
 
@@ -552,6 +593,94 @@ static void file_of_another_user_refused(void **state)
 	assert_non_null(strstr(f->err, "owned by uid 4242"));
 }
 
+/* DIR/terms.txt with text and mode; its path goes to path. */
+static void write_terms(struct fixture *f, const char *text, size_t len, mode_t mode,
+			char path[PATH_MAX])
+{
+	snprintf(path, PATH_MAX, "%s/terms.txt", f->dir);
+	write_bytes(path, text, len, mode);
+}
+
+static void terms_file_is_read_at_load(void **state)
+{
+	struct fixture *f = *state;
+	char terms[PATH_MAX], text[PATH_MAX + 64];
+	struct config c;
+
+	write_terms(f, "Be kind.\r\n\tUse it for work.\n\n\n", 30, 0644, terms);
+	snprintf(text, sizeof(text), "terms_file = %s\n", terms);
+	write_conf(f, text);
+	if (load(f, &c, true) != 0)
+		fail_msg("refused: %s", f->err);
+	assert_string_equal(c.terms_file, terms);
+	assert_string_equal(c.terms, "Be kind.\n\tUse it for work.");
+}
+
+static void terms_file_problems_refused_naming_file_line_and_key(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		mode_t mode;
+		int r;
+		const char *why;
+	} rows[] = {
+		{ "", 0, 0644, -EINVAL, "is empty" },
+		{ " \n\n", 3, 0644, -EINVAL, "is empty" },
+		{ "bad \xff byte", 10, 0644, -EINVAL, "not UTF-8 text" },
+		{ "bell \a", 6, 0644, -EINVAL, "contains control characters" },
+		{ "nul \0 byte", 10, 0644, -EINVAL, "contains control characters" },
+		{ "anyone may edit", 15, 0666, -EPERM, "writable by group or others" },
+	};
+	struct fixture *f = *state;
+	char terms[PATH_MAX], text[PATH_MAX + 64], want[PATH_MAX + 128];
+	struct config c;
+	int r;
+
+	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++) {
+		write_terms(f, rows[i].text, rows[i].len, rows[i].mode, terms);
+		snprintf(text, sizeof(text), "# the terms\nterms_file = %s\n", terms);
+		write_conf(f, text);
+		r = load(f, &c, true);
+		snprintf(want, sizeof(want), "%s:2: terms_file: %s", f->path, terms);
+		if (r != rows[i].r || !strstr(f->err, want) || !strstr(f->err, rows[i].why))
+			fail_msg("row %zu: got %d \"%s\", want %d naming %s and \"%s\"", i, r, f->err,
+				 rows[i].r, want, rows[i].why);
+	}
+}
+
+static void terms_file_missing_or_too_large_or_not_regular_refused(void **state)
+{
+	struct fixture *f = *state;
+	char terms[PATH_MAX], text[PATH_MAX + 64], want[PATH_MAX + 128];
+	char big[CONFIG_TERMS_MAX + 2];
+	struct config c;
+
+	snprintf(terms, sizeof(terms), "%s/missing.txt", f->dir);
+	snprintf(text, sizeof(text), "terms_file = %s\n", terms);
+	write_conf(f, text);
+	assert_int_equal(load(f, &c, true), -ENOENT);
+	snprintf(want, sizeof(want), "%s:1: terms_file: %s: cannot open: %s", f->path, terms,
+		 strerror(ENOENT));
+	assert_string_equal(f->err, want);
+
+	memset(big, 'a', sizeof(big));
+	write_terms(f, big, CONFIG_TERMS_MAX, 0600, terms);
+	snprintf(text, sizeof(text), "terms_file = %s\n", terms);
+	write_conf(f, text);
+	if (load(f, &c, true) != 0)
+		fail_msg("terms of exactly %d bytes refused: %s", CONFIG_TERMS_MAX, f->err);
+	assert_int_equal(strlen(c.terms), CONFIG_TERMS_MAX);
+	write_terms(f, big, CONFIG_TERMS_MAX + 1, 0600, terms);
+	assert_int_equal(load(f, &c, true), -EFBIG);
+	assert_non_null(strstr(f->err, "larger than 8192 bytes"));
+
+	assert_int_equal(unlink(terms), 0);
+	assert_int_equal(mkdir(terms, 0700), 0);
+	assert_int_equal(load(f, &c, true), -EINVAL);
+	assert_non_null(strstr(f->err, "not a regular file"));
+}
+
 static void size_parser_table(void **state)
 {
 	static const struct {
@@ -620,6 +749,9 @@ int main(void)
 		T(symlink_refused_even_to_a_good_file),
 		T(fifo_or_directory_refused_without_blocking),
 		T(file_of_another_user_refused),
+		T(terms_file_is_read_at_load),
+		T(terms_file_problems_refused_naming_file_line_and_key),
+		T(terms_file_missing_or_too_large_or_not_regular_refused),
 		T(size_parser_table),
 	};
 

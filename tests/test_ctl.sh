@@ -8,6 +8,8 @@ srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 . "${srcdir_tests:-$(dirname "$0")}/lib.sh"
 
 ob_setup
+# Two failed logins lock a person: the unlock checks need a lock.
+printf 'lockout_attempts = 2\n' >>"$OB_CONF"
 ob_start_daemon
 
 # Administration is allowed to root only, and the kernel tells onboardd
@@ -506,6 +508,166 @@ print(len(codes) if names == sorted(set(names)) else "unsorted")
 	fi
 fi
 ob_say "# long lists: $(($(date +%s) - list_start)) s"
+
+# ------------------------------------------------------- lockout, unlock
+
+# One login dialogue on its own connection, as pam_onboard.so runs it:
+# user answers a wrong access code.
+wrong_code_login() {
+	printf '%s\n' \
+		"{\"method\":\"io.onboard.Login.Start\",\"parameters\":{\"phase\":\"auth\",\"user\":\"$1\",\"service\":\"test\"}}" \
+		'{"method":"io.onboard.Login.Answer","parameters":{"answers":["AAAA-AAAA-AAAA-AAAA"]}}' |
+		ob_varlink >"$OB_DIR/login" 2>"$OB_ERR"
+	tail -n 1 "$OB_DIR/login"
+}
+
+expect_stdout_contains user_add_lola "lola" ob_ctl user add lola --first-name Lola --last-name Lock
+expect_ok code_issue_to_lola ob_ctl code issue lola
+expect_stdout_matches user_show_without_failures "^failed logins +0$" ob_ctl user show lola
+expect_stdout_matches user_show_without_lock "^login lock +none$" ob_ctl user show lola
+expect_stdout_contains unlock_without_failures_changes_nothing \
+	"lola was not locked and had no failed logins: nothing changed" ob_ctl unlock lola
+expect_refused unlock_unknown_user_refused 1 "no such person: nobody" ob_ctl unlock nobody
+expect_refused unlock_refuses_bad_username 1 "username must start with a lower-case letter" \
+	ob_ctl unlock Lola
+expect_refused unlock_without_username_is_usage_error 2 "unlock: USERNAME is missing" \
+	ob_ctl unlock
+expect_refused unlock_takes_no_options 2 "option --lifetime does not apply" \
+	ob_ctl unlock lola --lifetime 1d
+
+reply=$(wrong_code_login lola)
+case $reply in
+*'"verdict":"auth_err"'*) ob_pass wrong_code_login_is_refused ;;
+*) ob_fail wrong_code_login_is_refused "expected the verdict auth_err, got: $reply" ;;
+esac
+expect_stdout_matches user_show_counts_a_failure "^failed logins +1 in a row, the last " \
+	ob_ctl user show lola
+expect_stdout_contains unlock_clears_failures_of_an_unlocked_person \
+	"lola was not locked: cleared 1 failed login" ob_ctl unlock lola
+expect_stdout_matches unlock_leaves_no_failures "^failed logins +0$" ob_ctl user show lola
+
+wrong_code_login lola >/dev/null
+reply=$(wrong_code_login lola)
+case $reply in
+*'"verdict":"maxtries"'*'this account is locked until'* | *'this account is locked until'*'"verdict":"maxtries"'*)
+	ob_pass second_failure_locks_and_says_until_when ;;
+*) ob_fail second_failure_locks_and_says_until_when "expected maxtries and the lock, got: $reply" ;;
+esac
+expect_stdout_matches user_show_says_locked_until \
+	"^login lock +locked until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$" ob_ctl user show lola
+expect_stdout_matches user_show_counts_the_failures "^failed logins +2 in a row" \
+	ob_ctl user show lola
+expect_json user_show_json_has_lockout ob_ctl --json user show lola
+if [ "$(json_field lockout failures)" = 2 ] && [ -n "$(json_field lockout locked_until)" ] &&
+	[ -n "$(json_field lockout last_failure)" ]; then
+	ob_pass user_show_json_has_failures_and_lock
+else
+	ob_fail user_show_json_has_failures_and_lock "expected lockout with 2 failures and locked_until"
+	ob_show_output
+fi
+if grep -q "login: lola: locked until .* after 2 failed logins" "$OB_LOG"; then
+	ob_pass lock_is_logged_with_the_name
+else
+	ob_fail lock_is_logged_with_the_name "no \"login: lola: locked until\" line in onboardd's log"
+fi
+expect_stdout_matches unlock_says_what_it_lifted \
+	"^unlocked lola: lifted the lock until [0-9-]+ [0-9:]+ and cleared 2 failed logins$" \
+	ob_ctl unlock lola
+expect_stdout_matches unlock_leaves_no_lock "^login lock +none$" ob_ctl user show lola
+if grep -q "admin: unlocked lola (locked until .* after 2 failed logins)" "$OB_LOG"; then
+	ob_pass unlock_is_logged
+else
+	ob_fail unlock_is_logged "no \"admin: unlocked lola\" line in onboardd's log"
+fi
+wrong_code_login lola >/dev/null
+wrong_code_login lola >/dev/null
+expect_json unlock_json_is_one_document ob_ctl --json unlock lola
+if [ "$(json_field username)" = lola ] && [ "$(json_field failures)" = 2 ] &&
+	[ -n "$(json_field locked_until)" ]; then
+	ob_pass unlock_json_tells_the_lock_lifted
+else
+	ob_fail unlock_json_tells_the_lock_lifted "expected username, 2 failures and locked_until"
+	ob_show_output
+fi
+
+printf '%s\n' \
+	'{"method":"io.onboard.Admin.Unlock","parameters":{"username":"nobody"}}' \
+	'{"method":"io.onboard.Admin.Unlock","parameters":{}}' |
+	ob_varlink >"$OB_DIR/unlock" 2>"$OB_ERR"
+unlock_check=$(python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+got = [(x.get("error"), x.get("parameters", {}).get("parameter")) for x in r]
+want = [("io.onboard.Admin.UserNotFound", None), ("org.varlink.service.InvalidParameter", "username")]
+print("ok" if got == want else "expected %s, got %s" % (want, got))
+' "$OB_DIR/unlock" 2>&1)
+if [ "$unlock_check" = ok ]; then
+	ob_pass unlock_errors_are_named_in_the_interface
+else
+	ob_fail unlock_errors_are_named_in_the_interface "$unlock_check"
+	sed 's/^/  | /' "$OB_ERR"
+fi
+expect_ok code_revoke_leaves_lola_without_code ob_ctl code revoke lola
+
+# ----------------------------------------------------------- invitations
+
+inv_re='^Invitation code: +[A-Z]{4}(-[A-Z]{4}){3}$'
+expect_stdout_contains invite_list_empty "no invitations" ob_ctl invite list
+expect_refused user_add_code_to_me_needs_invite 2 "--code-to-me goes with --invite" \
+	ob_ctl user add ivy --first-name Ivy --last-name Ives --code-to-me
+expect_stdout_matches user_add_with_invite_shows_code "$inv_re" \
+	ob_ctl user add ivy --first-name Ivy --last-name Ives --invite
+ivy_first=$(sed -n 's/^Invitation code: *//p' "$OB_OUT")
+cp "$OB_OUT" "$OB_DIR/invited"
+expect_stdout_contains user_add_with_invite_says_no_mail_yet "E-mail delivery is not built yet" \
+	cat "$OB_DIR/invited"
+rm -f "$OB_DIR/invited"
+expect_json user_add_with_invite_json_has_code ob_ctl --json user add ian --first-name Ian \
+	--last-name Ives --invite --code-to-me
+if printf '%s\n' "$(json_field code)" | grep -E -q "$code_re" &&
+	[ "$(json_field invitation status)" = pending ] &&
+	[ "$(json_field person state)" = unfinished ] && [ "$(json_field delivery)" = administrator ]; then
+	ob_pass user_add_with_invite_json_has_code_and_pending_invitation
+else
+	ob_fail user_add_with_invite_json_has_code_and_pending_invitation \
+		"expected a code, a pending invitation, an unfinished person"
+	ob_show_output
+fi
+expect_stdout_matches invite_list_shows_status "^ivy +pending " ob_ctl invite list
+if grep -F -q "$ivy_first" "$OB_OUT" || grep -q hash "$OB_OUT"; then
+	ob_fail invite_list_never_shows_a_code "the code or its hash is in invite list"
+else
+	ob_pass invite_list_never_shows_a_code
+fi
+expect_refused invite_send_unknown_person 1 "no such person: nobody" ob_ctl invite send nobody
+
+expect_json invite_send_supersedes ob_ctl --json invite send ivy --code-to-me
+ivy_second=$(json_field code)
+ob_run ob_ctl --json invite list
+if [ -n "$ivy_first" ] && [ "$ivy_first" != "$ivy_second" ] && [ "$(python3 -c '
+import json, sys
+inv = json.load(sys.stdin)["invitations"]
+print(" ".join(i["username"] + ":" + i["status"] for i in inv))' <"$OB_OUT")" = "ian:pending ivy:pending" ]; then
+	ob_pass invite_send_gives_a_new_code_and_one_pending_invitation
+else
+	ob_fail invite_send_gives_a_new_code_and_one_pending_invitation \
+		"expected a new code and ian and ivy pending"
+	ob_show_output
+fi
+if grep -F -q -e "$ivy_first" -e "$ivy_second" "$OB_LOG"; then
+	ob_fail daemon_never_logs_an_invitation_code "an invitation code is in onboardd's log"
+else
+	ob_pass daemon_never_logs_an_invitation_code
+fi
+
+expect_stdout_contains invite_revoke_then_list "revoked the invitation of ivy" \
+	ob_ctl invite revoke ivy
+expect_stdout_matches invite_list_shows_revoked "^ivy +revoked " ob_ctl invite list
+expect_refused invite_revoke_twice_says_already_revoked 1 "already revoked" \
+	ob_ctl invite revoke ivy
+expect_refused invite_revoke_without_invitation 1 "alice has no invitation" \
+	ob_ctl invite revoke alice
+expect_json invite_revoke_json_is_one_document ob_ctl --json invite revoke ian
 
 # ------------------------------------------------------- daemon stopped
 

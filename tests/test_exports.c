@@ -44,6 +44,7 @@ static void pam_entry_points_are_exported(void **state)
 		"pam_sm_authenticate",
 		"pam_sm_setcred",
 		"pam_sm_acct_mgmt",
+		"pam_sm_chauthtok",
 	};
 
 	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
@@ -63,7 +64,7 @@ static void internal_symbols_are_hidden(void **state)
 		"varlink_encode", "varlink_wipe", "varlink_get_string", "logindefs_uid_min",
 		"code_normalise",
 		/* not implemented yet: must not appear by accident */
-		"pam_sm_chauthtok", "pam_sm_open_session", "pam_sm_close_session",
+		"pam_sm_open_session", "pam_sm_close_session",
 	};
 
 	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "policy.h"
@@ -208,6 +210,41 @@ static void password_equal_to_username_refused(void **state)
 			 PASSWORD_IS_USERNAME);
 }
 
+static void password_change_table(void **state)
+{
+	static const struct password_rules rules = { .min_length = 8, .max_length = 64 };
+	struct person p = person_with("", 0);
+	const struct {
+		const char *pw;
+		const char *confirm;
+		const char *current;
+		enum password_verdict want;
+	} rows[] = {
+		{ "correct horse", "correct horse", "battery staple", PASSWORD_OK },
+		{ "battery staple", "battery staple", "battery staple", PASSWORD_UNCHANGED },
+		/* case counts: another password, not the same one */
+		{ "Battery Staple", "Battery Staple", "battery staple", PASSWORD_OK },
+		/* a prefix or an extension of the current one is another one */
+		{ "battery stapl", "battery stapl", "battery staple", PASSWORD_OK },
+		{ "battery staples", "battery staples", "battery staple", PASSWORD_OK },
+		/* the other rules still hold, and come first */
+		{ "battery staple", "battery stapl", "battery staple", PASSWORD_MISMATCH },
+		{ "short", "short", "short", PASSWORD_TOO_SHORT },
+		{ "Lindqvist", "Lindqvist", "Lindqvist", PASSWORD_IS_NAME },
+		{ "bad\x01password", "bad\x01password", "bad\x01password", PASSWORD_BAD_CHARACTERS },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum password_verdict got =
+			policy_password_change(&rules, rows[i].pw, rows[i].confirm, &p, rows[i].current);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu (%s, current %s): want %d, got %d", i, rows[i].pw,
+				 rows[i].current, rows[i].want, got);
+	}
+}
+
 static void password_messages_give_the_reason(void **state)
 {
 	static const struct password_rules rules = { .min_length = 8, .max_length = 64 };
@@ -224,6 +261,8 @@ static void password_messages_give_the_reason(void **state)
 			       "username"));
 	assert_non_null(strstr(policy_password_message(PASSWORD_IS_NAME, &rules, buf, sizeof(buf)),
 			       "name"));
+	assert_non_null(strstr(policy_password_message(PASSWORD_UNCHANGED, &rules, buf, sizeof(buf)),
+			       "differ from your current password"));
 }
 
 static void mfa_step_table(void **state)
@@ -303,6 +342,420 @@ static void code_outcome_texts_are_distinct_and_secret_free(void **state)
 	assert_non_null(strstr(policy_text_unfinished(), "registration is not finished"));
 }
 
+/* ---------------------------------------------------------- invitations */
+
+static struct invitation invite_in(enum invite_state state, int64_t expires)
+{
+	struct invitation inv;
+
+	memset(&inv, 0, sizeof(inv));
+	strcpy(inv.username, "alice");
+	inv.state = state;
+	inv.issued = T0;
+	inv.expires = expires;
+	return inv;
+}
+
+static void invite_status_table(void **state)
+{
+	static const struct {
+		enum invite_state stored;
+		int64_t now;
+		enum invite_status want;
+	} rows[] = {
+		{ INVITE_PENDING, T0, INVITE_STATUS_PENDING },
+		{ INVITE_PENDING, T0 + 30 * DAY - 1, INVITE_STATUS_PENDING },
+		{ INVITE_PENDING, T0 + 30 * DAY, INVITE_STATUS_EXPIRED },
+		{ INVITE_ACCEPTED, T0, INVITE_STATUS_ACCEPTED },
+		{ INVITE_ACCEPTED, T0 + 40 * DAY, INVITE_STATUS_ACCEPTED },
+		{ INVITE_REVOKED, T0, INVITE_STATUS_REVOKED },
+		{ INVITE_REVOKED, T0 + 40 * DAY, INVITE_STATUS_REVOKED },
+		{ INVITE_SUPERSEDED, T0, INVITE_STATUS_SUPERSEDED },
+		{ (enum invite_state)99, T0, INVITE_STATUS_REVOKED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct invitation inv = invite_in(rows[i].stored, T0 + 30 * DAY);
+		enum invite_status got = policy_invite_status(&inv, rows[i].now);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu: want %s, got %s", i,
+				 policy_invite_status_name(rows[i].want),
+				 policy_invite_status_name(got));
+	}
+}
+
+static void invite_entry_table(void **state)
+{
+	struct person nopw = person_with("", 0);
+	struct person pw = person_with("$argon2id$x", 0);
+	struct person disabled = person_with("", PERSON_DISABLED);
+	struct invitation pending = invite_in(INVITE_PENDING, T0 + DAY);
+	struct invitation accepted = invite_in(INVITE_ACCEPTED, T0 + DAY);
+	struct invitation revoked = invite_in(INVITE_REVOKED, T0 + DAY);
+	struct invitation expired = invite_in(INVITE_PENDING, T0 - 1);
+
+	(void)state;
+	assert_true(policy_invite_entry(&nopw, &pending));
+	assert_true(policy_invite_entry(&nopw, &revoked));
+	assert_true(policy_invite_entry(&nopw, &expired));
+	assert_false(policy_invite_entry(&nopw, &accepted));
+	assert_false(policy_invite_entry(&nopw, NULL));
+	/* A password set by other means ends the invitation's role. */
+	assert_false(policy_invite_entry(&pw, &pending));
+	assert_false(policy_invite_entry(&disabled, &pending));
+}
+
+static void split_name_table(void **state)
+{
+	static const struct {
+		const char *typed, *first, *last; /* first NULL: refused */
+		const char *why;
+	} rows[] = {
+		{ "Ada Lovelace", "Ada", "Lovelace", NULL },
+		{ "  Ada Lovelace  ", "Ada", "Lovelace", NULL },
+		{ "Augusta Ada King", "Augusta Ada", "King", NULL },
+		{ "Ada  Lovelace", "Ada", "Lovelace", NULL },
+		{ "Åsa Öberg", "Åsa", "Öberg", NULL },
+		{ "Ada", NULL, NULL, "first and last name" },
+		{ "Ada:x Lovelace", NULL, NULL, "first name" },
+		{ "Ada Love\x01lace", NULL, NULL, "last name" },
+		{ "Ada \xff", NULL, NULL, "last name" },
+	};
+	char first[OB_NAME_MAX + 1], last[OB_NAME_MAX + 1], why[160];
+	char longname[2 * OB_NAME_MAX + 8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *r = policy_split_name(rows[i].typed, first, last, why, sizeof(why));
+
+		if (rows[i].first) {
+			if (r)
+				fail_msg("row %zu (%s) refused: %s", i, rows[i].typed, r);
+			assert_string_equal(first, rows[i].first);
+			assert_string_equal(last, rows[i].last);
+		} else {
+			if (!r)
+				fail_msg("row %zu (%s) accepted as \"%s\" \"%s\"", i, rows[i].typed,
+					 first, last);
+			if (!strstr(r, rows[i].why))
+				fail_msg("row %zu: the reason \"%s\" does not name %s", i, r,
+					 rows[i].why);
+			assert_string_equal(first, "");
+		}
+	}
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	longname[3] = ' ';
+	assert_non_null(policy_split_name(longname, first, last, why, sizeof(why)));
+}
+
+static void terms_answer_table(void **state)
+{
+	(void)state;
+	assert_true(policy_terms_accepted("yes"));
+	assert_true(policy_terms_accepted("YES"));
+	assert_true(policy_terms_accepted(" Yes "));
+	assert_false(policy_terms_accepted(""));
+	assert_false(policy_terms_accepted("y"));
+	assert_false(policy_terms_accepted("yes please"));
+	assert_false(policy_terms_accepted("no"));
+	assert_false(policy_terms_accepted("yess"));
+}
+
+static void invite_outcome_texts_are_distinct(void **state)
+{
+	static const enum store_result outcomes[] = {
+		STORE_MISMATCH, STORE_USED, STORE_EXPIRED, STORE_REVOKED, STORE_SUPERSEDED,
+		STORE_UNAVAILABLE,
+	};
+	static const char *const words[] = {
+		"not right", "already been used", "expired", "withdrawn", "newer one",
+		"Try again later",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		const char *t = policy_text_invite_outcome(outcomes[i]);
+
+		if (!strstr(t, words[i]))
+			fail_msg("outcome %zu: \"%s\" does not say \"%s\"", i, t, words[i]);
+		assert_null(strchr(t, '\n'));
+		for (size_t j = i + 1; j < sizeof(outcomes) / sizeof(outcomes[0]); j++)
+			assert_string_not_equal(t, policy_text_invite_outcome(outcomes[j]));
+	}
+	assert_non_null(strstr(policy_text_invite_unfinished(),
+			       "Your registration is not finished: enter the invitation code "
+			       "from your welcome message."));
+	assert_non_null(strstr(policy_text_terms_refused(), "nothing was changed"));
+	assert_non_null(strstr(policy_text_verification_wrong(), "verification code"));
+}
+
+/* ------------------------------------------------------------ throttling */
+
+static const char *throttle_name(enum throttle_verdict v)
+{
+	switch (v) {
+	case THROTTLE_ALLOW:
+		return "allow";
+	case THROTTLE_DELAY:
+		return "delay";
+	case THROTTLE_LOCKED:
+		return "locked";
+	}
+	return "?";
+}
+
+static void throttle_delay_table(void **state)
+{
+	static const struct {
+		uint32_t failures;
+		int64_t want;
+	} rows[] = {
+		{ 0, 0 },  { 1, 0 },  { 2, 0 },  { 3, 0 },   { 4, 2 },
+		{ 5, 4 },  { 6, 8 },  { 7, 16 }, { 8, 32 },  { 9, 60 },
+		{ 10, 60 }, { 40, 60 }, { UINT32_MAX, 60 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t got = policy_throttle_delay(rows[i].failures);
+
+		if (got != rows[i].want)
+			fail_msg("%u failures: delay %lld s, want %lld s", rows[i].failures,
+				 (long long)got, (long long)rows[i].want);
+	}
+}
+
+static void throttle_check_table(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 10, .lock_seconds = 900 };
+	static const struct {
+		struct throttle t;
+		int64_t now;
+		enum throttle_verdict want;
+		int64_t until;
+	} rows[] = {
+		/* Nothing failed. */
+		{ { 0, 0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		/* The first failures cost nothing: typing mistakes. */
+		{ { 1, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ { 3, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		/* Then a growing wait after the last failure. */
+		{ { 4, T0, 0 }, T0, THROTTLE_DELAY, T0 + 2 },
+		{ { 4, T0, 0 }, T0 + 1, THROTTLE_DELAY, T0 + 2 },
+		{ { 4, T0, 0 }, T0 + 2, THROTTLE_ALLOW, 0 },
+		{ { 6, T0, 0 }, T0 + 7, THROTTLE_DELAY, T0 + 8 },
+		{ { 9, T0, 0 }, T0 + 59, THROTTLE_DELAY, T0 + 60 },
+		{ { 9, T0, 0 }, T0 + 60, THROTTLE_ALLOW, 0 },
+		/* A clock that went back does not make anyone wait. */
+		{ { 9, T0 + 100, 0 }, T0, THROTTLE_ALLOW, 0 },
+		/* Locked, to the second. */
+		{ { 10, T0, T0 + 900 }, T0, THROTTLE_LOCKED, T0 + 900 },
+		{ { 10, T0, T0 + 900 }, T0 + 899, THROTTLE_LOCKED, T0 + 900 },
+		/* Expired: allowed at once, with no leftover delay. */
+		{ { 10, T0, T0 + 900 }, T0 + 900, THROTTLE_ALLOW, 0 },
+		{ { 10, T0, T0 + 900 }, T0 + 365 * DAY, THROTTLE_ALLOW, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t until = -1;
+		enum throttle_verdict got = policy_throttle_check(&rows[i].t, &rules, rows[i].now,
+								  &until);
+
+		if (got != rows[i].want || until != rows[i].until)
+			fail_msg("row %zu: %s until %lld, want %s until %lld", i, throttle_name(got),
+				 (long long)until, throttle_name(rows[i].want),
+				 (long long)rows[i].until);
+	}
+}
+
+/* A person's history, event by event: what each does to the state and
+ * what a check says afterwards. */
+enum throttle_event { EV_FAIL, EV_CLEAR };
+
+struct throttle_step {
+	enum throttle_event ev;
+	int64_t now;
+	bool locked;      /* EV_FAIL's result */
+	uint32_t failures;
+	int64_t locked_until;
+	enum throttle_verdict check; /* policy_throttle_check at now afterwards */
+};
+
+static void throttle_run(const char *name, const struct throttle_rules *rules,
+			 const struct throttle_step *steps, size_t n)
+{
+	struct throttle t;
+	int64_t until;
+
+	policy_throttle_clear(&t);
+	for (size_t i = 0; i < n; i++) {
+		bool locked = false;
+		enum throttle_verdict v;
+
+		if (steps[i].ev == EV_FAIL)
+			locked = policy_throttle_fail(&t, rules, steps[i].now);
+		else
+			policy_throttle_clear(&t);
+		v = policy_throttle_check(&t, rules, steps[i].now, &until);
+		if (locked != steps[i].locked || t.failures != steps[i].failures ||
+		    t.locked_until != steps[i].locked_until || v != steps[i].check)
+			fail_msg("%s, step %zu: locked %d, %u failures, locked until %lld, check %s; "
+				 "want %d, %u, %lld, %s",
+				 name, i, locked, t.failures, (long long)t.locked_until,
+				 throttle_name(v), steps[i].locked, steps[i].failures,
+				 (long long)steps[i].locked_until, throttle_name(steps[i].check));
+		if (steps[i].ev == EV_FAIL && t.last_failure != steps[i].now && !steps[i].locked)
+			fail_msg("%s, step %zu: last failure %lld, want %lld", name, i,
+				 (long long)t.last_failure, (long long)steps[i].now);
+	}
+}
+
+static void throttle_threshold_locks_and_lock_expires(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 3, .lock_seconds = 900 };
+	static const struct throttle_step steps[] = {
+		/* Below the threshold. */
+		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 5, false, 2, 0, THROTTLE_ALLOW },
+		/* Reaching it locks for lock_seconds from this failure. */
+		{ EV_FAIL, T0 + 9, true, 3, T0 + 909, THROTTLE_LOCKED },
+		/* A failure while locked (a dialogue that began before the lock)
+		 * neither extends the lock nor counts. */
+		{ EV_FAIL, T0 + 100, true, 3, T0 + 909, THROTTLE_LOCKED },
+		/* After the lock: the count starts again at one. */
+		{ EV_FAIL, T0 + 909, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 910, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 911, true, 3, T0 + 1811, THROTTLE_LOCKED },
+	};
+
+	(void)state;
+	throttle_run("lock and expiry", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+}
+
+static void throttle_success_or_unlock_resets(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 3, .lock_seconds = 600 };
+	static const struct throttle_step steps[] = {
+		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 1, false, 2, 0, THROTTLE_ALLOW },
+		/* A successful login: 2 wrong, 1 right, 2 wrong is not a lock. */
+		{ EV_CLEAR, T0 + 2, false, 0, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 3, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 4, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 5, true, 3, T0 + 605, THROTTLE_LOCKED },
+		/* An administrator's unlock, long before the lock ends. */
+		{ EV_CLEAR, T0 + 6, false, 0, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0 + 7, false, 1, 0, THROTTLE_ALLOW },
+	};
+
+	(void)state;
+	throttle_run("reset", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+}
+
+static void throttle_delays_grow_before_the_lock(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 10, .lock_seconds = 900 };
+	/* Each failure comes as soon as the previous wait allows. */
+	static const struct throttle_step steps[] = {
+		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0, false, 3, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, T0, false, 4, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 2, false, 5, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 6, false, 6, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 14, false, 7, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 30, false, 8, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 62, false, 9, 0, THROTTLE_DELAY },
+		{ EV_FAIL, T0 + 122, true, 10, T0 + 1022, THROTTLE_LOCKED },
+	};
+
+	(void)state;
+	throttle_run("delays", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+}
+
+static void throttle_expired_lock_leaves_nothing(void **state)
+{
+	struct throttle t = { 10, T0, T0 + 900 };
+
+	(void)state;
+	policy_throttle_expire(&t, T0 + 899);
+	if (t.failures != 10 || t.locked_until != T0 + 900)
+		fail_msg("a lock that still holds was forgotten");
+	policy_throttle_expire(&t, T0 + 900);
+	if (t.failures || t.last_failure || t.locked_until)
+		fail_msg("an expired lock left %u failures, lock until %lld", t.failures,
+			 (long long)t.locked_until);
+	/* Failures without a lock do not expire: they last until a success. */
+	t = (struct throttle){ 2, T0, 0 };
+	policy_throttle_expire(&t, T0 + 365 * DAY);
+	assert_int_equal(t.failures, 2);
+}
+
+static void throttle_one_attempt_locks_at_once(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 1, .lock_seconds = 60 };
+	static const struct throttle_step steps[] = {
+		{ EV_FAIL, T0, true, 1, T0 + 60, THROTTLE_LOCKED },
+		{ EV_FAIL, T0 + 60, true, 1, T0 + 120, THROTTLE_LOCKED },
+	};
+
+	(void)state;
+	throttle_run("one attempt", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+}
+
+static void throttle_rules_come_from_the_configuration(void **state)
+{
+	struct config c;
+	struct throttle_rules r;
+
+	(void)state;
+	config_defaults(&c);
+	r = policy_throttle_rules(&c);
+	assert_int_equal(r.attempts, 10);
+	assert_int_equal(r.lock_seconds, 15 * 60);
+	c.lockout_attempts = 3;
+	c.lockout_minutes = 1440;
+	r = policy_throttle_rules(&c);
+	assert_int_equal(r.attempts, 3);
+	assert_int_equal(r.lock_seconds, DAY);
+}
+
+static void throttle_texts_say_until_when(void **state)
+{
+	/* T0 is 2027-01-15 08:00:00 UTC. */
+	static const struct {
+		int64_t until, now;
+		const char *want;
+	} rows[] = {
+		{ T0 + 900, T0, "Too many failed attempts: this account is locked until 08:15." },
+		/* Rounded up: at the minute shown, the lock is over. */
+		{ T0 + 901, T0, "Too many failed attempts: this account is locked until 08:16." },
+		{ T0 + 959, T0, "Too many failed attempts: this account is locked until 08:16." },
+		/* Another day: the date too. */
+		{ T0 + DAY, T0,
+		  "Too many failed attempts: this account is locked until 2027-01-16 08:00." },
+	};
+	char buf[160];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_string_equal(policy_text_locked(rows[i].until, rows[i].now, buf, sizeof(buf)),
+				    rows[i].want);
+	assert_string_equal(policy_text_wait(T0 + 4, T0, buf, sizeof(buf)),
+			    "Too many failed attempts: wait 4 seconds, then try again.");
+	assert_string_equal(policy_text_wait(T0 + 1, T0, buf, sizeof(buf)),
+			    "Too many failed attempts: wait 1 second, then try again.");
+	/* A short buffer is cut, never overrun. */
+	policy_text_locked(T0 + 900, T0, buf, 10);
+	assert_int_equal(strlen(buf), 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,11 +765,26 @@ int main(void)
 		cmocka_unit_test(login_entry_table),
 		cmocka_unit_test(password_rules_table),
 		cmocka_unit_test(password_equal_to_username_refused),
+		cmocka_unit_test(password_change_table),
 		cmocka_unit_test(password_messages_give_the_reason),
 		cmocka_unit_test(mfa_step_table),
 		cmocka_unit_test(password_min_table),
 		cmocka_unit_test(account_table),
 		cmocka_unit_test(code_outcome_texts_are_distinct_and_secret_free),
+		cmocka_unit_test(invite_status_table),
+		cmocka_unit_test(invite_entry_table),
+		cmocka_unit_test(split_name_table),
+		cmocka_unit_test(terms_answer_table),
+		cmocka_unit_test(invite_outcome_texts_are_distinct),
+		cmocka_unit_test(throttle_delay_table),
+		cmocka_unit_test(throttle_check_table),
+		cmocka_unit_test(throttle_threshold_locks_and_lock_expires),
+		cmocka_unit_test(throttle_success_or_unlock_resets),
+		cmocka_unit_test(throttle_delays_grow_before_the_lock),
+		cmocka_unit_test(throttle_expired_lock_leaves_nothing),
+		cmocka_unit_test(throttle_one_attempt_locks_at_once),
+		cmocka_unit_test(throttle_rules_come_from_the_configuration),
+		cmocka_unit_test(throttle_texts_say_until_when),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -930,6 +930,8 @@ static void person_record_worst_case_size_is_bounded(void **state)
 	p.created = p.updated = p.password_set = INT64_MAX;
 	p.totp_last_step = p.mfa_enrolled = INT64_MAX;
 	sealed_fill(p.totp_sealed, 0x99);
+	p.throttle.failures = UINT32_MAX;
+	p.throttle.last_failure = p.throttle.locked_until = INT64_MAX;
 	assert_result(store_person_create(f->st, &p), STORE_OK);
 	n = raw_get(f, "people", p.username, raw, sizeof(raw));
 	if (n >= 4608)
@@ -937,6 +939,110 @@ static void person_record_worst_case_size_is_bounded(void **state)
 	assert_result(store_person_get(f->st, p.username, &got), STORE_OK);
 	assert_memory_equal(got.last_name, p.last_name, sizeof(p.last_name));
 	assert_memory_equal(got.totp_sealed, p.totp_sealed, STORE_TOTP_SEALED_BYTES);
+	assert_int_equal(got.throttle.failures, UINT32_MAX);
+	assert_int_equal(got.throttle.locked_until, INT64_MAX);
+}
+
+/* ------------------------------------------------------------ throttle */
+
+#define assert_throttle(t, f_, last_, until_)                                               \
+	do {                                                                               \
+		if ((t).failures != (f_) || (t).last_failure != (last_) ||                 \
+		    (t).locked_until != (until_))                                          \
+			fail_msg("throttle %u/%lld/%lld, expected %u/%lld/%lld", (t).failures, \
+				 (long long)(t).last_failure, (long long)(t).locked_until,   \
+				 (unsigned)(f_), (long long)(last_), (long long)(until_));   \
+	} while (0)
+
+static void throttle_put_round_trips_without_a_new_version(void **state)
+{
+	struct fixture *f = *state;
+	struct throttle zero = { 0 }, t = { 3, T0 + 9, T0 + 909 }, got;
+	struct person p;
+	char raw[1024];
+
+	add_person(f, "alice");
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 0, 0, 0);
+	assert_result(store_throttle_put(f->st, "alice", &zero, &t), STORE_OK);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 3, T0 + 9, T0 + 909);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	assert_throttle(p.throttle, 3, T0 + 9, T0 + 909);
+	/* Not an edit of the person: no version to conflict with. */
+	assert_int_equal(p.version, 1);
+	assert_int_equal(p.updated, T0);
+	assert_string_equal(p.pwhash, PWHASH_OLD);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (!strstr(raw, "\"failures\":3,\"last_failure\":1800000009,\"locked_until\":1800000909"))
+		fail_msg("the throttle is not in the record: %s", raw);
+
+	/* Back to zero: the record carries no throttle at all. */
+	assert_result(store_throttle_put(f->st, "alice", &t, &zero), STORE_OK);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (strstr(raw, "failures") || strstr(raw, "locked_until"))
+		fail_msg("a cleared throttle left fields behind: %s", raw);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 0, 0, 0);
+}
+
+static void throttle_put_conflicts_when_the_stored_one_moved(void **state)
+{
+	struct fixture *f = *state;
+	struct throttle zero = { 0 }, one = { 1, T0, 0 }, two = { 2, T0 + 1, 0 }, got;
+
+	add_person(f, "alice");
+	assert_result(store_throttle_put(f->st, "alice", &zero, &one), STORE_OK);
+	/* A second dialogue that read zero before the first one wrote. */
+	assert_result(store_throttle_put(f->st, "alice", &zero, &one), STORE_CONFLICT);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 1, T0, 0);
+	assert_result(store_throttle_put(f->st, "alice", &one, &two), STORE_OK);
+	/* NULL: whatever is stored (an administrator's unlock). */
+	assert_result(store_throttle_put(f->st, "alice", NULL, &zero), STORE_OK);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 0, 0, 0);
+	assert_result(store_throttle_put(f->st, "ghost", NULL, &one), STORE_NOT_FOUND);
+	assert_result(store_throttle_put(f->st, "", NULL, &one), STORE_NOT_FOUND);
+	assert_result(store_throttle_get(f->st, "ghost", &got), STORE_NOT_FOUND);
+	/* Times are never negative in a record. */
+	two.last_failure = -1;
+	assert_result(store_throttle_put(f->st, "alice", NULL, &two), STORE_UNAVAILABLE);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 0, 0, 0);
+}
+
+/* A person read before a failed login and written after it (an
+ * enrolment, an administrator's edit) keeps the failure: only
+ * store_throttle_put writes the throttle. */
+static void person_put_keeps_the_stored_throttle(void **state)
+{
+	struct fixture *f = *state;
+	struct throttle zero = { 0 }, t = { 2, T0 + 5, 0 }, got;
+	struct person before;
+
+	add_person(f, "alice");
+	assert_result(store_person_get(f->st, "alice", &before), STORE_OK);
+	assert_result(store_throttle_put(f->st, "alice", &zero, &t), STORE_OK);
+	snprintf(before.first_name, sizeof(before.first_name), "Alicia");
+	assert_result(store_person_put(f->st, &before), STORE_OK);
+	assert_throttle(before.throttle, 2, T0 + 5, 0);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 2, T0 + 5, 0);
+
+	/* Nor can a put clear it. */
+	memset(&before.throttle, 0, sizeof(before.throttle));
+	assert_result(store_person_put(f->st, &before), STORE_OK);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 2, T0 + 5, 0);
+
+	/* The other writes of the person keep it too. */
+	enrol(f, "alice", 0x60, 10);
+	assert_result(store_totp_advance(f->st, "alice", 11), STORE_OK);
+	issue(f, "alice", 0xe1, T0, T0 + DAY);
+	assert_result(redeem(f, "alice", 0xe1, "req-1", T0 + 1), STORE_OK);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_throttle(got, 2, T0 + 5, 0);
 }
 
 /* ------------------------------------------------------------ database */
@@ -1108,6 +1214,31 @@ static void corrupt_records_are_unavailable(void **state)
 		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
 		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX_SHORT "zz\","
 		"\"totp_last_step\":0,\"mfa_enrolled\":1}",
+		/* part of a throttle */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":0,\"failures\":3,\"last_failure\":5}",
+		/* a lock without a time */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":0,\"failures\":3,\"last_failure\":5,\"locked_until\":null}",
+		/* a negative lock */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":0,\"failures\":3,\"last_failure\":5,\"locked_until\":-1}",
+		/* more failures than the field holds */
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":0,\"failures\":4294967296,\"last_failure\":5,\"locked_until\":0}",
+		/* rv 1 predates the throttle too */
+		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,"
+		"\"failures\":1,\"last_failure\":5,\"locked_until\":0}",
 	};
 	static const char good[] =
 		"{\"rv\":1,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
@@ -1118,6 +1249,12 @@ static void corrupt_records_are_unavailable(void **state)
 		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":4,\"pwhash\":\"\","
 		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_sealed\":\"" SEALED_HEX "\","
 		"\"totp_last_step\":9,\"mfa_enrolled\":1}";
+	static const char good_locked[] =
+		"{\"rv\":2,\"version\":1,\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"email\":\"\",\"phone\":\"\",\"org\":\"\",\"flags\":0,\"pwhash\":\"\","
+		"\"created\":1,\"updated\":1,\"password_set\":0,\"totp_last_step\":0,"
+		"\"mfa_enrolled\":0,\"failures\":10,\"last_failure\":1700000000,"
+		"\"locked_until\":1700000900}";
 	struct collect c = { .stop_after = -1 };
 	struct person p;
 	size_t i;
@@ -1134,6 +1271,12 @@ static void corrupt_records_are_unavailable(void **state)
 	assert_int_equal(p.totp_last_step, 9);
 	assert_int_equal(p.totp_sealed[0], 0x01);
 	assert_int_equal(p.totp_sealed[STORE_TOTP_SEALED_BYTES - 1], 0x3c);
+	/* rv 2 written before the throttle existed: no failures. */
+	assert_throttle(p.throttle, 0, 0, 0);
+	raw_put(f, "people", "eve", good_locked);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_throttle(p.throttle, 10, 1700000000, 1700000900);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		raw_put(f, "people", "eve", bad[i]);
@@ -1159,6 +1302,347 @@ static void corrupt_code_record_is_unavailable(void **state)
 	reopen(f, MAP_SIZE);
 	assert_result(store_code_get(f->st, "alice", &c), STORE_UNAVAILABLE);
 	assert_result(redeem(f, "alice", 0x01, "req-1", 1), STORE_UNAVAILABLE);
+}
+
+/* ------------------------------------------------------------ invitations */
+
+#define NAME_FIRST "Ada"
+#define NAME_LAST "King Lovelace"
+
+static void invite(struct fixture *f, const char *username, uint8_t b, int verify_b,
+		   int64_t now, int64_t expires)
+{
+	uint8_t h[CODE_HASH_BYTES], v[CODE_HASH_BYTES];
+	struct invitation inv;
+
+	assert_result(store_invite_issue(f->st, username, hash_of(h, b),
+					 verify_b >= 0 ? hash_of(v, (uint8_t)verify_b) : NULL, now,
+					 expires, &inv),
+		      STORE_OK);
+	assert_int_equal(inv.state, INVITE_PENDING);
+	assert_memory_equal(inv.hash, h, CODE_HASH_BYTES);
+	assert_int_equal(inv.has_verification, verify_b >= 0);
+}
+
+/* Accept with code b and verification code verify_b (-1: none given). */
+static enum store_result accept_v(struct fixture *f, const char *username, uint8_t b,
+				  int verify_b, const char *request_id, int64_t now)
+{
+	uint8_t h[CODE_HASH_BYTES], v[CODE_HASH_BYTES];
+
+	return store_invite_accept(f->st, username, hash_of(h, b),
+				   verify_b >= 0 ? hash_of(v, (uint8_t)verify_b) : NULL,
+				   request_id, now, NAME_FIRST, NAME_LAST, PWHASH_NEW, NULL);
+}
+
+static enum store_result accept_inv(struct fixture *f, const char *username, uint8_t b,
+				const char *request_id, int64_t now)
+{
+	return accept_v(f, username, b, -1, request_id, now);
+}
+
+/* A person without a password yet, as an administrator adds them. */
+static void add_invitee(struct fixture *f, const char *username)
+{
+	struct person p;
+
+	person_fill(&p, username, "Ada");
+	p.pwhash[0] = '\0';
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+}
+
+static void invite_issue_supersedes_previous(void **state)
+{
+	struct fixture *f = *state;
+	struct invitation inv;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x11, -1, T0, T0 + 30 * DAY);
+	invite(f, "ada", 0x22, -1, T0 + 10, T0 + 10 + 30 * DAY);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_int_equal(inv.state, INVITE_PENDING);
+	assert_int_equal(inv.issued, T0 + 10);
+	assert_int_equal(inv.version, 2);
+	assert_true(inv.has_previous);
+
+	/* The first code is told apart from a wrong one, and opens nothing. */
+	assert_result(accept_inv(f, "ada", 0x11, "r1", T0 + 20), STORE_SUPERSEDED);
+	assert_result(accept_inv(f, "ada", 0x12, "r1", T0 + 20), STORE_MISMATCH);
+	assert_result(accept_inv(f, "ada", 0x22, "r2", T0 + 20), STORE_OK);
+}
+
+static void invite_accept_sets_names_password_and_marks_accepted(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	struct invitation out, got;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x33, -1, T0, T0 + 30 * DAY);
+	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x33), NULL, "req-1", T0 + 60,
+					  NAME_FIRST, NAME_LAST, PWHASH_NEW, &out),
+		      STORE_OK);
+	assert_int_equal(out.state, INVITE_ACCEPTED);
+	assert_int_equal(out.closed, T0 + 60);
+	assert_string_equal(out.request_id, "req-1");
+
+	assert_result(store_invite_get(f->st, "ada", &got), STORE_OK);
+	assert_int_equal(got.state, INVITE_ACCEPTED);
+	assert_int_equal(got.closed, T0 + 60);
+	assert_string_equal(got.request_id, "req-1");
+
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_string_equal(p.first_name, NAME_FIRST);
+	assert_string_equal(p.last_name, NAME_LAST);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	assert_int_equal(p.password_set, T0 + 60);
+	assert_int_equal(p.updated, T0 + 60);
+	assert_int_equal(p.version, 2);
+}
+
+static void invite_accept_twice_is_used(void **state)
+{
+	struct fixture *f = *state;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x44, -1, T0, T0 + 30 * DAY);
+	assert_result(accept_inv(f, "ada", 0x44, "req-1", T0 + 1), STORE_OK);
+	assert_result(accept_inv(f, "ada", 0x44, "req-2", T0 + 2), STORE_USED);
+	assert_result(accept_inv(f, "ada", 0x44, "", T0 + 2), STORE_USED);
+}
+
+static void invite_accept_same_request_id_is_ok(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	struct invitation out;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x55, -1, T0, T0 + 30 * DAY);
+	assert_result(accept_inv(f, "ada", 0x55, "req-1", T0 + 1), STORE_OK);
+	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x55), NULL, "req-1", T0 + 5,
+					  "Other", "Name", "$argon2id$other", &out),
+		      STORE_OK);
+	assert_int_equal(out.state, INVITE_ACCEPTED);
+	assert_int_equal(out.closed, T0 + 1);
+	/* The retry changed nothing. */
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_string_equal(p.pwhash, PWHASH_NEW);
+	assert_string_equal(p.first_name, NAME_FIRST);
+	assert_int_equal(p.version, 2);
+}
+
+static void invite_accept_mismatch_leaves_invitation_pending(void **state)
+{
+	struct fixture *f = *state;
+	struct invitation inv;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x66, -1, T0, T0 + 30 * DAY);
+	assert_result(accept_inv(f, "ada", 0x67, "req-1", T0 + 1), STORE_MISMATCH);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_int_equal(inv.state, INVITE_PENDING);
+	assert_int_equal(inv.version, 1);
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_string_equal(p.pwhash, "");
+	assert_string_equal(p.first_name, "Ada");
+	assert_result(accept_inv(f, "ada", 0x66, "req-2", T0 + 2), STORE_OK);
+}
+
+static void invite_accept_expired(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x77, -1, T0, T0 + 30 * DAY);
+	assert_result(accept_inv(f, "ada", 0x77, "req-1", T0 + 30 * DAY), STORE_EXPIRED);
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_string_equal(p.pwhash, "");
+	assert_result(accept_inv(f, "ada", 0x77, "req-2", T0 + 30 * DAY - 1), STORE_OK);
+}
+
+static void invite_accept_needs_the_verification_code(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x70, 0x71, T0, T0 + 30 * DAY);
+	assert_result(accept_inv(f, "ada", 0x70, "req-1", T0 + 1), STORE_MISMATCH);
+	assert_result(accept_v(f, "ada", 0x70, 0x72, "req-1", T0 + 1), STORE_MISMATCH);
+	/* The verification code alone, with a wrong invitation code: no. */
+	assert_result(accept_v(f, "ada", 0x7f, 0x71, "req-1", T0 + 1), STORE_MISMATCH);
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_string_equal(p.pwhash, "");
+	assert_result(accept_v(f, "ada", 0x70, 0x71, "req-1", T0 + 1), STORE_OK);
+}
+
+/* A wrong code says nothing about the state of the right one, and a
+ * closed invitation is reported before its expiry. */
+static void invite_accept_checks_in_contract_order(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t late = T0 + 40 * DAY;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x78, -1, T0, T0 + DAY);
+	assert_result(accept_inv(f, "ada", 0x79, "req-1", late), STORE_MISMATCH);
+	assert_result(store_invite_revoke(f->st, "ada", T0 + 1), STORE_OK);
+	assert_result(accept_inv(f, "ada", 0x79, "req-1", late), STORE_MISMATCH);
+	assert_result(accept_inv(f, "ada", 0x78, "req-1", late), STORE_REVOKED);
+
+	invite(f, "ada", 0x7a, -1, T0, T0 + DAY);
+	assert_result(accept_inv(f, "ada", 0x7a, "req-2", T0 + 1), STORE_OK);
+	assert_result(accept_inv(f, "ada", 0x7a, "req-3", late), STORE_USED);
+	assert_result(accept_inv(f, "ada", 0x7a, "req-2", late), STORE_OK);
+}
+
+static void invite_accept_unknown_person_or_no_invitation_not_found(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_result(accept_inv(f, "ghost", 0x01, "req-1", T0), STORE_NOT_FOUND);
+	add_invitee(f, "ada");
+	assert_result(accept_inv(f, "ada", 0x01, "req-1", T0), STORE_NOT_FOUND);
+}
+
+static void invite_accept_refuses_malformed_names(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	char longname[OB_NAME_MAX + 2];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x02, -1, T0, T0 + DAY);
+	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x02), NULL, "r", T0 + 1, "",
+					  NAME_LAST, PWHASH_NEW, NULL),
+		      STORE_UNAVAILABLE);
+	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x02), NULL, "r", T0 + 1,
+					  NAME_FIRST, longname, PWHASH_NEW, NULL),
+		      STORE_UNAVAILABLE);
+	assert_result(accept_inv(f, "ada", 0x02, "r", T0 + 1), STORE_OK);
+}
+
+static void invite_revoke_then_accept_is_revoked(void **state)
+{
+	struct fixture *f = *state;
+	struct invitation inv;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x88, -1, T0, T0 + 30 * DAY);
+	assert_result(store_invite_revoke(f->st, "ada", T0 + 30), STORE_OK);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_int_equal(inv.state, INVITE_REVOKED);
+	assert_int_equal(inv.closed, T0 + 30);
+	assert_result(accept_inv(f, "ada", 0x88, "req-1", T0 + 40), STORE_REVOKED);
+	assert_result(store_invite_revoke(f->st, "ada", T0 + 50), STORE_REVOKED);
+	/* A new invitation after a revoked one: the old code is just wrong. */
+	invite(f, "ada", 0x89, -1, T0 + 60, T0 + DAY);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_false(inv.has_previous);
+	assert_result(accept_inv(f, "ada", 0x88, "req-2", T0 + 70), STORE_MISMATCH);
+}
+
+static void invite_revoke_accepted_or_expired_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	add_invitee(f, "ada");
+	assert_result(store_invite_revoke(f->st, "ada", T0), STORE_NOT_FOUND);
+	assert_result(store_invite_revoke(f->st, "ghost", T0), STORE_NOT_FOUND);
+	invite(f, "ada", 0x8b, -1, T0, T0 + DAY);
+	assert_result(store_invite_revoke(f->st, "ada", T0 + DAY), STORE_EXPIRED);
+	invite(f, "ada", 0x8c, -1, T0, T0 + DAY);
+	assert_result(accept_inv(f, "ada", 0x8c, "req-1", T0 + 1), STORE_OK);
+	assert_result(store_invite_revoke(f->st, "ada", T0 + 2), STORE_USED);
+}
+
+static void invite_issue_unknown_person_not_found(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[CODE_HASH_BYTES];
+	struct invitation inv;
+
+	assert_result(store_invite_issue(f->st, "ghost", hash_of(h, 0x99), NULL, T0, T0 + DAY,
+					 &inv),
+		      STORE_NOT_FOUND);
+	assert_result(store_invite_get(f->st, "ghost", &inv), STORE_NOT_FOUND);
+}
+
+static int collect_invite(const struct invitation *inv, void *ctx)
+{
+	struct collect *col = ctx;
+
+	assert_true(col->n < 8);
+	snprintf(col->names[col->n++], sizeof(col->names[0]), "%s:%d", inv->username,
+		 inv->state);
+	return 0;
+}
+
+static void invite_each_lists_current_invitations(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = -1 };
+	char want[2][OB_USERNAME_MAX + 16];
+
+	add_invitee(f, "bob");
+	add_invitee(f, "ada");
+	add_invitee(f, "carl");
+	invite(f, "bob", 0xb1, -1, T0, T0 + DAY);
+	invite(f, "ada", 0xb2, 0xb3, T0, T0 + DAY);
+	assert_result(store_invite_revoke(f->st, "bob", T0 + 1), STORE_OK);
+	assert_result(store_invite_each(f->st, NULL, collect_invite, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	snprintf(want[0], sizeof(want[0]), "ada:%d", INVITE_PENDING);
+	snprintf(want[1], sizeof(want[1]), "bob:%d", INVITE_REVOKED);
+	assert_string_equal(c.names[0], want[0]);
+	assert_string_equal(c.names[1], want[1]);
+	c.n = 0;
+	assert_result(store_invite_each(f->st, "ada", collect_invite, &c), STORE_OK);
+	assert_int_equal(c.n, 1);
+}
+
+static void invite_record_round_trips_and_survives_reopen(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t v[CODE_HASH_BYTES], prev[CODE_HASH_BYTES];
+	struct invitation inv;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0xc0, -1, T0, T0 + DAY);
+	invite(f, "ada", 0xc1, 0xc2, T0 + 5, T0 + 7 * DAY);
+	reopen(f, MAP_SIZE);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_string_equal(inv.username, "ada");
+	assert_true(inv.has_verification);
+	assert_memory_equal(inv.verification_hash, hash_of(v, 0xc2), CODE_HASH_BYTES);
+	assert_true(inv.has_previous);
+	assert_memory_equal(inv.previous_hash, hash_of(prev, 0xc0), CODE_HASH_BYTES);
+	assert_int_equal(inv.issued, T0 + 5);
+	assert_int_equal(inv.expires, T0 + 7 * DAY);
+	assert_int_equal(inv.closed, 0);
+}
+
+static void corrupt_invitation_record_is_unavailable(void **state)
+{
+	struct fixture *f = *state;
+	struct invitation inv;
+
+	add_invitee(f, "ada");
+	/* An unknown state. */
+	raw_put(f, "invitations", "ada",
+		"{\"rv\":1,\"version\":1,\"username\":\"ada\",\"hash\":\"0123456789abcdef0123"
+		"456789abcdef0123456789abcdef0123456789abcdef\",\"state\":\"open\","
+		"\"issued\":1,\"expires\":2,\"closed\":0,\"request_id\":\"\"}");
+	reopen(f, MAP_SIZE);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_UNAVAILABLE);
+	assert_result(accept_inv(f, "ada", 0x01, "req-1", 1), STORE_UNAVAILABLE);
 }
 
 static void result_names_are_distinct(void **state)
@@ -1216,6 +1700,25 @@ int main(void)
 		T(code_redeem_with_reset_mfa_clears_authenticator),
 		T(code_redeem_without_reset_mfa_keeps_authenticator),
 		T(person_record_worst_case_size_is_bounded),
+		T(throttle_put_round_trips_without_a_new_version),
+		T(throttle_put_conflicts_when_the_stored_one_moved),
+		T(person_put_keeps_the_stored_throttle),
+		T(invite_issue_supersedes_previous),
+		T(invite_accept_sets_names_password_and_marks_accepted),
+		T(invite_accept_twice_is_used),
+		T(invite_accept_same_request_id_is_ok),
+		T(invite_accept_mismatch_leaves_invitation_pending),
+		T(invite_accept_expired),
+		T(invite_accept_needs_the_verification_code),
+		T(invite_accept_checks_in_contract_order),
+		T(invite_accept_unknown_person_or_no_invitation_not_found),
+		T(invite_accept_refuses_malformed_names),
+		T(invite_revoke_then_accept_is_revoked),
+		T(invite_revoke_accepted_or_expired_refused),
+		T(invite_issue_unknown_person_not_found),
+		T(invite_each_lists_current_invitations),
+		T(invite_record_round_trips_and_survives_reopen),
+		T(corrupt_invitation_record_is_unavailable),
 		cmocka_unit_test(result_names_are_distinct),
 	};
 

@@ -1,0 +1,420 @@
+/* Invitations, the administrators' side.  An invitation is a 16-letter
+ * code (the access code format) unique to the person, valid for
+ * invitation_lifetime, single use; a new one supersedes the pending one.
+ * With invite_verification = admin a second, 8-letter code comes with
+ * it, and the person needs both.
+ *
+ * Delivery: there is no mail or SMS delivery yet, so every code is in
+ * the reply to the administrator ("code", "verification_code"), who
+ * passes it on; code_to_me is accepted and means exactly that.  Codes
+ * are shown once, stored only as keyed hashes, and never logged. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "code.h"
+#include "invite.h"
+#include "log.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "policy.h"
+#include "validate.h"
+#include "varlink.h"
+
+/* Longest username parameter read: the validator explains the rest. */
+#define INVITE_TEXT_MAX 1024
+
+/* Pages of InviteList.  An Invitation's JSON is at most about 150 bytes
+ * of keys and punctuation, a username that needs no escaping, a status
+ * word and three times of at most 20 bytes each. */
+#define INVITE_JSON_MAX (110 + OB_USERNAME_MAX + sizeof("superseded") - 1 + \
+			 sizeof("false") - 1 + 3 * 20)
+#define INVITE_PAGE_MAX 256
+#define INVITE_PAGE_DEFAULT 200
+#define INVITE_PAGE_OVERHEAD 128
+_Static_assert(INVITE_PAGE_MAX * (INVITE_JSON_MAX + 1) + INVITE_PAGE_OVERHEAD <= 60 * 1024,
+	       "a full page of invitations may not fit in one message");
+
+/* ------------------------------------------------------------- helpers */
+
+/* Add v under key; v is released when it cannot be added. */
+static int invite_set(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int invite_set_string(struct json_object *o, const char *key, const char *s)
+{
+	return invite_set(o, key, json_object_new_string(s));
+}
+
+static int invite_set_int(struct json_object *o, const char *key, int64_t v)
+{
+	return invite_set(o, key, json_object_new_int64(v));
+}
+
+static struct json_object *invite_error(const char *error, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct json_object *invite_error(const char *error, const char *fmt, ...)
+{
+	char text[OB_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return varlink_error_msg(error, text);
+}
+
+static struct json_object *invite_bad_parameter(const char *name, int r, const char *wants)
+{
+	struct json_object *p = json_object_new_object();
+	char text[160];
+
+	if (!p)
+		return NULL;
+	if (r == -ENOENT)
+		snprintf(text, sizeof(text), "parameter %s is missing", name);
+	else
+		snprintf(text, sizeof(text), "parameter %s must be %s", name, wants);
+	if (invite_set_string(p, "parameter", name) < 0 ||
+	    invite_set_string(p, "message", text) < 0) {
+		json_object_put(p);
+		return NULL;
+	}
+	return varlink_error_new(VL_ERR_INVALID_PARAMETER, p);
+}
+
+static struct json_object *invite_storage_error(enum store_result r, const char *what)
+{
+	if (r == STORE_FULL)
+		return varlink_error_msg(OB_ERR_STORAGE_FULL,
+					 "the database is full: raise db_map_size in onboardd.conf");
+	log_warnx("admin: %s: store: %s", what, store_result_name(r));
+	return invite_error(OB_ERR_STORAGE, "the database could not %s (%s)", what,
+			    store_result_name(r));
+}
+
+/* A time for the log: "2025-02-22 09:00:00 UTC". */
+static const char *invite_utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+	return buf;
+}
+
+/* The username parameter, valid by the username rule; *err refuses. */
+static int invite_get_username(struct json_object *params, const char **out,
+			       struct json_object **err)
+{
+	const char *why;
+	int r = varlink_get_string(params, "username", INVITE_TEXT_MAX, out);
+
+	if (r < 0) {
+		*err = invite_bad_parameter("username", r, "a string of at most 1024 bytes");
+		return r;
+	}
+	why = validate_username(*out);
+	if (why) {
+		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* code_to_me is optional and, while nothing else delivers, changes
+ * nothing: it is only checked to be a boolean. */
+static int invite_get_code_to_me(struct json_object *params, struct json_object **err)
+{
+	bool to_me = false;
+	int r = varlink_get_bool(params, "code_to_me", &to_me);
+
+	if (r < 0 && r != -ENOENT) {
+		*err = invite_bad_parameter("code_to_me", r, "true or false");
+		return r;
+	}
+	return 0;
+}
+
+/* An Invitation: status and times, never a code or a hash. */
+static struct json_object *invite_json(const struct invitation *inv, int64_t now)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (invite_set_string(o, "username", inv->username) < 0 ||
+	    invite_set_string(o, "status",
+			      policy_invite_status_name(policy_invite_status(inv, now))) < 0 ||
+	    invite_set_int(o, "issued", inv->issued) < 0 ||
+	    invite_set_int(o, "expires", inv->expires) < 0 ||
+	    (inv->closed && invite_set_int(o, "closed", inv->closed) < 0) ||
+	    invite_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ------------------------------------------------------------- issuing */
+
+/* Draw the code(s), store their hashes, and add them formatted to out
+ * ("code", and "verification_code" when configured).  Returns the
+ * store's result; on anything but STORE_OK out is left without codes. */
+static enum store_result invite_issue(struct daemon *d, const char *username,
+				      struct json_object *out, struct invitation *rec)
+{
+	char plain[CODE_LETTERS + 1], shown[CODE_FORMATTED + 1];
+	char vplain[VERIFY_LETTERS + 1], vshown[VERIFY_FORMATTED + 1];
+	uint8_t hash[CODE_HASH_BYTES], vhash[CODE_HASH_BYTES];
+	bool verify = d->cfg.invite_verification == INVITE_VERIFY_ADMIN;
+	int64_t now = d->now();
+	enum store_result r;
+
+	code_generate(plain);
+	keys_code_hash(&d->keys, plain, hash);
+	if (verify) {
+		code_generate_len(vplain, VERIFY_LETTERS);
+		keys_code_hash(&d->keys, vplain, vhash);
+	}
+	r = store_invite_issue(d->store, username, hash, verify ? vhash : NULL, now,
+			       now + d->cfg.invitation_lifetime, rec);
+	sodium_memzero(hash, sizeof(hash));
+	sodium_memzero(vhash, sizeof(vhash));
+	/* Freshly generated codes are canonical: formatting cannot fail. */
+	if (code_format(plain, shown) < 0)
+		shown[0] = '\0';
+	if (!verify || code_format_len(vplain, vshown, VERIFY_LETTERS) < 0)
+		vshown[0] = '\0';
+	sodium_memzero(plain, sizeof(plain));
+	sodium_memzero(vplain, sizeof(vplain));
+	if (r == STORE_OK && (invite_set_string(out, "code", shown) < 0 ||
+			      (verify && invite_set_string(out, "verification_code", vshown) < 0) ||
+			      invite_set_string(out, "delivery", "administrator") < 0))
+		r = STORE_UNAVAILABLE; /* memory: the caller answers NULL */
+	sodium_memzero(shown, sizeof(shown));
+	sodium_memzero(vshown, sizeof(vshown));
+	return r;
+}
+
+static void invite_log_issued(const struct invitation *rec, const char *how)
+{
+	char when[32];
+
+	log_info("admin: %s %s, valid until %s; the code%s shown to the administrator",
+		 how, rec->username, invite_utc(rec->expires, when, sizeof(when)),
+		 rec->has_verification ? " and the verification code are" : " is");
+}
+
+/* A reply with a code in it: wiped before it is released on failure. */
+static void invite_reply_drop(struct json_object *o)
+{
+	varlink_wipe(o);
+	json_object_put(o);
+}
+
+struct json_object *invite_user_added(struct daemon *d, const struct person *p,
+				      struct json_object *person)
+{
+	struct json_object *out = json_object_new_object();
+	struct invitation rec;
+	enum store_result r;
+
+	if (!out || invite_set(out, "person", person) < 0) {
+		json_object_put(out);
+		return NULL;
+	}
+	r = invite_issue(d, p->username, out, &rec);
+	if (r != STORE_OK) {
+		invite_reply_drop(out);
+		if (r == STORE_UNAVAILABLE)
+			log_warnx("admin: %s was added, but no invitation could be issued",
+				  p->username);
+		return invite_error(r == STORE_FULL ? OB_ERR_STORAGE_FULL : OB_ERR_STORAGE,
+				    "%s was added, but the invitation could not be stored (%s): "
+				    "run 'onboardctl invite send %s'", p->username,
+				    store_result_name(r), p->username);
+	}
+	if (invite_set(out, "invitation", invite_json(&rec, d->now())) < 0) {
+		invite_reply_drop(out);
+		return NULL;
+	}
+	invite_log_issued(&rec, "invited");
+	return varlink_reply_new(out);
+}
+
+struct json_object *invite_send(struct daemon *d, struct json_object *params)
+{
+	struct json_object *err = NULL, *out;
+	struct invitation rec;
+	struct person p;
+	const char *username;
+	enum store_result r;
+
+	if (invite_get_username(params, &username, &err) < 0 ||
+	    invite_get_code_to_me(params, &err) < 0)
+		return err;
+	r = store_person_get(d->store, username, &p);
+	if (r == STORE_NOT_FOUND)
+		return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+	if (r != STORE_OK)
+		return invite_storage_error(r, "read the person");
+	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
+	sodium_memzero(&p, sizeof(p));
+	if (r == STORE_REVOKED)
+		return invite_error(OB_ERR_INVALID_ARGUMENT,
+				    "%s is disabled: no invitation can be sent", username);
+	if (r == STORE_USED)
+		return invite_error(OB_ERR_INVALID_ARGUMENT,
+				    "%s has already set a password: an invitation is for "
+				    "registration; issue an access code instead", username);
+	out = json_object_new_object();
+	if (!out)
+		return NULL;
+	r = invite_issue(d, username, out, &rec);
+	if (r == STORE_OK && (invite_set_string(out, "username", username) < 0 ||
+			      invite_set_int(out, "expires", rec.expires) < 0 ||
+			      invite_set(out, "verification",
+					 json_object_new_boolean(rec.has_verification)) < 0)) {
+		invite_reply_drop(out);
+		return NULL;
+	}
+	if (r != STORE_OK) {
+		invite_reply_drop(out);
+		if (r == STORE_NOT_FOUND)
+			return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+		return invite_storage_error(r, "store the invitation");
+	}
+	invite_log_issued(&rec, "sent an invitation to");
+	return varlink_reply_new(out);
+}
+
+/* ------------------------------------------------------------ revoking */
+
+struct json_object *invite_revoke(struct daemon *d, struct json_object *params)
+{
+	struct json_object *err = NULL;
+	const char *username, *why = NULL;
+	struct person p;
+	enum store_result r;
+
+	if (invite_get_username(params, &username, &err) < 0)
+		return err;
+	r = store_person_get(d->store, username, &p);
+	sodium_memzero(&p, sizeof(p));
+	if (r == STORE_NOT_FOUND)
+		return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+	if (r != STORE_OK)
+		return invite_storage_error(r, "read the person");
+	r = store_invite_revoke(d->store, username, d->now());
+	switch (r) {
+	case STORE_NOT_FOUND:
+		return invite_error(OB_ERR_NO_INVITATION, "%s has no invitation", username);
+	case STORE_USED:
+		why = "was already accepted";
+		break;
+	case STORE_EXPIRED:
+		why = "has already expired";
+		break;
+	case STORE_REVOKED:
+		why = "is already revoked";
+		break;
+	case STORE_SUPERSEDED:
+		why = "was already replaced by a newer one";
+		break;
+	default:
+		break;
+	}
+	if (why)
+		return invite_error(OB_ERR_NO_INVITATION, "%s's invitation %s", username, why);
+	if (r != STORE_OK)
+		return invite_storage_error(r, "revoke the invitation");
+	log_info("admin: revoked the invitation of %s", username);
+	return varlink_reply_new(NULL);
+}
+
+/* ------------------------------------------------------------- listing */
+
+struct invite_page {
+	struct json_object *arr;
+	int64_t now;
+	size_t limit;
+	char last[OB_USERNAME_MAX + 1];
+	bool more;
+	bool oom;
+};
+
+static int invite_page_take(const struct invitation *inv, void *ctx)
+{
+	struct invite_page *pg = ctx;
+	struct json_object *o;
+
+	if (json_object_array_length(pg->arr) >= pg->limit) {
+		pg->more = true;
+		return 1;
+	}
+	o = invite_json(inv, pg->now);
+	if (!o || json_object_array_add(pg->arr, o) < 0) {
+		json_object_put(o);
+		pg->oom = true;
+		return 1;
+	}
+	snprintf(pg->last, sizeof(pg->last), "%s", inv->username);
+	return 0;
+}
+
+/* One page in username order: after, limit and next as in UserList. */
+struct json_object *invite_list(struct daemon *d, struct json_object *params)
+{
+	struct invite_page pg = { .now = d->now(), .limit = INVITE_PAGE_DEFAULT };
+	struct json_object *p;
+	const char *after = NULL;
+	long long limit = INVITE_PAGE_DEFAULT;
+	enum store_result r;
+	int e;
+
+	e = varlink_get_string(params, "after", INVITE_TEXT_MAX, &after);
+	if (e == -ENOENT)
+		after = NULL;
+	else if (e < 0)
+		return invite_bad_parameter("after", e, "a string of at most 1024 bytes");
+	e = varlink_get_int(params, "limit", &limit);
+	if (e < 0 && e != -ENOENT)
+		return invite_bad_parameter("limit", e, "a whole number");
+	if (limit < 1 || limit > INVITE_PAGE_MAX)
+		return invite_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
+				    INVITE_PAGE_MAX);
+	pg.limit = (size_t)limit;
+	pg.arr = json_object_new_array();
+	if (!pg.arr)
+		return NULL;
+	r = store_invite_each(d->store, after, invite_page_take, &pg);
+	if (pg.oom || r != STORE_OK) {
+		json_object_put(pg.arr);
+		return pg.oom ? NULL : invite_storage_error(r, "list the invitations");
+	}
+	p = json_object_new_object();
+	if (!p || invite_set(p, "invitations", pg.arr) < 0 ||
+	    (pg.more && invite_set_string(p, "next", pg.last) < 0)) {
+		if (!p)
+			json_object_put(pg.arr);
+		json_object_put(p);
+		return NULL;
+	}
+	return varlink_reply_new(p);
+}

@@ -1,0 +1,602 @@
+/* Throttling through the real module and a real onboardd (with
+ * lockout_attempts = 3): failed passwords, access codes and
+ * authenticator codes in a row lock the person; a locked person is told
+ * until when, and a right password then gets exactly the answer a wrong
+ * one gets; an administrator's unlock, the end of the lock and a
+ * successful login each start the count again. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <security/pam_appl.h>
+
+#include "client.h"
+#include "harness.h"
+#include "ob_protocol.h"
+
+#define PASSWORD "Tr0ub4dor&3-horse"
+#define WRONG "not-the-password-1"
+#define KEY_LINE "Or add the key by hand: "
+#define MAX_ANSWERS 8
+#define ATTEMPTS_LINE "lockout_attempts = 3\n"
+#define LOCK_SECONDS (15 * 60) /* lockout_minutes is left at its default */
+
+struct fixture {
+	struct harness_daemon d;
+	char *conf; /* onboardd.conf as prepare left it, when a test changed it */
+};
+
+/* One login: the answers to give in order, and what was shown.  "@TOTP"
+ * answers the authenticator code for now, "@TOTP+30" for 30 s later. */
+struct dialog {
+	const char *answers[MAX_ANSWERS];
+	size_t next;
+	char key[80];
+	char code[16];
+	char prompts[1024]; /* every prompt, separated by '|' */
+	char shown[16384];  /* every info and error message */
+	int rv;
+};
+
+/* ------------------------------------------------------------- helpers */
+
+static bool key_ok(const char *key)
+{
+	if (!key[0])
+		return false;
+	for (const char *p = key; *p; p++)
+		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
+			return false;
+	return true;
+}
+
+/* What oathtool says the code of key is at now + offset. */
+static void oathtool_code(const char *key, long offset, char out[16])
+{
+	char cmd[256];
+	FILE *p;
+
+	if (!key_ok(key))
+		fail_msg("no authenticator key to compute a code with (\"%s\")", key);
+	/* Not our program: none of the test's preloads. */
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
+		 (long long)time(NULL) + offset, key);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, 16, p))
+		fail_msg("oathtool did not answer: %s", cmd);
+	pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static void append(char *buf, size_t size, const char *text, const char *sep)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s", text, sep);
+}
+
+static void catch_key(struct dialog *dl, const char *msg)
+{
+	const char *k = strstr(msg, KEY_LINE);
+	size_t n = 0;
+
+	if (!k)
+		return;
+	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
+		if (*k != ' ')
+			dl->key[n++] = *k;
+	dl->key[n] = '\0';
+}
+
+static const char *answer(struct dialog *dl)
+{
+	const char *a;
+
+	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
+		return NULL;
+	a = dl->answers[dl->next++];
+	if (strncmp(a, "@TOTP", 5) != 0)
+		return a;
+	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->code);
+	return dl->code;
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct dialog *dl = data;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		const char *a;
+
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
+			a = answer(dl);
+			if (!a) {
+				for (int j = 0; j < i; j++)
+					free(r[j].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			r[i].resp = strdup(a);
+			break;
+		default:
+			catch_key(dl, msg[i]->msg);
+			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static void login(struct dialog *dl, const char *user)
+{
+	struct pam_testcase tests[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS) };
+	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
+	 * call the function behind it. */
+	enum pamtest_err perr = _pamtest_conv("onboard", user, conv, dl, tests,
+					      sizeof(tests) / sizeof(tests[0]), NULL);
+
+	dl->rv = tests[0].op_rv;
+	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+}
+
+static void expect(const struct dialog *dl, int rv, const char *fragment)
+{
+	if (dl->rv != rv)
+		fail_msg("login gave %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
+			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
+	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
+		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
+			 dl->shown);
+}
+
+static void expect_not_shown(const struct dialog *dl, const char *fragment)
+{
+	if (strstr(dl->shown, fragment))
+		fail_msg("\"%s\" was shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
+			 dl->shown);
+}
+
+/* A login with one answer, key (for "@TOTP" answers) copied in. */
+static void login_with(struct dialog *dl, const char *user, const char *key, const char *a0,
+		       const char *a1)
+{
+	memset(dl, 0, sizeof(*dl));
+	dl->answers[0] = a0;
+	dl->answers[1] = a1;
+	if (key)
+		snprintf(dl->key, sizeof(dl->key), "%s", key);
+	login(dl, user);
+}
+
+/* Add user and register them with a code, a password and an
+ * authenticator; key gets the authenticator's key. */
+static void registered(struct fixture *f, const char *user, char key[80])
+{
+	struct dialog dl = { .answers = { NULL, user, PASSWORD, PASSWORD, "@TOTP" } };
+	char code[32];
+
+	assert_int_equal(harness_user_add(&f->d, user, "Lou", "Locke"), 0);
+	assert_int_equal(harness_code_issue(&f->d, user, 0, code, NULL), 0);
+	dl.answers[0] = code;
+	login(&dl, user);
+	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	memcpy(key, dl.key, sizeof(dl.key));
+}
+
+/* The lock message for a lock that began between from and to, as the
+ * daemon words it: local time, minute rounded up, the date when not
+ * today. */
+static bool lock_text_matches(const char *shown, time_t from, time_t to)
+{
+	for (time_t t = from; t <= to; t++) {
+		time_t until = t + LOCK_SECONDS, shown_at = (until + 59) / 60 * 60;
+		struct tm a, b;
+		char when[32], want[128];
+
+		localtime_r(&shown_at, &a);
+		localtime_r(&t, &b);
+		if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+			strftime(when, sizeof(when), "%H:%M", &a);
+		else
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &a);
+		snprintf(want, sizeof(want),
+			 "Too many failed attempts: this account is locked until %s.", when);
+		if (strstr(shown, want))
+			return true;
+	}
+	return false;
+}
+
+/* Lock user with three wrong passwords; the third is told the lock. */
+static void lock_with_passwords(const char *user)
+{
+	struct dialog dl;
+	time_t before;
+
+	for (int i = 0; i < 2; i++) {
+		login_with(&dl, user, NULL, WRONG, NULL);
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		expect_not_shown(&dl, "locked");
+	}
+	before = time(NULL);
+	login_with(&dl, user, NULL, WRONG, NULL);
+	expect(&dl, PAM_MAXTRIES, "Login incorrect");
+	if (!lock_text_matches(dl.shown, before, time(NULL)))
+		fail_msg("the third failure did not say until when the account is locked:\n%s",
+			 dl.shown);
+}
+
+/* The Lockout of UserShow: failures and locked_until (0 when absent). */
+static void lockout_of(struct fixture *f, const char *user, long long *failures,
+		       long long *locked_until)
+{
+	struct json_object *p = json_object_new_object(), *reply = NULL, *rp = NULL, *lo;
+	const char *error = NULL;
+	struct client c;
+	int r;
+
+	json_object_object_add(p, "username", json_object_new_string(user));
+	r = client_connect(&c, f->d.socket, 5000);
+	if (r < 0)
+		fail_msg("cannot connect to onboardd: %s", strerror(-r));
+	r = client_call(&c, OB_ADMIN_USER_SHOW, p, &reply, &rp, &error);
+	client_close(&c);
+	json_object_put(p);
+	if (r != 0 || !json_object_object_get_ex(rp, "lockout", &lo))
+		fail_msg("UserShow %s: %s", user, r ? (error ? error : strerror(-r)) : "no lockout");
+	*failures = -1;
+	*locked_until = 0;
+	if (varlink_get_int(lo, "failures", failures) < 0)
+		fail_msg("UserShow %s: lockout without failures", user);
+	varlink_get_int(lo, "locked_until", locked_until);
+	json_object_put(reply);
+}
+
+/* Lines of the daemon's log that contain text. */
+static int log_count(const struct fixture *f, const char *text)
+{
+	char line[1024];
+	FILE *fp = fopen(f->d.log, "r");
+	int n = 0;
+
+	if (!fp)
+		fail_msg("cannot read the daemon's log %s", f->d.log);
+	while (fgets(line, sizeof(line), fp))
+		n += strstr(line, text) != NULL;
+	fclose(fp);
+	return n;
+}
+
+static char *read_text(const char *name)
+{
+	char path[PATH_MAX], *buf = calloc(1, 4096);
+	FILE *fp = fopen(harness_path(path, sizeof(path), name), "r");
+
+	if (!fp || !buf || fread(buf, 1, 4095, fp) == 0)
+		fail_msg("cannot read %s", path);
+	fclose(fp);
+	return buf;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void three_wrong_passwords_lock_the_account(void **state)
+{
+	struct fixture *f = *state;
+	long long failures, until;
+	char key[80];
+	time_t now;
+
+	registered(f, "lea", key);
+	lock_with_passwords("lea");
+	now = time(NULL);
+	lockout_of(f, "lea", &failures, &until);
+	assert_int_equal(failures, 3);
+	if (until < now + LOCK_SECONDS - 60 || until > now + LOCK_SECONDS)
+		fail_msg("locked until %lld, want about %lld", until,
+			 (long long)now + LOCK_SECONDS);
+	/* The lock is logged with the person's name. */
+	if (log_count(f, "login: lea: locked until") != 1)
+		fail_msg("the lock of lea is not logged once");
+}
+
+static void right_password_while_locked_answers_as_a_wrong_one(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog right, wrong;
+	int accepted;
+	char key[80];
+
+	registered(f, "ron", key);
+	lock_with_passwords("ron");
+	accepted = log_count(f, "ron: password accepted");
+	login_with(&right, "ron", key, PASSWORD, "@TOTP+30");
+	login_with(&wrong, "ron", key, WRONG, "@TOTP+30");
+	expect(&right, PAM_MAXTRIES, "this account is locked until ");
+	if (right.rv != wrong.rv || strcmp(right.prompts, wrong.prompts) != 0 ||
+	    strcmp(right.shown, wrong.shown) != 0)
+		fail_msg("a right password while locked was answered differently from a wrong one:\n"
+			 "right (%s): %s\n%s\nwrong (%s): %s\n%s",
+			 pam_strerror(NULL, right.rv), right.prompts, right.shown,
+			 pam_strerror(NULL, wrong.rv), wrong.prompts, wrong.shown);
+	if (strcmp(right.prompts, "Password: |") != 0)
+		fail_msg("prompts while locked: %s", right.prompts);
+	expect_not_shown(&right, "Login incorrect");
+	/* Not even checked: nothing about the password reached the log. */
+	if (log_count(f, "ron: password accepted") != accepted)
+		fail_msg("the password of a locked person was checked");
+	if (log_count(f, "ron: refused unchecked: locked") != 2)
+		fail_msg("the two refusals while locked are not logged");
+}
+
+static void unlock_lets_the_right_password_in(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *p = json_object_new_object();
+	long long failures, until;
+	struct dialog dl;
+	char key[80];
+
+	registered(f, "uma", key);
+	lock_with_passwords("uma");
+	json_object_object_add(p, "username", json_object_new_string("uma"));
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_UNLOCK, p), 0);
+	lockout_of(f, "uma", &failures, &until);
+	assert_int_equal(failures, 0);
+	assert_int_equal(until, 0);
+	login_with(&dl, "uma", key, PASSWORD, "@TOTP+30");
+	expect(&dl, PAM_SUCCESS, NULL);
+	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
+		fail_msg("prompts after the unlock: %s", dl.prompts);
+}
+
+static void lock_expires_after_lockout_minutes(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl;
+	char key[80];
+	int r;
+
+	registered(f, "eva", key);
+	lock_with_passwords("eva");
+	r = harness_daemon_restart(&f->d, "+14m");
+	if (r == -ENOENT)
+		skip();
+	assert_int_equal(r, 0);
+	login_with(&dl, "eva", key, PASSWORD, "@TOTP+840");
+	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	assert_int_equal(harness_daemon_restart(&f->d, "+16m"), 0);
+	login_with(&dl, "eva", key, PASSWORD, "@TOTP+960");
+	expect(&dl, PAM_SUCCESS, NULL);
+	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
+		fail_msg("prompts after the lock ran out: %s", dl.prompts);
+}
+
+static void success_resets_the_failure_count(void **state)
+{
+	struct fixture *f = *state;
+	long long failures, until;
+	struct dialog dl;
+	char key[80];
+
+	registered(f, "sam", key);
+	for (int i = 0; i < 2; i++) {
+		login_with(&dl, "sam", NULL, WRONG, NULL);
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	}
+	login_with(&dl, "sam", key, PASSWORD, "@TOTP+30");
+	expect(&dl, PAM_SUCCESS, NULL);
+	lockout_of(f, "sam", &failures, &until);
+	assert_int_equal(failures, 0);
+	for (int i = 0; i < 2; i++) {
+		login_with(&dl, "sam", NULL, WRONG, NULL);
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		expect_not_shown(&dl, "locked");
+	}
+	lockout_of(f, "sam", &failures, &until);
+	assert_int_equal(failures, 2);
+	assert_int_equal(until, 0);
+	/* Still checked: the right password leads on to the authenticator
+	 * (left unanswered: this time step's code is used already). */
+	login_with(&dl, "sam", key, PASSWORD, NULL);
+	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
+		fail_msg("prompts after 2 + 2 failures around a success: %s\n%s", dl.prompts,
+			 dl.shown);
+}
+
+static void wrong_authenticator_codes_lock_too(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl;
+	char key[80];
+
+	registered(f, "tim", key);
+	for (int i = 0; i < 2; i++) {
+		login_with(&dl, "tim", key, PASSWORD, "@TOTP+3600");
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	}
+	login_with(&dl, "tim", key, PASSWORD, "@TOTP+3600");
+	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	/* Now even the right password and code are refused, unchecked. */
+	login_with(&dl, "tim", key, PASSWORD, "@TOTP+30");
+	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	if (strstr(dl.prompts, "Authenticator"))
+		fail_msg("a locked person was asked for a code: %s", dl.prompts);
+}
+
+static void guessed_access_codes_lock_too(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl, wrong;
+	char code[32], guess[32];
+
+	assert_int_equal(harness_user_add(&f->d, "gus", "Gus", "Guesser"), 0);
+	assert_int_equal(harness_code_issue(&f->d, "gus", 0, code, NULL), 0);
+	/* Another code of the same form: one letter changed. */
+	snprintf(guess, sizeof(guess), "%s", code);
+	guess[0] = guess[0] == 'A' ? 'B' : 'A';
+	for (int i = 0; i < 2; i++) {
+		login_with(&dl, "gus", NULL, guess, NULL);
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	}
+	login_with(&dl, "gus", NULL, guess, NULL);
+	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	/* The right code now gets what a wrong one gets, and stays valid. */
+	login_with(&dl, "gus", NULL, code, "gus");
+	login_with(&wrong, "gus", NULL, guess, "gus");
+	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	if (strcmp(dl.prompts, wrong.prompts) != 0 || strcmp(dl.shown, wrong.shown) != 0)
+		fail_msg("the right code while locked was answered differently:\n%s%s\n%s%s",
+			 dl.prompts, dl.shown, wrong.prompts, wrong.shown);
+}
+
+/* With the default lockout_attempts (10), the fourth failure in a row
+ * makes the next try wait: a try too soon is refused unchecked, with the
+ * wait, and does not count. */
+static void tries_too_soon_after_failures_wait(void **state)
+{
+	struct fixture *f = *state;
+	char *conf = read_text("onboardd.conf"), *at = strstr(conf, ATTEMPTS_LINE);
+	long long failures, until;
+	struct dialog dl;
+	char key[80];
+
+	if (!at)
+		fail_msg("onboardd.conf has no \"%s\"", ATTEMPTS_LINE);
+	f->conf = strdup(conf);
+	memmove(at, at + strlen(ATTEMPTS_LINE), strlen(at + strlen(ATTEMPTS_LINE)) + 1);
+	assert_int_equal(harness_write_file("onboardd.conf", conf), 0);
+	free(conf);
+	assert_int_equal(harness_daemon_restart(&f->d, ""), 0);
+
+	registered(f, "wes", key);
+	for (int i = 0; i < 4; i++) {
+		login_with(&dl, "wes", NULL, WRONG, NULL);
+		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	}
+	/* The fourth made a 2 s wait; the fifth, once it is over, 4 s. */
+	sleep(3);
+	login_with(&dl, "wes", NULL, WRONG, NULL);
+	expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	login_with(&dl, "wes", key, PASSWORD, "@TOTP+30");
+	expect(&dl, PAM_AUTH_ERR, "Too many failed attempts: wait ");
+	expect_not_shown(&dl, "Login incorrect");
+	if (strstr(dl.prompts, "Authenticator"))
+		fail_msg("a try too soon was checked: %s", dl.prompts);
+	lockout_of(f, "wes", &failures, &until);
+	assert_int_equal(failures, 5);
+	assert_int_equal(until, 0);
+	sleep(5);
+	login_with(&dl, "wes", key, PASSWORD, "@TOTP+30");
+	expect(&dl, PAM_SUCCESS, NULL);
+	lockout_of(f, "wes", &failures, &until);
+	assert_int_equal(failures, 0);
+}
+
+/* ------------------------------------------------------------- fixtures */
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX], file[PATH_MAX + 64];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
+		if (access(file, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+static int with_daemon(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	*state = f;
+	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int r;
+
+	if (!f)
+		return 0;
+	r = harness_daemon_stop(&f->d);
+	/* The next test's daemon reads the file as prepare wrote it. */
+	if (f->conf && harness_write_file("onboardd.conf", f->conf) < 0)
+		r = -1;
+	free(f->conf);
+	free(f);
+	return r == 0 ? 0 : -1;
+}
+
+static int prepare(const char *dir)
+{
+	char sock[PATH_MAX], text[2 * PATH_MAX + 512];
+	int r;
+
+	harness_path(sock, sizeof(sock), "onboardd.sock");
+	snprintf(text, sizeof(text),
+		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		 "auth required pam_deny.so\n",
+		 harness_module(), sock);
+	(void)dir;
+	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE);
+	return r < 0 ? r : harness_write_file("pam.d/onboard", text);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+		T(three_wrong_passwords_lock_the_account),
+		T(right_password_while_locked_answers_as_a_wrong_one),
+		T(unlock_lets_the_right_password_in),
+		T(lock_expires_after_lockout_minutes),
+		T(success_resets_the_failure_count),
+		T(wrong_authenticator_codes_lock_too),
+		T(guessed_access_codes_lock_too),
+		T(tries_too_soon_after_failures_wait),
+#undef T
+	};
+
+	if (geteuid() != 0) {
+		printf("SKIP: test_pam_lockout needs root (onboardd trusts only uid 0 "
+		       "to log in other users)\n");
+		return 77;
+	}
+	if (!on_path("oathtool")) {
+		printf("SKIP: oathtool is not installed\n");
+		return 77;
+	}
+	harness_init(argc, argv, prepare);
+	if (getenv("OB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

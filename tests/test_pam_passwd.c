@@ -1,0 +1,540 @@
+/* passwd through the real module and a real onboardd (pam_chauthtok, both
+ * of libpam's passes): an active person changes their password with the
+ * current one (and their authenticator's code when they have one) and
+ * the new one twice, under the same rules as a first password; a person
+ * whose registration is not finished is refused with the login's
+ * guidance; root and people onboard does not know are left to the rest
+ * of the stack: pam_matrix (pam_wrapper's file-backed test module) here,
+ * pam_unix on a real host.  Like pam_unix, pam_matrix changes a password
+ * only when it ran in both passes, so the stack must learn in the first
+ * pass, before any prompt, whether onboard will act. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <security/pam_appl.h>
+
+#include "harness.h"
+#include "ob_protocol.h"
+
+#define PASSWORD "Tr0ub4dor&3-horse"
+#define NEW_PASSWORD "velvet-Orchid-quay-58"
+#define KEY_LINE "Or add the key by hand: "
+#define UNFINISHED "Your registration is not finished"
+#define MAX_ANSWERS 12
+/* What pam_matrix asks: the old password in the first pass, the new one
+ * twice in the second. */
+#define MATRIX_PROMPTS "Old password: |New Password :|Verify New Password :|"
+/* The tripwire service's timeout: a connection there waits this long. */
+#define WIRE_TIMEOUT 1
+
+struct fixture {
+	struct harness_daemon d;
+	int tripwire;
+};
+
+/* One PAM call: the answers to give in order, and what was shown.  An
+ * answer "@TOTP" is the authenticator code for now, "@TOTP+30" for 30
+ * seconds later (the next time step). */
+struct dialog {
+	const char *answers[MAX_ANSWERS];
+	size_t next;
+	char key[80];       /* base32, from the enrolment */
+	char code[16];      /* the last authenticator code answered */
+	char prompts[1024]; /* every prompt, separated by '|' */
+	char shown[16384];  /* every info and error message */
+	int rv;
+};
+
+static bool key_ok(const char *key)
+{
+	if (!key[0])
+		return false;
+	for (const char *p = key; *p; p++)
+		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
+			return false;
+	return true;
+}
+
+/* The code oathtool computes for key at now + offset seconds. */
+static void oathtool_code(const char *key, long offset, char out[16])
+{
+	char cmd[256];
+	FILE *p;
+
+	if (!key_ok(key))
+		fail_msg("no authenticator key was shown (\"%s\")", key);
+	/* oathtool is not ours: none of the test's preloads for it. */
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
+		 (long long)time(NULL) + offset, key);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, 16, p))
+		fail_msg("oathtool did not answer: %s", cmd);
+	pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static void append(char *buf, size_t size, const char *text, const char *sep)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s", text, sep);
+}
+
+/* Keep the key the enrolment shows ("Or add the key by hand: ABCD EFGH"). */
+static void catch_key(struct dialog *dl, const char *msg)
+{
+	const char *k = strstr(msg, KEY_LINE);
+	size_t n = 0;
+
+	if (!k)
+		return;
+	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
+		if (*k != ' ')
+			dl->key[n++] = *k;
+	dl->key[n] = '\0';
+}
+
+static const char *answer(struct dialog *dl)
+{
+	const char *a;
+
+	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
+		return NULL;
+	a = dl->answers[dl->next++];
+	if (strncmp(a, "@TOTP", 5) != 0)
+		return a;
+	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->code);
+	return dl->code;
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct dialog *dl = data;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		const char *a;
+
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
+			a = answer(dl);
+			if (!a) {
+				for (int j = 0; j < i; j++)
+					free(r[j].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			r[i].resp = strdup(a);
+			break;
+		default:
+			catch_key(dl, msg[i]->msg);
+			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static void run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
+{
+	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
+	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
+	 * call the function behind it. */
+	enum pamtest_err perr = _pamtest_conv(service, user, conv, dl, tests,
+					      sizeof(tests) / sizeof(tests[0]), NULL);
+
+	dl->rv = tests[0].op_rv;
+	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+}
+
+static void login(struct dialog *dl, const char *user)
+{
+	run(dl, "onboard", user, PAMTEST_AUTHENTICATE);
+}
+
+static void passwd(struct dialog *dl, const char *user)
+{
+	run(dl, "onboard", user, PAMTEST_CHAUTHTOK);
+}
+
+static void expect(const struct dialog *dl, int rv, const char *fragment)
+{
+	if (dl->rv != rv)
+		fail_msg("got %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
+			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
+	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
+		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
+			 dl->shown);
+}
+
+static void expect_prompts(const struct dialog *dl, const char *want)
+{
+	if (strcmp(dl->prompts, want) != 0)
+		fail_msg("prompts: %s\nwant:    %s\nshown:\n%s", dl->prompts, want, dl->shown);
+}
+
+static void add_person(struct fixture *f, const char *user)
+{
+	assert_int_equal(harness_user_add(&f->d, user, "Tom", "Tester"), 0);
+}
+
+/* Register user with an access code and PASSWORD; with an authenticator
+ * to set up (mfa = required), key receives its key. */
+static void register_person(struct fixture *f, const char *user, char key[80])
+{
+	struct dialog dl = { .answers = { NULL, user, PASSWORD, PASSWORD, "@TOTP" } };
+	char code[32];
+
+	add_person(f, user);
+	assert_int_equal(harness_code_issue(&f->d, user, 0, code, NULL), 0);
+	dl.answers[0] = code;
+	login(&dl, user);
+	expect(&dl, PAM_SUCCESS, NULL);
+	if (key) {
+		expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+		memcpy(key, dl.key, sizeof(dl.key));
+	}
+}
+
+/* Whether password logs user in (mfa = optional: nothing else is asked). */
+static int login_with(const char *user, const char *password)
+{
+	struct dialog dl = { .answers = { password } };
+
+	login(&dl, user);
+	return dl.rv;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void passwd_refused_during_registration(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { "whatever-1", NEW_PASSWORD, NEW_PASSWORD } };
+	struct dialog later = { .answers = { NULL, "una", PASSWORD, PASSWORD } };
+	char code[32];
+
+	add_person(f, "una");
+	assert_int_equal(harness_code_issue(&f->d, "una", 0, code, NULL), 0);
+	passwd(&dl, "una");
+	expect(&dl, PAM_AUTHTOK_ERR, UNFINISHED);
+	/* Refused before anything is asked: not even the access code. */
+	expect_prompts(&dl, "");
+	/* The same words as at the login prompt. */
+	if (!strstr(dl.shown, "ask your administrator for an access code"))
+		fail_msg("the guidance differs from the login's:\n%s", dl.shown);
+	/* And the registration is still there to finish. */
+	later.answers[0] = code;
+	login(&later, "una");
+	expect(&later, PAM_SUCCESS, NULL);
+}
+
+static void passwd_works_after_registration(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, NEW_PASSWORD, NEW_PASSWORD } };
+
+	register_person(f, "pat", NULL);
+	passwd(&dl, "pat");
+	expect(&dl, PAM_SUCCESS, "Your password has been changed");
+	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |");
+	if (login_with("pat", NEW_PASSWORD) != PAM_SUCCESS)
+		fail_msg("the new password does not log in");
+	if (login_with("pat", PASSWORD) != PAM_AUTH_ERR)
+		fail_msg("the old password still logs in");
+}
+
+static void passwd_wrong_current_password_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { "not-the-password", NEW_PASSWORD, NEW_PASSWORD } };
+
+	register_person(f, "wes", NULL);
+	passwd(&dl, "wes");
+	expect(&dl, PAM_AUTH_ERR, NULL);
+	/* Nothing more is asked once the current password is wrong. */
+	expect_prompts(&dl, "Current password: |");
+	if (login_with("wes", PASSWORD) != PAM_SUCCESS)
+		fail_msg("the password changed although the current one was wrong");
+	if (login_with("wes", NEW_PASSWORD) != PAM_AUTH_ERR)
+		fail_msg("the new password logs in although the current one was wrong");
+}
+
+static void passwd_new_password_rules_give_the_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, "short", "short", PASSWORD, PASSWORD,
+					  NEW_PASSWORD, "velvet-Orchid-quay-59" } };
+
+	register_person(f, "ria", NULL);
+	passwd(&dl, "ria");
+	expect(&dl, PAM_AUTHTOK_ERR, "at least 8 characters");
+	expect(&dl, PAM_AUTHTOK_ERR, "must differ from your current password");
+	expect(&dl, PAM_AUTHTOK_ERR, "do not match");
+	expect(&dl, PAM_AUTHTOK_ERR, "Your password was not changed");
+	/* Three tries, then the end. */
+	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |"
+			    "New password: |Repeat new password: |New password: |"
+			    "Repeat new password: |");
+	if (login_with("ria", PASSWORD) != PAM_SUCCESS)
+		fail_msg("the password changed although every new one was refused");
+}
+
+static void passwd_asks_authenticator_when_enrolled(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, "@TOTP+30", NEW_PASSWORD, NEW_PASSWORD } };
+	struct dialog old = { .answers = { PASSWORD, "000000" } };
+	struct dialog now = { .answers = { NEW_PASSWORD, NULL } };
+
+	register_person(f, "ava", dl.key);
+	passwd(&dl, "ava");
+	expect(&dl, PAM_SUCCESS, "Your password has been changed");
+	expect_prompts(&dl, "Current password: |Authenticator code: |New password: |"
+			    "Repeat new password: |");
+	/* Logins after the change: the old password stops at itself, the new
+	 * one leads to the authenticator (answered with the code the change
+	 * spent: a valid one would have to wait for the next time step). */
+	login(&old, "ava");
+	expect(&old, PAM_AUTH_ERR, NULL);
+	expect_prompts(&old, "Password: |");
+	now.answers[1] = dl.code;
+	login(&now, "ava");
+	expect(&now, PAM_AUTH_ERR, NULL);
+	expect_prompts(&now, "Password: |Authenticator code: |");
+}
+
+static void passwd_wrong_authenticator_code_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, "000000", NEW_PASSWORD, NEW_PASSWORD } };
+	struct dialog after = { .answers = { NEW_PASSWORD } };
+
+	register_person(f, "abe", dl.key);
+	/* 000000 could be the current code once in a million runs. */
+	oathtool_code(dl.key, 0, dl.code);
+	if (strcmp(dl.code, "000000") == 0)
+		dl.answers[1] = "111111";
+	passwd(&dl, "abe");
+	expect(&dl, PAM_AUTH_ERR, NULL);
+	expect_prompts(&dl, "Current password: |Authenticator code: |");
+	login(&after, "abe");
+	expect(&after, PAM_AUTH_ERR, NULL);
+	expect_prompts(&after, "Password: |");
+}
+
+/* Whether pam_matrix's password file holds line. */
+static bool passdb_has(const char *line)
+{
+	char path[PATH_MAX], buf[256];
+	bool found = false;
+	FILE *fp = fopen(harness_path(path, sizeof(path), "passdb"), "re");
+
+	if (!fp)
+		fail_msg("cannot read %s", path);
+	while (!found && fgets(buf, sizeof(buf), fp))
+		found = strncmp(buf, line, strlen(line)) == 0 && buf[strlen(line)] == '\n';
+	fclose(fp);
+	return found;
+}
+
+static void unmanaged_user_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog root = { .answers = { "rootpw", "root-new-pw", "root-new-pw" } };
+	struct dialog bob = { .answers = { "bobpw", "bob-new-pw", "bob-new-pw" } };
+	struct dialog wire = { .answers = { "bobpw", "bob-other-pw", "bob-other-pw" } };
+	char path[PATH_MAX];
+
+	f->tripwire = harness_tripwire_open(harness_path(path, sizeof(path), "tripwire.sock"));
+	assert_true(f->tripwire >= 0);
+	/* Root never reaches the daemon, not even its socket: onboard steps
+	 * aside in both passes and pam_matrix changes root's password. */
+	run(&root, "onboard-tripwire", "root", PAMTEST_CHAUTHTOK);
+	expect(&root, PAM_SUCCESS, NULL);
+	expect_prompts(&root, MATRIX_PROMPTS);
+	if (harness_tripwire_touched(f->tripwire))
+		fail_msg("root's password change was sent to the daemon");
+	if (!passdb_has("root:root-new-pw:onboard-tripwire"))
+		fail_msg("pam_matrix did not change root's password");
+	/* A regular account onboard does not know: the daemon says so in
+	 * both passes, and pam_matrix does the change. */
+	passwd(&bob, "bob");
+	expect(&bob, PAM_SUCCESS, NULL);
+	expect_prompts(&bob, MATRIX_PROMPTS);
+	if (!passdb_has("bob:bob-new-pw:onboard"))
+		fail_msg("pam_matrix did not change bob's password");
+	/* The tripwire works: a regular name does reach it, and with nobody
+	 * answering the first pass fails closed, before any prompt. */
+	run(&wire, "onboard-tripwire", "bob", PAMTEST_CHAUTHTOK);
+	expect(&wire, PAM_AUTHINFO_UNAVAIL, NULL);
+	expect_prompts(&wire, "");
+	assert_true(harness_tripwire_touched(f->tripwire));
+}
+
+/* ------------------------------------------------------------- fixtures */
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX], file[PATH_MAX + 64];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
+		if (access(file, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/* The daemon's configuration as the harness wrote it, read once: each
+ * test starts from it and adds its own mfa line (a key may appear only
+ * once in the file). */
+static int write_config(const char *extra)
+{
+	static char base[4096];
+	char path[PATH_MAX];
+	int r;
+
+	if (!base[0]) {
+		FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "re");
+		size_t n;
+
+		if (!fp)
+			return -errno;
+		n = fread(base, 1, sizeof(base) - 1, fp);
+		fclose(fp);
+		if (n == 0 || n == sizeof(base) - 1)
+			return -EFBIG;
+		base[n] = '\0';
+	}
+	r = harness_write_file("onboardd.conf", base);
+	if (r >= 0 && extra)
+		r = harness_append_file("onboardd.conf", extra);
+	return r;
+}
+
+static int start(void **state, const char *extra)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->tripwire = -1;
+	*state = f;
+	if (write_config(extra) < 0)
+		return -1;
+	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+}
+
+/* People here have no authenticator, and none is demanded. */
+static int with_daemon(void **state)
+{
+	return start(state, "mfa = optional\n");
+}
+
+/* The default: an authenticator is set up at the first login. */
+static int with_daemon_mfa(void **state)
+{
+	return start(state, NULL);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	int r;
+
+	if (!f)
+		return 0;
+	if (f->tripwire >= 0)
+		close(f->tripwire);
+	r = harness_daemon_stop(&f->d);
+	free(f);
+	return r == 0 ? 0 : -1;
+}
+
+/* Runs in the supervisor, before pam_wrapper starts: see harness.c.  The
+ * password stack is pam.d-examples/passwd's, with pam_matrix in the place
+ * of common-password. */
+static int prepare(const char *dir)
+{
+	const char *so = harness_module(), *w = harness_wrapper_modules();
+	char sock[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX], text[8 * PATH_MAX + 512];
+	int r;
+
+	(void)dir;
+	harness_path(sock, sizeof(sock), "onboardd.sock");
+	harness_path(wire, sizeof(wire), "tripwire.sock");
+	harness_path(passdb, sizeof(passdb), "passdb");
+	/* pam_matrix's accounts: user:password:service. */
+	r = harness_write_file("passdb", "root:rootpw:onboard-tripwire\n"
+					 "bob:bobpw:onboard\n");
+	if (r < 0)
+		return r;
+	snprintf(text, sizeof(text),
+		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		 "auth required pam_deny.so\n"
+		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		 "password required %s/pam_matrix.so passdb=%s\n",
+		 so, sock, so, sock, w, passdb);
+	r = harness_write_file("pam.d/onboard", text);
+	if (r < 0)
+		return r;
+	snprintf(text, sizeof(text),
+		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+		 "password required %s/pam_matrix.so passdb=%s\n",
+		 so, wire, WIRE_TIMEOUT, w, passdb);
+	return harness_write_file("pam.d/onboard-tripwire", text);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T_MFA(t) cmocka_unit_test_setup_teardown(t, with_daemon_mfa, teardown)
+		T(passwd_refused_during_registration),
+		T(passwd_works_after_registration),
+		T(passwd_wrong_current_password_refused),
+		T(passwd_new_password_rules_give_the_reason),
+		T_MFA(passwd_asks_authenticator_when_enrolled),
+		T_MFA(passwd_wrong_authenticator_code_refused),
+		T(unmanaged_user_is_ignored),
+#undef T_MFA
+#undef T
+	};
+
+	if (geteuid() != 0) {
+		printf("SKIP: test_pam_passwd needs root (onboardd trusts only uid 0 "
+		       "to change other users' passwords)\n");
+		return 77;
+	}
+	if (!on_path("oathtool")) {
+		printf("SKIP: oathtool is not installed\n");
+		return 77;
+	}
+	harness_init(argc, argv, prepare);
+	if (getenv("OB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
