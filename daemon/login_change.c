@@ -1,0 +1,127 @@
+/* The login dialogue's password change (phase "password", for passwd). */
+#include "config.h"
+
+#include "login_private.h"
+
+/* ------------------------------------------------------ password change */
+
+/* Begin a change (phase "password") or only say whether one may begin
+ * (phase "password_check", a verdict without prompts): the person must
+ * have finished registration, since a new password never stands in for
+ * it (DESIGN rule 1). */
+int login_change_start(struct login *l, bool check)
+{
+	l->change = true;
+	switch (policy_account(&l->person)) {
+	case ACCOUNT_OK:
+		break;
+	case ACCOUNT_UNFINISHED:
+		log_info("login: %s: password change refused: registration not finished "
+			 "(service %s, from %s)", l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR,
+				   policy_text_unfinished(), NULL);
+	case ACCOUNT_DISABLED:
+		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+				   "Your account is disabled. Contact your administrator.", NULL);
+	}
+	if (check)
+		return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+	l->step = STEP_ASK_SECRET;
+	return login_reply(l, NULL, OB_STYLE_INFO, "Changing the password for onboard.",
+			   OB_STYLE_SECRET, "Current password: ", NULL);
+}
+
+/* The current password: kept to compare the new one with, then proven
+ * the way a login proves it.  No access code is recognised here (none
+ * was read): codes are for logging in. */
+int login_change_on_current(struct login *l, const char *typed)
+{
+	size_t len = strlen(typed);
+
+	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes. */
+	if (len >= sizeof(l->current))
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
+				   NULL);
+	memcpy(l->current, typed, len + 1);
+	return login_on_secret(l, typed);
+}
+
+int login_change_not_changed(struct login *l, const char *why)
+{
+	sodium_memzero(l->current, sizeof(l->current));
+	log_info("login: %s: password change: no acceptable new password (service %s, from %s)",
+		 l->person.username, l->service, l->rhost);
+	return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
+			   "Your password was not changed.", NULL);
+}
+
+static bool change_same_hash(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
+/* Store the new hash in place of the password the person proved.  A
+ * write since the person was read (the authenticator's replay watermark,
+ * a rehash) makes the first put a conflict: read once more and go on,
+ * unless the password itself changed meanwhile or the account was
+ * disabled. */
+static enum store_result change_store(struct login *l)
+{
+	struct person p = l->person;
+	int64_t now = l->d->now();
+	enum store_result r;
+
+	for (unsigned attempt = 0;; attempt++) {
+		memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
+		p.password_set = now;
+		p.updated = now;
+		r = store_person_put(l->d->store, &p);
+		if (r != STORE_CONFLICT || attempt == 1)
+			break;
+		r = store_person_get(l->d->store, l->person.username, &p);
+		if (r != STORE_OK)
+			break;
+		if ((p.flags & PERSON_DISABLED) || !change_same_hash(p.pwhash, l->person.pwhash)) {
+			r = STORE_CONFLICT;
+			break;
+		}
+	}
+	sodium_memzero(&p, sizeof(p));
+	return r;
+}
+
+void login_change_after_hash(struct login *l)
+{
+	enum store_result r;
+
+	sodium_memzero(l->current, sizeof(l->current));
+	if (l->job.result != 0) {
+		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
+		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+			    "The login service could not change your password. Try again later.",
+			    NULL);
+		return;
+	}
+	r = change_store(l);
+	log_info("login: %s: password change: %s (service %s, from %s)", l->person.username,
+		 store_result_name(r), l->service, l->rhost);
+	if (r == STORE_OK) {
+		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, "Your password has been changed.",
+			    NULL);
+		return;
+	}
+	if (r == STORE_CONFLICT || r == STORE_NOT_FOUND) {
+		login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR,
+			    "Your account changed while you were changing your password. "
+			    "Your password was not changed: try again.",
+			    NULL);
+		return;
+	}
+	if (r == STORE_FULL)
+		log_warnx("login: %s: the database is full: password not changed",
+			  l->person.username);
+	login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+		    "The login service could not change your password. Try again later.", NULL);
+}

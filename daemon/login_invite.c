@@ -1,0 +1,220 @@
+/* The login dialogue's invitations: the codes, the name, the terms. */
+#include "config.h"
+
+#include "login_private.h"
+
+/* ---------------------------------------------------------- invitations */
+
+/* A person without a password who holds an invitation (see
+ * policy_invite_entry): the same secret prompt takes the invitation code
+ * or an access code. */
+int login_invite_ask(struct login *l)
+{
+	l->step = STEP_ASK_SECRET;
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),
+			   OB_STYLE_SECRET, "Invitation code: ", NULL);
+}
+
+bool login_invite_entry(const struct login *l)
+{
+	return l->have_invite && policy_invite_entry(&l->person, &l->invite);
+}
+
+/* What the typed code is worth against the person's invitation, as the
+ * store will judge it at the end (STORE_OK: pending and it is its code);
+ * l->invite_hash keeps the hash while it is STORE_OK. */
+static enum store_result invite_judge(struct login *l, const char *typed)
+{
+	static const enum store_result as_store[] = {
+		[INVITE_STATUS_PENDING] = STORE_OK,
+		[INVITE_STATUS_ACCEPTED] = STORE_USED,
+		[INVITE_STATUS_REVOKED] = STORE_REVOKED,
+		[INVITE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
+		[INVITE_STATUS_EXPIRED] = STORE_EXPIRED,
+	};
+	char canon[CODE_LETTERS + 1];
+	enum store_result r = STORE_MISMATCH;
+
+	if (code_normalise(typed, canon) < 0)
+		return STORE_MISMATCH;
+	keys_code_hash(&l->d->keys, canon, l->invite_hash);
+	sodium_memzero(canon, sizeof(canon));
+	if (sodium_memcmp(l->invite_hash, l->invite.hash, CODE_HASH_BYTES) == 0)
+		r = as_store[policy_invite_status(&l->invite, l->d->now())];
+	else if (l->invite.has_previous &&
+		 sodium_memcmp(l->invite_hash, l->invite.previous_hash, CODE_HASH_BYTES) == 0)
+		r = STORE_SUPERSEDED;
+	if (r != STORE_OK)
+		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+	return r;
+}
+
+static int invite_ask_name(struct login *l, const char *before)
+{
+	char text[2 * OB_NAME_MAX + 128];
+
+	l->step = STEP_ASK_NAME;
+	snprintf(text, sizeof(text),
+		 "Your name is registered as %s %s. Press Enter to keep it, or type your name "
+		 "as it should be: ", l->first_name, l->last_name);
+	if (before)
+		return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_TEXT, text, NULL);
+	return login_reply(l, NULL, OB_STYLE_TEXT, text, NULL);
+}
+
+/* At the secret prompt: the invitation code of a person in registration
+ * (judged, and then on to the verification code or the name), or the
+ * code of an accepted invitation typed again.  Returns false when typed
+ * is for the password check instead; otherwise the reply is sent and
+ * its result is in *ret. */
+bool login_invite_on_secret(struct login *l, const char *typed, int *ret)
+{
+	enum store_result r;
+
+	if (!l->have_invite)
+		return false;
+	if (!login_invite_entry(l)) {
+		/* A password exists: only an accepted invitation's own code is
+		 * told apart, so that its holder learns it is spent. */
+		if (l->invite.state != INVITE_ACCEPTED || invite_judge(l, typed) != STORE_USED)
+			return false;
+		log_info("login: %s: invitation code refused: already used (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		*ret = login_failed(l, "invitation code", policy_text_invite_outcome(STORE_USED));
+		return true;
+	}
+	r = invite_judge(l, typed);
+	if (r != STORE_OK) {
+		log_info("login: %s: invitation code refused: %s (service %s, from %s)",
+			 l->person.username, store_result_name(r), l->service, l->rhost);
+		*ret = login_failed(l, "invitation code", policy_text_invite_outcome(r));
+		return true;
+	}
+	log_info("login: %s: invitation code accepted (service %s, from %s)", l->person.username,
+		 l->service, l->rhost);
+	l->inviting = true;
+	memcpy(l->first_name, l->person.first_name, sizeof(l->first_name));
+	memcpy(l->last_name, l->person.last_name, sizeof(l->last_name));
+	if (l->invite.has_verification) {
+		l->step = STEP_ASK_VERIFY;
+		*ret = login_reply(l, NULL, OB_STYLE_INFO, "Invitation code accepted.",
+				   OB_STYLE_SECRET, "Verification code: ", NULL);
+		return true;
+	}
+	*ret = invite_ask_name(l, "Invitation code accepted.");
+	return true;
+}
+
+int login_invite_on_verify(struct login *l, const char *typed)
+{
+	char canon[VERIFY_LETTERS + 1];
+	bool ok = false;
+	int r;
+
+	if (login_held(l, &r))
+		return r;
+	if (code_normalise_len(typed, canon, VERIFY_LETTERS) == 0) {
+		keys_code_hash(&l->d->keys, canon, l->verify_hash);
+		sodium_memzero(canon, sizeof(canon));
+		ok = sodium_memcmp(l->verify_hash, l->invite.verification_hash,
+				   CODE_HASH_BYTES) == 0;
+	}
+	if (!ok) {
+		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		log_info("login: %s: wrong verification code (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_failed(l, "verification code", policy_text_verification_wrong());
+	}
+	l->have_verify_hash = true;
+	return invite_ask_name(l, "Verification code accepted.");
+}
+
+static int invite_ask_terms(struct login *l)
+{
+	l->step = STEP_ASK_TERMS;
+	return login_reply(l, NULL, OB_STYLE_INFO, "Terms of use:", OB_STYLE_INFO, l->d->cfg.terms,
+			   OB_STYLE_TEXT, "Do you accept these terms of use? Type yes to accept: ",
+			   NULL);
+}
+
+/* Enter keeps the registered name; a typed one replaces it once the
+ * invitation is accepted (and already counts for the password rules). */
+int login_invite_on_name(struct login *l, const char *typed)
+{
+	char first[OB_NAME_MAX + 1], last[OB_NAME_MAX + 1], why[160];
+
+	if (typed[strspn(typed, " \t")]) {
+		if (policy_split_name(typed, first, last, why, sizeof(why))) {
+			if (++l->name_tries >= LOGIN_NEW_PASSWORD_TRIES)
+				return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, why,
+						   OB_STYLE_ERROR,
+						   "Nothing was changed. Your invitation is still "
+						   "valid: start again.",
+						   NULL);
+			return invite_ask_name(l, why);
+		}
+		memcpy(l->first_name, first, sizeof(l->first_name));
+		memcpy(l->last_name, last, sizeof(l->last_name));
+		memcpy(l->person.first_name, first, sizeof(l->person.first_name));
+		memcpy(l->person.last_name, last, sizeof(l->person.last_name));
+	}
+	if (l->d->cfg.terms[0])
+		return invite_ask_terms(l);
+	return login_ask_new_password(l, NULL);
+}
+
+int login_invite_on_terms(struct login *l, const char *typed)
+{
+	if (!policy_terms_accepted(typed)) {
+		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+		log_info("login: %s: terms of use not accepted: registration stopped (service %s, "
+			 "from %s)", l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_text_terms_refused(), NULL);
+	}
+	log_info("login: %s: terms of use accepted (service %s, from %s)", l->person.username,
+		 l->service, l->rhost);
+	return login_ask_new_password(l, NULL);
+}
+
+/* The first password is hashed: accept the invitation, names and
+ * password in one transaction, then the second factor. */
+void login_invite_after_hash(struct login *l)
+{
+	char text[OB_TEXT_MAX], user[OB_USERNAME_MAX + 1];
+	enum store_result r;
+
+	if (l->job.result != 0) {
+		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
+		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+			    "The login service could not set your password. Try again later.", NULL);
+		return;
+	}
+	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
+				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
+				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL);
+	sodium_memzero(l->job.hash, sizeof(l->job.hash));
+	sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+	sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+	log_info("login: %s: invitation acceptance: %s (service %s, from %s)", l->person.username,
+		 store_result_name(r), l->service, l->rhost);
+	if (r != STORE_OK) {
+		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
+									 : OB_VERDICT_AUTH_ERR,
+			    OB_STYLE_ERROR, policy_text_invite_outcome(r), NULL);
+		return;
+	}
+	/* The store fills the struct it is given: not from itself. */
+	memcpy(user, l->person.username, sizeof(user));
+	r = store_person_get(l->d->store, user, &l->person);
+	if (r != STORE_OK) {
+		log_warnx("login: %s: cannot read the person back: %s", user, store_result_name(r));
+		login_unavailable(l);
+		return;
+	}
+	snprintf(text, sizeof(text), "Your registration is complete and your password is set. "
+		 "Welcome, %s.", l->person.first_name);
+	login_mfa_second_factor(l, text);
+}

@@ -1,0 +1,182 @@
+/* The login dialogue's second factor: asking for the authenticator's
+ * code, and enrolling a new authenticator app with a QR code. */
+#include "config.h"
+
+#include "login_private.h"
+
+/* ------------------------------------------------------- second factor */
+
+static void login_totp_params(const struct login *l, struct totp_params *p)
+{
+	p->algorithm = (enum totp_algorithm)l->d->cfg.totp_algorithm;
+	p->digits = l->d->cfg.totp_digits;
+	p->period = 30;
+	p->window = 1;
+}
+
+/* Show the new authenticator: QR code, key, URI, and ask for a code. */
+static int login_ask_enrol(struct login *l, const char *before)
+{
+	struct totp_params tp;
+	char uri[512], key[64], intro[OB_TEXT_MAX], keyline[128];
+	_cleanup_free_ char *qr = NULL;
+	unsigned cols, lines;
+	int r;
+
+	login_totp_params(l, &tp);
+	if (totp_secret_grouped(l->totp_secret, key, sizeof(key)) < 0 ||
+	    totp_uri(&tp, l->d->cfg.totp_issuer, l->person.username, l->totp_secret, uri,
+		     sizeof(uri)) < 0) {
+		log_warnx("login: %s: cannot describe the new authenticator", l->person.username);
+		return login_unavailable(l);
+	}
+	snprintf(intro, sizeof(intro),
+		 "%s%sNow set up two-factor authentication: open an authenticator app "
+		 "(FreeOTP, Aegis, Google Authenticator, ...) and scan this QR code.",
+		 before ? before : "", before ? "\n" : "");
+	snprintf(keyline, sizeof(keyline), "Or add the key by hand: %s", key);
+	r = qr_render(uri, LOGIN_QR_COLUMNS, &qr, &cols, &lines);
+	l->step = STEP_ENROL;
+	if (r < 0)
+		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, keyline, OB_STYLE_INFO,
+				uri, OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+	else
+		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, qr, OB_STYLE_INFO,
+				keyline, OB_STYLE_INFO, uri, OB_STYLE_TEXT,
+				"Code shown by the app: ", NULL);
+	sodium_memzero(uri, sizeof(uri));
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(keyline, sizeof(keyline));
+	if (qr)
+		sodium_memzero(qr, strlen(qr));
+	return r;
+}
+
+/* The password is proven (or newly set): the second factor, if any.
+ * before is a line to show first (or NULL). */
+int login_mfa_second_factor(struct login *l, const char *before)
+{
+	/* A change asks an enrolled authenticator's code, then the new
+	 * password; it never enrols one (the next login does). */
+	if (l->change && policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person) !=
+				 MFA_STEP_VERIFY)
+		return login_ask_new_password(l, NULL);
+	switch (policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person)) {
+	case MFA_STEP_NONE:
+		break;
+	case MFA_STEP_VERIFY:
+		if (totp_open(&l->d->keys, l->person.totp_sealed, l->totp_secret) < 0) {
+			log_warnx("login: %s: the stored authenticator cannot be opened "
+				  "(another key file?)", l->person.username);
+			return login_unavailable(l);
+		}
+		l->step = STEP_ASK_TOTP;
+		if (before)
+			return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_SECRET,
+					   "Authenticator code: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_SECRET, "Authenticator code: ", NULL);
+	case MFA_STEP_ENROL:
+		totp_secret_new(l->totp_secret);
+		return login_ask_enrol(l, before);
+	}
+	if (before)
+		return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, before, NULL);
+	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+}
+
+/* A code of a time step already used: seen before, or older.  Counted
+ * as a failure, and recorded in the log. */
+static int login_mfa_replayed(struct login *l)
+{
+	log_info("login: %s: authenticator code replayed (service %s, from %s)",
+		 l->person.username, l->service, l->rhost);
+	return login_failed(l, "authenticator code",
+			    "This code has already been used. Wait for the next one and "
+			    "log in again.");
+}
+
+int login_mfa_on_totp(struct login *l, const char *typed)
+{
+	struct totp_params tp;
+	enum store_result r;
+	int64_t step = 0;
+	int v;
+
+	/* Checked again here: other dialogues may have failed meanwhile. */
+	if (login_held(l, &v)) {
+		sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+		return v;
+	}
+	login_totp_params(l, &tp);
+	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
+	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	if (v == -EALREADY) {
+		return login_mfa_replayed(l);
+	}
+	if (v < 0) {
+		log_info("login: %s: wrong authenticator code (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_failed(l, "authenticator code", "Login incorrect.");
+	}
+	/* Each time step once: the watermark moves only forwards, atomically. */
+	r = store_totp_advance(l->d->store, l->person.username, step);
+	if (r == STORE_USED) {
+		return login_mfa_replayed(l);
+	}
+	if (r != STORE_OK)
+		return login_unavailable(l);
+	log_info("login: %s: authenticator code accepted (service %s, from %s)",
+		 l->person.username, l->service, l->rhost);
+	if (l->change)
+		return login_ask_new_password(l, NULL);
+	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+}
+
+int login_mfa_on_enrol(struct login *l, const char *typed)
+{
+	struct totp_params tp;
+	struct person p = l->person;
+	enum store_result r;
+	int64_t step = 0;
+	int v;
+
+	login_totp_params(l, &tp);
+	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), -1, &step);
+	if (v < 0) {
+		if (++l->enrol_tries >= LOGIN_ENROL_TRIES) {
+			sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+			log_info("login: %s: authenticator enrolment failed (service %s, from %s)",
+				 l->person.username, l->service, l->rhost);
+			/* Mistakes while enrolling are typing, not guessing: only
+			 * the last counts. */
+			return login_failed(l, "authenticator enrolment code",
+					    "The authenticator was not set up. Log in again to "
+					    "start over with a new QR code.");
+		}
+		return login_reply(l, NULL, OB_STYLE_ERROR,
+				   "That code is not right. Check that the app shows this "
+				   "account and that the phone's clock is right, then type the "
+				   "current code.",
+				   OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+	}
+	/* Active only now that the app has shown it works. */
+	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
+	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	p.flags |= PERSON_MFA_ENROLLED;
+	p.totp_last_step = step;
+	p.mfa_enrolled = l->d->now();
+	p.updated = p.mfa_enrolled;
+	r = store_person_put(l->d->store, &p);
+	sodium_memzero(&p, sizeof(p));
+	log_info("login: %s: authenticator enrolment: %s (service %s, from %s)",
+		 l->person.username, store_result_name(r), l->service, l->rhost);
+	if (r == STORE_CONFLICT)
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "Your account changed during this login. Log in again.", NULL);
+	if (r != STORE_OK)
+		return login_unavailable(l);
+	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
+			   "Your authenticator app is set up. From now on, log in with your "
+			   "password and a code from the app.",
+			   NULL);
+}

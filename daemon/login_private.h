@@ -1,0 +1,133 @@
+/* What the files of the login dialogue share: login.c (the dialogue,
+ * replies, jobs, first factor), login_mfa.c (the authenticator app),
+ * login_invite.c (invitations), login_change.c (passwd).  Private to
+ * them: the rest of the daemon sees only login.h. */
+#ifndef OB_LOGIN_PRIVATE_H
+#define OB_LOGIN_PRIVATE_H
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "code.h"
+#include "log.h"
+#include "login.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "policy.h"
+#include "qr.h"
+#include "quality.h"
+#include "throttle.h"
+#include "totp.h"
+#include "validate.h"
+#include "varlink.h"
+#include "worker.h"
+
+#define LOGIN_NEW_PASSWORD_TRIES 3
+#define LOGIN_ENROL_TRIES 3
+/* A QR code wider than this does not fit a classic terminal. */
+#define LOGIN_QR_COLUMNS 80
+/* New passwords: in characters, and every answer fits the job's buffer,
+ * so nothing is ever cut before hashing. */
+#define LOGIN_PASSWORD_MAX_CHARS 128
+_Static_assert(OB_ANSWER_MAX <= OB_PASSWORD_MAX, "answers must fit a password buffer");
+
+enum login_step {
+	STEP_NONE,
+	STEP_ASK_SECRET,
+	STEP_VERIFYING,
+	STEP_ASK_CONFIRM,
+	STEP_ASK_NEW,
+	STEP_ASK_VERIFY, /* invitation: the verification code */
+	STEP_ASK_NAME,   /* invitation: confirm or correct the name */
+	STEP_ASK_TERMS,  /* invitation: accept the terms of use */
+	STEP_HASHING,
+	STEP_ASK_TOTP,
+	STEP_ENROL,
+	STEP_DONE,
+};
+
+enum job_kind { JOB_VERIFY, JOB_HASH };
+
+struct login_job {
+	struct worker_job base;
+	struct login *login;
+	enum job_kind kind;
+	char password[OB_PASSWORD_MAX + 1];
+	char hash[crypto_pwhash_STRBYTES]; /* in for VERIFY, out for HASH */
+	unsigned long long ops;
+	size_t mem;
+	int result; /* 0 on success */
+	/* VERIFY: the stored hash was made with another cost, and hash now
+	 * holds the password hashed anew with the configured one. */
+	bool rehashed;
+};
+
+struct login {
+	struct daemon *d;
+	struct peer peer;
+	login_send_fn send;
+	void *ctx;
+	enum login_step step;
+	unsigned expect;       /* answers the next Answer must carry */
+	unsigned new_tries;
+	unsigned enrol_tries;
+	uint8_t totp_secret[TOTP_SECRET_BYTES]; /* open while asking for it */
+	bool orphaned;         /* freed while a job was in flight */
+	struct person person;
+	struct access_code code;
+	bool have_code;
+	uint8_t code_hash[CODE_HASH_BYTES]; /* of the code the person typed */
+	struct invitation invite;
+	bool have_invite;
+	bool inviting; /* the invitation code was right: registering */
+	uint8_t invite_hash[CODE_HASH_BYTES]; /* of the invitation code typed */
+	uint8_t verify_hash[CODE_HASH_BYTES]; /* of the verification code typed */
+	bool have_verify_hash;
+	char first_name[OB_NAME_MAX + 1]; /* as confirmed or corrected */
+	char last_name[OB_NAME_MAX + 1];
+	unsigned name_tries;
+	char request_id[REQUEST_ID_MAX + 1];
+	char service[64];
+	char rhost[128];
+	struct login_job job;
+	bool change; /* a password change, not a login */
+	/* The current password, while a change needs it (the new one must
+	 * differ); wiped once the new one is hashed or refused for good. */
+	char current[OB_PASSWORD_MAX + 1];
+};
+
+/* login.c: replies (messages as style, text pairs ending in NULL, and a
+ * verdict when the dialogue ends), throttling, the first factor. */
+int login_reply(struct login *l, const char *verdict, ...);
+int login_unavailable(struct login *l);
+bool login_held(struct login *l, int *ret);
+int login_failed(struct login *l, const char *what, const char *text);
+int login_on_secret(struct login *l, const char *typed);
+int login_ask_new_password(struct login *l, const char *why);
+
+/* login_mfa.c: after the password, the authenticator (see policy_mfa_step). */
+int login_mfa_second_factor(struct login *l, const char *before);
+int login_mfa_on_totp(struct login *l, const char *typed);
+int login_mfa_on_enrol(struct login *l, const char *typed);
+
+/* login_invite.c: registration with an invitation. */
+bool login_invite_entry(const struct login *l);
+int login_invite_ask(struct login *l);
+bool login_invite_on_secret(struct login *l, const char *typed, int *ret);
+int login_invite_on_verify(struct login *l, const char *typed);
+int login_invite_on_name(struct login *l, const char *typed);
+int login_invite_on_terms(struct login *l, const char *typed);
+void login_invite_after_hash(struct login *l);
+
+/* login_change.c: the password change of passwd. */
+int login_change_start(struct login *l, bool check);
+int login_change_on_current(struct login *l, const char *typed);
+int login_change_not_changed(struct login *l, const char *why);
+void login_change_after_hash(struct login *l);
+
+#endif
