@@ -178,13 +178,6 @@ static void admin_person_wipe(struct person *p)
 
 #define _cleanup_person_ __attribute__((cleanup(admin_person_wipe)))
 
-/* What onboardctl shows as a person's state. */
-static const char *admin_person_state(const struct person *p)
-{
-	if (p->flags & PERSON_DISABLED)
-		return "disabled";
-	return p->pwhash[0] ? "active" : "unfinished";
-}
 
 static bool admin_person_enrolled(const struct person *p)
 {
@@ -193,7 +186,8 @@ static bool admin_person_enrolled(const struct person *p)
 
 /* A Person of io.onboard.Admin.varlink; never the password hash, nor
  * anything of the authenticator but whether there is one and since when. */
-static struct json_object *admin_person_json(const struct person *p)
+/* mode: the configured MFA policy, which a person's state depends on. */
+static struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -205,7 +199,7 @@ static struct json_object *admin_person_json(const struct person *p)
 	    (p->email[0] && admin_set_string(o, "email", p->email) < 0) ||
 	    (p->phone[0] && admin_set_string(o, "phone", p->phone) < 0) ||
 	    admin_set_string(o, "org", p->org) < 0 ||
-	    admin_set_string(o, "state", admin_person_state(p)) < 0 ||
+	    admin_set_string(o, "state", policy_person_state_name(policy_person_state(mode, p))) < 0 ||
 	    admin_set(o, "existing_account",
 		      json_object_new_boolean(!!(p->flags & PERSON_EXISTING_ACCOUNT))) < 0 ||
 	    admin_set_int(o, "created", p->created) < 0 ||
@@ -406,8 +400,8 @@ static struct json_object *admin_user_add(struct daemon *d, struct json_object *
 	log_info("admin: added %s%s", p.username,
 		 existing ? " (existing Unix account)" : "");
 	if (invite)
-		return invite_user_added(d, &p, admin_person_json(&p));
-	return admin_reply_with("person", admin_person_json(&p));
+		return invite_user_added(d, &p, admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
+	return admin_reply_with("person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
 }
 
 static struct json_object *admin_user_show(struct daemon *d, struct json_object *params)
@@ -427,7 +421,7 @@ static struct json_object *admin_user_show(struct daemon *d, struct json_object 
 	out = json_object_new_object();
 	if (!out)
 		return NULL;
-	if (admin_set(out, "person", admin_person_json(&p)) < 0 ||
+	if (admin_set(out, "person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa)) < 0 ||
 	    (r == STORE_OK && admin_set(out, "code", admin_code_json(&c, d->now())) < 0) ||
 	    admin_set(out, "lockout", admin_lockout_json(&p.throttle, d->now())) < 0) {
 		json_object_put(out);
@@ -447,7 +441,7 @@ static struct json_object *admin_user_show(struct daemon *d, struct json_object 
  * admin_code_json: a field added there must be added here. */
 #define ADMIN_PERSON_JSON_MAX                                                               \
 	(160 + OB_USERNAME_MAX + 2 * (2 * OB_NAME_MAX) + OB_EMAIL_MAX + 64 + OB_PHONE_MAX + \
-	 OB_ORG_MAX + sizeof("unfinished") - 1 + sizeof("false") - 1 +                      \
+	 OB_ORG_MAX + sizeof("password_set") - 1 + sizeof("false") - 1 +                      \
 	 sizeof("enrolled") - 1 + 3 * 20)
 #define ADMIN_CODE_JSON_MAX                                                     \
 	(71 + OB_USERNAME_MAX + sizeof("superseded") - 1 + sizeof("false") - 1 + \
@@ -473,6 +467,7 @@ _Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the 
 struct admin_list {
 	struct json_object *arr;
 	int64_t now;
+	enum mfa_mode mode;
 	size_t limit;                   /* records on a full page */
 	char last[OB_USERNAME_MAX + 1]; /* username of the last record taken */
 	bool more;                      /* a record follows this page */
@@ -538,7 +533,7 @@ static int admin_list_person(const struct person *p, void *ctx)
 
 	if (admin_list_full(l))
 		return 1;
-	return admin_list_take(l, admin_person_json(p), p->username);
+	return admin_list_take(l, admin_person_json(p, l->mode), p->username);
 }
 
 static int admin_list_code(const struct access_code *c, void *ctx)
@@ -575,7 +570,7 @@ static struct json_object *admin_list_reply(struct admin_list *l, enum store_res
 
 static struct json_object *admin_user_list(struct daemon *d, struct json_object *params)
 {
-	struct admin_list l = { .now = d->now() };
+	struct admin_list l = { .now = d->now(), .mode = (enum mfa_mode)d->cfg.mfa };
 	struct json_object *err = NULL;
 	const char *after;
 	enum store_result r;
@@ -589,7 +584,7 @@ static struct json_object *admin_user_list(struct daemon *d, struct json_object 
 
 static struct json_object *admin_code_list(struct daemon *d, struct json_object *params)
 {
-	struct admin_list l = { .now = d->now() };
+	struct admin_list l = { .now = d->now(), .mode = (enum mfa_mode)d->cfg.mfa };
 	struct json_object *err = NULL;
 	const char *after;
 	enum store_result r;
@@ -742,7 +737,7 @@ static struct json_object *admin_mfa_reset(struct daemon *d, struct json_object 
 		return admin_storage_error(r, "reset the authenticator");
 	log_info("admin: reset the authenticator of %s: they enrol again at their next login",
 		 username);
-	return admin_reply_with("person", admin_person_json(&p));
+	return admin_reply_with("person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
 }
 
 static struct json_object *admin_unlock(struct daemon *d, struct json_object *params)

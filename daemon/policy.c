@@ -214,6 +214,32 @@ enum mfa_step policy_mfa_step(enum mfa_mode mode, const struct person *p)
 	return mode == MFA_REQUIRED ? MFA_STEP_ENROL : MFA_STEP_NONE;
 }
 
+enum person_state policy_person_state(enum mfa_mode mode, const struct person *p)
+{
+	if (p->flags & PERSON_DISABLED)
+		return PERSON_STATE_DISABLED;
+	if (!p->pwhash[0])
+		return PERSON_STATE_UNFINISHED;
+	if (policy_mfa_step(mode, p) == MFA_STEP_ENROL)
+		return PERSON_STATE_PASSWORD_SET;
+	return PERSON_STATE_ACTIVE;
+}
+
+const char *policy_person_state_name(enum person_state s)
+{
+	switch (s) {
+	case PERSON_STATE_UNFINISHED:
+		return "unfinished";
+	case PERSON_STATE_PASSWORD_SET:
+		return "password_set";
+	case PERSON_STATE_ACTIVE:
+		return "active";
+	case PERSON_STATE_DISABLED:
+		return "disabled";
+	}
+	return "unknown";
+}
+
 unsigned policy_password_min(enum mfa_mode mode, unsigned configured)
 {
 	/* NIST SP 800-63B: 8 with a second factor, 15 when it is the only one. */

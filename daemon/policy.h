@@ -88,6 +88,18 @@ enum mfa_step policy_mfa_step(enum mfa_mode mode, const struct person *p);
  * the password is the only factor (mfa = off). */
 unsigned policy_password_min(enum mfa_mode mode, unsigned configured);
 
+/* Where a person stands: unfinished (no password yet: invited, or
+ * waiting for a code), password set (the authenticator the policy
+ * requires is still to come), active, or disabled. */
+enum person_state {
+	PERSON_STATE_UNFINISHED,
+	PERSON_STATE_PASSWORD_SET,
+	PERSON_STATE_ACTIVE,
+	PERSON_STATE_DISABLED,
+};
+enum person_state policy_person_state(enum mfa_mode mode, const struct person *p);
+const char *policy_person_state_name(enum person_state s);
+
 /* The account phase for a known person. */
 enum account_verdict {
 	ACCOUNT_OK,

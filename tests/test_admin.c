@@ -197,7 +197,9 @@ static void mfa_reset_removes_the_authenticator(void **state)
 	person = member(params, "person");
 	assert_string_equal(member_string(person, "mfa"), "none");
 	assert_false(json_object_object_get_ex(person, "mfa_enrolled", NULL));
-	assert_string_equal(member_string(person, "state"), "active");
+	/* mfa = required (the default): the password stays, a new
+	 * authenticator is to come. */
+	assert_string_equal(member_string(person, "state"), "password_set");
 	json_object_put(reply);
 
 	assert_int_equal(store_person_get(f->d.store, "ada", &after), STORE_OK);

@@ -165,6 +165,20 @@ static void add_person(struct fixture *f, const char *user)
 	assert_int_equal(harness_user_add(&f->d, user, "Tom", "Tester"), 0);
 }
 
+/* What the administrator sees as the person's state. */
+static void expect_state(struct fixture *f, const char *user, const char *want)
+{
+	struct json_object *p = json_object_new_object(), *reply = NULL, *rp = NULL, *person, *st;
+
+	json_object_object_add(p, "username", json_object_new_string(user));
+	assert_int_equal(harness_admin_reply(&f->d, OB_ADMIN_USER_SHOW, p, &reply, &rp), 0);
+	if (!json_object_object_get_ex(rp, "person", &person) ||
+	    !json_object_object_get_ex(person, "state", &st) ||
+	    strcmp(json_object_get_string(st), want) != 0)
+		fail_msg("%s's state is not %s: %s", user, want, json_object_to_json_string(rp));
+	json_object_put(reply);
+}
+
 /* Register user with a code and enrol an authenticator; key gets it. */
 static void register_and_enrol(struct fixture *f, const char *user, char key[80])
 {
@@ -278,6 +292,7 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 	first.answers[0] = code;
 	login(&first, "ida");
 	expect(&first, PAM_AUTH_ERR, "was not set up");
+	expect_state(f, "ida", "password_set");
 	/* Next time: password, then straight to enrolment, never an MFA prompt. */
 	login(&resume, "ida");
 	expect(&resume, PAM_SUCCESS, "authenticator app is set up");
@@ -285,6 +300,7 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 		fail_msg("prompts: %s", resume.prompts);
 	if (strcmp(first.key, resume.key) == 0)
 		fail_msg("the second enrolment showed the same key as the abandoned one");
+	expect_state(f, "ida", "active");
 }
 
 static void mfa_reset_makes_the_person_enrol_again(void **state)

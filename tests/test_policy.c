@@ -301,6 +301,37 @@ static void mfa_step_table(void **state)
 	}
 }
 
+static void person_state_table(void **state)
+{
+	struct person nopw = person_with("", 0);
+	struct person pw = person_with("$argon2id$x", 0);
+	struct person enrolled = person_with("$argon2id$x", PERSON_MFA_ENROLLED);
+	struct person disabled = person_with("$argon2id$x", PERSON_DISABLED | PERSON_MFA_ENROLLED);
+	const struct {
+		enum mfa_mode mode;
+		const struct person *p;
+		enum person_state want;
+	} rows[] = {
+		{ MFA_REQUIRED, &nopw, PERSON_STATE_UNFINISHED },
+		{ MFA_OFF, &nopw, PERSON_STATE_UNFINISHED },
+		{ MFA_REQUIRED, &pw, PERSON_STATE_PASSWORD_SET },
+		{ MFA_OPTIONAL, &pw, PERSON_STATE_ACTIVE },
+		{ MFA_OFF, &pw, PERSON_STATE_ACTIVE },
+		{ MFA_REQUIRED, &enrolled, PERSON_STATE_ACTIVE },
+		{ MFA_REQUIRED, &disabled, PERSON_STATE_DISABLED },
+		{ MFA_OFF, &disabled, PERSON_STATE_DISABLED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum person_state got = policy_person_state(rows[i].mode, rows[i].p);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu: want %s, got %s", i, policy_person_state_name(rows[i].want),
+				 policy_person_state_name(got));
+	}
+}
+
 static void password_min_table(void **state)
 {
 	(void)state;
@@ -768,6 +799,7 @@ int main(void)
 		cmocka_unit_test(password_change_table),
 		cmocka_unit_test(password_messages_give_the_reason),
 		cmocka_unit_test(mfa_step_table),
+		cmocka_unit_test(person_state_table),
 		cmocka_unit_test(password_min_table),
 		cmocka_unit_test(account_table),
 		cmocka_unit_test(code_outcome_texts_are_distinct_and_secret_free),
