@@ -145,6 +145,16 @@ bool login_held(struct login *l, int *ret)
 	return true;
 }
 
+/* Read the person again (same name): 0, or -EIO when the store cannot. */
+static int login_reread(struct login *l)
+{
+	char user[OB_USERNAME_MAX + 1];
+
+	/* The store fills the struct it is given: not from itself. */
+	memcpy(user, l->person.username, sizeof(user));
+	return store_person_get(l->d->store, user, &l->person) == STORE_OK ? 0 : -EIO;
+}
+
 /* A wrong secret (what names it for the log): counted, and refused with
  * text; the failure that locks the person says so too. */
 int login_failed(struct login *l, const char *what, const char *text)
@@ -205,6 +215,18 @@ static void login_store_rehash(struct login *l)
 
 static void login_after_verify(struct login *l)
 {
+	int64_t until;
+	int r;
+
+	/* Other dialogues may have locked the person while this hash ran:
+	 * then this answer gets the same held reply, right or wrong, and a
+	 * wrong one still counts. */
+	if (login_held(l, &r)) {
+		if (l->job.result != 0)
+			(void)throttle_failure(l->d, l->person.username, "password", l->service,
+					       l->rhost, &until);
+		return;
+	}
 	if (l->job.result != 0) {
 		log_info("login: %s: wrong password (service %s, from %s)", l->person.username,
 			 l->service, l->rhost);
@@ -397,6 +419,12 @@ int login_on_secret(struct login *l, const char *typed)
 			 l->service, l->rhost);
 		return login_failed(l, "access code", "Login incorrect.");
 	}
+	/* The password is checked against the person as they are now, not
+	 * as read at Start: a change or reset since then counts. */
+	if (login_reread(l) < 0)
+		return login_unavailable(l);
+	if (!l->person.pwhash[0] || (l->person.flags & PERSON_DISABLED))
+		return login_failed(l, "password", "Login incorrect.");
 	return login_submit(l, JOB_VERIFY, typed);
 }
 

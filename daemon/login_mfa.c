@@ -119,9 +119,15 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 		return login_failed(l, "authenticator code", "Login incorrect.");
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
-	r = store_totp_advance(l->d->store, l->person.username, step);
-	if (r == STORE_USED) {
+	r = store_totp_advance(l->d->store, l->person.username, l->person.totp_sealed, step);
+	if (r == STORE_USED)
 		return login_mfa_replayed(l);
+	if (r == STORE_CONFLICT) {
+		/* Reset, re-enrolled or disabled while this dialogue ran. */
+		log_info("login: %s: the authenticator changed during the login (service %s, "
+			 "from %s)", l->person.username, l->service, l->rhost);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   "Your account changed during this login. Log in again.", NULL);
 	}
 	if (r != STORE_OK)
 		return login_unavailable(l);

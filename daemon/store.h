@@ -218,10 +218,15 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 				    const char *new_pwhash, struct access_code *code_out);
 
 /* Advance the person's TOTP watermark to step, only forwards, in one
- * transaction: STORE_OK when step > the stored totp_last_step (now
- * stored, version bumped); STORE_USED when step <= it (a replayed or
- * older code); STORE_NOT_FOUND; STORE_FULL; STORE_UNAVAILABLE. */
-enum store_result store_totp_advance(struct store *st, const char *username, int64_t step);
+ * transaction, and only while the authenticator that verified the code
+ * is still theirs: STORE_CONFLICT when the person is no longer enrolled,
+ * is disabled, or has another sealed secret than sealed (a reset or a new
+ * enrolment since the dialogue read it); STORE_USED when step <= the
+ * stored totp_last_step (a replayed or older code); STORE_OK when the
+ * step is now stored (version bumped); STORE_NOT_FOUND; STORE_FULL;
+ * STORE_UNAVAILABLE. */
+enum store_result store_totp_advance(struct store *st, const char *username,
+				     const uint8_t sealed[STORE_TOTP_SEALED_BYTES], int64_t step);
 
 /* Call fn for every code record in username order (one read txn),
  * starting strictly after after as store_person_each does. */

@@ -1228,7 +1228,8 @@ out:
 
 /* updated is left alone: the store has no clock, and a code accepted is
  * not an edit of the person. */
-enum store_result store_totp_advance(struct store *st, const char *username, int64_t step)
+enum store_result store_totp_advance(struct store *st, const char *username,
+				     const uint8_t sealed[STORE_TOTP_SEALED_BYTES], int64_t step)
 {
 	struct person p;
 	enum store_result r;
@@ -1242,7 +1243,10 @@ enum store_result store_totp_advance(struct store *st, const char *username, int
 	if (rc)
 		return store_fail(NULL, rc, "advance totp");
 	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK && step <= p.totp_last_step)
+	if (r == STORE_OK && (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
+			      sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0))
+		r = STORE_CONFLICT;
+	else if (r == STORE_OK && step <= p.totp_last_step)
 		r = STORE_USED;
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);
@@ -1643,6 +1647,10 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 		r = store_invite_read(st, txn, &k, &inv);
 	if (r == STORE_OK)
 		r = store_accept_check(&inv, hash, verification_hash, request_id, now, &replay);
+	/* Registered meanwhile (an access code) or disabled: a leftover
+	 * invitation must not set the password again. */
+	if (r == STORE_OK && !replay && (p.pwhash[0] || (p.flags & PERSON_DISABLED)))
+		r = STORE_USED;
 	if (r != STORE_OK || replay) {
 		mdb_txn_abort(txn);
 		goto out;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Misbehaving clients for tests/test_server.sh.  Each subcommand prints
 one line 'ok ...' or 'fail ...' and exits 0 or 1."""
-import os, socket, sys, threading, time
+import json, os, socket, sys, threading, time
 
 def conn(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -108,6 +108,57 @@ def capped(path, n):
     print(f"ok uid {os.getuid()} capped at {n} connections")
     return 0
 
+def call(s, method, params):
+    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise OSError("connection closed")
+        buf += chunk
+    return json.loads(buf[:-1])
+
+def lock_race(path):
+    """30 wrong passwords in parallel, then the right one: with one worker
+    and lockout_attempts = 5, the right one is checked after the lock and
+    must get the lock's answer, not the next step."""
+    a = conn(path)
+    call(a, "io.onboard.Admin.UserAdd",
+         {"username": "racer", "first_name": "Rita", "last_name": "Racer"})
+    code = call(a, "io.onboard.Admin.CodeIssue", {"username": "racer"})["parameters"]["code"]
+    a.close()
+    pw = "Velvet-Lantern-4417"
+    s = conn(path)
+    call(s, "io.onboard.Login.Start", {"phase": "auth", "user": "racer"})
+    call(s, "io.onboard.Login.Answer", {"answers": [code]})
+    call(s, "io.onboard.Login.Answer", {"answers": ["racer"]})
+    r = call(s, "io.onboard.Login.Answer", {"answers": [pw, pw]})
+    s.close()  # at the enrolment: the password is set
+    socks = []
+    for i in range(31):
+        c = conn(path)
+        call(c, "io.onboard.Login.Start", {"phase": "auth", "user": "racer"})
+        socks.append(c)
+    # All 31 answers go out at once: the right one arrives before the
+    # wrong ones have been hashed, and is hashed after them.
+    msgs = [json.dumps({"method": "io.onboard.Login.Answer",
+                        "parameters": {"answers": ["wrong-password-%d" % i]}}).encode() + b"\0"
+            for i in range(30)]
+    for c, m in zip(socks[:30], msgs):
+        c.sendall(m)
+    # Let the daemon read (and queue) the wrong ones first; at 8 MiB a
+    # hash takes ~10 ms, so hardly any is counted yet when the right one
+    # arrives and passes the gate.
+    time.sleep(0.005)
+    last = call(socks[30], "io.onboard.Login.Answer", {"answers": [pw]})["parameters"]
+    for c in socks:
+        c.close()
+    if last.get("verdict") != "maxtries":
+        print(f"fail the right password after 30 parallel wrong ones got {last}")
+        return 1
+    print("ok the right password checked after the lock got the lock's answer")
+    return 0
+
 if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "unread-replies":
@@ -116,6 +167,8 @@ if __name__ == "__main__":
         sys.exit(slow_clients(path))
     if cmd == "uid0-not-capped":
         sys.exit(uid0_not_capped(path, int(sys.argv[3])))
+    if cmd == "lock-race":
+        sys.exit(lock_race(path))
     if cmd == "capped":
         sys.exit(capped(path, int(sys.argv[3])))
     sys.exit(2)

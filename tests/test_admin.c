@@ -45,8 +45,11 @@ static int64_t next_step = 1000;
 static int64_t test_now(void)
 {
 	if (interfere > 0 && victim) {
+		struct person v;
+
 		interfere--;
-		if (store_totp_advance(clock_store, victim, next_step++) != STORE_OK)
+		if (store_person_get(clock_store, victim, &v) != STORE_OK ||
+		    store_totp_advance(clock_store, victim, v.totp_sealed, next_step++) != STORE_OK)
 			fail_msg("the stand-in login could not write %s", victim);
 	}
 	return T0;

@@ -41,6 +41,10 @@ struct dialog {
 	char prompts[1024];  /* every prompt, separated by '|' */
 	char shown[16384];   /* every info and error message */
 	int rv;
+	/* When a prompt containing reset_at appears, the administrator resets
+	 * reset_user's authenticator before the answer goes out. */
+	const char *reset_at, *reset_user;
+	const struct harness_daemon *daemon;
 };
 
 static bool key_ok(const char *key)
@@ -120,6 +124,14 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
 			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
+			if (dl->reset_at && strstr(msg[i]->msg, dl->reset_at)) {
+				struct json_object *p = json_object_new_object();
+
+				json_object_object_add(p, "username",
+						       json_object_new_string(dl->reset_user));
+				if (harness_admin_call(dl->daemon, OB_ADMIN_MFA_RESET, p) != 0)
+					fail_msg("the reset during the login failed");
+			}
 			a = answer(dl);
 			if (!a) {
 				free(r);
@@ -322,6 +334,40 @@ static void mfa_reset_makes_the_person_enrol_again(void **state)
 		fail_msg("the new enrolment reused the old key");
 }
 
+/* An authenticator reset while a login is open no longer works in it:
+ * the code is checked against the person as they are when it arrives. */
+static void authenticator_reset_during_a_login_is_not_accepted(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, "@TOTP+30" }, .reset_at = "Authenticator",
+			     .reset_user = "ron" };
+
+	add_person(f, "ron");
+	register_and_enrol(f, "ron", dl.key);
+	dl.daemon = &f->d;
+	login(&dl, "ron");
+	expect(&dl, PAM_AUTH_ERR, "changed during this login");
+}
+
+/* Reset while the login waits at "Password:": the password is checked
+ * against the person as they are then, so the old authenticator is
+ * gone and the login goes on to enrol a new one. */
+static void authenticator_reset_before_the_password_leads_to_enrolment(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { PASSWORD, "@TOTP+30" }, .reset_at = "Password",
+			     .reset_user = "rut" };
+
+	add_person(f, "rut");
+	register_and_enrol(f, "rut", dl.key);
+	dl.daemon = &f->d;
+	login(&dl, "rut");
+	/* After the reset at "Password:", the password still works, and the
+	 * login goes on to enrol a new authenticator, not to the old one. */
+	if (strstr(dl.prompts, "Authenticator code"))
+		fail_msg("the reset authenticator was still asked for: %s", dl.prompts);
+}
+
 static void code_never_bypasses_an_enrolled_authenticator(void **state)
 {
 	struct fixture *f = *state;
@@ -419,6 +465,8 @@ int main(int argc, char **argv)
 		T(wrong_and_out_of_window_codes_refused),
 		T(stopping_after_the_password_resumes_at_enrolment),
 		T(mfa_reset_makes_the_person_enrol_again),
+		T(authenticator_reset_during_a_login_is_not_accepted),
+		T(authenticator_reset_before_the_password_leads_to_enrolment),
 		T(code_never_bypasses_an_enrolled_authenticator),
 		T(code_with_reset_mfa_leads_to_enrolment),
 #undef T

@@ -15,7 +15,7 @@ if ! command -v "$py" >/dev/null 2>&1; then
 fi
 
 ob_setup
-echo "max_connections_per_uid = 3" >>"$OB_CONF"
+printf 'max_connections_per_uid = 3\nworkers = 1\nlockout_attempts = 5\n' >>"$OB_CONF"
 ob_start_daemon
 
 check() { # NAME CMD...
@@ -33,6 +33,7 @@ check unread_replies_leave_the_daemon_idle $client unread-replies "$OB_SOCKET" "
 check silent_and_trickling_connections_are_closed $client slow-clients "$OB_SOCKET"
 if [ "$(id -u)" -eq 0 ]; then
 	check uid_0_is_not_capped_per_uid $client uid0-not-capped "$OB_SOCKET" 8
+	check parallel_guesses_cannot_outrun_the_lock $client lock-race "$OB_SOCKET"
 	if command -v setpriv >/dev/null 2>&1; then
 		chmod 711 "$OB_DIR"
 		check other_uids_are_capped_per_uid \

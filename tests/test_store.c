@@ -775,7 +775,8 @@ static void record_without_totp_fields_still_decodes(void **state)
 			 (long long)p.totp_last_step, (long long)p.mfa_enrolled);
 
 	/* Its first write makes it a current record, nothing else lost. */
-	assert_result(store_totp_advance(f->st, "olle", 5), STORE_OK);
+	p.totp_last_step = 5;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
 	raw_get(f, "people", "olle", raw, sizeof(raw));
 	if (!strstr(raw, "\"rv\":2,") || !strstr(raw, "\"totp_last_step\":5"))
 		fail_msg("the rewritten record is not in the current format: %s", raw);
@@ -802,10 +803,13 @@ static void totp_advance_only_forwards(void **state)
 	struct person p;
 	enum store_result r;
 
+	uint8_t sealed[STORE_TOTP_SEALED_BYTES];
+
 	add_person(f, "alice");
 	enrol(f, "alice", 0x20, 0);
+	sealed_fill(sealed, 0x20);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		r = store_totp_advance(f->st, "alice", cases[i].step);
+		r = store_totp_advance(f->st, "alice", sealed, cases[i].step);
 		assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
 		if (r != cases[i].want || p.totp_last_step != cases[i].stored)
 			fail_msg("advance to %lld: got \"%s\" and watermark %lld, expected \"%s\" "
@@ -814,9 +818,33 @@ static void totp_advance_only_forwards(void **state)
 				 (long long)p.totp_last_step, store_result_name(cases[i].want),
 				 (long long)cases[i].stored);
 	}
-	assert_result(store_totp_advance(f->st, "ghost", 102), STORE_NOT_FOUND);
-	assert_result(store_totp_advance(f->st, "", 102), STORE_NOT_FOUND);
-	assert_result(store_totp_advance(f->st, NULL, 102), STORE_NOT_FOUND);
+	assert_result(store_totp_advance(f->st, "ghost", sealed, 102), STORE_NOT_FOUND);
+	assert_result(store_totp_advance(f->st, "", sealed, 102), STORE_NOT_FOUND);
+	assert_result(store_totp_advance(f->st, NULL, sealed, 102), STORE_NOT_FOUND);
+}
+
+/* A code verified with an authenticator that was reset, replaced or
+ * whose person was disabled meanwhile does not count. */
+static void totp_advance_refuses_a_changed_authenticator(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t sealed[STORE_TOTP_SEALED_BYTES], other[STORE_TOTP_SEALED_BYTES];
+	struct person p;
+
+	add_person(f, "alice");
+	enrol(f, "alice", 0x21, 0);
+	sealed_fill(sealed, 0x21);
+	sealed_fill(other, 0x22);
+	assert_result(store_totp_advance(f->st, "alice", other, 10), STORE_CONFLICT);
+	assert_result(store_totp_advance(f->st, "alice", sealed, 10), STORE_OK);
+	assert_result(store_person_get(f->st, "alice", &p), STORE_OK);
+	p.flags |= PERSON_DISABLED;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_totp_advance(f->st, "alice", sealed, 11), STORE_CONFLICT);
+	p.flags &= ~(PERSON_DISABLED | PERSON_MFA_ENROLLED);
+	memset(p.totp_sealed, 0, sizeof(p.totp_sealed));
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_totp_advance(f->st, "alice", sealed, 12), STORE_CONFLICT);
 }
 
 /* The watermark is a write like any other: its version bump makes a
@@ -825,6 +853,7 @@ static void totp_advance_only_forwards(void **state)
 static void totp_advance_bumps_version(void **state)
 {
 	struct fixture *f = *state;
+	uint8_t sealed[STORE_TOTP_SEALED_BYTES];
 	struct person before, after;
 
 	add_person(f, "alice");
@@ -832,7 +861,8 @@ static void totp_advance_bumps_version(void **state)
 	assert_result(store_person_get(f->st, "alice", &before), STORE_OK);
 	assert_int_equal(before.version, 2);
 
-	assert_result(store_totp_advance(f->st, "alice", 11), STORE_OK);
+	sealed_fill(sealed, 0x30);
+	assert_result(store_totp_advance(f->st, "alice", sealed, 11), STORE_OK);
 	assert_result(store_person_get(f->st, "alice", &after), STORE_OK);
 	assert_int_equal(after.version, 3);
 	assert_int_equal(after.totp_last_step, 11);
@@ -842,7 +872,7 @@ static void totp_advance_bumps_version(void **state)
 	assert_memory_equal(after.totp_sealed, before.totp_sealed, STORE_TOTP_SEALED_BYTES);
 
 	/* A refused step writes nothing. */
-	assert_result(store_totp_advance(f->st, "alice", 11), STORE_USED);
+	assert_result(store_totp_advance(f->st, "alice", sealed, 11), STORE_USED);
 	assert_result(store_person_get(f->st, "alice", &after), STORE_OK);
 	assert_int_equal(after.version, 3);
 
@@ -1038,7 +1068,12 @@ static void person_put_keeps_the_stored_throttle(void **state)
 
 	/* The other writes of the person keep it too. */
 	enrol(f, "alice", 0x60, 10);
-	assert_result(store_totp_advance(f->st, "alice", 11), STORE_OK);
+	{
+		uint8_t sealed[STORE_TOTP_SEALED_BYTES];
+
+		sealed_fill(sealed, 0x60);
+		assert_result(store_totp_advance(f->st, "alice", sealed, 11), STORE_OK);
+	}
 	issue(f, "alice", 0xe1, T0, T0 + DAY);
 	assert_result(redeem(f, "alice", 0xe1, "req-1", T0 + 1), STORE_OK);
 	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
@@ -1412,6 +1447,28 @@ static void invite_accept_twice_is_used(void **state)
 	assert_result(accept_inv(f, "ada", 0x44, "", T0 + 2), STORE_USED);
 }
 
+/* A person who registered with an access code meanwhile: the leftover
+ * invitation cannot set the password again. */
+static void invite_accept_after_registration_is_used(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+
+	add_invitee(f, "ada");
+	invite(f, "ada", 0x46, -1, T0, T0 + 30 * DAY);
+	issue(f, "ada", 0x47, T0, T0 + DAY);
+	assert_result(redeem(f, "ada", 0x47, "req-code", T0 + 1), STORE_OK);
+	assert_result(store_person_get(f->st, "ada", &p), STORE_OK);
+	assert_result(accept_inv(f, "ada", 0x46, "req-inv", T0 + 2), STORE_USED);
+	{
+		struct person after;
+
+		assert_result(store_person_get(f->st, "ada", &after), STORE_OK);
+		assert_string_equal(after.pwhash, p.pwhash);
+		assert_int_equal(after.version, p.version);
+	}
+}
+
 static void invite_accept_same_request_id_is_ok(void **state)
 {
 	struct fixture *f = *state;
@@ -1696,6 +1753,7 @@ int main(void)
 		T(totp_sealed_stored_only_when_enrolled),
 		T(record_without_totp_fields_still_decodes),
 		T(totp_advance_only_forwards),
+		T(totp_advance_refuses_a_changed_authenticator),
 		T(totp_advance_bumps_version),
 		T(code_redeem_with_reset_mfa_clears_authenticator),
 		T(code_redeem_without_reset_mfa_keeps_authenticator),
@@ -1706,6 +1764,7 @@ int main(void)
 		T(invite_issue_supersedes_previous),
 		T(invite_accept_sets_names_password_and_marks_accepted),
 		T(invite_accept_twice_is_used),
+		T(invite_accept_after_registration_is_used),
 		T(invite_accept_same_request_id_is_ok),
 		T(invite_accept_mismatch_leaves_invitation_pending),
 		T(invite_accept_expired),
