@@ -240,6 +240,40 @@ static void login_after_verify(struct login *l)
 	login_mfa_second_factor(l, NULL);
 }
 
+/* Spend the access code and store the new password's hash, in one
+ * transaction. */
+static enum store_result login_redeem(struct login *l, const char *hash)
+{
+	enum store_result r = store_code_redeem(l->d->store, l->person.username, l->code_hash,
+						l->request_id, l->d->now(), hash, NULL);
+
+	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
+		 store_result_name(r), l->service, l->rhost);
+	return r;
+}
+
+static int login_redeem_failed(struct login *l, enum store_result r)
+{
+	if (r == STORE_FULL || r == STORE_UNAVAILABLE)
+		return login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+				   policy_text_code_outcome(r), NULL);
+	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_code_outcome(r),
+			   NULL);
+}
+
+int login_redeem_after_totp(struct login *l)
+{
+	char text[160];
+	enum store_result r = login_redeem(l, l->pending_hash);
+
+	sodium_memzero(l->pending_hash, sizeof(l->pending_hash));
+	l->redeem_after_totp = false;
+	if (r != STORE_OK)
+		return login_redeem_failed(l, r);
+	snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.", l->person.first_name);
+	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, text, NULL);
+}
+
 static void login_after_hash(struct login *l)
 {
 	enum store_result r;
@@ -254,37 +288,39 @@ static void login_after_hash(struct login *l)
 			    "The login service could not set your password. Try again later.", NULL);
 		return;
 	}
-	r = store_code_redeem(l->d->store, l->person.username, l->code_hash, l->request_id,
-			      l->d->now(), l->job.hash, NULL);
+	/* Someone with an authenticator gives its code before the code
+	 * changes anything: the access code alone must not replace their
+	 * password (unless it was issued to reset the authenticator). */
+	if (login_reread(l) < 0) {
+		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		login_unavailable(l);
+		return;
+	}
+	if (!(l->code.flags & CODE_FLAG_RESET_MFA) &&
+	    policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person) == MFA_STEP_VERIFY) {
+		memcpy(l->pending_hash, l->job.hash, sizeof(l->pending_hash));
+		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		l->redeem_after_totp = true;
+		login_mfa_second_factor(l, NULL);
+		return;
+	}
+	r = login_redeem(l, l->job.hash);
 	sodium_memzero(l->job.hash, sizeof(l->job.hash));
-	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
-		 store_result_name(r), l->service, l->rhost);
 	if (r == STORE_OK) {
 		char text[OB_TEXT_MAX];
 
 		snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.",
 			 l->person.first_name);
 		/* The redemption may have reset the authenticator: read anew. */
-		char user[OB_USERNAME_MAX + 1];
-
-		/* The store fills the struct it is given: not from itself. */
-		memcpy(user, l->person.username, sizeof(user));
-		r = store_person_get(l->d->store, user, &l->person);
-		if (r != STORE_OK) {
-			log_warnx("login: %s: cannot read the person back: %s", user,
-				  store_result_name(r));
+		if (login_reread(l) < 0) {
+			log_warnx("login: %s: cannot read the person back", l->person.username);
 			login_unavailable(l);
 			return;
 		}
 		login_mfa_second_factor(l, text);
 		return;
 	}
-	if (r == STORE_FULL || r == STORE_UNAVAILABLE) {
-		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR, policy_text_code_outcome(r),
-			    NULL);
-		return;
-	}
-	login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_code_outcome(r), NULL);
+	login_redeem_failed(l, r);
 }
 
 static void job_done(struct worker_job *wj)
@@ -554,12 +590,26 @@ static int login_start(struct login *l, struct json_object *params)
 	l->have_invite = r == STORE_OK;
 
 	if (strcmp(phase, OB_PHASE_ACCOUNT) == 0) {
-		switch (policy_account(&l->person)) {
+		char text[160];
+		int64_t until = 0;
+		int gate = throttle_gate(l->d, l->person.username, &until);
+
+		if (gate < 0)
+			return login_unavailable(l);
+		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person,
+					     gate == THROTTLE_LOCKED)) {
 		case ACCOUNT_OK:
 			return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 		case ACCOUNT_UNFINISHED:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 					   policy_text_unfinished(), NULL);
+		case ACCOUNT_NO_AUTHENTICATOR:
+			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+					   policy_text_no_authenticator(), NULL);
+		case ACCOUNT_LOCKED:
+			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+					   policy_text_locked(until, l->d->now(), text, sizeof(text)),
+					   NULL);
 		case ACCOUNT_DISABLED:
 			break;
 		}

@@ -135,6 +135,8 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 		 l->person.username, l->service, l->rhost);
 	if (l->change)
 		return login_ask_new_password(l, NULL);
+	if (l->redeem_after_totp)
+		return login_redeem_after_totp(l);
 	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 }
 

@@ -99,6 +99,10 @@ struct login {
 	/* The current password, while a change needs it (the new one must
 	 * differ); wiped once the new one is hashed or refused for good. */
 	char current[OB_PASSWORD_MAX + 1];
+	/* A code login of a person with an authenticator: the new password's
+	 * hash waits here until the authenticator's code is right. */
+	char pending_hash[crypto_pwhash_STRBYTES];
+	bool redeem_after_totp;
 };
 
 /* login.c: replies (messages as style, text pairs ending in NULL, and a
@@ -109,6 +113,7 @@ bool login_held(struct login *l, int *ret);
 int login_failed(struct login *l, const char *what, const char *text);
 int login_on_secret(struct login *l, const char *typed);
 int login_ask_new_password(struct login *l, const char *why);
+int login_redeem_after_totp(struct login *l);
 
 /* login_mfa.c: after the password, the authenticator (see policy_mfa_step). */
 int login_mfa_second_factor(struct login *l, const char *before);

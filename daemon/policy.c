@@ -257,6 +257,26 @@ enum account_verdict policy_account(const struct person *p)
 	return ACCOUNT_OK;
 }
 
+enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p,
+					  bool locked)
+{
+	enum account_verdict v = policy_account(p);
+
+	if (v != ACCOUNT_OK)
+		return v;
+	if (locked)
+		return ACCOUNT_LOCKED;
+	if (policy_mfa_step(mode, p) == MFA_STEP_ENROL)
+		return ACCOUNT_NO_AUTHENTICATOR;
+	return ACCOUNT_OK;
+}
+
+const char *policy_text_no_authenticator(void)
+{
+	return "Your registration is not finished: log in with your password to set up "
+	       "your authenticator app.";
+}
+
 struct throttle_rules policy_throttle_rules(const struct config *c)
 {
 	struct throttle_rules r = {

@@ -104,9 +104,17 @@ const char *policy_person_state_name(enum person_state s);
 enum account_verdict {
 	ACCOUNT_OK,
 	ACCOUNT_UNFINISHED, /* registration not finished */
+	ACCOUNT_NO_AUTHENTICATOR, /* password set, the required authenticator not yet */
+	ACCOUNT_LOCKED,     /* too many failures: locked for now */
 	ACCOUNT_DISABLED,
 };
 enum account_verdict policy_account(const struct person *p);
+/* The account phase (pam_sm_acct_mgmt), which also runs after logins
+ * onboard did not see (an ssh key): a locked person, or one whose
+ * required authenticator is still to be set up, may not in. */
+enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p,
+					  bool locked);
+const char *policy_text_no_authenticator(void);
 
 /* Throttling of one person's logins.  Failed passwords, access codes and
  * authenticator codes in a row make the next try wait (none after the

@@ -149,9 +149,9 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-static void login(struct dialog *dl, const char *user)
+static void run(struct dialog *dl, const char *user, enum pamtest_ops op)
 {
-	struct pam_testcase tests[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS) };
+	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
 	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
 	 * call the function behind it. */
 	enum pamtest_err perr = _pamtest_conv("onboard", user, conv, dl, tests,
@@ -160,6 +160,11 @@ static void login(struct dialog *dl, const char *user)
 	dl->rv = tests[0].op_rv;
 	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
 		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+}
+
+static void login(struct dialog *dl, const char *user)
+{
+	run(dl, user, PAMTEST_AUTHENTICATE);
 }
 
 static void expect(const struct dialog *dl, int rv, const char *fragment)
@@ -297,6 +302,7 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 	struct dialog first = { .answers = { NULL, "ida", PASSWORD, PASSWORD, "@TOTP+3600",
 					     "@TOTP+3600", "@TOTP+3600" } };
 	struct dialog resume = { .answers = { PASSWORD, "@TOTP" } };
+	struct dialog acct = { .answers = { NULL } }, acct2 = { .answers = { NULL } };
 	char code[32];
 
 	add_person(f, "ida");
@@ -305,6 +311,10 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 	login(&first, "ida");
 	expect(&first, PAM_AUTH_ERR, "was not set up");
 	expect_state(f, "ida", "password_set");
+	/* Nor may she in by a way onboard's auth does not see (an ssh key):
+	 * the account phase stops her too. */
+	run(&acct, "ida", PAMTEST_ACCOUNT);
+	expect(&acct, PAM_PERM_DENIED, "set up your authenticator app");
 	/* Next time: password, then straight to enrolment, never an MFA prompt. */
 	login(&resume, "ida");
 	expect(&resume, PAM_SUCCESS, "authenticator app is set up");
@@ -313,6 +323,8 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 	if (strcmp(first.key, resume.key) == 0)
 		fail_msg("the second enrolment showed the same key as the abandoned one");
 	expect_state(f, "ida", "active");
+	run(&acct2, "ida", PAMTEST_ACCOUNT);
+	expect(&acct2, PAM_SUCCESS, NULL);
 }
 
 static void mfa_reset_makes_the_person_enrol_again(void **state)
@@ -384,6 +396,36 @@ static void code_never_bypasses_an_enrolled_authenticator(void **state)
 		fail_msg("the code login did not ask for the authenticator: %s", dl.prompts);
 }
 
+/* With an authenticator enrolled, an access code (not a reset code)
+ * changes nothing until the authenticator's code is right: a wrong one
+ * leaves the old password in place and the code unspent. */
+static void code_login_changes_nothing_without_the_authenticator(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog bad = { .answers = { NULL, "kim", PASSWORD2, PASSWORD2, "@TOTP+3600" } };
+	/* A right password is what brings the authenticator prompt. */
+	struct dialog old = { .answers = { PASSWORD, "@TOTP+3600" } };
+	struct dialog again = { .answers = { NULL, "kim", PASSWORD2, PASSWORD2, "@TOTP+30" } };
+	char code[32];
+
+	add_person(f, "kim");
+	register_and_enrol(f, "kim", bad.key);
+	memcpy(old.key, bad.key, sizeof(old.key));
+	memcpy(again.key, bad.key, sizeof(again.key));
+	assert_int_equal(harness_code_issue(&f->d, "kim", 0, code, NULL), 0);
+	bad.answers[0] = code;
+	again.answers[0] = code;
+	login(&bad, "kim");
+	expect(&bad, PAM_AUTH_ERR, "Login incorrect");
+	login(&old, "kim");
+	if (strcmp(old.prompts, "Password or access code: |Authenticator code: |") != 0)
+		fail_msg("the old password no longer works: %s", old.prompts);
+	/* The code is still good, and with the right authenticator code it
+	 * sets the new password. */
+	login(&again, "kim");
+	expect(&again, PAM_SUCCESS, "Your new password is set");
+}
+
 static void code_with_reset_mfa_leads_to_enrolment(void **state)
 {
 	struct fixture *f = *state;
@@ -448,8 +490,10 @@ static int prepare(const char *dir)
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	snprintf(text, sizeof(text),
 		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n",
-		 harness_module(), sock);
+		 "auth required pam_deny.so\n"
+		 "account [success=done ignore=ignore default=bad] %s socket=%s timeout=10\n"
+		 "account required pam_deny.so\n",
+		 harness_module(), sock, harness_module(), sock);
 	(void)dir;
 	return harness_write_file("pam.d/onboard", text);
 }
@@ -468,6 +512,7 @@ int main(int argc, char **argv)
 		T(authenticator_reset_during_a_login_is_not_accepted),
 		T(authenticator_reset_before_the_password_leads_to_enrolment),
 		T(code_never_bypasses_an_enrolled_authenticator),
+		T(code_login_changes_nothing_without_the_authenticator),
 		T(code_with_reset_mfa_leads_to_enrolment),
 #undef T
 	};

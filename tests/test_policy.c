@@ -354,6 +354,39 @@ static void account_table(void **state)
 	assert_int_equal(policy_account(&disabled), ACCOUNT_DISABLED);
 }
 
+static void account_phase_table(void **state)
+{
+	struct person nopw = person_with("", 0);
+	struct person pw = person_with("$argon2id$x", 0);
+	struct person enrolled = person_with("$argon2id$x", PERSON_MFA_ENROLLED);
+	struct person disabled = person_with("$argon2id$x", PERSON_DISABLED);
+	const struct {
+		enum mfa_mode mode;
+		const struct person *p;
+		bool locked;
+		enum account_verdict want;
+	} rows[] = {
+		{ MFA_REQUIRED, &nopw, false, ACCOUNT_UNFINISHED },
+		{ MFA_REQUIRED, &nopw, true, ACCOUNT_UNFINISHED },
+		{ MFA_REQUIRED, &pw, false, ACCOUNT_NO_AUTHENTICATOR },
+		{ MFA_OPTIONAL, &pw, false, ACCOUNT_OK },
+		{ MFA_OFF, &pw, false, ACCOUNT_OK },
+		{ MFA_REQUIRED, &enrolled, false, ACCOUNT_OK },
+		{ MFA_REQUIRED, &enrolled, true, ACCOUNT_LOCKED },
+		{ MFA_OFF, &pw, true, ACCOUNT_LOCKED },
+		{ MFA_REQUIRED, &disabled, true, ACCOUNT_DISABLED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		enum account_verdict got = policy_account_phase(rows[i].mode, rows[i].p,
+								rows[i].locked);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu: want %d, got %d", i, rows[i].want, got);
+	}
+}
+
 static void code_outcome_texts_are_distinct_and_secret_free(void **state)
 {
 	static const enum store_result outcomes[] = {
@@ -802,6 +835,7 @@ int main(void)
 		cmocka_unit_test(person_state_table),
 		cmocka_unit_test(password_min_table),
 		cmocka_unit_test(account_table),
+		cmocka_unit_test(account_phase_table),
 		cmocka_unit_test(code_outcome_texts_are_distinct_and_secret_free),
 		cmocka_unit_test(invite_status_table),
 		cmocka_unit_test(invite_entry_table),
