@@ -20,14 +20,13 @@
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
+#include "dialog.h"
 #include "harness.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "varlink.h"
 
 #define PASSWORD "Tr0ub4dor&3-horse"
-#define KEY_LINE "Or add the key by hand: "
-#define MAX_ANSWERS 10
 #define TERMS_TEXT "Use this host for work only.\nBe kind to the other users."
 #define NAME_PROMPT "Your name is registered as Ada Lovelace. Press Enter to keep it, " \
 		    "or type your name as it should be: "
@@ -40,135 +39,19 @@ struct fixture {
 	bool conf_changed;
 };
 
-/* One login: the answers in order, and what was shown.  "@TOTP" is the
- * authenticator code for now, "@TOTP+30" for the next step. */
-struct dialog {
-	const char *answers[MAX_ANSWERS];
-	size_t next;
-	char key[80];
-	char last_code[16];
-	char prompts[2048]; /* every prompt, separated by '|' */
-	char shown[16384];  /* every info and error message */
-	int rv;
-};
-
 /* ------------------------------------------------------------- dialogue */
 
-static bool key_ok(const char *key)
-{
-	if (!key[0])
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
-			return false;
-	return true;
-}
 
-static void oathtool_code(const char *key, long offset, char out[16])
-{
-	char cmd[256];
-	FILE *p;
 
-	if (!key_ok(key))
-		fail_msg("no authenticator key was shown or given (\"%s\")", key);
-	/* oathtool is not ours: none of the test's preloads for it. */
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
-		 (long long)time(NULL) + offset, key);
-	p = popen(cmd, "r");
-	if (!p || !fgets(out, 16, p))
-		fail_msg("oathtool did not answer: %s", cmd);
-	pclose(p);
-	out[strcspn(out, "\n")] = '\0';
-}
 
-static void append(char *buf, size_t size, const char *text, const char *sep)
-{
-	size_t n = strlen(buf);
 
-	snprintf(buf + n, size - n, "%s%s", text, sep);
-}
 
-static void catch_key(struct dialog *dl, const char *msg)
-{
-	const char *k = strstr(msg, KEY_LINE);
-	size_t n = 0;
-
-	if (!k)
-		return;
-	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
-		if (*k != ' ')
-			dl->key[n++] = *k;
-	dl->key[n] = '\0';
-}
-
-static const char *answer(struct dialog *dl)
-{
-	const char *a;
-
-	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
-		return NULL;
-	a = dl->answers[dl->next++];
-	if (strncmp(a, "@TOTP", 5) != 0)
-		return a;
-	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->last_code);
-	return dl->last_code;
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct dialog *dl = data;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		const char *a;
-
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
-			a = answer(dl);
-			if (!a) {
-				for (int j = 0; j < i; j++)
-					free(r[j].resp);
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			r[i].resp = strdup(a);
-			break;
-		default:
-			catch_key(dl, msg[i]->msg);
-			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
-			break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void login(struct dialog *dl, const char *user)
 {
-	struct pam_testcase tests[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS) };
-	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
-	 * call the function behind it. */
-	enum pamtest_err perr = _pamtest_conv("onboard", user, conv, dl, tests,
-					      sizeof(tests) / sizeof(tests[0]), NULL);
-
-	dl->rv = tests[0].op_rv;
-	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
-		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	dialog_run(dl, "onboard", user, PAMTEST_AUTHENTICATE);
 }
 
-static void expect(const struct dialog *dl, int rv, const char *fragment)
-{
-	if (dl->rv != rv)
-		fail_msg("login gave %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
-			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
-	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
-		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
-			 dl->shown);
-}
 
 /* --------------------------------------------------------------- admin */
 
@@ -255,7 +138,7 @@ static void register_with(struct fixture *f, const char *user, const char *code,
 	for (size_t i = 0; i < OB_ARRAY_SIZE(answers); i++)
 		dl->answers[i] = answers[i];
 	login(dl, user);
-	expect(dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(dl, PAM_SUCCESS, "authenticator app is set up");
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -273,11 +156,11 @@ static void invitation_then_name_then_terms_then_password_then_enrolment(void **
 	if (strcmp(dl.prompts, "Invitation code: |" NAME_PROMPT "|" TERMS_PROMPT "|"
 			       "New password: |Repeat new password: |Code shown by the app: |") != 0)
 		fail_msg("prompts in the wrong order: %s", dl.prompts);
-	expect(&dl, PAM_SUCCESS, "Your registration is not finished: enter the invitation code "
+	dialog_expect(&dl, PAM_SUCCESS, "Your registration is not finished: enter the invitation code "
 				 "from your welcome message.");
-	expect(&dl, PAM_SUCCESS, TERMS_TEXT);
-	expect(&dl, PAM_SUCCESS, "Welcome, Ada.");
-	expect(&dl, PAM_SUCCESS, "otpauth://totp/");
+	dialog_expect(&dl, PAM_SUCCESS, TERMS_TEXT);
+	dialog_expect(&dl, PAM_SUCCESS, "Welcome, Ada.");
+	dialog_expect(&dl, PAM_SUCCESS, "otpauth://totp/");
 	/* The registered name was kept; the person is active. */
 	person_field(f, "ada", "first_name", got, sizeof(got));
 	assert_string_equal(got, "Ada");
@@ -290,7 +173,7 @@ static void invitation_then_name_then_terms_then_password_then_enrolment(void **
 	/* From now on: password and authenticator code. */
 	memcpy(again.key, dl.key, sizeof(again.key));
 	login(&again, "ada");
-	expect(&again, PAM_SUCCESS, NULL);
+	dialog_expect(&again, PAM_SUCCESS, NULL);
 	if (strcmp(again.prompts, "Password: |Authenticator code: |") != 0)
 		fail_msg("prompts after registration: %s", again.prompts);
 }
@@ -306,9 +189,9 @@ static void name_correction_is_stored(void **state)
 	invite(f, "ada", code, NULL);
 	dl.answers[0] = code;
 	login(&dl, "ada");
-	expect(&dl, PAM_SUCCESS, "Welcome, Augusta Ada.");
+	dialog_expect(&dl, PAM_SUCCESS, "Welcome, Augusta Ada.");
 	/* A name without a last name was asked again, with the reason. */
-	expect(&dl, PAM_SUCCESS, "first and last name");
+	dialog_expect(&dl, PAM_SUCCESS, "first and last name");
 	if (!strstr(dl.prompts, NAME_PROMPT "|" NAME_PROMPT "|" TERMS_PROMPT))
 		fail_msg("the name was not asked again: %s", dl.prompts);
 	person_field(f, "ada", "first_name", got, sizeof(got));
@@ -328,7 +211,7 @@ static void terms_refused_changes_nothing(void **state)
 	invite(f, "ada", code, NULL);
 	dl.answers[0] = code;
 	login(&dl, "ada");
-	expect(&dl, PAM_AUTH_ERR, "You did not accept the terms of use");
+	dialog_expect(&dl, PAM_AUTH_ERR, "You did not accept the terms of use");
 	if (strstr(dl.prompts, "New password"))
 		fail_msg("asked for a password after the terms were refused: %s", dl.prompts);
 	person_field(f, "ada", "state", got, sizeof(got));
@@ -356,7 +239,7 @@ static void expired_invitation_refused(void **state)
 	assert_int_equal(r, 0);
 	dl.answers[0] = code;
 	login(&dl, "ada");
-	expect(&dl, PAM_AUTH_ERR, "This invitation has expired");
+	dialog_expect(&dl, PAM_AUTH_ERR, "This invitation has expired");
 	invite_status(f, "ada", got, sizeof(got));
 	assert_string_equal(got, "expired");
 	person_field(f, "ada", "state", got, sizeof(got));
@@ -374,7 +257,7 @@ static void revoked_invitation_refused(void **state)
 	admin_username_call(f, OB_ADMIN_INVITE_REVOKE, "ada");
 	dl.answers[0] = code;
 	login(&dl, "ada");
-	expect(&dl, PAM_AUTH_ERR, "This invitation has been withdrawn");
+	dialog_expect(&dl, PAM_AUTH_ERR, "This invitation has been withdrawn");
 	if (strstr(dl.prompts, "New password") || strstr(dl.prompts, "registered as"))
 		fail_msg("a revoked invitation went on: %s", dl.prompts);
 }
@@ -392,7 +275,7 @@ static void superseded_invitation_refused(void **state)
 	assert_string_not_equal(code1, code2);
 	first.answers[0] = code1;
 	login(&first, "ada");
-	expect(&first, PAM_AUTH_ERR, "replaced by a newer one");
+	dialog_expect(&first, PAM_AUTH_ERR, "replaced by a newer one");
 	/* The newest one opens registration. */
 	register_with(f, "ada", code2, &newest);
 }
@@ -406,7 +289,7 @@ static void wrong_invitation_code_refused(void **state)
 	add_ada(f, "ada");
 	invite(f, "ada", code, NULL);
 	login(&dl, "ada");
-	expect(&dl, PAM_AUTH_ERR, "This code is not right");
+	dialog_expect(&dl, PAM_AUTH_ERR, "This code is not right");
 	if (strstr(dl.prompts, "registered as"))
 		fail_msg("a wrong code went on: %s", dl.prompts);
 }
@@ -446,13 +329,13 @@ static void verification_code_required_when_configured(void **state)
 	if (strcmp(verification, "ABCD-EFGH") == 0)
 		without.answers[1] = "HGFE-DCBA";
 	login(&without, "ada");
-	expect(&without, PAM_AUTH_ERR, "verification code is not right");
+	dialog_expect(&without, PAM_AUTH_ERR, "verification code is not right");
 	if (strcmp(without.prompts, "Invitation code: |Verification code: |") != 0)
 		fail_msg("prompts: %s", without.prompts);
 	with.answers[0] = code;
 	with.answers[1] = verification;
 	login(&with, "ada");
-	expect(&with, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&with, PAM_SUCCESS, "authenticator app is set up");
 	if (strncmp(with.prompts, "Invitation code: |Verification code: |" NAME_PROMPT "|",
 		    strlen("Invitation code: |Verification code: |" NAME_PROMPT "|")) != 0)
 		fail_msg("prompts: %s", with.prompts);
@@ -470,7 +353,7 @@ static void used_invitation_refused(void **state)
 	register_with(f, "ada", code, &dl);
 	again.answers[0] = code;
 	login(&again, "ada");
-	expect(&again, PAM_AUTH_ERR, "This invitation has already been used");
+	dialog_expect(&again, PAM_AUTH_ERR, "This invitation has already been used");
 }
 
 static void access_code_accepted_at_the_invitation_prompt(void **state)
@@ -484,7 +367,7 @@ static void access_code_accepted_at_the_invitation_prompt(void **state)
 	assert_int_equal(harness_code_issue(&f->d, "ada", 0, access, NULL), 0);
 	dl.answers[0] = access;
 	login(&dl, "ada");
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	if (strncmp(dl.prompts, "Invitation code: |Confirm your username: |",
 		    strlen("Invitation code: |Confirm your username: |")) != 0)
 		fail_msg("prompts: %s", dl.prompts);

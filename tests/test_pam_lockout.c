@@ -21,13 +21,12 @@
 #include <security/pam_appl.h>
 
 #include "client.h"
+#include "dialog.h"
 #include "harness.h"
 #include "ob_protocol.h"
 
 #define PASSWORD "Tr0ub4dor&3-horse"
 #define WRONG "not-the-password-1"
-#define KEY_LINE "Or add the key by hand: "
-#define MAX_ANSWERS 8
 #define ATTEMPTS_LINE "lockout_attempts = 3\n"
 #define LOCK_SECONDS (15 * 60) /* lockout_minutes is left at its default */
 
@@ -36,136 +35,19 @@ struct fixture {
 	char *conf; /* onboardd.conf as prepare left it, when a test changed it */
 };
 
-/* One login: the answers to give in order, and what was shown.  "@TOTP"
- * answers the authenticator code for now, "@TOTP+30" for 30 s later. */
-struct dialog {
-	const char *answers[MAX_ANSWERS];
-	size_t next;
-	char key[80];
-	char code[16];
-	char prompts[1024]; /* every prompt, separated by '|' */
-	char shown[16384];  /* every info and error message */
-	int rv;
-};
-
 /* ------------------------------------------------------------- helpers */
 
-static bool key_ok(const char *key)
-{
-	if (!key[0])
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
-			return false;
-	return true;
-}
 
-/* What oathtool says the code of key is at now + offset. */
-static void oathtool_code(const char *key, long offset, char out[16])
-{
-	char cmd[256];
-	FILE *p;
 
-	if (!key_ok(key))
-		fail_msg("no authenticator key to compute a code with (\"%s\")", key);
-	/* Not our program: none of the test's preloads. */
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
-		 (long long)time(NULL) + offset, key);
-	p = popen(cmd, "r");
-	if (!p || !fgets(out, 16, p))
-		fail_msg("oathtool did not answer: %s", cmd);
-	pclose(p);
-	out[strcspn(out, "\n")] = '\0';
-}
 
-static void append(char *buf, size_t size, const char *text, const char *sep)
-{
-	size_t n = strlen(buf);
 
-	snprintf(buf + n, size - n, "%s%s", text, sep);
-}
 
-static void catch_key(struct dialog *dl, const char *msg)
-{
-	const char *k = strstr(msg, KEY_LINE);
-	size_t n = 0;
-
-	if (!k)
-		return;
-	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
-		if (*k != ' ')
-			dl->key[n++] = *k;
-	dl->key[n] = '\0';
-}
-
-static const char *answer(struct dialog *dl)
-{
-	const char *a;
-
-	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
-		return NULL;
-	a = dl->answers[dl->next++];
-	if (strncmp(a, "@TOTP", 5) != 0)
-		return a;
-	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->code);
-	return dl->code;
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct dialog *dl = data;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		const char *a;
-
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
-			a = answer(dl);
-			if (!a) {
-				for (int j = 0; j < i; j++)
-					free(r[j].resp);
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			r[i].resp = strdup(a);
-			break;
-		default:
-			catch_key(dl, msg[i]->msg);
-			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
-			break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void login(struct dialog *dl, const char *user)
 {
-	struct pam_testcase tests[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS) };
-	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
-	 * call the function behind it. */
-	enum pamtest_err perr = _pamtest_conv("onboard", user, conv, dl, tests,
-					      sizeof(tests) / sizeof(tests[0]), NULL);
-
-	dl->rv = tests[0].op_rv;
-	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
-		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	dialog_run(dl, "onboard", user, PAMTEST_AUTHENTICATE);
 }
 
-static void expect(const struct dialog *dl, int rv, const char *fragment)
-{
-	if (dl->rv != rv)
-		fail_msg("login gave %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
-			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
-	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
-		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
-			 dl->shown);
-}
 
 static void expect_not_shown(const struct dialog *dl, const char *fragment)
 {
@@ -197,7 +79,7 @@ static void registered(struct fixture *f, const char *user, char key[80])
 	assert_int_equal(harness_code_issue(&f->d, user, 0, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, user);
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	memcpy(key, dl.key, sizeof(dl.key));
 }
 
@@ -233,12 +115,12 @@ static void lock_with_passwords(const char *user)
 
 	for (int i = 0; i < 2; i++) {
 		login_with(&dl, user, NULL, WRONG, NULL);
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 		expect_not_shown(&dl, "locked");
 	}
 	before = time(NULL);
 	login_with(&dl, user, NULL, WRONG, NULL);
-	expect(&dl, PAM_MAXTRIES, "Login incorrect");
+	dialog_expect(&dl, PAM_MAXTRIES, "Login incorrect");
 	if (!lock_text_matches(dl.shown, before, time(NULL)))
 		fail_msg("the third failure did not say until when the account is locked:\n%s",
 			 dl.shown);
@@ -330,7 +212,7 @@ static void right_password_while_locked_answers_as_a_wrong_one(void **state)
 	accepted = log_count(f, "ron: password accepted");
 	login_with(&right, "ron", key, PASSWORD, "@TOTP+30");
 	login_with(&wrong, "ron", key, WRONG, "@TOTP+30");
-	expect(&right, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&right, PAM_MAXTRIES, "this account is locked until ");
 	if (right.rv != wrong.rv || strcmp(right.prompts, wrong.prompts) != 0 ||
 	    strcmp(right.shown, wrong.shown) != 0)
 		fail_msg("a right password while locked was answered differently from a wrong one:\n"
@@ -363,7 +245,7 @@ static void unlock_lets_the_right_password_in(void **state)
 	assert_int_equal(failures, 0);
 	assert_int_equal(until, 0);
 	login_with(&dl, "uma", key, PASSWORD, "@TOTP+30");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
 		fail_msg("prompts after the unlock: %s", dl.prompts);
 }
@@ -382,10 +264,10 @@ static void lock_expires_after_lockout_minutes(void **state)
 		skip();
 	assert_int_equal(r, 0);
 	login_with(&dl, "eva", key, PASSWORD, "@TOTP+840");
-	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
 	assert_int_equal(harness_daemon_restart(&f->d, "+16m"), 0);
 	login_with(&dl, "eva", key, PASSWORD, "@TOTP+960");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
 		fail_msg("prompts after the lock ran out: %s", dl.prompts);
 }
@@ -400,15 +282,15 @@ static void success_resets_the_failure_count(void **state)
 	registered(f, "sam", key);
 	for (int i = 0; i < 2; i++) {
 		login_with(&dl, "sam", NULL, WRONG, NULL);
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 	}
 	login_with(&dl, "sam", key, PASSWORD, "@TOTP+30");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	lockout_of(f, "sam", &failures, &until);
 	assert_int_equal(failures, 0);
 	for (int i = 0; i < 2; i++) {
 		login_with(&dl, "sam", NULL, WRONG, NULL);
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 		expect_not_shown(&dl, "locked");
 	}
 	lockout_of(f, "sam", &failures, &until);
@@ -431,13 +313,13 @@ static void wrong_authenticator_codes_lock_too(void **state)
 	registered(f, "tim", key);
 	for (int i = 0; i < 2; i++) {
 		login_with(&dl, "tim", key, PASSWORD, "@TOTP+3600");
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 	}
 	login_with(&dl, "tim", key, PASSWORD, "@TOTP+3600");
-	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
 	/* Now even the right password and code are refused, unchecked. */
 	login_with(&dl, "tim", key, PASSWORD, "@TOTP+30");
-	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
 	if (strstr(dl.prompts, "Authenticator"))
 		fail_msg("a locked person was asked for a code: %s", dl.prompts);
 }
@@ -455,14 +337,14 @@ static void guessed_access_codes_lock_too(void **state)
 	guess[0] = guess[0] == 'A' ? 'B' : 'A';
 	for (int i = 0; i < 2; i++) {
 		login_with(&dl, "gus", NULL, guess, NULL);
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 	}
 	login_with(&dl, "gus", NULL, guess, NULL);
-	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
 	/* The right code now gets what a wrong one gets, and stays valid. */
 	login_with(&dl, "gus", NULL, code, "gus");
 	login_with(&wrong, "gus", NULL, guess, "gus");
-	expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
 	if (strcmp(dl.prompts, wrong.prompts) != 0 || strcmp(dl.shown, wrong.shown) != 0)
 		fail_msg("the right code while locked was answered differently:\n%s%s\n%s%s",
 			 dl.prompts, dl.shown, wrong.prompts, wrong.shown);
@@ -490,14 +372,14 @@ static void tries_too_soon_after_failures_wait(void **state)
 	registered(f, "wes", key);
 	for (int i = 0; i < 4; i++) {
 		login_with(&dl, "wes", NULL, WRONG, NULL);
-		expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+		dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 	}
 	/* The fourth made a 2 s wait; the fifth, once it is over, 4 s. */
 	sleep(3);
 	login_with(&dl, "wes", NULL, WRONG, NULL);
-	expect(&dl, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect");
 	login_with(&dl, "wes", key, PASSWORD, "@TOTP+30");
-	expect(&dl, PAM_AUTH_ERR, "Too many failed attempts: wait ");
+	dialog_expect(&dl, PAM_AUTH_ERR, "Too many failed attempts: wait ");
 	expect_not_shown(&dl, "Login incorrect");
 	if (strstr(dl.prompts, "Authenticator"))
 		fail_msg("a try too soon was checked: %s", dl.prompts);
@@ -506,7 +388,7 @@ static void tries_too_soon_after_failures_wait(void **state)
 	assert_int_equal(until, 0);
 	sleep(5);
 	login_with(&dl, "wes", key, PASSWORD, "@TOTP+30");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	lockout_of(f, "wes", &failures, &until);
 	assert_int_equal(failures, 0);
 }

@@ -18,148 +18,26 @@
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
+#include "dialog.h"
 #include "harness.h"
 #include "ob_protocol.h"
 
 #define PASSWORD "Tr0ub4dor&3-horse"
 #define PASSWORD2 "another-Good-pass-9"
-#define KEY_LINE "Or add the key by hand: "
-#define MAX_ANSWERS 8
 
 struct fixture {
 	struct harness_daemon d;
 };
 
-/* One login: the answers to give in order, and what was shown.  An
- * answer "@TOTP" is the authenticator code for now, "@TOTP+30" for 30
- * seconds later (the next step), "@TOTP-120" out of the window. */
-struct dialog {
-	const char *answers[MAX_ANSWERS];
-	size_t next;
-	char key[80];        /* base32, from the enrolment or given */
-	char last_code[16];  /* the last code answered */
-	char prompts[1024];  /* every prompt, separated by '|' */
-	char shown[16384];   /* every info and error message */
-	int rv;
-	/* When a prompt containing reset_at appears, the administrator resets
-	 * reset_user's authenticator before the answer goes out. */
-	const char *reset_at, *reset_user;
-	const struct harness_daemon *daemon;
-};
 
-static bool key_ok(const char *key)
-{
-	if (!key[0])
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
-			return false;
-	return true;
-}
 
-/* The code oathtool computes for key at now + offset. */
-static void oathtool_code(const char *key, long offset, char out[16])
-{
-	char cmd[256];
-	FILE *p;
 
-	if (!key_ok(key))
-		fail_msg("no authenticator key was shown or given (\"%s\")", key);
-	/* oathtool is not ours: none of the test's preloads (sanitizers,
-	 * wrappers) for it. */
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
-		 (long long)time(NULL) + offset, key);
-	p = popen(cmd, "r");
-	if (!p || !fgets(out, 16, p))
-		fail_msg("oathtool did not answer: %s", cmd);
-	pclose(p);
-	out[strcspn(out, "\n")] = '\0';
-}
 
-static void append(char *buf, size_t size, const char *text, const char *sep)
-{
-	size_t n = strlen(buf);
 
-	snprintf(buf + n, size - n, "%s%s", text, sep);
-}
-
-/* Keep the key the enrolment shows ("Or add the key by hand: ABCD EFGH"). */
-static void catch_key(struct dialog *dl, const char *msg)
-{
-	const char *k = strstr(msg, KEY_LINE);
-	size_t n = 0;
-
-	if (!k)
-		return;
-	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
-		if (*k != ' ')
-			dl->key[n++] = *k;
-	dl->key[n] = '\0';
-}
-
-static const char *answer(struct dialog *dl)
-{
-	const char *a;
-
-	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
-		return NULL;
-	a = dl->answers[dl->next++];
-	if (strncmp(a, "@TOTP", 5) != 0)
-		return a;
-	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->last_code);
-	return dl->last_code;
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct dialog *dl = data;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		const char *a;
-
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
-			if (dl->reset_at && strstr(msg[i]->msg, dl->reset_at)) {
-				struct json_object *p = json_object_new_object();
-
-				json_object_object_add(p, "username",
-						       json_object_new_string(dl->reset_user));
-				if (harness_admin_call(dl->daemon, OB_ADMIN_MFA_RESET, p) != 0)
-					fail_msg("the reset during the login failed");
-			}
-			a = answer(dl);
-			if (!a) {
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			r[i].resp = strdup(a);
-			break;
-		default:
-			catch_key(dl, msg[i]->msg);
-			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
-			break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void run(struct dialog *dl, const char *user, enum pamtest_ops op)
 {
-	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
-	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
-	 * call the function behind it. */
-	enum pamtest_err perr = _pamtest_conv("onboard", user, conv, dl, tests,
-					      sizeof(tests) / sizeof(tests[0]), NULL);
-
-	dl->rv = tests[0].op_rv;
-	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
-		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	dialog_run(dl, "onboard", user, op);
 }
 
 static void login(struct dialog *dl, const char *user)
@@ -167,15 +45,6 @@ static void login(struct dialog *dl, const char *user)
 	run(dl, user, PAMTEST_AUTHENTICATE);
 }
 
-static void expect(const struct dialog *dl, int rv, const char *fragment)
-{
-	if (dl->rv != rv)
-		fail_msg("login gave %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
-			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
-	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
-		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
-			 dl->shown);
-}
 
 static void add_person(struct fixture *f, const char *user)
 {
@@ -205,7 +74,7 @@ static void register_and_enrol(struct fixture *f, const char *user, char key[80]
 	assert_int_equal(harness_code_issue(&f->d, user, 0, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, user);
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	memcpy(key, dl.key, sizeof(dl.key));
 }
 
@@ -221,14 +90,14 @@ static void enrolment_follows_the_first_password_never_precedes_it(void **state)
 	assert_int_equal(harness_code_issue(&f->d, "tom", 0, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, "tom");
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	/* Order: code, username, password twice, then the app's code. */
 	if (strcmp(dl.prompts, "Access code: |Confirm your username: |New password: |"
 			       "Repeat new password: |Code shown by the app: |") != 0)
 		fail_msg("prompts in the wrong order: %s", dl.prompts);
-	expect(&dl, PAM_SUCCESS, "otpauth://totp/");
-	expect(&dl, PAM_SUCCESS, "\xe2\x96\x88"); /* the QR code's blocks */
-	expect(&dl, PAM_SUCCESS, KEY_LINE);
+	dialog_expect(&dl, PAM_SUCCESS, "otpauth://totp/");
+	dialog_expect(&dl, PAM_SUCCESS, "\xe2\x96\x88"); /* the QR code's blocks */
+	dialog_expect(&dl, PAM_SUCCESS, DIALOG_KEY_LINE);
 }
 
 static void person_without_password_is_never_asked_for_a_code(void **state)
@@ -238,7 +107,7 @@ static void person_without_password_is_never_asked_for_a_code(void **state)
 
 	add_person(f, "una");
 	login(&dl, "una");
-	expect(&dl, PAM_AUTH_ERR, "registration is not finished");
+	dialog_expect(&dl, PAM_AUTH_ERR, "registration is not finished");
 	if (strstr(dl.prompts, "Authenticator") || strstr(dl.prompts, "app"))
 		fail_msg("a person without a password was asked for an MFA code: %s", dl.prompts);
 }
@@ -251,7 +120,7 @@ static void active_login_takes_password_then_authenticator_code(void **state)
 	add_person(f, "ann");
 	register_and_enrol(f, "ann", dl.key);
 	login(&dl, "ann");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
 		fail_msg("prompts: %s", dl.prompts);
 }
@@ -265,10 +134,10 @@ static void replayed_code_refused(void **state)
 	add_person(f, "rex");
 	register_and_enrol(f, "rex", first.key);
 	login(&first, "rex");
-	expect(&first, PAM_SUCCESS, NULL);
+	dialog_expect(&first, PAM_SUCCESS, NULL);
 	again.answers[1] = first.last_code;
 	login(&again, "rex");
-	expect(&again, PAM_AUTH_ERR, "already been used");
+	dialog_expect(&again, PAM_AUTH_ERR, "already been used");
 }
 
 static void wrong_and_out_of_window_codes_refused(void **state)
@@ -284,14 +153,14 @@ static void wrong_and_out_of_window_codes_refused(void **state)
 	memcpy(old.key, late.key, sizeof(old.key));
 	memcpy(wrongpw.key, late.key, sizeof(wrongpw.key));
 	login(&late, "wim");
-	expect(&late, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&late, PAM_AUTH_ERR, "Login incorrect");
 	login(&old, "wim");
-	expect(&old, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&old, PAM_AUTH_ERR, "Login incorrect");
 	login(&bad, "wim");
-	expect(&bad, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&bad, PAM_AUTH_ERR, "Login incorrect");
 	/* A wrong password ends it before any authenticator prompt. */
 	login(&wrongpw, "wim");
-	expect(&wrongpw, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&wrongpw, PAM_AUTH_ERR, "Login incorrect");
 	if (strstr(wrongpw.prompts, "Authenticator"))
 		fail_msg("asked for a code after a wrong password: %s", wrongpw.prompts);
 }
@@ -309,22 +178,22 @@ static void stopping_after_the_password_resumes_at_enrolment(void **state)
 	assert_int_equal(harness_code_issue(&f->d, "ida", 0, code, NULL), 0);
 	first.answers[0] = code;
 	login(&first, "ida");
-	expect(&first, PAM_AUTH_ERR, "was not set up");
+	dialog_expect(&first, PAM_AUTH_ERR, "was not set up");
 	expect_state(f, "ida", "password_set");
 	/* Nor may she in by a way onboard's auth does not see (an ssh key):
 	 * the account phase stops her too. */
 	run(&acct, "ida", PAMTEST_ACCOUNT);
-	expect(&acct, PAM_PERM_DENIED, "set up your authenticator app");
+	dialog_expect(&acct, PAM_PERM_DENIED, "set up your authenticator app");
 	/* Next time: password, then straight to enrolment, never an MFA prompt. */
 	login(&resume, "ida");
-	expect(&resume, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&resume, PAM_SUCCESS, "authenticator app is set up");
 	if (strcmp(resume.prompts, "Password: |Code shown by the app: |") != 0)
 		fail_msg("prompts: %s", resume.prompts);
 	if (strcmp(first.key, resume.key) == 0)
 		fail_msg("the second enrolment showed the same key as the abandoned one");
 	expect_state(f, "ida", "active");
 	run(&acct2, "ida", PAMTEST_ACCOUNT);
-	expect(&acct2, PAM_SUCCESS, NULL);
+	dialog_expect(&acct2, PAM_SUCCESS, NULL);
 }
 
 static void mfa_reset_makes_the_person_enrol_again(void **state)
@@ -339,7 +208,7 @@ static void mfa_reset_makes_the_person_enrol_again(void **state)
 	json_object_object_add(p, "username", json_object_new_string("max"));
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_MFA_RESET, p), 0);
 	login(&dl, "max");
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
 		fail_msg("prompts: %s", dl.prompts);
 	if (strcmp(oldkey, dl.key) == 0)
@@ -358,7 +227,7 @@ static void authenticator_reset_during_a_login_is_not_accepted(void **state)
 	register_and_enrol(f, "ron", dl.key);
 	dl.daemon = &f->d;
 	login(&dl, "ron");
-	expect(&dl, PAM_AUTH_ERR, "changed during this login");
+	dialog_expect(&dl, PAM_AUTH_ERR, "changed during this login");
 }
 
 /* Reset while the login waits at "Password:": the password is checked
@@ -391,7 +260,7 @@ static void code_never_bypasses_an_enrolled_authenticator(void **state)
 	assert_int_equal(harness_code_issue(&f->d, "cid", 0, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, "cid");
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (!strstr(dl.prompts, "Repeat new password: |Authenticator code: |"))
 		fail_msg("the code login did not ask for the authenticator: %s", dl.prompts);
 }
@@ -416,14 +285,14 @@ static void code_login_changes_nothing_without_the_authenticator(void **state)
 	bad.answers[0] = code;
 	again.answers[0] = code;
 	login(&bad, "kim");
-	expect(&bad, PAM_AUTH_ERR, "Login incorrect");
+	dialog_expect(&bad, PAM_AUTH_ERR, "Login incorrect");
 	login(&old, "kim");
 	if (strcmp(old.prompts, "Password or access code: |Authenticator code: |") != 0)
 		fail_msg("the old password no longer works: %s", old.prompts);
 	/* The code is still good, and with the right authenticator code it
 	 * sets the new password. */
 	login(&again, "kim");
-	expect(&again, PAM_SUCCESS, "Your new password is set");
+	dialog_expect(&again, PAM_SUCCESS, "Your new password is set");
 }
 
 static void code_with_reset_mfa_leads_to_enrolment(void **state)
@@ -437,7 +306,7 @@ static void code_with_reset_mfa_leads_to_enrolment(void **state)
 	assert_int_equal(harness_code_issue_ex(&f->d, "rea", 0, true, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, "rea");
-	expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	if (!strstr(dl.prompts, "Repeat new password: |Code shown by the app: |"))
 		fail_msg("the reset code did not lead to enrolment: %s", dl.prompts);
 }

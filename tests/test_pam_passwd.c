@@ -24,14 +24,13 @@
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
+#include "dialog.h"
 #include "harness.h"
 #include "ob_protocol.h"
 
 #define PASSWORD "Tr0ub4dor&3-horse"
 #define NEW_PASSWORD "velvet-Orchid-quay-58"
-#define KEY_LINE "Or add the key by hand: "
 #define UNFINISHED "Your registration is not finished"
-#define MAX_ANSWERS 12
 /* What pam_matrix asks: the old password in the first pass, the new one
  * twice in the second. */
 #define MATRIX_PROMPTS "Old password: |New Password :|Verify New Password :|"
@@ -43,125 +42,15 @@ struct fixture {
 	int tripwire;
 };
 
-/* One PAM call: the answers to give in order, and what was shown.  An
- * answer "@TOTP" is the authenticator code for now, "@TOTP+30" for 30
- * seconds later (the next time step). */
-struct dialog {
-	const char *answers[MAX_ANSWERS];
-	size_t next;
-	char key[80];       /* base32, from the enrolment */
-	char code[16];      /* the last authenticator code answered */
-	char prompts[1024]; /* every prompt, separated by '|' */
-	char shown[16384];  /* every info and error message */
-	int rv;
-};
 
-static bool key_ok(const char *key)
-{
-	if (!key[0])
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
-			return false;
-	return true;
-}
 
-/* The code oathtool computes for key at now + offset seconds. */
-static void oathtool_code(const char *key, long offset, char out[16])
-{
-	char cmd[256];
-	FILE *p;
 
-	if (!key_ok(key))
-		fail_msg("no authenticator key was shown (\"%s\")", key);
-	/* oathtool is not ours: none of the test's preloads for it. */
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
-		 (long long)time(NULL) + offset, key);
-	p = popen(cmd, "r");
-	if (!p || !fgets(out, 16, p))
-		fail_msg("oathtool did not answer: %s", cmd);
-	pclose(p);
-	out[strcspn(out, "\n")] = '\0';
-}
 
-static void append(char *buf, size_t size, const char *text, const char *sep)
-{
-	size_t n = strlen(buf);
 
-	snprintf(buf + n, size - n, "%s%s", text, sep);
-}
-
-/* Keep the key the enrolment shows ("Or add the key by hand: ABCD EFGH"). */
-static void catch_key(struct dialog *dl, const char *msg)
-{
-	const char *k = strstr(msg, KEY_LINE);
-	size_t n = 0;
-
-	if (!k)
-		return;
-	for (k += strlen(KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
-		if (*k != ' ')
-			dl->key[n++] = *k;
-	dl->key[n] = '\0';
-}
-
-static const char *answer(struct dialog *dl)
-{
-	const char *a;
-
-	if (dl->next >= MAX_ANSWERS || !dl->answers[dl->next])
-		return NULL;
-	a = dl->answers[dl->next++];
-	if (strncmp(a, "@TOTP", 5) != 0)
-		return a;
-	oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->code);
-	return dl->code;
-}
-
-static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct dialog *dl = data;
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		const char *a;
-
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
-			a = answer(dl);
-			if (!a) {
-				for (int j = 0; j < i; j++)
-					free(r[j].resp);
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			r[i].resp = strdup(a);
-			break;
-		default:
-			catch_key(dl, msg[i]->msg);
-			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
-			break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
 
 static void run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
 {
-	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
-	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
-	 * call the function behind it. */
-	enum pamtest_err perr = _pamtest_conv(service, user, conv, dl, tests,
-					      sizeof(tests) / sizeof(tests[0]), NULL);
-
-	dl->rv = tests[0].op_rv;
-	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
-		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	dialog_run(dl, service, user, op);
 }
 
 static void login(struct dialog *dl, const char *user)
@@ -174,15 +63,6 @@ static void passwd(struct dialog *dl, const char *user)
 	run(dl, "onboard", user, PAMTEST_CHAUTHTOK);
 }
 
-static void expect(const struct dialog *dl, int rv, const char *fragment)
-{
-	if (dl->rv != rv)
-		fail_msg("got %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
-			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
-	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
-		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
-			 dl->shown);
-}
 
 static void expect_prompts(const struct dialog *dl, const char *want)
 {
@@ -206,9 +86,9 @@ static void register_person(struct fixture *f, const char *user, char key[80])
 	assert_int_equal(harness_code_issue(&f->d, user, 0, code, NULL), 0);
 	dl.answers[0] = code;
 	login(&dl, user);
-	expect(&dl, PAM_SUCCESS, NULL);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (key) {
-		expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+		dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 		memcpy(key, dl.key, sizeof(dl.key));
 	}
 }
@@ -234,7 +114,7 @@ static void passwd_refused_during_registration(void **state)
 	add_person(f, "una");
 	assert_int_equal(harness_code_issue(&f->d, "una", 0, code, NULL), 0);
 	passwd(&dl, "una");
-	expect(&dl, PAM_AUTHTOK_ERR, UNFINISHED);
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, UNFINISHED);
 	/* Refused before anything is asked: not even the access code. */
 	expect_prompts(&dl, "");
 	/* The same words as at the login prompt. */
@@ -243,7 +123,7 @@ static void passwd_refused_during_registration(void **state)
 	/* And the registration is still there to finish. */
 	later.answers[0] = code;
 	login(&later, "una");
-	expect(&later, PAM_SUCCESS, NULL);
+	dialog_expect(&later, PAM_SUCCESS, NULL);
 }
 
 static void passwd_works_after_registration(void **state)
@@ -253,7 +133,7 @@ static void passwd_works_after_registration(void **state)
 
 	register_person(f, "pat", NULL);
 	passwd(&dl, "pat");
-	expect(&dl, PAM_SUCCESS, "Your password has been changed");
+	dialog_expect(&dl, PAM_SUCCESS, "Your password has been changed");
 	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |");
 	if (login_with("pat", NEW_PASSWORD) != PAM_SUCCESS)
 		fail_msg("the new password does not log in");
@@ -268,7 +148,7 @@ static void passwd_wrong_current_password_refused(void **state)
 
 	register_person(f, "wes", NULL);
 	passwd(&dl, "wes");
-	expect(&dl, PAM_AUTH_ERR, NULL);
+	dialog_expect(&dl, PAM_AUTH_ERR, NULL);
 	/* Nothing more is asked once the current password is wrong. */
 	expect_prompts(&dl, "Current password: |");
 	if (login_with("wes", PASSWORD) != PAM_SUCCESS)
@@ -285,10 +165,10 @@ static void passwd_new_password_rules_give_the_reason(void **state)
 
 	register_person(f, "ria", NULL);
 	passwd(&dl, "ria");
-	expect(&dl, PAM_AUTHTOK_ERR, "at least 8 characters");
-	expect(&dl, PAM_AUTHTOK_ERR, "must differ from your current password");
-	expect(&dl, PAM_AUTHTOK_ERR, "do not match");
-	expect(&dl, PAM_AUTHTOK_ERR, "Your password was not changed");
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, "at least 8 characters");
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, "must differ from your current password");
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, "do not match");
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, "Your password was not changed");
 	/* Three tries, then the end. */
 	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |"
 			    "New password: |Repeat new password: |New password: |"
@@ -306,18 +186,18 @@ static void passwd_asks_authenticator_when_enrolled(void **state)
 
 	register_person(f, "ava", dl.key);
 	passwd(&dl, "ava");
-	expect(&dl, PAM_SUCCESS, "Your password has been changed");
+	dialog_expect(&dl, PAM_SUCCESS, "Your password has been changed");
 	expect_prompts(&dl, "Current password: |Authenticator code: |New password: |"
 			    "Repeat new password: |");
 	/* Logins after the change: the old password stops at itself, the new
 	 * one leads to the authenticator (answered with the code the change
 	 * spent: a valid one would have to wait for the next time step). */
 	login(&old, "ava");
-	expect(&old, PAM_AUTH_ERR, NULL);
+	dialog_expect(&old, PAM_AUTH_ERR, NULL);
 	expect_prompts(&old, "Password: |");
-	now.answers[1] = dl.code;
+	now.answers[1] = dl.last_code;
 	login(&now, "ava");
-	expect(&now, PAM_AUTH_ERR, NULL);
+	dialog_expect(&now, PAM_AUTH_ERR, NULL);
 	expect_prompts(&now, "Password: |Authenticator code: |");
 }
 
@@ -329,14 +209,14 @@ static void passwd_wrong_authenticator_code_refused(void **state)
 
 	register_person(f, "abe", dl.key);
 	/* 000000 could be the current code once in a million runs. */
-	oathtool_code(dl.key, 0, dl.code);
-	if (strcmp(dl.code, "000000") == 0)
+	dialog_oathtool_code(dl.key, 0, dl.last_code);
+	if (strcmp(dl.last_code, "000000") == 0)
 		dl.answers[1] = "111111";
 	passwd(&dl, "abe");
-	expect(&dl, PAM_AUTH_ERR, NULL);
+	dialog_expect(&dl, PAM_AUTH_ERR, NULL);
 	expect_prompts(&dl, "Current password: |Authenticator code: |");
 	login(&after, "abe");
-	expect(&after, PAM_AUTH_ERR, NULL);
+	dialog_expect(&after, PAM_AUTH_ERR, NULL);
 	expect_prompts(&after, "Password: |");
 }
 
@@ -368,7 +248,7 @@ static void unmanaged_user_is_ignored(void **state)
 	/* Root never reaches the daemon, not even its socket: onboard steps
 	 * aside in both passes and pam_matrix changes root's password. */
 	run(&root, "onboard-tripwire", "root", PAMTEST_CHAUTHTOK);
-	expect(&root, PAM_SUCCESS, NULL);
+	dialog_expect(&root, PAM_SUCCESS, NULL);
 	expect_prompts(&root, MATRIX_PROMPTS);
 	if (harness_tripwire_touched(f->tripwire))
 		fail_msg("root's password change was sent to the daemon");
@@ -377,14 +257,14 @@ static void unmanaged_user_is_ignored(void **state)
 	/* A regular account onboard does not know: the daemon says so in
 	 * both passes, and pam_matrix does the change. */
 	passwd(&bob, "bob");
-	expect(&bob, PAM_SUCCESS, NULL);
+	dialog_expect(&bob, PAM_SUCCESS, NULL);
 	expect_prompts(&bob, MATRIX_PROMPTS);
 	if (!passdb_has("bob:bob-new-pw:onboard"))
 		fail_msg("pam_matrix did not change bob's password");
 	/* The tripwire works: a regular name does reach it, and with nobody
 	 * answering the first pass fails closed, before any prompt. */
 	run(&wire, "onboard-tripwire", "bob", PAMTEST_CHAUTHTOK);
-	expect(&wire, PAM_AUTHINFO_UNAVAIL, NULL);
+	dialog_expect(&wire, PAM_AUTHINFO_UNAVAIL, NULL);
 	expect_prompts(&wire, "");
 	assert_true(harness_tripwire_touched(f->tripwire));
 }

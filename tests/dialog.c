@@ -1,0 +1,145 @@
+/* The person at the prompt, for the PAM tests (see dialog.h). */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <security/pam_appl.h>
+
+#include "dialog.h"
+#include "ob_protocol.h"
+
+static bool key_ok(const char *key)
+{
+	if (!key[0])
+		return false;
+	for (const char *p = key; *p; p++)
+		if (!(isupper((unsigned char)*p) || (*p >= '2' && *p <= '7')))
+			return false;
+	return true;
+}
+
+/* The code oathtool computes for key at now + offset. */
+void dialog_oathtool_code(const char *key, long offset, char out[16])
+{
+	char cmd[256];
+	FILE *p;
+
+	if (!key_ok(key))
+		fail_msg("no authenticator key was shown or given (\"%s\")", key);
+	/* oathtool is not ours: none of the test's preloads (sanitizers,
+	 * wrappers) for it. */
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
+		 (long long)time(NULL) + offset, key);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, 16, p))
+		fail_msg("oathtool did not answer: %s", cmd);
+	pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static void append(char *buf, size_t size, const char *text, const char *sep)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s", text, sep);
+}
+
+/* Keep the key the enrolment shows ("Or add the key by hand: ABCD EFGH"). */
+static void catch_key(struct dialog *dl, const char *msg)
+{
+	const char *k = strstr(msg, DIALOG_KEY_LINE);
+	size_t n = 0;
+
+	if (!k)
+		return;
+	for (k += strlen(DIALOG_KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
+		if (*k != ' ')
+			dl->key[n++] = *k;
+	dl->key[n] = '\0';
+}
+
+static const char *answer(struct dialog *dl)
+{
+	const char *a;
+
+	if (dl->next >= DIALOG_MAX_ANSWERS || !dl->answers[dl->next])
+		return NULL;
+	a = dl->answers[dl->next++];
+	if (strncmp(a, "@TOTP", 5) != 0)
+		return a;
+	dialog_oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->last_code);
+	return dl->last_code;
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct dialog *dl = data;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		const char *a;
+
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
+			if (dl->reset_at && strstr(msg[i]->msg, dl->reset_at)) {
+				struct json_object *p = json_object_new_object();
+
+				json_object_object_add(p, "username",
+						       json_object_new_string(dl->reset_user));
+				if (harness_admin_call(dl->daemon, OB_ADMIN_MFA_RESET, p) != 0)
+					fail_msg("the reset during the login failed");
+			}
+			a = answer(dl);
+			if (!a) {
+				for (int j = 0; j < i; j++)
+					free(r[j].resp);
+				free(r);
+				return PAM_CONV_ERR;
+			}
+			r[i].resp = strdup(a);
+			break;
+		default:
+			catch_key(dl, msg[i]->msg);
+			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
+{
+	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
+	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
+	 * call the function behind it. */
+	enum pamtest_err perr = _pamtest_conv(service, user, conv, dl, tests,
+					      sizeof(tests) / sizeof(tests[0]), NULL);
+
+	dl->rv = tests[0].op_rv;
+	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+}
+
+void dialog_expect(const struct dialog *dl, int rv, const char *fragment)
+{
+	if (dl->rv != rv)
+		fail_msg("login gave %s, want %s\nprompts: %s\nshown:\n%s", pam_strerror(NULL, dl->rv),
+			 pam_strerror(NULL, rv), dl->prompts, dl->shown);
+	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
+		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
+			 dl->shown);
+}

@@ -1,0 +1,42 @@
+/* A person at a login prompt, for the PAM tests: answers given in order,
+ * everything shown kept, and authenticator codes computed by oathtool
+ * from the key the enrolment showed. */
+#ifndef OB_TEST_DIALOG_H
+#define OB_TEST_DIALOG_H
+
+#include <stddef.h>
+#include <libpamtest.h>
+
+#include "harness.h"
+
+#define DIALOG_MAX_ANSWERS 12
+#define DIALOG_KEY_LINE "Or add the key by hand: "
+
+/* Answers go to the prompts in order.  "@TOTP" is the authenticator code
+ * for now, "@TOTP+30" for 30 seconds later (the next step), "@TOTP-120"
+ * out of the window, computed from key. */
+struct dialog {
+	const char *answers[DIALOG_MAX_ANSWERS];
+	size_t next;
+	char key[80];        /* base32, from the enrolment or given */
+	char last_code[16];  /* the last authenticator code answered */
+	char prompts[2048];  /* every prompt, separated by '|' */
+	char shown[16384];   /* every info and error message */
+	int rv;              /* what the PAM call returned */
+	/* When a prompt containing reset_at appears, the administrator resets
+	 * reset_user's authenticator (through daemon) before the answer. */
+	const char *reset_at, *reset_user;
+	const struct harness_daemon *daemon;
+};
+
+/* The code oathtool computes for key at now + offset seconds. */
+void dialog_oathtool_code(const char *key, long offset, char out[16]);
+
+/* Run one PAM operation for user through service with dl as the person. */
+void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op);
+
+/* Fail the test unless the call returned rv and (when not NULL) fragment
+ * was shown or asked. */
+void dialog_expect(const struct dialog *dl, int rv, const char *fragment);
+
+#endif
