@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "accounts.h"
+#include "admin_reply.h"
 #include "code.h"
 #include "daemon.h"
 #include "duration.h"
@@ -27,132 +28,21 @@
 /* Shortest code lifetime: a code nobody can type in time is useless. */
 #define ADMIN_CODE_LIFETIME_MIN 60
 
-/* Longest text parameter read: longer than any field may be, so that the
- * validators, not the codec, explain what is wrong with a long value. */
-#define ADMIN_TEXT_MAX 1024
-#define ADMIN_WANTS_TEXT "a string of at most 1024 bytes"
 
 #define ADMIN_ORG_DEFAULT "default"
 
 /* --------------------------------------------------------------- replies */
 
-/* Add v under key; v is released when it cannot be added. */
-static int admin_set(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
 
-static int admin_set_string(struct json_object *o, const char *key, const char *s)
-{
-	return admin_set(o, key, json_object_new_string(s));
-}
 
-static int admin_set_int(struct json_object *o, const char *key, int64_t v)
-{
-	return admin_set(o, key, json_object_new_int64(v));
-}
 
-static struct json_object *admin_error(const char *error, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
-static struct json_object *admin_error(const char *error, const char *fmt, ...)
-{
-	char text[OB_TEXT_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	return varlink_error_msg(error, text);
-}
 
-/* org.varlink.service.InvalidParameter for a parameter that is missing
- * (r == -ENOENT) or is not what it should be (wants: "a string of at
- * most 1024 bytes"). */
-static struct json_object *admin_bad_parameter(const char *name, int r, const char *wants)
-{
-	struct json_object *p = json_object_new_object();
-	char text[160];
 
-	if (!p)
-		return NULL;
-	if (r == -ENOENT)
-		snprintf(text, sizeof(text), "parameter %s is missing", name);
-	else
-		snprintf(text, sizeof(text), "parameter %s must be %s", name, wants);
-	if (admin_set_string(p, "parameter", name) < 0 || admin_set_string(p, "message", text) < 0) {
-		json_object_put(p);
-		return NULL;
-	}
-	return varlink_error_new(VL_ERR_INVALID_PARAMETER, p);
-}
-
-/* A reply whose parameters hold one member, or NULL on memory
- * exhaustion (val is released then). */
-static struct json_object *admin_reply_with(const char *key, struct json_object *val)
-{
-	struct json_object *p = json_object_new_object();
-
-	if (!p) {
-		json_object_put(val);
-		return NULL;
-	}
-	if (admin_set(p, key, val) < 0) {
-		json_object_put(p);
-		return NULL;
-	}
-	return varlink_reply_new(p);
-}
-
-/* A time for the log: "2025-02-22 09:00:00 UTC". */
-static const char *admin_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
-
-static struct json_object *admin_storage_error(enum store_result r, const char *what)
-{
-	if (r == STORE_FULL)
-		return varlink_error_msg(OB_ERR_STORAGE_FULL,
-					 "the database is full: raise db_map_size in onboardd.conf");
-	log_warnx("admin: %s: store: %s", what, store_result_name(r));
-	return admin_error(OB_ERR_STORAGE, "the database could not %s (%s)", what,
-			   store_result_name(r));
-}
 
 /* ------------------------------------------------------------ parameters */
 
-/* A required username parameter, valid by the username rule.  Returns 0,
- * or sets *err to the reply that refuses the call. */
-static int admin_get_username(struct json_object *params, const char **out,
-			      struct json_object **err)
-{
-	const char *why;
-	int r;
-
-	r = varlink_get_string(params, "username", ADMIN_TEXT_MAX, out);
-	if (r < 0) {
-		*err = admin_bad_parameter("username", r, ADMIN_WANTS_TEXT);
-		return r;
-	}
-	why = validate_username(*out);
-	if (why) {
-		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* An optional string: absent, null and "" all mean absent (*out NULL). */
 static int admin_get_optional(struct json_object *params, const char *key, const char **out,

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "code.h"
+#include "admin_reply.h"
 #include "invite.h"
 #include "log.h"
 #include "ob_cleanup.h"
@@ -25,9 +26,6 @@
 #include "policy.h"
 #include "validate.h"
 #include "varlink.h"
-
-/* Longest username parameter read: the validator explains the rest. */
-#define INVITE_TEXT_MAX 1024
 
 /* Pages of InviteList.  An Invitation's JSON is at most about 150 bytes
  * of keys and punctuation, a username that needs no escaping, a status
@@ -42,100 +40,13 @@ _Static_assert(INVITE_PAGE_MAX * (INVITE_JSON_MAX + 1) + INVITE_PAGE_OVERHEAD <=
 
 /* ------------------------------------------------------------- helpers */
 
-/* Add v under key; v is released when it cannot be added. */
-static int invite_set(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
 
-static int invite_set_string(struct json_object *o, const char *key, const char *s)
-{
-	return invite_set(o, key, json_object_new_string(s));
-}
 
-static int invite_set_int(struct json_object *o, const char *key, int64_t v)
-{
-	return invite_set(o, key, json_object_new_int64(v));
-}
 
-static struct json_object *invite_error(const char *error, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
-static struct json_object *invite_error(const char *error, const char *fmt, ...)
-{
-	char text[OB_TEXT_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	return varlink_error_msg(error, text);
-}
 
-static struct json_object *invite_bad_parameter(const char *name, int r, const char *wants)
-{
-	struct json_object *p = json_object_new_object();
-	char text[160];
 
-	if (!p)
-		return NULL;
-	if (r == -ENOENT)
-		snprintf(text, sizeof(text), "parameter %s is missing", name);
-	else
-		snprintf(text, sizeof(text), "parameter %s must be %s", name, wants);
-	if (invite_set_string(p, "parameter", name) < 0 ||
-	    invite_set_string(p, "message", text) < 0) {
-		json_object_put(p);
-		return NULL;
-	}
-	return varlink_error_new(VL_ERR_INVALID_PARAMETER, p);
-}
-
-static struct json_object *invite_storage_error(enum store_result r, const char *what)
-{
-	if (r == STORE_FULL)
-		return varlink_error_msg(OB_ERR_STORAGE_FULL,
-					 "the database is full: raise db_map_size in onboardd.conf");
-	log_warnx("admin: %s: store: %s", what, store_result_name(r));
-	return invite_error(OB_ERR_STORAGE, "the database could not %s (%s)", what,
-			    store_result_name(r));
-}
-
-/* A time for the log: "2025-02-22 09:00:00 UTC". */
-static const char *invite_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
-
-/* The username parameter, valid by the username rule; *err refuses. */
-static int invite_get_username(struct json_object *params, const char **out,
-			       struct json_object **err)
-{
-	const char *why;
-	int r = varlink_get_string(params, "username", INVITE_TEXT_MAX, out);
-
-	if (r < 0) {
-		*err = invite_bad_parameter("username", r, "a string of at most 1024 bytes");
-		return r;
-	}
-	why = validate_username(*out);
-	if (why) {
-		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* code_to_me is optional and, while nothing else delivers, changes
  * nothing: it is only checked to be a boolean. */
@@ -145,7 +56,7 @@ static int invite_get_code_to_me(struct json_object *params, struct json_object 
 	int r = varlink_get_bool(params, "code_to_me", &to_me);
 
 	if (r < 0 && r != -ENOENT) {
-		*err = invite_bad_parameter("code_to_me", r, "true or false");
+		*err = admin_bad_parameter("code_to_me", r, "true or false");
 		return r;
 	}
 	return 0;
@@ -158,13 +69,13 @@ static struct json_object *invite_json(const struct invitation *inv, int64_t now
 
 	if (!o)
 		return NULL;
-	if (invite_set_string(o, "username", inv->username) < 0 ||
-	    invite_set_string(o, "status",
+	if (admin_set_string(o, "username", inv->username) < 0 ||
+	    admin_set_string(o, "status",
 			      policy_invite_status_name(policy_invite_status(inv, now))) < 0 ||
-	    invite_set_int(o, "issued", inv->issued) < 0 ||
-	    invite_set_int(o, "expires", inv->expires) < 0 ||
-	    (inv->closed && invite_set_int(o, "closed", inv->closed) < 0) ||
-	    invite_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0) {
+	    admin_set_int(o, "issued", inv->issued) < 0 ||
+	    admin_set_int(o, "expires", inv->expires) < 0 ||
+	    (inv->closed && admin_set_int(o, "closed", inv->closed) < 0) ||
+	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -203,9 +114,9 @@ static enum store_result invite_issue(struct daemon *d, const char *username,
 		vshown[0] = '\0';
 	sodium_memzero(plain, sizeof(plain));
 	sodium_memzero(vplain, sizeof(vplain));
-	if (r == STORE_OK && (invite_set_string(out, "code", shown) < 0 ||
-			      (verify && invite_set_string(out, "verification_code", vshown) < 0) ||
-			      invite_set_string(out, "delivery", "administrator") < 0))
+	if (r == STORE_OK && (admin_set_string(out, "code", shown) < 0 ||
+			      (verify && admin_set_string(out, "verification_code", vshown) < 0) ||
+			      admin_set_string(out, "delivery", "administrator") < 0))
 		r = STORE_UNAVAILABLE; /* memory: the caller answers NULL */
 	sodium_memzero(shown, sizeof(shown));
 	sodium_memzero(vshown, sizeof(vshown));
@@ -217,7 +128,7 @@ static void invite_log_issued(const struct invitation *rec, const char *how)
 	char when[32];
 
 	log_info("admin: %s %s, valid until %s; the code%s shown to the administrator",
-		 how, rec->username, invite_utc(rec->expires, when, sizeof(when)),
+		 how, rec->username, admin_utc(rec->expires, when, sizeof(when)),
 		 rec->has_verification ? " and the verification code are" : " is");
 }
 
@@ -235,7 +146,7 @@ struct json_object *invite_user_added(struct daemon *d, const struct person *p,
 	struct invitation rec;
 	enum store_result r;
 
-	if (!out || invite_set(out, "person", person) < 0) {
+	if (!out || admin_set(out, "person", person) < 0) {
 		json_object_put(out);
 		return NULL;
 	}
@@ -245,12 +156,12 @@ struct json_object *invite_user_added(struct daemon *d, const struct person *p,
 		if (r == STORE_UNAVAILABLE)
 			log_warnx("admin: %s was added, but no invitation could be issued",
 				  p->username);
-		return invite_error(r == STORE_FULL ? OB_ERR_STORAGE_FULL : OB_ERR_STORAGE,
+		return admin_error(r == STORE_FULL ? OB_ERR_STORAGE_FULL : OB_ERR_STORAGE,
 				    "%s was added, but the invitation could not be stored (%s): "
 				    "run 'onboardctl invite send %s'", p->username,
 				    store_result_name(r), p->username);
 	}
-	if (invite_set(out, "invitation", invite_json(&rec, d->now())) < 0) {
+	if (admin_set(out, "invitation", invite_json(&rec, d->now())) < 0) {
 		invite_reply_drop(out);
 		return NULL;
 	}
@@ -266,30 +177,30 @@ struct json_object *invite_send(struct daemon *d, struct json_object *params)
 	const char *username;
 	enum store_result r;
 
-	if (invite_get_username(params, &username, &err) < 0 ||
+	if (admin_get_username(params, &username, &err) < 0 ||
 	    invite_get_code_to_me(params, &err) < 0)
 		return err;
 	r = store_person_get(d->store, username, &p);
 	if (r == STORE_NOT_FOUND)
-		return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
 	if (r != STORE_OK)
-		return invite_storage_error(r, "read the person");
+		return admin_storage_error(r, "read the person");
 	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
 	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_REVOKED)
-		return invite_error(OB_ERR_INVALID_ARGUMENT,
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				    "%s is disabled: no invitation can be sent", username);
 	if (r == STORE_USED)
-		return invite_error(OB_ERR_INVALID_ARGUMENT,
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				    "%s has already set a password: an invitation is for "
 				    "registration; issue an access code instead", username);
 	out = json_object_new_object();
 	if (!out)
 		return NULL;
 	r = invite_issue(d, username, out, &rec);
-	if (r == STORE_OK && (invite_set_string(out, "username", username) < 0 ||
-			      invite_set_int(out, "expires", rec.expires) < 0 ||
-			      invite_set(out, "verification",
+	if (r == STORE_OK && (admin_set_string(out, "username", username) < 0 ||
+			      admin_set_int(out, "expires", rec.expires) < 0 ||
+			      admin_set(out, "verification",
 					 json_object_new_boolean(rec.has_verification)) < 0)) {
 		invite_reply_drop(out);
 		return NULL;
@@ -297,8 +208,8 @@ struct json_object *invite_send(struct daemon *d, struct json_object *params)
 	if (r != STORE_OK) {
 		invite_reply_drop(out);
 		if (r == STORE_NOT_FOUND)
-			return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
-		return invite_storage_error(r, "store the invitation");
+			return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+		return admin_storage_error(r, "store the invitation");
 	}
 	invite_log_issued(&rec, "sent an invitation to");
 	return varlink_reply_new(out);
@@ -313,18 +224,18 @@ struct json_object *invite_revoke(struct daemon *d, struct json_object *params)
 	struct person p;
 	enum store_result r;
 
-	if (invite_get_username(params, &username, &err) < 0)
+	if (admin_get_username(params, &username, &err) < 0)
 		return err;
 	r = store_person_get(d->store, username, &p);
 	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_NOT_FOUND)
-		return invite_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
+		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
 	if (r != STORE_OK)
-		return invite_storage_error(r, "read the person");
+		return admin_storage_error(r, "read the person");
 	r = store_invite_revoke(d->store, username, d->now());
 	switch (r) {
 	case STORE_NOT_FOUND:
-		return invite_error(OB_ERR_NO_INVITATION, "%s has no invitation", username);
+		return admin_error(OB_ERR_NO_INVITATION, "%s has no invitation", username);
 	case STORE_USED:
 		why = "was already accepted";
 		break;
@@ -341,9 +252,9 @@ struct json_object *invite_revoke(struct daemon *d, struct json_object *params)
 		break;
 	}
 	if (why)
-		return invite_error(OB_ERR_NO_INVITATION, "%s's invitation %s", username, why);
+		return admin_error(OB_ERR_NO_INVITATION, "%s's invitation %s", username, why);
 	if (r != STORE_OK)
-		return invite_storage_error(r, "revoke the invitation");
+		return admin_storage_error(r, "revoke the invitation");
 	log_info("admin: revoked the invitation of %s", username);
 	return varlink_reply_new(NULL);
 }
@@ -388,16 +299,16 @@ struct json_object *invite_list(struct daemon *d, struct json_object *params)
 	enum store_result r;
 	int e;
 
-	e = varlink_get_string(params, "after", INVITE_TEXT_MAX, &after);
+	e = varlink_get_string(params, "after", ADMIN_TEXT_MAX, &after);
 	if (e == -ENOENT)
 		after = NULL;
 	else if (e < 0)
-		return invite_bad_parameter("after", e, "a string of at most 1024 bytes");
+		return admin_bad_parameter("after", e, "a string of at most 1024 bytes");
 	e = varlink_get_int(params, "limit", &limit);
 	if (e < 0 && e != -ENOENT)
-		return invite_bad_parameter("limit", e, "a whole number");
+		return admin_bad_parameter("limit", e, "a whole number");
 	if (limit < 1 || limit > INVITE_PAGE_MAX)
-		return invite_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
 				    INVITE_PAGE_MAX);
 	pg.limit = (size_t)limit;
 	pg.arr = json_object_new_array();
@@ -406,11 +317,11 @@ struct json_object *invite_list(struct daemon *d, struct json_object *params)
 	r = store_invite_each(d->store, after, invite_page_take, &pg);
 	if (pg.oom || r != STORE_OK) {
 		json_object_put(pg.arr);
-		return pg.oom ? NULL : invite_storage_error(r, "list the invitations");
+		return pg.oom ? NULL : admin_storage_error(r, "list the invitations");
 	}
 	p = json_object_new_object();
-	if (!p || invite_set(p, "invitations", pg.arr) < 0 ||
-	    (pg.more && invite_set_string(p, "next", pg.last) < 0)) {
+	if (!p || admin_set(p, "invitations", pg.arr) < 0 ||
+	    (pg.more && admin_set_string(p, "next", pg.last) < 0)) {
 		if (!p)
 			json_object_put(pg.arr);
 		json_object_put(p);

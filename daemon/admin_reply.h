@@ -1,0 +1,36 @@
+/* The pieces every administrative call builds its reply from, shared by
+ * admin.c and invite.c: typed members, one-line errors, parameters. */
+#ifndef OB_ADMIN_REPLY_H
+#define OB_ADMIN_REPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "store.h"
+
+/* Longest text parameter read: longer than any field may be, so that the
+ * validators, not the codec, explain what is wrong with a long value. */
+#define ADMIN_TEXT_MAX 1024
+#define ADMIN_WANTS_TEXT "a string of at most 1024 bytes"
+
+/* Add v (released when it cannot be added) under key. 0 or -ENOMEM. */
+int admin_set(struct json_object *o, const char *key, struct json_object *v);
+int admin_set_string(struct json_object *o, const char *key, const char *s);
+int admin_set_int(struct json_object *o, const char *key, int64_t v);
+/* An error reply whose "message" is the formatted line. */
+struct json_object *admin_error(const char *error, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* org.varlink.service.InvalidParameter for a missing (r = -ENOENT) or
+ * ill-formed parameter; wants says what it must be. */
+struct json_object *admin_bad_parameter(const char *name, int r, const char *wants);
+/* A success reply {key: val}. */
+struct json_object *admin_reply_with(const char *key, struct json_object *val);
+/* "YYYY-MM-DD HH:MM:SS UTC" for log lines. */
+const char *admin_utc(int64_t t, char *buf, size_t size);
+/* StorageFull or StorageError for a failed store operation. */
+struct json_object *admin_storage_error(enum store_result r, const char *what);
+/* The "username" parameter, checked: 0, or -errno with *err set. */
+int admin_get_username(struct json_object *params, const char **out, struct json_object **err);
+
+#endif
