@@ -1,0 +1,484 @@
+/* Store records as JSON (see store_record.h).
+ *
+ * Person records are rv 2 since the authenticator fields: rv 1 records
+ * (written before them) are still read, as people without an
+ * authenticator, and become rv 2 at their next write.  A bumped rv rather
+ * than optional fields: an rv 2 record missing "totp_last_step" is
+ * refused instead of read as a watermark of 0 (replays accepted again),
+ * and an older onboardd refuses rv 2 records instead of rewriting them
+ * without the authenticator.  The layout (STORE_SCHEMA_VERSION) is
+ * unchanged.
+ *
+ * The throttle ("failures", "last_failure", "locked_until") is optional
+ * in rv 2, all three or none, and written only while a person has
+ * failures or a lock: absent reads as all zero, which is exactly "no
+ * failures", so the rv 2 records written before it stay valid and no rv
+ * bump is needed.  An older onboardd ignores the three fields and, at
+ * its next write of the person, drops them: a downgrade forgets failures
+ * and locks, and loses nothing else.  rv 1 records never carry them.
+ *
+ * Size: a person record is about 400 bytes, 550 with an authenticator.
+ * The worst case, every string field full and each byte escaped as \u00XX
+ * (the store does not rely on the validators), is 4 KiB (test_store holds
+ * it under 4.5 KiB); LMDB keeps values over half a page on overflow
+ * pages, which costs space but not correctness. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "store_record.h"
+
+static const char *const record_code_state_names[] = {
+	[CODE_ACTIVE] = "active",
+	[CODE_USED] = "used",
+	[CODE_REVOKED] = "revoked",
+	[CODE_SUPERSEDED] = "superseded",
+};
+
+static const char *const record_invite_state_names[] = {
+	[INVITE_PENDING] = "pending",
+	[INVITE_ACCEPTED] = "accepted",
+	[INVITE_REVOKED] = "revoked",
+	[INVITE_SUPERSEDED] = "superseded",
+};
+
+static void record_enc_int(struct json_object *o, const char *key, int64_t v, bool *ok)
+{
+	struct json_object *j;
+
+	if (!*ok)
+		return;
+	j = json_object_new_int64(v);
+	if (!j || json_object_object_add(o, key, j) < 0) {
+		json_object_put(j);
+		*ok = false;
+	}
+}
+
+/* Times are seconds since the epoch: never negative in a record. */
+static void record_enc_time(struct json_object *o, const char *key, int64_t v, bool *ok)
+{
+	if (v < 0)
+		*ok = false;
+	record_enc_int(o, key, v, ok);
+}
+
+/* s must be NUL-terminated within its field of size bytes. */
+static void record_enc_str(struct json_object *o, const char *key, const char *s, size_t size,
+			  bool *ok)
+{
+	struct json_object *j;
+	size_t n;
+
+	if (!*ok)
+		return;
+	n = strnlen(s, size);
+	if (n == size) {
+		*ok = false;
+		return;
+	}
+	j = json_object_new_string_len(s, (int)n);
+	if (!j || json_object_object_add(o, key, j) < 0) {
+		json_object_put(j);
+		*ok = false;
+	}
+}
+
+/* Overwrite a string member in place before the object is freed: json-c
+ * keeps its own copy of what we gave it. */
+static void record_json_wipe(struct json_object *o, const char *key)
+{
+	struct json_object *j;
+	int n;
+
+	if (!o || !json_object_object_get_ex(o, key, &j) ||
+	    !json_object_is_type(j, json_type_string))
+		return;
+	n = json_object_get_string_len(j);
+	if (n > 0)
+		sodium_memzero((char *)json_object_get_string(j), (size_t)n);
+}
+
+/* Free a person object, its secrets wiped first. */
+void record_person_free(struct json_object *o)
+{
+	record_json_wipe(o, "pwhash");
+	record_json_wipe(o, "totp_sealed");
+	json_object_put(o);
+}
+
+/* The sealed secret is written only for an enrolled person: a cleared
+ * authenticator leaves nothing of itself in the record. */
+static void record_enc_mfa(struct json_object *o, const struct person *p, bool *ok)
+{
+	char hex[STORE_TOTP_SEALED_BYTES * 2 + 1];
+
+	if (p->flags & PERSON_MFA_ENROLLED) {
+		sodium_bin2hex(hex, sizeof(hex), p->totp_sealed, sizeof(p->totp_sealed));
+		record_enc_str(o, "totp_sealed", hex, sizeof(hex), ok);
+		sodium_memzero(hex, sizeof(hex));
+	}
+	/* Time steps count from the epoch too: never negative. */
+	record_enc_time(o, "totp_last_step", p->totp_last_step, ok);
+	record_enc_time(o, "mfa_enrolled", p->mfa_enrolled, ok);
+}
+
+/* Most people have never failed a login: their record carries no throttle. */
+static void record_enc_throttle(struct json_object *o, const struct throttle *t, bool *ok)
+{
+	if (!t->failures && !t->last_failure && !t->locked_until)
+		return;
+	record_enc_int(o, "failures", t->failures, ok);
+	record_enc_time(o, "last_failure", t->last_failure, ok);
+	record_enc_time(o, "locked_until", t->locked_until, ok);
+}
+
+struct json_object *record_person_encode(const struct person *p, uint64_t version)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o && version <= INT64_MAX && p->flags <= UINT32_MAX;
+
+	record_enc_int(o, "rv", STORE_PERSON_RV, &ok);
+	record_enc_int(o, "version", (int64_t)version, &ok);
+	record_enc_str(o, "username", p->username, sizeof(p->username), &ok);
+	record_enc_str(o, "first_name", p->first_name, sizeof(p->first_name), &ok);
+	record_enc_str(o, "last_name", p->last_name, sizeof(p->last_name), &ok);
+	record_enc_str(o, "email", p->email, sizeof(p->email), &ok);
+	record_enc_str(o, "phone", p->phone, sizeof(p->phone), &ok);
+	record_enc_str(o, "org", p->org, sizeof(p->org), &ok);
+	record_enc_int(o, "flags", p->flags, &ok);
+	record_enc_str(o, "pwhash", p->pwhash, sizeof(p->pwhash), &ok);
+	record_enc_time(o, "created", p->created, &ok);
+	record_enc_time(o, "updated", p->updated, &ok);
+	record_enc_time(o, "password_set", p->password_set, &ok);
+	record_enc_mfa(o, p, &ok);
+	record_enc_throttle(o, &p->throttle, &ok);
+	if (!ok) {
+		record_person_free(o);
+		log_warnx("store: refusing to write a malformed person record");
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *record_code_encode(const struct access_code *c)
+{
+	struct json_object *o = json_object_new_object();
+	char hex[CODE_HASH_BYTES * 2 + 1];
+	bool ok = o && c->version <= INT64_MAX && c->state >= CODE_ACTIVE &&
+		  c->state <= CODE_SUPERSEDED;
+
+	sodium_bin2hex(hex, sizeof(hex), c->hash, sizeof(c->hash));
+	record_enc_int(o, "rv", STORE_CODE_RV, &ok);
+	record_enc_int(o, "version", (int64_t)c->version, &ok);
+	record_enc_str(o, "username", c->username, sizeof(c->username), &ok);
+	record_enc_str(o, "hash", hex, sizeof(hex), &ok);
+	if (ok)
+		record_enc_str(o, "state", record_code_state_names[c->state], 16, &ok);
+	record_enc_int(o, "flags", c->flags, &ok);
+	record_enc_time(o, "issued", c->issued, &ok);
+	record_enc_time(o, "expires", c->expires, &ok);
+	record_enc_time(o, "closed", c->closed, &ok);
+	record_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
+	if (!ok) {
+		json_object_put(o);
+		log_warnx("store: refusing to write a malformed code record");
+		return NULL;
+	}
+	return o;
+}
+
+/* One whole JSON object, strictly, or NULL. */
+static struct json_object *record_parse(const struct store_bytes *v)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+
+	if (v->size == 0 || v->size > INT_MAX)
+		return NULL;
+	tok = json_tokener_new();
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, v->data, (int)v->size);
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(tok) != v->size ||
+		  !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static bool record_dec_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+			  int64_t *out)
+{
+	struct json_object *j;
+	int64_t v;
+
+	if (!json_object_object_get_ex(o, key, &j) || !json_object_is_type(j, json_type_int))
+		return false;
+	v = json_object_get_int64(j);
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A string member that fits dst (size bytes with its NUL) and holds no NUL. */
+static bool record_dec_str(struct json_object *o, const char *key, char *dst, size_t size)
+{
+	struct json_object *j;
+	const char *s;
+	int n;
+
+	if (!json_object_object_get_ex(o, key, &j) || !json_object_is_type(j, json_type_string))
+		return false;
+	n = json_object_get_string_len(j);
+	s = json_object_get_string(j);
+	if (n < 0 || !s || (size_t)n >= size || memchr(s, '\0', (size_t)n))
+		return false;
+	memcpy(dst, s, (size_t)n);
+	dst[n] = '\0';
+	return true;
+}
+
+/* Exactly len bytes as 2 * len hex digits. */
+static bool record_dec_hex(struct json_object *o, const char *key, uint8_t *out, size_t len)
+{
+	char hex[STORE_TOTP_SEALED_BYTES * 2 + 1];
+	const char *end = NULL;
+	size_t n = 0;
+	bool ok;
+
+	if (len * 2 >= sizeof(hex))
+		return false;
+	ok = record_dec_str(o, key, hex, sizeof(hex)) && strlen(hex) == len * 2 &&
+	     sodium_hex2bin(out, len, hex, len * 2, NULL, &n, &end) == 0 && n == len &&
+	     end == hex + len * 2;
+	sodium_memzero(hex, sizeof(hex));
+	return ok;
+}
+
+/* The record stored under key must name the same person. */
+bool record_key_matches(const struct store_bytes *key, const char *username)
+{
+	return key->size == strlen(username) &&
+	       memcmp(key->data, username, key->size) == 0;
+}
+
+static bool record_has(struct json_object *o, const char *key)
+{
+	return json_object_object_get_ex(o, key, NULL);
+}
+
+/* The authenticator fields, given the record's rv and flags.  An rv 1
+ * record predates them: it must hold none of them and no enrolment, and
+ * they stay zero.  In rv 2 the two numbers are required and the sealed
+ * secret is there exactly when the person is enrolled. */
+static bool record_dec_mfa(struct json_object *o, int64_t rv, int64_t flags, struct person *p)
+{
+	bool enrolled = (flags & PERSON_MFA_ENROLLED) != 0;
+
+	if (rv == 1)
+		return !enrolled && !record_has(o, "totp_sealed") &&
+		       !record_has(o, "totp_last_step") && !record_has(o, "mfa_enrolled");
+	if (record_has(o, "totp_sealed") != enrolled)
+		return false;
+	return (!enrolled ||
+		record_dec_hex(o, "totp_sealed", p->totp_sealed, sizeof(p->totp_sealed))) &&
+	       record_dec_int(o, "totp_last_step", 0, INT64_MAX, &p->totp_last_step) &&
+	       record_dec_int(o, "mfa_enrolled", 0, INT64_MAX, &p->mfa_enrolled);
+}
+
+/* The throttle: all three fields or none (zero), and none in rv 1. */
+static bool record_dec_throttle(struct json_object *o, int64_t rv, struct throttle *t)
+{
+	int present = record_has(o, "failures") + record_has(o, "last_failure") +
+		      record_has(o, "locked_until");
+	int64_t failures = 0;
+
+	if (present == 0)
+		return true;
+	if (present != 3 || rv == 1)
+		return false;
+	if (!record_dec_int(o, "failures", 0, UINT32_MAX, &failures) ||
+	    !record_dec_int(o, "last_failure", 0, INT64_MAX, &t->last_failure) ||
+	    !record_dec_int(o, "locked_until", 0, INT64_MAX, &t->locked_until))
+		return false;
+	t->failures = (uint32_t)failures;
+	return true;
+}
+
+bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v, struct person *p)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0, version = 0, flags = 0;
+	bool ok;
+
+	memset(p, 0, sizeof(*p));
+	ok = o && record_dec_int(o, "rv", STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv) &&
+	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     record_dec_str(o, "username", p->username, sizeof(p->username)) &&
+	     record_dec_str(o, "first_name", p->first_name, sizeof(p->first_name)) &&
+	     record_dec_str(o, "last_name", p->last_name, sizeof(p->last_name)) &&
+	     record_dec_str(o, "email", p->email, sizeof(p->email)) &&
+	     record_dec_str(o, "phone", p->phone, sizeof(p->phone)) &&
+	     record_dec_str(o, "org", p->org, sizeof(p->org)) &&
+	     record_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
+	     record_dec_str(o, "pwhash", p->pwhash, sizeof(p->pwhash)) &&
+	     record_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
+	     record_dec_int(o, "updated", 0, INT64_MAX, &p->updated) &&
+	     record_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
+	     record_dec_mfa(o, rv, flags, p) && record_dec_throttle(o, rv, &p->throttle) &&
+	     record_key_matches(key, p->username);
+	record_person_free(o);
+	if (!ok) {
+		sodium_memzero(p, sizeof(*p));
+		return false;
+	}
+	p->version = (uint64_t)version;
+	p->flags = (uint32_t)flags;
+	return true;
+}
+
+static bool record_dec_state(struct json_object *o, enum code_state *state)
+{
+	char name[16];
+	int s;
+
+	if (!record_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (s = CODE_ACTIVE; s <= CODE_SUPERSEDED; s++) {
+		if (strcmp(name, record_code_state_names[s]) == 0) {
+			*state = (enum code_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool record_code_decode(const struct store_bytes *key, const struct store_bytes *v, struct access_code *c)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0, version = 0, flags = 0;
+	bool ok;
+
+	memset(c, 0, sizeof(*c));
+	ok = o && record_dec_int(o, "rv", STORE_CODE_RV, STORE_CODE_RV, &rv) &&
+	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     record_dec_str(o, "username", c->username, sizeof(c->username)) &&
+	     record_dec_hex(o, "hash", c->hash, sizeof(c->hash)) &&
+	     record_dec_state(o, &c->state) &&
+	     record_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
+	     record_dec_int(o, "issued", 0, INT64_MAX, &c->issued) &&
+	     record_dec_int(o, "expires", 0, INT64_MAX, &c->expires) &&
+	     record_dec_int(o, "closed", 0, INT64_MAX, &c->closed) &&
+	     record_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
+	     record_key_matches(key, c->username);
+	json_object_put(o);
+	if (!ok) {
+		memset(c, 0, sizeof(*c));
+		return false;
+	}
+	c->version = (uint64_t)version;
+	c->flags = (uint32_t)flags;
+	return true;
+}
+
+/* An optional hash member: written only when present. */
+static void record_enc_opt_hash(struct json_object *o, const char *key, bool present,
+			       const uint8_t h[CODE_HASH_BYTES], bool *ok)
+{
+	char hex[CODE_HASH_BYTES * 2 + 1];
+
+	if (!present)
+		return;
+	sodium_bin2hex(hex, sizeof(hex), h, CODE_HASH_BYTES);
+	record_enc_str(o, key, hex, sizeof(hex), ok);
+}
+
+struct json_object *record_invite_encode(const struct invitation *inv)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o && inv->version <= INT64_MAX && inv->state >= INVITE_PENDING &&
+		  inv->state <= INVITE_SUPERSEDED;
+
+	record_enc_int(o, "rv", STORE_INVITE_RV, &ok);
+	record_enc_int(o, "version", (int64_t)inv->version, &ok);
+	record_enc_str(o, "username", inv->username, sizeof(inv->username), &ok);
+	record_enc_opt_hash(o, "hash", true, inv->hash, &ok);
+	record_enc_opt_hash(o, "verification_hash", inv->has_verification, inv->verification_hash,
+			   &ok);
+	record_enc_opt_hash(o, "previous_hash", inv->has_previous, inv->previous_hash, &ok);
+	if (ok)
+		record_enc_str(o, "state", record_invite_state_names[inv->state], 16, &ok);
+	record_enc_time(o, "issued", inv->issued, &ok);
+	record_enc_time(o, "expires", inv->expires, &ok);
+	record_enc_time(o, "closed", inv->closed, &ok);
+	record_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
+	if (!ok) {
+		json_object_put(o);
+		log_warnx("store: refusing to write a malformed invitation record");
+		return NULL;
+	}
+	return o;
+}
+
+static bool record_dec_invite_state(struct json_object *o, enum invite_state *state)
+{
+	char name[16];
+
+	if (!record_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (int s = INVITE_PENDING; s <= INVITE_SUPERSEDED; s++) {
+		if (strcmp(name, record_invite_state_names[s]) == 0) {
+			*state = (enum invite_state)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An optional hash member: absent, or exactly CODE_HASH_BYTES in hex. */
+static bool record_dec_opt_hash(struct json_object *o, const char *key, bool *present,
+			       uint8_t h[CODE_HASH_BYTES])
+{
+	*present = record_has(o, key);
+	return !*present || record_dec_hex(o, key, h, CODE_HASH_BYTES);
+}
+
+bool record_invite_decode(const struct store_bytes *key, const struct store_bytes *v, struct invitation *inv)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0, version = 0;
+	bool ok;
+
+	memset(inv, 0, sizeof(*inv));
+	ok = o && record_dec_int(o, "rv", STORE_INVITE_RV, STORE_INVITE_RV, &rv) &&
+	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
+	     record_dec_str(o, "username", inv->username, sizeof(inv->username)) &&
+	     record_dec_hex(o, "hash", inv->hash, sizeof(inv->hash)) &&
+	     record_dec_opt_hash(o, "verification_hash", &inv->has_verification,
+				inv->verification_hash) &&
+	     record_dec_opt_hash(o, "previous_hash", &inv->has_previous, inv->previous_hash) &&
+	     record_dec_invite_state(o, &inv->state) &&
+	     record_dec_int(o, "issued", 0, INT64_MAX, &inv->issued) &&
+	     record_dec_int(o, "expires", 0, INT64_MAX, &inv->expires) &&
+	     record_dec_int(o, "closed", 0, INT64_MAX, &inv->closed) &&
+	     record_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
+	     record_key_matches(key, inv->username);
+	json_object_put(o);
+	if (!ok) {
+		memset(inv, 0, sizeof(*inv));
+		return false;
+	}
+	inv->version = (uint64_t)version;
+	return true;
+}
+

@@ -1,0 +1,46 @@
+/* The records of the store, as JSON text: encoding and strict decoding
+ * of people, access codes and invitations.  No LMDB here: store_lmdb.c
+ * keeps the bytes, this file says what they mean. */
+#ifndef OB_STORE_RECORD_H
+#define OB_STORE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "store.h"
+
+#define STORE_PERSON_RV 2 /* 2: totp_sealed, totp_last_step, mfa_enrolled */
+#define STORE_PERSON_RV_MIN 1
+#define STORE_CODE_RV 1
+#define STORE_INVITE_RV 1
+
+/* Bytes held by the database: a key or a value. */
+struct store_bytes {
+	const void *data;
+	size_t size;
+};
+
+/* Records as JSON objects, or NULL (out of memory, or a struct that would
+ * not decode again).  A person's object holds secrets: free it with
+ * record_person_free, which wipes them. */
+struct json_object *record_person_encode(const struct person *p, uint64_t version);
+struct json_object *record_code_encode(const struct access_code *c);
+struct json_object *record_invite_encode(const struct invitation *inv);
+void record_person_free(struct json_object *o);
+
+/* Strict decoding of the value stored under key; false for anything that
+ * is not exactly a record of the current (or a still readable) format
+ * for that key. */
+bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
+			  struct person *p);
+bool record_code_decode(const struct store_bytes *key, const struct store_bytes *v,
+			struct access_code *c);
+bool record_invite_decode(const struct store_bytes *key, const struct store_bytes *v,
+			  struct invitation *inv);
+
+/* Whether key holds exactly username. */
+bool record_key_matches(const struct store_bytes *key, const char *username);
+
+#endif
