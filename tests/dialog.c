@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <security/pam_appl.h>
@@ -142,4 +144,21 @@ void dialog_expect(const struct dialog *dl, int rv, const char *fragment)
 	if (fragment && !strstr(dl->shown, fragment) && !strstr(dl->prompts, fragment))
 		fail_msg("\"%s\" was not shown\nprompts: %s\nshown:\n%s", fragment, dl->prompts,
 			 dl->shown);
+}
+
+bool dialog_on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX], file[PATH_MAX + 64];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
+		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
+		if (access(file, X_OK) == 0)
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
 }

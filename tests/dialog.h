@@ -4,6 +4,7 @@
 #ifndef OB_TEST_DIALOG_H
 #define OB_TEST_DIALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <libpamtest.h>
 
@@ -31,6 +32,9 @@ struct dialog {
 
 /* The code oathtool computes for key at now + offset seconds. */
 void dialog_oathtool_code(const char *key, long offset, char out[16]);
+
+/* Whether an executable prog is on PATH (tests skip without oathtool). */
+bool dialog_on_path(const char *prog);
 
 /* Run one PAM operation for user through service with dl as the person. */
 void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op);

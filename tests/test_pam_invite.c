@@ -375,23 +375,6 @@ static void access_code_accepted_at_the_invitation_prompt(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
-static bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char dir[PATH_MAX], file[PATH_MAX + 64];
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
-		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
-		if (access(file, X_OK) == 0)
-			return true;
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 static int with_daemon(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -459,7 +442,7 @@ int main(int argc, char **argv)
 		       "to log in other users)\n");
 		return 77;
 	}
-	if (!on_path("oathtool")) {
+	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}

@@ -395,23 +395,6 @@ static void tries_too_soon_after_failures_wait(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
-static bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char dir[PATH_MAX], file[PATH_MAX + 64];
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
-		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
-		if (access(file, X_OK) == 0)
-			return true;
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 static int with_daemon(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -473,7 +456,7 @@ int main(int argc, char **argv)
 		       "to log in other users)\n");
 		return 77;
 	}
-	if (!on_path("oathtool")) {
+	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}

@@ -271,23 +271,6 @@ static void unmanaged_user_is_ignored(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
-static bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char dir[PATH_MAX], file[PATH_MAX + 64];
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(dir, sizeof(dir), "%.*s", (int)n, path);
-		snprintf(file, sizeof(file), "%s/%s", dir[0] ? dir : ".", prog);
-		if (access(file, X_OK) == 0)
-			return true;
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 /* The daemon's configuration as the harness wrote it, read once: each
  * test starts from it and adds its own mfa line (a key may appear only
  * once in the file). */
@@ -409,7 +392,7 @@ int main(int argc, char **argv)
 		       "to change other users' passwords)\n");
 		return 77;
 	}
-	if (!on_path("oathtool")) {
+	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}
