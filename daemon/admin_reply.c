@@ -125,3 +125,15 @@ int admin_get_username(struct json_object *params, const char **out,
 	}
 	return 0;
 }
+
+bool admin_is_error(struct json_object *reply, const char *name)
+{
+	struct json_object *e;
+
+	if (!reply)
+		return true; /* out of memory: not a success */
+	if (!json_object_object_get_ex(reply, "error", &e))
+		return false;
+	return !name || (json_object_is_type(e, json_type_string) &&
+			 strcmp(json_object_get_string(e), name) == 0);
+}

@@ -3,6 +3,7 @@
 #ifndef OB_ADMIN_REPLY_H
 #define OB_ADMIN_REPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
@@ -30,6 +31,9 @@ struct json_object *admin_reply_with(const char *key, struct json_object *val);
 const char *admin_utc(int64_t t, char *buf, size_t size);
 /* StorageFull or StorageError for a failed store operation. */
 struct json_object *admin_storage_error(enum store_result r, const char *what);
+/* Whether reply is an error (name NULL: any error; a NULL reply counts
+ * as one), or the error name. */
+bool admin_is_error(struct json_object *reply, const char *name);
 /* The "username" parameter, checked: 0, or -errno with *err set. */
 int admin_get_username(struct json_object *params, const char **out, struct json_object **err);
 

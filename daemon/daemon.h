@@ -31,9 +31,16 @@ struct peer {
 	pid_t pid;
 };
 
+struct admin_session;
+
 /* Answer one io.onboard.Admin call.  Returns a complete reply or error
- * message (never NULL but on memory exhaustion). */
+ * message (never NULL but on memory exhaustion).  *sess is the
+ * connection's administrative state (an import under way), created on
+ * the first call; free it with admin_session_free when the connection
+ * closes. */
 struct json_object *admin_call(struct daemon *d, const struct peer *peer,
-			       const char *method, struct json_object *params);
+			       struct admin_session **sess, const char *method,
+			       struct json_object *params);
+void admin_session_free(struct admin_session *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "code.h"
+#include "admin_private.h"
 #include "admin_reply.h"
 #include "invite.h"
 #include "log.h"
@@ -39,14 +40,6 @@ _Static_assert(INVITE_PAGE_MAX * (INVITE_JSON_MAX + 1) + INVITE_PAGE_OVERHEAD <=
 	       "a full page of invitations may not fit in one message");
 
 /* ------------------------------------------------------------- helpers */
-
-
-
-
-
-
-
-
 
 /* code_to_me is optional and, while nothing else delivers, changes
  * nothing: it is only checked to be a boolean. */
@@ -139,9 +132,10 @@ static void invite_reply_drop(struct json_object *o)
 	json_object_put(o);
 }
 
-struct json_object *invite_user_added(struct daemon *d, const struct person *p,
+struct json_object *invite_user_added(struct admin_ctx *x, const struct person *p,
 				      struct json_object *person)
 {
+	struct daemon *d = x->d;
 	struct json_object *out = json_object_new_object();
 	struct invitation rec;
 	enum store_result r;
@@ -166,11 +160,14 @@ struct json_object *invite_user_added(struct daemon *d, const struct person *p,
 		return NULL;
 	}
 	invite_log_issued(&rec, "invited");
+	admin_audit(x, p->username, p->org, "invite.send", "ok", "with the new person");
 	return varlink_reply_new(out);
 }
 
-struct json_object *invite_send(struct daemon *d, struct json_object *params)
+struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 {
+	struct daemon *d = x->d;
+	char org[OB_ORG_MAX + 1];
 	struct json_object *err = NULL, *out;
 	struct invitation rec;
 	struct person p;
@@ -180,11 +177,9 @@ struct json_object *invite_send(struct daemon *d, struct json_object *params)
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    invite_get_code_to_me(params, &err) < 0)
 		return err;
-	r = store_person_get(d->store, username, &p);
-	if (r == STORE_NOT_FOUND)
-		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
-	if (r != STORE_OK)
-		return admin_storage_error(r, "read the person");
+	if (admin_find_person(x, username, &p, &err) < 0)
+		return err;
+	snprintf(org, sizeof(org), "%s", p.org);
 	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
 	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_REVOKED)
@@ -212,26 +207,25 @@ struct json_object *invite_send(struct daemon *d, struct json_object *params)
 		return admin_storage_error(r, "store the invitation");
 	}
 	invite_log_issued(&rec, "sent an invitation to");
+	admin_audit(x, username, org, "invite.send", "ok", "%s",
+		    rec.has_verification ? "with a verification code" : "");
 	return varlink_reply_new(out);
 }
 
 /* ------------------------------------------------------------ revoking */
 
-struct json_object *invite_revoke(struct daemon *d, struct json_object *params)
+struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *params)
 {
+	struct daemon *d = x->d;
 	struct json_object *err = NULL;
 	const char *username, *why = NULL;
 	struct person p;
 	enum store_result r;
 
-	if (admin_get_username(params, &username, &err) < 0)
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    admin_find_person(x, username, &p, &err) < 0)
 		return err;
-	r = store_person_get(d->store, username, &p);
 	sodium_memzero(&p, sizeof(p));
-	if (r == STORE_NOT_FOUND)
-		return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
-	if (r != STORE_OK)
-		return admin_storage_error(r, "read the person");
 	r = store_invite_revoke(d->store, username, d->now());
 	switch (r) {
 	case STORE_NOT_FOUND:
@@ -256,12 +250,14 @@ struct json_object *invite_revoke(struct daemon *d, struct json_object *params)
 	if (r != STORE_OK)
 		return admin_storage_error(r, "revoke the invitation");
 	log_info("admin: revoked the invitation of %s", username);
+	admin_audit(x, username, NULL, "invite.revoke", "ok", "%s", "");
 	return varlink_reply_new(NULL);
 }
 
 /* ------------------------------------------------------------- listing */
 
 struct invite_page {
+	struct admin_ctx *x;
 	struct json_object *arr;
 	int64_t now;
 	size_t limit;
@@ -275,6 +271,8 @@ static int invite_page_take(const struct invitation *inv, void *ctx)
 	struct invite_page *pg = ctx;
 	struct json_object *o;
 
+	if (!admin_visible(pg->x, inv->username))
+		return 0;
 	if (json_object_array_length(pg->arr) >= pg->limit) {
 		pg->more = true;
 		return 1;
@@ -290,9 +288,10 @@ static int invite_page_take(const struct invitation *inv, void *ctx)
 }
 
 /* One page in username order: after, limit and next as in UserList. */
-struct json_object *invite_list(struct daemon *d, struct json_object *params)
+struct json_object *invite_list(struct admin_ctx *x, struct json_object *params)
 {
-	struct invite_page pg = { .now = d->now(), .limit = INVITE_PAGE_DEFAULT };
+	struct daemon *d = x->d;
+	struct invite_page pg = { .x = x, .now = d->now(), .limit = INVITE_PAGE_DEFAULT };
 	struct json_object *p;
 	const char *after = NULL;
 	long long limit = INVITE_PAGE_DEFAULT;

@@ -8,15 +8,17 @@
 
 #include "daemon.h"
 
-struct json_object *invite_send(struct daemon *d, struct json_object *params);
-struct json_object *invite_revoke(struct daemon *d, struct json_object *params);
-struct json_object *invite_list(struct daemon *d, struct json_object *params);
+struct admin_ctx;
+
+struct json_object *invite_send(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_list(struct admin_ctx *x, struct json_object *params);
 
 /* The reply of UserAdd with invite = true, for p just created: person
  * (taken over; NULL means memory ran out), and the invitation issued now
  * with its code(s).  When the invitation cannot be stored the person
  * stays added and the error says so. */
-struct json_object *invite_user_added(struct daemon *d, const struct person *p,
+struct json_object *invite_user_added(struct admin_ctx *x, const struct person *p,
 				      struct json_object *person);
 
 #endif

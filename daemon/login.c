@@ -22,6 +22,7 @@
  * goes through login_failed, which counts it. */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 /* -------------------------------------------------------------- replies */
@@ -249,6 +250,8 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 
 	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
+	audit_login(l->d, &l->person, "login.code", store_result_name(r),
+		    "new password set (service %s, from %s)", l->service, l->rhost);
 	return r;
 }
 
@@ -598,8 +601,12 @@ static int login_start(struct login *l, struct json_object *params)
 			return login_unavailable(l);
 		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person,
 					     gate == THROTTLE_LOCKED)) {
-		case ACCOUNT_OK:
-			return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+		case ACCOUNT_OK: {
+			bool refused;
+			int ret = login_host_check(l, params, &refused);
+
+			return refused ? ret : login_reply(l, OB_VERDICT_SUCCESS, NULL);
+		}
 		case ACCOUNT_UNFINISHED:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 					   policy_text_unfinished(), NULL);

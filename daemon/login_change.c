@@ -1,6 +1,7 @@
 /* The login dialogue's password change (phase "password", for passwd). */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 /* ------------------------------------------------------ password change */
@@ -111,6 +112,8 @@ void login_change_after_hash(struct login *l)
 	r = change_store(l);
 	log_info("login: %s: password change: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
+	audit_login(l->d, &l->person, "login.password", store_result_name(r),
+		    "password changed (service %s, from %s)", l->service, l->rhost);
 	if (r == STORE_OK) {
 		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, "Your password has been changed.",
 			    NULL);

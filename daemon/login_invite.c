@@ -1,6 +1,7 @@
 /* The login dialogue's invitations: the codes, the name, the terms. */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 /* ---------------------------------------------------------- invitations */
@@ -200,6 +201,8 @@ void login_invite_after_hash(struct login *l)
 	sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
 	log_info("login: %s: invitation acceptance: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
+	audit_login(l->d, &l->person, "login.invite", store_result_name(r),
+		    "first password set (service %s, from %s)", l->service, l->rhost);
 	if (r != STORE_OK) {
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,

@@ -2,6 +2,7 @@
  * code, and enrolling a new authenticator app with a QR code. */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 /* ------------------------------------------------------- second factor */
@@ -178,6 +179,8 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	sodium_memzero(&p, sizeof(p));
 	log_info("login: %s: authenticator enrolment: %s (service %s, from %s)",
 		 l->person.username, store_result_name(r), l->service, l->rhost);
+	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
+		    "service %s, from %s", l->service, l->rhost);
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   "Your account changed during this login. Log in again.", NULL);

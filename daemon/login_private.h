@@ -131,6 +131,12 @@ void login_invite_after_hash(struct login *l);
 
 /* login_change.c: the password change of passwd. */
 int login_change_start(struct login *l, bool check);
+
+/* login_host.c: the host's groups and pool (Login.Start's groups and
+ * pool) against the person, in the account phase.  Returns 0 with
+ * *refused false when the host lets them in; otherwise the refusal was
+ * sent (the login_reply result). */
+int login_host_check(struct login *l, struct json_object *params, bool *refused);
 int login_change_on_current(struct login *l, const char *typed);
 int login_change_not_changed(struct login *l, const char *why);
 void login_change_after_hash(struct login *l);

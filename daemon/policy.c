@@ -413,6 +413,10 @@ const char *policy_text_code_outcome(enum store_result r)
 	case STORE_UNAVAILABLE:
 	case STORE_EXISTS:
 	case STORE_CONFLICT:
+	case STORE_EMAIL_TAKEN:
+	case STORE_NO_GROUP:
+	case STORE_NO_POOL:
+	case STORE_POOL_FULL:
 		break;
 	}
 	return "The login service could not record this login. Try again later.";
@@ -541,6 +545,10 @@ const char *policy_text_invite_outcome(enum store_result r)
 	case STORE_UNAVAILABLE:
 	case STORE_EXISTS:
 	case STORE_CONFLICT:
+	case STORE_EMAIL_TAKEN:
+	case STORE_NO_GROUP:
+	case STORE_NO_POOL:
+	case STORE_POOL_FULL:
 		break;
 	}
 	return "The login service could not record your registration. Try again later.";

@@ -43,6 +43,7 @@ struct conn {
 	char *out;
 	size_t out_len, out_off;
 	struct login *login;
+	struct admin_session *admin; /* an import under way */
 	long long last_active; /* monotonic ms of the last complete call */
 	long long partial_since; /* when an unfinished message began, or 0 */
 	unsigned calls;         /* complete calls received */
@@ -105,6 +106,7 @@ static void conn_free(struct conn *c)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	login_free(c->login);
+	admin_session_free(c->admin);
 	varlink_reader_free(&c->rd);
 	if (c->out) {
 		sodium_memzero(c->out, c->out_len);
@@ -272,7 +274,7 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 		}
 		c->waiting = login_busy(c->login);
 	} else if (has_prefix(method, OB_IFACE_ADMIN ".")) {
-		conn_send(c, admin_call(s->d, &c->peer, method, params));
+		conn_send(c, admin_call(s->d, &c->peer, &c->admin, method, params));
 	} else {
 		const char *dot = strrchr(method, '.');
 		char iface[256];

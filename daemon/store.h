@@ -15,7 +15,9 @@
 #include "ob_protocol.h"
 
 /* Version of the database layout; store_open refuses any other. */
-#define STORE_SCHEMA_VERSION 1
+/* 2: host groups, seat pools, the e-mail index and the audit log.  A
+ * version 1 database is brought to 2 when opened (store_open). */
+#define STORE_SCHEMA_VERSION 2
 
 enum store_result {
 	STORE_OK = 0,
@@ -29,6 +31,10 @@ enum store_result {
 	STORE_MISMATCH,    /* the code given is not this person's code */
 	STORE_FULL,        /* the database map is full: nothing written */
 	STORE_UNAVAILABLE, /* I/O error, corrupt record or other failure */
+	STORE_EMAIL_TAKEN, /* another person of the organisation has this e-mail */
+	STORE_NO_GROUP,    /* a host group named does not exist */
+	STORE_NO_POOL,     /* a seat pool named does not exist */
+	STORE_POOL_FULL,   /* a seat pool has no free seat */
 };
 
 /* Short English name of a result, for logs ("expired", "full", ...). */
@@ -37,6 +43,26 @@ const char *store_result_name(enum store_result r);
 #define PERSON_EXISTING_ACCOUNT 0x1u /* adopted an existing Unix account */
 #define PERSON_DISABLED 0x2u
 #define PERSON_MFA_ENROLLED 0x4u /* totp_sealed holds an active authenticator */
+
+enum person_role {
+	ROLE_USER = 0,
+	ROLE_ADMIN,      /* main administrator of their organisation */
+	ROLE_TECHNICIAN, /* logs in only where a host declares one of their groups */
+	ROLE_ASSISTANT,  /* linked to the person they assist */
+};
+
+/* Delegated administration: what a person other than a main
+ * administrator may do with onboardctl. */
+#define PERM_USERS 0x01u
+#define PERM_INVITES 0x02u
+#define PERM_CODES 0x04u
+#define PERM_GROUPS 0x08u
+#define PERM_POOLS 0x10u
+#define PERM_AUDIT 0x20u
+#define PERM_BANK 0x40u
+#define PERM_ALL 0x7fu
+
+typedef char store_name[OB_GROUP_NAME_MAX + 1]; /* a group or pool name */
 
 /* A TOTP secret sealed with the key file's secret_key (XSalsa20-Poly1305):
  * nonce, MAC and the 20-byte secret.  The store never sees it open. */
@@ -71,6 +97,44 @@ struct person {
 	/* Written only by store_throttle_put: the other writes keep what is
 	 * stored, and it does not change the version. */
 	struct throttle throttle;
+	enum person_role role;
+	uint32_t perms; /* PERM_* */
+	unsigned ngroups, npools;
+	store_name groups[OB_PERSON_GROUPS_MAX];
+	store_name pools[OB_PERSON_POOLS_MAX];
+	char link[OB_USERNAME_MAX + 1]; /* "" when none */
+	int64_t deleted; /* in the user bank since (with PERSON_DISABLED); 0: not */
+};
+
+struct group {
+	store_name name;
+	char org[OB_ORG_MAX + 1];
+	int64_t created;
+};
+
+struct pool {
+	store_name name;
+	char org[OB_ORG_MAX + 1];
+	uint32_t seats;
+	uint32_t used; /* kept by store_people_write: the people assigned */
+	int64_t created;
+};
+
+#define AUDIT_EVENT_MAX 32
+#define AUDIT_RESULT_MAX 32
+#define AUDIT_DETAIL_MAX 200
+
+/* One line of the audit log; never a secret. */
+struct audit_event {
+	uint64_t id;  /* assigned by store_audit_append: 1, 2, ... */
+	int64_t time;
+	int64_t uid;  /* the caller's uid; -1 for events of a login dialogue */
+	char actor[OB_USERNAME_MAX + 1];   /* the caller as an onboard person, or "" */
+	char org[OB_ORG_MAX + 1];          /* whose organisation it concerns, or "" */
+	char subject[OB_USERNAME_MAX + 1]; /* the person it is about, or "" */
+	char event[AUDIT_EVENT_MAX + 1];   /* "user.add", "code.issue", "login.code", ... */
+	char result[AUDIT_RESULT_MAX + 1]; /* "ok", or why not */
+	char detail[AUDIT_DETAIL_MAX + 1];
 };
 
 #define CODE_HASH_BYTES 32
@@ -279,5 +343,67 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 				      const char *new_pwhash, struct invitation *out);
 
 enum store_result store_stats(struct store *st, struct store_stats *out);
+
+/* ------------------------------------------------ people, in one go */
+
+enum person_op {
+	PERSON_CREATE, /* p is new: STORE_EXISTS when the username is taken */
+	PERSON_UPDATE, /* p->version is the version read: STORE_CONFLICT if not current */
+	PERSON_REMOVE, /* purge p->username (p->version as read), with their codes */
+};
+
+struct person_change {
+	enum person_op op;
+	struct person *p;
+};
+
+/* Where store_people_write stopped: the change at index, and the group,
+ * pool or e-mail address concerned. */
+struct store_failure {
+	size_t index;
+	char what[OB_EMAIL_MAX + 1];
+};
+
+/* Apply n changes in one transaction, all or nothing, keeping what the
+ * store guarantees: usernames unique; e-mail addresses unique within an
+ * organisation, in any case (STORE_EMAIL_TAKEN); the groups and pools a
+ * person names exist (STORE_NO_GROUP, STORE_NO_POOL); no pool holds more
+ * people than seats (STORE_POOL_FULL).  A person who becomes
+ * PERSON_DISABLED loses their active access code and pending invitation
+ * (revoked at p->updated) in the same transaction; a removed person's
+ * codes, invitation and seats go with them.  Throttles stay as stored
+ * (store_throttle_put's alone).  On STORE_OK every p->version is the
+ * version written (1 for a create); otherwise nothing was written and
+ * *fail (may be NULL) says where.  Also STORE_NOT_FOUND, STORE_FULL,
+ * STORE_UNAVAILABLE. */
+enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
+				     struct store_failure *fail);
+
+/* Who has the e-mail address in org (any case).  STORE_OK with username
+ * filled, STORE_NOT_FOUND, STORE_UNAVAILABLE. */
+enum store_result store_email_find(struct store *st, const char *org, const char *email,
+				   char username[OB_USERNAME_MAX + 1]);
+
+/* ------------------------------------------------ groups and pools */
+
+/* STORE_OK, STORE_EXISTS, STORE_FULL, STORE_UNAVAILABLE. */
+enum store_result store_group_create(struct store *st, const struct group *g);
+enum store_result store_group_get(struct store *st, const char *name, struct group *out);
+enum store_result store_group_each(struct store *st,
+				   int (*fn)(const struct group *g, void *ctx), void *ctx);
+/* A new pool has used = 0 whatever p->used says. */
+enum store_result store_pool_create(struct store *st, const struct pool *p);
+enum store_result store_pool_get(struct store *st, const char *name, struct pool *out);
+enum store_result store_pool_each(struct store *st,
+				  int (*fn)(const struct pool *p, void *ctx), void *ctx);
+
+/* ------------------------------------------------ audit */
+
+/* Append e with the next id (written back to e->id).  STORE_OK,
+ * STORE_FULL, STORE_UNAVAILABLE. */
+enum store_result store_audit_append(struct store *st, struct audit_event *e);
+/* Events with id > after, oldest first, until fn returns non-zero. */
+enum store_result store_audit_each(struct store *st, uint64_t after,
+				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);
 
 #endif

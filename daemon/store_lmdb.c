@@ -2,8 +2,11 @@
  *
  * Layout: named databases "meta" (schema_version), "people" (username ->
  * person), "codes" (username -> the person's current access code),
- * "code_hashes" (32-byte code hash -> username, for active codes only)
- * and "invitations" (username -> the person's latest invitation).
+ * "code_hashes" (32-byte code hash -> username, for active codes only),
+ * "invitations" (username -> the person's latest invitation), and since
+ * schema 2 "groups" (name -> host group), "pools" (name -> seat pool with
+ * its count of seats used), "emails" (organisation, 0x1f, lower-case
+ * e-mail -> username) and "audit" (8-byte big-endian id -> event).
  * Records are small JSON objects carrying "rv" (record format) and their
  * "version" counter, so that mdb_dump shows readable text and fields can
  * be added.  Every LMDB return code is translated here: callers see only
@@ -26,7 +29,7 @@
 #include "store.h"
 #include "store_record.h"
 
-#define STORE_MAX_DBS 8
+#define STORE_MAX_DBS 12
 #define STORE_KEY_SCHEMA "schema_version"
 /* Compact, and argon2 hashes readable in mdb_dump: no "\/". */
 #define STORE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -41,6 +44,10 @@ struct store {
 	MDB_dbi codes;
 	MDB_dbi code_hashes;
 	MDB_dbi invitations;
+	MDB_dbi groups;
+	MDB_dbi pools;
+	MDB_dbi emails;
+	MDB_dbi audit;
 	uint32_t schema_version;
 };
 
@@ -56,6 +63,10 @@ static const char *const store_result_names[] = {
 	[STORE_MISMATCH] = "mismatch",
 	[STORE_FULL] = "full",
 	[STORE_UNAVAILABLE] = "unavailable",
+	[STORE_EMAIL_TAKEN] = "e-mail address taken",
+	[STORE_NO_GROUP] = "no such group",
+	[STORE_NO_POOL] = "no such pool",
+	[STORE_POOL_FULL] = "pool full",
 };
 
 const char *store_result_name(enum store_result r)
@@ -198,6 +209,59 @@ static bool store_db_empty(MDB_txn *txn, MDB_dbi dbi, int *rc)
 	return *rc == 0 && ms.ms_entries == 0;
 }
 
+static int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
+			   const char *email);
+
+/* Schema 1 had no e-mail index: build it from the people (the new
+ * databases start empty).  Two people of one organisation with the same
+ * address were allowed then: the first in username order keeps it in the
+ * index, and the others are named in the log. */
+static int store_migrate_1(struct store *st, MDB_txn *txn)
+{
+	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA), .mv_data = (void *)STORE_KEY_SCHEMA };
+	MDB_val pk, pv, ek, v;
+	MDB_cursor *cur;
+	struct person p;
+	int rc;
+
+	rc = mdb_cursor_open(txn, st->people, &cur);
+	if (rc)
+		return store_errno(rc);
+	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
+		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if (p.email[0] && store_email_key(&ek, buf, sizeof(buf), p.org, p.email) == 0) {
+			v.mv_data = p.username;
+			v.mv_size = strlen(p.username);
+			rc = mdb_put(txn, st->emails, &ek, &v, MDB_NOOVERWRITE);
+			if (rc == MDB_KEYEXIST) {
+				log_warnx("store: %s shares an e-mail address with another person "
+					  "of %s: fix it with onboardctl user modify",
+					  p.username, p.org);
+				rc = 0;
+			}
+		}
+		sodium_memzero(&p, sizeof(p));
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_errno(rc);
+	v.mv_data = (void *)"2";
+	v.mv_size = 1;
+	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	if (rc)
+		return store_errno(rc);
+	log_info("store: database brought from schema version 1 to 2");
+	st->schema_version = STORE_SCHEMA_VERSION;
+	return 0;
+}
+
 /* A fresh database gets our schema version; any other is refused. */
 static int store_schema_check(struct store *st, MDB_txn *txn)
 {
@@ -238,6 +302,8 @@ static int store_schema_check(struct store *st, MDB_txn *txn)
 		if (errno || *end)
 			n = 0;
 	}
+	if (n == 1)
+		return store_migrate_1(st, txn);
 	if (n != STORE_SCHEMA_VERSION) {
 		log_warnx("store: the database has schema version %lu, not %d", n,
 			  STORE_SCHEMA_VERSION);
@@ -259,7 +325,11 @@ static int store_open_dbs(struct store *st)
 	    (rc = mdb_dbi_open(txn, "people", MDB_CREATE, &st->people)) ||
 	    (rc = mdb_dbi_open(txn, "codes", MDB_CREATE, &st->codes)) ||
 	    (rc = mdb_dbi_open(txn, "code_hashes", MDB_CREATE, &st->code_hashes)) ||
-	    (rc = mdb_dbi_open(txn, "invitations", MDB_CREATE, &st->invitations))) {
+	    (rc = mdb_dbi_open(txn, "invitations", MDB_CREATE, &st->invitations)) ||
+	    (rc = mdb_dbi_open(txn, "groups", MDB_CREATE, &st->groups)) ||
+	    (rc = mdb_dbi_open(txn, "pools", MDB_CREATE, &st->pools)) ||
+	    (rc = mdb_dbi_open(txn, "emails", MDB_CREATE, &st->emails)) ||
+	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit))) {
 		mdb_txn_abort(txn);
 		return store_errno(rc);
 	}
@@ -323,34 +393,13 @@ void store_close(struct store *st)
 
 /* ------------------------------------------------------------ people */
 
+/* Both go through store_people_write, which keeps the e-mail index and
+ * the seats. */
 enum store_result store_person_create(struct store *st, struct person *p)
 {
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k, v;
-	int rc;
+	struct person_change c = { .op = PERSON_CREATE, .p = p };
 
-	if (!store_key_username(&k, p->username)) {
-		log_warnx("store: refusing to create a person without a valid username");
-		return STORE_UNAVAILABLE;
-	}
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "create person");
-	rc = mdb_get(txn, st->people, &k, &v);
-	if (rc == 0) {
-		mdb_txn_abort(txn);
-		return STORE_EXISTS;
-	}
-	if (rc != MDB_NOTFOUND)
-		return store_fail(txn, rc, "create person");
-	rc = store_person_write(st, txn, p, 1);
-	if (rc)
-		return store_fail(txn, rc, "create person");
-	r = store_commit(txn, "create person");
-	if (r == STORE_OK)
-		p->version = 1;
-	return r;
+	return store_people_write(st, &c, 1, NULL);
 }
 
 /* Read and decode one record inside txn; out is only filled on STORE_OK. */
@@ -410,38 +459,11 @@ enum store_result store_person_get(struct store *st, const char *username, struc
 
 enum store_result store_person_put(struct store *st, struct person *p)
 {
-	struct person cur;
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
+	struct person_change c = { .op = PERSON_UPDATE, .p = p };
 
-	if (!store_key_username(&k, p->username))
-		return STORE_NOT_FOUND;
 	if (p->version >= INT64_MAX)
 		return STORE_CONFLICT;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "write person");
-	r = store_person_read(st, txn, &k, &cur);
-	if (r == STORE_OK && cur.version != p->version)
-		r = STORE_CONFLICT;
-	/* The throttle is store_throttle_put's alone: a person read before
-	 * a failed login must not write that failure away. */
-	if (r == STORE_OK)
-		p->throttle = cur.throttle;
-	sodium_memzero(&cur, sizeof(cur));
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	rc = store_person_write(st, txn, p, p->version + 1);
-	if (rc)
-		return store_fail(txn, rc, "write person");
-	r = store_commit(txn, "write person");
-	if (r == STORE_OK)
-		p->version++;
-	return r;
+	return store_people_write(st, &c, 1, NULL);
 }
 
 enum store_result store_throttle_get(struct store *st, const char *username,
@@ -1245,4 +1267,601 @@ enum store_result store_stats(struct store *st, struct store_stats *out)
 	out->map_size = info.me_mapsize;
 	out->map_used = ((uint64_t)info.me_last_pgno + 1) * es.ms_psize;
 	return STORE_OK;
+}
+
+/* ------------------------------------------------------------ e-mail index */
+
+/* The index key of an address in an organisation: org, 0x1f (never in
+ * an organisation name), the address in ASCII lower case.  -EINVAL when
+ * either does not fit. */
+static int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
+			   const char *email)
+{
+	size_t no = strnlen(org, OB_ORG_MAX + 1), ne = strnlen(email, OB_EMAIL_MAX + 1);
+
+	if (no > OB_ORG_MAX || ne == 0 || ne > OB_EMAIL_MAX || no + ne + 2 > size)
+		return -EINVAL;
+	memcpy(buf, org, no);
+	buf[no] = 0x1f;
+	for (size_t i = 0; i < ne; i++)
+		buf[no + 1 + i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a')
+								    : email[i];
+	k->mv_data = buf;
+	k->mv_size = no + 1 + ne;
+	return 0;
+}
+
+enum store_result store_email_find(struct store *st, const char *org, const char *email,
+				   char username[OB_USERNAME_MAX + 1])
+{
+	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	username[0] = '\0';
+	if (store_email_key(&k, buf, sizeof(buf), org, email) < 0)
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "find e-mail");
+	rc = mdb_get(txn, st->emails, &k, &v);
+	if (rc == 0 && (v.mv_size == 0 || v.mv_size > OB_USERNAME_MAX))
+		return store_corrupt(txn, "emails");
+	if (rc == 0) {
+		memcpy(username, v.mv_data, v.mv_size);
+		username[v.mv_size] = '\0';
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	return rc ? store_fail(NULL, rc, "find e-mail") : STORE_OK;
+}
+
+/* Move the index entry of one person from old (may be NULL) to new (may
+ * be NULL).  STORE_EMAIL_TAKEN when new's address belongs to another. */
+static enum store_result store_email_move(struct store *st, MDB_txn *txn,
+					  const struct person *old, const struct person *new,
+					  int *rc)
+{
+	char ob[OB_ORG_MAX + OB_EMAIL_MAX + 2], nb[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	bool has_old = old && old->email[0], has_new = new && new->email[0];
+	MDB_val ok, nk, v;
+
+	*rc = 0;
+	if (has_old && store_email_key(&ok, ob, sizeof(ob), old->org, old->email) < 0)
+		has_old = false;
+	if (has_new && store_email_key(&nk, nb, sizeof(nb), new->org, new->email) < 0)
+		return STORE_UNAVAILABLE;
+	if (has_old && has_new && ok.mv_size == nk.mv_size &&
+	    memcmp(ok.mv_data, nk.mv_data, ok.mv_size) == 0)
+		return STORE_OK;
+	if (has_old) {
+		*rc = mdb_get(txn, st->emails, &ok, &v);
+		if (*rc == 0 && record_key_matches(&STORE_SPAN(&v), old->username))
+			*rc = mdb_del(txn, st->emails, &ok, NULL);
+		if (*rc == MDB_NOTFOUND)
+			*rc = 0;
+		if (*rc)
+			return STORE_UNAVAILABLE;
+	}
+	if (!has_new)
+		return STORE_OK;
+	*rc = mdb_get(txn, st->emails, &nk, &v);
+	if (*rc == 0) {
+		*rc = 0;
+		if (!record_key_matches(&STORE_SPAN(&v), new->username))
+			return STORE_EMAIL_TAKEN;
+		return STORE_OK;
+	}
+	if (*rc != MDB_NOTFOUND)
+		return STORE_UNAVAILABLE;
+	v.mv_data = (void *)new->username;
+	v.mv_size = strlen(new->username);
+	*rc = mdb_put(txn, st->emails, &nk, &v, 0);
+	return *rc ? STORE_UNAVAILABLE : STORE_OK;
+}
+
+/* ------------------------------------------------------------ groups, pools */
+
+/* A group or pool name as a key. */
+static bool store_key_name(MDB_val *k, const char *name)
+{
+	size_t n = name ? strnlen(name, OB_GROUP_NAME_MAX + 1) : 0;
+
+	if (n == 0 || n > OB_GROUP_NAME_MAX)
+		return false;
+	k->mv_data = (void *)name;
+	k->mv_size = n;
+	return true;
+}
+
+static enum store_result store_pool_read(struct store *st, MDB_txn *txn, const char *name,
+					 struct pool *out)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (!store_key_name(&k, name))
+		return STORE_NO_POOL;
+	rc = mdb_get(txn, st->pools, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NO_POOL;
+	if (rc)
+		return STORE_UNAVAILABLE;
+	if (!record_pool_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
+		return store_corrupt(NULL, "pools");
+	return STORE_OK;
+}
+
+static int store_pool_write(struct store *st, MDB_txn *txn, const struct pool *p,
+			    unsigned flags)
+{
+	struct json_object *o = record_pool_encode(p);
+	MDB_val k;
+	const char *s;
+	size_t len;
+	MDB_val v;
+	int rc;
+
+	if (!o)
+		return EINVAL;
+	if (!store_key_name(&k, p->name)) {
+		json_object_put(o);
+		return EINVAL;
+	}
+	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	rc = s ? mdb_put(txn, st->pools, &k, &v, flags) : ENOMEM;
+	json_object_put(o);
+	return rc;
+}
+
+static bool store_name_in(const store_name *names, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Seats: claim one in every pool new names and old did not, give back
+ * every one old held and new does not (old or new may be NULL). */
+static enum store_result store_seats_move(struct store *st, MDB_txn *txn,
+					  const struct person *old, const struct person *new,
+					  struct store_failure *fail, int *rc)
+{
+	struct pool pl;
+	enum store_result r;
+
+	*rc = 0;
+	for (unsigned i = 0; old && i < old->npools; i++) {
+		if (new && store_name_in(new->pools, new->npools, old->pools[i]))
+			continue;
+		r = store_pool_read(st, txn, old->pools[i], &pl);
+		if (r == STORE_NO_POOL)
+			continue; /* pools are never removed; nothing to give back */
+		if (r != STORE_OK)
+			return r;
+		if (pl.used > 0)
+			pl.used--;
+		if ((*rc = store_pool_write(st, txn, &pl, 0)))
+			return STORE_UNAVAILABLE;
+	}
+	for (unsigned i = 0; new && i < new->npools; i++) {
+		if (old && store_name_in(old->pools, old->npools, new->pools[i]))
+			continue;
+		r = store_pool_read(st, txn, new->pools[i], &pl);
+		if (r == STORE_OK && pl.used >= pl.seats)
+			r = STORE_POOL_FULL;
+		if (r != STORE_OK) {
+			if (fail)
+				snprintf(fail->what, sizeof(fail->what), "%s", new->pools[i]);
+			return r;
+		}
+		pl.used++;
+		if ((*rc = store_pool_write(st, txn, &pl, 0)))
+			return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
+}
+
+static enum store_result store_groups_check(struct store *st, MDB_txn *txn,
+					    const struct person *old, const struct person *new,
+					    struct store_failure *fail)
+{
+	MDB_val k, v;
+	int rc;
+
+	for (unsigned i = 0; i < new->ngroups; i++) {
+		if (old && store_name_in(old->groups, old->ngroups, new->groups[i]))
+			continue;
+		rc = store_key_name(&k, new->groups[i]) ? mdb_get(txn, st->groups, &k, &v)
+							 : MDB_NOTFOUND;
+		if (rc == MDB_NOTFOUND) {
+			if (fail)
+				snprintf(fail->what, sizeof(fail->what), "%s", new->groups[i]);
+			return STORE_NO_GROUP;
+		}
+		if (rc)
+			return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
+}
+
+/* ------------------------------------------------------------ people, in one go */
+
+/* Close the person's active code and pending invitation at now; with
+ * drop, delete the records too (a purge). */
+static int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop)
+{
+	struct access_code c;
+	struct invitation inv;
+	enum store_result r;
+	int rc = 0;
+
+	r = store_code_read(st, txn, k, &c);
+	if (r == STORE_OK) {
+		if (c.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &c)))
+			return rc;
+		if (drop) {
+			rc = mdb_del(txn, st->codes, k, NULL);
+		} else if (c.state == CODE_ACTIVE && c.version < INT64_MAX) {
+			c.state = CODE_REVOKED;
+			c.closed = now;
+			c.version++;
+			rc = store_code_write(st, txn, &c);
+		}
+	} else if (r != STORE_NOT_FOUND) {
+		return EIO;
+	}
+	if (rc)
+		return rc;
+	r = store_invite_read(st, txn, k, &inv);
+	if (r == STORE_OK) {
+		if (drop) {
+			rc = mdb_del(txn, st->invitations, k, NULL);
+		} else if (inv.state == INVITE_PENDING && inv.version < INT64_MAX) {
+			inv.state = INVITE_REVOKED;
+			inv.closed = now;
+			inv.version++;
+			rc = store_invite_write(st, txn, &inv);
+		}
+	} else if (r != STORE_NOT_FOUND) {
+		return EIO;
+	}
+	return rc;
+}
+
+/* One change inside txn.  *rc carries an LMDB code when the result is
+ * STORE_UNAVAILABLE because of one. */
+static enum store_result store_change_one(struct store *st, MDB_txn *txn,
+					  struct person_change *c, struct store_failure *fail,
+					  int *rc)
+{
+	struct person cur;
+	struct person *p = c->p, *old = NULL;
+	enum store_result r;
+	MDB_val k;
+
+	*rc = 0;
+	if (!store_key_username(&k, p->username))
+		return STORE_UNAVAILABLE;
+	r = store_person_read(st, txn, &k, &cur);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return r;
+	if (c->op == PERSON_CREATE) {
+		if (r == STORE_OK) {
+			sodium_memzero(&cur, sizeof(cur));
+			return STORE_EXISTS;
+		}
+	} else {
+		if (r == STORE_NOT_FOUND)
+			return STORE_NOT_FOUND;
+		old = &cur;
+		if (cur.version != p->version || cur.version >= INT64_MAX) {
+			sodium_memzero(&cur, sizeof(cur));
+			return STORE_CONFLICT;
+		}
+		p->throttle = cur.throttle;
+	}
+	if (c->op == PERSON_REMOVE) {
+		r = store_email_move(st, txn, old, NULL, rc);
+		if (r == STORE_OK)
+			r = store_seats_move(st, txn, old, NULL, fail, rc);
+		if (r == STORE_OK && (*rc = store_codes_close(st, txn, &k, 0, true)))
+			r = STORE_UNAVAILABLE;
+		if (r == STORE_OK && (*rc = mdb_del(txn, st->people, &k, NULL)))
+			r = STORE_UNAVAILABLE;
+		sodium_memzero(&cur, sizeof(cur));
+		return r;
+	}
+	r = store_email_move(st, txn, old, p, rc);
+	if (r == STORE_EMAIL_TAKEN && fail)
+		snprintf(fail->what, sizeof(fail->what), "%s", p->email);
+	if (r == STORE_OK)
+		r = store_groups_check(st, txn, old, p, fail);
+	if (r == STORE_OK)
+		r = store_seats_move(st, txn, old, p, fail, rc);
+	if (r == STORE_OK && (p->flags & PERSON_DISABLED) &&
+	    (!old || !(old->flags & PERSON_DISABLED)) &&
+	    (*rc = store_codes_close(st, txn, &k, p->updated, false)))
+		r = STORE_UNAVAILABLE;
+	if (r == STORE_OK && (*rc = store_person_write(st, txn, p, old ? old->version + 1 : 1)))
+		r = STORE_UNAVAILABLE;
+	sodium_memzero(&cur, sizeof(cur));
+	return r;
+}
+
+enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
+				     struct store_failure *fail)
+{
+	enum store_result r = STORE_OK;
+	MDB_txn *txn;
+	size_t i;
+	int rc;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "write people");
+	for (i = 0; i < n && r == STORE_OK; i++) {
+		r = store_change_one(st, txn, &c[i], fail, &rc);
+		if (fail)
+			fail->index = i;
+	}
+	if (r != STORE_OK) {
+		if (rc)
+			return store_fail(txn, rc, "write people");
+		mdb_txn_abort(txn);
+		return r;
+	}
+	r = store_commit(txn, "write people");
+	if (r != STORE_OK)
+		return r;
+	for (i = 0; i < n; i++)
+		if (c[i].op != PERSON_REMOVE)
+			c[i].p->version = c[i].op == PERSON_CREATE ? 1 : c[i].p->version + 1;
+	return STORE_OK;
+}
+
+/* ------------------------------------------------------------ groups and pools */
+
+enum store_result store_group_create(struct store *st, const struct group *g)
+{
+	struct json_object *o = record_group_encode(g);
+	MDB_txn *txn;
+	MDB_val k;
+	const char *s;
+	size_t len;
+	MDB_val v;
+	int rc;
+
+	if (!o || !store_key_name(&k, g->name)) {
+		json_object_put(o);
+		return STORE_UNAVAILABLE;
+	}
+	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
+	rc = s ? mdb_txn_begin(st->env, NULL, 0, &txn) : ENOMEM;
+	if (rc) {
+		json_object_put(o);
+		return store_fail(NULL, rc, "create group");
+	}
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	rc = mdb_put(txn, st->groups, &k, &v, MDB_NOOVERWRITE);
+	json_object_put(o);
+	if (rc == MDB_KEYEXIST) {
+		mdb_txn_abort(txn);
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "create group");
+	return store_commit(txn, "create group");
+}
+
+enum store_result store_group_get(struct store *st, const char *name, struct group *out)
+{
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_name(&k, name))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get group");
+	rc = mdb_get(txn, st->groups, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "get group");
+	if (!record_group_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
+		return store_corrupt(txn, "groups");
+	mdb_txn_abort(txn);
+	return STORE_OK;
+}
+
+struct store_each_group {
+	int (*fn)(const struct group *g, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_group(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_group *e = arg;
+	struct group g;
+
+	if (!record_group_decode(&STORE_SPAN(k), &STORE_SPAN(v), &g))
+		return -1;
+	return e->fn(&g, e->ctx) != 0;
+}
+
+enum store_result store_group_each(struct store *st,
+				   int (*fn)(const struct group *g, void *ctx), void *ctx)
+{
+	struct store_each_group e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->groups, "groups", NULL, store_visit_group, &e);
+}
+
+enum store_result store_pool_create(struct store *st, const struct pool *p)
+{
+	struct pool fresh = *p;
+	MDB_txn *txn;
+	int rc;
+
+	fresh.used = 0;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "create pool");
+	rc = store_pool_write(st, txn, &fresh, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		mdb_txn_abort(txn);
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "create pool");
+	return store_commit(txn, "create pool");
+}
+
+enum store_result store_pool_get(struct store *st, const char *name, struct pool *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get pool");
+	r = store_pool_read(st, txn, name, out);
+	mdb_txn_abort(txn);
+	return r == STORE_NO_POOL ? STORE_NOT_FOUND : r;
+}
+
+struct store_each_pool {
+	int (*fn)(const struct pool *p, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_pool(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_pool *e = arg;
+	struct pool p;
+
+	if (!record_pool_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
+		return -1;
+	return e->fn(&p, e->ctx) != 0;
+}
+
+enum store_result store_pool_each(struct store *st,
+				  int (*fn)(const struct pool *p, void *ctx), void *ctx)
+{
+	struct store_each_pool e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->pools, "pools", NULL, store_visit_pool, &e);
+}
+
+/* ------------------------------------------------------------ audit */
+
+static void store_audit_key(uint64_t id, uint8_t key[8])
+{
+	for (int i = 7; i >= 0; i--, id >>= 8)
+		key[i] = (uint8_t)id;
+}
+
+enum store_result store_audit_append(struct store *st, struct audit_event *e)
+{
+	struct json_object *o;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	uint8_t key[8];
+	uint64_t last = 0;
+	const char *s;
+	size_t len;
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "append audit event");
+	rc = mdb_cursor_open(txn, st->audit, &cur);
+	if (rc)
+		return store_fail(txn, rc, "append audit event");
+	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == 8) {
+		for (int i = 0; i < 8; i++)
+			last = last << 8 | ((const uint8_t *)k.mv_data)[i];
+	} else if (rc != MDB_NOTFOUND) {
+		mdb_cursor_close(cur);
+		return rc ? store_fail(txn, rc, "append audit event") : store_corrupt(txn, "audit");
+	}
+	mdb_cursor_close(cur);
+	if (last >= INT64_MAX)
+		return store_corrupt(txn, "audit");
+	e->id = last + 1;
+	o = record_audit_encode(e);
+	s = o ? json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len) : NULL;
+	if (!s) {
+		json_object_put(o);
+		mdb_txn_abort(txn);
+		log_warnx("store: refusing to write a malformed audit event");
+		return STORE_UNAVAILABLE;
+	}
+	store_audit_key(e->id, key);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	rc = mdb_put(txn, st->audit, &k, &v, MDB_APPEND);
+	json_object_put(o);
+	if (rc)
+		return store_fail(txn, rc, "append audit event");
+	return store_commit(txn, "append audit event");
+}
+
+enum store_result store_audit_each(struct store *st, uint64_t after,
+				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx)
+{
+	enum store_result r = STORE_OK;
+	struct audit_event e;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v;
+	uint8_t key[8];
+	int rc;
+
+	if (after >= INT64_MAX)
+		return STORE_OK;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "list audit events");
+	rc = mdb_cursor_open(txn, st->audit, &cur);
+	if (rc)
+		return store_fail(txn, rc, "list audit events");
+	store_audit_key(after + 1, key);
+	k.mv_data = key;
+	k.mv_size = sizeof(key);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (!record_audit_decode(&STORE_SPAN(&v), &e)) {
+			r = store_corrupt(NULL, "audit");
+			break;
+		}
+		if (fn(&e, ctx))
+			break;
+	}
+	if (r == STORE_OK && rc != 0 && rc != MDB_NOTFOUND) {
+		log_warnx("store: list audit events: %s", mdb_strerror(rc));
+		r = STORE_UNAVAILABLE;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return r;
 }

@@ -17,6 +17,11 @@
  * its next write of the person, drops them: a downgrade forgets failures
  * and locks, and loses nothing else.  rv 1 records never carry them.
  *
+ * rv 3 adds the administration model: "role", "perms", "groups",
+ * "pools", "link" and "deleted", all required in rv 3; rv 1 and 2
+ * records read as ordinary people (role user, nothing assigned) and
+ * become rv 3 at their next write.
+ *
  * Size: a person record is about 400 bytes, 550 with an authenticator.
  * The worst case, every string field full and each byte escaped as \u00XX
  * (the store does not rely on the validators), is 4 KiB (test_store holds
@@ -31,6 +36,31 @@
 
 #include "log.h"
 #include "store_record.h"
+
+static const char *const record_role_names[] = {
+	[ROLE_USER] = "user",
+	[ROLE_ADMIN] = "admin",
+	[ROLE_TECHNICIAN] = "technician",
+	[ROLE_ASSISTANT] = "assistant",
+};
+
+const char *record_role_name(enum person_role r)
+{
+	if ((unsigned)r < sizeof(record_role_names) / sizeof(record_role_names[0]))
+		return record_role_names[r];
+	return NULL;
+}
+
+bool record_role_parse(const char *s, enum person_role *out)
+{
+	for (unsigned i = 0; i < sizeof(record_role_names) / sizeof(record_role_names[0]); i++) {
+		if (strcmp(s, record_role_names[i]) == 0) {
+			*out = (enum person_role)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 static const char *const record_code_state_names[] = {
 	[CODE_ACTIVE] = "active",
@@ -137,6 +167,45 @@ static void record_enc_throttle(struct json_object *o, const struct throttle *t,
 	record_enc_time(o, "locked_until", t->locked_until, ok);
 }
 
+/* n names of a list as a JSON array of strings. */
+static void record_enc_names(struct json_object *o, const char *key, const store_name *names,
+			     unsigned n, unsigned max, bool *ok)
+{
+	struct json_object *a;
+
+	if (!*ok)
+		return;
+	if (n > max || !(a = json_object_new_array()) || json_object_object_add(o, key, a) < 0) {
+		*ok = false;
+		return;
+	}
+	for (unsigned i = 0; i < n && *ok; i++) {
+		struct json_object *j;
+		size_t len = strnlen(names[i], sizeof(store_name));
+
+		j = len && len < sizeof(store_name) ? json_object_new_string(names[i]) : NULL;
+		if (!j || json_object_array_add(a, j) < 0) {
+			json_object_put(j);
+			*ok = false;
+		}
+	}
+}
+
+static void record_enc_admin(struct json_object *o, const struct person *p, bool *ok)
+{
+	const char *role = record_role_name(p->role);
+
+	if (!role || (p->perms & ~PERM_ALL))
+		*ok = false;
+	if (*ok)
+		record_enc_str(o, "role", role, 16, ok);
+	record_enc_int(o, "perms", p->perms, ok);
+	record_enc_names(o, "groups", p->groups, p->ngroups, OB_PERSON_GROUPS_MAX, ok);
+	record_enc_names(o, "pools", p->pools, p->npools, OB_PERSON_POOLS_MAX, ok);
+	record_enc_str(o, "link", p->link, sizeof(p->link), ok);
+	record_enc_time(o, "deleted", p->deleted, ok);
+}
+
 struct json_object *record_person_encode(const struct person *p, uint64_t version)
 {
 	struct json_object *o = json_object_new_object();
@@ -157,6 +226,7 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	record_enc_time(o, "password_set", p->password_set, &ok);
 	record_enc_mfa(o, p, &ok);
 	record_enc_throttle(o, &p->throttle, &ok);
+	record_enc_admin(o, p, &ok);
 	if (!ok) {
 		record_person_free(o);
 		log_warnx("store: refusing to write a malformed person record");
@@ -315,6 +385,57 @@ static bool record_dec_throttle(struct json_object *o, int64_t rv, struct thrott
 	return true;
 }
 
+/* A list of at most max distinct names. */
+static bool record_dec_names(struct json_object *o, const char *key, store_name *names,
+			     unsigned *n, unsigned max)
+{
+	struct json_object *a;
+	size_t len;
+
+	if (!json_object_object_get_ex(o, key, &a) || !json_object_is_type(a, json_type_array))
+		return false;
+	len = json_object_array_length(a);
+	if (len > max)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *j = json_object_array_get_idx(a, i);
+		const char *s = json_object_get_string(j);
+
+		if (!json_object_is_type(j, json_type_string) ||
+		    json_object_get_string_len(j) < 1 ||
+		    (size_t)json_object_get_string_len(j) >= sizeof(store_name) ||
+		    strlen(s) != (size_t)json_object_get_string_len(j))
+			return false;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(names[k], s) == 0)
+				return false;
+		snprintf(names[i], sizeof(store_name), "%s", s);
+	}
+	*n = (unsigned)len;
+	return true;
+}
+
+/* The administration fields: required in rv 3, absent before. */
+static bool record_dec_admin(struct json_object *o, int64_t rv, struct person *p)
+{
+	char role[16];
+	int64_t perms = 0;
+
+	if (rv < 3)
+		return !record_has(o, "role") && !record_has(o, "perms") &&
+		       !record_has(o, "groups") && !record_has(o, "pools") &&
+		       !record_has(o, "link") && !record_has(o, "deleted");
+	if (!record_dec_str(o, "role", role, sizeof(role)) || !record_role_parse(role, &p->role) ||
+	    !record_dec_int(o, "perms", 0, PERM_ALL, &perms) ||
+	    !record_dec_names(o, "groups", p->groups, &p->ngroups, OB_PERSON_GROUPS_MAX) ||
+	    !record_dec_names(o, "pools", p->pools, &p->npools, OB_PERSON_POOLS_MAX) ||
+	    !record_dec_str(o, "link", p->link, sizeof(p->link)) ||
+	    !record_dec_int(o, "deleted", 0, INT64_MAX, &p->deleted))
+		return false;
+	p->perms = (uint32_t)perms;
+	return true;
+}
+
 bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v, struct person *p)
 {
 	struct json_object *o = record_parse(v);
@@ -336,7 +457,7 @@ bool record_person_decode(const struct store_bytes *key, const struct store_byte
 	     record_dec_int(o, "updated", 0, INT64_MAX, &p->updated) &&
 	     record_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
 	     record_dec_mfa(o, rv, flags, p) && record_dec_throttle(o, rv, &p->throttle) &&
-	     record_key_matches(key, p->username);
+	     record_dec_admin(o, rv, p) && record_key_matches(key, p->username);
 	record_person_free(o);
 	if (!ok) {
 		sodium_memzero(p, sizeof(*p));
@@ -482,3 +603,131 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 	return true;
 }
 
+
+/* ------------------------------------------------ groups, pools, audit */
+
+struct json_object *record_group_encode(const struct group *g)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o != NULL;
+
+	record_enc_int(o, "rv", STORE_GROUP_RV, &ok);
+	record_enc_str(o, "name", g->name, sizeof(g->name), &ok);
+	record_enc_str(o, "org", g->org, sizeof(g->org), &ok);
+	record_enc_time(o, "created", g->created, &ok);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+bool record_group_decode(const struct store_bytes *key, const struct store_bytes *v,
+			 struct group *g)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0;
+	bool ok;
+
+	memset(g, 0, sizeof(*g));
+	ok = o && record_dec_int(o, "rv", STORE_GROUP_RV, STORE_GROUP_RV, &rv) &&
+	     record_dec_str(o, "name", g->name, sizeof(g->name)) &&
+	     record_dec_str(o, "org", g->org, sizeof(g->org)) &&
+	     record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
+	     record_key_matches(key, g->name);
+	json_object_put(o);
+	if (!ok)
+		memset(g, 0, sizeof(*g));
+	return ok;
+}
+
+struct json_object *record_pool_encode(const struct pool *p)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o != NULL && p->used <= p->seats;
+
+	record_enc_int(o, "rv", STORE_POOL_RV, &ok);
+	record_enc_str(o, "name", p->name, sizeof(p->name), &ok);
+	record_enc_str(o, "org", p->org, sizeof(p->org), &ok);
+	record_enc_int(o, "seats", p->seats, &ok);
+	record_enc_int(o, "used", p->used, &ok);
+	record_enc_time(o, "created", p->created, &ok);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+bool record_pool_decode(const struct store_bytes *key, const struct store_bytes *v,
+			struct pool *p)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0, seats = 0, used = 0;
+	bool ok;
+
+	memset(p, 0, sizeof(*p));
+	ok = o && record_dec_int(o, "rv", STORE_POOL_RV, STORE_POOL_RV, &rv) &&
+	     record_dec_str(o, "name", p->name, sizeof(p->name)) &&
+	     record_dec_str(o, "org", p->org, sizeof(p->org)) &&
+	     record_dec_int(o, "seats", 0, UINT32_MAX, &seats) &&
+	     record_dec_int(o, "used", 0, seats, &used) &&
+	     record_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
+	     record_key_matches(key, p->name);
+	json_object_put(o);
+	if (!ok) {
+		memset(p, 0, sizeof(*p));
+		return false;
+	}
+	p->seats = (uint32_t)seats;
+	p->used = (uint32_t)used;
+	return true;
+}
+
+struct json_object *record_audit_encode(const struct audit_event *e)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o != NULL && e->id >= 1 && e->id <= INT64_MAX;
+
+	record_enc_int(o, "rv", STORE_AUDIT_RV, &ok);
+	record_enc_int(o, "id", (int64_t)e->id, &ok);
+	record_enc_time(o, "time", e->time, &ok);
+	record_enc_int(o, "uid", e->uid < -1 ? -1 : e->uid, &ok);
+	record_enc_str(o, "actor", e->actor, sizeof(e->actor), &ok);
+	record_enc_str(o, "org", e->org, sizeof(e->org), &ok);
+	record_enc_str(o, "subject", e->subject, sizeof(e->subject), &ok);
+	record_enc_str(o, "event", e->event, sizeof(e->event), &ok);
+	record_enc_str(o, "result", e->result, sizeof(e->result), &ok);
+	record_enc_str(o, "detail", e->detail, sizeof(e->detail), &ok);
+	if (!ok) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+bool record_audit_decode(const struct store_bytes *v, struct audit_event *e)
+{
+	struct json_object *o = record_parse(v);
+	int64_t rv = 0, id = 0;
+	bool ok;
+
+	memset(e, 0, sizeof(*e));
+	ok = o && record_dec_int(o, "rv", STORE_AUDIT_RV, STORE_AUDIT_RV, &rv) &&
+	     record_dec_int(o, "id", 1, INT64_MAX, &id) &&
+	     record_dec_int(o, "time", 0, INT64_MAX, &e->time) &&
+	     record_dec_int(o, "uid", -1, UINT32_MAX, &e->uid) &&
+	     record_dec_str(o, "actor", e->actor, sizeof(e->actor)) &&
+	     record_dec_str(o, "org", e->org, sizeof(e->org)) &&
+	     record_dec_str(o, "subject", e->subject, sizeof(e->subject)) &&
+	     record_dec_str(o, "event", e->event, sizeof(e->event)) &&
+	     record_dec_str(o, "result", e->result, sizeof(e->result)) &&
+	     record_dec_str(o, "detail", e->detail, sizeof(e->detail));
+	json_object_put(o);
+	if (!ok) {
+		memset(e, 0, sizeof(*e));
+		return false;
+	}
+	e->id = (uint64_t)id;
+	return true;
+}

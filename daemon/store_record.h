@@ -11,10 +11,15 @@
 
 #include "store.h"
 
-#define STORE_PERSON_RV 2 /* 2: totp_sealed, totp_last_step, mfa_enrolled */
+/* 2: totp_sealed, totp_last_step, mfa_enrolled; 3: role, perms, groups,
+ * pools, link, deleted */
+#define STORE_PERSON_RV 3
 #define STORE_PERSON_RV_MIN 1
 #define STORE_CODE_RV 1
 #define STORE_INVITE_RV 1
+#define STORE_GROUP_RV 1
+#define STORE_POOL_RV 1
+#define STORE_AUDIT_RV 1
 
 /* Bytes held by the database: a key or a value. */
 struct store_bytes {
@@ -39,6 +44,19 @@ bool record_code_decode(const struct store_bytes *key, const struct store_bytes 
 			struct access_code *c);
 bool record_invite_decode(const struct store_bytes *key, const struct store_bytes *v,
 			  struct invitation *inv);
+
+struct json_object *record_group_encode(const struct group *g);
+bool record_group_decode(const struct store_bytes *key, const struct store_bytes *v,
+			 struct group *g);
+struct json_object *record_pool_encode(const struct pool *p);
+bool record_pool_decode(const struct store_bytes *key, const struct store_bytes *v,
+			struct pool *p);
+struct json_object *record_audit_encode(const struct audit_event *e);
+bool record_audit_decode(const struct store_bytes *v, struct audit_event *e);
+
+/* "user", "admin", ... ; NULL for a value outside the enum. */
+const char *record_role_name(enum person_role r);
+bool record_role_parse(const char *s, enum person_role *out);
 
 /* Whether key holds exactly username. */
 bool record_key_matches(const struct store_bytes *key, const char *username);

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <sodium.h>
+
+#include "audit.h"
 #include "log.h"
 #include "store.h"
 #include "throttle.h"
@@ -77,6 +80,14 @@ int throttle_failure(struct daemon *d, const char *username, const char *what,
 			 "a wrong %s (service %s, from %s)",
 			 username, throttle_utc(t.locked_until, when, sizeof(when)), t.failures,
 			 t.failures == 1 ? "" : "s", what, service, rhost);
+	if (!was_locked) {
+		struct person p;
+
+		if (store_person_get(d->store, username, &p) == STORE_OK)
+			audit_login(d, &p, "login.lockout", "locked", "until %s after %u failures",
+				    throttle_utc(t.locked_until, when, sizeof(when)), t.failures);
+		sodium_memzero(&p, sizeof(p));
+	}
 	return 1;
 }
 

@@ -61,6 +61,14 @@ const char *validate_org(const char *s)
 				 "organisation name may contain only lower-case letters, digits, '_', '-' and '.'");
 }
 
+const char *validate_group_name(const char *s)
+{
+	return validate_portable(s, OB_GROUP_NAME_MAX,
+				 "group and pool names must be 1 to 32 characters",
+				 "group and pool names must start with a lower-case letter or '_'",
+				 "group and pool names may contain only lower-case letters, digits, '_', '-' and '.'");
+}
+
 static const char *validate_say(char *buf, size_t size, const char *what, const char *rule)
 {
 	if (!buf || size == 0)

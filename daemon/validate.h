@@ -38,5 +38,7 @@ const char *validate_phone(const char *s, char out[OB_PHONE_MAX + 1]);
 
 /* Organisation name: same characters as a username, 1..OB_ORG_MAX bytes. */
 const char *validate_org(const char *s);
+/* A host group or seat pool name: the username rule, at most 32. */
+const char *validate_group_name(const char *s);
 
 #endif

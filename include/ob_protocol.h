@@ -76,6 +76,32 @@
 #define OB_ADMIN_INVITE_REVOKE "io.onboard.Admin.InviteRevoke"
 #define OB_ADMIN_INVITE_LIST "io.onboard.Admin.InviteList"
 #define OB_ADMIN_UNLOCK "io.onboard.Admin.Unlock"
+#define OB_ADMIN_USER_MODIFY "io.onboard.Admin.UserModify"
+#define OB_ADMIN_USER_DELETE "io.onboard.Admin.UserDelete"
+#define OB_ADMIN_USER_RESTORE "io.onboard.Admin.UserRestore"
+#define OB_ADMIN_USER_PURGE "io.onboard.Admin.UserPurge"
+#define OB_ADMIN_BANK_LIST "io.onboard.Admin.BankList"
+#define OB_ADMIN_USER_IMPORT "io.onboard.Admin.UserImport"
+#define OB_ADMIN_USER_IMPORT_FAILURES "io.onboard.Admin.UserImportFailures"
+#define OB_ADMIN_USER_IMPORT_CODES "io.onboard.Admin.UserImportCodes"
+#define OB_ADMIN_CODE_ISSUE_BULK "io.onboard.Admin.CodeIssueBulk"
+#define OB_ADMIN_GROUP_ADD "io.onboard.Admin.GroupAdd"
+#define OB_ADMIN_GROUP_LIST "io.onboard.Admin.GroupList"
+#define OB_ADMIN_GROUP_ASSIGN "io.onboard.Admin.GroupAssign"
+#define OB_ADMIN_GROUP_UNASSIGN "io.onboard.Admin.GroupUnassign"
+#define OB_ADMIN_POOL_ADD "io.onboard.Admin.PoolAdd"
+#define OB_ADMIN_POOL_LIST "io.onboard.Admin.PoolList"
+#define OB_ADMIN_POOL_ASSIGN "io.onboard.Admin.PoolAssign"
+#define OB_ADMIN_POOL_UNASSIGN "io.onboard.Admin.PoolUnassign"
+#define OB_ADMIN_AUDIT "io.onboard.Admin.Audit"
+
+/* Limits of the administration model. */
+#define OB_GROUP_NAME_MAX 32    /* host group and pool names */
+#define OB_PERSON_GROUPS_MAX 8  /* host groups one person may be in */
+#define OB_PERSON_POOLS_MAX 4   /* seat pools one person may be in */
+#define OB_IMPORT_ROWS_MAX 20000
+#define OB_IMPORT_BATCH_MAX 64  /* rows in one UserImport call */
+#define OB_PAGE_FAILURES_MAX 100 /* ImportFailure or IssuedCode per page */
 
 #define OB_ERR_INVALID_ARGUMENT "io.onboard.Admin.InvalidArgument"
 #define OB_ERR_USER_EXISTS "io.onboard.Admin.UserExists"
@@ -86,6 +112,13 @@
 #define OB_ERR_STORAGE_FULL "io.onboard.Admin.StorageFull"
 #define OB_ERR_STORAGE "io.onboard.Admin.StorageError"
 #define OB_ERR_CONFLICT "io.onboard.Admin.Conflict"
+#define OB_ERR_LINKED "io.onboard.Admin.Linked"
+#define OB_ERR_GROUP_NOT_FOUND "io.onboard.Admin.GroupNotFound"
+#define OB_ERR_POOL_NOT_FOUND "io.onboard.Admin.PoolNotFound"
+#define OB_ERR_GROUP_EXISTS "io.onboard.Admin.GroupExists"
+#define OB_ERR_POOL_EXISTS "io.onboard.Admin.PoolExists"
+#define OB_ERR_POOL_FULL "io.onboard.Admin.PoolFull"
+#define OB_ERR_NO_IMPORT "io.onboard.Admin.NoImport"
 /* Sent by the server, whatever the call, for a reply over the cap. */
 #define OB_ERR_REPLY_TOO_LARGE "io.onboard.Admin.ReplyTooLarge"
 

@@ -147,6 +147,26 @@ static enum store_result find(struct fixture *f, uint8_t b, char *who)
 
 /* Write one raw value with lmdb, the store closed meanwhile (one process
  * must not open the same environment twice). */
+/* Delete key from db behind the store's back (the store is closed). */
+static void raw_del(struct fixture *f, const char *db, const char *key)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { .mv_size = strlen(key), .mv_data = (void *)key };
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	assert_int_equal(mdb_del(txn, dbi, &k, NULL), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
 static void raw_put(struct fixture *f, const char *db, const char *key, const char *value)
 {
 	MDB_env *env;
@@ -778,7 +798,7 @@ static void record_without_totp_fields_still_decodes(void **state)
 	p.totp_last_step = 5;
 	assert_result(store_person_put(f->st, &p), STORE_OK);
 	raw_get(f, "people", "olle", raw, sizeof(raw));
-	if (!strstr(raw, "\"rv\":2,") || !strstr(raw, "\"totp_last_step\":5"))
+	if (!strstr(raw, "\"rv\":3,") || !strstr(raw, "\"totp_last_step\":5"))
 		fail_msg("the rewritten record is not in the current format: %s", raw);
 	assert_result(store_person_get(f->st, "olle", &p), STORE_OK);
 	assert_int_equal(p.version, 4);
@@ -1123,13 +1143,13 @@ static void schema_version_mismatch_refused(void **state)
 	int r;
 
 	add_person(f, "alice");
-	raw_put(f, "meta", "schema_version", "2");
+	raw_put(f, "meta", "schema_version", "3");
 	r = store_open(&f->st, f->dir, MAP_SIZE);
 	assert_int_equal(r, -EPROTO);
 	assert_null(f->st);
 
-	/* Only the version itself was wrong: back at 1, the data is there. */
-	raw_put(f, "meta", "schema_version", "1");
+	/* Only the version itself was wrong: back at 2, the data is there. */
+	raw_put(f, "meta", "schema_version", "2");
 	reopen(f, MAP_SIZE);
 	assert_result(store_person_get(f->st, "alice", &(struct person){ 0 }), STORE_OK);
 }
@@ -1702,6 +1722,160 @@ static void corrupt_invitation_record_is_unavailable(void **state)
 	assert_result(accept_inv(f, "ada", 0x01, "req-1", 1), STORE_UNAVAILABLE);
 }
 
+/* ------------------------------------------------ administration model */
+
+static void email_unique_in_org_any_case(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "anna"); /* anna@example.org in default */
+	person_fill(&p, "bert", "Bert");
+	snprintf(p.email, sizeof(p.email), "ANNA@Example.ORG");
+	assert_result(store_person_create(f->st, &p), STORE_EMAIL_TAKEN);
+	assert_result(store_person_get(f->st, "bert", &p), STORE_NOT_FOUND);
+	/* Another organisation may use it. */
+	person_fill(&p, "bert", "Bert");
+	snprintf(p.email, sizeof(p.email), "anna@example.org");
+	snprintf(p.org, sizeof(p.org), "other");
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	assert_result(store_email_find(f->st, "default", "Anna@EXAMPLE.org", who), STORE_OK);
+	assert_string_equal(who, "anna");
+	/* A changed address frees the old one. */
+	assert_result(store_person_get(f->st, "anna", &p), STORE_OK);
+	snprintf(p.email, sizeof(p.email), "a2@example.org");
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_NOT_FOUND);
+}
+
+static void pool_seats_are_claimed_and_given_back(void **state)
+{
+	struct fixture *f = *state;
+	struct pool pl = { .name = "lab", .org = "default", .seats = 1, .created = T0 };
+	struct person p, q;
+	struct store_failure fail;
+	struct person_change c;
+
+	assert_result(store_pool_create(f->st, &pl), STORE_OK);
+	assert_result(store_pool_create(f->st, &pl), STORE_EXISTS);
+	person_fill(&p, "anna", "Anna");
+	snprintf(p.pools[p.npools++], sizeof(store_name), "lab");
+	assert_result(store_person_create(f->st, &p), STORE_OK);
+	person_fill(&q, "bert", "Bert");
+	snprintf(q.pools[q.npools++], sizeof(store_name), "lab");
+	c = (struct person_change){ .op = PERSON_CREATE, .p = &q };
+	assert_result(store_people_write(f->st, &c, 1, &fail), STORE_POOL_FULL);
+	assert_string_equal(fail.what, "lab");
+	assert_result(store_person_get(f->st, "bert", &q), STORE_NOT_FOUND);
+	assert_result(store_pool_get(f->st, "lab", &pl), STORE_OK);
+	assert_int_equal(pl.used, 1);
+	/* anna leaves the pool: the seat is free again. */
+	assert_result(store_person_get(f->st, "anna", &p), STORE_OK);
+	p.npools = 0;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_pool_get(f->st, "lab", &pl), STORE_OK);
+	assert_int_equal(pl.used, 0);
+	/* A pool or group that does not exist is refused. */
+	person_fill(&q, "bert", "Bert");
+	snprintf(q.groups[q.ngroups++], sizeof(store_name), "nogroup");
+	c = (struct person_change){ .op = PERSON_CREATE, .p = &q };
+	assert_result(store_people_write(f->st, &c, 1, &fail), STORE_NO_GROUP);
+}
+
+static void batch_is_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct person a, b, c2;
+	struct person_change c[3];
+	struct store_failure fail;
+
+	person_fill(&a, "anna", "Anna");
+	person_fill(&b, "bert", "Bert");
+	person_fill(&c2, "anna", "Anna2"); /* the same username twice */
+	snprintf(c2.email, sizeof(c2.email), "other@example.org");
+	c[0] = (struct person_change){ .op = PERSON_CREATE, .p = &a };
+	c[1] = (struct person_change){ .op = PERSON_CREATE, .p = &b };
+	c[2] = (struct person_change){ .op = PERSON_CREATE, .p = &c2 };
+	assert_result(store_people_write(f->st, c, 3, &fail), STORE_EXISTS);
+	assert_int_equal(fail.index, 2);
+	assert_result(store_person_get(f->st, "anna", &a), STORE_NOT_FOUND);
+	assert_result(store_person_get(f->st, "bert", &b), STORE_NOT_FOUND);
+}
+
+static void disabling_revokes_code_and_remove_purges(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t hash[CODE_HASH_BYTES];
+	struct access_code c;
+	struct person p;
+	struct person_change ch;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "anna");
+	memset(hash, 7, sizeof(hash));
+	assert_result(store_code_issue(f->st, "anna", hash, T0, T0 + 1000, 0, &c), STORE_OK);
+	assert_result(store_person_get(f->st, "anna", &p), STORE_OK);
+	p.flags |= PERSON_DISABLED;
+	p.deleted = T0 + 5;
+	p.updated = T0 + 5;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_code_get(f->st, "anna", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_REVOKED);
+	assert_int_equal(c.closed, T0 + 5);
+	assert_result(store_code_find(f->st, hash, who), STORE_NOT_FOUND);
+	ch = (struct person_change){ .op = PERSON_REMOVE, .p = &p };
+	assert_result(store_people_write(f->st, &ch, 1, NULL), STORE_OK);
+	assert_result(store_person_get(f->st, "anna", &p), STORE_NOT_FOUND);
+	assert_result(store_code_get(f->st, "anna", &c), STORE_NOT_FOUND);
+	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_NOT_FOUND);
+}
+
+static int audit_collect(const struct audit_event *e, void *ctx)
+{
+	uint64_t *ids = ctx;
+
+	ids[ids[0] + 1] = e->id;
+	ids[0]++;
+	return 0;
+}
+
+static void audit_ids_grow_and_page(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_event e = { .time = T0, .uid = 0 };
+	uint64_t ids[8] = { 0 };
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(e.event, sizeof(e.event), "test.%d", i);
+		snprintf(e.result, sizeof(e.result), "ok");
+		assert_result(store_audit_append(f->st, &e), STORE_OK);
+		assert_int_equal(e.id, (uint64_t)i + 1);
+	}
+	assert_result(store_audit_each(f->st, 1, audit_collect, ids), STORE_OK);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 3);
+}
+
+static void schema_1_database_gets_email_index(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats st;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "anna");
+	store_close(f->st);
+	f->st = NULL;
+	raw_put(f, "meta", "schema_version", "1");
+	raw_del(f, "emails", "default\x1f" "anna@example.org");
+	reopen(f, MAP_SIZE);
+	assert_result(store_stats(f->st, &st), STORE_OK);
+	assert_int_equal(st.schema_version, 2);
+	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_OK);
+	assert_string_equal(who, "anna");
+}
+
 static void result_names_are_distinct(void **state)
 {
 	enum store_result a, b;
@@ -1779,6 +1953,12 @@ int main(void)
 		T(invite_record_round_trips_and_survives_reopen),
 		T(corrupt_invitation_record_is_unavailable),
 		cmocka_unit_test(result_names_are_distinct),
+		T(email_unique_in_org_any_case),
+		T(pool_seats_are_claimed_and_given_back),
+		T(batch_is_all_or_nothing),
+		T(disabling_revokes_code_and_remove_purges),
+		T(audit_ids_grow_and_page),
+		T(schema_1_database_gets_email_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,784 @@
+/* io.onboard.Admin: changing people after UserAdd (UserModify, the user
+ * bank: UserDelete, UserRestore, UserPurge, BankList), host groups and
+ * seat pools, and access codes in bulk.  Each call reads, asks the
+ * policy, and writes through store_people_write, which keeps e-mail
+ * addresses unique and seats within their pools. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "admin_private.h"
+#include "admin_reply.h"
+#include "log.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "store_record.h"
+#include "validate.h"
+#include "varlink.h"
+
+#define ADMIN_PUT_ATTEMPTS 3
+
+static void people_wipe(struct person *p)
+{
+	sodium_memzero(p, sizeof(*p));
+}
+
+#define _cleanup_wipe_ __attribute__((cleanup(people_wipe)))
+
+static enum mfa_mode people_mode(const struct admin_ctx *x)
+{
+	return (enum mfa_mode)x->d->cfg.mfa;
+}
+
+/* Write one changed person; the reply is the person as stored. */
+static struct json_object *people_put(struct admin_ctx *x, struct person *p,
+				      const char *event, const char *what)
+{
+	struct person_change c = { .op = PERSON_UPDATE, .p = p };
+	struct store_failure fail;
+	enum store_result r;
+
+	p->updated = x->d->now();
+	r = store_people_write(x->d->store, &c, 1, &fail);
+	if (r != STORE_OK) {
+		admin_audit(x, p->username, p->org, event, store_result_name(r), "%s", "");
+		return admin_write_error(p, r, &fail, what);
+	}
+	return admin_reply_with("person", admin_person_json(p, people_mode(x)));
+}
+
+/* ------------------------------------------------------------- modify */
+
+struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *params)
+{
+	_cleanup_wipe_ struct person p = { 0 };
+	_cleanup_wipe_ struct person old = { 0 };
+	struct json_object *err = NULL, *out;
+	const char *username;
+
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    admin_find_person(x, username, &old, &err) < 0)
+		return err;
+	p = old;
+	if (admin_person_fields(params, &p, false, &err) < 0 ||
+	    admin_person_check(x, &p, &old, &err) < 0)
+		return err;
+	if (strcmp(p.username, x->a.username) == 0 && !x->a.root && p.role != old.role)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "nobody changes their own role");
+	out = people_put(x, &p, "user.modify", "change the person");
+	if (admin_is_error(out, NULL))
+		return out;
+	log_info("admin: changed %s", p.username);
+	admin_audit(x, p.username, p.org, "user.modify", "ok", "role %s",
+		    record_role_name(p.role));
+	return out;
+}
+
+/* ------------------------------------------------------------- the bank */
+
+struct people_linked {
+	const char *username;
+	struct json_object *names;
+	size_t n;
+};
+
+static int people_find_linked(const struct person *p, void *ctx)
+{
+	struct people_linked *l = ctx;
+
+	if (strcmp(p->link, l->username) != 0)
+		return 0;
+	l->n++;
+	/* The error names at most 50 of them: enough to act on. */
+	if (l->names && json_object_array_length(l->names) < 50)
+		json_object_array_add(l->names, json_object_new_string(p->username));
+	return 0;
+}
+
+/* Linked: the people linked to username, or NULL when there are none. */
+static struct json_object *people_linked_error(struct admin_ctx *x, const char *username,
+					       const char *what, enum store_result *r)
+{
+	struct people_linked l = { .username = username, .names = json_object_new_array() };
+	struct json_object *p;
+	char text[256];
+
+	*r = store_person_each(x->d->store, NULL, people_find_linked, &l);
+	if (*r != STORE_OK || l.n == 0) {
+		json_object_put(l.names);
+		return NULL;
+	}
+	snprintf(text, sizeof(text), "%zu %s linked to %s: change their link first, or %s with "
+		 "--force", l.n, l.n == 1 ? "person is" : "people are", username, what);
+	p = json_object_new_object();
+	if (!p || admin_set_string(p, "message", text) < 0 || admin_set(p, "linked", l.names) < 0) {
+		json_object_put(p);
+		return NULL;
+	}
+	return varlink_error_new(OB_ERR_LINKED, p);
+}
+
+static int people_get_force(struct json_object *params, bool *force, struct json_object **err)
+{
+	int e = varlink_get_bool(params, "force", force);
+
+	if (e < 0 && e != -ENOENT) {
+		*err = admin_bad_parameter("force", e, "true or false");
+		return e;
+	}
+	return 0;
+}
+
+struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *params)
+{
+	_cleanup_wipe_ struct person p = { 0 };
+	struct json_object *err = NULL, *out;
+	const char *username;
+	enum store_result r;
+	bool force = false;
+
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    people_get_force(params, &force, &err) < 0 ||
+	    admin_find_person(x, username, &p, &err) < 0)
+		return err;
+	if (strcmp(username, x->a.username) == 0)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "nobody deletes themselves");
+	if (p.deleted)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is already in the user bank",
+				   username);
+	if (!force) {
+		err = people_linked_error(x, username, "delete", &r);
+		if (err)
+			return err;
+		if (r != STORE_OK)
+			return admin_storage_error(r, "look for linked people");
+	}
+	p.flags |= PERSON_DISABLED;
+	p.deleted = x->d->now();
+	p.npools = 0; /* seats are given back to their pools */
+	out = people_put(x, &p, "user.delete", "move the person to the user bank");
+	if (admin_is_error(out, NULL))
+		return out;
+	log_info("admin: moved %s to the user bank", username);
+	admin_audit(x, username, p.org, "user.delete", "ok", "%s",
+		    force ? "forced, people stay linked" : "");
+	return out;
+}
+
+struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *params)
+{
+	_cleanup_wipe_ struct person p = { 0 };
+	struct json_object *err = NULL, *out;
+	const char *username;
+
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    admin_find_person(x, username, &p, &err) < 0)
+		return err;
+	if (!p.deleted)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is not in the user bank", username);
+	p.flags &= ~PERSON_DISABLED;
+	p.deleted = 0;
+	out = people_put(x, &p, "user.restore", "restore the person");
+	if (admin_is_error(out, NULL))
+		return out;
+	log_info("admin: restored %s from the user bank", username);
+	admin_audit(x, username, p.org, "user.restore", "ok", "%s", "");
+	return out;
+}
+
+struct people_unlink {
+	const char *username;
+	struct person *list;
+	size_t n, cap;
+	bool oom;
+};
+
+static int people_collect_linked(const struct person *p, void *ctx)
+{
+	struct people_unlink *u = ctx;
+
+	if (strcmp(p->link, u->username) != 0)
+		return 0;
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8;
+		struct person *n = reallocarray(u->list, cap, sizeof(*n));
+
+		if (!n) {
+			u->oom = true;
+			return 1;
+		}
+		u->list = n;
+		u->cap = cap;
+	}
+	u->list[u->n++] = *p;
+	return 0;
+}
+
+struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *params)
+{
+	_cleanup_wipe_ struct person p = { 0 };
+	struct people_unlink u = { 0 };
+	struct person_change *c = NULL;
+	struct json_object *err = NULL;
+	struct store_failure fail;
+	const char *username;
+	enum store_result r;
+	bool force = false;
+
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    people_get_force(params, &force, &err) < 0 ||
+	    admin_find_person(x, username, &p, &err) < 0)
+		return err;
+	if (!p.deleted)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "%s is not in the user bank: delete them first", username);
+	if (!force) {
+		err = people_linked_error(x, username, "purge", &r);
+		if (err)
+			return err;
+		if (r != STORE_OK)
+			return admin_storage_error(r, "look for linked people");
+	}
+	/* With force, the links to the purged person are cleared in the same
+	 * transaction: a freed username must not stay someone's link. */
+	u.username = username;
+	r = store_person_each(x->d->store, NULL, people_collect_linked, &u);
+	c = u.oom || r != STORE_OK ? NULL : calloc(u.n + 1, sizeof(*c));
+	if (!c) {
+		free(u.list);
+		return r != STORE_OK ? admin_storage_error(r, "look for linked people") : NULL;
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		u.list[i].link[0] = '\0';
+		u.list[i].updated = x->d->now();
+		c[i] = (struct person_change){ .op = PERSON_UPDATE, .p = &u.list[i] };
+	}
+	c[u.n] = (struct person_change){ .op = PERSON_REMOVE, .p = &p };
+	r = store_people_write(x->d->store, c, u.n + 1, &fail);
+	sodium_memzero(u.list, u.n * sizeof(*u.list));
+	free(u.list);
+	free(c);
+	if (r != STORE_OK)
+		return admin_write_error(&p, r, &fail, "purge the person");
+	log_info("admin: purged %s from the user bank", username);
+	admin_audit(x, username, p.org, "user.purge", "ok", "%zu link%s cleared", u.n,
+		    u.n == 1 ? "" : "s");
+	return varlink_reply_new(NULL);
+}
+
+/* BankList: paged as UserList. */
+#define BANK_PAGE_MAX 32
+
+struct bank_page {
+	struct admin_ctx *x;
+	struct json_object *arr;
+	const char *search;
+	size_t limit;
+	char last[OB_USERNAME_MAX + 1];
+	bool more, oom;
+};
+
+/* Whether needle (lower case) is in hay, ignoring ASCII case. */
+static bool bank_contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+static int bank_take(const struct person *p, void *ctx)
+{
+	struct bank_page *b = ctx;
+	struct json_object *o;
+
+	if (!p->deleted || !policy_admin_sees(&b->x->a, p->org))
+		return 0;
+	if (b->search && !bank_contains(p->username, b->search) &&
+	    !bank_contains(p->first_name, b->search) && !bank_contains(p->last_name, b->search) &&
+	    !bank_contains(p->email, b->search))
+		return 0;
+	if (json_object_array_length(b->arr) >= b->limit) {
+		b->more = true;
+		return 1;
+	}
+	o = admin_person_json(p, people_mode(b->x));
+	if (!o || json_object_array_add(b->arr, o) < 0) {
+		json_object_put(o);
+		b->oom = true;
+		return 1;
+	}
+	snprintf(b->last, sizeof(b->last), "%s", p->username);
+	return 0;
+}
+
+struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *params)
+{
+	struct bank_page b = { .x = x, .limit = BANK_PAGE_MAX };
+	struct json_object *out;
+	const char *after = NULL;
+	long long limit = BANK_PAGE_MAX;
+	enum store_result r;
+	int e;
+
+	e = varlink_get_string(params, "search", OB_NAME_MAX, &b.search);
+	if (e == -ENOENT || (e == 0 && !b.search[0]))
+		b.search = NULL;
+	else if (e < 0)
+		return admin_bad_parameter("search", e, "a string of at most 64 bytes");
+	e = varlink_get_string(params, "after", ADMIN_TEXT_MAX, &after);
+	if (e == -ENOENT)
+		after = NULL;
+	else if (e < 0)
+		return admin_bad_parameter("after", e, ADMIN_WANTS_TEXT);
+	e = varlink_get_int(params, "limit", &limit);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("limit", e, "a whole number");
+	if (limit < 1 || limit > BANK_PAGE_MAX)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
+				   BANK_PAGE_MAX);
+	b.limit = (size_t)limit;
+	b.arr = json_object_new_array();
+	if (!b.arr)
+		return NULL;
+	r = store_person_each(x->d->store, after, bank_take, &b);
+	if (b.oom || r != STORE_OK) {
+		json_object_put(b.arr);
+		return b.oom ? NULL : admin_storage_error(r, "list the user bank");
+	}
+	out = json_object_new_object();
+	if (!out || admin_set(out, "people", b.arr) < 0 ||
+	    (b.more && admin_set_string(out, "next", b.last) < 0)) {
+		if (!out)
+			json_object_put(b.arr);
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
+}
+
+/* ------------------------------------------------------ groups and pools */
+
+/* The name parameter under key, valid as a group or pool name. */
+static int group_get_name(struct json_object *params, const char *key, const char **out,
+			  struct json_object **err)
+{
+	const char *why;
+	int r = varlink_get_string(params, key, ADMIN_TEXT_MAX, out);
+
+	if (r < 0) {
+		*err = admin_bad_parameter(key, r, ADMIN_WANTS_TEXT);
+		return r;
+	}
+	why = validate_group_name(*out);
+	if (why) {
+		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The organisation a new group or pool belongs to. */
+static int group_get_org(struct admin_ctx *x, struct json_object *params, char *org,
+			 struct json_object **err)
+{
+	const char *s = NULL, *why;
+	int r = varlink_get_string(params, "org", ADMIN_TEXT_MAX, &s);
+
+	if (r == -ENOENT || (r == 0 && !s[0]))
+		s = x->a.root ? ADMIN_ORG_DEFAULT : x->a.org;
+	else if (r < 0) {
+		*err = admin_bad_parameter("org", r, ADMIN_WANTS_TEXT);
+		return r;
+	} else if ((why = validate_org(s))) {
+		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
+		return -EINVAL;
+	}
+	if (!policy_admin_sees(&x->a, s)) {
+		*err = admin_error(VL_ERR_PERMISSION_DENIED,
+				   "permission denied: you administer organisation %s only",
+				   x->a.org);
+		return -EPERM;
+	}
+	snprintf(org, OB_ORG_MAX + 1, "%s", s);
+	return 0;
+}
+
+struct group_count {
+	const char *name;
+	bool pools;
+	int64_t n;
+};
+
+static int group_count_member(const struct person *p, void *ctx)
+{
+	struct group_count *c = ctx;
+	const store_name *names = c->pools ? p->pools : p->groups;
+	unsigned n = c->pools ? p->npools : p->ngroups;
+
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(names[i], c->name) == 0)
+			c->n++;
+	return 0;
+}
+
+static struct json_object *group_json(struct admin_ctx *x, const struct group *g)
+{
+	struct group_count c = { .name = g->name };
+	struct json_object *o = json_object_new_object();
+
+	if (store_person_each(x->d->store, NULL, group_count_member, &c) != STORE_OK)
+		c.n = -1;
+	if (!o || admin_set_string(o, "name", g->name) < 0 ||
+	    admin_set_string(o, "org", g->org) < 0 || admin_set_int(o, "members", c.n) < 0 ||
+	    admin_set_int(o, "created", g->created) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *pool_json(const struct pool *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o || admin_set_string(o, "name", p->name) < 0 ||
+	    admin_set_string(o, "org", p->org) < 0 || admin_set_int(o, "seats", p->seats) < 0 ||
+	    admin_set_int(o, "used", p->used) < 0 || admin_set_int(o, "created", p->created) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *params)
+{
+	struct json_object *err = NULL;
+	struct group g = { 0 };
+	const char *name;
+	enum store_result r;
+
+	if (group_get_name(params, "name", &name, &err) < 0 ||
+	    group_get_org(x, params, g.org, &err) < 0)
+		return err;
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	g.created = x->d->now();
+	r = store_group_create(x->d->store, &g);
+	if (r == STORE_EXISTS)
+		return admin_error(OB_ERR_GROUP_EXISTS, "group %s already exists", name);
+	if (r != STORE_OK)
+		return admin_storage_error(r, "add the group");
+	log_info("admin: added host group %s (%s)", g.name, g.org);
+	admin_audit(x, NULL, g.org, "group.add", "ok", "group %s", g.name);
+	return admin_reply_with("group", group_json(x, &g));
+}
+
+struct json_object *admin_pool_add(struct admin_ctx *x, struct json_object *params)
+{
+	struct json_object *err = NULL;
+	struct pool p = { 0 };
+	const char *name;
+	long long seats = 0;
+	enum store_result r;
+	int e;
+
+	if (group_get_name(params, "name", &name, &err) < 0 ||
+	    group_get_org(x, params, p.org, &err) < 0)
+		return err;
+	e = varlink_get_int(params, "seats", &seats);
+	if (e < 0)
+		return admin_bad_parameter("seats", e, "a whole number");
+	if (seats < 1 || seats > 1000000)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "seats must be between 1 and 1000000");
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	p.seats = (uint32_t)seats;
+	p.created = x->d->now();
+	r = store_pool_create(x->d->store, &p);
+	if (r == STORE_EXISTS)
+		return admin_error(OB_ERR_POOL_EXISTS, "pool %s already exists", name);
+	if (r != STORE_OK)
+		return admin_storage_error(r, "add the pool");
+	log_info("admin: added seat pool %s with %u seats (%s)", p.name, p.seats, p.org);
+	admin_audit(x, NULL, p.org, "pool.add", "ok", "pool %s, %u seats", p.name, p.seats);
+	return admin_reply_with("pool", pool_json(&p));
+}
+
+struct group_list {
+	struct admin_ctx *x;
+	struct json_object *arr;
+	bool oom;
+};
+
+static int group_list_take(const struct group *g, void *ctx)
+{
+	struct group_list *l = ctx;
+	struct json_object *o;
+
+	if (!policy_admin_sees(&l->x->a, g->org))
+		return 0;
+	o = group_json(l->x, g);
+	if (!o || json_object_array_add(l->arr, o) < 0) {
+		json_object_put(o);
+		l->oom = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int pool_list_take(const struct pool *p, void *ctx)
+{
+	struct group_list *l = ctx;
+	struct json_object *o;
+
+	if (!policy_admin_sees(&l->x->a, p->org))
+		return 0;
+	o = pool_json(p);
+	if (!o || json_object_array_add(l->arr, o) < 0) {
+		json_object_put(o);
+		l->oom = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Groups and pools are few (tens): one reply holds them all, and a list
+ * that would not fit says so (ReplyTooLarge from the server). */
+static struct json_object *group_list_reply(struct group_list *l, enum store_result r,
+					    const char *key)
+{
+	if (l->oom || r != STORE_OK) {
+		json_object_put(l->arr);
+		return l->oom ? NULL : admin_storage_error(r, "list them");
+	}
+	return admin_reply_with(key, l->arr);
+}
+
+struct json_object *admin_group_list(struct admin_ctx *x, struct json_object *params)
+{
+	struct group_list l = { .x = x, .arr = json_object_new_array() };
+
+	(void)params;
+	if (!l.arr)
+		return NULL;
+	return group_list_reply(&l, store_group_each(x->d->store, group_list_take, &l), "groups");
+}
+
+struct json_object *admin_pool_list(struct admin_ctx *x, struct json_object *params)
+{
+	struct group_list l = { .x = x, .arr = json_object_new_array() };
+
+	(void)params;
+	if (!l.arr)
+		return NULL;
+	return group_list_reply(&l, store_pool_each(x->d->store, pool_list_take, &l), "pools");
+}
+
+/* Assign or unassign: add or remove name in the person's groups or pools. */
+static struct json_object *group_assign(struct admin_ctx *x, struct json_object *params,
+					bool pools, bool assign)
+{
+	_cleanup_wipe_ struct person p = { 0 };
+	struct json_object *err = NULL, *out = NULL;
+	const char *username, *name, *kind = pools ? "pool" : "group";
+	char event[24];
+	store_name *names;
+	unsigned *n, max = pools ? OB_PERSON_POOLS_MAX : OB_PERSON_GROUPS_MAX, at;
+
+	if (admin_get_username(params, &username, &err) < 0 ||
+	    group_get_name(params, kind, &name, &err) < 0)
+		return err;
+	snprintf(event, sizeof(event), "%s.%s", kind, assign ? "assign" : "unassign");
+	for (int i = 0; i < ADMIN_PUT_ATTEMPTS; i++) {
+		json_object_put(out);
+		if (admin_find_person(x, username, &p, &err) < 0)
+			return err;
+		if (p.deleted)
+			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is in the user bank",
+					   username);
+		names = pools ? p.pools : p.groups;
+		n = pools ? &p.npools : &p.ngroups;
+		for (at = 0; at < *n && strcmp(names[at], name) != 0; at++)
+			;
+		if (assign && at < *n)
+			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is already in %s %s",
+					   username, kind, name);
+		if (!assign && at == *n)
+			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is not in %s %s", username,
+					   kind, name);
+		if (assign && *n >= max)
+			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is already in %u %ss, the most "
+					   "one person may be in", username, max, kind);
+		if (assign) {
+			snprintf(names[(*n)++], sizeof(store_name), "%s", name);
+			if (admin_person_check(x, &p, NULL, &err) < 0)
+				return err;
+		} else {
+			memmove(&names[at], &names[at + 1], (*n - at - 1) * sizeof(store_name));
+			(*n)--;
+		}
+		out = people_put(x, &p, event, assign ? "assign" : "unassign");
+		if (!admin_is_error(out, OB_ERR_CONFLICT))
+			break;
+	}
+	if (out && !admin_is_error(out, NULL)) {
+		log_info("admin: %s %s %s %s", assign ? "assigned" : "unassigned", username,
+			 assign ? "to" : "from", name);
+		admin_audit(x, username, p.org, event, "ok", "%s %s", kind, name);
+	}
+	return out;
+}
+
+struct json_object *admin_group_assign(struct admin_ctx *x, struct json_object *params)
+{
+	return group_assign(x, params, false, true);
+}
+
+struct json_object *admin_group_unassign(struct admin_ctx *x, struct json_object *params)
+{
+	return group_assign(x, params, false, false);
+}
+
+struct json_object *admin_pool_assign(struct admin_ctx *x, struct json_object *params)
+{
+	return group_assign(x, params, true, true);
+}
+
+struct json_object *admin_pool_unassign(struct admin_ctx *x, struct json_object *params)
+{
+	return group_assign(x, params, true, false);
+}
+
+/* ------------------------------------------------------ codes in bulk */
+
+#define BULK_PAGE_MAX 200
+#define BULK_PAGE_DEFAULT 100
+
+struct bulk_page {
+	struct admin_ctx *x;
+	const char *org;
+	size_t limit;
+	struct person *who;
+	size_t n;
+	char last[OB_USERNAME_MAX + 1];
+	bool more;
+};
+
+static int bulk_take(const struct person *p, void *ctx)
+{
+	struct bulk_page *b = ctx;
+
+	if (p->email[0] || (p->flags & PERSON_DISABLED) || strcmp(p->org, b->org) != 0)
+		return 0;
+	if (b->n >= b->limit) {
+		b->more = true;
+		return 1;
+	}
+	b->who[b->n++] = *p;
+	return 0;
+}
+
+/* One IssuedCode; shown is wiped by the caller. */
+static struct json_object *bulk_json(const struct person *p, const char *shown, int64_t expires)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o || admin_set_string(o, "username", p->username) < 0 ||
+	    admin_set_string(o, "first_name", p->first_name) < 0 ||
+	    admin_set_string(o, "last_name", p->last_name) < 0 ||
+	    admin_set_string(o, "code", shown) < 0 || admin_set_int(o, "expires", expires) < 0) {
+		varlink_wipe(o);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_object *params)
+{
+	struct bulk_page b = { .x = x, .limit = BULK_PAGE_DEFAULT };
+	struct json_object *err = NULL, *arr, *out;
+	char org[OB_ORG_MAX + 1], shown[CODE_FORMATTED + 1];
+	long long lifetime = x->d->cfg.code_lifetime, limit = BULK_PAGE_DEFAULT;
+	const char *after = NULL;
+	struct access_code rec;
+	enum store_result r;
+	int64_t now = x->d->now();
+	size_t issued = 0;
+	int e;
+
+	if (group_get_org(x, params, org, &err) < 0)
+		return err;
+	e = varlink_get_int(params, "lifetime", &lifetime);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("lifetime", e, "a number of seconds");
+	if (lifetime < 60 || lifetime > 315360000)
+		return varlink_error_msg(OB_ERR_INVALID_ARGUMENT,
+					 "code lifetime must be between 1 minute and 10 years");
+	e = varlink_get_int(params, "limit", &limit);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("limit", e, "a whole number");
+	if (limit < 1 || limit > BULK_PAGE_MAX)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
+				   BULK_PAGE_MAX);
+	e = varlink_get_string(params, "after", ADMIN_TEXT_MAX, &after);
+	if (e == -ENOENT)
+		after = NULL;
+	else if (e < 0)
+		return admin_bad_parameter("after", e, ADMIN_WANTS_TEXT);
+	b.org = org;
+	b.limit = (size_t)limit;
+	b.who = calloc(b.limit, sizeof(*b.who));
+	arr = json_object_new_array();
+	if (!b.who || !arr) {
+		free(b.who);
+		json_object_put(arr);
+		return NULL;
+	}
+	r = store_person_each(x->d->store, after, bulk_take, &b);
+	for (size_t i = 0; r == STORE_OK && i < b.n; i++) {
+		struct json_object *o;
+
+		r = admin_issue_code(x->d, b.who[i].username, now, lifetime, 0, shown, &rec);
+		if (r != STORE_OK)
+			break;
+		o = bulk_json(&b.who[i], shown, rec.expires);
+		sodium_memzero(shown, sizeof(shown));
+		if (!o || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			r = STORE_UNAVAILABLE;
+			break;
+		}
+		issued++;
+		admin_audit(x, b.who[i].username, org, "code.issue", "ok", "in bulk");
+		snprintf(b.last, sizeof(b.last), "%s", b.who[i].username);
+	}
+	sodium_memzero(b.who, b.limit * sizeof(*b.who));
+	free(b.who);
+	if (r != STORE_OK) {
+		/* Codes already issued on this page are superseded by the next
+		 * run; none of them is shown, so none can be lost half-way. */
+		varlink_wipe(arr);
+		json_object_put(arr);
+		return admin_storage_error(r, "issue the access codes");
+	}
+	log_info("admin: issued %zu access codes in bulk (%s)", issued, org);
+	out = json_object_new_object();
+	if (!out || admin_set(out, "codes", arr) < 0 ||
+	    (b.more && admin_set_string(out, "next", b.last) < 0)) {
+		if (!out) {
+			varlink_wipe(arr);
+			json_object_put(arr);
+		}
+		varlink_wipe(out);
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
+}

@@ -1,0 +1,99 @@
+/* What the files of io.onboard.Admin share (admin.c, admin_people.c,
+ * admin_import.c, invite.c, audit.c): the call's context and the person
+ * lookups that respect the caller's organisation. */
+#ifndef OB_ADMIN_PRIVATE_H
+#define OB_ADMIN_PRIVATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "audit.h"
+#include "code.h"
+#include "daemon.h"
+#include "policy.h"
+#include "policy_admin.h"
+
+struct admin_import;
+
+/* What lives on one connection between administrative calls. */
+struct admin_session {
+	struct admin_import *import;
+};
+
+struct admin_ctx {
+	struct daemon *d;
+	uid_t uid;
+	struct actor a;
+	struct admin_session *sess;
+};
+
+#define ADMIN_ORG_DEFAULT "default"
+
+/* Look up a person the caller may see; people of other organisations
+ * are "no such person" to them.  0, or -ENOENT with *err set. */
+int admin_find_person(struct admin_ctx *x, const char *username, struct person *p,
+		      struct json_object **err);
+/* Whether the caller sees username's record (false when there is none
+ * or on a storage error). */
+bool admin_visible(struct admin_ctx *x, const char *username);
+
+/* A Person of io.onboard.Admin.varlink (never a secret). */
+struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode);
+/* Longest admin_person_json text (json-c escaping included). */
+#define ADMIN_PERSON_JSON_MAX                                                                \
+	(420 + OB_USERNAME_MAX + 2 * (2 * OB_NAME_MAX) + OB_EMAIL_MAX + 64 + OB_PHONE_MAX +  \
+	 OB_ORG_MAX + 3 * 20 + (OB_PERSON_GROUPS_MAX + OB_PERSON_POOLS_MAX) *                \
+	 (OB_GROUP_NAME_MAX + 3) + 7 * 10 + OB_USERNAME_MAX + 20)
+
+/* The fields UserAdd and UserModify share, from params into p: names,
+ * email, phone, role, permissions, link (groups and pools are UserAdd's).
+ * create: all required names must be there; otherwise absent means
+ * unchanged and "" clears email, phone and link.  0, or -EINVAL with *err. */
+int admin_person_fields(struct json_object *params, struct person *p, bool create,
+			struct json_object **err);
+/* A list of group or pool names (absent: n = 0).  0 or -EINVAL with *err. */
+int admin_get_names(struct json_object *params, const char *key, store_name *names,
+		    unsigned *n, unsigned max, struct json_object **err);
+/* The rules that need other records: role and link (reads the linked
+ * person), grant, groups and pools in the person's organisation.  old:
+ * the person before a change, NULL for a new one.  0 or -EINVAL with *err. */
+int admin_person_check(struct admin_ctx *x, const struct person *p, const struct person *old,
+		       struct json_object **err);
+/* The error for a failed store_people_write of person p. */
+struct json_object *admin_write_error(const struct person *p, enum store_result r,
+				      const struct store_failure *f, const char *what);
+
+/* Issue an access code: shown receives it formatted (and must be wiped
+ * by the caller), rec the record.  A store_code_issue result. */
+enum store_result admin_issue_code(struct daemon *d, const char *username, int64_t now,
+				   int64_t lifetime, uint32_t flags,
+				   char shown[CODE_FORMATTED + 1], struct access_code *rec);
+
+/* Append an audit event about subject (may be NULL) in org (may be NULL)
+ * by the caller; detail is printf-formatted and never holds a secret. */
+void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
+		 const char *result, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The handlers outside admin.c. */
+struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_group_list(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_group_assign(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_group_unassign(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_pool_add(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_pool_list(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_pool_assign(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_pool_unassign(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_import_failures(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *params);
+void admin_import_free(struct admin_import *imp);
+struct json_object *audit_list(struct admin_ctx *x, struct json_object *params);
+
+#endif

@@ -1,0 +1,14 @@
+/* The audit log's entry for the login side (admin_audit, for
+ * administrative calls, is in admin_private.h). */
+#ifndef OB_AUDIT_H
+#define OB_AUDIT_H
+
+#include "daemon.h"
+
+/* Append an audit event of a login dialogue about person p: event
+ * ("login.code", "login.mfa_enrolled", ...), result, and a detail that
+ * never holds a secret. */
+void audit_login(struct daemon *d, const struct person *p, const char *event,
+		 const char *result, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif
