@@ -46,11 +46,41 @@ struct import_code {
 	int64_t expires;
 };
 
+/* The fields of a row that failed: the checks that need them skip it. */
+#define BAD_USERNAME 0x01u
+#define BAD_ORG 0x02u
+#define BAD_EMAIL 0x04u
+#define BAD_ROLE 0x08u
+#define BAD_LINK 0x10u
+#define BAD_GROUPS 0x20u
+#define BAD_POOLS 0x40u
+#define BAD_OTHER 0x80u
+
 struct import_row {
 	uint32_t row;
-	bool bad; /* a field failed: later checks skip it */
+	uint32_t bad; /* BAD_* */
 	struct person p;
 };
+
+static void import_mark(struct import_row *r, const char *column)
+{
+	static const struct {
+		const char *column;
+		uint32_t bit;
+	} bits[] = {
+		{ "username", BAD_USERNAME }, { "org", BAD_ORG },       { "email", BAD_EMAIL },
+		{ "role", BAD_ROLE },         { "link", BAD_LINK },     { "groups", BAD_GROUPS },
+		{ "pools", BAD_POOLS },
+	};
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if (strcmp(bits[i].column, column) == 0) {
+			r->bad |= bits[i].bit;
+			return;
+		}
+	}
+	r->bad |= BAD_OTHER;
+}
 
 struct admin_import {
 	char org[OB_ORG_MAX + 1];
@@ -134,19 +164,19 @@ static int import_text(struct admin_import *imp, struct import_row *r, struct js
 	const char *s = import_str(row, key, &bad);
 
 	if (bad) {
-		r->bad = true;
+		import_mark(r, key);
 		return import_fail(imp, r->row, key, "must be text of at most %d bytes",
 				   ADMIN_TEXT_MAX);
 	}
 	if (!s) {
 		if (!required)
 			return 0;
-		r->bad = true;
+		import_mark(r, key);
 		return import_fail(imp, r->row, key, "is required");
 	}
 	why = check ? check(s, buf, sizeof(buf)) : NULL;
 	if (why) {
-		r->bad = true;
+		import_mark(r, key);
 		return import_fail(imp, r->row, key, "%s", why);
 	}
 	snprintf(dst, size, "%s", s);
@@ -198,7 +228,7 @@ static int import_names(struct admin_import *imp, struct import_row *r, struct j
 		if (json_object_object_get_ex(err, "parameters", &pm) &&
 		    json_object_object_get_ex(pm, "message", &m))
 			msg = json_object_get_string(m);
-		r->bad = true;
+		import_mark(r, key);
 		ret = import_fail(imp, r->row, key, "%s", msg);
 		json_object_put(err);
 	}
@@ -211,7 +241,7 @@ static int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct
 {
 	struct import_row *r;
 	struct json_object *j;
-	const char *s, *why;
+	const char *s, *why = NULL;
 	char org[OB_ORG_MAX + 1] = "";
 	int64_t line = 0;
 	bool bad = false;
@@ -247,7 +277,7 @@ static int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct
 		return e;
 	s = import_str(row, "phone", &bad);
 	if (bad || (s && (why = validate_phone(s, r->p.phone)))) {
-		r->bad = true;
+		import_mark(r, "phone");
 		if ((e = import_fail(imp, r->row, "phone", "%s",
 				     bad ? "must be text" : why)) < 0)
 			return e;
@@ -255,7 +285,7 @@ static int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct
 	bad = false;
 	s = import_str(row, "role", &bad);
 	if (bad || (s && (strlen(s) >= 16 || !record_role_parse(s, &r->p.role)))) {
-		r->bad = true;
+		import_mark(r, "role");
 		if ((e = import_fail(imp, r->row, "role",
 				     "unknown role (known: user, admin, technician, assistant)")) < 0)
 			return e;
@@ -267,7 +297,7 @@ static int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct
 		return e;
 	snprintf(r->p.org, sizeof(r->p.org), "%s", org[0] ? org : imp->org);
 	if (!policy_admin_sees(&x->a, r->p.org)) {
-		r->bad = true;
+		import_mark(r, "org");
 		if ((e = import_fail(imp, r->row, "org", "you administer organisation %s only",
 				     x->a.org)) < 0)
 			return e;
@@ -315,7 +345,7 @@ static int import_check_duplicates(struct admin_import *imp, struct import_row *
 	int e;
 
 	for (size_t i = 0; i < imp->n; i++)
-		if (!imp->rows[i].bad)
+		if (!(imp->rows[i].bad & BAD_USERNAME))
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_username);
 	for (size_t i = 1; i < m; i++) {
@@ -327,7 +357,7 @@ static int import_check_duplicates(struct admin_import *imp, struct import_row *
 	}
 	m = 0;
 	for (size_t i = 0; i < imp->n; i++)
-		if (!imp->rows[i].bad && imp->rows[i].p.email[0])
+		if (!(imp->rows[i].bad & (BAD_EMAIL | BAD_ORG)) && imp->rows[i].p.email[0])
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_email);
 	for (size_t i = 1; i < m; i++) {
@@ -375,17 +405,20 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 			    size_t *nseats)
 {
 	struct person old, linked;
-	const struct import_row *lr;
+	const struct import_row *lr = NULL;
 	char text[OB_TEXT_MAX], who[OB_USERNAME_MAX + 1];
 	const char *why;
 	enum store_result sr;
 	enum add_verdict v;
 	int e = 0;
 
-	sr = store_person_get(x->d->store, r->p.username, &old);
+	/* An organisation that failed leaves nothing to check against. */
+	if (r->bad & BAD_ORG)
+		return 0;
+	sr = r->bad & BAD_USERNAME ? STORE_NOT_FOUND : store_person_get(x->d->store, r->p.username, &old);
 	if (sr != STORE_OK && sr != STORE_NOT_FOUND)
 		return -EIO;
-	v = policy_user_add(sr == STORE_OK, accounts_kind(r->p.username, x->d->cfg.uid_min), false);
+	v = r->bad & BAD_USERNAME ? ADD_OK : policy_user_add(sr == STORE_OK, accounts_kind(r->p.username, x->d->cfg.uid_min), false);
 	if (v == ADD_TAKEN)
 		e = import_fail(imp, r->row, "username", "%s",
 				policy_taken_message(&x->a, &old, text, sizeof(text)));
@@ -395,10 +428,10 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	sodium_memzero(&old, sizeof(old));
 	if (e < 0)
 		return e;
-	if (r->p.email[0] && store_email_find(x->d->store, r->p.org, r->p.email, who) == STORE_OK &&
+	if (!(r->bad & BAD_EMAIL) && r->p.email[0] && store_email_find(x->d->store, r->p.org, r->p.email, who) == STORE_OK &&
 	    (e = import_fail(imp, r->row, "email", "%s is already used by %s", r->p.email, who)) < 0)
 		return e;
-	why = policy_grant(&x->a, &r->p, NULL);
+	why = r->bad & BAD_ROLE ? NULL : policy_grant(&x->a, &r->p, NULL);
 	if (why && (e = import_fail(imp, r->row, "role", "%s", why)) < 0)
 		return e;
 	/* A link to someone in the database, or to a row of this file. */
@@ -411,12 +444,15 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 		else
 			sr = store_person_get(x->d->store, r->p.link, &linked);
 	}
-	why = policy_person_links(&r->p, r->p.link[0] && (lr || sr == STORE_OK) ? &linked : NULL,
-				  text, sizeof(text));
+	why = r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)
+		      ? NULL
+		      : policy_person_links(&r->p, r->p.link[0] && (lr || sr == STORE_OK) ? &linked
+											: NULL,
+					    text, sizeof(text));
 	sodium_memzero(&linked, sizeof(linked));
 	if (why && (e = import_fail(imp, r->row, "link", "%s", why)) < 0)
 		return e;
-	for (unsigned i = 0; i < r->p.ngroups; i++) {
+	for (unsigned i = 0; !(r->bad & BAD_GROUPS) && i < r->p.ngroups; i++) {
 		struct group g;
 
 		sr = store_group_get(x->d->store, r->p.groups[i], &g);
@@ -425,7 +461,7 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 				     r->p.org, r->p.groups[i])) < 0)
 			return e;
 	}
-	for (unsigned i = 0; i < r->p.npools; i++) {
+	for (unsigned i = 0; !(r->bad & BAD_POOLS) && i < r->p.npools; i++) {
 		struct import_seat *s = NULL;
 
 		for (size_t k = 0; k < *nseats && !s; k++)
@@ -478,12 +514,11 @@ static int import_check_all(struct admin_ctx *x, struct admin_import *imp)
 	}
 	e = import_check_duplicates(imp, idx);
 	for (size_t i = 0; e >= 0 && i < imp->n; i++)
-		if (!imp->rows[i].bad)
+		if (!(imp->rows[i].bad & (BAD_USERNAME | BAD_ORG)))
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_username);
 	for (size_t i = 0; e >= 0 && i < imp->n; i++)
-		if (!imp->rows[i].bad)
-			e = import_check_row(x, imp, &imp->rows[i], idx, m, seats, &nseats);
+		e = import_check_row(x, imp, &imp->rows[i], idx, m, seats, &nseats);
 	free(idx);
 	free(seats);
 	/* qsort is not stable, but each row's failures were recorded in

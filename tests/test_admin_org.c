@@ -1,0 +1,666 @@
+/* The administration model through admin_call, as the server calls it:
+ * organisations, delegated administrators, usernames that are taken,
+ * host groups, seat pools, links, the user bank, imports, codes in bulk
+ * and the audit log.  Callers other than root are real uids of the
+ * host's base accounts (daemon, bin, sys), whose names the test makes
+ * onboard people with the role or permissions each case needs: the
+ * daemon finds them by getpwuid exactly as for a real administrator. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "admin_private.h"
+#include "daemon.h"
+#include "ob_protocol.h"
+#include "store.h"
+#include "varlink.h"
+
+#define T0 1800000000LL
+#define MAP_SIZE (256ULL << 20)
+
+struct fixture {
+	char dir[64];
+	struct daemon d;
+	struct admin_session *sess;
+};
+
+static int64_t test_now(void)
+{
+	return T0;
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int r;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin_org.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	r = store_open(&f->d.store, f->dir, MAP_SIZE);
+	if (r < 0)
+		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
+	config_defaults(&f->d.cfg);
+	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
+	f->d.now = test_now;
+	f->d.started = T0;
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	admin_session_free(f->sess);
+	store_close(f->d.store);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The uid of a base account, or skip when the host lacks it. */
+static uid_t uid_of(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw)
+		fail_msg("this host has no account %s to call as", name);
+	return pw->pw_uid;
+}
+
+/* Make a call as uid; check the error name (NULL: a reply) and, when
+ * want_text is given, that the message holds it.  Returns the reply,
+ * its parameters in *params (may be NULL). */
+static struct json_object *call_as(struct fixture *f, uid_t uid, const char *method,
+				   const char *params_json, const char *want_error,
+				   const char *want_text, struct json_object **params)
+{
+	struct peer peer = { .uid = uid, .gid = uid, .pid = 1 };
+	struct json_object *in = params_json ? json_tokener_parse(params_json) : NULL;
+	struct json_object *reply, *e = NULL, *p = NULL, *m = NULL;
+
+	if (params_json && !in)
+		fail_msg("test bug: %s is not JSON", params_json);
+	reply = admin_call(&f->d, &peer, &f->sess, method, in);
+	json_object_put(in);
+	assert_non_null(reply);
+	json_object_object_get_ex(reply, "error", &e);
+	json_object_object_get_ex(reply, "parameters", &p);
+	if (want_error && (!e || strcmp(json_object_get_string(e), want_error) != 0))
+		fail_msg("%s as uid %u: expected error %s, got %s", method, (unsigned)uid,
+			 want_error, json_object_to_json_string(reply));
+	if (!want_error && e)
+		fail_msg("%s as uid %u: expected a reply, got %s", method, (unsigned)uid,
+			 json_object_to_json_string(reply));
+	if (want_text && (!p || !json_object_object_get_ex(p, "message", &m) ||
+			  !strstr(json_object_get_string(m), want_text)))
+		fail_msg("%s as uid %u: expected a message with \"%s\", got %s", method,
+			 (unsigned)uid, want_text, json_object_to_json_string(reply));
+	if (params)
+		*params = p;
+	return reply;
+}
+
+/* A call whose reply is not needed. */
+static void ok(struct fixture *f, uid_t uid, const char *method, const char *json)
+{
+	json_object_put(call_as(f, uid, method, json, NULL, NULL, NULL));
+}
+
+static void refused(struct fixture *f, uid_t uid, const char *method, const char *json,
+		    const char *error, const char *text)
+{
+	json_object_put(call_as(f, uid, method, json, error, text, NULL));
+}
+
+/* Make name (a base account) an onboard person of org with role and
+ * permissions, straight in the store. */
+static void make_person(struct fixture *f, const char *name, const char *org,
+			enum person_role role, uint32_t perms)
+{
+	struct person p = { 0 };
+
+	snprintf(p.username, sizeof(p.username), "%s", name);
+	snprintf(p.first_name, sizeof(p.first_name), "First");
+	snprintf(p.last_name, sizeof(p.last_name), "Last");
+	snprintf(p.org, sizeof(p.org), "%s", org);
+	p.role = role;
+	p.perms = perms;
+	p.created = p.updated = T0;
+	if (store_person_create(f->d.store, &p) != STORE_OK)
+		fail_msg("cannot create %s", name);
+}
+
+static void add_user(struct fixture *f, const char *username, const char *org,
+		     const char *extra)
+{
+	char json[512];
+
+	snprintf(json, sizeof(json),
+		 "{\"username\":\"%s\",\"first_name\":\"Ann\",\"last_name\":\"Berg\","
+		 "\"org\":\"%s\"%s%s}",
+		 username, org, extra ? "," : "", extra ? extra : "");
+	ok(f, 0, OB_ADMIN_USER_ADD, json);
+}
+
+static struct person get(struct fixture *f, const char *username)
+{
+	struct person p;
+
+	if (store_person_get(f->d.store, username, &p) != STORE_OK)
+		fail_msg("%s is not in the store", username);
+	return p;
+}
+
+/* ------------------------------------------------ who may call */
+
+static void delegated_admin_is_allowed_its_permission_and_refused_others(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin");
+
+	make_person(f, "bin", "acme", ROLE_USER, PERM_CODES);
+	add_user(f, "alice", "acme", NULL);
+	ok(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"alice\"}");
+	refused(f, bin, OB_ADMIN_USER_ADD,
+		"{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\"}",
+		VL_ERR_PERMISSION_DENIED, "needs the 'users' permission");
+	refused(f, bin, OB_ADMIN_INVITE_SEND, "{\"username\":\"alice\"}", VL_ERR_PERMISSION_DENIED,
+		"'invites'");
+	refused(f, bin, OB_ADMIN_USER_RESTORE, "{\"username\":\"alice\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+}
+
+static void unknown_uid_and_banked_admin_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	uid_t sys = uid_of("sys"), bin = uid_of("bin");
+
+	refused(f, sys, OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED,
+		"sys is not an onboard administrator");
+	/* A person without role or permission is not an administrator. */
+	make_person(f, "sys", "acme", ROLE_USER, 0);
+	refused(f, sys, OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, "not an onboard");
+	/* Nor is a main administrator in the bank. */
+	make_person(f, "bin", "acme", ROLE_ADMIN, 0);
+	ok(f, bin, OB_ADMIN_STATUS, NULL);
+	ok(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"bin\"}");
+	refused(f, bin, OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, "not an onboard");
+}
+
+static void main_admin_sees_only_their_organisation(void **state)
+{
+	struct fixture *f = *state;
+	uid_t adm = uid_of("daemon");
+	struct json_object *reply, *params, *people;
+
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	add_user(f, "alice", "acme", NULL);
+	add_user(f, "olga", "other", NULL);
+	refused(f, adm, OB_ADMIN_USER_SHOW, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND,
+		"no such person: olga");
+	refused(f, adm, OB_ADMIN_CODE_ISSUE, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND, NULL);
+	ok(f, adm, OB_ADMIN_USER_SHOW, "{\"username\":\"alice\"}");
+	reply = call_as(f, adm, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
+	people = json_object_object_get(params, "people");
+	/* daemon and alice; not olga. */
+	assert_int_equal(json_object_array_length(people), 2);
+	assert_null(strstr(json_object_to_json_string(people), "olga"));
+	json_object_put(reply);
+	refused(f, adm, OB_ADMIN_USER_ADD,
+		"{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\",\"org\":\"other\"}",
+		VL_ERR_PERMISSION_DENIED, "organisation acme only");
+	/* Without org the person joins the administrator's organisation. */
+	ok(f, adm, OB_ADMIN_USER_ADD, "{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\"}");
+	assert_string_equal(get(f, "bob").org, "acme");
+}
+
+static void only_main_admins_grant_roles_and_permissions(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin"), adm = uid_of("daemon");
+
+	make_person(f, "bin", "acme", ROLE_USER, PERM_USERS);
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	refused(f, bin, OB_ADMIN_USER_ADD,
+		"{\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\",\"role\":\"admin\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_ADD,
+		"{\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"permissions\":[\"codes\"]}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	ok(f, adm, OB_ADMIN_USER_ADD,
+	   "{\"username\":\"eve\",\"first_name\":\"E\",\"last_name\":\"V\","
+	   "\"permissions\":[\"codes\",\"audit\"]}");
+	assert_int_equal(get(f, "eve").perms, PERM_CODES | PERM_AUDIT);
+	refused(f, adm, OB_ADMIN_USER_ADD,
+		"{\"username\":\"eva\",\"first_name\":\"E\",\"last_name\":\"V\","
+		"\"permissions\":[\"everything\"]}",
+		OB_ERR_INVALID_ARGUMENT, "unknown permission");
+}
+
+/* ------------------------------------------------ usernames */
+
+static void taken_username_says_why(void **state)
+{
+	struct fixture *f = *state;
+	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	const char *again = "{\"username\":\"alice\",\"first_name\":\"A\",\"last_name\":\"B\"}";
+	struct json_object *reply, *params;
+
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	add_user(f, "alice", "acme", NULL);
+	refused(f, acme, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
+		"already registered in your organisation");
+	reply = call_as(f, other, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
+			"registered in another organisation", &params);
+	/* Nothing more about it: not which one. */
+	assert_null(strstr(json_object_to_json_string(params), "acme"));
+	json_object_put(reply);
+	ok(f, acme, OB_ADMIN_USER_DELETE, "{\"username\":\"alice\"}");
+	refused(f, acme, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
+		"onboardctl user restore alice");
+	refused(f, other, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
+		"registered in another organisation");
+	/* The host's own accounts are never claimed. */
+	refused(f, 0, OB_ADMIN_USER_ADD,
+		"{\"username\":\"root\",\"first_name\":\"A\",\"last_name\":\"B\"}",
+		OB_ERR_INVALID_ARGUMENT, "root");
+	refused(f, 0, OB_ADMIN_USER_ADD,
+		"{\"username\":\"mail\",\"first_name\":\"A\",\"last_name\":\"B\"}",
+		OB_ERR_INVALID_ARGUMENT, "system account");
+}
+
+static void email_is_unique_in_an_organisation_in_any_case(void **state)
+{
+	struct fixture *f = *state;
+
+	add_user(f, "alice", "acme", "\"email\":\"Alice@Example.org\"");
+	refused(f, 0, OB_ADMIN_USER_ADD,
+		"{\"username\":\"alicia\",\"first_name\":\"A\",\"last_name\":\"B\","
+		"\"org\":\"acme\",\"email\":\"alice@EXAMPLE.org\"}",
+		OB_ERR_INVALID_ARGUMENT, "already used by another person of organisation acme");
+	add_user(f, "alicia", "other", "\"email\":\"alice@example.org\"");
+	refused(f, 0, OB_ADMIN_USER_MODIFY,
+		"{\"username\":\"alicia\",\"email\":\"not an address\"}", OB_ERR_INVALID_ARGUMENT,
+		NULL);
+	assert_string_equal(get(f, "alicia").email, "alice@example.org");
+	ok(f, 0, OB_ADMIN_USER_MODIFY, "{\"username\":\"alicia\",\"email\":\"\"}");
+	assert_string_equal(get(f, "alicia").email, "");
+}
+
+/* ------------------------------------------------ groups and pools */
+
+static void groups_and_pools_are_checked_and_seats_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *pool;
+
+	ok(f, 0, OB_ADMIN_GROUP_ADD, "{\"name\":\"clinic-a\",\"org\":\"acme\"}");
+	refused(f, 0, OB_ADMIN_GROUP_ADD, "{\"name\":\"clinic-a\"}", OB_ERR_GROUP_EXISTS, NULL);
+	refused(f, 0, OB_ADMIN_GROUP_ADD, "{\"name\":\"Bad Name\"}", OB_ERR_INVALID_ARGUMENT,
+		"group and pool names");
+	ok(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"lab\",\"seats\":1,\"org\":\"acme\"}");
+	refused(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"big\",\"seats\":0}", OB_ERR_INVALID_ARGUMENT,
+		"seats");
+	add_user(f, "tom", "acme", "\"role\":\"technician\",\"groups\":[\"clinic-a\"]");
+	add_user(f, "una", "acme", NULL);
+	add_user(f, "vic", "acme", NULL);
+	refused(f, 0, OB_ADMIN_GROUP_ASSIGN, "{\"username\":\"una\",\"group\":\"nowhere\"}",
+		OB_ERR_GROUP_NOT_FOUND, "nowhere");
+	ok(f, 0, OB_ADMIN_POOL_ASSIGN, "{\"username\":\"una\",\"pool\":\"lab\"}");
+	refused(f, 0, OB_ADMIN_POOL_ASSIGN, "{\"username\":\"vic\",\"pool\":\"lab\"}",
+		OB_ERR_POOL_FULL, "pool lab has no free seat");
+	assert_int_equal(get(f, "vic").npools, 0);
+	reply = call_as(f, 0, OB_ADMIN_POOL_LIST, NULL, NULL, NULL, &params);
+	pool = json_object_array_get_idx(json_object_object_get(params, "pools"), 0);
+	assert_int_equal(json_object_get_int(json_object_object_get(pool, "used")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(pool, "seats")), 1);
+	json_object_put(reply);
+	/* A seat given back can be taken. */
+	ok(f, 0, OB_ADMIN_POOL_UNASSIGN, "{\"username\":\"una\",\"pool\":\"lab\"}");
+	ok(f, 0, OB_ADMIN_POOL_ASSIGN, "{\"username\":\"vic\",\"pool\":\"lab\"}");
+	/* Groups of another organisation do not exist for its people. */
+	add_user(f, "ola", "other", NULL);
+	refused(f, 0, OB_ADMIN_GROUP_ASSIGN, "{\"username\":\"ola\",\"group\":\"clinic-a\"}",
+		OB_ERR_GROUP_NOT_FOUND, "organisation other");
+}
+
+/* ------------------------------------------------ links and the bank */
+
+static void assistant_needs_a_link_and_linked_people_block_delete(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	add_user(f, "doc", "acme", NULL);
+	add_user(f, "ext", "other", NULL);
+	refused(f, 0, OB_ADMIN_USER_ADD,
+		"{\"username\":\"asa\",\"first_name\":\"A\",\"last_name\":\"S\",\"org\":\"acme\","
+		"\"role\":\"assistant\"}",
+		OB_ERR_INVALID_ARGUMENT, "needs --link");
+	refused(f, 0, OB_ADMIN_USER_ADD,
+		"{\"username\":\"asa\",\"first_name\":\"A\",\"last_name\":\"S\",\"org\":\"acme\","
+		"\"role\":\"assistant\",\"link\":\"ext\"}",
+		OB_ERR_INVALID_ARGUMENT, "no such person in organisation acme");
+	add_user(f, "asa", "acme", "\"role\":\"assistant\",\"link\":\"doc\"");
+	reply = call_as(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"doc\"}", OB_ERR_LINKED,
+			"1 person is linked to doc", &params);
+	assert_string_equal(
+		json_object_get_string(json_object_array_get_idx(json_object_object_get(params, "linked"), 0)),
+		"asa");
+	json_object_put(reply);
+	assert_int_equal(get(f, "doc").deleted, 0);
+	ok(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"doc\",\"force\":true}");
+	/* Purging needs force too, and then clears the link. */
+	refused(f, 0, OB_ADMIN_USER_PURGE, "{\"username\":\"doc\"}", OB_ERR_LINKED, NULL);
+	ok(f, 0, OB_ADMIN_USER_PURGE, "{\"username\":\"doc\",\"force\":true}");
+	assert_string_equal(get(f, "asa").link, "");
+}
+
+static void user_bank_keeps_deleted_people_until_purged(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin");
+	struct json_object *reply, *params;
+	struct access_code c;
+
+	make_person(f, "bin", "acme", ROLE_USER, PERM_USERS | PERM_BANK);
+	add_user(f, "kim", "acme", "\"email\":\"kim@example.org\"");
+	ok(f, 0, OB_ADMIN_CODE_ISSUE, "{\"username\":\"kim\"}");
+	refused(f, 0, OB_ADMIN_USER_PURGE, "{\"username\":\"kim\"}", OB_ERR_INVALID_ARGUMENT,
+		"delete them first");
+	ok(f, bin, OB_ADMIN_USER_DELETE, "{\"username\":\"kim\"}");
+	assert_true(get(f, "kim").flags & PERSON_DISABLED);
+	assert_int_equal(store_code_get(f->d.store, "kim", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_REVOKED);
+	refused(f, 0, OB_ADMIN_CODE_ISSUE, "{\"username\":\"kim\"}", OB_ERR_INVALID_ARGUMENT,
+		"in the user bank");
+	reply = call_as(f, bin, OB_ADMIN_BANK_LIST, "{\"search\":\"KIM@\"}", NULL, NULL, &params);
+	assert_int_equal(json_object_array_length(json_object_object_get(params, "people")), 1);
+	json_object_put(reply);
+	reply = call_as(f, bin, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
+	assert_null(strstr(json_object_to_json_string(params), "kim"));
+	json_object_put(reply);
+	refused(f, bin, OB_ADMIN_USER_RESTORE, "{\"username\":\"kim\"}", VL_ERR_PERMISSION_DENIED,
+		"main administrator");
+	ok(f, 0, OB_ADMIN_USER_RESTORE, "{\"username\":\"kim\"}");
+	assert_false(get(f, "kim").flags & PERSON_DISABLED);
+	ok(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"kim\"}");
+	ok(f, 0, OB_ADMIN_USER_PURGE, "{\"username\":\"kim\"}");
+	/* The username and the address are free again. */
+	add_user(f, "kim", "acme", "\"email\":\"kim@example.org\"");
+}
+
+/* ------------------------------------------------ import */
+
+/* Send rows (a JSON array text) and commit; the reply's parameters. */
+static struct json_object *import(struct fixture *f, const char *rows, const char *opts,
+				  struct json_object **params)
+{
+	char *json;
+	struct json_object *reply;
+
+	if (asprintf(&json, "{\"rows\":%s,\"commit\":true%s%s}", rows, opts ? "," : "",
+		     opts ? opts : "") < 0)
+		fail_msg("out of memory");
+	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT, json, NULL, NULL, params);
+	free(json);
+	return reply;
+}
+
+static int64_t member_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no %s in %s", key, json_object_to_json_string(o));
+	return json_object_get_int64(v);
+}
+
+static void import_of_good_rows_adds_everyone(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	ok(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"lab\",\"seats\":5,\"org\":\"acme\"}");
+	reply = import(f,
+		       "[{\"row\":2,\"username\":\"asa\",\"first_name\":\"Åsa\",\"last_name\":\"Ek\","
+		       "\"role\":\"assistant\",\"link\":\"doc\"},"
+		       "{\"row\":3,\"username\":\"doc\",\"first_name\":\"Doc\",\"last_name\":\"Lind\","
+		       "\"email\":\"doc@example.org\",\"pools\":[\"lab\"]}]",
+		       "\"org\":\"acme\"", &params);
+	assert_int_equal(member_int(params, "imported"), 2);
+	assert_int_equal(member_int(params, "failures_total"), 0);
+	json_object_put(reply);
+	assert_string_equal(get(f, "asa").link, "doc");
+	assert_string_equal(get(f, "doc").org, "acme");
+}
+
+/* Every failure of every row, nothing imported. */
+static void import_with_errors_imports_nothing_and_reports_all(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *fails;
+	const char *text;
+
+	add_user(f, "taken", "acme", "\"email\":\"x@example.org\"");
+	ok(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"lab\",\"seats\":1,\"org\":\"acme\"}");
+	reply = import(f,
+		       "[{\"row\":2,\"username\":\"good\",\"first_name\":\"G\",\"last_name\":\"H\","
+		       "\"pools\":[\"lab\"]},"
+		       "{\"row\":3,\"username\":\"Bad Name\",\"first_name\":\"\",\"last_name\":\"H\","
+		       "\"email\":\"nope\"},"
+		       "{\"row\":4,\"username\":\"taken\",\"first_name\":\"T\",\"last_name\":\"H\"},"
+		       "{\"row\":5,\"username\":\"good\",\"first_name\":\"G\",\"last_name\":\"H\"},"
+		       "{\"row\":6,\"username\":\"dup\",\"first_name\":\"D\",\"last_name\":\"H\","
+		       "\"email\":\"X@example.org\",\"pools\":[\"lab\"],\"role\":\"chief\"}]",
+		       "\"org\":\"acme\"", &params);
+	assert_int_equal(member_int(params, "imported"), 0);
+	fails = json_object_object_get(params, "failures");
+	text = json_object_to_json_string(fails);
+	assert_int_equal(member_int(params, "failures_total"),
+			 (int64_t)json_object_array_length(fails));
+	/* Row 3: username, first_name and email each; 4 taken; 5 repeats 2;
+	 * 6: the address is taken, no seat is left, the role is unknown. */
+	static const char *const wants[] = {
+		"\"row\": 3, \"column\": \"username\"", "\"row\": 3, \"column\": \"first_name\"",
+		"\"row\": 3, \"column\": \"email\"",    "\"row\": 4, \"column\": \"username\"",
+		"also on row 2",                        "\"row\": 6, \"column\": \"email\"",
+		"\"row\": 6, \"column\": \"pools\"",    "\"row\": 6, \"column\": \"role\"",
+	};
+	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++)
+		if (!strstr(text, wants[i]))
+			fail_msg("the report lacks %s: %s", wants[i], text);
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "good", &(struct person){ 0 }),
+			 STORE_NOT_FOUND);
+}
+
+static void import_dry_run_writes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	reply = import(f, "[{\"row\":2,\"username\":\"dry\",\"first_name\":\"D\",\"last_name\":\"R\"}]",
+		       "\"dry_run\":true", &params);
+	assert_int_equal(member_int(params, "imported"), 0);
+	assert_int_equal(member_int(params, "failures_total"), 0);
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "dry", &(struct person){ 0 }),
+			 STORE_NOT_FOUND);
+}
+
+/* 10,000 rows in batches, as onboardctl sends them, in one transaction. */
+static void import_of_ten_thousand_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	struct timespec t0, t1;
+	char *batch = malloc(64 * 200 + 64);
+	size_t len;
+
+	assert_non_null(batch);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int b = 0; b < 10000 / 50; b++) {
+		len = (size_t)sprintf(batch, "{\"rows\":[");
+		for (int i = 0; i < 50; i++) {
+			int n = b * 50 + i;
+
+			len += (size_t)sprintf(batch + len,
+					       "%s{\"row\":%d,\"username\":\"u%05d\",\"first_name\":"
+					       "\"F\",\"last_name\":\"L\",\"email\":\"u%05d@example.org\"}",
+					       i ? "," : "", n + 2, n, n);
+		}
+		sprintf(batch + len, "]%s}", b == 10000 / 50 - 1 ? ",\"commit\":true" : "");
+		reply = call_as(f, 0, OB_ADMIN_USER_IMPORT, batch, NULL, NULL, &params);
+		if (b == 10000 / 50 - 1)
+			assert_int_equal(member_int(params, "imported"), 10000);
+		json_object_put(reply);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	free(batch);
+	print_message("imported 10000 rows in %.2f s\n",
+		      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_string_equal(get(f, "u09999").email, "u09999@example.org");
+}
+
+static void import_with_invite_hands_out_codes_once(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *codes;
+
+	reply = import(f, "[{\"row\":2,\"username\":\"inv\",\"first_name\":\"I\",\"last_name\":\"N\"}]",
+		       "\"invite\":true", &params);
+	assert_int_equal(member_int(params, "imported"), 1);
+	json_object_put(reply);
+	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
+	codes = json_object_object_get(params, "codes");
+	assert_int_equal(json_object_array_length(codes), 1);
+	assert_int_equal(strlen(json_object_get_string(
+				 json_object_object_get(json_object_array_get_idx(codes, 0), "code"))),
+			 19);
+	json_object_put(reply);
+	/* Given once: a second page has the code wiped. */
+	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
+	codes = json_object_object_get(params, "codes");
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(codes, 0), "code")),
+			    "");
+	json_object_put(reply);
+}
+
+/* ------------------------------------------------ codes in bulk, audit */
+
+static void bulk_codes_go_to_people_without_email(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *codes;
+	struct access_code before, after;
+
+	add_user(f, "a1", "acme", NULL);
+	add_user(f, "a2", "acme", "\"email\":\"a2@example.org\"");
+	add_user(f, "a3", "acme", NULL);
+	add_user(f, "b1", "other", NULL);
+	ok(f, 0, OB_ADMIN_CODE_ISSUE, "{\"username\":\"a1\"}");
+	assert_int_equal(store_code_get(f->d.store, "a1", &before), STORE_OK);
+	reply = call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"limit\":1}", NULL, NULL,
+			&params);
+	codes = json_object_object_get(params, "codes");
+	assert_int_equal(json_object_array_length(codes), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(params, "next")), "a1");
+	json_object_put(reply);
+	reply = call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"after\":\"a1\"}", NULL,
+			NULL, &params);
+	codes = json_object_object_get(params, "codes");
+	assert_int_equal(json_object_array_length(codes), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+				    json_object_array_get_idx(codes, 0), "username")),
+			    "a3");
+	assert_false(json_object_object_get_ex(params, "next", NULL));
+	json_object_put(reply);
+	assert_int_equal(store_code_get(f->d.store, "a1", &after), STORE_OK);
+	assert_int_not_equal(before.version, after.version);
+	assert_int_equal(store_code_get(f->d.store, "a2", &after), STORE_NOT_FOUND);
+	assert_int_equal(store_code_get(f->d.store, "b1", &after), STORE_NOT_FOUND);
+}
+
+static void audit_records_calls_and_is_scoped(void **state)
+{
+	struct fixture *f = *state;
+	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	struct json_object *reply, *params;
+	const char *text;
+
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	make_person(f, "bin", "other", ROLE_USER, PERM_AUDIT);
+	ok(f, acme, OB_ADMIN_USER_ADD, "{\"username\":\"al\",\"first_name\":\"A\",\"last_name\":\"L\"}");
+	reply = call_as(f, acme, OB_ADMIN_CODE_ISSUE, "{\"username\":\"al\"}", NULL, NULL, &params);
+	{
+		char code[32];
+
+		snprintf(code, sizeof(code), "%s",
+			 json_object_get_string(json_object_object_get(params, "code")));
+		json_object_put(reply);
+		reply = call_as(f, acme, OB_ADMIN_AUDIT, "{\"user\":\"al\"}", NULL, NULL, &params);
+		text = json_object_to_json_string(params);
+		if (!strstr(text, "\"event\": \"user.add\"") ||
+		    !strstr(text, "\"event\": \"code.issue\"") || !strstr(text, "\"actor\": \"daemon\""))
+			fail_msg("the audit log lacks the calls: %s", text);
+		/* Never the code itself. */
+		assert_null(strstr(text, code));
+		json_object_put(reply);
+	}
+	reply = call_as(f, other, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	assert_null(strstr(json_object_to_json_string(params), "\"subject\": \"al\""));
+	json_object_put(reply);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(delegated_admin_is_allowed_its_permission_and_refused_others),
+		T(unknown_uid_and_banked_admin_are_refused),
+		T(main_admin_sees_only_their_organisation),
+		T(only_main_admins_grant_roles_and_permissions),
+		T(taken_username_says_why),
+		T(email_is_unique_in_an_organisation_in_any_case),
+		T(groups_and_pools_are_checked_and_seats_counted),
+		T(assistant_needs_a_link_and_linked_people_block_delete),
+		T(user_bank_keeps_deleted_people_until_purged),
+		T(import_of_good_rows_adds_everyone),
+		T(import_with_errors_imports_nothing_and_reports_all),
+		T(import_dry_run_writes_nothing),
+		T(import_of_ten_thousand_rows),
+		T(import_with_invite_hands_out_codes_once),
+		T(bulk_codes_go_to_people_without_email),
+		T(audit_records_calls_and_is_scoped),
+	};
+
+	/* Calls as other uids need those uids' names: root or not, the
+	 * base accounts are there; the rest needs no privilege. */
+	cmocka_set_message_output(CM_OUTPUT_STDOUT);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
