@@ -1,10 +1,16 @@
-/* Classifying host accounts through NSS. */
+/* Classifying host accounts through NSS, and making new ones with
+ * shadow's useradd (onboardctl user add --create-account). */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "accounts.h"
 
@@ -24,4 +30,101 @@ enum account_kind accounts_kind(const char *username, uid_t uid_min)
 	if (res->pw_uid == 0 || res->pw_uid < uid_min)
 		return ACCOUNT_SYSTEM;
 	return ACCOUNT_REGULAR;
+}
+
+/* ------------------------------------------------ creating accounts */
+
+/* shadow's tools, with an environment of our own: nothing the daemon
+ * inherited (LD_PRELOAD, IFS, a locale) reaches a program that edits
+ * /etc/passwd. */
+static const char *const accounts_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+					    NULL };
+
+/* Run argv[0] with argv; 0 when it exits 0, else -EIO with the first
+ * line it wrote to stderr (or its status) in err. */
+static int accounts_run(char *const argv[], char *err, size_t errlen)
+{
+	char buf[512];
+	size_t got = 0;
+	ssize_t n;
+	int pipefd[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(pipefd[1], 2) < 0)
+			_exit(127);
+		execve(argv[0], argv, (char *const *)accounts_env);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (got + 1 < sizeof(buf) &&
+	       ((n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	for (size_t i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	if (buf[0])
+		snprintf(err, errlen, "%s", buf);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		snprintf(err, errlen, "%s could not be run", argv[0]);
+	else
+		snprintf(err, errlen, "%s failed (status %d)", argv[0],
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return -EIO;
+}
+
+int accounts_create(const char *username, const char *first, const char *last,
+		    const char *shell, bool create_home, char *err, size_t errlen)
+{
+	char gecos[2 * 64 + 2], user[64];
+	char *argv[10];
+	int i = 0;
+
+	/* useradd refuses ':' and newlines in the comment; ',' and '='
+	 * would split it into finger's fields. */
+	snprintf(gecos, sizeof(gecos), "%s %s", first, last);
+	for (size_t k = 0; gecos[k]; k++)
+		if (strchr(":,=\\", gecos[k]) || (unsigned char)gecos[k] < 0x20)
+			gecos[k] = ' ';
+	snprintf(user, sizeof(user), "%s", username);
+	argv[i++] = (char *)ACCOUNTS_USERADD;
+	argv[i++] = (char *)"--comment";
+	argv[i++] = gecos;
+	argv[i++] = (char *)"--shell";
+	argv[i++] = (char *)shell;
+	argv[i++] = (char *)(create_home ? "--create-home" : "--no-create-home");
+	argv[i++] = (char *)"--user-group";
+	argv[i++] = user;
+	argv[i] = NULL;
+	return accounts_run(argv, err, errlen);
+}
+
+int accounts_remove(const char *username, bool remove_home)
+{
+	char user[64], err[256];
+	char *argv[] = { (char *)ACCOUNTS_USERDEL, (char *)(remove_home ? "--remove" : "--force"),
+			 user, NULL };
+
+	snprintf(user, sizeof(user), "%s", username);
+	return accounts_run(argv, err, sizeof(err));
 }

@@ -2,6 +2,8 @@
 #ifndef OB_ACCOUNTS_H
 #define OB_ACCOUNTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "policy.h"
@@ -11,5 +13,22 @@
  * is unknown to getpwnam_r.  A lookup error counts as ACCOUNT_SYSTEM: when
  * in doubt, do not claim the name. */
 enum account_kind accounts_kind(const char *username, uid_t uid_min);
+
+#ifndef ACCOUNTS_USERADD
+#define ACCOUNTS_USERADD "/usr/sbin/useradd"
+#endif
+#ifndef ACCOUNTS_USERDEL
+#define ACCOUNTS_USERDEL "/usr/sbin/userdel"
+#endif
+
+/* Make a regular Unix account (useradd: its own group, the host's next
+ * uid, password locked: onboard's PAM module logs it in) with the name
+ * in the comment, shell, and a home directory now when create_home (else
+ * pam_mkhomedir makes it at the first login).  0, or -errno with the
+ * reason useradd gave in err. */
+int accounts_create(const char *username, const char *first, const char *last,
+		    const char *shell, bool create_home, char *err, size_t errlen);
+/* Undo accounts_create (userdel; --remove takes the home too). */
+int accounts_remove(const char *username, bool remove_home);
 
 #endif

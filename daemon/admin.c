@@ -121,6 +121,8 @@ struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode
 	    admin_set_string(o, "state", policy_person_state_name(policy_person_state(mode, p))) < 0 ||
 	    admin_set(o, "existing_account",
 		      json_object_new_boolean(!!(p->flags & PERSON_EXISTING_ACCOUNT))) < 0 ||
+	    admin_set(o, "account_created",
+		      json_object_new_boolean(!!(p->flags & PERSON_ACCOUNT_CREATED))) < 0 ||
 	    admin_set_int(o, "created", p->created) < 0 ||
 	    (p->password_set && admin_set_int(o, "password_set", p->password_set) < 0) ||
 	    admin_set_string(o, "mfa", admin_person_enrolled(p) ? "enrolled" : "none") < 0 ||
@@ -541,7 +543,8 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	enum store_result r;
 	enum add_verdict v;
 	const char *username, *missing;
-	bool existing = false, invite = false, to_me = false;
+	bool existing = false, invite = false, to_me = false, create = false;
+	char why[256];
 	int64_t now = d->now();
 	int e;
 
@@ -556,6 +559,15 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	e = varlink_get_bool(params, "existing_account", &existing);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("existing_account", e, "true or false");
+	e = varlink_get_bool(params, "create_account", &create);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("create_account", e, "true or false");
+	if (create && existing)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "--create-account and --existing-account exclude each other");
+	if (create && !x->a.root)
+		return admin_error(VL_ERR_PERMISSION_DENIED,
+				   "permission denied: only root may create Unix accounts");
 	e = varlink_get_bool(params, "invite", &invite);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("invite", e, "true or false");
@@ -578,19 +590,34 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (admin_person_check(x, &p, NULL, &err) < 0)
 		return err;
 
-	p.flags = existing ? PERSON_EXISTING_ACCOUNT : 0;
+	/* The Unix account first: a person without one could not log in,
+	 * and a failed store write takes it away again. */
+	if (create && accounts_create(p.username, p.first_name, p.last_name, d->cfg.account_shell,
+				      d->cfg.account_home == ACCOUNT_HOME_CREATE, why,
+				      sizeof(why)) < 0) {
+		admin_audit(x, p.username, p.org, "account.create", "failed", "%s", why);
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "the Unix account %s could not be "
+				   "created: %s", p.username, why);
+	}
+	p.flags = existing ? PERSON_EXISTING_ACCOUNT : create ? PERSON_ACCOUNT_CREATED : 0;
 	p.created = now;
 	p.updated = now;
 	r = store_people_write(d->store, &c, 1, &fail);
+	if (r != STORE_OK && create &&
+	    accounts_remove(p.username, d->cfg.account_home == ACCOUNT_HOME_CREATE) < 0)
+		log_warnx("admin: %s could not be added, and the Unix account made for them "
+			  "could not be removed: remove it with userdel", p.username);
 	if (r == STORE_EXISTS && store_person_get(d->store, p.username, &old) == STORE_OK)
 		return admin_add_refusal(x, &old, ADD_TAKEN, p.username);
 	if (r != STORE_OK) {
 		admin_audit(x, p.username, p.org, "user.add", store_result_name(r), "refused");
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
-	log_info("admin: added %s%s", p.username, existing ? " (existing Unix account)" : "");
+	log_info("admin: added %s%s", p.username,
+		 existing ? " (existing Unix account)" : create ? " (Unix account created)" : "");
 	admin_audit(x, p.username, p.org, "user.add", "ok", "role %s%s",
-		    record_role_name(p.role), existing ? ", existing Unix account" : "");
+		    record_role_name(p.role),
+		    existing ? ", existing Unix account" : create ? ", Unix account created" : "");
 	if (invite)
 		return invite_user_added(x, &p, admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
 	return admin_reply_with("person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
@@ -1015,38 +1042,63 @@ static const struct {
 	const char *method;
 	struct json_object *(*fn)(struct admin_ctx *x, struct json_object *params);
 	uint32_t need; /* PERM_* or NEED_* */
+	/* Calls that change nothing audit themselves here under this name;
+	 * the others write their own event, with what they changed. */
+	const char *read_event;
 } admin_methods[] = {
-	{ OB_ADMIN_STATUS, admin_status, NEED_ANY_ADMIN },
-	{ OB_ADMIN_USER_ADD, admin_user_add, PERM_USERS },
-	{ OB_ADMIN_USER_SHOW, admin_user_show, PERM_USERS },
-	{ OB_ADMIN_USER_LIST, admin_user_list, PERM_USERS },
-	{ OB_ADMIN_USER_MODIFY, admin_user_modify, PERM_USERS },
-	{ OB_ADMIN_USER_DELETE, admin_user_delete, PERM_USERS },
-	{ OB_ADMIN_USER_RESTORE, admin_user_restore, NEED_MAIN_ADMIN },
-	{ OB_ADMIN_USER_PURGE, admin_user_purge, NEED_MAIN_ADMIN },
-	{ OB_ADMIN_BANK_LIST, admin_bank_list, PERM_BANK },
-	{ OB_ADMIN_USER_IMPORT, admin_user_import, PERM_USERS },
-	{ OB_ADMIN_USER_IMPORT_FAILURES, admin_import_failures, PERM_USERS },
-	{ OB_ADMIN_USER_IMPORT_CODES, admin_import_codes, PERM_USERS | PERM_INVITES },
-	{ OB_ADMIN_CODE_ISSUE, admin_code_issue, PERM_CODES },
-	{ OB_ADMIN_CODE_ISSUE_BULK, admin_code_issue_bulk, PERM_CODES },
-	{ OB_ADMIN_CODE_REVOKE, admin_code_revoke, PERM_CODES },
-	{ OB_ADMIN_CODE_LIST, admin_code_list, PERM_CODES },
-	{ OB_ADMIN_MFA_RESET, admin_mfa_reset, PERM_USERS },
-	{ OB_ADMIN_INVITE_SEND, invite_send, PERM_INVITES },
-	{ OB_ADMIN_INVITE_REVOKE, invite_revoke, PERM_INVITES },
-	{ OB_ADMIN_INVITE_LIST, invite_list, PERM_INVITES },
-	{ OB_ADMIN_UNLOCK, admin_unlock, PERM_USERS },
-	{ OB_ADMIN_GROUP_ADD, admin_group_add, PERM_GROUPS },
-	{ OB_ADMIN_GROUP_LIST, admin_group_list, PERM_GROUPS },
-	{ OB_ADMIN_GROUP_ASSIGN, admin_group_assign, PERM_GROUPS },
-	{ OB_ADMIN_GROUP_UNASSIGN, admin_group_unassign, PERM_GROUPS },
-	{ OB_ADMIN_POOL_ADD, admin_pool_add, PERM_POOLS },
-	{ OB_ADMIN_POOL_LIST, admin_pool_list, PERM_POOLS },
-	{ OB_ADMIN_POOL_ASSIGN, admin_pool_assign, PERM_POOLS },
-	{ OB_ADMIN_POOL_UNASSIGN, admin_pool_unassign, PERM_POOLS },
-	{ OB_ADMIN_AUDIT, audit_list, PERM_AUDIT },
+	{ OB_ADMIN_STATUS, admin_status, NEED_ANY_ADMIN, NULL },
+	{ OB_ADMIN_USER_ADD, admin_user_add, PERM_USERS, NULL },
+	{ OB_ADMIN_USER_SHOW, admin_user_show, PERM_USERS, "user.show" },
+	{ OB_ADMIN_USER_LIST, admin_user_list, PERM_USERS, "user.list" },
+	{ OB_ADMIN_USER_MODIFY, admin_user_modify, PERM_USERS, NULL },
+	{ OB_ADMIN_USER_DELETE, admin_user_delete, PERM_USERS, NULL },
+	{ OB_ADMIN_USER_RESTORE, admin_user_restore, NEED_MAIN_ADMIN, NULL },
+	{ OB_ADMIN_USER_PURGE, admin_user_purge, NEED_MAIN_ADMIN, NULL },
+	{ OB_ADMIN_BANK_LIST, admin_bank_list, PERM_BANK, "bank.list" },
+	{ OB_ADMIN_USER_IMPORT, admin_user_import, PERM_USERS, NULL },
+	{ OB_ADMIN_USER_IMPORT_FAILURES, admin_import_failures, PERM_USERS, NULL },
+	{ OB_ADMIN_USER_IMPORT_CODES, admin_import_codes, PERM_USERS | PERM_INVITES, NULL },
+	{ OB_ADMIN_CODE_ISSUE, admin_code_issue, PERM_CODES, NULL },
+	{ OB_ADMIN_CODE_ISSUE_BULK, admin_code_issue_bulk, PERM_CODES, NULL },
+	{ OB_ADMIN_CODE_REVOKE, admin_code_revoke, PERM_CODES, NULL },
+	{ OB_ADMIN_CODE_LIST, admin_code_list, PERM_CODES, "code.list" },
+	{ OB_ADMIN_MFA_RESET, admin_mfa_reset, PERM_USERS, NULL },
+	{ OB_ADMIN_INVITE_SEND, invite_send, PERM_INVITES, NULL },
+	{ OB_ADMIN_INVITE_REVOKE, invite_revoke, PERM_INVITES, NULL },
+	{ OB_ADMIN_INVITE_LIST, invite_list, PERM_INVITES, "invite.list" },
+	{ OB_ADMIN_UNLOCK, admin_unlock, PERM_USERS, NULL },
+	{ OB_ADMIN_GROUP_ADD, admin_group_add, PERM_GROUPS, NULL },
+	{ OB_ADMIN_GROUP_LIST, admin_group_list, PERM_GROUPS, "group.list" },
+	{ OB_ADMIN_GROUP_ASSIGN, admin_group_assign, PERM_GROUPS, NULL },
+	{ OB_ADMIN_GROUP_UNASSIGN, admin_group_unassign, PERM_GROUPS, NULL },
+	{ OB_ADMIN_POOL_ADD, admin_pool_add, PERM_POOLS, NULL },
+	{ OB_ADMIN_POOL_LIST, admin_pool_list, PERM_POOLS, "pool.list" },
+	{ OB_ADMIN_POOL_ASSIGN, admin_pool_assign, PERM_POOLS, NULL },
+	{ OB_ADMIN_POOL_UNASSIGN, admin_pool_unassign, PERM_POOLS, NULL },
+	{ OB_ADMIN_AUDIT, audit_list, PERM_AUDIT, "audit.read" },
 };
+
+/* A call that only read: who looked at whom, and whether it was let. */
+static void admin_audit_read(struct admin_ctx *x, const char *event, struct json_object *params,
+			     struct json_object *reply)
+{
+	const char *subject = NULL;
+	struct json_object *e;
+
+	if (varlink_get_string(params, "username", OB_USERNAME_MAX, &subject) < 0 ||
+	    validate_username(subject))
+		subject = NULL;
+	if (reply && json_object_object_get_ex(reply, "error", &e))
+		admin_audit(x, subject, subject ? NULL : x->a.org, event, "refused", "%s",
+			    json_object_get_string(e) + (strncmp(json_object_get_string(e),
+								 OB_IFACE_ADMIN ".",
+								 sizeof(OB_IFACE_ADMIN)) == 0
+							 ? sizeof(OB_IFACE_ADMIN)
+							 : 0));
+	else
+		admin_audit(x, subject, subject ? NULL : x->a.org, event, reply ? "ok" : "failed",
+			    "%s", "");
+}
 
 /* Who the peer is as an administrator: root, or the onboard person of
  * its Unix username.  0, or sets *err (PermissionDenied). */
@@ -1099,7 +1151,7 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 			       struct json_object *params)
 {
 	struct admin_ctx x = { .d = d };
-	struct json_object *p, *err = NULL;
+	struct json_object *p, *err = NULL, *reply;
 	const char *missing;
 
 	/* Checked before the method name: others learn nothing here. */
@@ -1126,7 +1178,10 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 					   "permission denied: this needs the '%s' permission",
 					   missing);
 		}
-		return admin_methods[i].fn(&x, params);
+		reply = admin_methods[i].fn(&x, params);
+		if (admin_methods[i].read_event)
+			admin_audit_read(&x, admin_methods[i].read_event, params, reply);
+		return reply;
 	}
 	p = json_object_new_object();
 	if (!p)

@@ -61,6 +61,8 @@ static const char *const algorithm_words[] = { "sha1", "sha256", "sha512", NULL 
 static const unsigned algorithm_values[] = { 0, 1, 2 };
 static const char *const digits_words[] = { "6", "8", NULL };
 static const unsigned digits_values[] = { 6, 8 };
+static const char *const home_words[] = { "first-login", "create", NULL };
+static const unsigned home_values[] = { ACCOUNT_HOME_FIRST_LOGIN, ACCOUNT_HOME_CREATE };
 static const char *const verification_words[] = { "none", "admin", NULL };
 static const unsigned verification_values[] = { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 
@@ -98,6 +100,9 @@ static const struct conf_key conf_keys[] = {
 	/* Minutes, as the name says: a whole number, not a duration. */
 	{ "lockout_minutes", KIND_NUMBER, FIELD_UNSIGNED, AT(lockout_minutes), 1, 1440, NULL,
 	  NULL },
+	{ "account_shell", KIND_PATH, FIELD_PATH, AT(account_shell), 0, 0, NULL, NULL },
+	{ "account_home", KIND_CHOICE, FIELD_UNSIGNED, AT(account_home), 0, 0, home_words,
+	  home_values },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -158,6 +163,8 @@ void config_defaults(struct config *c)
 	c->invite_verification = INVITE_VERIFY_NONE;
 	c->lockout_attempts = 10;
 	c->lockout_minutes = 15;
+	snprintf(c->account_shell, sizeof(c->account_shell), "/bin/bash");
+	c->account_home = ACCOUNT_HOME_FIRST_LOGIN;
 }
 
 /* Leading decimal digits of s into *out.  Returns where they end, or NULL

@@ -16,6 +16,9 @@
 /* mfa = required | optional | off */
 enum mfa_mode { MFA_REQUIRED, MFA_OPTIONAL, MFA_OFF };
 
+/* account_home = first-login | create */
+enum account_home { ACCOUNT_HOME_FIRST_LOGIN, ACCOUNT_HOME_CREATE };
+
 /* invite_verification = none | admin */
 enum invite_verification { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 
@@ -50,6 +53,10 @@ struct config {
 	unsigned lockout_attempts;       /* lockout_attempts: failures in a row that
 					  * lock, 1..1000, default 10 */
 	unsigned lockout_minutes;        /* lockout_minutes: how long, 1..1440, default 15 */
+	char account_shell[PATH_MAX];    /* account_shell: of accounts that user add
+					  * --create-account makes, default /bin/bash */
+	unsigned account_home;           /* account_home: enum account_home, default
+					  * first-login (pam_mkhomedir makes it) */
 };
 
 void config_defaults(struct config *c);

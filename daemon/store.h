@@ -43,6 +43,7 @@ const char *store_result_name(enum store_result r);
 #define PERSON_EXISTING_ACCOUNT 0x1u /* adopted an existing Unix account */
 #define PERSON_DISABLED 0x2u
 #define PERSON_MFA_ENROLLED 0x4u /* totp_sealed holds an active authenticator */
+#define PERSON_ACCOUNT_CREATED 0x8u /* onboard made the Unix account (--create-account) */
 
 enum person_role {
 	ROLE_USER = 0,

@@ -50,6 +50,38 @@ ob_abs() {
 	esac
 }
 
+# Tests that change the host's own files (/etc/passwd and friends,
+# /etc/pam.d) take this lock first, so that make -j never runs two of them
+# at once, and register what they change with ob_protect_file: each file
+# is copied now and put back byte for byte at exit, also on failure.
+OB_PROTECTED=
+ob_lock_system_files() {
+	exec 9>"${TMPDIR:-/tmp}/onboard-tests-system-files.lock"
+	if ! flock -w 600 9; then
+		ob_say "ERROR: another test held the system files for 10 minutes"
+		exit 99
+	fi
+}
+
+ob_protect_file() {
+	if [ -e "$1" ]; then
+		cp -a "$1" "$OB_DIR/protected.$(printf '%s' "$1" | tr / _)" || exit 99
+	fi
+	OB_PROTECTED="$OB_PROTECTED $1"
+}
+
+ob_restore_files() {
+	for f in $OB_PROTECTED; do
+		saved="$OB_DIR/protected.$(printf '%s' "$f" | tr / _)"
+		if [ -e "$saved" ]; then
+			cp -a "$saved" "$f"
+		else
+			rm -f "$f"
+		fi
+	done
+	OB_PROTECTED=
+}
+
 # Other background processes of a test, killed at exit.
 OB_PIDS=
 ob_track_pid() {
@@ -58,6 +90,7 @@ ob_track_pid() {
 
 ob_cleanup() {
 	ob_kill_daemon
+	ob_restore_files
 	for pid in $OB_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
