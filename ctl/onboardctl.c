@@ -1,57 +1,38 @@
 /* onboardctl: the administrators' client of onboardd.  A table of
- * commands; each builds one io.onboard.Admin call, sends it with a
- * deadline and prints the reply.  Policy lives in the daemon: the client
- * only checks what it must to form the call.
+ * commands (ctl/cmd.h); each forms its io.onboard.Admin calls, sends them
+ * with a deadline and prints the reply.  This file reads the command
+ * line.  Policy lives in the daemon: the client only checks what it must
+ * to form the call.
  *
  * Exit status: 0 done, 1 the daemon refused (its one-line reason on
  * stderr), 2 usage error, 3 the daemon cannot be reached. */
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
-#include "duration.h"
+#include "cmd.h"
+#include "ctl.h"
+#include "doctor.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "output.h"
-#include "varlink.h"
-
-#define CTL_TIMEOUT_MS 10000
-
-enum ctl_exit {
-	CTL_EXIT_OK = 0,
-	CTL_EXIT_REFUSED = 1,
-	CTL_EXIT_USAGE = 2,
-	CTL_EXIT_UNREACHABLE = 3,
-};
-
-enum ctl_opt {
-	OPT_SOCKET,
-	OPT_JSON,
-	OPT_HELP,
-	OPT_VERSION,
-	OPT_FIRST_NAME,
-	OPT_LAST_NAME,
-	OPT_EMAIL,
-	OPT_PHONE,
-	OPT_EXISTING_ACCOUNT,
-	OPT_LIFETIME,
-	OPT_RESET_MFA,
-	OPT_INVITE,
-	OPT_CODE_TO_ME,
-	OPT_COUNT,
-};
 
 struct ctl_option {
 	const char *name;
 	bool has_value;
 	enum ctl_opt id;
 };
+
+/* Options that may be given more than once: every value is kept (struct
+ * ctl's many[]). */
+static bool ctl_repeatable(enum ctl_opt id)
+{
+	return id == OPT_GROUP || id == OPT_POOL;
+}
 
 /* Accepted before and after the command words. */
 static const struct ctl_option ctl_global_options[] = {
@@ -68,8 +49,50 @@ static const struct ctl_option ctl_user_add_options[] = {
 	{ "email", true, OPT_EMAIL },
 	{ "phone", true, OPT_PHONE },
 	{ "existing-account", false, OPT_EXISTING_ACCOUNT },
+	{ "create-account", false, OPT_CREATE_ACCOUNT },
 	{ "invite", false, OPT_INVITE },
 	{ "code-to-me", false, OPT_CODE_TO_ME },
+	{ "role", true, OPT_ROLE },
+	{ "permissions", true, OPT_PERMISSIONS },
+	{ "org", true, OPT_ORG },
+	{ "group", true, OPT_GROUP },
+	{ "pool", true, OPT_POOL },
+	{ "link", true, OPT_LINK },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_user_modify_options[] = {
+	{ "first-name", true, OPT_FIRST_NAME },
+	{ "last-name", true, OPT_LAST_NAME },
+	{ "email", true, OPT_EMAIL },
+	{ "phone", true, OPT_PHONE },
+	{ "role", true, OPT_ROLE },
+	{ "permissions", true, OPT_PERMISSIONS },
+	{ "link", true, OPT_LINK },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_user_delete_options[] = {
+	{ "force", false, OPT_FORCE },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_user_purge_options[] = {
+	{ "yes", false, OPT_YES },
+	{ "force", false, OPT_FORCE },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_user_import_options[] = {
+	{ "org", true, OPT_ORG },
+	{ "invite", false, OPT_INVITE },
+	{ "dry-run", false, OPT_DRY_RUN },
+	{ "output", true, OPT_OUTPUT },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_bank_list_options[] = {
+	{ "search", true, OPT_SEARCH },
 	{ NULL, false, 0 },
 };
 
@@ -81,6 +104,33 @@ static const struct ctl_option ctl_invite_send_options[] = {
 static const struct ctl_option ctl_code_issue_options[] = {
 	{ "lifetime", true, OPT_LIFETIME },
 	{ "reset-mfa", false, OPT_RESET_MFA },
+	{ "all-without-email", false, OPT_ALL_WITHOUT_EMAIL },
+	{ "org", true, OPT_ORG },
+	{ "output", true, OPT_OUTPUT },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_group_add_options[] = {
+	{ "org", true, OPT_ORG },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_pool_add_options[] = {
+	{ "seats", true, OPT_SEATS },
+	{ "org", true, OPT_ORG },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_audit_options[] = {
+	{ "since", true, OPT_SINCE },
+	{ "user", true, OPT_USER },
+	{ NULL, false, 0 },
+};
+
+static const struct ctl_option ctl_doctor_options[] = {
+	{ "root", true, OPT_ROOT },
+	{ "state-dir", true, OPT_STATE_DIR },
+	{ "sshd-config", true, OPT_SSHD_CONFIG },
 	{ NULL, false, 0 },
 };
 
@@ -88,36 +138,15 @@ static const struct ctl_option ctl_no_options[] = {
 	{ NULL, false, 0 },
 };
 
-/* One invocation: the options seen (NULL when not given; "" for a flag)
- * and the command's positional argument. */
-struct ctl {
-	const char *opt[OPT_COUNT];
-	const char *arg;
-	const char *socket;
-	bool json;
-};
-
 struct ctl_command {
 	const char *words[2];
-	bool takes_username;
+	const char *args[2]; /* the positional arguments' names */
+	unsigned required;   /* how many of them must be there */
 	const struct ctl_option *options;
 	int (*run)(struct ctl *c);
 };
 
 /* ------------------------------------------------------------ messages */
-
-static void ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void ctl_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("onboardctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'onboardctl --help'.\n", stderr);
-}
 
 static void ctl_help(void)
 {
@@ -128,18 +157,41 @@ static void ctl_help(void)
 	       "Commands:\n"
 	       "  status                          the daemon's version, uptime and database\n"
 	       "  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
-	       "           [--existing-account] [--invite [--code-to-me]]\n"
+	       "           [--role R] [--permissions LIST] [--org O] [--group G]...\n"
+	       "           [--pool P]... [--link USER] [--existing-account | --create-account]\n"
+	       "           [--invite [--code-to-me]]\n"
 	       "                                  add a person (--existing-account lets onboard\n"
 	       "                                  manage a Unix account that already exists;\n"
-	       "                                  --invite also invites them, as invite send)\n"
+	       "                                  --create-account, as root, makes it;\n"
+	       "                                  --invite also invites them, as invite send;\n"
+	       "                                  roles: user, admin, technician, assistant;\n"
+	       "                                  permissions: users, invites, codes, groups,\n"
+	       "                                  pools, audit, bank, separated by commas)\n"
 	       "  user show USERNAME              one person, their authenticator and their\n"
 	       "                                  access code's status\n"
 	       "  user list                       every person\n"
+	       "  user modify USERNAME [--first-name F] [--last-name L] [--email E]\n"
+	       "           [--phone P] [--role R] [--permissions LIST] [--link USER]\n"
+	       "                                  change a person (\"\" clears e-mail, phone,\n"
+	       "                                  link and permissions)\n"
+	       "  user delete USERNAME [--force]  move a person to the user bank (--force: also\n"
+	       "                                  when others are linked to them)\n"
+	       "  user restore USERNAME           take a person out of the user bank\n"
+	       "  user purge USERNAME [--yes] [--force]\n"
+	       "                                  remove a person in the user bank for good\n"
+	       "                                  (asks first; --yes does not)\n"
+	       "  user import FILE.csv [--org ORG] [--invite --output FILE] [--dry-run]\n"
+	       "                                  add the people of a spreadsheet saved as CSV:\n"
+	       "                                  all of them or, when a row is wrong, none\n"
+	       "  bank list [--search TEXT]       the people in the user bank\n"
 	       "  code issue USERNAME [--lifetime DURATION] [--reset-mfa]\n"
 	       "                                  issue an access code (shown once; replaces\n"
 	       "                                  the previous one; DURATION like 90d, 12h, 15m;\n"
 	       "                                  --reset-mfa: the login with it also removes\n"
 	       "                                  the authenticator, to enrol a new one)\n"
+	       "  code issue --all-without-email --output FILE [--org ORG] [--lifetime D]\n"
+	       "                                  an access code for everyone without e-mail,\n"
+	       "                                  written to FILE (CSV) and a printable sheet\n"
 	       "  code revoke USERNAME            revoke a person's unused access code\n"
 	       "  code list                       every access code's status, never the code\n"
 	       "  invite send USERNAME [--code-to-me]\n"
@@ -156,6 +208,22 @@ static void ctl_help(void)
 	       "                                  password\n"
 	       "  unlock USERNAME                 lift a person's lock after failed logins and\n"
 	       "                                  clear their count of failures\n"
+	       "  group add NAME [--org O]        a host group (hosts name it in pam_onboard's\n"
+	       "                                  group=NAME)\n"
+	       "  group list                      the host groups and their members\n"
+	       "  group assign|unassign USERNAME GROUP\n"
+	       "  pool add NAME --seats N [--org O]\n"
+	       "                                  a seat pool of N seats\n"
+	       "  pool list                       the seat pools, seats used and total\n"
+	       "  pool assign|unassign USERNAME POOL\n"
+	       "  audit [--since TIME] [--user USERNAME]\n"
+	       "                                  the audit log (TIME: seconds since the epoch,\n"
+	       "                                  2025-01-31, 2025-01-31T08:00:00 in UTC, or\n"
+	       "                                  how long ago, like 2h or 7d)\n"
+	       "  doctor [--root DIR] [--state-dir DIR] [--sshd-config FILE]\n"
+	       "                                  check the PAM stacks, sshd, the socket and\n"
+	       "                                  the state files for mistakes that let logins\n"
+	       "                                  skip onboard; exit 1 when it finds any\n"
 	       "\n"
 	       "Options:\n"
 	       "  --socket PATH  onboardd's socket (default: $ONBOARD_SOCKET, else %s)\n"
@@ -167,412 +235,56 @@ static void ctl_help(void)
 	       OB_DEFAULT_SOCKET);
 }
 
-/* --------------------------------------------------------------- calls */
-
-/* The daemon's reason, on one line and unable to drive the terminal. */
-static void ctl_print_refusal(const char *text)
+/* doctor reads the files and the socket itself (ctl/doctor.c); without
+ * --socket or $ONBOARD_SOCKET it checks the default socket inside --root. */
+static int ctl_doctor(struct ctl *c)
 {
-	char line[OB_TEXT_MAX + 1];
-	size_t i;
-
-	for (i = 0; text[i] && i < OB_TEXT_MAX; i++)
-		line[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
-	line[i] = '\0';
-	fprintf(stderr, "onboardctl: %s\n", line);
-}
-
-/* Say why a call failed (r from client_connect or client_call, not 0)
- * and return the exit status.  An error reply is released. */
-static int ctl_call_failed(const struct ctl *c, int r, struct json_object **reply,
-			   struct json_object *rparams, const char *error)
-{
-	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: %s\n", c->socket,
-			r == -ETIMEDOUT ? "no reply within 10 seconds"
-			: r == -EBADMSG ? "the reply is not a valid varlink message"
-					: strerror(-r));
-		return CTL_EXIT_UNREACHABLE;
-	}
-	ctl_print_refusal(client_error_message(rparams, error));
-	varlink_wipe(*reply);
-	json_object_put(*reply);
-	*reply = NULL;
-	return CTL_EXIT_REFUSED;
-}
-
-/* Make one call.  Returns CTL_EXIT_OK with *reply (free with ctl_release)
- * and *params set, or another exit status after saying why on stderr. */
-static int ctl_call(struct ctl *c, const char *method, struct json_object *params,
-		    struct json_object **reply, struct json_object **rparams)
-{
-	struct client cl;
-	const char *error = NULL;
-	int r;
-
-	*reply = NULL;
-	r = client_connect(&cl, c->socket, CTL_TIMEOUT_MS);
-	if (r == 0)
-		r = client_call(&cl, method, params, reply, rparams, &error);
-	client_close(&cl);
-	json_object_put(params);
-	if (r != 0)
-		return ctl_call_failed(c, r, reply, *rparams, error);
-	return CTL_EXIT_OK;
-}
-
-/* Replies may carry a code: wipe before release. */
-static void ctl_release(struct json_object *reply)
-{
-	varlink_wipe(reply);
-	json_object_put(reply);
-}
-
-/* The exit status after printing a reply (r from output_*). */
-static int ctl_output_done(int r)
-{
-	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot write the output: %s\n", strerror(-r));
-		return CTL_EXIT_REFUSED;
-	}
-	return CTL_EXIT_OK;
-}
-
-/* Call method and print the reply with show (or as JSON). */
-static int ctl_run(struct ctl *c, const char *method, struct json_object *params,
-		   int (*show)(struct json_object *params))
-{
-	struct json_object *reply, *rparams;
-	int r;
-
-	r = ctl_call(c, method, params, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	r = c->json ? output_json(rparams) : show(rparams);
-	ctl_release(reply);
-	return ctl_output_done(r);
-}
-
-/* Parameters {"username": arg}, or NULL on memory exhaustion. */
-static struct json_object *ctl_params_username(const struct ctl *c)
-{
-	struct json_object *p = json_object_new_object();
-	struct json_object *u = json_object_new_string(c->arg);
-
-	if (!p || !u || json_object_object_add(p, "username", u) < 0) {
-		json_object_put(p);
-		json_object_put(u);
-		return NULL;
-	}
-	return p;
-}
-
-static int ctl_add(struct json_object *p, const char *key, struct json_object *v)
-{
-	if (!v || json_object_object_add(p, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int ctl_oom(void)
-{
-	fputs("onboardctl: out of memory\n", stderr);
-	return CTL_EXIT_REFUSED;
-}
-
-/* ------------------------------------------------------------ commands */
-
-static int ctl_status(struct ctl *c)
-{
-	return ctl_run(c, OB_ADMIN_STATUS, NULL, output_status);
-}
-
-static int ctl_user_add(struct ctl *c)
-{
-	static const struct {
-		enum ctl_opt opt;
-		const char *key;
-	} fields[] = {
-		{ OPT_FIRST_NAME, "first_name" },
-		{ OPT_LAST_NAME, "last_name" },
-		{ OPT_EMAIL, "email" },
-		{ OPT_PHONE, "phone" },
+	const char *env = getenv("ONBOARD_SOCKET");
+	struct doctor_options o = {
+		.root = c->opt[OPT_ROOT],
+		.socket = c->opt[OPT_SOCKET] || (env && env[0]) ? c->socket : NULL,
+		.state_dir = c->opt[OPT_STATE_DIR],
+		.sshd_config = c->opt[OPT_SSHD_CONFIG],
+		.json = c->json,
 	};
-	struct json_object *p;
 
-	if (!c->opt[OPT_FIRST_NAME]) {
-		ctl_usage_error("user add: --first-name is required");
+	if ((o.root && !o.root[0]) || (o.state_dir && !o.state_dir[0]) ||
+	    (o.sshd_config && !o.sshd_config[0])) {
+		ctl_usage_error("doctor: a path is empty");
 		return CTL_EXIT_USAGE;
 	}
-	if (!c->opt[OPT_LAST_NAME]) {
-		ctl_usage_error("user add: --last-name is required");
-		return CTL_EXIT_USAGE;
-	}
-	if (c->opt[OPT_CODE_TO_ME] && !c->opt[OPT_INVITE]) {
-		ctl_usage_error("user add: --code-to-me goes with --invite");
-		return CTL_EXIT_USAGE;
-	}
-	p = ctl_params_username(c);
-	if (!p)
-		return ctl_oom();
-	for (size_t i = 0; i < OB_ARRAY_SIZE(fields); i++) {
-		const char *v = c->opt[fields[i].opt];
-
-		if (v && ctl_add(p, fields[i].key, json_object_new_string(v)) < 0) {
-			json_object_put(p);
-			return ctl_oom();
-		}
-	}
-	if ((c->opt[OPT_EXISTING_ACCOUNT] &&
-	     ctl_add(p, "existing_account", json_object_new_boolean(1)) < 0) ||
-	    (c->opt[OPT_INVITE] && ctl_add(p, "invite", json_object_new_boolean(1)) < 0) ||
-	    (c->opt[OPT_CODE_TO_ME] && ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0)) {
-		json_object_put(p);
-		return ctl_oom();
-	}
-	return ctl_run(c, OB_ADMIN_USER_ADD, p,
-		       c->opt[OPT_INVITE] ? output_user_invited : output_person);
-}
-
-static int ctl_user_show(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c);
-
-	if (!p)
-		return ctl_oom();
-	return ctl_run(c, OB_ADMIN_USER_SHOW, p, output_person);
-}
-
-/* Add the records of one page (the array under key in rparams) to all.
- * Returns 0, -EBADMSG when the page has no such array, -ENOMEM. */
-static int ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key)
-{
-	struct json_object *page;
-	size_t n;
-
-	if (!json_object_object_get_ex(rparams, key, &page) ||
-	    !json_object_is_type(page, json_type_array))
-		return -EBADMSG;
-	n = json_object_array_length(page);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_array_get_idx(page, i);
-
-		if (json_object_array_add(all, json_object_get(o)) < 0) {
-			json_object_put(o);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-/* The parameters of the page after the one in rparams, which was asked
- * for with asked (NULL: from the start): NULL in *params when it was the
- * last.  A next that does not move forward would loop forever: -EBADMSG.
- * Returns 0, -EBADMSG or -ENOMEM. */
-static int ctl_list_next(struct json_object *rparams, struct json_object *asked,
-			 struct json_object **params)
-{
-	struct json_object *v, *after = NULL;
-	const char *next;
-
-	*params = NULL;
-	if (!json_object_object_get_ex(rparams, "next", &v) || json_object_is_type(v, json_type_null))
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return -EBADMSG;
-	next = json_object_get_string(v);
-	if (asked)
-		json_object_object_get_ex(asked, "after", &after);
-	if (!next[0] || (after && strcmp(next, json_object_get_string(after)) <= 0))
-		return -EBADMSG;
-	*params = json_object_new_object();
-	if (!*params || ctl_add(*params, "after", json_object_new_string(next)) < 0) {
-		json_object_put(*params);
-		*params = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* A list call: every page, on one connection, gathered into one document
- * {key: [...]} and printed with show (or as JSON), so that the output is
- * what one reply holding them all would give.  The daemon picks the page
- * size.  Lists carry no secrets, and their records are shared with the
- * gathered array: the replies are released without wiping. */
-static int ctl_list(struct ctl *c, const char *method, const char *key,
-		    int (*show)(struct json_object *params))
-{
-	struct json_object *doc = json_object_new_object(), *all = json_object_new_array();
-	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
-	const char *error = NULL;
-	struct client cl;
-	int r;
-
-	if (!doc || !all || json_object_object_add(doc, key, all) < 0) {
-		json_object_put(doc);
-		json_object_put(all);
-		return ctl_oom();
-	}
-	r = client_connect(&cl, c->socket, CTL_TIMEOUT_MS);
-	while (r == 0) {
-		r = client_call(&cl, method, params, &reply, &rparams, &error);
-		if (r != 0)
-			break;
-		next = NULL;
-		r = ctl_list_take(all, rparams, key);
-		if (r == 0)
-			r = ctl_list_next(rparams, params, &next);
-		json_object_put(reply);
-		reply = NULL;
-		json_object_put(params);
-		params = next;
-		if (r != 0 || !params)
-			break;
-	}
-	client_close(&cl);
-	json_object_put(params);
-	if (r == -ENOMEM) {
-		json_object_put(doc);
-		return ctl_oom();
-	}
-	if (r != 0) {
-		json_object_put(doc);
-		return ctl_call_failed(c, r, &reply, rparams, error);
-	}
-	r = c->json ? output_json(doc) : show(doc);
-	json_object_put(doc);
-	return ctl_output_done(r);
-}
-
-static int ctl_user_list(struct ctl *c)
-{
-	return ctl_list(c, OB_ADMIN_USER_LIST, "people", output_people);
-}
-
-static int ctl_code_issue(struct ctl *c)
-{
-	struct json_object *p;
-	int64_t lifetime = 0;
-
-	if (c->opt[OPT_LIFETIME] && duration_parse(c->opt[OPT_LIFETIME], &lifetime) < 0) {
-		ctl_usage_error("--lifetime: '%s' is not a duration: write it like 90d, 12h or "
-				"1d12h (at most 10 years)", c->opt[OPT_LIFETIME]);
-		return CTL_EXIT_USAGE;
-	}
-	p = ctl_params_username(c);
-	if (!p)
-		return ctl_oom();
-	if ((lifetime && ctl_add(p, "lifetime", json_object_new_int64(lifetime)) < 0) ||
-	    (c->opt[OPT_RESET_MFA] && ctl_add(p, "reset_mfa", json_object_new_boolean(1)) < 0)) {
-		json_object_put(p);
-		return ctl_oom();
-	}
-	return ctl_run(c, OB_ADMIN_CODE_ISSUE, p, output_code_issued);
-}
-
-static int ctl_code_revoke(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c), *reply, *rparams;
-	int r;
-
-	if (!p)
-		return ctl_oom();
-	r = ctl_call(c, OB_ADMIN_CODE_REVOKE, p, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	if (c->json)
-		r = output_json(rparams);
-	else
-		r = output_line("revoked the access code of %s", c->arg) < 0 ? -EIO
-									   : output_finish();
-	ctl_release(reply);
-	return ctl_output_done(r);
-}
-
-static int ctl_code_list(struct ctl *c)
-{
-	return ctl_list(c, OB_ADMIN_CODE_LIST, "codes", output_codes);
-}
-
-static int ctl_mfa_reset(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c), *reply, *rparams;
-	int r;
-
-	if (!p)
-		return ctl_oom();
-	r = ctl_call(c, OB_ADMIN_MFA_RESET, p, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	if (c->json)
-		r = output_json(rparams);
-	else
-		r = output_line("removed the authenticator of %s: they enrol a new one at their "
-				"next login, after their password", c->arg) < 0 ? -EIO
-										: output_finish();
-	ctl_release(reply);
-	return ctl_output_done(r);
-}
-
-static int ctl_unlock(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c);
-
-	if (!p)
-		return ctl_oom();
-	return ctl_run(c, OB_ADMIN_UNLOCK, p, output_unlocked);
-}
-
-static int ctl_invite_send(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c);
-
-	if (!p)
-		return ctl_oom();
-	if (c->opt[OPT_CODE_TO_ME] && ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0) {
-		json_object_put(p);
-		return ctl_oom();
-	}
-	return ctl_run(c, OB_ADMIN_INVITE_SEND, p, output_invitation_issued);
-}
-
-static int ctl_invite_revoke(struct ctl *c)
-{
-	struct json_object *p = ctl_params_username(c), *reply, *rparams;
-	int r;
-
-	if (!p)
-		return ctl_oom();
-	r = ctl_call(c, OB_ADMIN_INVITE_REVOKE, p, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	if (c->json)
-		r = output_json(rparams);
-	else
-		r = output_line("revoked the invitation of %s", c->arg) < 0 ? -EIO : output_finish();
-	ctl_release(reply);
-	return ctl_output_done(r);
-}
-
-static int ctl_invite_list(struct ctl *c)
-{
-	return ctl_list(c, OB_ADMIN_INVITE_LIST, "invitations", output_invitations);
+	return doctor_run(&o);
 }
 
 static const struct ctl_command ctl_commands[] = {
-	{ { "status", NULL }, false, ctl_no_options, ctl_status },
-	{ { "user", "add" }, true, ctl_user_add_options, ctl_user_add },
-	{ { "user", "show" }, true, ctl_no_options, ctl_user_show },
-	{ { "user", "list" }, false, ctl_no_options, ctl_user_list },
-	{ { "code", "issue" }, true, ctl_code_issue_options, ctl_code_issue },
-	{ { "code", "revoke" }, true, ctl_no_options, ctl_code_revoke },
-	{ { "code", "list" }, false, ctl_no_options, ctl_code_list },
-	{ { "invite", "send" }, true, ctl_invite_send_options, ctl_invite_send },
-	{ { "invite", "revoke" }, true, ctl_no_options, ctl_invite_revoke },
-	{ { "invite", "list" }, false, ctl_no_options, ctl_invite_list },
-	{ { "mfa", "reset" }, true, ctl_no_options, ctl_mfa_reset },
-	{ { "unlock", NULL }, true, ctl_no_options, ctl_unlock },
+	{ { "status", NULL }, { NULL }, 0, ctl_no_options, cmd_status },
+	{ { "user", "add" }, { "USERNAME" }, 1, ctl_user_add_options, cmd_user_add },
+	{ { "user", "show" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_show },
+	{ { "user", "list" }, { NULL }, 0, ctl_no_options, cmd_user_list },
+	{ { "user", "modify" }, { "USERNAME" }, 1, ctl_user_modify_options, cmd_user_modify },
+	{ { "user", "delete" }, { "USERNAME" }, 1, ctl_user_delete_options, cmd_user_delete },
+	{ { "user", "restore" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_restore },
+	{ { "user", "purge" }, { "USERNAME" }, 1, ctl_user_purge_options, cmd_user_purge },
+	{ { "user", "import" }, { "FILE" }, 1, ctl_user_import_options, cmd_user_import },
+	{ { "bank", "list" }, { NULL }, 0, ctl_bank_list_options, cmd_bank_list },
+	{ { "code", "issue" }, { "USERNAME" }, 0, ctl_code_issue_options, cmd_code_issue },
+	{ { "code", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_code_revoke },
+	{ { "code", "list" }, { NULL }, 0, ctl_no_options, cmd_code_list },
+	{ { "invite", "send" }, { "USERNAME" }, 1, ctl_invite_send_options, cmd_invite_send },
+	{ { "invite", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_invite_revoke },
+	{ { "invite", "list" }, { NULL }, 0, ctl_no_options, cmd_invite_list },
+	{ { "mfa", "reset" }, { "USERNAME" }, 1, ctl_no_options, cmd_mfa_reset },
+	{ { "unlock", NULL }, { "USERNAME" }, 1, ctl_no_options, cmd_unlock },
+	{ { "group", "add" }, { "NAME" }, 1, ctl_group_add_options, cmd_group_add },
+	{ { "group", "list" }, { NULL }, 0, ctl_no_options, cmd_group_list },
+	{ { "group", "assign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_assign },
+	{ { "group", "unassign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_unassign },
+	{ { "pool", "add" }, { "NAME" }, 1, ctl_pool_add_options, cmd_pool_add },
+	{ { "pool", "list" }, { NULL }, 0, ctl_no_options, cmd_pool_list },
+	{ { "pool", "assign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_assign },
+	{ { "pool", "unassign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_unassign },
+	{ { "audit", NULL }, { NULL }, 0, ctl_audit_options, cmd_audit },
+	{ { "doctor", NULL }, { NULL }, 0, ctl_doctor_options, ctl_doctor },
 };
 
 /* ------------------------------------------------------------- parsing */
@@ -586,8 +298,8 @@ static const struct ctl_option *ctl_find_option(const struct ctl_option *table,
 	return NULL;
 }
 
-/* An option of any command, by name: names are unique across the
- * tables, so one pass reads the whole line before the command is known. */
+/* An option of any command, by name: a name means the same in every
+ * table, so one pass reads the whole line before the command is known. */
 static const struct ctl_option *ctl_any_option(const char *name, size_t len)
 {
 	const struct ctl_option *o = ctl_find_option(ctl_global_options, name, len);
@@ -595,6 +307,18 @@ static const struct ctl_option *ctl_any_option(const char *name, size_t len)
 	for (size_t i = 0; !o && i < OB_ARRAY_SIZE(ctl_commands); i++)
 		o = ctl_find_option(ctl_commands[i].options, name, len);
 	return o;
+}
+
+/* Keep one more value of a repeatable option.  Returns 0 or -ENOMEM. */
+static int ctl_keep(struct ctl *c, enum ctl_opt id, const char *value)
+{
+	const char **v = reallocarray(c->many[id], c->nmany[id] + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[c->nmany[id]++] = value;
+	c->many[id] = v;
+	return 0;
 }
 
 /* Take the option at argv[*i] ("--name", "--name=value" or "--name
@@ -623,8 +347,13 @@ static int ctl_take_option(struct ctl *c, int argc, char **argv, int *i)
 		ctl_usage_error("option --%s takes no value", o->name);
 		return -EINVAL;
 	}
-	/* A repeated option is more likely a slip than an intent. */
-	if (c->opt[o->id]) {
+	if (ctl_repeatable(o->id)) {
+		if (ctl_keep(c, o->id, value) < 0) {
+			ctl_oom();
+			return -ENOMEM;
+		}
+	} else if (c->opt[o->id]) {
+		/* A repeated option is more likely a slip than an intent. */
 		ctl_usage_error("option --%s given twice", o->name);
 		return -EINVAL;
 	}
@@ -704,7 +433,7 @@ static const char *ctl_option_name(int id)
 	return "?";
 }
 
-/* Check the words and options against cmd; set c->arg.  Returns 0, or
+/* Check the words and options against cmd; set c->arg[].  Returns 0, or
  * -EINVAL after a usage message. */
 static int ctl_check(struct ctl *c, const struct ctl_command *cmd, const char **words, int n)
 {
@@ -720,12 +449,15 @@ static int ctl_check(struct ctl *c, const struct ctl_command *cmd, const char **
 		ctl_usage_error("%s: option --%s does not apply here", name, ctl_option_name(id));
 		return -EINVAL;
 	}
-	if (cmd->takes_username) {
-		if (n < used + 1) {
-			ctl_usage_error("%s: USERNAME is missing", name);
-			return -EINVAL;
+	for (unsigned a = 0; a < OB_ARRAY_SIZE(cmd->args) && cmd->args[a]; a++) {
+		if (used >= n) {
+			if (a < cmd->required) {
+				ctl_usage_error("%s: %s is missing", name, cmd->args[a]);
+				return -EINVAL;
+			}
+			break;
 		}
-		c->arg = words[used++];
+		c->arg[a] = words[used++];
 	}
 	if (n > used) {
 		ctl_usage_error("%s: unexpected argument '%s'", name, words[used]);
@@ -738,7 +470,7 @@ static int ctl_check(struct ctl *c, const struct ctl_command *cmd, const char **
  * (user has add, show, list)"), or say the word is no command. */
 static void ctl_unknown_command(const char **words, int n)
 {
-	char subs[128] = "";
+	char subs[256] = "";
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(ctl_commands); i++) {
 		const struct ctl_command *cmd = &ctl_commands[i];
@@ -757,22 +489,22 @@ static void ctl_unknown_command(const char **words, int n)
 				words[0], subs);
 }
 
-int main(int argc, char **argv)
+/* Read the command line and run the command.  Returns the exit status. */
+static int ctl_main(struct ctl *c, int argc, char **argv)
 {
 	const char *words[4];
 	const struct ctl_command *cmd;
-	struct ctl c = { 0 };
 	const char *env;
 	int n;
 
-	n = ctl_parse(&c, argc, argv, words, (int)OB_ARRAY_SIZE(words));
+	n = ctl_parse(c, argc, argv, words, (int)OB_ARRAY_SIZE(words));
 	if (n < 0)
 		return CTL_EXIT_USAGE;
-	if (c.opt[OPT_HELP]) {
+	if (c->opt[OPT_HELP]) {
 		ctl_help();
 		return output_finish() < 0 ? CTL_EXIT_REFUSED : CTL_EXIT_OK;
 	}
-	if (c.opt[OPT_VERSION]) {
+	if (c->opt[OPT_VERSION]) {
 		printf("onboardctl %s\n", PACKAGE_VERSION);
 		return output_finish() < 0 ? CTL_EXIT_REFUSED : CTL_EXIT_OK;
 	}
@@ -785,19 +517,29 @@ int main(int argc, char **argv)
 		ctl_unknown_command(words, n);
 		return CTL_EXIT_USAGE;
 	}
-	if (ctl_check(&c, cmd, words, n) < 0)
+	if (ctl_check(c, cmd, words, n) < 0)
 		return CTL_EXIT_USAGE;
-	c.json = c.opt[OPT_JSON] != NULL;
+	c->json = c->opt[OPT_JSON] != NULL;
 	env = getenv("ONBOARD_SOCKET");
-	if (c.opt[OPT_SOCKET])
-		c.socket = c.opt[OPT_SOCKET];
+	if (c->opt[OPT_SOCKET])
+		c->socket = c->opt[OPT_SOCKET];
 	else if (env && env[0])
-		c.socket = env;
+		c->socket = env;
 	else
-		c.socket = OB_DEFAULT_SOCKET;
-	if (!c.socket[0]) {
+		c->socket = OB_DEFAULT_SOCKET;
+	if (!c->socket[0]) {
 		ctl_usage_error("--socket: the path is empty");
 		return CTL_EXIT_USAGE;
 	}
-	return cmd->run(&c);
+	return cmd->run(c);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl c = { 0 };
+	int r = ctl_main(&c, argc, argv);
+
+	for (int id = 0; id < OPT_COUNT; id++)
+		free(c.many[id]);
+	return r;
 }

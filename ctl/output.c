@@ -74,6 +74,21 @@ static const char *output_clean(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+const char *output_sanitize(const char *s, char *buf, size_t size)
+{
+	return output_clean(s, buf, size);
+}
+
+const char *output_utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "%" PRId64, t);
+	return buf;
+}
+
 /* Local "YYYY-MM-DD HH:MM" of a member holding seconds since the epoch,
  * or dflt when the member is absent. */
 static const char *output_time(struct json_object *o, const char *key, const char *dflt,
@@ -88,6 +103,31 @@ static const char *output_time(struct json_object *o, const char *key, const cha
 	t = (time_t)v;
 	if (!localtime_r(&t, &tm) || strftime(buf, OUTPUT_TIME_MAX, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, OUTPUT_TIME_MAX, "%" PRId64, v);
+	return buf;
+}
+
+/* The strings of the array member key joined with ", ", or "-" when
+ * there are none. */
+static const char *output_join(struct json_object *o, const char *key, char *buf, size_t size)
+{
+	struct json_object *arr;
+	size_t n, used = 0;
+
+	buf[0] = '\0';
+	if (o && json_object_object_get_ex(o, key, &arr) && json_object_is_type(arr, json_type_array)) {
+		n = json_object_array_length(arr);
+		for (size_t i = 0; i < n && used + 1 < size; i++) {
+			struct json_object *v = json_object_array_get_idx(arr, i);
+
+			if (!json_object_is_type(v, json_type_string))
+				continue;
+			snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+				 json_object_get_string(v));
+			used = strlen(buf);
+		}
+	}
+	if (!buf[0])
+		snprintf(buf, size, "-");
 	return buf;
 }
 
@@ -260,7 +300,7 @@ static void output_lockout(struct json_object *lockout)
 int output_person(struct json_object *params)
 {
 	struct json_object *p = NULL, *code = NULL, *lockout = NULL, *v;
-	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64];
+	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64], list[1024];
 
 	json_object_object_get_ex(params, "person", &p);
 	if (!json_object_object_get_ex(params, "code", &code) ||
@@ -274,6 +314,13 @@ int output_person(struct json_object *params)
 	output_field("phone", output_str(p, "phone")[0] ? output_str(p, "phone") : "-");
 	output_field("organisation", output_str(p, "org"));
 	output_field("state", output_str(p, "state"));
+	if (output_int(p, "deleted", &(int64_t){ 0 }))
+		output_field("in the user bank", output_time(p, "deleted", "?", t));
+	output_field("role", output_str(p, "role")[0] ? output_str(p, "role") : "user");
+	output_field("permissions", output_join(p, "permissions", list, sizeof(list)));
+	output_field("host groups", output_join(p, "groups", list, sizeof(list)));
+	output_field("seat pools", output_join(p, "pools", list, sizeof(list)));
+	output_field("linked to", output_str(p, "link")[0] ? output_str(p, "link") : "-");
 	output_field("existing account",
 		     json_object_object_get_ex(p, "existing_account", &v) &&
 				     json_object_get_boolean(v) ? "yes" : "no");
@@ -322,16 +369,50 @@ int output_people(struct json_object *params)
 	struct json_object *arr = output_array(params, "people");
 	size_t n = arr ? json_object_array_length(arr) : 0;
 	char t[OUTPUT_TIME_MAX], a[OB_TEXT_MAX], b[OB_TEXT_MAX], c[OB_TEXT_MAX];
-	char name[2 * OB_NAME_MAX + 2];
-	int wu, ws, we;
+	char name[2 * OB_NAME_MAX + 2], d[OB_TEXT_MAX];
+	int wu, ws, wr, wo, we;
 
 	if (n == 0)
 		return output_line("no people");
 	wu = output_width(arr, "username", strlen("USERNAME"));
 	ws = output_width(arr, "state", strlen("STATE"));
+	wr = output_width(arr, "role", strlen("ROLE"));
+	wo = output_width(arr, "org", strlen("ORG"));
 	we = output_width(arr, "email", strlen("E-MAIL"));
 	/* The name goes last: its UTF-8 width is not its length in bytes. */
-	printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu, "USERNAME", ws, "STATE", "CREATED", we,
+	printf("%-*s  %-*s  %-*s  %-*s  %-16s  %-*s  %s\n", wu, "USERNAME", ws, "STATE", wr,
+	       "ROLE", wo, "ORG", "CREATED", we, "E-MAIL", "NAME");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+		const char *email = output_str(p, "email");
+
+		snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
+			 output_str(p, "last_name"));
+		printf("%-*s  %-*s  %-*s  %-*s  %-16s  %-*s  %s\n", wu,
+		       output_clean(output_str(p, "username"), a, sizeof(a)), ws,
+		       output_str(p, "state"), wr, output_str(p, "role"), wo,
+		       output_clean(output_str(p, "org"), d, sizeof(d)),
+		       output_time(p, "created", "?", t), we,
+		       output_clean(email[0] ? email : "-", b, sizeof(b)),
+		       output_clean(name, c, sizeof(c)));
+	}
+	return output_finish();
+}
+
+int output_bank(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "people");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t[OUTPUT_TIME_MAX], a[OB_TEXT_MAX], b[OB_TEXT_MAX], c[OB_TEXT_MAX], d[OB_TEXT_MAX];
+	char name[2 * OB_NAME_MAX + 2];
+	int wu, wo, we;
+
+	if (n == 0)
+		return output_line("nobody in the user bank");
+	wu = output_width(arr, "username", strlen("USERNAME"));
+	wo = output_width(arr, "org", strlen("ORG"));
+	we = output_width(arr, "email", strlen("E-MAIL"));
+	printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu, "USERNAME", wo, "ORG", "DELETED", we,
 	       "E-MAIL", "NAME");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i);
@@ -340,8 +421,9 @@ int output_people(struct json_object *params)
 		snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
 			 output_str(p, "last_name"));
 		printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu,
-		       output_clean(output_str(p, "username"), a, sizeof(a)), ws,
-		       output_str(p, "state"), output_time(p, "created", "?", t), we,
+		       output_clean(output_str(p, "username"), a, sizeof(a)), wo,
+		       output_clean(output_str(p, "org"), d, sizeof(d)),
+		       output_time(p, "deleted", "?", t), we,
 		       output_clean(email[0] ? email : "-", b, sizeof(b)),
 		       output_clean(name, c, sizeof(c)));
 	}
@@ -479,6 +561,112 @@ int output_invitations(struct json_object *params)
 		       output_str(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
 		       output_bool(c, "verification") ? "yes" : "-");
+	}
+	return output_finish();
+}
+
+/* ------------------------------------------------------- groups, pools */
+
+int output_groups(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "groups");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t[OUTPUT_TIME_MAX], a[OB_TEXT_MAX], b[OB_TEXT_MAX];
+	int wn, wo;
+
+	if (n == 0)
+		return output_line("no host groups");
+	wn = output_width(arr, "name", strlen("NAME"));
+	wo = output_width(arr, "org", strlen("ORG"));
+	printf("%-*s  %-*s  %7s  %s\n", wn, "NAME", wo, "ORG", "MEMBERS", "CREATED");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(arr, i);
+		int64_t members = 0;
+
+		output_int(g, "members", &members);
+		printf("%-*s  %-*s  %7" PRId64 "  %s\n", wn,
+		       output_clean(output_str(g, "name"), a, sizeof(a)), wo,
+		       output_clean(output_str(g, "org"), b, sizeof(b)), members,
+		       output_time(g, "created", "?", t));
+	}
+	return output_finish();
+}
+
+int output_pools(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "pools");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t[OUTPUT_TIME_MAX], a[OB_TEXT_MAX], b[OB_TEXT_MAX], seats[48];
+	int wn, wo;
+
+	if (n == 0)
+		return output_line("no seat pools");
+	wn = output_width(arr, "name", strlen("NAME"));
+	wo = output_width(arr, "org", strlen("ORG"));
+	printf("%-*s  %-*s  %-15s  %s\n", wn, "NAME", wo, "ORG", "SEATS USED", "CREATED");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+		int64_t used = 0, total = 0;
+
+		output_int(p, "used", &used);
+		output_int(p, "seats", &total);
+		snprintf(seats, sizeof(seats), "%" PRId64 "/%" PRId64 "%s", used, total,
+			 used >= total ? " full" : "");
+		printf("%-*s  %-*s  %-15s  %s\n", wn,
+		       output_clean(output_str(p, "name"), a, sizeof(a)), wo,
+		       output_clean(output_str(p, "org"), b, sizeof(b)), seats,
+		       output_time(p, "created", "?", t));
+	}
+	return output_finish();
+}
+
+/* ---------------------------------------------------------------- audit */
+
+/* Who did it: the onboard person and the uid, or the login dialogue. */
+static const char *output_actor(struct json_object *e, char *buf, size_t size)
+{
+	const char *actor = output_str(e, "actor");
+	char clean[OB_USERNAME_MAX + 1];
+	int64_t uid;
+
+	if (!output_int(e, "uid", &uid))
+		snprintf(buf, size, "%s", actor[0] ? output_clean(actor, clean, sizeof(clean))
+						   : "login");
+	else if (actor[0])
+		snprintf(buf, size, "%s(uid %" PRId64 ")",
+			 output_clean(actor, clean, sizeof(clean)), uid);
+	else
+		snprintf(buf, size, "uid %" PRId64, uid);
+	return buf;
+}
+
+int output_events(struct json_object *params)
+{
+	struct json_object *arr = output_array(params, "events");
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	char t[32], ev[OB_TEXT_MAX], res[OB_TEXT_MAX], sub[OB_TEXT_MAX], by[96];
+	char org[OB_TEXT_MAX], detail[OB_TEXT_MAX];
+	int we, wr, ws;
+
+	if (n == 0)
+		return output_line("no events");
+	we = output_width(arr, "event", strlen("EVENT"));
+	wr = output_width(arr, "result", strlen("RESULT"));
+	ws = output_width(arr, "subject", strlen("SUBJECT"));
+	printf("%-19s  %-*s  %-*s  %-*s  %-16s  %-10s  %s\n", "TIME (UTC)", we, "EVENT", wr,
+	       "RESULT", ws, "SUBJECT", "BY", "ORG", "DETAIL");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		const char *subject = output_str(e, "subject"), *o = output_str(e, "org");
+		int64_t time = 0;
+
+		output_int(e, "time", &time);
+		printf("%-19s  %-*s  %-*s  %-*s  %-16s  %-10s  %s\n", output_utc(time, t, sizeof(t)),
+		       we, output_clean(output_str(e, "event"), ev, sizeof(ev)), wr,
+		       output_clean(output_str(e, "result"), res, sizeof(res)), ws,
+		       output_clean(subject[0] ? subject : "-", sub, sizeof(sub)),
+		       output_actor(e, by, sizeof(by)), output_clean(o[0] ? o : "-", org, sizeof(org)),
+		       output_clean(output_str(e, "detail"), detail, sizeof(detail)));
 	}
 	return output_finish();
 }

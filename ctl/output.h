@@ -4,6 +4,8 @@
 #ifndef OB_CTL_OUTPUT_H
 #define OB_CTL_OUTPUT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 /* The reply parameters as one JSON document. */
@@ -28,8 +30,21 @@ int output_invitation_issued(struct json_object *params);
 int output_user_invited(struct json_object *params);
 /* A table of the "invitations" array. */
 int output_invitations(struct json_object *params);
+/* A table of the "people" array of BankList: when each was deleted. */
+int output_bank(struct json_object *params);
+/* Tables of the "groups" and "pools" arrays. */
+int output_groups(struct json_object *params);
+int output_pools(struct json_object *params);
+/* The "events" array of Audit, one line each, times in UTC. */
+int output_events(struct json_object *params);
 /* One line of plain text. */
 int output_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* s with control characters replaced by '?', cut to fit size: text from
+ * the daemon or a file, printed where it could drive a terminal. */
+const char *output_sanitize(const char *s, char *buf, size_t size);
+/* "YYYY-MM-DD HH:MM:SS" in UTC. */
+const char *output_utc(int64_t t, char *buf, size_t size);
 
 /* Flush stdout; -EIO when anything written to it was lost. */
 int output_finish(void);

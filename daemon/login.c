@@ -1,6 +1,8 @@
 /* The login dialogue: Start and Answer, step by step, to a verdict.
  *
  * Steps of a login today:
+ *   ASK_WHO      kiosk mode only (login_kiosk.c): a username, or an
+ *                access code that names its holder
  *   ASK_SECRET   password, or an access code (recognised by its form and
  *                checked against the person's current code hash)
  *   ASK_CONFIRM  after a code: the person types their username
@@ -424,33 +426,37 @@ static int secret_is_code(struct login *l, const char *typed)
 	return match;
 }
 
+int login_code_matched(struct login *l)
+{
+	enum code_status st = policy_code_status(&l->code, l->d->now());
+
+	if (st != CODE_STATUS_ACTIVE) {
+		static const enum store_result as_store[] = {
+			[CODE_STATUS_USED] = STORE_USED,
+			[CODE_STATUS_REVOKED] = STORE_REVOKED,
+			[CODE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
+			[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
+		};
+
+		log_info("login: %s: access code refused: %s (service %s, from %s)",
+			 l->person.username, policy_code_status_name(st), l->service, l->rhost);
+		return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
+	}
+	l->step = STEP_ASK_CONFIRM;
+	return login_reply(l, NULL, OB_STYLE_INFO, "Access code accepted.", OB_STYLE_TEXT,
+			   "Confirm your username: ", NULL);
+}
+
 int login_on_secret(struct login *l, const char *typed)
 {
-	enum code_status st;
 	int r;
 
 	/* Checked at the answer, not at Start: failures of other dialogues
 	 * while this person typed count too. */
 	if (login_held(l, &r))
 		return r;
-	if (secret_is_code(l, typed)) {
-		st = policy_code_status(&l->code, l->d->now());
-		if (st != CODE_STATUS_ACTIVE) {
-			static const enum store_result as_store[] = {
-				[CODE_STATUS_USED] = STORE_USED,
-				[CODE_STATUS_REVOKED] = STORE_REVOKED,
-				[CODE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
-				[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
-			};
-
-			log_info("login: %s: access code refused: %s (service %s, from %s)",
-				 l->person.username, policy_code_status_name(st), l->service, l->rhost);
-			return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
-		}
-		l->step = STEP_ASK_CONFIRM;
-		return login_reply(l, NULL, OB_STYLE_INFO, "Access code accepted.", OB_STYLE_TEXT,
-				   "Confirm your username: ", NULL);
-	}
+	if (secret_is_code(l, typed))
+		return login_code_matched(l);
 	if (login_invite_on_secret(l, typed, &r))
 		return r;
 	if (!l->person.pwhash[0]) {
@@ -549,6 +555,7 @@ static int login_start(struct login *l, struct json_object *params)
 {
 	const char *phase = NULL, *user = NULL, *s = NULL;
 	enum store_result r;
+	int have_user;
 
 	if (l->step != STEP_NONE)
 		return login_error(l, OB_ERR_LOGIN_NO_SESSION,
@@ -557,12 +564,16 @@ static int login_start(struct login *l, struct json_object *params)
 	    (strcmp(phase, OB_PHASE_AUTH) != 0 && strcmp(phase, OB_PHASE_ACCOUNT) != 0 &&
 	     strcmp(phase, OB_PHASE_PASSWORD) != 0 && strcmp(phase, OB_PHASE_PASSWORD_CHECK) != 0))
 		return login_invalid(l, "phase");
-	if (varlink_get_string(params, "user", OB_ANSWER_MAX, &user) < 0)
-		return login_invalid(l, "user");
 	copy_printable(l->service, sizeof(l->service),
 		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?");
 	copy_printable(l->rhost, sizeof(l->rhost),
 		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local");
+	have_user = varlink_get_string(params, "user", OB_ANSWER_MAX, &user);
+	/* A kiosk (login_kiosk.c) asks who it is. */
+	if (have_user == -ENOENT && login_kiosk_wanted(params) && strcmp(phase, OB_PHASE_AUTH) == 0)
+		return login_kiosk_start(l, params);
+	if (have_user < 0)
+		return login_invalid(l, "user");
 	/* A name onboard could never have registered is not ours. */
 	if (validate_username(user))
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);
@@ -583,15 +594,6 @@ static int login_start(struct login *l, struct json_object *params)
 	/* A change never reads the access code: it is not a way in here. */
 	if (strcmp(phase, OB_PHASE_PASSWORD) == 0 || strcmp(phase, OB_PHASE_PASSWORD_CHECK) == 0)
 		return login_change_start(l, strcmp(phase, OB_PHASE_PASSWORD_CHECK) == 0);
-	r = store_code_get(l->d->store, user, &l->code);
-	if (r != STORE_OK && r != STORE_NOT_FOUND)
-		return login_unavailable(l);
-	l->have_code = r == STORE_OK;
-	r = store_invite_get(l->d->store, user, &l->invite);
-	if (r != STORE_OK && r != STORE_NOT_FOUND)
-		return login_unavailable(l);
-	l->have_invite = r == STORE_OK;
-
 	if (strcmp(phase, OB_PHASE_ACCOUNT) == 0) {
 		char text[160];
 		int64_t until = 0;
@@ -623,6 +625,27 @@ static int login_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   "Your account is disabled. Contact your administrator.", NULL);
 	}
+	return login_begin(l);
+}
+
+int login_load_secrets(struct login *l)
+{
+	enum store_result r = store_code_get(l->d->store, l->person.username, &l->code);
+
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return -EIO;
+	l->have_code = r == STORE_OK;
+	r = store_invite_get(l->d->store, l->person.username, &l->invite);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return -EIO;
+	l->have_invite = r == STORE_OK;
+	return 0;
+}
+
+int login_begin(struct login *l)
+{
+	if (login_load_secrets(l) < 0)
+		return login_unavailable(l);
 	if (login_invite_entry(l))
 		return ask_secret(l);
 	switch (policy_login_entry(&l->person, l->have_code ? &l->code : NULL, l->d->now())) {
@@ -667,6 +690,8 @@ static int login_answer(struct login *l, struct json_object *params)
 					   "The input is too long.", NULL);
 	}
 	switch (l->step) {
+	case STEP_ASK_WHO:
+		return login_kiosk_on_who(l, a[0]);
 	case STEP_ASK_SECRET:
 		return l->change ? login_change_on_current(l, a[0]) : login_on_secret(l, a[0]);
 	case STEP_ASK_CONFIRM:

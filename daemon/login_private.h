@@ -38,6 +38,7 @@ _Static_assert(OB_ANSWER_MAX <= OB_PASSWORD_MAX, "answers must fit a password bu
 
 enum login_step {
 	STEP_NONE,
+	STEP_ASK_WHO,    /* kiosk: a username or an access code */
 	STEP_ASK_SECRET,
 	STEP_VERIFYING,
 	STEP_ASK_CONFIRM,
@@ -103,6 +104,10 @@ struct login {
 	 * hash waits here until the authenticator's code is right. */
 	char pending_hash[crypto_pwhash_STRBYTES];
 	bool redeem_after_totp;
+	/* Kiosk (login_kiosk.c): where the login comes from, for the
+	 * throttling of code guesses, and as the log names it. */
+	uint8_t source[THROTTLE_SOURCE_BYTES];
+	char source_name[96];
 };
 
 /* login.c: replies (messages as style, text pairs ending in NULL, and a
@@ -114,6 +119,19 @@ int login_failed(struct login *l, const char *what, const char *text);
 int login_on_secret(struct login *l, const char *typed);
 int login_ask_new_password(struct login *l, const char *why);
 int login_redeem_after_totp(struct login *l);
+/* The person's access code and invitation into l: 0, or -EIO. */
+int login_load_secrets(struct login *l);
+/* The authentication of the person in l->person begins: asks for the
+ * password, access code or invitation code (reads them first). */
+int login_begin(struct login *l);
+/* The typed access code is l->code (its hash in l->code_hash): refused
+ * when no longer active, else the username is asked to confirm it. */
+int login_code_matched(struct login *l);
+
+/* login_kiosk.c: no username yet (kiosk mode). */
+bool login_kiosk_wanted(struct json_object *params);
+int login_kiosk_start(struct login *l, struct json_object *params);
+int login_kiosk_on_who(struct login *l, const char *typed);
 
 /* login_mfa.c: after the password, the authenticator (see policy_mfa_step). */
 int login_mfa_second_factor(struct login *l, const char *before);

@@ -287,17 +287,23 @@ struct throttle_rules policy_throttle_rules(const struct config *c)
 	return r;
 }
 
+/* The wait after failures: nothing for the first free ones, then first
+ * seconds, doubling at each failure, never more than max. */
+static int64_t policy_backoff(uint32_t failures, uint32_t free, int64_t first, int64_t max)
+{
+	int64_t d = first;
+
+	if (failures <= free)
+		return 0;
+	/* Doubling stops at the cap: no shift can overflow. */
+	for (uint32_t i = failures - free - 1; i > 0 && d < max; i--)
+		d *= 2;
+	return d < max ? d : max;
+}
+
 int64_t policy_throttle_delay(uint32_t failures)
 {
-	uint32_t shift;
-
-	if (failures <= THROTTLE_FREE_FAILURES)
-		return 0;
-	shift = failures - THROTTLE_FREE_FAILURES - 1;
-	/* 2 << 5 is already past the cap; larger shifts would overflow. */
-	if (shift >= 5)
-		return THROTTLE_DELAY_MAX;
-	return (2 << shift) < THROTTLE_DELAY_MAX ? (2 << shift) : THROTTLE_DELAY_MAX;
+	return policy_backoff(failures, THROTTLE_FREE_FAILURES, 2, THROTTLE_DELAY_MAX);
 }
 
 enum throttle_verdict policy_throttle_check(const struct throttle *t,
@@ -565,4 +571,73 @@ const char *policy_text_verification_wrong(void)
 {
 	return "This verification code is not right. Check it with your administrator and log "
 	       "in again.";
+}
+
+/* ----------------------------------------- access-code guesses per source */
+
+int64_t policy_source_delay(uint32_t failures)
+{
+	return policy_backoff(failures, SOURCE_FREE_FAILURES, 1, SOURCE_DELAY_MAX);
+}
+
+void policy_source_expire(struct throttle *t, const struct throttle_rules *r, int64_t now)
+{
+	if (t->locked_until) {
+		if (now >= t->locked_until)
+			policy_throttle_clear(t);
+		return;
+	}
+	/* Nobody proves anything for a source, so nothing clears it but
+	 * time: a quiet lock_seconds since the last wrong code. */
+	if (t->failures && now >= t->last_failure && now - t->last_failure >= r->lock_seconds)
+		policy_throttle_clear(t);
+}
+
+enum throttle_verdict policy_source_check(const struct throttle *t,
+					  const struct throttle_rules *r, int64_t now,
+					  int64_t *until)
+{
+	struct throttle c = *t;
+	int64_t delay;
+
+	*until = 0;
+	policy_source_expire(&c, r, now);
+	if (c.locked_until) {
+		*until = c.locked_until;
+		return THROTTLE_LOCKED;
+	}
+	delay = policy_source_delay(c.failures);
+	/* As for a person: a clock that went back makes no one wait. */
+	if (delay && now >= c.last_failure && now - c.last_failure < delay) {
+		*until = c.last_failure + delay;
+		return THROTTLE_DELAY;
+	}
+	return THROTTLE_ALLOW;
+}
+
+bool policy_source_fail(struct throttle *t, const struct throttle_rules *r, int64_t now)
+{
+	policy_source_expire(t, r, now);
+	if (t->locked_until)
+		return true;
+	if (t->failures < UINT32_MAX)
+		t->failures++;
+	t->last_failure = now;
+	if (t->failures < r->attempts)
+		return false;
+	t->locked_until = now > INT64_MAX - r->lock_seconds ? INT64_MAX : now + r->lock_seconds;
+	return true;
+}
+
+const char *policy_text_source_wait(int64_t until, int64_t now, char *buf, size_t size)
+{
+	long long secs = until > now ? (long long)(until - now) : 1;
+
+	if (secs < 120)
+		snprintf(buf, size, "Too many attempts from here: try again in %lld second%s.",
+			 secs, secs == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "Too many attempts from here: try again in %lld minutes.",
+			 (secs + 59) / 60);
+	return buf;
 }

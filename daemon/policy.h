@@ -197,4 +197,27 @@ const char *policy_text_invite_outcome(enum store_result r);
 const char *policy_text_terms_refused(void);
 const char *policy_text_verification_wrong(void);
 
+/* Access-code guesses without a username (kiosk mode), counted per
+ * source (remote host, else terminal, else service) in a struct throttle
+ * that lives in the daemon's memory (throttle.c).  After
+ * SOURCE_FREE_FAILURES wrong codes each next try waits 1 s, doubling, at
+ * most SOURCE_DELAY_MAX; the r->attempts-th locks the source for
+ * r->lock_seconds.  A success proves nothing about a source: its count
+ * is forgotten only after r->lock_seconds without a wrong code, or with
+ * the end of its lock.  A try that must wait or is locked out is refused
+ * without looking at the code, and is not counted. */
+#define SOURCE_FREE_FAILURES 3
+#define SOURCE_DELAY_MAX 60
+int64_t policy_source_delay(uint32_t failures);
+/* Forget what no longer counts at now (see above). */
+void policy_source_expire(struct throttle *t, const struct throttle_rules *r, int64_t now);
+enum throttle_verdict policy_source_check(const struct throttle *t,
+					  const struct throttle_rules *r, int64_t now,
+					  int64_t *until);
+/* Count one wrong code at now.  Returns true when the source is locked
+ * afterwards (by this failure, or a lock that already held). */
+bool policy_source_fail(struct throttle *t, const struct throttle_rules *r, int64_t now);
+/* "Too many attempts from here: try again in 8 seconds." */
+const char *policy_text_source_wait(int64_t until, int64_t now, char *buf, size_t size);
+
 #endif

@@ -2,12 +2,17 @@
  * write the outcome back only if nobody else wrote in between.  The
  * daemon's dialogues run on one thread today, so a conflict needs another
  * process (or, later, another host) writing the same person; the loop
- * keeps the count exact when that happens. */
+ * keeps the count exact when that happens.
+ * Access-code guesses without a username are counted per source instead,
+ * in a bounded table in memory (at the end of this file): there is no
+ * person to store them with, and a restart, which forgets them, is not
+ * something a guesser can cause. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -112,4 +117,128 @@ int throttle_success(struct daemon *d, const char *username)
 		return -EIO;
 	}
 	return 0;
+}
+
+/* ------------------------------------------ code guesses per source (kiosk) */
+
+/* The daemon's table.  One daemon per process, and its dialogues run on
+ * one thread: a static table needs no lock and no allocation. */
+static struct throttle_sources throttle_table;
+
+void throttle_source_key(const char *kind, const char *value,
+			 uint8_t key[THROTTLE_SOURCE_BYTES])
+{
+	crypto_generichash_state st;
+
+	/* The NUL after kind keeps "tty" + "x" apart from "ttyx" + "". */
+	crypto_generichash_init(&st, NULL, 0, THROTTLE_SOURCE_BYTES);
+	crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
+	crypto_generichash_final(&st, key, THROTTLE_SOURCE_BYTES);
+}
+
+static struct throttle_source *throttle_sources_find(struct throttle_sources *s,
+						     const uint8_t key[THROTTLE_SOURCE_BYTES])
+{
+	for (size_t i = 0; i < THROTTLE_SOURCES_MAX; i++)
+		if (s->e[i].used && memcmp(s->e[i].key, key, THROTTLE_SOURCE_BYTES) == 0)
+			return &s->e[i];
+	return NULL;
+}
+
+/* A slot for a new source: a free one, else the least recently used one
+ * that holds no wait or lock (forgetting it costs an attacker more than
+ * it gains), else the least recently used of all. */
+static struct throttle_source *throttle_sources_slot(struct throttle_sources *s,
+						     const struct throttle_rules *r, int64_t now)
+{
+	struct throttle_source *idle = NULL, *any = NULL;
+
+	for (size_t i = 0; i < THROTTLE_SOURCES_MAX; i++) {
+		struct throttle_source *e = &s->e[i];
+		int64_t until;
+
+		if (!e->used)
+			return e;
+		if (!any || e->used < any->used)
+			any = e;
+		if (policy_source_check(&e->t, r, now, &until) == THROTTLE_ALLOW &&
+		    (!idle || e->used < idle->used))
+			idle = e;
+	}
+	return idle ? idle : any;
+}
+
+enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
+					     const uint8_t key[THROTTLE_SOURCE_BYTES],
+					     const struct throttle_rules *r, int64_t now,
+					     int64_t *until)
+{
+	struct throttle_source *e = throttle_sources_find(s, key);
+
+	*until = 0;
+	if (!e)
+		return THROTTLE_ALLOW;
+	e->used = ++s->tick;
+	policy_source_expire(&e->t, r, now);
+	/* Nothing left to remember: the slot is free again. */
+	if (!e->t.failures && !e->t.locked_until) {
+		memset(e, 0, sizeof(*e));
+		return THROTTLE_ALLOW;
+	}
+	return policy_source_check(&e->t, r, now, until);
+}
+
+bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			   const struct throttle_rules *r, int64_t now, int64_t *until)
+{
+	struct throttle_source *e = throttle_sources_find(s, key);
+	bool locked;
+
+	*until = 0;
+	if (!e) {
+		e = throttle_sources_slot(s, r, now);
+		memset(e, 0, sizeof(*e));
+		memcpy(e->key, key, THROTTLE_SOURCE_BYTES);
+	}
+	e->used = ++s->tick;
+	locked = policy_source_fail(&e->t, r, now);
+	if (locked)
+		*until = e->t.locked_until;
+	return locked;
+}
+
+size_t throttle_sources_count(const struct throttle_sources *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < THROTTLE_SOURCES_MAX; i++)
+		n += s->e[i].used != 0;
+	return n;
+}
+
+int throttle_source_gate(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			 int64_t *until)
+{
+	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
+
+	return (int)throttle_sources_check(&throttle_table, key, &rules, d->now(), until);
+}
+
+int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			    const char *name, int64_t *until)
+{
+	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
+	int64_t now = d->now(), before;
+	bool was_locked = throttle_sources_check(&throttle_table, key, &rules, now, &before) ==
+			  THROTTLE_LOCKED;
+	char when[40];
+
+	if (!throttle_sources_fail(&throttle_table, key, &rules, now, until))
+		return 0;
+	if (!was_locked)
+		log_info("login: kiosk: access codes from %s refused until %s after %u wrong "
+			 "codes",
+			 name, throttle_utc(*until, when, sizeof(when)), rules.attempts);
+	return 1;
 }

@@ -1,9 +1,12 @@
 /* Throttling of logins, per person: the policy's rules (policy_throttle_*)
  * applied to what the store keeps, with compare-and-swap so that two
- * dialogues failing at once both count. */
+ * dialogues failing at once both count; and per source for access-code
+ * guesses without a username (kiosk), in memory. */
 #ifndef OB_THROTTLE_H
 #define OB_THROTTLE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "daemon.h"
@@ -23,5 +26,52 @@ int throttle_failure(struct daemon *d, const char *username, const char *what,
 
 /* A successful login: the count starts again.  Returns 0 or -EIO. */
 int throttle_success(struct daemon *d, const char *username);
+
+/* Access-code guesses without a username (kiosk), per source: the
+ * policy's rules (policy_source_*) over a table in the daemon's memory.
+ * A source is known by a hash of what names it, so every entry has one
+ * size; the table holds THROTTLE_SOURCES_MAX of them and, when full,
+ * forgets the least recently used source that is neither waiting nor
+ * locked (or, when all are, the least recently used): memory never
+ * grows, whatever an attacker sends. */
+#define THROTTLE_SOURCE_BYTES 16
+#define THROTTLE_SOURCES_MAX 1024
+
+struct throttle_source {
+	uint8_t key[THROTTLE_SOURCE_BYTES];
+	struct throttle t;
+	uint64_t used; /* the table's tick at the last lookup: 0 for a free slot */
+};
+
+struct throttle_sources {
+	struct throttle_source e[THROTTLE_SOURCES_MAX];
+	uint64_t tick;
+};
+
+/* The key of a source: the remote host when the application gave one,
+ * else the terminal, else the service ("" when none).  kind is "rhost",
+ * "tty" or "service". */
+void throttle_source_key(const char *kind, const char *value,
+			 uint8_t key[THROTTLE_SOURCE_BYTES]);
+
+/* The table alone, clock and rules passed in (unit tests). */
+enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
+					     const uint8_t key[THROTTLE_SOURCE_BYTES],
+					     const struct throttle_rules *r, int64_t now,
+					     int64_t *until);
+bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			   const struct throttle_rules *r, int64_t now, int64_t *until);
+/* Sources the table holds now. */
+size_t throttle_sources_count(const struct throttle_sources *s);
+
+/* The daemon's own table (one daemon per process), with its clock and
+ * configuration.  gate: THROTTLE_ALLOW, or THROTTLE_DELAY or
+ * THROTTLE_LOCKED with *until.  failure: 1 when the source is locked now
+ * (*until: till when), 0 when not; name is the source as the log shows
+ * it.  A lock is logged. */
+int throttle_source_gate(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			 int64_t *until);
+int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
+			    const char *name, int64_t *until);
 
 #endif

@@ -55,6 +55,16 @@ static void fuzz_warn(void *ctx, const char *fmt, ...)
 	w->calls++;
 }
 
+/* pam_onboard(8): 1 to 32 of a-z, 0-9, '_', '-', '.', the first a
+ * lower-case letter or '_'. */
+static bool fuzz_ref_name(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 1 && n <= 32 && strchr("abcdefghijklmnopqrstuvwxyz_", v[0]) &&
+	       strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_-.") == n;
+}
+
 static bool fuzz_ref_set(struct options *o, const char *arg)
 {
 	const char *v;
@@ -86,6 +96,29 @@ static bool fuzz_ref_set(struct options *o, const char *arg)
 		o->unavailable_ignore = true;
 		return true;
 	}
+	if (strcmp(arg, "kiosk") == 0) {
+		o->kiosk = true;
+		return true;
+	}
+	if (strncmp(arg, "group=", 6) == 0) {
+		v = arg + 6;
+		if (!fuzz_ref_name(v))
+			return false;
+		for (unsigned i = 0; i < o->ngroups; i++)
+			if (strcmp(o->groups[i], v) == 0)
+				return true;
+		if (o->ngroups == 8)
+			return false;
+		strcpy(o->groups[o->ngroups++], v);
+		return true;
+	}
+	if (strncmp(arg, "pool=", 5) == 0) {
+		v = arg + 5;
+		if (!fuzz_ref_name(v) || (o->pool[0] && strcmp(o->pool, v) != 0))
+			return false;
+		strcpy(o->pool, v);
+		return true;
+	}
 	return false;
 }
 
@@ -108,6 +141,12 @@ static void fuzz_check(const struct options *o, const struct fuzz_expect *e)
 	if (strcmp(o->socket, e->o.socket) != 0 || o->timeout != e->o.timeout ||
 	    o->debug != e->o.debug || o->unavailable_ignore != e->o.unavailable_ignore)
 		abort();
+	if (o->kiosk != e->o.kiosk || o->ngroups != e->o.ngroups || o->ngroups > 8 ||
+	    strcmp(o->pool, e->o.pool) != 0)
+		abort();
+	for (unsigned i = 0; i < o->ngroups; i++)
+		if (strcmp(o->groups[i], e->o.groups[i]) != 0)
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,7 +10,8 @@
 #include "options.h"
 
 /* Each setter returns 0, or -EINVAL when the value is not acceptable
- * (the option then keeps its default). */
+ * (the option then keeps its default), or for group= and pool= -E2BIG
+ * (one group too many) and -EEXIST (a second pool). */
 struct option_def {
 	const char *name;
 	bool has_value; /* name=VALUE, or a bare flag */
@@ -63,11 +64,68 @@ static int options_set_unavailable(struct options *o, const char *value)
 	return 0;
 }
 
+static int options_set_kiosk(struct options *o, const char *value)
+{
+	o->kiosk = true;
+	return 0;
+}
+
+/* The daemon's rule for group and pool names (validate_group_name): a
+ * lower-case letter or '_' first, then lower-case letters, digits, '_',
+ * '-' and '.'.  The module cannot link the daemon, so it says it again;
+ * a name the daemon would not take could never match anyway. */
+static bool options_name_ok(const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > OPTIONS_NAME_MAX)
+		return false;
+	if (!((value[0] >= 'a' && value[0] <= 'z') || value[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = value[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static int options_set_group(struct options *o, const char *value)
+{
+	if (!options_name_ok(value))
+		return -EINVAL;
+	for (unsigned i = 0; i < o->ngroups; i++)
+		if (strcmp(o->groups[i], value) == 0)
+			return 0;
+	if (o->ngroups == OPTIONS_GROUPS_MAX)
+		return -E2BIG;
+	memcpy(o->groups[o->ngroups++], value, strlen(value) + 1);
+	return 0;
+}
+
+static int options_set_pool(struct options *o, const char *value)
+{
+	if (!options_name_ok(value))
+		return -EINVAL;
+	/* The same pool twice is harmless; two pools are a mistake that
+	 * must not silently become either one. */
+	if (o->pool[0] && strcmp(o->pool, value) != 0)
+		return -EEXIST;
+	memcpy(o->pool, value, strlen(value) + 1);
+	return 0;
+}
+
 static const struct option_def options_table[] = {
 	{ "socket", true, options_set_socket, "an absolute path shorter than 108 bytes" },
 	{ "timeout", true, options_set_timeout, "whole seconds from 1 to 60" },
 	{ "debug", false, options_set_debug, "no value" },
 	{ "unavailable", true, options_set_unavailable, "fail or ignore" },
+	{ "kiosk", false, options_set_kiosk, "no value" },
+	{ "group", true, options_set_group,
+	  "1 to 32 of a-z 0-9 _ - . beginning with a letter or _" },
+	{ "pool", true, options_set_pool, "1 to 32 of a-z 0-9 _ - . beginning with a letter or _" },
 };
 
 void options_defaults(struct options *o)
@@ -78,6 +136,9 @@ void options_defaults(struct options *o)
 	o->timeout = OPTIONS_TIMEOUT_DEFAULT;
 	o->debug = false;
 	o->unavailable_ignore = false;
+	o->kiosk = false;
+	o->ngroups = 0;
+	o->pool[0] = '\0';
 }
 
 /* The table entry whose name is the part of arg before '=' (or all of
@@ -106,6 +167,7 @@ int options_parse(struct options *o, int argc, const char **argv, options_warn_f
 		const char *arg = argv[i] ? argv[i] : "";
 		const char *value;
 		const struct option_def *d = options_find(arg, &value);
+		int r;
 
 		if (!d) {
 			if (warn)
@@ -113,13 +175,23 @@ int options_parse(struct options *o, int argc, const char **argv, options_warn_f
 			bad++;
 			continue;
 		}
-		if (d->has_value != (value != NULL) ||
-		    d->set(o, value ? value : "") < 0) {
-			if (warn)
-				warn(ctx, "bad value in option \"%s\" (expected %s): using the default",
-				     arg, d->expect);
-			bad++;
-		}
+		r = d->has_value != (value != NULL) ? -EINVAL : d->set(o, value ? value : "");
+		if (r == 0)
+			continue;
+		bad++;
+		if (!warn)
+			continue;
+		if (r == -E2BIG)
+			warn(ctx, "option \"%s\" ignored: at most %d groups", arg,
+			     OPTIONS_GROUPS_MAX);
+		else if (r == -EEXIST)
+			warn(ctx, "option \"%s\" ignored: only one pool, pool=%s holds", arg,
+			     o->pool);
+		else
+			warn(ctx, "bad value in option \"%s\" (expected %s): %s", arg, d->expect,
+			     d->set == options_set_group || d->set == options_set_pool
+				     ? "ignored"
+				     : "using the default");
 	}
 	return bad;
 }

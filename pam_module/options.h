@@ -10,6 +10,11 @@
 #define OPTIONS_TIMEOUT_DEFAULT 10 /* seconds per daemon reply */
 #define OPTIONS_TIMEOUT_MIN 1
 #define OPTIONS_TIMEOUT_MAX 60
+/* group=NAME may be given this often; the daemon reads no more. */
+#define OPTIONS_GROUPS_MAX 8
+/* A group or pool name: 1 to 32 bytes (the daemon's rule, see
+ * validate_group_name). */
+#define OPTIONS_NAME_MAX 32
 
 struct options {
 	/* socket=PATH: absolute, and short enough for sun_path */
@@ -17,6 +22,11 @@ struct options {
 	int timeout;              /* timeout=SECONDS, 1..60 */
 	bool debug;               /* debug */
 	bool unavailable_ignore;  /* unavailable=ignore (default: fail) */
+	bool kiosk;               /* kiosk: no username given means "ask for one or a code" */
+	/* group=NAME..., the host's groups, each once, in the order given */
+	unsigned ngroups;
+	char groups[OPTIONS_GROUPS_MAX][OPTIONS_NAME_MAX + 1];
+	char pool[OPTIONS_NAME_MAX + 1]; /* pool=NAME, "" when none */
 };
 
 /* Called once per unknown option or bad value, with a printf format.
@@ -29,9 +39,12 @@ void options_defaults(struct options *o);
 
 /* Fill o with the defaults, then apply argv[0..argc) in order.  A bad
  * value of a known option is warned about and leaves that option as it
- * was (the default, unless a good value came earlier).  Returns the number of
- * arguments that were warned about (0 when all were good).  warn may be
- * NULL. */
+ * was (the default, unless a good value came earlier).  group=NAME adds a
+ * group (a name given twice counts once); a bad name, or a group past
+ * OPTIONS_GROUPS_MAX, is warned about and left out.  A second pool=NAME
+ * is warned about and left out: the first one holds.  Returns the number
+ * of arguments that were warned about (0 when all were good).  warn may
+ * be NULL. */
 int options_parse(struct options *o, int argc, const char **argv, options_warn_fn warn,
 		  void *ctx);
 

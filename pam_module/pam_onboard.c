@@ -3,7 +3,9 @@
  * Kept short on purpose: parse the options, decide whether the user is
  * one onboard may manage at all, and let the relay run the daemon's
  * dialogue.  Root and the host's system accounts never reach the daemon,
- * so they can log in while it is down. */
+ * so they can log in while it is down.  In kiosk mode, with no user from
+ * the application, the daemon asks who it is (a username or an access
+ * code) and names the person at the end. */
 #include "config.h"
 
 #include <errno.h>
@@ -110,6 +112,57 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 	return r == 0;
 }
 
+/* kiosk, authentication, and no username from the application (none
+ * or empty: pam_get_user's prompt is not used, the daemon's is). */
+static bool onboard_kiosk(pam_handle_t *pamh, const struct options *o, const char *phase)
+{
+	const void *item = NULL;
+
+	if (!o->kiosk || strcmp(phase, OB_PHASE_AUTH) != 0 ||
+	    pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS)
+		return false;
+	return !item || !((const char *)item)[0];
+}
+
+/* The kiosk could not ask the daemon who it is (the person was told):
+ * ask the name as any login would.  Root and system accounts go on
+ * through the rest of the stack, as they do without a kiosk while the
+ * daemon is down; anyone else may be onboard's and is refused. */
+static int onboard_kiosk_unavailable(pam_handle_t *pamh, const struct options *o)
+{
+	char canon[OB_USERNAME_MAX + 1];
+	const char *user = NULL;
+	int pam;
+
+	if (onboard_ours(pamh, o, &user, canon, &pam))
+		return PAM_AUTHINFO_UNAVAIL;
+	return pam;
+}
+
+/* The daemon asks who it is and names the person on success.  Should it
+ * ever name root or a system account, the module refuses: those never
+ * log in through onboard. */
+static int onboard_kiosk_run(pam_handle_t *pamh, const struct options *o, int flags)
+{
+	char canon[OB_USERNAME_MAX + 1];
+	const void *user = NULL;
+	int pam = relay_dialogue(pamh, o, OB_PHASE_AUTH, NULL, flags);
+
+	if (pam == PAM_AUTHINFO_UNAVAIL && onboard_kiosk(pamh, o, OB_PHASE_AUTH))
+		return onboard_kiosk_unavailable(pamh, o);
+	if (pam != PAM_SUCCESS)
+		return onboard_pam_code(pamh, pam, "kiosk");
+	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || !user ||
+	    strlen(user) > OB_USERNAME_MAX ||
+	    onboard_system_account(user, canon) != 0) {
+		pam_syslog(pamh, LOG_ERR, "kiosk: the daemon named root, a system account or "
+					  "an account that cannot be read: refused");
+		pam_set_item(pamh, PAM_USER, NULL);
+		return PAM_AUTH_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
 static int onboard_run(pam_handle_t *pamh, int flags, int argc, const char **argv,
 		       const char *phase)
 {
@@ -119,6 +172,8 @@ static int onboard_run(pam_handle_t *pamh, int flags, int argc, const char **arg
 	int pam;
 
 	options_parse(&o, argc, argv, onboard_warn, pamh);
+	if (onboard_kiosk(pamh, &o, phase))
+		return onboard_kiosk_run(pamh, &o, flags);
 	if (!onboard_ours(pamh, &o, &user, canon, &pam))
 		return pam;
 	return onboard_pam_code(pamh, relay_dialogue(pamh, &o, phase, canon, flags), phase);

@@ -30,6 +30,7 @@ struct relay {
 	pam_handle_t *pamh;
 	const struct options *o;
 	int flags;
+	bool kiosk; /* started without a user: the daemon names the person */
 	struct client c;
 };
 
@@ -269,6 +270,39 @@ static int relay_add_item(struct relay *r, struct json_object *obj, const char *
 	return relay_add_string(obj, key, s);
 }
 
+/* What the host's PAM line declares: kiosk, groups and pool.  Sent in
+ * every phase; the daemon decides where they matter. */
+static int relay_add_host(struct relay *r, struct json_object *p)
+{
+	struct json_object *arr, *v;
+	int ret = 0;
+
+	if (r->o->kiosk) {
+		v = json_object_new_boolean(1);
+		if (!v || json_object_object_add(p, "kiosk", v) < 0) {
+			json_object_put(v);
+			return -ENOMEM;
+		}
+	}
+	if (r->o->ngroups) {
+		arr = json_object_new_array();
+		if (!arr || json_object_object_add(p, "groups", arr) < 0) {
+			json_object_put(arr);
+			return -ENOMEM;
+		}
+		for (unsigned i = 0; i < r->o->ngroups; i++) {
+			v = json_object_new_string(r->o->groups[i]);
+			if (!v || json_object_array_add(arr, v) < 0) {
+				json_object_put(v);
+				return -ENOMEM;
+			}
+		}
+	}
+	if (r->o->pool[0])
+		ret = relay_add_string(p, "pool", r->o->pool);
+	return ret;
+}
+
 static int relay_start_params(struct relay *r, const char *phase, const char *user,
 			      struct json_object **out)
 {
@@ -279,8 +313,10 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	if (!p)
 		return -ENOMEM;
 	ret = relay_add_string(p, "phase", phase);
-	if (ret >= 0)
+	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
+	if (ret >= 0)
+		ret = relay_add_host(r, p);
 	if (ret >= 0)
 		ret = relay_add_item(r, p, "service", PAM_SERVICE);
 	if (ret >= 0)
@@ -375,26 +411,54 @@ static int relay_ask(struct relay *r, const struct relay_reply *rr, struct json_
 	return *pam == PAM_SUCCESS ? 1 : 0;
 }
 
+/* A name the daemon gives back must look like a Unix username (the
+ * daemon's own rule: a lower-case letter or '_', then lower-case
+ * letters, digits, '_', '-', '.'), so nothing odd reaches PAM_USER. */
+static bool relay_username_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > OB_USERNAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
 /* The reply carries the verdict: show its last lines and map it. */
 static int relay_finish(struct relay *r, const struct relay_reply *rr)
 {
 	int pam = relay_verdict_to_pam(rr->verdict);
-	const char *cur = NULL;
+	int ret;
 
 	if (!(r->flags & PAM_SILENT))
 		relay_converse(r, rr->msg, rr->n, NULL);
 	if (pam == PAM_SERVICE_ERR)
 		pam_syslog(r->pamh, LOG_ERR, "unknown verdict \"%s\": failing", rr->verdict);
 	relay_debug(r, "verdict %s", rr->verdict);
-	/* The daemon may name the person (kiosk mode): only a successful
-	 * verdict may change who the rest of the stack sees. */
-	if (pam != PAM_SUCCESS || !rr->user)
+	/* Only a kiosk login learns who the person is from the daemon, and
+	 * only at its end: on success (proven), or on ignore (a name that is
+	 * not onboard's, which the rest of the stack then checks as if the
+	 * application had asked for it).  A refusal names nobody, and any
+	 * other login keeps the user the application gave. */
+	if (!r->kiosk || (pam != PAM_SUCCESS && pam != PAM_IGNORE))
 		return pam;
-	if (pam_get_item(r->pamh, PAM_USER, (const void **)&cur) == PAM_SUCCESS && cur &&
-	    strcmp(cur, rr->user) == 0)
+	if (!rr->user) {
+		if (pam == PAM_SUCCESS) {
+			pam_syslog(r->pamh, LOG_ERR, "kiosk login succeeded without a user: failing");
+			return PAM_SERVICE_ERR;
+		}
 		return pam;
-	relay_debug(r, "user is now %s", rr->user);
-	return pam_set_item(r->pamh, PAM_USER, rr->user);
+	}
+	if (!relay_username_ok(rr->user)) {
+		pam_syslog(r->pamh, LOG_ERR, "the daemon named an invalid user: failing");
+		return PAM_SERVICE_ERR;
+	}
+	relay_debug(r, "kiosk: user is now %s", rr->user);
+	ret = pam_set_item(r->pamh, PAM_USER, rr->user);
+	return ret == PAM_SUCCESS ? pam : ret;
 }
 
 /* One call and what follows from its reply.  Returns 1 with *next set
@@ -446,13 +510,17 @@ static int relay_round(struct relay *r, const char *method, struct json_object *
 int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
 		   const char *user, int flags)
 {
-	struct relay r = { .pamh = pamh, .o = o, .flags = flags };
+	struct relay r = { .pamh = pamh, .o = o, .flags = flags, .kiosk = !user };
 	struct json_object *params = NULL, *next = NULL;
 	const char *method = OB_LOGIN_START;
 	int ret, pam = PAM_SERVICE_ERR;
 	uid_t peer = (uid_t)-1;
 
-	relay_debug(&r, "%s for %s: asking %s", phase, user, o->socket);
+	/* Only a kiosk's authentication may start without a user. */
+	if (!user && (!o->kiosk || strcmp(phase, OB_PHASE_AUTH) != 0))
+		return PAM_SERVICE_ERR;
+	relay_debug(&r, "%s for %s: asking %s", phase, user ? user : "(kiosk: not known yet)",
+		    o->socket);
 	ret = client_connect(&r.c, o->socket, o->timeout * 1000);
 	if (ret == -ENOMEM)
 		return ret;

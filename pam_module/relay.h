@@ -20,7 +20,12 @@
 #define RELAY_TEXT_TOO_LONG "Input too long."
 
 /* Run the dialogue of phase (OB_PHASE_AUTH, OB_PHASE_ACCOUNT,
- * OB_PHASE_PASSWORD_CHECK or OB_PHASE_PASSWORD) for user.
+ * OB_PHASE_PASSWORD_CHECK or OB_PHASE_PASSWORD) for user.  user is NULL
+ * for a kiosk login (the kiosk option, auth, no username from the
+ * application): the daemon asks who it is, and its final reply names the
+ * person, who becomes PAM_USER only then and only when the verdict is
+ * success, or ignore (a name that is not onboard's: the rest of the
+ * stack decides about it, as it would had the application asked).
  * flags are the PAM flags of the call (PAM_SILENT hides info and error
  * lines).  Returns a PAM code: the verdict's, PAM_CONV_ERR when the
  * conversation failed, PAM_AUTH_ERR when an answer was too long, and

@@ -123,17 +123,40 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
+static void dialog_item_env(const char *var, const char *value)
+{
+	if (value)
+		setenv(var, value, 1);
+	else
+		unsetenv(var);
+}
+
 void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
 {
-	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS) };
+	/* The handle is kept after a success, to read PAM_USER. */
+	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS),
+					pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS) };
+	enum pamtest_err perr;
+
+	dialog_item_env("PAM_RHOST", dl->rhost);
+	dialog_item_env("PAM_TTY", dl->tty);
+	dl->user_out[0] = '\0';
 	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
 	 * call the function behind it. */
-	enum pamtest_err perr = _pamtest_conv(service, user, conv, dl, tests,
-					      sizeof(tests) / sizeof(tests[0]), NULL);
-
+	perr = _pamtest_conv(service, user, conv, dl, tests, sizeof(tests) / sizeof(tests[0]),
+			     NULL);
+	dialog_item_env("PAM_RHOST", NULL);
+	dialog_item_env("PAM_TTY", NULL);
 	dl->rv = tests[0].op_rv;
-	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+	if (perr == PAMTEST_ERR_OK) {
+		const void *u = NULL;
+
+		if (pam_get_item(tests[1].case_out.ph, PAM_USER, &u) == PAM_SUCCESS && u)
+			snprintf(dl->user_out, sizeof(dl->user_out), "%s", (const char *)u);
+		pam_end(tests[1].case_out.ph, PAM_SUCCESS);
+	} else if (perr != PAMTEST_ERR_CASE) {
 		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	}
 }
 
 void dialog_expect(const struct dialog *dl, int rv, const char *fragment)

@@ -28,6 +28,10 @@ struct dialog {
 	 * reset_user's authenticator (through daemon) before the answer. */
 	const char *reset_at, *reset_user;
 	const struct harness_daemon *daemon;
+	/* PAM_RHOST and PAM_TTY for pam_set_items.so, when the service has
+	 * it (NULL: not set); PAM_USER after the call ("" when unset). */
+	const char *rhost, *tty;
+	char user_out[64];
 };
 
 /* The code oathtool computes for key at now + offset seconds. */

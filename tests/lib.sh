@@ -6,6 +6,8 @@
 #   ob_start_daemon          start onboardd on $OB_SOCKET, wait until it answers
 #   ob_stop_daemon           SIGTERM it and check that it exited cleanly
 #   ob_ctl ARGS...           run onboardctl against the test daemon
+#   ob_varlink               send raw varlink calls (a JSON object a line
+#                            on stdin) on one connection, print replies
 #   ob_track_pid PID         kill another background process at exit
 #   expect_ok NAME CMD...                    CMD succeeds
 #   expect_fail_with NAME EXIT TEXT CMD...   CMD exits EXIT, stdout empty,
@@ -169,6 +171,28 @@ ob_write_nss() {
 	if [ -n "${ASAN_LIB:-}" ] && { [ "$OB_SANITIZERS" = yes ] || [ -f "$ASAN_LIB" ]; }; then
 		OB_PRELOAD="$ASAN_LIB $OB_PRELOAD"
 	fi
+}
+
+# Send the varlink calls on stdin (one JSON object a line) on one
+# connection to the test daemon, and print each reply as one line.
+# Quicker than one onboardctl a call, which matters with a sanitized
+# onboardctl.
+ob_varlink() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+buf = b""
+for line in sys.stdin:
+    s.sendall(line.strip().encode() + b"\0")
+    while b"\0" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("onboardd closed the connection")
+        buf += chunk
+    msg, buf = buf.split(b"\0", 1)
+    print(msg.decode())
+' "$OB_SOCKET"
 }
 
 ob_ctl() {

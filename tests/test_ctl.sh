@@ -27,27 +27,6 @@ fi
 
 # ----------------------------------------------------------- helpers
 
-# Send the varlink calls on stdin (one JSON object a line) on one
-# connection, and print each reply as one line.  Quicker than one
-# onboardctl a call, which matters with a sanitized onboardctl.
-ob_varlink() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-buf = b""
-for line in sys.stdin:
-    s.sendall(line.strip().encode() + b"\0")
-    while b"\0" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            sys.exit("onboardd closed the connection")
-        buf += chunk
-    msg, buf = buf.split(b"\0", 1)
-    print(msg.decode())
-' "$OB_SOCKET"
-}
-
 # How many replies on stdin are errors; the first is shown on stderr.
 count_errors() {
 	python3 -c '

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -52,6 +53,9 @@ static void assert_defaults(const struct options *o)
 	assert_int_equal(o->timeout, OPTIONS_TIMEOUT_DEFAULT);
 	assert_false(o->debug);
 	assert_false(o->unavailable_ignore);
+	assert_false(o->kiosk);
+	assert_int_equal(o->ngroups, 0);
+	assert_string_equal(o->pool, "");
 }
 
 static void no_arguments_give_the_defaults(void **state)
@@ -69,7 +73,8 @@ static void no_arguments_give_the_defaults(void **state)
 static void every_good_option_is_applied(void **state)
 {
 	const char *argv[] = { "socket=/tmp/x/onboardd.sock", "timeout=3", "debug",
-			       "unavailable=ignore", NULL };
+			       "unavailable=ignore", "kiosk", "group=clinic-a", "pool=lab",
+			       "group=clinic-b", NULL };
 	struct options o;
 	struct warnings w = parse(&o, argv);
 
@@ -79,6 +84,11 @@ static void every_good_option_is_applied(void **state)
 	assert_int_equal(o.timeout, 3);
 	assert_true(o.debug);
 	assert_true(o.unavailable_ignore);
+	assert_true(o.kiosk);
+	assert_int_equal(o.ngroups, 2);
+	assert_string_equal(o.groups[0], "clinic-a");
+	assert_string_equal(o.groups[1], "clinic-b");
+	assert_string_equal(o.pool, "lab");
 }
 
 static void unavailable_fail_is_accepted(void **state)
@@ -232,7 +242,8 @@ static void bad_value_keeps_an_earlier_good_one(void **state)
 
 static void parse_resets_to_defaults_first(void **state)
 {
-	const char *first[] = { "timeout=5", "debug", "unavailable=ignore", "socket=/x", NULL };
+	const char *first[] = { "timeout=5", "debug", "unavailable=ignore", "socket=/x", "kiosk",
+				"group=a", "pool=b", NULL };
 	const char *none[] = { NULL };
 	struct options o;
 
@@ -249,6 +260,116 @@ static void parse_without_a_warning_callback_still_counts(void **state)
 	assert_int_equal(options_parse(&o, 3, argv, NULL, NULL), 2);
 	assert_true(o.debug);
 	assert_int_equal(o.timeout, OPTIONS_TIMEOUT_DEFAULT);
+}
+
+static void kiosk_is_a_flag_without_value(void **state)
+{
+	const char *argv[] = { "kiosk=yes", "Kiosk", "kiosks", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 3);
+	assert_false(o.kiosk);
+}
+
+static void group_names_follow_the_daemons_rule(void **state)
+{
+	static const struct {
+		const char *arg;
+		bool good;
+	} rows[] = {
+		{ "group=clinic-a", true },
+		{ "group=a", true },
+		{ "group=_staff", true },
+		{ "group=lab.2", true },
+		{ "group=abcdefghijklmnopqrstuvwxyz012345", true }, /* 32 */
+		{ "group=abcdefghijklmnopqrstuvwxyz0123456", false }, /* 33 */
+		{ "group=", false },
+		{ "group", false },
+		{ "group=Clinic", false },
+		{ "group=1lab", false },
+		{ "group=-lab", false },
+		{ "group=.lab", false },
+		{ "group=clinic a", false },
+		{ "group=clinic/a", false },
+		{ "group=clinic,a", false },
+		{ "group=caf\xc3\xa9", false },
+		{ "group=a=b", false },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *argv[] = { rows[i].arg, NULL };
+		struct options o;
+		struct warnings w = parse(&o, argv);
+
+		if (rows[i].good && (w.count != 0 || o.ngroups != 1 ||
+				     strcmp(o.groups[0], rows[i].arg + 6) != 0))
+			fail_msg("\"%s\": %d warnings, %u groups; want it taken", rows[i].arg,
+				 w.count, o.ngroups);
+		if (!rows[i].good && (w.count != 1 || o.ngroups != 0))
+			fail_msg("\"%s\": %d warnings, %u groups; want it warned about and left out",
+				 rows[i].arg, w.count, o.ngroups);
+		if (!rows[i].good && !strstr(w.last, rows[i].arg))
+			fail_msg("warning does not name \"%s\": \"%s\"", rows[i].arg, w.last);
+	}
+}
+
+static void bad_group_is_left_out_and_the_others_kept(void **state)
+{
+	const char *argv[] = { "group=a", "group=B", "group=c", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 1);
+	assert_int_equal(o.ngroups, 2);
+	assert_string_equal(o.groups[0], "a");
+	assert_string_equal(o.groups[1], "c");
+}
+
+static void group_given_twice_counts_once(void **state)
+{
+	const char *argv[] = { "group=a", "group=b", "group=a", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(w.count, 0);
+	assert_int_equal(o.ngroups, 2);
+}
+
+static void ninth_group_is_warned_about_and_left_out(void **state)
+{
+	const char *argv[] = { "group=g1", "group=g2", "group=g3", "group=g4", "group=g5",
+			       "group=g6", "group=g7", "group=g8", "group=g9", "group=g1", NULL };
+	struct options o;
+	struct warnings w = parse(&o, argv);
+
+	assert_int_equal(OPTIONS_GROUPS_MAX, 8);
+	assert_int_equal(w.count, 1);
+	if (!strstr(w.last, "group=g9") || !strstr(w.last, "at most 8"))
+		fail_msg("warning does not name group=g9 and the limit: \"%s\"", w.last);
+	assert_int_equal(o.ngroups, 8);
+	assert_string_equal(o.groups[7], "g8");
+}
+
+static void one_pool_and_a_second_is_warned_about(void **state)
+{
+	const char *same[] = { "pool=lab", "pool=lab", NULL };
+	const char *two[] = { "pool=lab", "pool=hall", NULL };
+	const char *bad[] = { "pool=Lab", "pool=", "pool", NULL };
+	struct options o;
+	struct warnings w;
+
+	w = parse(&o, same);
+	assert_int_equal(w.count, 0);
+	assert_string_equal(o.pool, "lab");
+	w = parse(&o, two);
+	assert_int_equal(w.count, 1);
+	if (!strstr(w.last, "pool=hall") || !strstr(w.last, "pool=lab holds"))
+		fail_msg("warning does not say which pool holds: \"%s\"", w.last);
+	assert_string_equal(o.pool, "lab");
+	w = parse(&o, bad);
+	assert_int_equal(w.count, 3);
+	assert_string_equal(o.pool, "");
 }
 
 static void verdicts_map_to_pam_codes(void **state)
@@ -301,6 +422,12 @@ int main(void)
 		cmocka_unit_test(bad_value_keeps_an_earlier_good_one),
 		cmocka_unit_test(parse_resets_to_defaults_first),
 		cmocka_unit_test(parse_without_a_warning_callback_still_counts),
+		cmocka_unit_test(kiosk_is_a_flag_without_value),
+		cmocka_unit_test(group_names_follow_the_daemons_rule),
+		cmocka_unit_test(bad_group_is_left_out_and_the_others_kept),
+		cmocka_unit_test(group_given_twice_counts_once),
+		cmocka_unit_test(ninth_group_is_warned_about_and_left_out),
+		cmocka_unit_test(one_pool_and_a_second_is_warned_about),
 		cmocka_unit_test(verdicts_map_to_pam_codes),
 	};
 

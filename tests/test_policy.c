@@ -820,6 +820,132 @@ static void throttle_texts_say_until_when(void **state)
 	assert_int_equal(strlen(buf), 9);
 }
 
+/* ------------------------------------------- code guesses per source */
+
+static void source_delay_table(void **state)
+{
+	static const struct {
+		uint32_t failures;
+		int64_t want;
+	} rows[] = {
+		{ 0, 0 },  { 1, 0 },   { 2, 0 },   { 3, 0 },   { 4, 1 },
+		{ 5, 2 },  { 6, 4 },   { 7, 8 },   { 8, 16 },  { 9, 32 },
+		{ 10, 60 }, { 11, 60 }, { 40, 60 }, { UINT32_MAX, 60 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t got = policy_source_delay(rows[i].failures);
+
+		if (got != rows[i].want)
+			fail_msg("%u wrong codes: delay %lld s, want %lld s", rows[i].failures,
+				 (long long)got, (long long)rows[i].want);
+	}
+}
+
+static void source_check_table(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 10, .lock_seconds = 900 };
+	static const struct {
+		struct throttle t;
+		int64_t now;
+		enum throttle_verdict want;
+		int64_t until;
+	} rows[] = {
+		{ { 0, 0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ { 3, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		/* From the fourth wrong code: 1 s, doubling. */
+		{ { 4, T0, 0 }, T0, THROTTLE_DELAY, T0 + 1 },
+		{ { 4, T0, 0 }, T0 + 1, THROTTLE_ALLOW, 0 },
+		{ { 5, T0, 0 }, T0 + 1, THROTTLE_DELAY, T0 + 2 },
+		{ { 9, T0, 0 }, T0 + 31, THROTTLE_DELAY, T0 + 32 },
+		{ { 9, T0, 0 }, T0 + 32, THROTTLE_ALLOW, 0 },
+		/* A clock that went back makes no one wait. */
+		{ { 9, T0 + 100, 0 }, T0, THROTTLE_ALLOW, 0 },
+		/* Locked, to the second; then nothing is left. */
+		{ { 10, T0, T0 + 900 }, T0, THROTTLE_LOCKED, T0 + 900 },
+		{ { 10, T0, T0 + 900 }, T0 + 899, THROTTLE_LOCKED, T0 + 900 },
+		{ { 10, T0, T0 + 900 }, T0 + 900, THROTTLE_ALLOW, 0 },
+		/* A quiet lock_seconds forgets the count. */
+		{ { 9, T0, 0 }, T0 + 900, THROTTLE_ALLOW, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t until = -1;
+		enum throttle_verdict got = policy_source_check(&rows[i].t, &rules, rows[i].now,
+								&until);
+
+		if (got != rows[i].want || until != rows[i].until)
+			fail_msg("row %zu: %s until %lld, want %s until %lld", i, throttle_name(got),
+				 (long long)until, throttle_name(rows[i].want),
+				 (long long)rows[i].until);
+	}
+}
+
+/* A source's history, one wrong code after another at the given times:
+ * the state afterwards and what a check says. */
+static void source_guessing_waits_then_locks_then_starts_over(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 6, .lock_seconds = 600 };
+	static const struct {
+		int64_t now;
+		bool locked;
+		uint32_t failures;
+		int64_t locked_until;
+		enum throttle_verdict check;
+	} steps[] = {
+		{ T0, false, 1, 0, THROTTLE_ALLOW },
+		{ T0, false, 2, 0, THROTTLE_ALLOW },
+		{ T0, false, 3, 0, THROTTLE_ALLOW },
+		{ T0, false, 4, 0, THROTTLE_DELAY },
+		{ T0 + 1, false, 5, 0, THROTTLE_DELAY },
+		{ T0 + 3, true, 6, T0 + 603, THROTTLE_LOCKED },
+		/* A failure counted while locked (it began before) changes nothing. */
+		{ T0 + 10, true, 6, T0 + 603, THROTTLE_LOCKED },
+		/* After the lock: from one again. */
+		{ T0 + 603, false, 1, 0, THROTTLE_ALLOW },
+		/* A quiet lock_seconds: from one again too. */
+		{ T0 + 1203, false, 1, 0, THROTTLE_ALLOW },
+		{ T0 + 1204, false, 2, 0, THROTTLE_ALLOW },
+	};
+	struct throttle t;
+
+	(void)state;
+	policy_throttle_clear(&t);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		bool locked = policy_source_fail(&t, &rules, steps[i].now);
+		int64_t until;
+		enum throttle_verdict v = policy_source_check(&t, &rules, steps[i].now, &until);
+
+		if (locked != steps[i].locked || t.failures != steps[i].failures ||
+		    t.locked_until != steps[i].locked_until || v != steps[i].check)
+			fail_msg("step %zu: locked %d, %u failures, locked until %lld, check %s; "
+				 "want %d, %u, %lld, %s",
+				 i, locked, t.failures, (long long)t.locked_until, throttle_name(v),
+				 steps[i].locked, steps[i].failures, (long long)steps[i].locked_until,
+				 throttle_name(steps[i].check));
+	}
+}
+
+static void source_text_says_how_long(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(policy_text_source_wait(T0 + 1, T0, buf, sizeof(buf)),
+			    "Too many attempts from here: try again in 1 second.");
+	assert_string_equal(policy_text_source_wait(T0 + 32, T0, buf, sizeof(buf)),
+			    "Too many attempts from here: try again in 32 seconds.");
+	assert_string_equal(policy_text_source_wait(T0 + 900, T0, buf, sizeof(buf)),
+			    "Too many attempts from here: try again in 15 minutes.");
+	assert_string_equal(policy_text_source_wait(T0 + 121, T0, buf, sizeof(buf)),
+			    "Too many attempts from here: try again in 3 minutes.");
+	/* Already over: never "0 seconds". */
+	assert_string_equal(policy_text_source_wait(T0, T0, buf, sizeof(buf)),
+			    "Too many attempts from here: try again in 1 second.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +977,10 @@ int main(void)
 		cmocka_unit_test(throttle_one_attempt_locks_at_once),
 		cmocka_unit_test(throttle_rules_come_from_the_configuration),
 		cmocka_unit_test(throttle_texts_say_until_when),
+		cmocka_unit_test(source_delay_table),
+		cmocka_unit_test(source_check_table),
+		cmocka_unit_test(source_guessing_waits_then_locks_then_starts_over),
+		cmocka_unit_test(source_text_says_how_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

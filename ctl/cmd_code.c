@@ -1,0 +1,86 @@
+/* onboardctl's commands about access codes and invitations: code issue,
+ * revoke and list; invite send, revoke and list.  Codes given out in
+ * bulk are in ctl/bulk.c. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "duration.h"
+#include "ob_protocol.h"
+#include "output.h"
+
+int cmd_code_issue(struct ctl *c)
+{
+	struct json_object *p;
+	int64_t lifetime = 0;
+
+	if (c->opt[OPT_ALL_WITHOUT_EMAIL])
+		return cmd_code_issue_bulk(c);
+	if (!c->arg[0]) {
+		ctl_usage_error("code issue: USERNAME is missing (or --all-without-email)");
+		return CTL_EXIT_USAGE;
+	}
+	if (c->opt[OPT_OUTPUT] || c->opt[OPT_ORG]) {
+		ctl_usage_error("code issue: --%s goes with --all-without-email",
+				c->opt[OPT_OUTPUT] ? "output" : "org");
+		return CTL_EXIT_USAGE;
+	}
+	if (c->opt[OPT_LIFETIME] && duration_parse(c->opt[OPT_LIFETIME], &lifetime) < 0) {
+		ctl_usage_error("--lifetime: '%s' is not a duration: write it like 90d, 12h or "
+				"1d12h (at most 10 years)", c->opt[OPT_LIFETIME]);
+		return CTL_EXIT_USAGE;
+	}
+	p = ctl_params_username(c->arg[0]);
+	if (!p || (lifetime && ctl_add(p, "lifetime", json_object_new_int64(lifetime)) < 0) ||
+	    (c->opt[OPT_RESET_MFA] && ctl_add(p, "reset_mfa", json_object_new_boolean(1)) < 0)) {
+		json_object_put(p);
+		return ctl_oom();
+	}
+	return ctl_run(c, OB_ADMIN_CODE_ISSUE, p, output_code_issued);
+}
+
+int cmd_code_revoke(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c->arg[0]);
+	char line[128];
+
+	if (!p)
+		return ctl_oom();
+	snprintf(line, sizeof(line), "revoked the access code of %s", c->arg[0]);
+	return ctl_run_line(c, OB_ADMIN_CODE_REVOKE, p, line);
+}
+
+int cmd_code_list(struct ctl *c)
+{
+	return ctl_list(c, OB_ADMIN_CODE_LIST, NULL, "codes", output_codes);
+}
+
+int cmd_invite_send(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c->arg[0]);
+
+	if (!p || (c->opt[OPT_CODE_TO_ME] &&
+		   ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0)) {
+		json_object_put(p);
+		return ctl_oom();
+	}
+	return ctl_run(c, OB_ADMIN_INVITE_SEND, p, output_invitation_issued);
+}
+
+int cmd_invite_revoke(struct ctl *c)
+{
+	struct json_object *p = ctl_params_username(c->arg[0]);
+	char line[128];
+
+	if (!p)
+		return ctl_oom();
+	snprintf(line, sizeof(line), "revoked the invitation of %s", c->arg[0]);
+	return ctl_run_line(c, OB_ADMIN_INVITE_REVOKE, p, line);
+}
+
+int cmd_invite_list(struct ctl *c)
+{
+	return ctl_list(c, OB_ADMIN_INVITE_LIST, NULL, "invitations", output_invitations);
+}

@@ -1,0 +1,372 @@
+/* The plumbing every onboardctl command uses: one call or a paged list
+ * with a deadline, the daemon's refusal on one line, and the small
+ * builders of call parameters. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ob_protocol.h"
+#include "output.h"
+#include "varlink.h"
+
+void ctl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("onboardctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'onboardctl --help'.\n", stderr);
+}
+
+void ctl_print_refusal(const char *text)
+{
+	char line[OB_TEXT_MAX + 1];
+
+	fprintf(stderr, "onboardctl: %s\n", output_sanitize(text, line, sizeof(line)));
+}
+
+int ctl_oom(void)
+{
+	fputs("onboardctl: out of memory\n", stderr);
+	return CTL_EXIT_REFUSED;
+}
+
+/* The daemon's reason; for Linked, with the people it names. */
+static const char *ctl_refusal_text(struct json_object *rparams, const char *error, char *buf,
+				    size_t size)
+{
+	const char *msg = client_error_message(rparams, error);
+	struct json_object *linked;
+	size_t n, used;
+
+	if (!error || strcmp(error, OB_ERR_LINKED) != 0 ||
+	    !json_object_object_get_ex(rparams, "linked", &linked) ||
+	    !json_object_is_type(linked, json_type_array) ||
+	    (n = json_object_array_length(linked)) == 0)
+		return msg;
+	snprintf(buf, size, "%s (linked to them:", msg);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = json_object_array_get_idx(linked, i);
+
+		used = strlen(buf);
+		if (json_object_is_type(v, json_type_string))
+			snprintf(buf + used, size - used, " %s", json_object_get_string(v));
+	}
+	used = strlen(buf);
+	snprintf(buf + used, size - used, ")");
+	return buf;
+}
+
+/* Say why a call failed (r from client_connect or client_call, not 0)
+ * and return the exit status.  An error reply is released. */
+static int ctl_call_failed(const struct ctl *c, int timeout_ms, int r, struct json_object **reply,
+			   struct json_object *rparams, const char *error)
+{
+	char text[OB_TEXT_MAX];
+
+	if (r == -ENOMEM)
+		return ctl_oom();
+	if (r == -ETIMEDOUT) {
+		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: no reply within %d "
+			"seconds\n", c->socket, timeout_ms / 1000);
+		return CTL_EXIT_UNREACHABLE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: %s\n", c->socket,
+			r == -EBADMSG ? "the reply is not a valid varlink message" : strerror(-r));
+		return CTL_EXIT_UNREACHABLE;
+	}
+	ctl_print_refusal(ctl_refusal_text(rparams, error, text, sizeof(text)));
+	ctl_release(*reply);
+	*reply = NULL;
+	return CTL_EXIT_REFUSED;
+}
+
+int ctl_connect(struct ctl *c, struct client *cl)
+{
+	int r = client_connect(cl, c->socket, CTL_TIMEOUT_MS);
+
+	if (r == 0)
+		return CTL_EXIT_OK;
+	return ctl_call_failed(c, CTL_TIMEOUT_MS, r, &(struct json_object *){ NULL }, NULL, NULL);
+}
+
+int ctl_call_on(struct ctl *c, struct client *cl, const char *method, struct json_object *params,
+		struct json_object **reply, struct json_object **rparams)
+{
+	const char *error = NULL;
+	int r = client_call(cl, method, params, reply, rparams, &error);
+
+	json_object_put(params);
+	if (r != 0)
+		return ctl_call_failed(c, cl->timeout_ms, r, reply, *rparams, error);
+	return CTL_EXIT_OK;
+}
+
+int ctl_call(struct ctl *c, const char *method, struct json_object *params,
+	     struct json_object **reply, struct json_object **rparams)
+{
+	struct client cl;
+	int r;
+
+	*reply = NULL;
+	*rparams = NULL;
+	r = ctl_connect(c, &cl);
+	if (r != CTL_EXIT_OK) {
+		json_object_put(params);
+		return r;
+	}
+	r = ctl_call_on(c, &cl, method, params, reply, rparams);
+	client_close(&cl);
+	return r;
+}
+
+void ctl_release(struct json_object *reply)
+{
+	varlink_wipe(reply);
+	json_object_put(reply);
+}
+
+int ctl_output_done(int r)
+{
+	if (r < 0) {
+		fprintf(stderr, "onboardctl: cannot write the output: %s\n", strerror(-r));
+		return CTL_EXIT_REFUSED;
+	}
+	return CTL_EXIT_OK;
+}
+
+int ctl_run(struct ctl *c, const char *method, struct json_object *params,
+	    int (*show)(struct json_object *params))
+{
+	struct json_object *reply, *rparams;
+	int r;
+
+	r = ctl_call(c, method, params, &reply, &rparams);
+	if (r != CTL_EXIT_OK)
+		return r;
+	r = c->json ? output_json(rparams) : show(rparams);
+	ctl_release(reply);
+	return ctl_output_done(r);
+}
+
+int ctl_run_line(struct ctl *c, const char *method, struct json_object *params,
+		 const char *done)
+{
+	struct json_object *reply, *rparams;
+	int r;
+
+	r = ctl_call(c, method, params, &reply, &rparams);
+	if (r != CTL_EXIT_OK)
+		return r;
+	if (c->json)
+		r = output_json(rparams);
+	else
+		r = output_line("%s", done) < 0 ? -EIO : output_finish();
+	ctl_release(reply);
+	return ctl_output_done(r);
+}
+
+/* ---------------------------------------------------------------- lists */
+
+/* Add the records of one page (the array under key in rparams) to all.
+ * Returns 0, -EBADMSG when the page has no such array, -ENOMEM. */
+static int ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key)
+{
+	struct json_object *page;
+	size_t n;
+
+	if (!json_object_object_get_ex(rparams, key, &page) ||
+	    !json_object_is_type(page, json_type_array))
+		return -EBADMSG;
+	n = json_object_array_length(page);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(page, i);
+
+		if (json_object_array_add(all, json_object_get(o)) < 0) {
+			json_object_put(o);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* A copy of base (or a new object), or NULL. */
+static struct json_object *ctl_list_params(struct json_object *base)
+{
+	struct json_object *p = NULL;
+
+	if (!base)
+		return json_object_new_object();
+	if (json_object_deep_copy(base, &p, NULL) < 0)
+		return NULL;
+	return p;
+}
+
+/* The parameters of the page after the one in rparams, which was asked
+ * for with asked: NULL in *params when it was the last.  A next that does
+ * not move forward would loop forever: -EBADMSG.  Returns 0, -EBADMSG or
+ * -ENOMEM. */
+static int ctl_list_next(struct json_object *rparams, struct json_object *asked,
+			 struct json_object *base, struct json_object **params)
+{
+	struct json_object *v, *after = NULL, *nv;
+
+	*params = NULL;
+	if (!json_object_object_get_ex(rparams, "next", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (asked)
+		json_object_object_get_ex(asked, "after", &after);
+	if (json_object_is_type(v, json_type_string)) {
+		const char *next = json_object_get_string(v);
+
+		if (!next[0] || (after && strcmp(next, json_object_get_string(after)) <= 0))
+			return -EBADMSG;
+		nv = json_object_new_string(next);
+	} else if (json_object_is_type(v, json_type_int)) {
+		int64_t next = json_object_get_int64(v);
+
+		if (next < 0 || (after && next <= json_object_get_int64(after)))
+			return -EBADMSG;
+		nv = json_object_new_int64(next);
+	} else {
+		return -EBADMSG;
+	}
+	*params = ctl_list_params(base);
+	if (!*params || ctl_add(*params, "after", nv) < 0) {
+		if (!*params)
+			json_object_put(nv);
+		json_object_put(*params);
+		*params = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Lists carry no secrets, and their records are shared with the
+ * gathered array: the replies are released without wiping. */
+int ctl_list(struct ctl *c, const char *method, struct json_object *base, const char *key,
+	     int (*show)(struct json_object *params))
+{
+	struct json_object *doc = json_object_new_object(), *all = json_object_new_array();
+	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
+	const char *error = NULL;
+	struct client cl;
+	int r;
+
+	if (!doc || !all || json_object_object_add(doc, key, all) < 0 ||
+	    !(params = ctl_list_params(base))) {
+		if (!json_object_object_get_ex(doc, key, NULL))
+			json_object_put(all);
+		json_object_put(doc);
+		json_object_put(base);
+		return ctl_oom();
+	}
+	r = client_connect(&cl, c->socket, CTL_TIMEOUT_MS);
+	while (r == 0) {
+		r = client_call(&cl, method, params, &reply, &rparams, &error);
+		if (r != 0)
+			break;
+		next = NULL;
+		r = ctl_list_take(all, rparams, key);
+		if (r == 0)
+			r = ctl_list_next(rparams, params, base, &next);
+		json_object_put(reply);
+		reply = NULL;
+		json_object_put(params);
+		params = next;
+		if (r != 0 || !params)
+			break;
+	}
+	client_close(&cl);
+	json_object_put(params);
+	json_object_put(base);
+	if (r != 0) {
+		json_object_put(doc);
+		return ctl_call_failed(c, cl.timeout_ms, r, &reply, rparams, error);
+	}
+	r = c->json ? output_json(doc) : show(doc);
+	json_object_put(doc);
+	return ctl_output_done(r);
+}
+
+/* ----------------------------------------------------------- parameters */
+
+int ctl_add(struct json_object *p, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(p, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int ctl_add_string(struct json_object *p, const char *key, const char *s)
+{
+	return ctl_add(p, key, json_object_new_string(s));
+}
+
+int ctl_add_strings(struct json_object *p, const char *key, const char *const *v, size_t n,
+		    bool split)
+{
+	struct json_object *arr = json_object_new_array();
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = v[i];
+
+		while (*s) {
+			size_t len = split ? strcspn(s, ",") : strlen(s);
+			struct json_object *o;
+
+			if (len > 0) {
+				o = json_object_new_string_len(s, (int)(len > INT_MAX ? INT_MAX
+										    : len));
+				if (!o || json_object_array_add(arr, o) < 0) {
+					json_object_put(o);
+					json_object_put(arr);
+					return -ENOMEM;
+				}
+			}
+			s += len;
+			if (*s == ',')
+				s++;
+		}
+	}
+	return ctl_add(p, key, arr);
+}
+
+struct json_object *ctl_params_username(const char *username)
+{
+	struct json_object *p = json_object_new_object();
+
+	if (!p || ctl_add_string(p, "username", username) < 0) {
+		json_object_put(p);
+		return NULL;
+	}
+	return p;
+}
+
+bool ctl_parse_int(const char *text, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!text[0] || text[0] == '+' || text[0] == ' ')
+		return false;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}

@@ -1,0 +1,468 @@
+/* onboardctl doctor: runs the PAM and sshd checks (doctor_pam.c,
+ * doctor_sshd.c), checks the daemon's socket, its state files and that
+ * it answers, and prints what it found. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "client.h"
+#include "doctor.h"
+#include "ob_cleanup.h"
+#include "ob_protocol.h"
+#include "output.h"
+
+/* GetInfo is answered at once by a healthy daemon. */
+#define DOCTOR_TIMEOUT_MS 3000
+#define DOCTOR_CONF_MAX (1024 * 1024)
+
+/* ------------------------------------------------------------ findings */
+
+/* Control characters (C0, DEL, C1 as UTF-8) become '?': file names and
+ * PAM lines are not to drive the terminal. */
+static char *doctor_clean(const char *s)
+{
+	char *out = strdup(s);
+
+	for (unsigned char *p = (unsigned char *)out; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+	return out;
+}
+
+static void doctor_finding_free(struct doctor_finding *f)
+{
+	free(f->file);
+	free(f->check);
+	free(f->problem);
+	free(f->explanation);
+}
+
+void doctor_report(struct doctor *d, const char *file, int line, const char *check,
+		   const char *problem, const char *fmt, ...)
+{
+	struct doctor_finding f = { .line = line };
+	char text[1024];
+	va_list ap;
+
+	for (size_t i = 0; i < d->count; i++)
+		if (d->findings[i].line == line && strcmp(d->findings[i].check, check) == 0 &&
+		    strcmp(d->findings[i].file, file) == 0)
+			return;
+	if (d->count == d->cap) {
+		size_t n = d->cap ? d->cap * 2 : 16;
+		struct doctor_finding *grown = realloc(d->findings, n * sizeof(*grown));
+
+		if (!grown) {
+			d->oom = true;
+			return;
+		}
+		d->findings = grown;
+		d->cap = n;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	f.file = doctor_clean(file);
+	f.check = doctor_clean(check);
+	f.problem = doctor_clean(problem);
+	f.explanation = doctor_clean(text);
+	if (!f.file || !f.check || !f.problem || !f.explanation) {
+		doctor_finding_free(&f);
+		d->oom = true;
+		return;
+	}
+	d->findings[d->count++] = f;
+}
+
+size_t doctor_mark(const struct doctor *d)
+{
+	return d->count;
+}
+
+void doctor_rollback(struct doctor *d, size_t mark)
+{
+	while (d->count > mark)
+		doctor_finding_free(&d->findings[--d->count]);
+}
+
+/* --------------------------------------------------------------- files */
+
+int doctor_path(const struct doctor *d, const char *path, char *out, size_t size)
+{
+	if (snprintf(out, size, "%s%s", d->root, path) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int doctor_read_file(const char *path, size_t max, char **text, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+
+	*text = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO put where a file should be must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((size_t)st.st_size > max)
+		return -EFBIG;
+	buf = malloc(max + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (got < max) {
+		ssize_t n = read(fd, buf + got, max - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int r = -errno;
+
+			free(buf);
+			return r;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return 0;
+}
+
+/* -------------------------------------------------------------- socket */
+
+/* Whether a non-root user could put a socket of their own at path:
+ * every directory on the way must be root's and writable by root alone,
+ * or sticky (like /tmp) with the next step owned by root, which the
+ * sticky bit then protects. */
+static void doctor_socket_dirs(struct doctor *d, const char *path)
+{
+	char dir[PATH_MAX], next[PATH_MAX];
+	const char *slash = path;
+
+	if (path[0] != '/')
+		return;
+	while ((slash = strchr(slash + 1, '/'))) {
+		const char *end = strchr(slash + 1, '/');
+		struct stat st, nst;
+		size_t dlen = (size_t)(slash - path);
+
+		snprintf(dir, sizeof(dir), "%.*s", dlen ? (int)dlen : 1, path);
+		snprintf(next, sizeof(next), "%.*s", end ? (int)(end - path) : (int)strlen(path),
+			 path);
+		if (stat(dir, &st) < 0)
+			return;
+		if (st.st_uid != 0) {
+			doctor_report(d, dir, 0, "socket-dir", "directory not owned by root",
+				      "uid %u owns this directory on the way to onboardd's socket "
+				      "%s and can put a socket of their own there, which PAM would "
+				      "trust",
+				      (unsigned)st.st_uid, path);
+			return;
+		}
+		if (!(st.st_mode & 022))
+			continue;
+		if ((st.st_mode & S_ISVTX) && lstat(next, &nst) == 0 && nst.st_uid == 0)
+			continue;
+		doctor_report(d, dir, 0, "socket-dir", "directory writable by group or others",
+			      "mode %04o on the way to onboardd's socket %s: others can replace "
+			      "what is there with a socket of their own, which PAM would trust",
+			      (unsigned)(st.st_mode & 07777), path);
+		return;
+	}
+}
+
+/* Returns whether there is a socket to connect to. */
+static bool doctor_socket(struct doctor *d, const char *path)
+{
+	struct stat st;
+	unsigned mode;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			doctor_report(d, path, 0, "socket-missing", "onboardd's socket is missing",
+				      "onboardd is not running or listens elsewhere (--socket here, "
+				      "socket= in the PAM lines): logins of people onboard manages "
+				      "fail");
+		else
+			doctor_report(d, path, 0, "socket-unreadable", "cannot check the socket",
+				      "%s", strerror(errno));
+		return false;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		doctor_report(d, path, 0, "socket-not-socket", "not a socket",
+			      "onboardd's socket path holds something else: onboardd refuses to "
+			      "start over it");
+		return false;
+	}
+	if (st.st_uid != 0)
+		doctor_report(d, path, 0, "socket-owner", "socket not owned by root",
+			      "uid %u owns it: whoever made it may be answering logins instead "
+			      "of onboardd",
+			      (unsigned)st.st_uid);
+	/* onboardd and onboardd.socket make it 0666 on purpose: screen lockers
+	 * run as the person, and onboardd tells callers apart with
+	 * SO_PEERCRED, not with the mode.  So no mode is looser than
+	 * intended; a tighter one breaks those callers. */
+	mode = st.st_mode & 07777;
+	if ((mode & 0666) != 0666)
+		doctor_report(d, path, 0, "socket-mode", "socket mode keeps callers out",
+			      "mode %04o: onboardd creates it 0666, and non-root callers (a screen "
+			      "locker unlocking for a person onboard manages) cannot connect; "
+			      "onboardd checks every caller itself",
+			      mode);
+	doctor_socket_dirs(d, path);
+	return true;
+}
+
+/* GetInfo within a deadline, and who answers it. */
+static void doctor_daemon(struct doctor *d, const char *path)
+{
+	struct json_object *reply = NULL, *rparams = NULL;
+	const char *error = NULL;
+	struct client cl;
+	uid_t uid;
+	int r;
+
+	r = client_connect(&cl, path, DOCTOR_TIMEOUT_MS);
+	if (r == 0)
+		r = client_call(&cl, VL_METHOD_GETINFO, NULL, &reply, &rparams, &error);
+	if (r == 0 && client_peer_uid(&cl, &uid) == 0 && uid != 0)
+		doctor_report(d, path, 0, "daemon-not-root", "onboardd does not run as root",
+			      "the process answering runs as uid %u: onboardd runs as root, so "
+			      "this may be someone else's program",
+			      (unsigned)uid);
+	client_close(&cl);
+	if (r < 0)
+		doctor_report(d, path, 0, "daemon-unreachable", "onboardd does not answer",
+			      "%s: logins of people onboard manages fail (or go on without onboard "
+			      "with unavailable=ignore)",
+			      r == -ETIMEDOUT ? "no reply within 3 seconds"
+			      : r == -EBADMSG ? "the reply is not a valid varlink message"
+					      : strerror(-r));
+	else if (r > 0)
+		doctor_report(d, path, 0, "daemon-unreachable", "onboardd refuses GetInfo",
+			      "it answered with the error %s", error ? error : "(none)");
+	json_object_put(reply);
+}
+
+/* ---------------------------------------------------------------- state */
+
+/* key_file from ROOT/etc/onboard/onboardd.conf, when it sets one. */
+static void doctor_key_file(const struct doctor *d, char *out, size_t size)
+{
+	char path[PATH_MAX], *text, *save = NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (doctor_path(d, OB_DEFAULT_CONFIG, path, sizeof(path)) < 0 ||
+	    doctor_read_file(path, DOCTOR_CONF_MAX, &text, &len) < 0)
+		return;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *k = line + strspn(line, " \t"), *eq = strchr(k, '='), *v, *end;
+
+		if (*k == '#' || !eq)
+			continue;
+		end = eq;
+		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if ((size_t)(end - k) != strlen("key_file") || strncmp(k, "key_file", 8) != 0)
+			continue;
+		v = eq + 1 + strspn(eq + 1, " \t");
+		end = v + strlen(v);
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			*--end = '\0';
+		if (v[0] == '/')
+			doctor_path(d, v, out, size) < 0 ? (void)(out[0] = '\0') : (void)0;
+	}
+	free(text);
+}
+
+/* One file onboardd creates 0600: root's alone. */
+static void doctor_state_file(struct doctor *d, const char *path, const char *holds)
+{
+	struct stat st;
+	unsigned mode;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			doctor_report(d, path, 0, "state-unreadable", "cannot check this file",
+				      "%s", strerror(errno));
+		return;
+	}
+	if (S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+		return;
+	mode = st.st_mode & 07777;
+	if (st.st_uid != 0)
+		doctor_report(d, path, 0, "state-owner", "not owned by root",
+			      "uid %u owns it, and it holds %s", (unsigned)st.st_uid, holds);
+	if (mode & 077)
+		doctor_report(d, path, 0, "state-mode",
+			      mode & 044 ? "readable by group or others"
+					 : "writable by group or others",
+			      "mode %04o, and it holds %s: onboardd creates it 0600; chmod 0600",
+			      mode, holds);
+}
+
+static void doctor_state(struct doctor *d, const char *dir)
+{
+	static const struct {
+		const char *name;
+		const char *holds;
+	} files[] = {
+		{ "data.mdb", "the database: password hashes, authenticator secrets, code hashes" },
+		{ "lock.mdb", "the database's lock table" },
+		{ "onboardd.lock", "the lock that keeps a second onboardd out" },
+	};
+	char key[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		doctor_report(d, dir, 0, errno == ENOENT ? "state-missing" : "state-unreadable",
+			      "cannot check onboardd's state directory",
+			      "%s (give --state-dir when onboardd runs with another)",
+			      strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		doctor_report(d, dir, 0, "state-missing", "not a directory",
+			      "onboardd keeps its database and key file in its state directory");
+		return;
+	}
+	if (st.st_uid != 0)
+		doctor_report(d, dir, 0, "state-owner", "not owned by root",
+			      "uid %u owns onboardd's state directory", (unsigned)st.st_uid);
+	if (st.st_mode & 077)
+		doctor_report(d, dir, 0, "state-mode", "state directory open to group or others",
+			      "mode %04o: onboardd creates it 0700", (unsigned)(st.st_mode & 07777));
+	doctor_key_file(d, key, sizeof(key));
+	if (!key[0] && snprintf(key, sizeof(key), "%s/secret.key", dir) >= (int)sizeof(key))
+		key[0] = '\0';
+	if (key[0])
+		doctor_state_file(d, key, "the keys that protect access codes and secrets");
+	for (size_t i = 0; i < OB_ARRAY_SIZE(files); i++)
+		if (snprintf(path, sizeof(path), "%s/%s", dir, files[i].name) < (int)sizeof(path))
+			doctor_state_file(d, path, files[i].holds);
+}
+
+/* -------------------------------------------------------------- output */
+
+static int doctor_print_json(const struct doctor *d)
+{
+	struct json_object *doc = json_object_new_object(), *arr = json_object_new_array();
+	int r = -ENOMEM;
+
+	if (!doc || !arr || json_object_object_add(doc, "findings", arr) < 0) {
+		json_object_put(arr);
+		goto out;
+	}
+	for (size_t i = 0; i < d->count; i++) {
+		const struct doctor_finding *f = &d->findings[i];
+		struct json_object *o = json_object_new_object();
+
+		if (!o || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			goto out;
+		}
+		if (json_object_object_add(o, "file", json_object_new_string(f->file)) < 0 ||
+		    json_object_object_add(o, "line", json_object_new_int(f->line)) < 0 ||
+		    json_object_object_add(o, "check", json_object_new_string(f->check)) < 0 ||
+		    json_object_object_add(o, "problem", json_object_new_string(f->problem)) < 0 ||
+		    json_object_object_add(o, "explanation",
+					   json_object_new_string(f->explanation)) < 0)
+			goto out;
+	}
+	if (json_object_object_add(doc, "problems", json_object_new_int64((int64_t)d->count)) < 0)
+		goto out;
+	r = output_json(doc);
+out:
+	json_object_put(doc);
+	return r;
+}
+
+static int doctor_print(const struct doctor *d)
+{
+	for (size_t i = 0; i < d->count; i++) {
+		const struct doctor_finding *f = &d->findings[i];
+
+		if (output_line("%s:%d: %s: %s", f->file, f->line, f->problem, f->explanation) < 0)
+			return -EIO;
+	}
+	if (d->count == 0)
+		return output_line("no problems found");
+	return output_line("%zu problem%s found", d->count, d->count == 1 ? "" : "s");
+}
+
+int doctor_run(const struct doctor_options *o)
+{
+	struct doctor d = { .sshd_config = o->sshd_config };
+	char socket[PATH_MAX], state[PATH_MAX];
+	size_t found;
+	int r = 0;
+
+	if (o->root && strcmp(o->root, "/") != 0) {
+		char *real = realpath(o->root, NULL);
+
+		if (!real) {
+			fprintf(stderr, "onboardctl: doctor: --root %s: %s\n"
+					"Try 'onboardctl --help'.\n",
+				o->root, strerror(errno));
+			return 2;
+		}
+		if (strcmp(real, "/") != 0)
+			snprintf(d.root, sizeof(d.root), "%s", real);
+		free(real);
+	}
+	if (snprintf(socket, sizeof(socket), "%s", o->socket ? o->socket : "") >=
+		    (int)sizeof(socket) ||
+	    snprintf(state, sizeof(state), "%s", o->state_dir ? o->state_dir : "") >=
+		    (int)sizeof(state) ||
+	    (!o->socket && doctor_path(&d, OB_DEFAULT_SOCKET, socket, sizeof(socket)) < 0) ||
+	    (!o->state_dir && doctor_path(&d, OB_DEFAULT_STATE_DIR, state, sizeof(state)) < 0)) {
+		fprintf(stderr, "onboardctl: doctor: a path is too long\n"
+				"Try 'onboardctl --help'.\n");
+		return 2;
+	}
+	r = doctor_pam_check(&d);
+	if (r == 0)
+		r = doctor_sshd_check(&d);
+	if (r == 0) {
+		if (doctor_socket(&d, socket))
+			doctor_daemon(&d, socket);
+		doctor_state(&d, state);
+	}
+	if (r == 0 && !d.oom) {
+		r = o->json ? doctor_print_json(&d) : doctor_print(&d);
+		if (r == 0)
+			r = output_finish();
+		if (r < 0)
+			fprintf(stderr, "onboardctl: cannot write the output: %s\n", strerror(-r));
+	} else {
+		fprintf(stderr, "onboardctl: doctor: %s\n",
+			r < 0 && r != -ENOMEM ? strerror(-r) : "out of memory");
+		r = -ENOMEM;
+	}
+	found = d.count;
+	doctor_rollback(&d, 0);
+	free(d.findings);
+	return r < 0 || found ? 1 : 0;
+}

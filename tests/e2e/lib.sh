@@ -1,0 +1,285 @@
+# Shared helpers of the end-to-end tests (POSIX sh; source it after
+# tests/lib.sh).  These tests run the real programs (sshd, login, su)
+# with the shipped pam.d-examples and the built module against a test
+# onboardd, so they need root and change the host: Unix accounts, a
+# service file in /etc/pam.d.  Everything changed is put back byte for
+# byte at exit, also on failure or interrupt.
+#
+#   e2e_require_root TEST        skip (77) with a message unless root
+#   e2e_require PROG...          skip unless every program is installed
+#   e2e_setup                    ob_setup, the system-file lock, the
+#                                account files protected, a daemon that
+#                                sees the host's real accounts
+#   e2e_useradd NAME [OPTS]      a Unix account, removed with its home at exit
+#   e2e_install_stack EX SVC     pam.d-examples/EX as /etc/pam.d/SVC, with
+#                                the built module on the test socket
+#   e2e_invite NAME              a person with an invitation: $E2E_CODE
+#   e2e_access_code NAME         a person with an access code: $E2E_CODE
+#   e2e_dialog OUT ANSWERS... -- PROGRAM ARG...
+#                                tests/e2e/dialog.exp on a terminal;
+#                                output in $OB_DIR/OUT.out, status returned
+#   e2e_logged_in NAME OUT USER STATUS
+#                                pass when the dialogue ended with status 0
+#                                and the command ran as USER
+#   e2e_refused NAME OUT STATUS TEXT...
+#                                pass when it failed, each TEXT was shown
+#                                and no command ran (a time-out is no
+#                                refusal)
+#   e2e_preload_foreign          LD_PRELOAD for sshd/login in a sanitized
+#                                build (the module needs the ASan runtime)
+
+E2E_TOP=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+E2E_DIALOG="$E2E_TOP/tests/e2e/dialog.exp"
+: "${PAM_ONBOARD_SO:=./.libs/pam_onboard.so}"
+E2E_ACCOUNTS=
+E2E_MADE_DIRS=
+
+e2e_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		ob_say "SKIP: $1 runs the real $2 as root, with its own Unix accounts and PAM service; run it as root"
+		exit 77
+	fi
+}
+
+e2e_require() {
+	for prog in "$@"; do
+		if ! command -v "$prog" >/dev/null 2>&1 && [ ! -x "$prog" ]; then
+			ob_say "SKIP: $prog is not installed (scripts/deps.sh installs it)"
+			exit 77
+		fi
+	done
+}
+
+# Everything the test made goes: accounts (through the restored files),
+# their homes and mail, the directories it had to create.
+E2E_PIDS=
+e2e_cleanup() {
+	for pid in $E2E_PIDS; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	ob_kill_daemon
+	# lastlog is indexed by uid: a later account with the same uid must
+	# not inherit "Last login" of ours.
+	for name in $E2E_ACCOUNTS; do
+		lastlog -C -u "$name" >/dev/null 2>&1
+	done
+	ob_restore_files
+	for name in $E2E_ACCOUNTS; do
+		rm -rf "/home/${name:?}" "/var/mail/${name:?}"
+	done
+	for dir in $E2E_MADE_DIRS; do
+		rmdir "$dir" 2>/dev/null
+	done
+	ob_cleanup
+}
+
+e2e_setup() {
+	PAM_ONBOARD_SO=$(ob_abs "$PAM_ONBOARD_SO")
+	if [ ! -f "$PAM_ONBOARD_SO" ]; then
+		ob_say "ERROR: $PAM_ONBOARD_SO is not built (run make first, or set PAM_ONBOARD_SO)"
+		exit 99
+	fi
+	ob_setup
+	trap e2e_cleanup EXIT
+	ob_lock_system_files
+	for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid \
+		/etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- /etc/subuid- /etc/subgid-; do
+		ob_protect_file "$f"
+	done
+	# The daemon must see the accounts useradd makes: no nss_wrapper,
+	# only the ASan runtime when lib.sh put it first.
+	case $OB_PRELOAD in
+	*" "*) OB_PRELOAD=${OB_PRELOAD%% *} ;;
+	*) OB_PRELOAD= ;;
+	esac
+	E2E_ANSWERS=$OB_DIR/answers
+	E2E_KEY_FILE=$OB_DIR/totp.key
+	export E2E_KEY_FILE
+}
+
+# A test account.  It must not exist yet: the test would otherwise
+# change, and at exit remove, someone's real account.
+e2e_useradd() {
+	name=$1
+	shift
+	if getent passwd "$name" >/dev/null; then
+		ob_say "ERROR: the account $name exists already; the test will not touch it"
+		exit 99
+	fi
+	if ! useradd -M -s /bin/sh "$@" "$name" >"$OB_ERR" 2>&1; then
+		ob_say "ERROR: useradd $name failed:"
+		sed 's/^/  | /' "$OB_ERR"
+		exit 99
+	fi
+	E2E_ACCOUNTS="$E2E_ACCOUNTS $name"
+}
+
+# A directory the program needs that the host may lack; removed at exit
+# when the test made it.
+e2e_need_dir() {
+	if [ ! -d "$1" ]; then
+		mkdir -m "$2" "$1" || exit 99
+		E2E_MADE_DIRS="$1 $E2E_MADE_DIRS"
+	fi
+}
+
+# The example as the administrator would install it, but with the built
+# module by absolute path and the test daemon's socket.  Comment lines
+# are left as they are; every pam_onboard.so line must have been
+# rewritten, or the test would run without the module under test.
+e2e_install_stack() {
+	example=$E2E_TOP/pam.d-examples/$1
+	target=/etc/pam.d/$2
+	ob_protect_file "$target"
+	# Written beside and renamed, so that no program reads half a stack.
+	if ! sed -e "/^[[:space:]]*#/!s|[[:space:]]pam_onboard\\.so| $PAM_ONBOARD_SO socket=$OB_SOCKET|" \
+		"$example" >"$target.e2e-tmp" || ! chmod 0644 "$target.e2e-tmp" ||
+		! mv "$target.e2e-tmp" "$target"; then
+		rm -f "$target.e2e-tmp"
+		ob_say "ERROR: cannot install $example as $target"
+		exit 99
+	fi
+	want=$(grep -c '^[^#]*[[:space:]]pam_onboard\.so' "$example")
+	got=$(grep -c -F "$PAM_ONBOARD_SO socket=$OB_SOCKET" "$target")
+	if [ "$want" -lt 2 ] || [ "$got" -ne "$want" ]; then
+		ob_say "ERROR: $example: expected pam_onboard.so in auth and account, rewrote $got of $want lines"
+		exit 99
+	fi
+}
+
+# A person with an invitation shown to the administrator ("code").
+e2e_invite() {
+	ob_run ob_ctl --json user add "$1" --first-name "$2" --last-name "$3" \
+		--existing-account --invite
+	E2E_CODE=$(json_field code)
+	if [ "$OB_RC" -ne 0 ] || [ -z "$E2E_CODE" ]; then
+		ob_say "ERROR: onboardctl user add $1 --invite gave no code"
+		ob_show_output
+		exit 99
+	fi
+}
+
+# A person without a password and an access code for them.
+e2e_access_code() {
+	ob_run ob_ctl user add "$1" --first-name "$2" --last-name "$3" --existing-account
+	if [ "$OB_RC" -ne 0 ]; then
+		ob_say "ERROR: onboardctl user add $1 failed"
+		ob_show_output
+		exit 99
+	fi
+	e2e_issue_code "$1"
+}
+
+e2e_issue_code() {
+	ob_run ob_ctl --json code issue "$1"
+	E2E_CODE=$(json_field code)
+	if [ "$OB_RC" -ne 0 ] || [ -z "$E2E_CODE" ]; then
+		ob_say "ERROR: onboardctl code issue $1 gave no code"
+		ob_show_output
+		exit 99
+	fi
+}
+
+# The ASan runtime for sshd and login, which are not sanitized but load
+# our sanitized module; their own leaks are not ours to report.
+# configure sets ASAN_LIB only for a sanitized build (as in tests/lib.sh).
+e2e_sanitized() {
+	[ -n "${ASAN_LIB:-}" ] && { [ "$OB_SANITIZERS" = yes ] || [ -f "$ASAN_LIB" ]; }
+}
+
+E2E_PRELOAD_ENV=
+e2e_preload_foreign() {
+	if e2e_sanitized; then
+		# shellcheck disable=SC2034 # used by the tests
+		E2E_PRELOAD_ENV="LD_PRELOAD=$ASAN_LIB ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
+	fi
+}
+
+# e2e_dialog OUT ANSWER... -- PROGRAM ARG...
+e2e_dialog() {
+	out=$OB_DIR/$1.out
+	shift
+	: >"$E2E_ANSWERS"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		printf '%s\n' "$1" >>"$E2E_ANSWERS"
+		shift
+	done
+	shift
+	rm -f "$E2E_KEY_FILE"
+	expect -f "$E2E_DIALOG" "$E2E_ANSWERS" "$@" >"$out" 2>&1 </dev/null
+}
+
+e2e_show() {
+	ob_say "  exit status: $2; what the terminal showed:"
+	# The QR code is long and says nothing about a failure.
+	grep -v -e '█' -e '▀' -e '▄' "$OB_DIR/$1.out" | tr -d '\r' | sed 's/^/  | /'
+}
+
+# The remote or shell command prints this line; the typed command, if
+# echoed, does not match it.
+# shellcheck disable=SC2016,SC2034 # expanded by the login's shell; used by the tests
+E2E_ID_CMD='echo "E2E-ID=$(id -un)"'
+
+# A sanitized module reports on the terminal of the program that loaded it.
+e2e_sanitizer_report() {
+	grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' \
+		"$OB_DIR/$1.out"
+}
+
+e2e_logged_in() {
+	if e2e_sanitizer_report "$2"; then
+		ob_fail "$1" "a sanitizer reported an error"
+		e2e_show "$2" "$4"
+	elif [ "$4" -ne 0 ]; then
+		ob_fail "$1" "the login of $3 failed"
+		e2e_show "$2" "$4"
+	elif ! tr -d '\r' <"$OB_DIR/$2.out" | grep -q -x "E2E-ID=$3"; then
+		ob_fail "$1" "the command did not run as $3"
+		e2e_show "$2" "$4"
+	else
+		ob_pass "$1"
+		return 0
+	fi
+	return 1
+}
+
+e2e_refused() {
+	name=$1
+	out=$2
+	rc=$3
+	shift 3
+	if e2e_sanitizer_report "$out"; then
+		ob_fail "$name" "a sanitizer reported an error"
+	elif [ "$rc" -eq 0 ] || tr -d '\r' <"$OB_DIR/$out.out" | grep -q '^E2E-ID='; then
+		ob_fail "$name" "the login went through"
+	elif [ "$rc" -eq 96 ] || [ "$rc" -eq 98 ]; then
+		ob_fail "$name" "the dialogue did not get to the refusal (dialog.exp status $rc)"
+	else
+		for text in "$@"; do
+			if ! grep -q -F -e "$text" "$OB_DIR/$out.out"; then
+				ob_fail "$name" "refused, but '$text' was not shown"
+				e2e_show "$out" "$rc"
+				return 1
+			fi
+		done
+		ob_pass "$name"
+		return 0
+	fi
+	e2e_show "$out" "$rc"
+	return 1
+}
+
+# The key shown at the last enrolment.
+e2e_key() {
+	cat "$E2E_KEY_FILE" 2>/dev/null
+}
+
+# Whether the first login made NAME's home directory, theirs and private.
+e2e_check_home() {
+	got=$(stat -c '%U %a' "/home/$2" 2>/dev/null)
+	if [ "$got" = "$2 700" ]; then
+		ob_pass "$1"
+	else
+		ob_fail "$1" "/home/$2: expected owner $2 and mode 700, got '${got:-no directory}'"
+	fi
+}

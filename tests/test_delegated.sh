@@ -1,0 +1,62 @@
+#!/bin/sh
+# Delegated administrators with the real onboardctl run as other Unix
+# accounts: onboardd takes the caller's uid from the kernel, finds its
+# username (here from the nss_wrapper user database the daemon reads)
+# and allows exactly the calls its role or permissions allow, within its
+# organisation.  Needs root, to run the client as other uids (setpriv).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	ob_say "SKIP: test_delegated.sh needs root (it runs onboardctl as other uids with setpriv)"
+	exit 77
+fi
+if ! command -v setpriv >/dev/null 2>&1; then
+	ob_say "SKIP: setpriv (util-linux) is not installed"
+	exit 77
+fi
+
+ob_setup
+# Three Unix accounts the daemon knows (through nss_wrapper): a
+# delegated code administrator, a main administrator of acme, and a main
+# administrator of another organisation.
+cat >>"$OB_PASSWD" <<-EOF
+codes:x:1500:1500:Code Admin:/nonexistent:/bin/sh
+chief:x:1501:1501:Chief:/nonexistent:/bin/sh
+rival:x:1502:1502:Rival:/nonexistent:/bin/sh
+EOF
+# The client runs as those uids: they must reach the socket.
+chmod 0711 "$OB_DIR"
+ob_start_daemon
+
+as() {
+	uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$ONBOARDCTL" --socket "$OB_SOCKET" "$@"
+}
+
+expect_ok setup_code_admin ob_ctl user add codes --first-name Cody --last-name Admin \
+	--existing-account --org acme --permissions codes
+expect_ok setup_main_admin ob_ctl user add chief --first-name Chi --last-name Ef \
+	--existing-account --org acme --role admin
+expect_ok setup_rival_admin ob_ctl user add rival --first-name Ri --last-name Val \
+	--existing-account --org other --role admin
+expect_ok setup_person ob_ctl user add alice --first-name Alice --last-name Liddell --org acme
+
+expect_stdout_contains delegated_code_admin_issues_a_code "-" as 1500 code issue alice
+expect_fail_with delegated_code_admin_cannot_add_people 1 "needs the 'users' permission" \
+	as 1500 user add bob --first-name Bob --last-name Builder
+expect_fail_with delegated_code_admin_cannot_invite 1 "'invites'" as 1500 invite send alice
+expect_stdout_contains main_admin_adds_in_their_organisation "carl" \
+	as 1501 user add carl --first-name Carl --last-name Linn
+expect_stdout_contains main_admin_person_lands_in_their_organisation "acme" \
+	ob_ctl user show carl
+expect_fail_with other_organisation_cannot_see_alice 1 "no such person: alice" \
+	as 1502 user show alice
+expect_fail_with other_organisation_is_told_only_another_organisation 1 \
+	"registered in another organisation" \
+	as 1502 user add alice --first-name Alice --last-name Other
+expect_fail_with unknown_uid_is_refused 1 "is not an onboard administrator" \
+	as 65534 status
+
+ob_stop_daemon
+ob_summary

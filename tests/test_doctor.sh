@@ -1,0 +1,268 @@
+#!/bin/sh
+# onboardctl doctor: each planted mistake of tests/doctor/ is found at its
+# file and line, and nothing else; the clean tree and the shipped
+# pam.d-examples give "no problems found"; the socket, the state files
+# and an unreachable daemon are checked against a real onboardd in a
+# temporary directory.  See tests/doctor/README for the fixtures.
+
+srcdir_tests=${top_srcdir:+$top_srcdir/tests}
+srcdir_tests=${srcdir_tests:-$(dirname "$0")}
+. "$srcdir_tests/lib.sh"
+FIXTURES=$(cd "$srcdir_tests/doctor" && pwd)
+EXAMPLES=$(cd "$srcdir_tests/../pam.d-examples" && pwd)
+
+# Ownership is part of what doctor checks: the daemon's files must be
+# root's, which only root can arrange.
+if [ "$(id -u)" -ne 0 ]; then
+	ob_skip doctor "needs root (doctor checks that onboardd's socket and files are root's)"
+	ob_summary
+	exit 77
+fi
+
+ob_setup
+ob_start_daemon
+NOBODY=65534
+
+# ------------------------------------------------------------- helpers
+
+# A fresh tree: common/, clean/, then fixture $1 on top.  Sets $TREE.
+make_tree() {
+	TREE=$OB_DIR/tree-$1
+	rm -rf "$TREE"
+	mkdir -p "$TREE" || exit 99
+	cp -R "$FIXTURES/common/." "$FIXTURES/clean/." "$TREE/" || exit 99
+	if [ "$1" != clean ]; then
+		cp -R "$FIXTURES/$1/." "$TREE/" || exit 99
+	fi
+	TREE=$(cd "$TREE" && pwd -P)
+}
+
+# The socket checked is $SOCK.
+SOCK=$OB_SOCKET
+doctor() {
+	"$ONBOARDCTL" doctor --root "$TREE" --socket "$SOCK" --state-dir "$OB_STATE" "$@"
+}
+
+# Why the last run did not find exactly the findings listed in file $1
+# (lines "PATH:LINE: PROBLEM", PATH inside $TREE unless absolute): empty
+# when it did.
+findings_problem() {
+	want=$(grep -c . "$1")
+	if [ "$want" -eq 0 ]; then
+		if [ "$OB_RC" -ne 0 ] || [ "$(cat "$OB_OUT")" != "no problems found" ]; then
+			echo "expected exit status 0 and only 'no problems found'"
+		fi
+		return
+	fi
+	if [ "$OB_RC" -ne 1 ]; then
+		echo "expected exit status 1"
+		return
+	fi
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		case $line in
+		/*) full=$line ;;
+		*) full=$TREE/$line ;;
+		esac
+		if ! grep -F -q -e "$full: " "$OB_OUT"; then
+			echo "expected a line starting '$full: '"
+			return
+		fi
+	done <"$1"
+	if [ "$want" -eq 1 ]; then
+		summary="1 problem found"
+	else
+		summary="$want problems found"
+	fi
+	if [ "$(tail -n 1 "$OB_OUT")" != "$summary" ] ||
+		[ "$(wc -l <"$OB_OUT")" -ne $((want + 1)) ]; then
+		echo "expected exactly $want finding(s) and '$summary'"
+	fi
+}
+
+# expect_findings NAME EXPECT-FILE [ARGS...]: doctor (on $TREE) prints
+# exactly those findings.
+expect_findings() {
+	name=$1
+	expect=$2
+	shift 2
+	ob_run doctor "$@"
+	problem=$(findings_problem "$expect")
+	if [ -z "$problem" ]; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "$problem"
+		ob_say "  expected:"
+		sed 's/^/  | /' "$expect"
+		ob_show_output
+	fi
+}
+
+# expect_one NAME "PATH:LINE: PROBLEM" [ARGS...]
+expect_one() {
+	name=$1
+	printf '%s\n' "$2" >"$OB_DIR/expect"
+	shift 2
+	expect_findings "$name" "$OB_DIR/expect" "$@"
+}
+
+# ------------------------------------------------------------ fixtures
+
+make_tree clean
+expect_findings clean_tree_has_no_problems "$FIXTURES/clean/expect"
+
+for dir in "$FIXTURES"/*/; do
+	fixture=$(basename "$dir")
+	case $fixture in common | clean) continue ;; esac
+	make_tree "$fixture"
+	args=
+	if [ -f "$dir/args" ]; then
+		args=$(sed "s|@TREE@|$TREE|g" "$dir/args")
+	fi
+	if [ -s "$dir/expect" ]; then
+		name=doctor_finds_$fixture
+	else
+		name=doctor_accepts_$fixture
+	fi
+	# shellcheck disable=SC2086 # args are words without blanks
+	expect_findings "$name" "$dir/expect" $args
+done
+
+# ------------------------------------------------- the shipped examples
+
+make_tree clean
+rm -f "$TREE/etc/pam.d/login" "$TREE/etc/pam.d/sshd"
+for f in login sshd su kiosk passwd; do
+	[ -f "$EXAMPLES/$f" ] && cp "$EXAMPLES/$f" "$TREE/etc/pam.d/$f"
+done
+if [ ! -f "$EXAMPLES/kiosk" ]; then
+	ob_say "note: pam.d-examples/kiosk does not exist yet: not checked"
+fi
+expect_findings shipped_examples_have_no_problems "$FIXTURES/clean/expect"
+
+# ------------------------------------------------ real "sshd -T" output
+
+# What the installed sshd prints is what doctor reads on a host.  sshd -T
+# wants /run/sshd: it gets one in a private mount namespace, so the
+# host's /run is not touched.
+SSHD=
+for p in /usr/sbin/sshd /usr/local/sbin/sshd /sbin/sshd; do
+	[ -x "$p" ] && SSHD=$p && break
+done
+make_tree clean
+printf 'UsePAM yes\nKbdInteractiveAuthentication no\nAuthenticationMethods publickey\n' \
+	>"$OB_DIR/sshd_config.real"
+# shellcheck disable=SC2016 # $0 and $1 belong to the inner shell
+if [ -z "$SSHD" ] || ! command -v unshare >/dev/null 2>&1; then
+	ob_skip real_sshd_T_output_is_read "no sshd or no unshare(1) here"
+elif ! unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir /run/sshd &&
+		exec "$0" -T -f "$1"' "$SSHD" "$OB_DIR/sshd_config.real" \
+		>"$TREE/sshd-T.txt" 2>"$OB_DIR/sshd-T.err"; then
+	ob_skip real_sshd_T_output_is_read "$SSHD -T failed: $(head -n 1 "$OB_DIR/sshd-T.err")"
+else
+	kbd=$(grep -n '^kbdinteractiveauthentication no$' "$TREE/sshd-T.txt" | cut -d: -f1)
+	methods=$(grep -n '^authenticationmethods publickey$' "$TREE/sshd-T.txt" | cut -d: -f1)
+	{
+		echo "sshd-T.txt:$kbd: keyboard-interactive is disabled"
+		echo "sshd-T.txt:$methods: AuthenticationMethods never includes keyboard-interactive"
+	} >"$OB_DIR/expect.real"
+	expect_findings real_sshd_T_output_is_read "$OB_DIR/expect.real" \
+		--sshd-config "$TREE/sshd-T.txt"
+fi
+
+# ------------------------------------------------------ --json, --help
+
+make_tree sufficient_above
+ob_run doctor --json
+if [ "$OB_RC" -eq 1 ] && ob_is_json "$OB_OUT" && [ "$(json_field problems)" = 1 ] &&
+	[ "$(json_field findings 0 file)" = "$TREE/etc/pam.d/login" ] &&
+	[ "$(json_field findings 0 line)" = 3 ] &&
+	[ "$(json_field findings 0 check)" = pam-skip-done ]; then
+	ob_pass doctor_json_is_one_document_with_findings
+else
+	ob_fail doctor_json_is_one_document_with_findings \
+		"expected exit 1 and {findings: [{file: .../login, line: 3, check: pam-skip-done}], problems: 1}"
+	ob_show_output
+fi
+make_tree clean
+ob_run doctor --json
+if [ "$OB_RC" -eq 0 ] && ob_is_json "$OB_OUT" && [ "$(json_field problems)" = 0 ] &&
+	[ "$(json_field findings)" = "[]" ]; then
+	ob_pass doctor_json_clean_has_empty_findings
+else
+	ob_fail doctor_json_clean_has_empty_findings "expected exit 0 and an empty findings array"
+	ob_show_output
+fi
+expect_fail_with doctor_refuses_missing_root 2 "--root" \
+	"$ONBOARDCTL" doctor --root "$OB_DIR/no-such-tree"
+expect_fail_with doctor_refuses_empty_path 2 "a path is empty" \
+	"$ONBOARDCTL" doctor --state-dir=
+
+# ------------------------------------------------ socket, state, daemon
+
+make_tree clean
+
+SOCK=$OB_DIR/none.sock
+expect_one socket_missing_is_found "$SOCK:0: onboardd's socket is missing"
+
+: >"$OB_DIR/plain"
+SOCK=$OB_DIR/plain
+expect_one socket_not_a_socket_is_found "$SOCK:0: not a socket"
+SOCK=$OB_SOCKET
+
+chmod 0600 "$OB_SOCKET"
+expect_one socket_mode_that_keeps_callers_out_is_found \
+	"$OB_SOCKET:0: socket mode keeps callers out"
+chmod 0666 "$OB_SOCKET"
+
+chown "$NOBODY" "$OB_SOCKET"
+expect_one socket_not_owned_by_root_is_found "$OB_SOCKET:0: socket not owned by root"
+chown 0 "$OB_SOCKET"
+
+chmod 0777 "$OB_DIR"
+expect_one socket_directory_writable_by_others_is_found \
+	"$OB_DIR:0: directory writable by group or others"
+chmod 0700 "$OB_DIR"
+
+# A socket file nobody listens on.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.close()
+' "$OB_DIR/stale.sock" && chmod 0666 "$OB_DIR/stale.sock"
+SOCK=$OB_DIR/stale.sock
+expect_one daemon_unreachable_is_found "$SOCK:0: onboardd does not answer"
+SOCK=$OB_SOCKET
+
+chmod 0644 "$OB_STATE/secret.key"
+expect_one key_file_readable_by_others_is_found \
+	"$OB_STATE/secret.key:0: readable by group or others"
+chmod 0600 "$OB_STATE/secret.key"
+
+chown "$NOBODY" "$OB_STATE/secret.key"
+expect_one key_file_not_owned_by_root_is_found "$OB_STATE/secret.key:0: not owned by root"
+chown 0 "$OB_STATE/secret.key"
+
+chmod 0640 "$OB_STATE/data.mdb"
+expect_one database_readable_by_group_is_found \
+	"$OB_STATE/data.mdb:0: readable by group or others"
+chmod 0600 "$OB_STATE/data.mdb"
+
+chmod 0755 "$OB_STATE"
+expect_one state_directory_open_is_found \
+	"$OB_STATE:0: state directory open to group or others"
+chmod 0700 "$OB_STATE"
+
+# key_file in onboardd.conf moves the key file out of the state directory.
+mkdir -p "$TREE/etc/onboard" "$TREE/etc/keys"
+printf 'key_file = /etc/keys/onboard.key\n' >"$TREE/etc/onboard/onboardd.conf"
+(umask 022 && : >"$TREE/etc/keys/onboard.key")
+expect_one key_file_from_config_is_checked \
+	"$TREE/etc/keys/onboard.key:0: readable by group or others"
+
+make_tree clean
+expect_findings everything_restored_has_no_problems "$FIXTURES/clean/expect"
+
+ob_stop_daemon
+ob_summary
