@@ -780,7 +780,7 @@ struct json_object *admin_import_failures(struct admin_ctx *x, struct json_objec
 struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *params)
 {
 	struct admin_import *imp = x->sess->import;
-	struct json_object *out, *err = NULL, *arr;
+	struct json_object *err = NULL, *arr;
 	size_t after, i;
 
 	if (!imp || !imp->done || !imp->invite)
@@ -789,16 +789,12 @@ struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *
 	if (import_after(params, imp->ncodes, &after, &err) < 0)
 		return err;
 	arr = json_object_new_array();
-	out = json_object_new_object();
-	for (i = after; arr && out && i < imp->ncodes && i - after < OB_PAGE_FAILURES_MAX; i++) {
+	for (i = after; arr && i < imp->ncodes && i - after < OB_PAGE_FAILURES_MAX; i++) {
 		struct import_code *c = &imp->codes[i];
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = admin_issued_json(c->username, c->first_name, c->last_name,
+							  c->code, c->expires);
 
-		if (!o || admin_set_string(o, "username", c->username) < 0 ||
-		    admin_set_string(o, "first_name", c->first_name) < 0 ||
-		    admin_set_string(o, "last_name", c->last_name) < 0 ||
-		    admin_set_string(o, "code", c->code) < 0 ||
-		    admin_set_int(o, "expires", c->expires) < 0 || json_object_array_add(arr, o) < 0) {
+		if (!o || json_object_array_add(arr, o) < 0) {
 			varlink_wipe(o);
 			json_object_put(o);
 			break;
@@ -806,15 +802,5 @@ struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *
 		/* Each code is given once. */
 		sodium_memzero(c->code, sizeof(c->code));
 	}
-	if (!arr || !out || admin_set(out, "codes", arr) < 0 ||
-	    (i < imp->ncodes && admin_set_int(out, "next", (int64_t)i) < 0)) {
-		if (!out) {
-			varlink_wipe(arr);
-			json_object_put(arr);
-		}
-		varlink_wipe(out);
-		json_object_put(out);
-		return NULL;
-	}
-	return varlink_reply_new(out);
+	return admin_codes_reply(arr, i < imp->ncodes ? json_object_new_int64((int64_t)i) : NULL);
 }

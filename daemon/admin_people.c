@@ -684,26 +684,10 @@ static int bulk_take(const struct person *p, void *ctx)
 	return 0;
 }
 
-/* One IssuedCode; shown is wiped by the caller. */
-static struct json_object *bulk_json(const struct person *p, const char *shown, int64_t expires)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o || admin_set_string(o, "username", p->username) < 0 ||
-	    admin_set_string(o, "first_name", p->first_name) < 0 ||
-	    admin_set_string(o, "last_name", p->last_name) < 0 ||
-	    admin_set_string(o, "code", shown) < 0 || admin_set_int(o, "expires", expires) < 0) {
-		varlink_wipe(o);
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_object *params)
 {
 	struct bulk_page b = { .x = x, .limit = BULK_PAGE_DEFAULT };
-	struct json_object *err = NULL, *arr, *out;
+	struct json_object *err = NULL, *arr;
 	char org[OB_ORG_MAX + 1], shown[CODE_FORMATTED + 1];
 	long long lifetime = x->d->cfg.code_lifetime, limit = BULK_PAGE_DEFAULT;
 	const char *after = NULL;
@@ -748,7 +732,8 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		r = admin_issue_code(x->d, b.who[i].username, now, lifetime, 0, shown, &rec);
 		if (r != STORE_OK)
 			break;
-		o = bulk_json(&b.who[i], shown, rec.expires);
+		o = admin_issued_json(b.who[i].username, b.who[i].first_name, b.who[i].last_name,
+				      shown, rec.expires);
 		sodium_memzero(shown, sizeof(shown));
 		if (!o || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
@@ -769,16 +754,5 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		return admin_storage_error(r, "issue the access codes");
 	}
 	log_info("admin: issued %zu access codes in bulk (%s)", issued, org);
-	out = json_object_new_object();
-	if (!out || admin_set(out, "codes", arr) < 0 ||
-	    (b.more && admin_set_string(out, "next", b.last) < 0)) {
-		if (!out) {
-			varlink_wipe(arr);
-			json_object_put(arr);
-		}
-		varlink_wipe(out);
-		json_object_put(out);
-		return NULL;
-	}
-	return varlink_reply_new(out);
+	return admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
 }

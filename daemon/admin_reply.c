@@ -126,6 +126,40 @@ int admin_get_username(struct json_object *params, const char **out,
 	return 0;
 }
 
+struct json_object *admin_issued_json(const char *username, const char *first_name,
+				      const char *last_name, const char *code, int64_t expires)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o || admin_set_string(o, "username", username) < 0 ||
+	    admin_set_string(o, "first_name", first_name) < 0 ||
+	    admin_set_string(o, "last_name", last_name) < 0 ||
+	    admin_set_string(o, "code", code) < 0 || admin_set_int(o, "expires", expires) < 0) {
+		varlink_wipe(o);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *admin_codes_reply(struct json_object *arr, struct json_object *next)
+{
+	struct json_object *out = arr ? json_object_new_object() : NULL;
+
+	if (!out || admin_set(out, "codes", arr) < 0 || (next && admin_set(out, "next", next) < 0)) {
+		if (!out) {
+			varlink_wipe(arr);
+			json_object_put(arr);
+		} else {
+			varlink_wipe(out);
+			json_object_put(out);
+		}
+		json_object_put(next);
+		return NULL;
+	}
+	return varlink_reply_new(out);
+}
+
 bool admin_is_error(struct json_object *reply, const char *name)
 {
 	struct json_object *e;

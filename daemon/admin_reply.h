@@ -31,6 +31,13 @@ struct json_object *admin_reply_with(const char *key, struct json_object *val);
 const char *admin_utc(int64_t t, char *buf, size_t size);
 /* StorageFull or StorageError for a failed store operation. */
 struct json_object *admin_storage_error(enum store_result r, const char *what);
+/* An IssuedCode of io.onboard.Admin.varlink (wiped when it cannot be
+ * made); the caller wipes code. */
+struct json_object *admin_issued_json(const char *username, const char *first_name,
+				      const char *last_name, const char *code, int64_t expires);
+/* A page of codes shown once, {codes: arr, next: next (may be NULL)};
+ * takes arr and next over and wipes them when the reply cannot be made. */
+struct json_object *admin_codes_reply(struct json_object *arr, struct json_object *next);
 /* Whether reply is an error (name NULL: any error; a NULL reply counts
  * as one), or the error name. */
 bool admin_is_error(struct json_object *reply, const char *name);
