@@ -7,8 +7,9 @@
  * failure; on commit come the checks against the database and against
  * the other rows (usernames and e-mail addresses used twice, links,
  * seats).  Only when no row fails do all of them go in, in one
- * store_people_write transaction.  With invite, each new person then
- * gets an invitation, whose codes UserImportCodes hands out once. */
+ * store_people_write transaction, with invite each with a pending
+ * invitation in the same transaction; UserImportCodes hands out their
+ * codes once. */
 #include "config.h"
 
 #include <errno.h>
@@ -530,61 +531,70 @@ static int import_check_all(struct admin_ctx *x, struct admin_import *imp)
 
 /* ------------------------------------------------------------ writing */
 
-/* Invitations for the people just imported; their codes wait for
- * UserImportCodes. */
-static int import_invite(struct admin_ctx *x, struct admin_import *imp)
+/* With invite: an invitation code for every row, drawn before the
+ * write so that the people and their invitations go in together; the
+ * codes wait in imp->codes for UserImportCodes, their keyed hashes in
+ * hashes (n * CODE_HASH_BYTES). */
+static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint8_t *hashes)
 {
 	char plain[CODE_LETTERS + 1];
-	uint8_t hash[CODE_HASH_BYTES];
-	struct invitation rec;
-	enum store_result r;
-	int64_t now = x->d->now();
 
 	imp->codes = calloc(imp->n + 1, sizeof(*imp->codes));
 	if (!imp->codes)
 		return -ENOMEM;
 	for (size_t i = 0; i < imp->n; i++) {
-		struct import_code *c = &imp->codes[imp->ncodes];
+		struct import_code *c = &imp->codes[i];
 		const struct person *p = &imp->rows[i].p;
 
 		code_generate(plain);
-		keys_code_hash(&x->d->keys, plain, hash);
-		r = store_invite_issue(x->d->store, p->username, hash, NULL, now,
-				       now + x->d->cfg.invitation_lifetime, &rec);
-		sodium_memzero(hash, sizeof(hash));
-		if (r != STORE_OK || code_format(plain, c->code) < 0) {
-			sodium_memzero(plain, sizeof(plain));
-			log_warnx("admin: import: no invitation for %s (%s): send it with "
-				  "'onboardctl invite send %s'", p->username, store_result_name(r),
-				  p->username);
-			continue;
-		}
+		keys_code_hash(&x->d->keys, plain, hashes + i * CODE_HASH_BYTES);
+		/* Freshly generated codes are canonical: formatting cannot fail. */
+		if (code_format(plain, c->code) < 0)
+			c->code[0] = '\0';
 		sodium_memzero(plain, sizeof(plain));
 		snprintf(c->username, sizeof(c->username), "%s", p->username);
 		snprintf(c->first_name, sizeof(c->first_name), "%s", p->first_name);
 		snprintf(c->last_name, sizeof(c->last_name), "%s", p->last_name);
-		c->expires = rec.expires;
-		imp->ncodes++;
+		c->expires = x->d->now() + x->d->cfg.invitation_lifetime;
 	}
+	imp->ncodes = imp->n;
 	return 0;
 }
 
 static enum store_result import_write(struct admin_ctx *x, struct admin_import *imp)
 {
 	struct person_change *c = calloc(imp->n + 1, sizeof(*c));
+	uint8_t *hashes = imp->invite ? calloc(imp->n + 1, CODE_HASH_BYTES) : NULL;
 	struct store_failure fail;
 	enum store_result r;
 	int64_t now = x->d->now();
 
-	if (!c)
+	if (!c || (imp->invite && (!hashes || import_draw_codes(x, imp, hashes) < 0))) {
+		free(c);
+		free(hashes);
 		return STORE_UNAVAILABLE;
+	}
 	for (size_t i = 0; i < imp->n; i++) {
 		imp->rows[i].p.created = now;
 		imp->rows[i].p.updated = now;
-		c[i] = (struct person_change){ .op = PERSON_CREATE, .p = &imp->rows[i].p };
+		c[i] = (struct person_change){
+			.op = PERSON_CREATE,
+			.p = &imp->rows[i].p,
+			.invite_hash = hashes ? hashes + i * CODE_HASH_BYTES : NULL,
+			.invite_expires = now + x->d->cfg.invitation_lifetime,
+		};
 	}
 	r = store_people_write(x->d->store, c, imp->n, &fail);
 	free(c);
+	if (hashes) {
+		sodium_memzero(hashes, imp->n * CODE_HASH_BYTES);
+		free(hashes);
+	}
+	/* Nothing went in: no code may be handed out. */
+	if (r != STORE_OK && imp->codes) {
+		sodium_memzero(imp->codes, imp->ncodes * sizeof(*imp->codes));
+		imp->ncodes = 0;
+	}
 	/* Something changed since the checks (another administrator): the
 	 * row it stopped at says what. */
 	if (r != STORE_OK && r != STORE_FULL && r != STORE_UNAVAILABLE && fail.index < imp->n &&
@@ -729,10 +739,10 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 		return admin_storage_error(r, "import the people");
 	if (r != STORE_OK)
 		return import_reply(imp, true, 0);
-	log_info("admin: imported %zu people into %s", imp->n, imp->org);
-	admin_audit(x, NULL, imp->org, "user.import", "ok", "%zu people", imp->n);
-	if (imp->invite && import_invite(x, imp) < 0)
-		return NULL;
+	log_info("admin: imported %zu people into %s%s", imp->n, imp->org,
+		 imp->invite ? ", each with an invitation" : "");
+	admin_audit(x, NULL, imp->org, "user.import", "ok", "%zu people%s", imp->n,
+		    imp->invite ? ", each invited" : "");
 	return import_reply(imp, true, imp->n);
 }
 

@@ -356,6 +356,10 @@ enum person_op {
 struct person_change {
 	enum person_op op;
 	struct person *p;
+	/* PERSON_CREATE only: also a pending invitation with this code hash,
+	 * issued at p->created and valid until invite_expires (NULL: none). */
+	const uint8_t *invite_hash;
+	int64_t invite_expires;
 };
 
 /* Where store_people_write stopped: the change at index, and the group,

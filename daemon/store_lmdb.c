@@ -992,12 +992,57 @@ static enum store_result store_invite_closed(const struct invitation *inv, int64
 	return now >= inv->expires ? STORE_EXPIRED : STORE_OK;
 }
 
+/* Write a new pending invitation for the person of key k inside txn,
+ * superseding a pending one; *out receives it.  STORE_OK, or
+ * STORE_UNAVAILABLE with *rc an LMDB code when there is one. */
+static enum store_result store_invite_put(struct store *st, MDB_txn *txn, const MDB_val *k,
+					  const uint8_t hash[CODE_HASH_BYTES],
+					  const uint8_t *verification_hash, int64_t now,
+					  int64_t expires, struct invitation *out, int *rc)
+{
+	struct invitation old, inv;
+	enum store_result r;
+
+	*rc = 0;
+	r = store_invite_read(st, txn, k, &old);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return r;
+	memset(&inv, 0, sizeof(inv));
+	inv.version = 1;
+	if (r == STORE_OK) {
+		if (old.version >= INT64_MAX)
+			return store_corrupt(NULL, "invitations");
+		inv.version = old.version + 1;
+		/* Only a pending invitation is superseded: the code of an
+		 * accepted, revoked or expired one keeps its own answer. */
+		if (old.state == INVITE_PENDING && now < old.expires) {
+			inv.has_previous = true;
+			memcpy(inv.previous_hash, old.hash, CODE_HASH_BYTES);
+		}
+	}
+	memcpy(inv.username, k->mv_data, k->mv_size);
+	memcpy(inv.hash, hash, CODE_HASH_BYTES);
+	if (verification_hash) {
+		inv.has_verification = true;
+		memcpy(inv.verification_hash, verification_hash, CODE_HASH_BYTES);
+	}
+	inv.state = INVITE_PENDING;
+	inv.issued = now;
+	inv.expires = expires;
+	*rc = store_invite_write(st, txn, &inv);
+	if (*rc)
+		return STORE_UNAVAILABLE;
+	if (out)
+		*out = inv;
+	return STORE_OK;
+}
+
 enum store_result store_invite_issue(struct store *st, const char *username,
 				     const uint8_t hash[CODE_HASH_BYTES],
 				     const uint8_t *verification_hash, int64_t now,
 				     int64_t expires, struct invitation *out)
 {
-	struct invitation old, inv;
+	struct invitation inv;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k, v;
@@ -1015,36 +1060,13 @@ enum store_result store_invite_issue(struct store *st, const char *username,
 	}
 	if (rc)
 		return store_fail(txn, rc, "issue invitation");
-	r = store_invite_read(st, txn, &k, &old);
-	if (r != STORE_OK && r != STORE_NOT_FOUND) {
+	r = store_invite_put(st, txn, &k, hash, verification_hash, now, expires, &inv, &rc);
+	if (r != STORE_OK) {
+		if (rc)
+			return store_fail(txn, rc, "issue invitation");
 		mdb_txn_abort(txn);
 		return r;
 	}
-	memset(&inv, 0, sizeof(inv));
-	inv.version = 1;
-	if (r == STORE_OK) {
-		if (old.version >= INT64_MAX)
-			return store_corrupt(txn, "invitations");
-		inv.version = old.version + 1;
-		/* Only a pending invitation is superseded: the code of an
-		 * accepted, revoked or expired one keeps its own answer. */
-		if (old.state == INVITE_PENDING && now < old.expires) {
-			inv.has_previous = true;
-			memcpy(inv.previous_hash, old.hash, CODE_HASH_BYTES);
-		}
-	}
-	memcpy(inv.username, k.mv_data, k.mv_size);
-	memcpy(inv.hash, hash, CODE_HASH_BYTES);
-	if (verification_hash) {
-		inv.has_verification = true;
-		memcpy(inv.verification_hash, verification_hash, CODE_HASH_BYTES);
-	}
-	inv.state = INVITE_PENDING;
-	inv.issued = now;
-	inv.expires = expires;
-	rc = store_invite_write(st, txn, &inv);
-	if (rc)
-		return store_fail(txn, rc, "issue invitation");
 	r = store_commit(txn, "issue invitation");
 	if (r == STORE_OK && out)
 		*out = inv;
@@ -1590,6 +1612,9 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 		r = STORE_UNAVAILABLE;
 	if (r == STORE_OK && (*rc = store_person_write(st, txn, p, old ? old->version + 1 : 1)))
 		r = STORE_UNAVAILABLE;
+	if (r == STORE_OK && c->op == PERSON_CREATE && c->invite_hash)
+		r = store_invite_put(st, txn, &k, c->invite_hash, NULL, p->created,
+				     c->invite_expires, NULL, rc);
 	sodium_memzero(&cur, sizeof(cur));
 	return r;
 }

@@ -554,6 +554,15 @@ static void import_with_invite_hands_out_codes_once(void **state)
 		       "\"invite\":true", &params);
 	assert_int_equal(member_int(params, "imported"), 1);
 	json_object_put(reply);
+	/* In the same transaction as the person: pending, for 30 days. */
+	{
+		struct invitation inv;
+
+		assert_int_equal(store_invite_get(f->d.store, "inv", &inv), STORE_OK);
+		assert_int_equal(inv.state, INVITE_PENDING);
+		assert_int_equal(inv.issued, T0);
+		assert_int_equal(inv.expires, T0 + f->d.cfg.invitation_lifetime);
+	}
 	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
 	codes = json_object_object_get(params, "codes");
 	assert_int_equal(json_object_array_length(codes), 1);
