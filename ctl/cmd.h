@@ -17,6 +17,7 @@ int cmd_user_purge(struct ctl *c);
 int cmd_bank_list(struct ctl *c);
 int cmd_mfa_reset(struct ctl *c);
 int cmd_unlock(struct ctl *c);
+int cmd_source_unlock(struct ctl *c);
 
 /* ctl/cmd_code.c */
 int cmd_code_issue(struct ctl *c);

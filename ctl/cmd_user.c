@@ -217,6 +217,17 @@ int cmd_mfa_reset(struct ctl *c)
 	return ctl_run_line(c, OB_ADMIN_MFA_RESET, p, line);
 }
 
+int cmd_source_unlock(struct ctl *c)
+{
+	struct json_object *p = json_object_new_object();
+
+	if (!p || ctl_add(p, "source", json_object_new_string(c->arg[0])) < 0) {
+		json_object_put(p);
+		return ctl_oom();
+	}
+	return ctl_run(c, OB_ADMIN_SOURCE_UNLOCK, p, output_source_unlocked);
+}
+
 int cmd_unlock(struct ctl *c)
 {
 	struct json_object *p = ctl_params_username(c->arg[0]);

@@ -206,6 +206,8 @@ static void ctl_help(void)
 	       "  mfa reset USERNAME              remove a person's authenticator: they enrol\n"
 	       "                                  a new one at their next login, after the\n"
 	       "                                  password\n"
+	       "  source unlock KIND=VALUE        lift a kiosk source's lock after wrong access\n"
+	       "                                  codes (rhost=HOST, tty=TTY or service=NAME)\n"
 	       "  unlock USERNAME                 lift a person's lock after failed logins and\n"
 	       "                                  clear their count of failures\n"
 	       "  group add NAME [--org O]        a host group (hosts name it in pam_onboard's\n"
@@ -275,6 +277,7 @@ static const struct ctl_command ctl_commands[] = {
 	{ { "invite", "list" }, { NULL }, 0, ctl_no_options, cmd_invite_list },
 	{ { "mfa", "reset" }, { "USERNAME" }, 1, ctl_no_options, cmd_mfa_reset },
 	{ { "unlock", NULL }, { "USERNAME" }, 1, ctl_no_options, cmd_unlock },
+	{ { "source", "unlock" }, { "SOURCE" }, 1, ctl_no_options, cmd_source_unlock },
 	{ { "group", "add" }, { "NAME" }, 1, ctl_group_add_options, cmd_group_add },
 	{ { "group", "list" }, { NULL }, 0, ctl_no_options, cmd_group_list },
 	{ { "group", "assign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_assign },

@@ -473,6 +473,21 @@ int output_unlocked(struct json_object *params)
 		       : output_finish();
 }
 
+int output_source_unlocked(struct json_object *params)
+{
+	char t[OUTPUT_TIME_MAX], s[128];
+	const char *src = output_clean(output_str(params, "source"), s, sizeof(s));
+	int64_t failures = 0;
+
+	output_int(params, "failures", &failures);
+	if (output_int(params, "locked_until", &(int64_t){ 0 }))
+		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
+				   " wrong code%s", src, output_time(params, "locked_until", "?", t),
+				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
+	return output_line("%s was not locked: cleared %" PRId64 " wrong code%s", src, failures,
+			   failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
+}
+
 int output_code_issued(struct json_object *params)
 {
 	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];

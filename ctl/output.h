@@ -23,6 +23,7 @@ int output_codes(struct json_object *params);
 int output_code_issued(struct json_object *params);
 /* What Unlock lifted: the lock and failures, or that there was none. */
 int output_unlocked(struct json_object *params);
+int output_source_unlocked(struct json_object *params);
 /* A freshly issued invitation code (and verification code) on lines of
  * their own, then who and until when; written as output_code_issued. */
 int output_invitation_issued(struct json_object *params);

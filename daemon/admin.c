@@ -28,6 +28,7 @@
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
+#include "throttle.h"
 #include "validate.h"
 #include "varlink.h"
 
@@ -1036,6 +1037,49 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	return varlink_reply_new(out);
 }
 
+/* A kiosk source locked by wrong access codes: "rhost=HOST", "tty=TTY"
+ * or "service=NAME", as the log names it. */
+static struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object *params)
+{
+	static const char *const kinds[] = { "rhost", "tty", "service" };
+	uint8_t key[THROTTLE_SOURCE_BYTES];
+	struct throttle_rules rules;
+	struct json_object *out;
+	struct throttle was;
+	const char *source, *eq;
+	char kind[16];
+	size_t i;
+	int e;
+
+	e = varlink_get_string(params, "source", ADMIN_TEXT_MAX, &source);
+	if (e < 0)
+		return admin_bad_parameter("source", e, "KIND=VALUE");
+	eq = strchr(source, '=');
+	for (i = 0; eq && i < OB_ARRAY_SIZE(kinds); i++)
+		if (strlen(kinds[i]) == (size_t)(eq - source) &&
+		    strncmp(source, kinds[i], (size_t)(eq - source)) == 0)
+			break;
+	if (!eq || i == OB_ARRAY_SIZE(kinds) || !eq[1])
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "a source is rhost=HOST, tty=TTY or service=NAME");
+	snprintf(kind, sizeof(kind), "%s", kinds[i]);
+	throttle_source_key(kind, eq + 1, key);
+	throttle_source_unlock(key, &was);
+	rules = policy_throttle_rules(&x->d->cfg);
+	policy_source_expire(&was, &rules, x->d->now());
+	admin_audit(x, NULL, x->a.org, "source.unlock", "ok", "%s %s: %u failure%s", kind,
+		    was.locked_until ? "was locked" : "was not locked", was.failures,
+		    was.failures == 1 ? "" : "s");
+	out = json_object_new_object();
+	if (!out || admin_set_string(out, "source", source) < 0 ||
+	    admin_set_int(out, "failures", was.failures) < 0 ||
+	    (was.locked_until && admin_set_int(out, "locked_until", was.locked_until) < 0)) {
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
+}
+
 /* --------------------------------------------------------------- dispatch */
 
 static const struct {
@@ -1076,6 +1120,7 @@ static const struct {
 	{ OB_ADMIN_POOL_ASSIGN, admin_pool_assign, PERM_POOLS, NULL },
 	{ OB_ADMIN_POOL_UNASSIGN, admin_pool_unassign, PERM_POOLS, NULL },
 	{ OB_ADMIN_AUDIT, audit_list, PERM_AUDIT, "audit.read" },
+	{ OB_ADMIN_SOURCE_UNLOCK, admin_source_unlock, NEED_MAIN_ADMIN, NULL },
 };
 
 /* A call that only read: who looked at whom, and whether it was let. */

@@ -217,6 +217,18 @@ size_t throttle_sources_count(const struct throttle_sources *s)
 	return n;
 }
 
+bool throttle_source_unlock(const uint8_t key[THROTTLE_SOURCE_BYTES], struct throttle *was)
+{
+	struct throttle_source *e = throttle_sources_find(&throttle_table, key);
+
+	memset(was, 0, sizeof(*was));
+	if (!e)
+		return false;
+	*was = e->t;
+	memset(e, 0, sizeof(*e));
+	return true;
+}
+
 int throttle_source_gate(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
 			 int64_t *until)
 {

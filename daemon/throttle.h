@@ -69,6 +69,11 @@ size_t throttle_sources_count(const struct throttle_sources *s);
  * THROTTLE_LOCKED with *until.  failure: 1 when the source is locked now
  * (*until: till when), 0 when not; name is the source as the log shows
  * it.  A lock is logged. */
+/* An administrator's unlock of a source: forget its count and lock.
+ * *was receives what there was; false when the table does not hold the
+ * source (nothing to lift). */
+bool throttle_source_unlock(const uint8_t key[THROTTLE_SOURCE_BYTES], struct throttle *was);
+
 int throttle_source_gate(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
 			 int64_t *until);
 int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],

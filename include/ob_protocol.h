@@ -94,6 +94,7 @@
 #define OB_ADMIN_POOL_ASSIGN "io.onboard.Admin.PoolAssign"
 #define OB_ADMIN_POOL_UNASSIGN "io.onboard.Admin.PoolUnassign"
 #define OB_ADMIN_AUDIT "io.onboard.Admin.Audit"
+#define OB_ADMIN_SOURCE_UNLOCK "io.onboard.Admin.SourceUnlock"
 
 /* Limits of the administration model. */
 #define OB_GROUP_NAME_MAX 32    /* host group and pool names */

@@ -476,5 +476,12 @@ check import_of_the_same_file_again_reports_20000_failures "expected exit 1, the
 	test "$OB_RC" -eq 1 -a "$(cat "$OB_OUT")" = "refused: 10000 rows have errors, nothing imported" -a \
 	"$(wc -l <"$OB_ERR")" -eq 20000
 
+# Kiosk sources: an unknown one has nothing to lift; a malformed one is
+# refused.
+expect_stdout_contains source_unlock_says_nothing_was_locked \
+	"rhost=192.0.2.1 was not locked: cleared 0 wrong codes" ob_ctl source unlock rhost=192.0.2.1
+expect_fail_with source_unlock_needs_kind_and_value 1 "rhost=HOST, tty=TTY or service=NAME" \
+	ob_ctl source unlock host=192.0.2.1
+
 ob_stop_daemon
 ob_summary || exit 1

@@ -285,12 +285,14 @@ static void kiosk_code_guesses_are_throttled_per_source(void **state)
 {
 	struct fixture *f = *state;
 	struct dialog dl;
-	char code[32], dora[32];
+	char code[32], dora[32], ella[32];
 
 	assert_int_equal(harness_user_add(&f->d, "cleo", "Cleo", "Code"), 0);
 	assert_int_equal(harness_user_add(&f->d, "dora", "Dora", "Code"), 0);
+	assert_int_equal(harness_user_add(&f->d, "ella", "Ella", "Code"), 0);
 	issue(f, "cleo", code);
 	issue(f, "dora", dora);
+	issue(f, "ella", ella);
 	for (int i = 1; i <= ATTEMPTS; i++) {
 		memset(&dl, 0, sizeof(dl));
 		dl.answers[0] = WRONG_CODE;
@@ -312,12 +314,22 @@ static void kiosk_code_guesses_are_throttled_per_source(void **state)
 	kiosk(&dl);
 	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	/* Another host, and a terminal without a host, are other sources. */
-	code_login(&dl, code, "cleo", "198.51.100.8");
-	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
-	expect_user(&dl, "cleo");
-	code_login_from(&dl, dora, "dora", NULL, "tty3");
+	code_login(&dl, dora, "dora", "198.51.100.8");
 	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
 	expect_user(&dl, "dora");
+	code_login_from(&dl, ella, "ella", NULL, "tty3");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	expect_user(&dl, "ella");
+	/* An administrator lifts the source's lock: the right code works. */
+	{
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "source", json_object_new_string("rhost=198.51.100.7"));
+		assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_SOURCE_UNLOCK, p), 0);
+	}
+	code_login(&dl, code, "cleo", "198.51.100.7");
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	expect_user(&dl, "cleo");
 }
 
 static void kiosk_with_the_daemon_down_still_lets_root_in(void **state)
