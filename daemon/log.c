@@ -21,6 +21,9 @@ void log_init(bool debug, bool to_syslog)
 }
 
 static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
+	__attribute__((format(printf, 2, 0)));
+
+static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 {
 	char line[1024];
 

@@ -4,7 +4,7 @@
 # FUZZ_SECONDS seconds (default 60), starting from the seed corpus in
 # fuzz/corpus/.  The tree is not written to.
 #
-#   fuzz/run.sh [varlink|code|duration|validate|config|options|pamconf|csv]...
+#   fuzz/run.sh [varlink|code|duration|validate|config|options|pamconf|csv|record]...
 #
 # Exit status 1 when a target crashed: its work directory is kept and the
 # crashing input's path printed.  FUZZ_KEEP=1 keeps it in any case (the
@@ -14,7 +14,7 @@ set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-60}
-targets=${*:-varlink code duration validate config options pamconf csv}
+targets=${*:-varlink code duration validate config options pamconf csv record}
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz/run.sh: clang not found (Debian: apt-get install clang)" >&2
