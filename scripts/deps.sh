@@ -26,6 +26,18 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# openssh-server is here for the end-to-end tests, which run their own
+# sshd on 127.0.0.1: Debian must not start one on port 22 as it installs
+# it.  policy-rc.d (see invoke-rc.d(8)) says no to every start while it
+# exists; ours exists only for this install, and one already there is
+# left alone.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# scripts/deps.sh of onboard: no service starts while it installs\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 130' INT TERM
+fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
