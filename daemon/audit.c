@@ -85,6 +85,17 @@ void admin_audit(struct admin_ctx *x, const char *subject, const char *org, cons
 	audit_append(x->d, &e);
 }
 
+void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)
+{
+	struct audit_event e = { .uid = -1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	audit_vfill(&e, NULL, NULL, event, result, fmt, ap);
+	va_end(ap);
+	audit_append(d, &e);
+}
+
 void audit_login(struct daemon *d, const struct person *p, const char *event,
 		 const char *result, const char *fmt, ...)
 {

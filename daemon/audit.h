@@ -11,4 +11,9 @@
 void audit_login(struct daemon *d, const struct person *p, const char *event,
 		 const char *result, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* An event of a login that concerns no person yet (a kiosk source locked
+ * by wrong access codes); only root reads it, as it has no organisation. */
+void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -248,9 +248,11 @@ int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_
 
 	if (!throttle_sources_fail(&throttle_table, key, &rules, now, until))
 		return 0;
-	if (!was_locked)
+	if (!was_locked) {
 		log_info("login: kiosk: access codes from %s refused until %s after %u wrong "
 			 "codes",
 			 name, throttle_utc(*until, when, sizeof(when)), rules.attempts);
+		audit_host(d, "kiosk.source_lock", "locked", "%s until %s", name, when);
+	}
 	return 1;
 }

@@ -303,6 +303,21 @@ static void kiosk_code_guesses_are_throttled_per_source(void **state)
 			expect_not_asked(&dl, "Too many attempts");
 	}
 	dialog_expect(&dl, PAM_MAXTRIES, "Too many attempts from here: try again in 15 minutes.");
+	/* The lock is in the audit log, with the source and never a code. */
+	{
+		struct json_object *reply = NULL, *rp = NULL;
+		const char *text;
+
+		assert_int_equal(harness_admin_reply(&f->d, OB_ADMIN_AUDIT, json_object_new_object(),
+						     &reply, &rp),
+				 0);
+		text = json_object_to_json_string(rp);
+		if (!strstr(text, "kiosk.source_lock") || !strstr(text, "rhost 198.51.100.7"))
+			fail_msg("no audit event of the source lock: %s", text);
+		if (strstr(text, WRONG_CODE))
+			fail_msg("a typed code is in the audit log: %s", text);
+		json_object_put(reply);
+	}
 	/* The right code from there is refused unread. */
 	code_login(&dl, code, "cleo", "198.51.100.7");
 	dialog_expect(&dl, PAM_MAXTRIES, "Too many attempts from here: try again in");
