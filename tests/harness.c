@@ -877,3 +877,43 @@ const char *harness_login_transcript(const struct harness_login *l, char *buf, s
 		used += (size_t)snprintf(buf + used, size - used, "[error] %s ", l->err[i]);
 	return buf;
 }
+
+/* ------------------------------------------------------------ fixtures */
+
+int harness_fixture_start(void **state, size_t size)
+{
+	struct harness_daemon *d;
+
+	/* The daemon is the fixture's first member: see harness.h. */
+	if (size < sizeof(*d) || !(d = calloc(1, size)))
+		return -1;
+	*state = d;
+	return harness_daemon_start(d) < 0 ? -1 : 0;
+}
+
+int harness_fixture_stop(void **state)
+{
+	struct harness_daemon *d = *state;
+	int r;
+
+	if (!d)
+		return 0;
+	r = harness_daemon_stop(d);
+	free(d);
+	*state = NULL;
+	return r == 0 ? 0 : -1;
+}
+
+int harness_main(int argc, char **argv, const char *name, const char *why_root,
+		 harness_prepare_fn prepare, const struct CMUnitTest *tests, size_t n)
+{
+	if (geteuid() != 0) {
+		printf("SKIP: %s needs root (%s)\n", name, why_root);
+		return 77;
+	}
+	harness_init(argc, argv, prepare);
+	/* OB_TEST_FILTER=pattern runs only the matching tests. */
+	if (getenv("OB_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
+	return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+}

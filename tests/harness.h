@@ -143,4 +143,21 @@ bool harness_login_said(const struct harness_login *l, const char *fragment);
 /* All lines, for failure messages. */
 const char *harness_login_transcript(const struct harness_login *l, char *buf, size_t size);
 
+/* ------------------------------------------------------------ fixtures */
+
+struct CMUnitTest;
+
+/* A cmocka setup and teardown for fixtures whose first member is a
+ * struct harness_daemon: start sets *state to a zeroed fixture of size
+ * bytes with its daemon running; stop stops the daemon (-1 when it did
+ * not stop cleanly) and frees the fixture. */
+int harness_fixture_start(void **state, size_t size);
+int harness_fixture_stop(void **state);
+
+/* main() of a PAM test named name: skip (77) unless root, saying why_root;
+ * then harness_init(prepare), OB_TEST_FILTER=pattern to run only the
+ * matching tests, and the n tests. */
+int harness_main(int argc, char **argv, const char *name, const char *why_root,
+		 harness_prepare_fn prepare, const struct CMUnitTest *tests, size_t n);
+
 #endif

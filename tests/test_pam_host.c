@@ -128,14 +128,7 @@ static int with_daemon(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int r;
-
-	if (!f)
-		return 0;
-	r = harness_daemon_stop(&f->d);
-	free(f);
-	return r == 0 ? 0 : -1;
+	return harness_fixture_stop(state);
 }
 
 /* One service per host: its account line, then pam_permit so that only
@@ -184,13 +177,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_host needs root (onboardd trusts only uid 0 "
-		       "to log in other users)\n");
-		return 77;
-	}
-	harness_init(argc, argv, prepare);
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_host",
+			    "onboardd trusts only uid 0 to log in other users", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -481,12 +481,7 @@ static void module_outside_kiosk_keeps_the_applications_user(void **state)
 
 static int with_daemon(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
 static int with_fake(void **state)
@@ -587,13 +582,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_kiosk needs root (onboardd trusts only uid 0 to run "
-		       "logins for others, and a kiosk login at all)\n");
-		return 77;
-	}
-	harness_init(argc, argv, prepare);
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_kiosk",
+			    "onboardd trusts only uid 0 to run logins for others, and a kiosk login at all", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }

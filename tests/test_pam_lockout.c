@@ -397,12 +397,7 @@ static void tries_too_soon_after_failures_wait(void **state)
 
 static int with_daemon(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
 static int teardown(void **state)
@@ -451,17 +446,11 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_lockout needs root (onboardd trusts only uid 0 "
-		       "to log in other users)\n");
-		return 77;
-	}
 	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}
-	harness_init(argc, argv, prepare);
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_lockout",
+			    "onboardd trusts only uid 0 to log in other users", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -976,14 +976,7 @@ int main(int argc, char **argv)
 
 	/* onboardd lets only uid 0 administer and run logins for other
 	 * users, and the kernel tells it who we are: no wrapper can fake it. */
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_login needs root (onboardd trusts only uid 0 "
-		       "to log in other users)\n");
-		return 77;
-	}
-	harness_init(argc, argv, prepare);
-	/* OB_TEST_FILTER=pattern runs only the matching tests. */
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_login",
+			    "onboardd trusts only uid 0 to log in other users", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -315,24 +315,12 @@ static void code_with_reset_mfa_leads_to_enrolment(void **state)
 
 static int with_daemon(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	*state = f;
-	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int r;
-
-	if (!f)
-		return 0;
-	r = harness_daemon_stop(&f->d);
-	free(f);
-	return r == 0 ? 0 : -1;
+	return harness_fixture_stop(state);
 }
 
 static int prepare(const char *dir)
@@ -369,17 +357,11 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_mfa needs root (onboardd trusts only uid 0 "
-		       "to log in other users)\n");
-		return 77;
-	}
 	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}
-	harness_init(argc, argv, prepare);
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_mfa",
+			    "onboardd trusts only uid 0 to log in other users", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -387,17 +387,11 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (geteuid() != 0) {
-		printf("SKIP: test_pam_passwd needs root (onboardd trusts only uid 0 "
-		       "to change other users' passwords)\n");
-		return 77;
-	}
 	if (!dialog_on_path("oathtool")) {
 		printf("SKIP: oathtool is not installed\n");
 		return 77;
 	}
-	harness_init(argc, argv, prepare);
-	if (getenv("OB_TEST_FILTER"))
-		cmocka_set_test_filter(getenv("OB_TEST_FILTER"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return harness_main(argc, argv, "test_pam_passwd",
+			    "onboardd trusts only uid 0 to change other users' passwords", prepare,
+			    tests, sizeof(tests) / sizeof(tests[0]));
 }
