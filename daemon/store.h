@@ -374,8 +374,8 @@ struct store_failure {
  * organisation, in any case (STORE_EMAIL_TAKEN); the groups and pools a
  * person names exist (STORE_NO_GROUP, STORE_NO_POOL); no pool holds more
  * people than seats (STORE_POOL_FULL).  A person who becomes
- * PERSON_DISABLED loses their active access code and pending invitation
- * (revoked at p->updated) in the same transaction; a removed person's
+ * PERSON_DISABLED loses their access code and invitation, when still
+ * usable, revoked at p->updated in the same transaction; a removed person's
  * codes, invitation and seats go with them.  Throttles stay as stored
  * (store_throttle_put's alone).  On STORE_OK every p->version is the
  * version written (1 for a create); otherwise nothing was written and

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,21 +181,94 @@ static int store_person_write(struct store *st, MDB_txn *txn, const struct perso
 	return rc;
 }
 
-static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
+/* Access codes and invitations are kept the same way: one record per
+ * person, under their username, in a database of its own.  A kind says
+ * which database and how its records read and write. */
+struct store_kind {
+	const char *db; /* its name, for messages */
+	size_t dbi;     /* offsetof(struct store, <its MDB_dbi>) */
+	bool (*decode)(const struct store_bytes *k, const struct store_bytes *v, void *out);
+	struct json_object *(*encode)(const void *rec);
+	/* STORE_OK while the record may still be used or revoked at now,
+	 * else why not (STORE_USED, STORE_EXPIRED, ...). */
+	enum store_result (*open)(const void *rec, int64_t now);
+	/* Close an open record as revoked at now and write it: an LMDB code. */
+	int (*revoke)(struct store *st, MDB_txn *txn, void *rec, int64_t now);
+};
+
+/* Either kind's record, read where the kind is not known in advance. */
+union store_rec {
+	struct access_code code;
+	struct invitation invite;
+};
+
+static bool store_code_decode(const struct store_bytes *k, const struct store_bytes *v, void *out)
 {
-	struct json_object *o = record_code_encode(c);
+	return record_code_decode(k, v, out);
+}
+
+static struct json_object *store_code_encode(const void *rec)
+{
+	return record_code_encode(rec);
+}
+
+static bool store_invite_decode(const struct store_bytes *k, const struct store_bytes *v,
+				void *out)
+{
+	return record_invite_decode(k, v, out);
+}
+
+static struct json_object *store_invite_encode(const void *rec)
+{
+	return record_invite_encode(rec);
+}
+
+static enum store_result store_code_open(const void *rec, int64_t now);
+static int store_code_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now);
+static enum store_result store_invite_open(const void *rec, int64_t now);
+static int store_invite_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now);
+
+static const struct store_kind store_codes_kind = {
+	"codes", offsetof(struct store, codes), store_code_decode, store_code_encode,
+	store_code_open, store_code_revoke_rec,
+};
+static const struct store_kind store_invites_kind = {
+	"invitations", offsetof(struct store, invitations), store_invite_decode,
+	store_invite_encode, store_invite_open, store_invite_revoke_rec,
+};
+
+static MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind)
+{
+	return *(const MDB_dbi *)((const char *)st + kind->dbi);
+}
+
+/* Write rec, the record of username, of its kind inside txn. */
+static int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
+			   const char *username, const void *rec)
+{
+	struct json_object *o = kind->encode(rec);
 	MDB_val k;
 	int rc;
 
 	if (!o)
 		return EINVAL;
-	if (!store_key_username(&k, c->username)) {
+	if (!store_key_username(&k, username)) {
 		json_object_put(o);
 		return EINVAL;
 	}
-	rc = store_put_json(txn, st->codes, &k, o, false);
+	rc = store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
 	json_object_put(o);
 	return rc;
+}
+
+static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
+{
+	return store_rec_write(st, txn, &store_codes_kind, c->username, c);
+}
+
+static int store_invite_write(struct store *st, MDB_txn *txn, const struct invitation *inv)
+{
+	return store_rec_write(st, txn, &store_invites_kind, inv->username, inv);
 }
 
 /* ------------------------------------------------------------ decoding */
@@ -421,22 +495,56 @@ static enum store_result store_person_read(struct store *st, MDB_txn *txn, const
 	return STORE_OK;
 }
 
-static enum store_result store_code_read(struct store *st, MDB_txn *txn, const MDB_val *k,
-					 struct access_code *out)
+/* Read and decode the record of key k of its kind inside txn; out is
+ * only filled on STORE_OK. */
+static enum store_result store_rec_read(struct store *st, MDB_txn *txn,
+					const struct store_kind *kind, const MDB_val *k, void *out)
 {
 	MDB_val v;
 	int rc;
 
-	rc = mdb_get(txn, st->codes, (MDB_val *)k, &v);
+	rc = mdb_get(txn, store_kind_dbi(st, kind), (MDB_val *)k, &v);
 	if (rc == MDB_NOTFOUND)
 		return STORE_NOT_FOUND;
 	if (rc) {
-		log_warnx("store: read code: %s", mdb_strerror(rc));
+		log_warnx("store: read %s: %s", kind->db, mdb_strerror(rc));
 		return STORE_UNAVAILABLE;
 	}
-	if (!record_code_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt(NULL, "codes");
+	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt(NULL, kind->db);
 	return STORE_OK;
+}
+
+static enum store_result store_code_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					 struct access_code *out)
+{
+	return store_rec_read(st, txn, &store_codes_kind, k, out);
+}
+
+static enum store_result store_invite_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					   struct invitation *out)
+{
+	return store_rec_read(st, txn, &store_invites_kind, k, out);
+}
+
+/* The record of username of its kind, in a read transaction of its own. */
+static enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
+				       const char *username, void *out, size_t size)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, size);
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, out);
+	mdb_txn_abort(txn);
+	return r;
 }
 
 enum store_result store_person_get(struct store *st, const char *username, struct person *out)
@@ -702,25 +810,34 @@ enum store_result store_code_issue(struct store *st, const char *username,
 enum store_result store_code_get(struct store *st, const char *username,
 				 struct access_code *out)
 {
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get code");
-	r = store_code_read(st, txn, &k, out);
-	mdb_txn_abort(txn);
-	return r;
+	return store_rec_get(st, &store_codes_kind, username, out, sizeof(*out));
 }
 
-enum store_result store_code_revoke(struct store *st, const char *username, int64_t now)
+static enum store_result store_code_open(const void *rec, int64_t now)
 {
-	struct access_code c;
+	return store_code_closed(rec, now);
+}
+
+static int store_code_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now)
+{
+	struct access_code *c = rec;
+	int rc;
+
+	if (c->version >= INT64_MAX)
+		return EOVERFLOW;
+	if ((rc = store_hash_unindex(st, txn, c)))
+		return rc;
+	c->state = CODE_REVOKED;
+	c->closed = now;
+	c->version++;
+	return store_code_write(st, txn, c);
+}
+
+/* Revoke username's open record of its kind, in one transaction. */
+static enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
+					  const char *username, int64_t now)
+{
+	union store_rec rec;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
@@ -730,25 +847,23 @@ enum store_result store_code_revoke(struct store *st, const char *username, int6
 		return STORE_NOT_FOUND;
 	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	if (rc)
-		return store_fail(NULL, rc, "revoke code");
-	r = store_code_read(st, txn, &k, &c);
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, &rec);
 	if (r == STORE_OK)
-		r = store_code_closed(&c, now);
-	if (r == STORE_OK && c.version >= INT64_MAX)
-		return store_corrupt(txn, "codes");
+		r = kind->open(&rec, now);
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);
 		return r;
 	}
-	if ((rc = store_hash_unindex(st, txn, &c)))
-		return store_fail(txn, rc, "revoke code");
-	c.state = CODE_REVOKED;
-	c.closed = now;
-	c.version++;
-	rc = store_code_write(st, txn, &c);
+	rc = kind->revoke(st, txn, &rec, now);
 	if (rc)
-		return store_fail(txn, rc, "revoke code");
-	return store_commit(txn, "revoke code");
+		return store_fail(txn, rc, kind->db);
+	return store_commit(txn, kind->db);
+}
+
+enum store_result store_code_revoke(struct store *st, const char *username, int64_t now)
+{
+	return store_rec_revoke(st, &store_codes_kind, username, now);
 }
 
 enum store_result store_code_find(struct store *st, const uint8_t hash[CODE_HASH_BYTES],
@@ -941,40 +1056,7 @@ enum store_result store_code_each(struct store *st, const char *after,
 
 /* ------------------------------------------------------------ invitations */
 
-static int store_invite_write(struct store *st, MDB_txn *txn, const struct invitation *inv)
-{
-	struct json_object *o = record_invite_encode(inv);
-	MDB_val k;
-	int rc;
 
-	if (!o)
-		return EINVAL;
-	if (!store_key_username(&k, inv->username)) {
-		json_object_put(o);
-		return EINVAL;
-	}
-	rc = store_put_json(txn, st->invitations, &k, o, false);
-	json_object_put(o);
-	return rc;
-}
-
-static enum store_result store_invite_read(struct store *st, MDB_txn *txn, const MDB_val *k,
-					   struct invitation *out)
-{
-	MDB_val v;
-	int rc;
-
-	rc = mdb_get(txn, st->invitations, (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read invitation: %s", mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!record_invite_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt(NULL, "invitations");
-	return STORE_OK;
-}
 
 /* Why an invitation cannot be accepted or revoked now, or STORE_OK. */
 static enum store_result store_invite_closed(const struct invitation *inv, int64_t now)
@@ -1076,51 +1158,29 @@ enum store_result store_invite_issue(struct store *st, const char *username,
 enum store_result store_invite_get(struct store *st, const char *username,
 				   struct invitation *out)
 {
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
+	return store_rec_get(st, &store_invites_kind, username, out, sizeof(*out));
+}
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get invitation");
-	r = store_invite_read(st, txn, &k, out);
-	mdb_txn_abort(txn);
-	return r;
+static enum store_result store_invite_open(const void *rec, int64_t now)
+{
+	return store_invite_closed(rec, now);
+}
+
+static int store_invite_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now)
+{
+	struct invitation *inv = rec;
+
+	if (inv->version >= INT64_MAX)
+		return EOVERFLOW;
+	inv->state = INVITE_REVOKED;
+	inv->closed = now;
+	inv->version++;
+	return store_invite_write(st, txn, inv);
 }
 
 enum store_result store_invite_revoke(struct store *st, const char *username, int64_t now)
 {
-	struct invitation inv;
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
-
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "revoke invitation");
-	r = store_invite_read(st, txn, &k, &inv);
-	if (r == STORE_OK)
-		r = store_invite_closed(&inv, now);
-	if (r == STORE_OK && inv.version >= INT64_MAX)
-		return store_corrupt(txn, "invitations");
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	inv.state = INVITE_REVOKED;
-	inv.closed = now;
-	inv.version++;
-	rc = store_invite_write(st, txn, &inv);
-	if (rc)
-		return store_fail(txn, rc, "revoke invitation");
-	return store_commit(txn, "revoke invitation");
+	return store_rec_revoke(st, &store_invites_kind, username, now);
 }
 
 /* Checks in the order store.h promises.  *replay: accepted by this same
@@ -1518,40 +1578,27 @@ static enum store_result store_groups_check(struct store *st, MDB_txn *txn,
  * drop, delete the records too (a purge). */
 static int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop)
 {
-	struct access_code c;
-	struct invitation inv;
+	static const struct store_kind *const kinds[] = { &store_codes_kind, &store_invites_kind };
+	union store_rec rec;
 	enum store_result r;
 	int rc = 0;
 
-	r = store_code_read(st, txn, k, &c);
-	if (r == STORE_OK) {
-		if (c.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &c)))
-			return rc;
-		if (drop) {
-			rc = mdb_del(txn, st->codes, k, NULL);
-		} else if (c.state == CODE_ACTIVE && c.version < INT64_MAX) {
-			c.state = CODE_REVOKED;
-			c.closed = now;
-			c.version++;
-			rc = store_code_write(st, txn, &c);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !rc; i++) {
+		r = store_rec_read(st, txn, kinds[i], k, &rec);
+		if (r == STORE_NOT_FOUND)
+			continue;
+		if (r != STORE_OK)
+			return EIO;
+		if (!drop) {
+			if (kinds[i]->open(&rec, now) == STORE_OK)
+				rc = kinds[i]->revoke(st, txn, &rec, now);
+			continue;
 		}
-	} else if (r != STORE_NOT_FOUND) {
-		return EIO;
-	}
-	if (rc)
-		return rc;
-	r = store_invite_read(st, txn, k, &inv);
-	if (r == STORE_OK) {
-		if (drop) {
-			rc = mdb_del(txn, st->invitations, k, NULL);
-		} else if (inv.state == INVITE_PENDING && inv.version < INT64_MAX) {
-			inv.state = INVITE_REVOKED;
-			inv.closed = now;
-			inv.version++;
-			rc = store_invite_write(st, txn, &inv);
-		}
-	} else if (r != STORE_NOT_FOUND) {
-		return EIO;
+		/* An active code's hash must not lead to a purged person. */
+		if (kinds[i] == &store_codes_kind && rec.code.state == CODE_ACTIVE)
+			rc = store_hash_unindex(st, txn, &rec.code);
+		if (!rc)
+			rc = mdb_del(txn, store_kind_dbi(st, kinds[i]), k, NULL);
 	}
 	return rc;
 }
