@@ -9,12 +9,11 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <sodium.h>
-
 #include <pwd.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "accounts.h"
 #include "admin_private.h"
@@ -35,9 +34,7 @@
 /* Shortest code lifetime: a code nobody can type in time is useless. */
 #define ADMIN_CODE_LIFETIME_MIN 60
 
-
 /* ------------------------------------------------------------ parameters */
-
 
 /* An optional string: absent, null and "" all mean absent (*out NULL). */
 static int admin_get_optional(struct json_object *params, const char *key, const char **out,
@@ -55,13 +52,6 @@ static int admin_get_optional(struct json_object *params, const char *key, const
 }
 
 /* ------------------------------------------------------------- records */
-
-static void admin_person_wipe(struct person *p)
-{
-	sodium_memzero(p, sizeof(*p));
-}
-
-#define _cleanup_person_ __attribute__((cleanup(admin_person_wipe)))
 
 
 static bool admin_person_enrolled(const struct person *p)
@@ -255,14 +245,6 @@ static int admin_get_clearable(struct json_object *params, const char *key, cons
 	return r;
 }
 
-static bool admin_name_listed(const store_name *names, unsigned n, const char *s)
-{
-	for (unsigned k = 0; k < n; k++)
-		if (strcmp(names[k], s) == 0)
-			return true;
-	return false;
-}
-
 int admin_get_names(struct json_object *params, const char *key, store_name *names,
 		    unsigned *n, unsigned max, struct json_object **err)
 {
@@ -296,7 +278,7 @@ int admin_get_names(struct json_object *params, const char *key, store_name *nam
 			*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
 			return -EINVAL;
 		}
-		if (!admin_name_listed(names, *n, s))
+		if (!store_names_has(names, *n, s))
 			snprintf(names[(*n)++], sizeof(store_name), "%s", s);
 	}
 	return 0;
@@ -509,27 +491,56 @@ static struct json_object *admin_add_refusal(struct admin_ctx *x, const struct p
 	return varlink_error_msg(OB_ERR_INVALID_ARGUMENT, text);
 }
 
-/* UserAdd's organisation: the caller's own unless uid 0 names one. */
-static int admin_add_org(struct admin_ctx *x, struct json_object *params, struct person *p,
-			 struct json_object **err)
+int admin_get_org(struct admin_ctx *x, struct json_object *params, char org[OB_ORG_MAX + 1],
+		  struct json_object **err)
 {
-	const char *org, *why;
+	const char *s, *why;
 
-	if (admin_get_optional(params, "org", &org, err) < 0)
+	if (admin_get_optional(params, "org", &s, err) < 0)
 		return -EINVAL;
-	if (org && (why = validate_org(org))) {
+	if (s && (why = validate_org(s))) {
 		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
 		return -EINVAL;
 	}
-	if (!org)
-		org = x->a.root ? ADMIN_ORG_DEFAULT : x->a.org;
-	if (!policy_admin_sees(&x->a, org)) {
+	if (!s)
+		s = x->a.root ? ADMIN_ORG_DEFAULT : x->a.org;
+	if (!policy_admin_sees(&x->a, s)) {
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: you administer organisation %s only",
 				   x->a.org);
 		return -EPERM;
 	}
-	snprintf(p->org, sizeof(p->org), "%s", org);
+	snprintf(org, OB_ORG_MAX + 1, "%s", s);
+	return 0;
+}
+
+int admin_may_invite(struct admin_ctx *x, bool invite, struct json_object **err)
+{
+	const char *missing;
+
+	if (!invite || policy_admin_may(&x->a, PERM_INVITES, &missing))
+		return 0;
+	*err = admin_error(VL_ERR_PERMISSION_DENIED,
+			   "permission denied: inviting needs the '%s' permission", missing);
+	return -EPERM;
+}
+
+int admin_get_lifetime(struct json_object *params, long long dflt, long long *out,
+		       struct json_object **err)
+{
+	int e = varlink_get_int(params, "lifetime", out);
+
+	if (e == -ENOENT)
+		*out = dflt;
+	else if (e < 0) {
+		*err = admin_bad_parameter("lifetime", e, "a number of seconds");
+		return e;
+	}
+	if (*out < ADMIN_CODE_LIFETIME_MIN || *out > DURATION_MAX_SECONDS) {
+		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT,
+					 "code lifetime must be between 1 minute and 10 years");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -543,7 +554,7 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	struct person_change c = { .op = PERSON_CREATE, .p = &p };
 	enum store_result r;
 	enum add_verdict v;
-	const char *username, *missing;
+	const char *username;
 	bool existing = false, invite = false, to_me = false, create = false;
 	char why[256];
 	int64_t now = d->now();
@@ -572,14 +583,13 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	e = varlink_get_bool(params, "invite", &invite);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("invite", e, "true or false");
-	if (invite && !policy_admin_may(&x->a, PERM_INVITES, &missing))
-		return admin_error(VL_ERR_PERMISSION_DENIED,
-				   "permission denied: inviting needs the '%s' permission", missing);
+	if (admin_may_invite(x, invite, &err) < 0)
+		return err;
 	/* Every invitation code is shown to the administrator (invite.c). */
 	e = varlink_get_bool(params, "code_to_me", &to_me);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("code_to_me", e, "true or false");
-	if (admin_add_org(x, params, &p, &err) < 0)
+	if (admin_get_org(x, params, p.org, &err) < 0)
 		return err;
 
 	r = store_person_get(d->store, p.username, &old);
@@ -682,21 +692,8 @@ _Static_assert(ADMIN_CODES_PAGE_MAX * (ADMIN_CODE_JSON_MAX + 1) + ADMIN_PAGE_OVE
 	       "a full page of access codes may not fit in one message");
 _Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the message cap");
 
-struct admin_list {
-	struct admin_ctx *x;
-	struct json_object *arr;
-	int64_t now;
-	enum mfa_mode mode;
-	size_t limit;                   /* records on a full page */
-	char last[OB_USERNAME_MAX + 1]; /* username of the last record taken */
-	bool more;                      /* a record follows this page */
-	bool oom;
-};
-
-/* Read the after and limit parameters of a list call into l: limit is
- * 1 to max, dflt when absent.  Returns 0, or sets *err. */
-static int admin_list_start(struct json_object *params, long long max, long long dflt,
-			    struct admin_list *l, const char **after, struct json_object **err)
+int admin_list_start(struct json_object *params, long long max, long long dflt,
+		     struct admin_list *l, const char **after, struct json_object **err)
 {
 	long long limit = dflt;
 	int r;
@@ -724,9 +721,7 @@ static int admin_list_start(struct json_object *params, long long max, long long
 	return 0;
 }
 
-/* Whether the page is full, in which case the record in hand is the
- * proof that more follow. */
-static bool admin_list_full(struct admin_list *l)
+bool admin_list_full(struct admin_list *l)
 {
 	if (json_object_array_length(l->arr) < l->limit)
 		return false;
@@ -734,8 +729,7 @@ static bool admin_list_full(struct admin_list *l)
 	return true;
 }
 
-/* Take one record's JSON o for username onto the page. */
-static int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
+int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
 {
 	if (!o || json_object_array_add(l->arr, o) < 0) {
 		json_object_put(o);
@@ -769,10 +763,8 @@ static int admin_list_code(const struct access_code *c, void *ctx)
 	return admin_list_take(l, admin_code_json(c, l->now), c->username);
 }
 
-/* The reply of a page: the records under key, and "next" only when more
- * follow.  Takes l->arr over. */
-static struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
-					    const char *key, const char *what)
+struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
+				     const char *key, const char *what)
 {
 	struct json_object *p;
 
@@ -850,7 +842,7 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	struct access_code rec;
 	const char *username;
 	char shown[CODE_FORMATTED + 1], when[32];
-	long long lifetime = d->cfg.code_lifetime;
+	long long lifetime;
 	int64_t now = d->now();
 	bool reset_mfa = false;
 	enum store_result r;
@@ -858,15 +850,11 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 
 	if (admin_get_username(params, &username, &err) < 0)
 		return err;
-	e = varlink_get_int(params, "lifetime", &lifetime);
-	if (e < 0 && e != -ENOENT)
-		return admin_bad_parameter("lifetime", e, "a number of seconds");
+	if (admin_get_lifetime(params, d->cfg.code_lifetime, &lifetime, &err) < 0)
+		return err;
 	e = varlink_get_bool(params, "reset_mfa", &reset_mfa);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("reset_mfa", e, "true or false");
-	if (lifetime < ADMIN_CODE_LIFETIME_MIN || lifetime > DURATION_MAX_SECONDS)
-		return varlink_error_msg(OB_ERR_INVALID_ARGUMENT,
-					 "code lifetime must be between 1 minute and 10 years");
 	if (admin_find_person(x, username, &p, &err) < 0)
 		return err;
 	if (p.flags & PERSON_DISABLED)

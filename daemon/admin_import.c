@@ -655,7 +655,7 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 {
 	struct admin_import *imp = x->sess->import;
 	struct json_object *rows, *err = NULL;
-	const char *org = NULL, *why, *missing;
+	char org[OB_ORG_MAX + 1];
 	bool commit = false, invite = false, dry = false;
 	enum store_result r;
 	size_t n;
@@ -669,21 +669,8 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 			return admin_bad_parameter("invite", e, "true or false");
 		if ((e = varlink_get_bool(params, "dry_run", &dry)) < 0 && e != -ENOENT)
 			return admin_bad_parameter("dry_run", e, "true or false");
-		e = varlink_get_string(params, "org", ADMIN_TEXT_MAX, &org);
-		if (e == -ENOENT || (e == 0 && !org[0]))
-			org = x->a.root ? ADMIN_ORG_DEFAULT : x->a.org;
-		else if (e < 0)
-			return admin_bad_parameter("org", e, ADMIN_WANTS_TEXT);
-		else if ((why = validate_org(org)))
-			return varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		if (!policy_admin_sees(&x->a, org))
-			return admin_error(VL_ERR_PERMISSION_DENIED,
-					   "permission denied: you administer organisation %s only",
-					   x->a.org);
-		if (invite && !policy_admin_may(&x->a, PERM_INVITES, &missing))
-			return admin_error(VL_ERR_PERMISSION_DENIED,
-					   "permission denied: inviting needs the '%s' permission",
-					   missing);
+		if (admin_get_org(x, params, org, &err) < 0 || admin_may_invite(x, invite, &err) < 0)
+			return err;
 		if (invite && x->d->cfg.invite_verification == INVITE_VERIFY_ADMIN)
 			return admin_error(OB_ERR_INVALID_ARGUMENT,
 					   "invite_verification = admin: invitations with "
@@ -727,7 +714,6 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 		return admin_storage_error(STORE_UNAVAILABLE, "check the rows");
 	if (e < 0)
 		return NULL;
-	(void)err;
 	if (imp->nfails || imp->dry_run) {
 		admin_audit(x, NULL, imp->org, "user.import", imp->nfails ? "refused" : "ok",
 			    "%zu rows, %zu failures%s", imp->n, imp->nfails,

@@ -23,13 +23,6 @@
 
 #define ADMIN_PUT_ATTEMPTS 3
 
-static void people_wipe(struct person *p)
-{
-	sodium_memzero(p, sizeof(*p));
-}
-
-#define _cleanup_wipe_ __attribute__((cleanup(people_wipe)))
-
 static enum mfa_mode people_mode(const struct admin_ctx *x)
 {
 	return (enum mfa_mode)x->d->cfg.mfa;
@@ -56,8 +49,8 @@ static struct json_object *people_put(struct admin_ctx *x, struct person *p,
 
 struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *params)
 {
-	_cleanup_wipe_ struct person p = { 0 };
-	_cleanup_wipe_ struct person old = { 0 };
+	_cleanup_person_ struct person p = { 0 };
+	_cleanup_person_ struct person old = { 0 };
 	struct json_object *err = NULL, *out;
 	const char *username;
 
@@ -81,42 +74,72 @@ struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *p
 
 /* ------------------------------------------------------------- the bank */
 
+/* The people linked to a person, read once for both the refusal and,
+ * with force, the write that clears their links. */
 struct people_linked {
 	const char *username;
-	struct json_object *names;
-	size_t n;
+	struct person *list;
+	size_t n, cap;
+	bool oom;
 };
 
-static int people_find_linked(const struct person *p, void *ctx)
+static int people_collect_linked(const struct person *p, void *ctx)
 {
-	struct people_linked *l = ctx;
+	struct people_linked *u = ctx;
 
-	if (strcmp(p->link, l->username) != 0)
+	if (strcmp(p->link, u->username) != 0)
 		return 0;
-	l->n++;
-	/* The error names at most 50 of them: enough to act on. */
-	if (l->names && json_object_array_length(l->names) < 50)
-		json_object_array_add(l->names, json_object_new_string(p->username));
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8;
+		struct person *n = reallocarray(u->list, cap, sizeof(*n));
+
+		if (!n) {
+			u->oom = true;
+			return 1;
+		}
+		u->list = n;
+		u->cap = cap;
+	}
+	u->list[u->n++] = *p;
 	return 0;
 }
 
-/* Linked: the people linked to username, or NULL when there are none. */
-static struct json_object *people_linked_error(struct admin_ctx *x, const char *username,
-					       const char *what, enum store_result *r)
+/* Read who links to username into *u.  0, or sets *err (storage, or
+ * NULL for memory). */
+static int people_linked_read(struct admin_ctx *x, const char *username,
+			      struct people_linked *u, struct json_object **err)
 {
-	struct people_linked l = { .username = username, .names = json_object_new_array() };
-	struct json_object *p;
+	enum store_result r;
+
+	memset(u, 0, sizeof(*u));
+	u->username = username;
+	r = store_person_each(x->d->store, NULL, people_collect_linked, u);
+	if (r == STORE_OK && !u->oom)
+		return 0;
+	*err = r != STORE_OK ? admin_storage_error(r, "look for linked people") : NULL;
+	return -EIO;
+}
+
+static void people_linked_free(struct people_linked *u)
+{
+	if (u->list)
+		sodium_memzero(u->list, u->n * sizeof(*u->list));
+	free(u->list);
+	u->list = NULL;
+}
+
+/* Linked, naming (at most 50 of) the people of u: enough to act on. */
+static struct json_object *people_linked_error(const struct people_linked *u, const char *what)
+{
+	struct json_object *p = json_object_new_object(), *names = json_object_new_array();
 	char text[256];
 
-	*r = store_person_each(x->d->store, NULL, people_find_linked, &l);
-	if (*r != STORE_OK || l.n == 0) {
-		json_object_put(l.names);
-		return NULL;
-	}
+	for (size_t i = 0; names && i < u->n && i < 50; i++)
+		if (json_object_array_add(names, json_object_new_string(u->list[i].username)) < 0)
+			break;
 	snprintf(text, sizeof(text), "%zu %s linked to %s: change their link first, or %s with "
-		 "--force", l.n, l.n == 1 ? "person is" : "people are", username, what);
-	p = json_object_new_object();
-	if (!p || admin_set_string(p, "message", text) < 0 || admin_set(p, "linked", l.names) < 0) {
+		 "--force", u->n, u->n == 1 ? "person is" : "people are", u->username, what);
+	if (!p || admin_set_string(p, "message", text) < 0 || admin_set(p, "linked", names) < 0) {
 		json_object_put(p);
 		return NULL;
 	}
@@ -136,10 +159,9 @@ static int people_get_force(struct json_object *params, bool *force, struct json
 
 struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *params)
 {
-	_cleanup_wipe_ struct person p = { 0 };
+	_cleanup_person_ struct person p = { 0 };
 	struct json_object *err = NULL, *out;
 	const char *username;
-	enum store_result r;
 	bool force = false;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
@@ -152,11 +174,14 @@ struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *p
 		return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is already in the user bank",
 				   username);
 	if (!force) {
-		err = people_linked_error(x, username, "delete", &r);
+		struct people_linked u;
+
+		if (people_linked_read(x, username, &u, &err) < 0)
+			return err;
+		err = u.n ? people_linked_error(&u, "delete") : NULL;
+		people_linked_free(&u);
 		if (err)
 			return err;
-		if (r != STORE_OK)
-			return admin_storage_error(r, "look for linked people");
 	}
 	p.flags |= PERSON_DISABLED;
 	p.deleted = x->d->now();
@@ -172,7 +197,7 @@ struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *p
 
 struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *params)
 {
-	_cleanup_wipe_ struct person p = { 0 };
+	_cleanup_person_ struct person p = { 0 };
 	struct json_object *err = NULL, *out;
 	const char *username;
 
@@ -191,38 +216,10 @@ struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *
 	return out;
 }
 
-struct people_unlink {
-	const char *username;
-	struct person *list;
-	size_t n, cap;
-	bool oom;
-};
-
-static int people_collect_linked(const struct person *p, void *ctx)
-{
-	struct people_unlink *u = ctx;
-
-	if (strcmp(p->link, u->username) != 0)
-		return 0;
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 8;
-		struct person *n = reallocarray(u->list, cap, sizeof(*n));
-
-		if (!n) {
-			u->oom = true;
-			return 1;
-		}
-		u->list = n;
-		u->cap = cap;
-	}
-	u->list[u->n++] = *p;
-	return 0;
-}
-
 struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *params)
 {
-	_cleanup_wipe_ struct person p = { 0 };
-	struct people_unlink u = { 0 };
+	_cleanup_person_ struct person p = { 0 };
+	struct people_linked u;
 	struct person_change *c = NULL;
 	struct json_object *err = NULL;
 	struct store_failure fail;
@@ -237,21 +234,19 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	if (!p.deleted)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				   "%s is not in the user bank: delete them first", username);
-	if (!force) {
-		err = people_linked_error(x, username, "purge", &r);
-		if (err)
-			return err;
-		if (r != STORE_OK)
-			return admin_storage_error(r, "look for linked people");
+	if (people_linked_read(x, username, &u, &err) < 0)
+		return err;
+	if (u.n && !force) {
+		err = people_linked_error(&u, "purge");
+		people_linked_free(&u);
+		return err;
 	}
 	/* With force, the links to the purged person are cleared in the same
 	 * transaction: a freed username must not stay someone's link. */
-	u.username = username;
-	r = store_person_each(x->d->store, NULL, people_collect_linked, &u);
-	c = u.oom || r != STORE_OK ? NULL : calloc(u.n + 1, sizeof(*c));
+	c = calloc(u.n + 1, sizeof(*c));
 	if (!c) {
-		free(u.list);
-		return r != STORE_OK ? admin_storage_error(r, "look for linked people") : NULL;
+		people_linked_free(&u);
+		return NULL;
 	}
 	for (size_t i = 0; i < u.n; i++) {
 		u.list[i].link[0] = '\0';
@@ -260,8 +255,7 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	}
 	c[u.n] = (struct person_change){ .op = PERSON_REMOVE, .p = &p };
 	r = store_people_write(x->d->store, c, u.n + 1, &fail);
-	sodium_memzero(u.list, u.n * sizeof(*u.list));
-	free(u.list);
+	people_linked_free(&u);
 	free(c);
 	if (r != STORE_OK)
 		return admin_write_error(&p, r, &fail, "purge the person");
@@ -275,15 +269,11 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 #define BANK_PAGE_MAX 32
 
 struct bank_page {
-	struct admin_ctx *x;
-	struct json_object *arr;
+	struct admin_list l;
 	const char *search;
-	size_t limit;
-	char last[OB_USERNAME_MAX + 1];
-	bool more, oom;
 };
 
-/* Whether needle (lower case) is in hay, ignoring ASCII case. */
+/* Whether needle is in hay, ignoring ASCII case. */
 static bool bank_contains(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -297,35 +287,23 @@ static bool bank_contains(const char *hay, const char *needle)
 static int bank_take(const struct person *p, void *ctx)
 {
 	struct bank_page *b = ctx;
-	struct json_object *o;
 
-	if (!p->deleted || !policy_admin_sees(&b->x->a, p->org))
+	if (!p->deleted || !policy_admin_sees(&b->l.x->a, p->org))
 		return 0;
 	if (b->search && !bank_contains(p->username, b->search) &&
 	    !bank_contains(p->first_name, b->search) && !bank_contains(p->last_name, b->search) &&
 	    !bank_contains(p->email, b->search))
 		return 0;
-	if (json_object_array_length(b->arr) >= b->limit) {
-		b->more = true;
+	if (admin_list_full(&b->l))
 		return 1;
-	}
-	o = admin_person_json(p, people_mode(b->x));
-	if (!o || json_object_array_add(b->arr, o) < 0) {
-		json_object_put(o);
-		b->oom = true;
-		return 1;
-	}
-	snprintf(b->last, sizeof(b->last), "%s", p->username);
-	return 0;
+	return admin_list_take(&b->l, admin_person_json(p, b->l.mode), p->username);
 }
 
 struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *params)
 {
-	struct bank_page b = { .x = x, .limit = BANK_PAGE_MAX };
-	struct json_object *out;
+	struct bank_page b = { .l = { .x = x, .mode = people_mode(x) } };
+	struct json_object *err = NULL;
 	const char *after = NULL;
-	long long limit = BANK_PAGE_MAX;
-	enum store_result r;
 	int e;
 
 	e = varlink_get_string(params, "search", OB_NAME_MAX, &b.search);
@@ -333,35 +311,10 @@ struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *par
 		b.search = NULL;
 	else if (e < 0)
 		return admin_bad_parameter("search", e, "a string of at most 64 bytes");
-	e = varlink_get_string(params, "after", ADMIN_TEXT_MAX, &after);
-	if (e == -ENOENT)
-		after = NULL;
-	else if (e < 0)
-		return admin_bad_parameter("after", e, ADMIN_WANTS_TEXT);
-	e = varlink_get_int(params, "limit", &limit);
-	if (e < 0 && e != -ENOENT)
-		return admin_bad_parameter("limit", e, "a whole number");
-	if (limit < 1 || limit > BANK_PAGE_MAX)
-		return admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
-				   BANK_PAGE_MAX);
-	b.limit = (size_t)limit;
-	b.arr = json_object_new_array();
-	if (!b.arr)
-		return NULL;
-	r = store_person_each(x->d->store, after, bank_take, &b);
-	if (b.oom || r != STORE_OK) {
-		json_object_put(b.arr);
-		return b.oom ? NULL : admin_storage_error(r, "list the user bank");
-	}
-	out = json_object_new_object();
-	if (!out || admin_set(out, "people", b.arr) < 0 ||
-	    (b.more && admin_set_string(out, "next", b.last) < 0)) {
-		if (!out)
-			json_object_put(b.arr);
-		json_object_put(out);
-		return NULL;
-	}
-	return varlink_reply_new(out);
+	if (admin_list_start(params, BANK_PAGE_MAX, BANK_PAGE_MAX, &b.l, &after, &err) < 0)
+		return err;
+	return admin_list_reply(&b.l, store_person_each(x->d->store, after, bank_take, &b),
+				"people", "list the user bank");
 }
 
 /* ------------------------------------------------------ groups and pools */
@@ -385,31 +338,6 @@ static int group_get_name(struct json_object *params, const char *key, const cha
 	return 0;
 }
 
-/* The organisation a new group or pool belongs to. */
-static int group_get_org(struct admin_ctx *x, struct json_object *params, char *org,
-			 struct json_object **err)
-{
-	const char *s = NULL, *why;
-	int r = varlink_get_string(params, "org", ADMIN_TEXT_MAX, &s);
-
-	if (r == -ENOENT || (r == 0 && !s[0]))
-		s = x->a.root ? ADMIN_ORG_DEFAULT : x->a.org;
-	else if (r < 0) {
-		*err = admin_bad_parameter("org", r, ADMIN_WANTS_TEXT);
-		return r;
-	} else if ((why = validate_org(s))) {
-		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		return -EINVAL;
-	}
-	if (!policy_admin_sees(&x->a, s)) {
-		*err = admin_error(VL_ERR_PERMISSION_DENIED,
-				   "permission denied: you administer organisation %s only",
-				   x->a.org);
-		return -EPERM;
-	}
-	snprintf(org, OB_ORG_MAX + 1, "%s", s);
-	return 0;
-}
 
 struct group_count {
 	const char *name;
@@ -466,7 +394,7 @@ struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *par
 	enum store_result r;
 
 	if (group_get_name(params, "name", &name, &err) < 0 ||
-	    group_get_org(x, params, g.org, &err) < 0)
+	    admin_get_org(x, params, g.org, &err) < 0)
 		return err;
 	snprintf(g.name, sizeof(g.name), "%s", name);
 	g.created = x->d->now();
@@ -490,7 +418,7 @@ struct json_object *admin_pool_add(struct admin_ctx *x, struct json_object *para
 	int e;
 
 	if (group_get_name(params, "name", &name, &err) < 0 ||
-	    group_get_org(x, params, p.org, &err) < 0)
+	    admin_get_org(x, params, p.org, &err) < 0)
 		return err;
 	e = varlink_get_int(params, "seats", &seats);
 	if (e < 0)
@@ -584,7 +512,7 @@ struct json_object *admin_pool_list(struct admin_ctx *x, struct json_object *par
 static struct json_object *group_assign(struct admin_ctx *x, struct json_object *params,
 					bool pools, bool assign)
 {
-	_cleanup_wipe_ struct person p = { 0 };
+	_cleanup_person_ struct person p = { 0 };
 	struct json_object *err = NULL, *out = NULL;
 	const char *username, *name, *kind = pools ? "pool" : "group";
 	char event[24];
@@ -689,7 +617,7 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 	struct bulk_page b = { .x = x, .limit = BULK_PAGE_DEFAULT };
 	struct json_object *err = NULL, *arr;
 	char org[OB_ORG_MAX + 1], shown[CODE_FORMATTED + 1];
-	long long lifetime = x->d->cfg.code_lifetime, limit = BULK_PAGE_DEFAULT;
+	long long lifetime, limit = BULK_PAGE_DEFAULT;
 	const char *after = NULL;
 	struct access_code rec;
 	enum store_result r;
@@ -697,14 +625,10 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 	size_t issued = 0;
 	int e;
 
-	if (group_get_org(x, params, org, &err) < 0)
+	if (admin_get_org(x, params, org, &err) < 0)
 		return err;
-	e = varlink_get_int(params, "lifetime", &lifetime);
-	if (e < 0 && e != -ENOENT)
-		return admin_bad_parameter("lifetime", e, "a number of seconds");
-	if (lifetime < 60 || lifetime > 315360000)
-		return varlink_error_msg(OB_ERR_INVALID_ARGUMENT,
-					 "code lifetime must be between 1 minute and 10 years");
+	if (admin_get_lifetime(params, x->d->cfg.code_lifetime, &lifetime, &err) < 0)
+		return err;
 	e = varlink_get_int(params, "limit", &limit);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("limit", e, "a whole number");

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include <json-c/json.h>
+#include <sodium.h>
 
 #include "audit.h"
 #include "code.h"
@@ -30,6 +31,29 @@ struct admin_ctx {
 
 #define ADMIN_ORG_DEFAULT "default"
 
+/* A person read for a call: wiped when it goes out of scope (it holds
+ * the password hash and the sealed authenticator). */
+static inline void admin_person_wipe(struct person *p)
+{
+	sodium_memzero(p, sizeof(*p));
+}
+
+#define _cleanup_person_ __attribute__((cleanup(admin_person_wipe)))
+
+/* The optional "org" parameter: the organisation a new person, group or
+ * pool, an import or a bulk issue is for; when absent or "", the
+ * caller's own (ADMIN_ORG_DEFAULT for uid 0).  A caller other than uid 0
+ * may name only their own.  0, or -errno with *err set. */
+int admin_get_org(struct admin_ctx *x, struct json_object *params, char org[OB_ORG_MAX + 1],
+		  struct json_object **err);
+/* A call that also invites (UserAdd, UserImport with invite) needs the
+ * invites permission: 0, or -EPERM with *err naming it. */
+int admin_may_invite(struct admin_ctx *x, bool invite, struct json_object **err);
+/* The optional "lifetime" parameter of a new access code, in seconds:
+ * dflt when absent, else 1 minute to 10 years.  0 or -EINVAL with *err. */
+int admin_get_lifetime(struct json_object *params, long long dflt, long long *out,
+		       struct json_object **err);
+
 /* Look up a person the caller may see; people of other organisations
  * are "no such person" to them.  0, or -ENOENT with *err set. */
 int admin_find_person(struct admin_ctx *x, const char *username, struct person *p,
@@ -37,6 +61,35 @@ int admin_find_person(struct admin_ctx *x, const char *username, struct person *
 /* Whether the caller sees username's record (false when there is none
  * or on a storage error). */
 bool admin_visible(struct admin_ctx *x, const char *username);
+
+/* One page of a list call (UserList, CodeList, BankList, InviteList):
+ * records in username order after "after", at most limit of them, and
+ * "next" only when more follow. */
+struct admin_list {
+	struct admin_ctx *x;
+	struct json_object *arr;
+	int64_t now;
+	enum mfa_mode mode;
+	size_t limit;                   /* records on a full page */
+	char last[OB_USERNAME_MAX + 1]; /* username of the last record taken */
+	bool more;                      /* a record follows this page */
+	bool oom;
+};
+
+/* Read the after and limit parameters of a list call into l: limit is
+ * 1 to max, dflt when absent.  Returns 0, or sets *err. */
+int admin_list_start(struct json_object *params, long long max, long long dflt,
+		     struct admin_list *l, const char **after, struct json_object **err);
+/* Whether the page is full, in which case the record in hand is the
+ * proof that more follow (the visitor then returns 1 to stop). */
+bool admin_list_full(struct admin_list *l);
+/* Take one record's JSON o (NULL: out of memory) for username onto the
+ * page; the visitor returns what this returns. */
+int admin_list_take(struct admin_list *l, struct json_object *o, const char *username);
+/* The reply of a page: the records under key, and "next" only when more
+ * follow.  Takes l->arr over; r is the walk's result. */
+struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
+				     const char *key, const char *what);
 
 /* A Person of io.onboard.Admin.varlink (never a secret). */
 struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode);

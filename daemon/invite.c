@@ -256,75 +256,26 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 
 /* ------------------------------------------------------------- listing */
 
-struct invite_page {
-	struct admin_ctx *x;
-	struct json_object *arr;
-	int64_t now;
-	size_t limit;
-	char last[OB_USERNAME_MAX + 1];
-	bool more;
-	bool oom;
-};
-
 static int invite_page_take(const struct invitation *inv, void *ctx)
 {
-	struct invite_page *pg = ctx;
-	struct json_object *o;
+	struct admin_list *l = ctx;
 
-	if (!admin_visible(pg->x, inv->username))
+	if (!admin_visible(l->x, inv->username))
 		return 0;
-	if (json_object_array_length(pg->arr) >= pg->limit) {
-		pg->more = true;
+	if (admin_list_full(l))
 		return 1;
-	}
-	o = invite_json(inv, pg->now);
-	if (!o || json_object_array_add(pg->arr, o) < 0) {
-		json_object_put(o);
-		pg->oom = true;
-		return 1;
-	}
-	snprintf(pg->last, sizeof(pg->last), "%s", inv->username);
-	return 0;
+	return admin_list_take(l, invite_json(inv, l->now), inv->username);
 }
 
 /* One page in username order: after, limit and next as in UserList. */
 struct json_object *invite_list(struct admin_ctx *x, struct json_object *params)
 {
-	struct daemon *d = x->d;
-	struct invite_page pg = { .x = x, .now = d->now(), .limit = INVITE_PAGE_DEFAULT };
-	struct json_object *p;
-	const char *after = NULL;
-	long long limit = INVITE_PAGE_DEFAULT;
-	enum store_result r;
-	int e;
+	struct admin_list l = { .x = x, .now = x->d->now() };
+	struct json_object *err = NULL;
+	const char *after;
 
-	e = varlink_get_string(params, "after", ADMIN_TEXT_MAX, &after);
-	if (e == -ENOENT)
-		after = NULL;
-	else if (e < 0)
-		return admin_bad_parameter("after", e, "a string of at most 1024 bytes");
-	e = varlink_get_int(params, "limit", &limit);
-	if (e < 0 && e != -ENOENT)
-		return admin_bad_parameter("limit", e, "a whole number");
-	if (limit < 1 || limit > INVITE_PAGE_MAX)
-		return admin_error(OB_ERR_INVALID_ARGUMENT, "limit must be between 1 and %d",
-				    INVITE_PAGE_MAX);
-	pg.limit = (size_t)limit;
-	pg.arr = json_object_new_array();
-	if (!pg.arr)
-		return NULL;
-	r = store_invite_each(d->store, after, invite_page_take, &pg);
-	if (pg.oom || r != STORE_OK) {
-		json_object_put(pg.arr);
-		return pg.oom ? NULL : admin_storage_error(r, "list the invitations");
-	}
-	p = json_object_new_object();
-	if (!p || admin_set(p, "invitations", pg.arr) < 0 ||
-	    (pg.more && admin_set_string(p, "next", pg.last) < 0)) {
-		if (!p)
-			json_object_put(pg.arr);
-		json_object_put(p);
-		return NULL;
-	}
-	return varlink_reply_new(p);
+	if (admin_list_start(params, INVITE_PAGE_MAX, INVITE_PAGE_DEFAULT, &l, &after, &err) < 0)
+		return err;
+	return admin_list_reply(&l, store_invite_each(x->d->store, after, invite_page_take, &l),
+				"invitations", "list the invitations");
 }

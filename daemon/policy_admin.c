@@ -138,21 +138,13 @@ const char *policy_taken_message(const struct actor *a, const struct person *exi
 	return buf;
 }
 
-static bool policy_has_name(const store_name *names, unsigned n, const char *name)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
 enum host_access policy_host_access(const struct person *p, const struct host *h)
 {
-	if (h->pool && h->pool[0] && !policy_has_name(p->pools, p->npools, h->pool))
+	if (h->pool && h->pool[0] && !store_names_has(p->pools, p->npools, h->pool))
 		return HOST_NO_POOL;
 	if (p->role == ROLE_TECHNICIAN) {
 		for (size_t i = 0; i < h->ngroups; i++)
-			if (policy_has_name(p->groups, p->ngroups, h->groups[i]))
+			if (store_names_has(p->groups, p->ngroups, h->groups[i]))
 				return HOST_OK;
 		return HOST_NO_GROUP;
 	}

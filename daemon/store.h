@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sodium.h>
 
 #include "ob_protocol.h"
@@ -64,6 +65,15 @@ enum person_role {
 #define PERM_ALL 0x7fu
 
 typedef char store_name[OB_GROUP_NAME_MAX + 1]; /* a group or pool name */
+
+/* Whether name is one of the first n of names. */
+static inline bool store_names_has(const store_name *names, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
 
 /* A TOTP secret sealed with the key file's secret_key (XSalsa20-Poly1305):
  * nonce, MAC and the 20-byte secret.  The store never sees it open. */

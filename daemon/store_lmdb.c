@@ -1500,14 +1500,6 @@ static int store_pool_write(struct store *st, MDB_txn *txn, const struct pool *p
 	return rc;
 }
 
-static bool store_name_in(const store_name *names, unsigned n, const char *name)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* Seats: claim one in every pool new names and old did not, give back
  * every one old held and new does not (old or new may be NULL). */
 static enum store_result store_seats_move(struct store *st, MDB_txn *txn,
@@ -1519,7 +1511,7 @@ static enum store_result store_seats_move(struct store *st, MDB_txn *txn,
 
 	*rc = 0;
 	for (unsigned i = 0; old && i < old->npools; i++) {
-		if (new && store_name_in(new->pools, new->npools, old->pools[i]))
+		if (new && store_names_has(new->pools, new->npools, old->pools[i]))
 			continue;
 		r = store_pool_read(st, txn, old->pools[i], &pl);
 		if (r == STORE_NO_POOL)
@@ -1532,7 +1524,7 @@ static enum store_result store_seats_move(struct store *st, MDB_txn *txn,
 			return STORE_UNAVAILABLE;
 	}
 	for (unsigned i = 0; new && i < new->npools; i++) {
-		if (old && store_name_in(old->pools, old->npools, new->pools[i]))
+		if (old && store_names_has(old->pools, old->npools, new->pools[i]))
 			continue;
 		r = store_pool_read(st, txn, new->pools[i], &pl);
 		if (r == STORE_OK && pl.used >= pl.seats)
@@ -1557,7 +1549,7 @@ static enum store_result store_groups_check(struct store *st, MDB_txn *txn,
 	int rc;
 
 	for (unsigned i = 0; i < new->ngroups; i++) {
-		if (old && store_name_in(old->groups, old->ngroups, new->groups[i]))
+		if (old && store_names_has(old->groups, old->ngroups, new->groups[i]))
 			continue;
 		rc = store_key_name(&k, new->groups[i]) ? mdb_get(txn, st->groups, &k, &v)
 							 : MDB_NOTFOUND;

@@ -406,9 +406,8 @@ static bool record_dec_names(struct json_object *o, const char *key, store_name 
 		    (size_t)json_object_get_string_len(j) >= sizeof(store_name) ||
 		    strlen(s) != (size_t)json_object_get_string_len(j))
 			return false;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(names[k], s) == 0)
-				return false;
+		if (store_names_has(names, (unsigned)i, s))
+			return false;
 		snprintf(names[i], sizeof(store_name), "%s", s);
 	}
 	*n = (unsigned)len;

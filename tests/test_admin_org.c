@@ -188,6 +188,17 @@ static void delegated_admin_is_allowed_its_permission_and_refused_others(void **
 		"'invites'");
 	refused(f, bin, OB_ADMIN_USER_RESTORE, "{\"username\":\"alice\"}",
 		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	/* Adding people does not bring inviting with it. */
+	make_person(f, "sys", "acme", ROLE_USER, PERM_USERS);
+	refused(f, uid_of("sys"), OB_ADMIN_USER_ADD,
+		"{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\","
+		"\"invite\":true}",
+		VL_ERR_PERMISSION_DENIED, "inviting needs the 'invites' permission");
+	refused(f, uid_of("sys"), OB_ADMIN_USER_IMPORT,
+		"{\"rows\":[],\"invite\":true,\"commit\":true}", VL_ERR_PERMISSION_DENIED,
+		"inviting needs the 'invites' permission");
+	assert_int_equal(store_person_get(f->d.store, "bob", &(struct person){ 0 }),
+			 STORE_NOT_FOUND);
 }
 
 static void unknown_uid_and_banked_admin_are_refused(void **state)

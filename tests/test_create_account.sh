@@ -62,8 +62,15 @@ expect_stdout_contains person_says_account_created '"account_created": true' \
 	ob_ctl --json user show "$acct"
 
 # A name that already is a Unix account: refused, nothing made.
-expect_fail_with existing_unix_account_is_not_created_again 1 "" \
+expect_fail_with existing_unix_account_is_not_created_again 1 "a Unix account named bob already exists" \
 	ob_ctl user add bob --first-name Bob --last-name Regular --create-account
+# The account is made before the person is written: when the write is
+# refused (here: the e-mail address belongs to someone), it goes again.
+expect_ok person_with_address ob_ctl user add carla --first-name Carla --last-name Ek \
+	--email carla@example.org
+expect_fail_with refused_person_gets_no_account 1 "already used by another person" \
+	ob_ctl user add "$home_name" --first-name A --last-name B --email CARLA@example.org \
+	--create-account
 expect_fail_with create_and_existing_exclude_each_other 1 "exclude each other" \
 	ob_ctl user add "$home_name" --first-name A --last-name B --create-account --existing-account
 if getent passwd "$home_name" >/dev/null; then
