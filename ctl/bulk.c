@@ -19,7 +19,6 @@
 #include "bulk.h"
 #include "cmd.h"
 #include "code.h"
-#include "duration.h"
 #include "ob_protocol.h"
 #include "output.h"
 #include "varlink.h"
@@ -395,7 +394,8 @@ static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime)
 	free(after);
 	client_close(&cl);
 	if (e == -EBADMSG) {
-		fputs("onboardctl: onboardd sent a page of codes that is not valid\n", stderr);
+		fprintf(stderr, "onboardctl: onboardd sent a page of codes that is not valid; %zu "
+			"codes were issued but not written: issue them again\n", lost);
 		r = CTL_EXIT_REFUSED;
 	} else if (e == -ENOMEM) {
 		r = ctl_oom();
@@ -427,11 +427,8 @@ int cmd_code_issue_bulk(struct ctl *c)
 				"codes go to files, never to the terminal)");
 		return CTL_EXIT_USAGE;
 	}
-	if (c->opt[OPT_LIFETIME] && duration_parse(c->opt[OPT_LIFETIME], &lifetime) < 0) {
-		ctl_usage_error("--lifetime: '%s' is not a duration: write it like 90d, 12h or "
-				"1d12h (at most 10 years)", c->opt[OPT_LIFETIME]);
+	if (ctl_lifetime(c, &lifetime) < 0)
 		return CTL_EXIT_USAGE;
-	}
 	/* The files first: no code is issued that has nowhere to go. */
 	if (bulk_open(&b, c->opt[OPT_OUTPUT], BULK_ACCESS_CODES) < 0)
 		return CTL_EXIT_REFUSED;

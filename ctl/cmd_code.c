@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "duration.h"
 #include "ob_protocol.h"
 #include "output.h"
 
@@ -27,11 +26,8 @@ int cmd_code_issue(struct ctl *c)
 				c->opt[OPT_OUTPUT] ? "output" : "org");
 		return CTL_EXIT_USAGE;
 	}
-	if (c->opt[OPT_LIFETIME] && duration_parse(c->opt[OPT_LIFETIME], &lifetime) < 0) {
-		ctl_usage_error("--lifetime: '%s' is not a duration: write it like 90d, 12h or "
-				"1d12h (at most 10 years)", c->opt[OPT_LIFETIME]);
+	if (ctl_lifetime(c, &lifetime) < 0)
 		return CTL_EXIT_USAGE;
-	}
 	p = ctl_params_username(c->arg[0]);
 	if (!p || (lifetime && ctl_add(p, "lifetime", json_object_new_int64(lifetime)) < 0) ||
 	    (c->opt[OPT_RESET_MFA] && ctl_add(p, "reset_mfa", json_object_new_boolean(1)) < 0)) {

@@ -221,7 +221,7 @@ int cmd_source_unlock(struct ctl *c)
 {
 	struct json_object *p = json_object_new_object();
 
-	if (!p || ctl_add(p, "source", json_object_new_string(c->arg[0])) < 0) {
+	if (!p || ctl_add_string(p, "source", c->arg[0]) < 0) {
 		json_object_put(p);
 		return ctl_oom();
 	}

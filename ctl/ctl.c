@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "duration.h"
 #include "ob_protocol.h"
 #include "output.h"
 #include "varlink.h"
@@ -26,7 +27,9 @@ void ctl_usage_error(const char *fmt, ...)
 	fputs("\nTry 'onboardctl --help'.\n", stderr);
 }
 
-void ctl_print_refusal(const char *text)
+/* "onboardctl: " and text on stderr, on one line, control characters
+ * replaced: a daemon's or a file's text cannot drive the terminal. */
+static void ctl_print_refusal(const char *text)
 {
 	char line[OB_TEXT_MAX + 1];
 
@@ -177,9 +180,7 @@ int ctl_run_line(struct ctl *c, const char *method, struct json_object *params,
 
 /* ---------------------------------------------------------------- lists */
 
-/* Add the records of one page (the array under key in rparams) to all.
- * Returns 0, -EBADMSG when the page has no such array, -ENOMEM. */
-static int ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key)
+long ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key)
 {
 	struct json_object *page;
 	size_t n;
@@ -196,7 +197,7 @@ static int ctl_list_take(struct json_object *all, struct json_object *rparams, c
 			return -ENOMEM;
 		}
 	}
-	return 0;
+	return (long)n;
 }
 
 /* A copy of base (or a new object), or NULL. */
@@ -260,6 +261,8 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
 	const char *error = NULL;
 	struct client cl;
+	bool bad_page = false;
+	long taken;
 	int r;
 
 	if (!doc || !all || json_object_object_add(doc, key, all) < 0 ||
@@ -276,9 +279,11 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 		if (r != 0)
 			break;
 		next = NULL;
-		r = ctl_list_take(all, rparams, key);
+		taken = ctl_list_take(all, rparams, key);
+		r = taken < 0 ? (int)taken : 0;
 		if (r == 0)
 			r = ctl_list_next(rparams, params, base, &next);
+		bad_page = r == -EBADMSG;
 		json_object_put(reply);
 		reply = NULL;
 		json_object_put(params);
@@ -289,6 +294,13 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	client_close(&cl);
 	json_object_put(params);
 	json_object_put(base);
+	/* A page that came whole but makes no sense (no list, a next that
+	 * does not move on): onboardd answered, so it is not "unreachable". */
+	if (bad_page) {
+		json_object_put(doc);
+		fprintf(stderr, "onboardctl: onboardd sent a page of %s that is not valid\n", key);
+		return CTL_EXIT_REFUSED;
+	}
 	if (r != 0) {
 		json_object_put(doc);
 		return ctl_call_failed(c, cl.timeout_ms, r, &reply, rparams, error);
@@ -343,6 +355,16 @@ int ctl_add_strings(struct json_object *p, const char *key, const char *const *v
 		}
 	}
 	return ctl_add(p, key, arr);
+}
+
+int ctl_lifetime(const struct ctl *c, int64_t *seconds)
+{
+	if (c->opt[OPT_LIFETIME] && duration_parse(c->opt[OPT_LIFETIME], seconds) < 0) {
+		ctl_usage_error("--lifetime: '%s' is not a duration: write it like 90d, 12h or "
+				"1d12h (at most 10 years)", c->opt[OPT_LIFETIME]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 struct json_object *ctl_params_username(const char *username)

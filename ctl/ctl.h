@@ -69,9 +69,6 @@ struct ctl {
 };
 
 void ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "onboardctl: " and text on stderr, on one line, control characters
- * replaced: a daemon's or a file's text cannot drive the terminal. */
-void ctl_print_refusal(const char *text);
 int ctl_oom(void);
 
 /* Connect to c->socket.  Returns CTL_EXIT_OK, or CTL_EXIT_UNREACHABLE
@@ -117,8 +114,15 @@ int ctl_add_string(struct json_object *p, const char *key, const char *s);
  * split at commas, empty pieces dropped. */
 int ctl_add_strings(struct json_object *p, const char *key, const char *const *v, size_t n,
 		    bool split);
+/* Add the records of one page (the array under key in rparams) to all.
+ * Returns how many, -EBADMSG when the page has no such array, -ENOMEM. */
+long ctl_list_take(struct json_object *all, struct json_object *rparams, const char *key);
 /* A new object {"username": username}, or NULL. */
 struct json_object *ctl_params_username(const char *username);
+
+/* --lifetime DURATION into *seconds (left as it is when absent): 0, or
+ * -EINVAL after the usage error. */
+int ctl_lifetime(const struct ctl *c, int64_t *seconds);
 
 /* A whole number from min to max in text; false otherwise. */
 bool ctl_parse_int(const char *text, long long min, long long max, long long *out);

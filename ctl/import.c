@@ -72,6 +72,10 @@ struct import {
 	struct client cl;
 	bool connected;
 	bool files_kept; /* the code files hold an import's codes */
+	/* The ImportRow of each record that has values, built while checking
+	 * and taken when sending, with its size as sent. */
+	struct json_object **built;
+	size_t *bytes;
 };
 
 /* "FILE:LINE: text", or "FILE: text" for line 0, on stderr. */
@@ -249,13 +253,16 @@ static int import_check_rows(struct import *imp)
 {
 	int problems = 0;
 
+	imp->built = calloc(imp->t.nrecords, sizeof(*imp->built));
+	imp->bytes = calloc(imp->t.nrecords, sizeof(*imp->bytes));
+	if (!imp->built || !imp->bytes)
+		return -ENOMEM;
 	for (size_t i = 1; i < imp->t.nrecords; i++) {
 		const struct csv_record *r = &imp->t.records[i];
 		struct json_object *o;
 
 		for (unsigned j = 0; j < r->nfields; j++) {
-			if (imp->map[j] == COL_NONE && r->fields[j][0] &&
-			    !imp->t.records[0].fields[j][0]) {
+			if (imp->map[j] == COL_NONE && r->fields[j][0]) {
 				import_say(imp, r->line, "column %u holds a value but has no name "
 					   "in the header", j + 1);
 				problems++;
@@ -267,11 +274,12 @@ static int import_check_rows(struct import *imp)
 		o = import_row(imp, i);
 		if (!o)
 			return -ENOMEM;
-		if (import_row_bytes(o) > IMPORT_BATCH_BYTES) {
+		imp->built[i] = o;
+		imp->bytes[i] = import_row_bytes(o);
+		if (imp->bytes[i] > IMPORT_BATCH_BYTES) {
 			import_say(imp, r->line, "the row is too large to send");
 			problems++;
 		}
-		json_object_put(o);
 	}
 	return problems;
 }
@@ -344,15 +352,12 @@ static int import_send_all(struct import *imp, struct json_object **reply,
 	int r;
 
 	for (size_t i = 1; i < imp->t.nrecords; i++) {
-		struct json_object *o;
-		size_t size;
+		struct json_object *o = imp->built[i];
+		size_t size = imp->bytes[i];
 
-		if (!import_has_values(imp, i))
-			continue;
-		o = import_row(imp, i);
 		if (!o)
-			goto oom;
-		size = import_row_bytes(o);
+			continue;
+		imp->built[i] = NULL;
 		if (batch && (n == OB_IMPORT_BATCH_MAX || bytes + size > IMPORT_BATCH_BYTES)) {
 			import_progress(imp, done);
 			r = import_send(imp, batch, first, false, reply, rparams);
@@ -398,35 +403,13 @@ static int64_t import_int(struct json_object *o, const char *key, int64_t dflt)
 	return varlink_get_int(o, key, &v) == 0 ? (int64_t)v : dflt;
 }
 
-/* Append the array under key of rparams to all.  Returns its length, or
- * -EBADMSG, -ENOMEM. */
-static long import_take(struct json_object *all, struct json_object *rparams, const char *key)
-{
-	struct json_object *arr;
-	size_t n;
-
-	if (!json_object_object_get_ex(rparams, key, &arr) ||
-	    !json_object_is_type(arr, json_type_array))
-		return -EBADMSG;
-	n = json_object_array_length(arr);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *o = json_object_array_get_idx(arr, i);
-
-		if (json_object_array_add(all, json_object_get(o)) < 0) {
-			json_object_put(o);
-			return -ENOMEM;
-		}
-	}
-	return (long)n;
-}
-
 /* Every failure of a refused commit: those of its reply, then the pages
  * of UserImportFailures.  Returns the exit status. */
 static int import_failures(struct import *imp, struct json_object *rparams,
 			   struct json_object *all)
 {
 	int64_t total = import_int(rparams, "failures_total", 0);
-	long got = import_take(all, rparams, "failures");
+	long got = ctl_list_take(all, rparams, "failures");
 	size_t have = got > 0 ? (size_t)got : 0;
 
 	while (got >= 0 && (int64_t)have < total) {
@@ -440,7 +423,7 @@ static int import_failures(struct import *imp, struct json_object *rparams,
 		r = ctl_call_on(imp->c, &imp->cl, OB_ADMIN_USER_IMPORT_FAILURES, p, &reply, &rp);
 		if (r != CTL_EXIT_OK)
 			return r;
-		got = import_take(all, rp, "failures");
+		got = ctl_list_take(all, rp, "failures");
 		/* Failures hold no secret, and all shares them: no wiping. */
 		json_object_put(reply);
 		if (got == 0)
@@ -662,9 +645,9 @@ static int import_run(struct import *imp, struct bulk_files *b)
 			r = CTL_EXIT_REFUSED;
 		if (r == CTL_EXIT_OK &&
 		    (int64_t)b->count < import_int(rparams, "imported", 0))
-			fprintf(stderr, "onboardctl: %" PRId64 " of the people imported got no "
-				"invitation (onboardd's log says why): send theirs with 'onboardctl "
-				"invite send USERNAME'\n",
+			fprintf(stderr, "onboardctl: %" PRId64 " invitation codes did not reach "
+				"the code files: send theirs again with 'onboardctl invite send "
+				"USERNAME'\n",
 				import_int(rparams, "imported", 0) - (int64_t)b->count);
 	}
 	if (r == CTL_EXIT_OK || bad_rows)
@@ -703,6 +686,10 @@ int cmd_user_import(struct ctl *c)
 out:
 	if (imp.connected)
 		client_close(&imp.cl);
+	for (size_t i = 0; imp.built && i < imp.t.nrecords; i++)
+		json_object_put(imp.built[i]);
+	free(imp.built);
+	free(imp.bytes);
 	csv_table_free(&imp.t);
 	return r;
 }

@@ -56,7 +56,7 @@ static bool output_int(struct json_object *o, const char *key, int64_t *out)
 
 /* s with C0 controls, DEL and C1 controls (U+0080..U+009F, 0xc2 0x80..0x9f
  * in UTF-8) replaced by '?', cut to fit size. */
-static const char *output_clean(const char *s, char *buf, size_t size)
+const char *output_sanitize(const char *s, char *buf, size_t size)
 {
 	size_t o = 0;
 
@@ -74,12 +74,7 @@ static const char *output_clean(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-const char *output_sanitize(const char *s, char *buf, size_t size)
-{
-	return output_clean(s, buf, size);
-}
-
-const char *output_utc(int64_t t, char *buf, size_t size)
+static const char *output_utc(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -155,7 +150,7 @@ static void output_field(const char *label, const char *value)
 {
 	char clean[OB_TEXT_MAX];
 
-	printf("%-*s %s\n", OUTPUT_LABEL_WIDTH, label, output_clean(value, clean, sizeof(clean)));
+	printf("%-*s %s\n", OUTPUT_LABEL_WIDTH, label, output_sanitize(value, clean, sizeof(clean)));
 }
 
 /* Write len bytes to stdout, past stdio, so that no copy stays in a
@@ -389,12 +384,12 @@ int output_people(struct json_object *params)
 		snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
 			 output_str(p, "last_name"));
 		printf("%-*s  %-*s  %-*s  %-*s  %-16s  %-*s  %s\n", wu,
-		       output_clean(output_str(p, "username"), a, sizeof(a)), ws,
+		       output_sanitize(output_str(p, "username"), a, sizeof(a)), ws,
 		       output_str(p, "state"), wr, output_str(p, "role"), wo,
-		       output_clean(output_str(p, "org"), d, sizeof(d)),
+		       output_sanitize(output_str(p, "org"), d, sizeof(d)),
 		       output_time(p, "created", "?", t), we,
-		       output_clean(email[0] ? email : "-", b, sizeof(b)),
-		       output_clean(name, c, sizeof(c)));
+		       output_sanitize(email[0] ? email : "-", b, sizeof(b)),
+		       output_sanitize(name, c, sizeof(c)));
 	}
 	return output_finish();
 }
@@ -421,11 +416,11 @@ int output_bank(struct json_object *params)
 		snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
 			 output_str(p, "last_name"));
 		printf("%-*s  %-*s  %-16s  %-*s  %s\n", wu,
-		       output_clean(output_str(p, "username"), a, sizeof(a)), wo,
-		       output_clean(output_str(p, "org"), d, sizeof(d)),
+		       output_sanitize(output_str(p, "username"), a, sizeof(a)), wo,
+		       output_sanitize(output_str(p, "org"), d, sizeof(d)),
 		       output_time(p, "deleted", "?", t), we,
-		       output_clean(email[0] ? email : "-", b, sizeof(b)),
-		       output_clean(name, c, sizeof(c)));
+		       output_sanitize(email[0] ? email : "-", b, sizeof(b)),
+		       output_sanitize(name, c, sizeof(c)));
 	}
 	return output_finish();
 }
@@ -446,7 +441,7 @@ int output_codes(struct json_object *params)
 		struct json_object *c = json_object_array_get_idx(arr, i);
 
 		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
-		       output_clean(output_str(c, "username"), u, sizeof(u)),
+		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
 		       output_str(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
 		       output_bool(c, "reset_mfa") ? "yes" : "-");
@@ -457,7 +452,7 @@ int output_codes(struct json_object *params)
 int output_unlocked(struct json_object *params)
 {
 	char t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
-	const char *who = output_clean(output_str(params, "username"), u, sizeof(u));
+	const char *who = output_sanitize(output_str(params, "username"), u, sizeof(u));
 	int64_t failures = 0;
 
 	output_int(params, "failures", &failures);
@@ -476,7 +471,7 @@ int output_unlocked(struct json_object *params)
 int output_source_unlocked(struct json_object *params)
 {
 	char t[OUTPUT_TIME_MAX], s[128];
-	const char *src = output_clean(output_str(params, "source"), s, sizeof(s));
+	const char *src = output_sanitize(output_str(params, "source"), s, sizeof(s));
 	int64_t failures = 0;
 
 	output_int(params, "failures", &failures);
@@ -498,7 +493,7 @@ int output_code_issued(struct json_object *params)
 		     "Access code for %s, valid until %s. It is shown only this once:\n"
 		     "give it to the person, who enters it at the login prompt.\n%s",
 		     output_str(params, "code"),
-		     output_clean(output_str(params, "username"), u, sizeof(u)),
+		     output_sanitize(output_str(params, "username"), u, sizeof(u)),
 		     output_time(params, "expires", "?", t),
 		     output_bool(params, "reset_mfa")
 			     ? "It resets MFA: the login with it removes the person's authenticator,\n"
@@ -535,7 +530,7 @@ int output_invitation_issued(struct json_object *params)
 		     "the code%s shown only this once. Give %s to the person, who enters\n"
 		     "%s at the login prompt to register.\n",
 		     output_str(params, "code"), v,
-		     output_clean(output_str(inv, "username"), u, sizeof(u)),
+		     output_sanitize(output_str(inv, "username"), u, sizeof(u)),
 		     output_time(inv, "expires", "?", t), verify[0] ? "s are" : " is",
 		     verify[0] ? "both, by different channels if you can," : "it",
 		     verify[0] ? "them" : "it");
@@ -572,7 +567,7 @@ int output_invitations(struct json_object *params)
 		struct json_object *c = json_object_array_get_idx(arr, i);
 
 		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
-		       output_clean(output_str(c, "username"), u, sizeof(u)),
+		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
 		       output_str(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
 		       output_bool(c, "verification") ? "yes" : "-");
@@ -600,8 +595,8 @@ int output_groups(struct json_object *params)
 
 		output_int(g, "members", &members);
 		printf("%-*s  %-*s  %7" PRId64 "  %s\n", wn,
-		       output_clean(output_str(g, "name"), a, sizeof(a)), wo,
-		       output_clean(output_str(g, "org"), b, sizeof(b)), members,
+		       output_sanitize(output_str(g, "name"), a, sizeof(a)), wo,
+		       output_sanitize(output_str(g, "org"), b, sizeof(b)), members,
 		       output_time(g, "created", "?", t));
 	}
 	return output_finish();
@@ -628,8 +623,8 @@ int output_pools(struct json_object *params)
 		snprintf(seats, sizeof(seats), "%" PRId64 "/%" PRId64 "%s", used, total,
 			 used >= total ? " full" : "");
 		printf("%-*s  %-*s  %-15s  %s\n", wn,
-		       output_clean(output_str(p, "name"), a, sizeof(a)), wo,
-		       output_clean(output_str(p, "org"), b, sizeof(b)), seats,
+		       output_sanitize(output_str(p, "name"), a, sizeof(a)), wo,
+		       output_sanitize(output_str(p, "org"), b, sizeof(b)), seats,
 		       output_time(p, "created", "?", t));
 	}
 	return output_finish();
@@ -645,11 +640,11 @@ static const char *output_actor(struct json_object *e, char *buf, size_t size)
 	int64_t uid;
 
 	if (!output_int(e, "uid", &uid))
-		snprintf(buf, size, "%s", actor[0] ? output_clean(actor, clean, sizeof(clean))
+		snprintf(buf, size, "%s", actor[0] ? output_sanitize(actor, clean, sizeof(clean))
 						   : "login");
 	else if (actor[0])
 		snprintf(buf, size, "%s(uid %" PRId64 ")",
-			 output_clean(actor, clean, sizeof(clean)), uid);
+			 output_sanitize(actor, clean, sizeof(clean)), uid);
 	else
 		snprintf(buf, size, "uid %" PRId64, uid);
 	return buf;
@@ -677,11 +672,11 @@ int output_events(struct json_object *params)
 
 		output_int(e, "time", &time);
 		printf("%-19s  %-*s  %-*s  %-*s  %-16s  %-10s  %s\n", output_utc(time, t, sizeof(t)),
-		       we, output_clean(output_str(e, "event"), ev, sizeof(ev)), wr,
-		       output_clean(output_str(e, "result"), res, sizeof(res)), ws,
-		       output_clean(subject[0] ? subject : "-", sub, sizeof(sub)),
-		       output_actor(e, by, sizeof(by)), output_clean(o[0] ? o : "-", org, sizeof(org)),
-		       output_clean(output_str(e, "detail"), detail, sizeof(detail)));
+		       we, output_sanitize(output_str(e, "event"), ev, sizeof(ev)), wr,
+		       output_sanitize(output_str(e, "result"), res, sizeof(res)), ws,
+		       output_sanitize(subject[0] ? subject : "-", sub, sizeof(sub)),
+		       output_actor(e, by, sizeof(by)), output_sanitize(o[0] ? o : "-", org, sizeof(org)),
+		       output_sanitize(output_str(e, "detail"), detail, sizeof(detail)));
 	}
 	return output_finish();
 }

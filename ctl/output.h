@@ -44,8 +44,6 @@ int output_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* s with control characters replaced by '?', cut to fit size: text from
  * the daemon or a file, printed where it could drive a terminal. */
 const char *output_sanitize(const char *s, char *buf, size_t size);
-/* "YYYY-MM-DD HH:MM:SS" in UTC. */
-const char *output_utc(int64_t t, char *buf, size_t size);
 
 /* Flush stdout; -EIO when anything written to it was lost. */
 int output_finish(void);

@@ -327,6 +327,12 @@ check code_issue_bulk_json_summary "expected 1 code, in acme and acme.txt" \
 	test "$(jq_py "(d['issued'], d['output'], d['sheet'])")" = "(1, '$OB_DIR/acme', '$OB_DIR/acme.txt')"
 check code_issue_bulk_org_limits_people "expected only olga in the acme file" \
 	test "$(cut -d, -f1 "$OB_DIR/acme" | tr '\n' ' ')" = "username olga "
+# A name a spreadsheet would take for a formula is written as text.
+expect_ok user_add_formula_name ob_ctl user add fred --first-name =cmd --last-name Fors --org formula
+expect_ok code_issue_bulk_for_formula_name \
+	ob_ctl code issue --all-without-email --org formula --output "$OB_DIR/formula.csv"
+check code_issue_bulk_quotes_formula_names "expected the first name written as \"'=cmd\"" \
+	grep -q "^fred,\"'=cmd\",Fors," "$OB_DIR/formula.csv"
 
 # ---------------------------------------------------------- CSV import
 
@@ -346,6 +352,24 @@ check import_keeps_quoted_comma "expected erin's last name 'Ek, Jr.' and groups 
 check import_keeps_doubled_quotes "expected frank's first name 'Frank \"Frankie\"'" \
 	person_is frank "p['first_name'] == 'Frank \"Frankie\"'"
 check import_reads_links "expected gina linked to frank" person_is gina "p['link'] == 'frank'"
+
+# A value in a column whose header is blank (even quoted blanks) is an
+# error, not something quietly left out.
+printf 'username,first_name,last_name," "\npia,Pia,Pe,secret-value\n' >"$OB_DIR/blank.csv"
+ob_run ob_ctl user import "$OB_DIR/blank.csv"
+check import_value_under_blank_header_is_refused "expected exit 1 and the column named" \
+	sh -c "[ $OB_RC -eq 1 ] && grep -q 'blank.csv:2: column 4 holds a value but has no name' '$OB_ERR'"
+expect_fail_with import_refused_file_adds_nobody 1 "no such person: pia" ob_ctl user show pia
+
+# On a terminal, a progress bar on stderr shows the rows sent.
+if command -v script >/dev/null 2>&1; then
+	printf 'username,first_name,last_name\nbar1,Bar,One\nbar2,Bar,Two\n' >"$OB_DIR/bar.csv"
+	ob_run script -qec "$ONBOARDCTL --socket $OB_SOCKET user import $OB_DIR/bar.csv" /dev/null
+	check import_shows_progress_bar_on_terminal "expected 'importing [###...] 2/2' and the summary" \
+		sh -c "grep -q 'importing \[#*\] 2/2' '$OB_OUT' && grep -q 'imported 2 people' '$OB_OUT'"
+else
+	ob_skip import_shows_progress_bar_on_terminal "script (util-linux) is not installed"
+fi
 
 # ';' as spreadsheets in Swedish write it, with a BOM and CRLF.
 printf '\357\273\277username;first_name;last_name;email\r\nasa;\303\205sa;\303\226berg;asa@example.org\r\nbo;Bo;"Lund; Sr.";\r\n' \
