@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #include "accounts.h"
@@ -42,12 +45,25 @@ static const char *const accounts_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Run argv[0] with argv; 0 when it exits 0, else -EIO with the first
  * line it wrote to stderr (or its status) in err. */
+#define ACCOUNTS_TIMEOUT_MS 30000
+
+static long long accounts_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int accounts_run(char *const argv[], char *err, size_t errlen)
 {
-	char buf[512];
+	char buf[512], drain[256];
 	size_t got = 0;
 	ssize_t n;
+	bool full;
 	int pipefd[2], status = 0;
+	long long deadline = accounts_ms() + ACCOUNTS_TIMEOUT_MS;
+	bool timed_out = false;
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -60,22 +76,54 @@ static int accounts_run(char *const argv[], char *err, size_t errlen)
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR);
+		sigset_t none;
 
+		/* The daemon blocks its signals for signalfd and ignores
+		 * SIGPIPE: the tool gets the defaults, as from a shell. */
+		sigemptyset(&none);
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
-		    dup2(pipefd[1], 2) < 0)
+		    dup2(pipefd[1], 2) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0 ||
+		    signal(SIGPIPE, SIG_DFL) == SIG_ERR)
 			_exit(127);
 		execve(argv[0], argv, (char *const *)accounts_env);
 		_exit(127);
 	}
 	close(pipefd[1]);
-	while (got + 1 < sizeof(buf) &&
-	       ((n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got)) > 0 ||
-		(n < 0 && errno == EINTR)))
-		if (n > 0)
+	/* The caller waits (the event loop does): a tool that hangs, on a
+	 * lock of /etc/passwd say, is stopped after ACCOUNTS_TIMEOUT_MS. */
+	for (;;) {
+		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		long long left = deadline - accounts_ms();
+		int pr;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			timed_out = true;
+			break;
+		}
+		pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue; /* timeout: the deadline check above stops it */
+		/* Past the first line's worth, the rest is read and dropped. */
+		full = got + 1 >= sizeof(buf);
+		n = read(pipefd[0], full ? drain : buf + got, full ? sizeof(drain) : sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (!full)
 			got += (size_t)n;
+	}
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (timed_out) {
+		snprintf(err, errlen, "%s took longer than %d seconds and was stopped", argv[0],
+			 ACCOUNTS_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
 	buf[got] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -119,12 +167,12 @@ int accounts_create(const char *username, const char *first, const char *last,
 	return accounts_run(argv, err, errlen);
 }
 
-int accounts_remove(const char *username, bool remove_home)
+int accounts_remove(const char *username, bool remove_home, char *err, size_t errlen)
 {
-	char user[64], err[256];
+	char user[64];
 	char *argv[] = { (char *)ACCOUNTS_USERDEL, (char *)(remove_home ? "--remove" : "--force"),
 			 user, NULL };
 
 	snprintf(user, sizeof(user), "%s", username);
-	return accounts_run(argv, err, sizeof(err));
+	return accounts_run(argv, err, errlen);
 }

@@ -28,7 +28,8 @@ enum account_kind accounts_kind(const char *username, uid_t uid_min);
  * reason useradd gave in err. */
 int accounts_create(const char *username, const char *first, const char *last,
 		    const char *shell, bool create_home, char *err, size_t errlen);
-/* Undo accounts_create (userdel; --remove takes the home too). */
-int accounts_remove(const char *username, bool remove_home);
+/* Undo accounts_create (userdel; --remove takes the home too); err as
+ * there.  Each tool is stopped after 30 seconds (-ETIMEDOUT). */
+int accounts_remove(const char *username, bool remove_home, char *err, size_t errlen);
 
 #endif

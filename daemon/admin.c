@@ -615,9 +615,10 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	p.updated = now;
 	r = store_people_write(d->store, &c, 1, &fail);
 	if (r != STORE_OK && create &&
-	    accounts_remove(p.username, d->cfg.account_home == ACCOUNT_HOME_CREATE) < 0)
+	    accounts_remove(p.username, d->cfg.account_home == ACCOUNT_HOME_CREATE, why,
+			    sizeof(why)) < 0)
 		log_warnx("admin: %s could not be added, and the Unix account made for them "
-			  "could not be removed: remove it with userdel", p.username);
+			  "could not be removed (%s): remove it with userdel", p.username, why);
 	if (r == STORE_EXISTS && store_person_get(d->store, p.username, &old) == STORE_OK)
 		return admin_add_refusal(x, &old, ADD_TAKEN, p.username);
 	if (r != STORE_OK) {

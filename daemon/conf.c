@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "secfile.h"
+#include "totp.h"
 #include "duration.h"
 #include "logindefs.h"
 #include "utf8.h"
@@ -56,9 +57,8 @@ struct conf_key {
 
 static const char *const mfa_words[] = { "required", "optional", "off", NULL };
 static const unsigned mfa_values[] = { MFA_REQUIRED, MFA_OPTIONAL, MFA_OFF };
-/* In the order of enum totp_algorithm (daemon/totp.h). */
 static const char *const algorithm_words[] = { "sha1", "sha256", "sha512", NULL };
-static const unsigned algorithm_values[] = { 0, 1, 2 };
+static const unsigned algorithm_values[] = { TOTP_SHA1, TOTP_SHA256, TOTP_SHA512 };
 static const char *const digits_words[] = { "6", "8", NULL };
 static const unsigned digits_values[] = { 6, 8 };
 static const char *const home_words[] = { "first-login", "create", NULL };
@@ -152,7 +152,7 @@ void config_defaults(struct config *c)
 	/* Empty: main puts the key file in the state directory. */
 	c->key_file[0] = '\0';
 	c->mfa = MFA_REQUIRED;
-	c->totp_algorithm = 0; /* SHA1: the one every authenticator app reads */
+	c->totp_algorithm = TOTP_SHA1; /* the one every authenticator app reads */
 	c->totp_digits = 6;
 	/* Apps list accounts by issuer: the host's name tells them apart. */
 	if (gethostname(c->totp_issuer, sizeof(c->totp_issuer)) < 0 || !c->totp_issuer[0] ||
@@ -478,6 +478,15 @@ static int conf_handle(void *user, const char *section, const char *name, const 
 	return 1;
 }
 
+/* The configuration and the terms of use are trusted only from a file
+ * of root's or ours that nobody else may write. */
+static const struct secfile_rule conf_trusted_file = {
+	.root_may_own = true,
+	.forbidden = S_IWGRP | S_IWOTH,
+	.what_bits = "writable by group or others",
+	.fix = "run chmod go-w",
+};
+
 /* The terms of use, read once at start: a missing or unsafe file stops
  * the start instead of letting people register without them.  Text only:
  * UTF-8 without control characters but tab and newline (carriage returns
@@ -485,19 +494,13 @@ static int conf_handle(void *user, const char *section, const char *name, const 
  * Returns 0 or -errno with the reason in err. */
 static int conf_read_terms(struct config *c, char *err, size_t errlen)
 {
-	static const struct secfile_rule rule = {
-		.root_may_own = true,
-		.forbidden = S_IWGRP | S_IWOTH,
-		.what_bits = "writable by group or others",
-		.fix = "run chmod go-w",
-	};
 	_cleanup_close_ int fd = -1;
 	char buf[CONFIG_TERMS_MAX + 1];
 	struct stat st;
 	size_t len = 0, out = 0;
 	ssize_t n;
 
-	fd = secfile_open(c->terms_file, &rule, &st, err, errlen);
+	fd = secfile_open(c->terms_file, &conf_trusted_file, &st, err, errlen);
 	if (fd < 0)
 		return fd;
 	/* One byte more than allowed: a file that grew since fstat shows. */
@@ -552,7 +555,6 @@ static void conf_load_terms(struct conf_parse *p)
 	r = conf_read_terms(p->c, why, sizeof(why));
 	if (r == 0)
 		return;
-	p->c->terms[0] = '\0';
 	for (i = 0; i < CONF_NKEYS; i++)
 		if (strcmp(conf_keys[i].name, "terms_file") == 0)
 			break;
@@ -565,17 +567,11 @@ static void conf_load_terms(struct conf_parse *p)
  * (-1 for a missing optional file), or -errno with err set. */
 static int conf_open(const char *path, bool must_exist, int *fdp, char *err, size_t errlen)
 {
-	static const struct secfile_rule rule = {
-		.root_may_own = true,
-		.forbidden = S_IWGRP | S_IWOTH,
-		.what_bits = "writable by group or others",
-		.fix = "run chmod go-w",
-	};
 	struct stat st;
 	int fd;
 
 	*fdp = -1;
-	fd = secfile_open(path, &rule, &st, err, errlen);
+	fd = secfile_open(path, &conf_trusted_file, &st, err, errlen);
 	if (fd == -ENOENT && !must_exist) {
 		err[0] = '\0';
 		return 0;

@@ -19,7 +19,8 @@ static void login_totp_params(const struct login *l, struct totp_params *p)
 static int login_ask_enrol(struct login *l, const char *before)
 {
 	struct totp_params tp;
-	char uri[512], key[64], intro[OB_TEXT_MAX], keyline[128];
+	char uri[TOTP_URI_MAX(CONFIG_ISSUER_MAX, OB_USERNAME_MAX)], key[64], intro[OB_TEXT_MAX],
+		keyline[128];
 	_cleanup_free_ char *qr = NULL;
 	unsigned cols, lines;
 	int r;

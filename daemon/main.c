@@ -20,6 +20,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "quality.h"
 #include "ob_protocol.h"
 #include "server.h"
 #include "totp.h"
@@ -323,8 +324,8 @@ int main(int argc, char **argv)
 	if (parse_args(&o, argc, argv) < 0)
 		return 2;
 	log_init(o.debug, false);
-	if (sodium_init() < 0 || totp_init() < 0) {
-		log_warnx("libsodium or liboath could not be initialised");
+	if (sodium_init() < 0 || totp_init() < 0 || quality_init(NULL) < 0) {
+		log_warnx("libsodium, liboath or libpwquality could not be initialised");
 		return 1;
 	}
 	umask(077);

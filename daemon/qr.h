@@ -8,8 +8,8 @@
 
 /* Draw text as a QR code (error correction level L or better, the
  * smallest version that fits) with a quiet zone of at least 2 modules,
- * light modules drawn as blocks so that it reads on dark and light
- * terminals alike.  *out is a malloc'd NUL-terminated string of lines
+ * light modules drawn as blocks: the usual dark terminal shows it as
+ * scanners expect, a light one shows it inverted (see qr.c).  *out is a malloc'd NUL-terminated string of lines
  * ending in '\n'; *cols is the width in terminal columns and *lines the
  * number of lines.  Returns 0, -E2BIG when it would be wider than
  * max_cols, -EINVAL for an empty text, -ENOMEM. */

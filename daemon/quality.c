@@ -4,11 +4,18 @@
  * the username, repetition. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <pwquality.h>
 
+#include "log.h"
 #include "quality.h"
+
+/* The dictionary: cracklib's own (NULL), or another for the tests; and
+ * whether it could be read at start. */
+static const char *quality_dict;
+static int quality_dict_on = 1;
 
 static const struct {
 	int setting;
@@ -27,10 +34,51 @@ static const struct {
 	{ PWQ_SETTING_DIFF_OK, 5 },
 };
 
+/* libpwquality with our settings, or NULL. */
+static pwquality_settings_t *quality_settings_new(void)
+{
+	pwquality_settings_t *pwq = pwquality_default_settings();
+
+	if (!pwq)
+		return NULL;
+	for (size_t i = 0; i < sizeof(quality_settings) / sizeof(quality_settings[0]); i++)
+		pwquality_set_int_value(pwq, quality_settings[i].setting, quality_settings[i].value);
+	pwquality_set_int_value(pwq, PWQ_SETTING_DICT_CHECK, quality_dict_on);
+	if (quality_dict)
+		pwquality_set_str_value(pwq, PWQ_SETTING_DICT_PATH, quality_dict);
+	return pwq;
+}
+
+int quality_init(const char *dict_path)
+{
+	/* Random letters and signs: no dictionary holds them, so only a
+	 * dictionary that cannot be read refuses this. */
+	static const char probe[] = "Xq7#vRz2!Lm9@Tw4$Kb8%Pn6";
+	pwquality_settings_t *pwq;
+	void *aux = NULL;
+	int r;
+
+	quality_dict = dict_path;
+	quality_dict_on = 1;
+	pwq = quality_settings_new();
+	if (!pwq)
+		return -ENOMEM;
+	r = pwquality_check(pwq, probe, NULL, NULL, &aux);
+	pwquality_free_settings(pwq);
+	if (r != PWQ_ERROR_CRACKLIB_CHECK)
+		return 0;
+	/* Every new password would be refused "error loading dictionary":
+	 * nobody could register.  The other checks still hold. */
+	quality_dict_on = 0;
+	log_warnx("libpwquality cannot read cracklib's dictionary (install cracklib-runtime): "
+		  "new passwords are checked without it");
+	return 1;
+}
+
 const char *quality_check(const char *pw, const char *old, const char *username, char *why,
 			  size_t size)
 {
-	pwquality_settings_t *pwq = pwquality_default_settings();
+	pwquality_settings_t *pwq = quality_settings_new();
 	void *aux = NULL;
 	char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
 	int r;
@@ -39,8 +87,6 @@ const char *quality_check(const char *pw, const char *old, const char *username,
 		snprintf(why, size, "The password cannot be checked right now. Try again.");
 		return why;
 	}
-	for (size_t i = 0; i < sizeof(quality_settings) / sizeof(quality_settings[0]); i++)
-		pwquality_set_int_value(pwq, quality_settings[i].setting, quality_settings[i].value);
 	r = pwquality_check(pwq, pw, old, username, &aux);
 	pwquality_free_settings(pwq);
 	if (r >= 0)

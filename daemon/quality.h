@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 
+/* At start: check that cracklib's dictionary (dict_path, or NULL for
+ * the system's) can be read.  0 when it can; 1 when it cannot, and then
+ * the dictionary check is off (logged) rather than refusing every new
+ * password; -ENOMEM. */
+int quality_init(const char *dict_path);
+
 /* NULL when libpwquality finds nothing wrong with pw; otherwise the
  * reason, one line for the person, in why.  old (may be NULL) is the
  * current password, username the account's name. */

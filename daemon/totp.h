@@ -47,6 +47,12 @@ int totp_secret_grouped(const uint8_t secret[TOTP_SECRET_BYTES], char *out, size
  * or -ENOSPC. */
 int totp_uri(const struct totp_params *p, const char *issuer, const char *account,
 	     const uint8_t secret[TOTP_SECRET_BYTES], char *out, size_t size);
+/* The longest such URI (with its NUL) for an issuer of at most
+ * issuer_max and an account of at most account_max bytes: the issuer
+ * twice and the account, each byte percent-encoded at worst (3 bytes),
+ * the base32 secret, and the fixed parts (under 128 bytes). */
+#define TOTP_URI_MAX(issuer_max, account_max) \
+	(2 * 3 * (issuer_max) + 3 * (account_max) + 2 * TOTP_SECRET_BYTES + 128)
 
 /* The code for time t (seconds since the epoch), NUL-terminated, digits
  * long.  Returns 0 or -EIO. */

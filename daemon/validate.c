@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -21,28 +22,22 @@ static bool validate_is_control(uint32_t cp)
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
 }
 
-/* The portable name rule shared by usernames and organisations. */
+/* The portable name rule (common/names.h), with the words for each way
+ * a name can break it. */
 static const char *validate_portable(const char *s, size_t max, const char *too_long,
 				     const char *bad_first, const char *bad_char)
 {
-	size_t n;
-
-	if (!s)
+	switch (name_check(s, max)) {
+	case NAME_OK:
+		return NULL;
+	case NAME_LENGTH:
 		return too_long;
-	n = strnlen(s, max + 1);
-	if (n == 0 || n > max)
-		return too_long;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+	case NAME_FIRST:
 		return bad_first;
-	for (size_t i = 1; i < n; i++) {
-		char c = s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '-' || c == '.')
-			continue;
-		return bad_char;
+	case NAME_CHAR:
+		break;
 	}
-	return NULL;
+	return bad_char;
 }
 
 const char *validate_username(const char *s)

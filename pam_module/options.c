@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "options.h"
@@ -71,25 +72,10 @@ static int options_set_kiosk(struct options *o, const char *value)
 }
 
 /* The daemon's rule for group and pool names (validate_group_name): a
- * lower-case letter or '_' first, then lower-case letters, digits, '_',
- * '-' and '.'.  The module cannot link the daemon, so it says it again;
- * a name the daemon would not take could never match anyway. */
+ * name the daemon would not take could never match anyway. */
 static bool options_name_ok(const char *value)
 {
-	size_t n = strlen(value);
-
-	if (n == 0 || n > OPTIONS_NAME_MAX)
-		return false;
-	if (!((value[0] >= 'a' && value[0] <= 'z') || value[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		char c = value[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-		      c == '.'))
-			return false;
-	}
-	return true;
+	return name_check(value, OPTIONS_NAME_MAX) == NAME_OK;
 }
 
 static int options_set_group(struct options *o, const char *value)

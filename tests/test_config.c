@@ -124,6 +124,8 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->lockout_attempts;
 	if (!strcmp(key, "lockout_minutes"))
 		return c->lockout_minutes;
+	if (!strcmp(key, "account_home"))
+		return c->account_home;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -155,6 +157,8 @@ static const char *reason(const char *key)
 		{ "totp_issuer", "must be 1 to 64 bytes of text without control characters" },
 		{ "lockout_attempts", "must be a whole number from 1 to 1000" },
 		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
+		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
+		{ "account_home", "must be one of first-login, create" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -193,6 +197,8 @@ static void defaults_are_the_documented_values(void **state)
 	assert_string_equal(c.terms, "");
 	assert_int_equal(c.lockout_attempts, 10);
 	assert_int_equal(c.lockout_minutes, 15);
+	assert_string_equal(c.account_shell, "/bin/bash");
+	assert_int_equal(c.account_home, ACCOUNT_HOME_FIRST_LOGIN);
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -251,6 +257,8 @@ static void every_key_accepts_good_values(void **state)
 		{ "lockout_minutes", "1", 1 },
 		{ "lockout_minutes", "15", 15 },
 		{ "lockout_minutes", "1440", 1440 },
+		{ "account_home", "first-login", ACCOUNT_HOME_FIRST_LOGIN },
+		{ "account_home", "create", ACCOUNT_HOME_CREATE },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -269,6 +277,9 @@ static void every_key_accepts_good_values(void **state)
 	write_conf(f, "key_file = /etc/onboard/secret.key\n");
 	assert_int_equal(load(f, &c, true), 0);
 	assert_string_equal(c.key_file, "/etc/onboard/secret.key");
+	write_conf(f, "account_shell = /bin/sh\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.account_shell, "/bin/sh");
 	write_conf(f, "totp_issuer = Kiosk H\xc3\xa4lsa 3\n");
 	assert_int_equal(load(f, &c, true), 0);
 	assert_string_equal(c.totp_issuer, "Kiosk H\xc3\xa4lsa 3");
@@ -320,6 +331,9 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "lockout_attempts", "" },   { "lockout_minutes", "0" },
 		{ "lockout_minutes", "1441" }, { "lockout_minutes", "15m" },
 		{ "lockout_minutes", "1h" },  { "lockout_minutes", "" },
+		{ "account_shell", "bash" },  { "account_shell", "" },
+		{ "account_home", "yes" },    { "account_home", "Create" },
+		{ "account_home", "" },
 	};
 	struct fixture *f = *state;
 	char text[256], want[1024];

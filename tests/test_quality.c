@@ -67,12 +67,30 @@ static void too_similar_to_the_old_password_refused(void **state)
 				  "alice", why, sizeof(why)));
 }
 
+/* Without a readable dictionary every password would be refused "error
+ * loading dictionary" and nobody could register: the check goes, the
+ * others stay. */
+static void unreadable_dictionary_turns_only_the_dictionary_off(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(quality_init(NULL), 0);
+	assert_int_equal(quality_init("/nonexistent/onboard-test/pw_dict"), 1);
+	if (quality_check("vinter\xc3\xa4ppleb\xc3\xa4nk", NULL, "alice", why, sizeof(why)))
+		fail_msg("a good password refused without the dictionary: %s", why);
+	assert_non_null(quality_check("alicealicealice", NULL, "alice", why, sizeof(why)));
+	assert_int_equal(quality_init(NULL), 0);
+	assert_non_null(quality_check("password", NULL, "alice", why, sizeof(why)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(guessable_passwords_refused_with_a_reason),
 		cmocka_unit_test(no_composition_rules),
 		cmocka_unit_test(too_similar_to_the_old_password_refused),
+		cmocka_unit_test(unreadable_dictionary_turns_only_the_dictionary_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,8 @@
 #include <liboath/oath.h>
 #include <sodium.h>
 
+#include "conf.h"
+#include "ob_protocol.h"
 #include "totp.h"
 
 /* RFC 6238 Appendix B: the seeds are ASCII digits, one length per hash. */
@@ -424,6 +426,29 @@ static void uri_that_does_not_fit_leaves_no_key_behind(void **state)
 	assert_int_equal(totp_uri(&defaults, "onboard", "", RFC_SEED, out, sizeof(out)), -EINVAL);
 }
 
+/* The longest issuer the configuration allows, of characters that are
+ * percent-encoded, and the longest username: the URI still fits
+ * TOTP_URI_MAX, the buffer the enrolment uses. */
+static void uri_of_longest_issuer_and_account_fits(void **state)
+{
+	char issuer[CONFIG_ISSUER_MAX + 1], account[OB_USERNAME_MAX + 1];
+	char out[TOTP_URI_MAX(CONFIG_ISSUER_MAX, OB_USERNAME_MAX)];
+	struct totp_params p = defaults;
+
+	(void)state;
+	/* "é" is two bytes, each encoded as three. */
+	for (size_t i = 0; i + 2 <= CONFIG_ISSUER_MAX; i += 2)
+		memcpy(issuer + i, "\xc3\xa9", 2);
+	issuer[CONFIG_ISSUER_MAX] = '\0';
+	memset(account, '_', OB_USERNAME_MAX);
+	account[OB_USERNAME_MAX] = '\0';
+	p.algorithm = TOTP_SHA512;
+	p.digits = 8;
+	assert_int_equal(totp_uri(&p, issuer, account, RFC_SEED, out, sizeof(out)), 0);
+	if (strlen(out) < 2 * 3 * CONFIG_ISSUER_MAX)
+		fail_msg("the issuer was not percent-encoded twice: %s", out);
+}
+
 static void fill_key(struct keys *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -610,6 +635,7 @@ int main(void)
 		cmocka_unit_test(grouped_key_for_typing),
 		cmocka_unit_test(uri_carries_issuer_account_and_parameters),
 		cmocka_unit_test(uri_that_does_not_fit_leaves_no_key_behind),
+		cmocka_unit_test(uri_of_longest_issuer_and_account_fits),
 		cmocka_unit_test(seal_then_open_round_trips),
 		cmocka_unit_test(open_refuses_other_key_and_any_flipped_byte),
 		cmocka_unit_test(two_seals_of_one_secret_differ),

@@ -158,6 +158,27 @@ static void org_table(void **state)
 	assert_non_null(strstr(validate_org("Acme"), "organisation name"));
 }
 
+static void group_name_table(void **state)
+{
+	char max[80], over[80];
+	const struct row rows[] = {
+		{ "clinic-a", true },
+		{ "lab.2", true },
+		{ "_ops", true },
+		{ repeat(max, 32, 'g', ""), true },
+		{ repeat(over, 33, 'g', ""), false },
+		{ "", false },
+		{ "Clinic", false },
+		{ "2lab", false },
+		{ "lab pool", false },
+		{ "lab|pool", false },
+	};
+
+	(void)state;
+	check_table("group name", rows, OB_ARRAY_SIZE(rows), validate_group_name);
+	assert_non_null(strstr(validate_group_name("Clinic"), "group and pool names"));
+}
+
 static const char *first_name(const char *s)
 {
 	static char buf[128];
@@ -389,6 +410,7 @@ int main(void)
 		cmocka_unit_test(username_table),
 		cmocka_unit_test(username_reasons_name_the_rule),
 		cmocka_unit_test(org_table),
+		cmocka_unit_test(group_name_table),
 		cmocka_unit_test(name_table),
 		cmocka_unit_test(name_reason_names_the_field_and_the_rule),
 		cmocka_unit_test(email_table),

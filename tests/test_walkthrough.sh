@@ -43,15 +43,28 @@ OB_KEY_FILE=$OB_DIR/totp.key
 export OB_KEY_FILE
 drive="expect -f ${srcdir_tests:-$(dirname "$0")}/pamtester.exp"
 
-# login NAME USER OPS ANSWER...: pamtester on a terminal, answered in
-# order (see tests/pamtester.exp); passes when it exits 0.
+# login USER OPS ANSWER...: pamtester on a terminal, answered in order
+# (see tests/pamtester.exp); passes when it exits 0.
 login() {
+	$drive onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1
+}
+# refused NAME WHY TEXT USER OPS ANSWER...: the login fails and says TEXT.
+# The answers are all that a login that let the person in would need,
+# so that a login going on past the refusal is seen as such.
+refused() {
 	name=$1
-	shift
-	if $drive onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1; then
-		return 0
+	why=$2
+	text=$3
+	shift 3
+	if login "$@"; then
+		ob_fail "$name" "$why"
+		show
+	elif grep -q "$text" "$OB_DIR/pamtester.out"; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "expected the refusal '$text'"
+		show
 	fi
-	return 1
 }
 show() { sed 's/^/  | /' "$OB_DIR/pamtester.out"; }
 
@@ -66,7 +79,7 @@ password="Analytical-Engine-1843"
 # code and the key are shown, and the code the app computes (oathtool
 # here) turns it on.
 typed=$(printf '%s' "$code" | tr -d - | tr 'A-Z' 'a-z')
-if login first grace authenticate "$typed" grace "$password" "$password" @TOTP &&
+if login grace authenticate "$typed" grace "$password" "$password" @TOTP &&
 	grep -q "successfully authenticated" "$OB_DIR/pamtester.out" &&
 	grep -q "Your new password is set" "$OB_DIR/pamtester.out" &&
 	grep -q "otpauth://totp/" "$OB_DIR/pamtester.out" &&
@@ -81,7 +94,7 @@ export OB_TOTP_KEY
 
 # Later logins: password, then a code from the app (the next one: each
 # code is accepted once).
-if login later grace "authenticate acct_mgmt" "$password" @TOTP+30 &&
+if login grace "authenticate acct_mgmt" "$password" @TOTP+30 &&
 	grep -q "account management done" "$OB_DIR/pamtester.out"; then
 	ob_pass walkthrough_password_and_authenticator_login
 else
@@ -91,24 +104,12 @@ fi
 
 expect_stdout_matches walkthrough_code_is_used '^grace +used ' ob_ctl code list
 
-if login reuse grace authenticate "$code"; then
-	ob_fail walkthrough_used_code_refused "the used code let grace in again"
-	show
-else
-	ob_pass walkthrough_used_code_refused
-fi
-
-if login wrongpw grace authenticate "not-the-password"; then
-	ob_fail walkthrough_wrong_password_refused "a wrong password let grace in"
-else
-	ob_pass walkthrough_wrong_password_refused
-fi
-
-if login wrongtotp grace authenticate "$password" @TOTP+3600; then
-	ob_fail walkthrough_wrong_authenticator_code_refused "a wrong code let grace in"
-else
-	ob_pass walkthrough_wrong_authenticator_code_refused
-fi
+refused walkthrough_used_code_refused "the used code let grace in again" \
+	"already been used" grace authenticate "$code" grace "$password" "$password" @TOTP
+refused walkthrough_wrong_password_refused "a wrong password let grace in" \
+	"Login incorrect" grace authenticate "not-the-password" @TOTP+60
+refused walkthrough_wrong_authenticator_code_refused "a wrong code let grace in" \
+	"Login incorrect" grace authenticate "$password" @TOTP+3600
 
 # A program running as another uid (a screen locker, say) may check only
 # its own user's login: the daemon refuses, even with the right password.
@@ -134,7 +135,7 @@ if command -v setpriv >/dev/null 2>&1; then
 	ob_ctl user add bob --first-name Bob --last-name Byte --existing-account >/dev/null
 	ob_ctl code issue bob >"$OB_OUT"
 	bcode=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
-	OB_TOTP_KEY= login bob bob authenticate "$bcode" bob "$password" "$password" @TOTP
+	OB_TOTP_KEY= login bob authenticate "$bcode" bob "$password" "$password" @TOTP
 	bkey=$(cat "$OB_KEY_FILE" 2>/dev/null)
 	OB_KEY_FILE= OB_TOTP_KEY=$bkey setpriv --reuid=1001 --regid=1001 --clear-groups \
 		$drive onboard-demo bob authenticate "$password" @TOTP+30 \

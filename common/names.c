@@ -1,0 +1,27 @@
+/* The portable name rule (see names.h). */
+#include "config.h"
+
+#include <string.h>
+
+#include "names.h"
+
+enum name_fault name_check(const char *s, size_t max)
+{
+	size_t n;
+
+	if (!s)
+		return NAME_LENGTH;
+	n = strnlen(s, max + 1);
+	if (n == 0 || n > max)
+		return NAME_LENGTH;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return NAME_FIRST;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return NAME_CHAR;
+	}
+	return NAME_OK;
+}
