@@ -261,7 +261,6 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
 	const char *error = NULL;
 	struct client cl;
-	bool bad_page = false;
 	long taken;
 	int r;
 
@@ -283,7 +282,6 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 		r = taken < 0 ? (int)taken : 0;
 		if (r == 0)
 			r = ctl_list_next(rparams, params, base, &next);
-		bad_page = r == -EBADMSG;
 		json_object_put(reply);
 		reply = NULL;
 		json_object_put(params);
@@ -294,13 +292,6 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	client_close(&cl);
 	json_object_put(params);
 	json_object_put(base);
-	/* A page that came whole but makes no sense (no list, a next that
-	 * does not move on): onboardd answered, so it is not "unreachable". */
-	if (bad_page) {
-		json_object_put(doc);
-		fprintf(stderr, "onboardctl: onboardd sent a page of %s that is not valid\n", key);
-		return CTL_EXIT_REFUSED;
-	}
 	if (r != 0) {
 		json_object_put(doc);
 		return ctl_call_failed(c, cl.timeout_ms, r, &reply, rparams, error);
