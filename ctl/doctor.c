@@ -25,18 +25,15 @@
 
 /* ------------------------------------------------------------ findings */
 
-/* Control characters (C0, DEL, C1 as UTF-8) become '?': file names and
- * PAM lines are not to drive the terminal. */
+/* A copy without control characters: file names and PAM lines are not
+ * to drive the terminal. */
 static char *doctor_clean(const char *s)
 {
-	char *out = strdup(s);
+	size_t size = strlen(s) + 1;
+	char *out = malloc(size);
 
-	for (unsigned char *p = (unsigned char *)out; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?';
-	}
+	if (out)
+		output_sanitize(s, out, size);
 	return out;
 }
 
@@ -151,22 +148,22 @@ int doctor_read_file(const char *path, size_t max, char **text, size_t *len)
 /* -------------------------------------------------------------- socket */
 
 /* Whether a non-root user could put a socket of their own at path:
- * every directory on the way must be root's and writable by root alone,
- * or sticky (like /tmp) with the next step owned by root, which the
- * sticky bit then protects. */
+ * every directory on the way, "/" included, must be root's and writable
+ * by root alone, or sticky (like /tmp) with the next step owned by root,
+ * which the sticky bit then protects. */
 static void doctor_socket_dirs(struct doctor *d, const char *path)
 {
 	char dir[PATH_MAX], next[PATH_MAX];
-	const char *slash = path;
 
 	if (path[0] != '/')
 		return;
-	while ((slash = strchr(slash + 1, '/'))) {
+	for (const char *slash = path; slash; slash = strchr(slash + 1, '/')) {
 		const char *end = strchr(slash + 1, '/');
 		struct stat st, nst;
-		size_t dlen = (size_t)(slash - path);
+		/* The first directory is "/" itself. */
+		size_t dlen = slash == path ? 1 : (size_t)(slash - path);
 
-		snprintf(dir, sizeof(dir), "%.*s", dlen ? (int)dlen : 1, path);
+		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
 		snprintf(next, sizeof(next), "%.*s", end ? (int)(end - path) : (int)strlen(path),
 			 path);
 		if (stat(dir, &st) < 0)
@@ -181,8 +178,17 @@ static void doctor_socket_dirs(struct doctor *d, const char *path)
 		}
 		if (!(st.st_mode & 022))
 			continue;
-		if ((st.st_mode & S_ISVTX) && lstat(next, &nst) == 0 && nst.st_uid == 0)
-			continue;
+		if ((st.st_mode & S_ISVTX) && lstat(next, &nst) == 0) {
+			/* The socket's own owner is doctor_socket's finding. */
+			if (nst.st_uid == 0 || strcmp(next, path) == 0)
+				continue;
+			doctor_report(d, next, 0, "socket-dir", "directory not owned by root",
+				      "uid %u owns this entry of the sticky directory %s on the "
+				      "way to onboardd's socket %s and can replace it, and the "
+				      "socket with it",
+				      (unsigned)nst.st_uid, dir, path);
+			return;
+		}
 		doctor_report(d, dir, 0, "socket-dir", "directory writable by group or others",
 			      "mode %04o on the way to onboardd's socket %s: others can replace "
 			      "what is there with a socket of their own, which PAM would trust",

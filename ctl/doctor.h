@@ -21,7 +21,9 @@ struct doctor_options {
 
 /* Run every check and print the findings on stdout.  Returns the exit
  * status: 0 when nothing is wrong, 1 when something is (or when doctor
- * could not finish, said on stderr). */
+ * could not finish), 2 when --root cannot be resolved or a path is too
+ * long (a usage error); the reasons for 1 without findings and for 2
+ * go to stderr. */
 int doctor_run(const struct doctor_options *o);
 
 /* ------------------------------------------ shared by the doctor_* files */

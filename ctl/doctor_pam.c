@@ -22,6 +22,8 @@
 #define PAM_NEST_MAX 16
 #define PAM_FILE_MAX (1024 * 1024)
 #define PAM_FILES_MAX 512
+/* pam_flatten: libpam refuses the file as a whole. */
+#define PAM_REFUSED 1
 
 struct pam_file {
 	char *name; /* as an include names it, or the service's file name */
@@ -156,11 +158,25 @@ static int pam_push(struct pam_stack *st, size_t file, const struct pamconf_line
 	return 0;
 }
 
+/* What libpam does instead of a file it cannot load for an include
+ * line: a failing module in the line's place, or, for an @include read
+ * for every type (from the service itself, through @include only),
+ * nothing at all: Debian's @include then fails the whole service. */
+static const char *pam_load_failure(bool refused)
+{
+	return refused ? "libpam refuses the whole service: every login through it fails, "
+			 "root's too"
+		       : "libpam makes this line one that always fails";
+}
+
 /* Lines of type from file fi, includes followed; chain holds the files
  * being included, outermost first, to see loops.  any: fi is read for
  * every type (the service itself, or @include from there), where libpam
  * puts a line of unknown type into auth; otherwise into the type asked.
- * Problems with the lines met are reported.  Returns 0 or -ENOMEM. */
+ * An include that cannot be loaded stands in the stack as the failing
+ * module libpam puts there, which counts in jumps.  Problems with the
+ * lines met are reported.  Returns 0, PAM_REFUSED when libpam refuses
+ * fi as a whole, or -ENOMEM. */
 static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, bool any,
 		       int depth, size_t *chain, int nest, struct pam_stack *st)
 {
@@ -169,7 +185,7 @@ static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, boo
 
 	for (size_t i = 0; i < c->files[fi].conf.count; i++) {
 		const struct pamconf_line *l;
-		bool loop = false;
+		bool loop = false, refused;
 		int idx;
 
 		/* pam_load may move the array: look again every time. */
@@ -177,6 +193,14 @@ static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, boo
 		l = &f->conf.lines[i];
 		if (l->type != type && l->type != PAMCONF_ANY && l->type != PAMCONF_TYPE_BAD)
 			continue;
+		if (l->long_line && !l->error[0])
+			doctor_report(c->d, f->path, l->lineno, "pam-line-long",
+				      "line too long for libpam 1.5",
+				      "more than %d bytes: libpam 1.5 (Debian 12) reads the first "
+				      "ones as a line and the rest as another, which mostly fails (a "
+				      "continued line can even make it hang); 1.6 and later read it "
+				      "whole; shorten it",
+				      PAMCONF_LINE_LIBPAM);
 		if (l->error[0]) {
 			doctor_report(c->d, f->path, l->lineno, "pam-syntax",
 				      "PAM cannot read this line",
@@ -199,45 +223,76 @@ static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, boo
 		}
 		if (l->control == PAMCONF_SUBSTACK && pam_push(st, fi, l, depth) < 0)
 			return -ENOMEM;
-		if (nest + 1 >= PAM_NEST_MAX) {
-			doctor_report(c->d, f->path, l->lineno, "pam-include-depth",
-				      "includes nested too deep",
-				      "more than %d levels of include and substack: libpam gives up here",
-				      PAM_NEST_MAX);
-			continue;
-		}
+		refused = any && l->control == PAMCONF_AT_INCLUDE;
 		idx = pam_load(c, l->module);
 		if (idx == -ENOMEM)
 			return idx;
 		f = &c->files[fi];
+		r = 0;
 		if (idx < 0) {
+			/* doctor's limit, not libpam's: what libpam does is unknown. */
 			doctor_report(c->d, f->path, l->lineno, "pam-include-missing",
 				      "too many files", "doctor reads at most %d PAM files",
 				      PAM_FILES_MAX);
 			continue;
-		}
-		if (c->files[idx].err) {
+		} else if (l->error[0]) {
 			doctor_report(c->d, f->path, l->lineno, "pam-include-missing",
 				      "included file cannot be read",
-				      "%s: %s; libpam makes this line one that always fails",
+				      "libpam looks for a name that ends in a carriage return; %s",
+				      pam_load_failure(refused));
+			r = PAM_REFUSED;
+		} else if (nest + 1 >= PAM_NEST_MAX) {
+			doctor_report(c->d, f->path, l->lineno, "pam-include-depth",
+				      "includes nested too deep",
+				      "more than %d levels of include and substack: libpam gives up "
+				      "here; %s",
+				      PAM_NEST_MAX, pam_load_failure(refused));
+			r = PAM_REFUSED;
+		} else if (c->files[idx].err) {
+			doctor_report(c->d, f->path, l->lineno, "pam-include-missing",
+				      "included file cannot be read", "%s: %s; %s",
 				      c->files[idx].path,
 				      c->files[idx].err == -EINVAL ? "not a regular file"
-								   : strerror(-c->files[idx].err));
-			continue;
+								   : strerror(-c->files[idx].err),
+				      pam_load_failure(refused));
+			r = PAM_REFUSED;
 		}
-		for (int k = 0; k <= nest; k++)
+		for (int k = 0; k <= nest && r == 0; k++)
 			loop = loop || chain[k] == (size_t)idx;
 		if (loop) {
+			/* libpam has no loop check: it includes until the depth limit. */
 			doctor_report(c->d, f->path, l->lineno, "pam-include-loop", "include loop",
-				      "%s includes itself through this line", c->files[idx].path);
-			continue;
+				      "%s includes itself through this line; %s",
+				      c->files[idx].path, pam_load_failure(refused));
+			r = PAM_REFUSED;
 		}
-		chain[nest + 1] = (size_t)idx;
-		r = pam_flatten(c, (size_t)idx, type, any && l->control == PAMCONF_AT_INCLUDE,
-				depth + (l->control == PAMCONF_SUBSTACK ? 1 : 0), chain, nest + 1,
-				st);
-		if (r < 0)
-			return r;
+		if (r == 0) {
+			chain[nest + 1] = (size_t)idx;
+			r = pam_flatten(c, (size_t)idx, type, refused,
+					depth + (l->control == PAMCONF_SUBSTACK ? 1 : 0), chain,
+					nest + 1, st);
+			if (r < 0)
+				return r;
+		}
+		if (r == PAM_REFUSED) {
+			if (refused)
+				return PAM_REFUSED;
+			if (pam_push(st, fi, l, depth) < 0)
+				return -ENOMEM;
+		}
+	}
+	f = &c->files[fi];
+	if (f->conf.unfinished) {
+		doctor_report(c->d, f->path, f->conf.unfinished, "pam-unfinished",
+			      "libpam stops reading this file",
+			      "it ends inside this line, continued with '\\' to the end: libpam "
+			      "refuses the whole file, %s",
+			      !any ? "and the include or substack line that reads it fails instead"
+			      : fi == chain[0] ? "and every login through this service fails, "
+						 "root's too"
+					       : "and every login through the services that "
+						 "@include it fails, root's too");
+		return PAM_REFUSED;
 	}
 	return 0;
 }
@@ -303,12 +358,26 @@ static bool pam_harmless_success(const char *service, const struct pamconf_line 
 	return false;
 }
 
+/* The answer of l that ends the stack as a pass, or -1: a done on
+ * success, and in account also on new_authtok_reqd, which passes once
+ * the person has changed the expired Unix password (in auth,
+ * applications treat it as a failure). */
+static int pam_done_pass(const struct pamconf_line *l, enum pamconf_type type)
+{
+	if (l->action[PAMCONF_RV_SUCCESS] == PAMCONF_ACT_DONE)
+		return PAMCONF_RV_SUCCESS;
+	if (type == PAMCONF_ACCOUNT && l->action[PAMCONF_RV_NEW_AUTHTOK_REQD] == PAMCONF_ACT_DONE)
+		return PAMCONF_RV_NEW_AUTHTOK_REQD;
+	return -1;
+}
+
 /* Lines before the first pam_onboard that let the stack finish without
- * it: a done on success, or a jump (for any return value) over it that
- * lands inside the stack with no pam_onboard after the landing. */
-static void pam_check_skips(struct pam_ctx *c, const char *service, const char *tname,
+ * it: a done on a passing answer, or a jump (for any return value) over
+ * it that lands inside the stack with no pam_onboard after the landing. */
+static void pam_check_skips(struct pam_ctx *c, const char *service, enum pamconf_type type,
 			    const struct pam_stack *st, size_t p)
 {
+	const char *tname = pamconf_type_name(type);
 	const struct pam_entry *o = &st->e[p];
 	const char *opath = c->files[o->file].path;
 
@@ -321,17 +390,24 @@ static void pam_check_skips(struct pam_ctx *c, const char *service, const char *
 					  ? "; pam_rootok succeeds whenever the program runs as root, "
 					    "as this one does for everybody"
 					  : "";
+		int done;
 
 		if (pam_includes(l))
 			continue;
-		if (l->action[PAMCONF_RV_SUCCESS] == PAMCONF_ACT_DONE && !harmless && p < end &&
-		    !pam_onboard_from(st, end)) {
+		done = pam_done_pass(l, type);
+		if (done >= 0 && !harmless && p < end && !pam_onboard_from(st, end)) {
 			doctor_report(c->d, c->files[e->file].path, l->lineno, "pam-skip-done",
 				      "login can skip pam_onboard.so",
-				      "a success of %s ends the %s stack of service %s before "
+				      "%s of %s ends the %s stack of service %s before "
 				      "pam_onboard.so (%s:%d) runs%s",
+				      done == PAMCONF_RV_SUCCESS
+					      ? "a success"
+					      : "new_authtok_reqd=done (the Unix password expired)",
 				      pamconf_module_base(l), tname, service, opath, o->line->lineno,
-				      why);
+				      done == PAMCONF_RV_SUCCESS
+					      ? why
+					      : ": the person changes it and is let in without "
+						"onboard's account check");
 			continue;
 		}
 		for (int rv = 0; rv < PAMCONF_RV_COUNT; rv++) {
@@ -354,12 +430,32 @@ static void pam_check_skips(struct pam_ctx *c, const char *service, const char *
 	}
 }
 
-/* The pam_onboard lines themselves: each must be able to refuse. */
+/* Where a return value comes in pam_check_onboard's report: the answers
+ * pam_onboard gives most (a refusal, onboardd down) first. */
+static int pam_rv_rank(int rv)
+{
+	switch (rv) {
+	case PAMCONF_RV_AUTH_ERR:
+		return 0;
+	case PAMCONF_RV_PERM_DENIED:
+		return 1;
+	case PAMCONF_RV_AUTHINFO_UNAVAIL:
+		return 2;
+	default:
+		return 3 + rv;
+	}
+}
+
+/* The pam_onboard lines themselves: each must be able to refuse.  Every
+ * answer but success, ignore and new_authtok_reqd is a refusal (wrong
+ * credentials, onboardd down, too many tries, an error); ignore, reset or
+ * a jump on one of them leaves the decision to the rest of the stack. */
 static void pam_check_onboard(struct pam_ctx *c, const char *tname, const struct pam_entry *e)
 {
 	const struct pamconf_line *l = e->line;
 	const char *path = c->files[e->file].path;
-	int refuse[] = { PAMCONF_RV_AUTH_ERR, PAMCONF_RV_PERM_DENIED };
+	int worst = -1, count = 0;
+	char act[32], more[64] = "";
 
 	if (l->silent)
 		doctor_report(c->d, path, l->lineno, "pam-silent",
@@ -376,19 +472,33 @@ static void pam_check_onboard(struct pam_ctx *c, const char *tname, const struct
 			      tname);
 		return;
 	}
-	for (size_t i = 0; i < OB_ARRAY_SIZE(refuse); i++) {
-		int a = l->action[refuse[i]];
+	for (int rv = 0; rv < PAMCONF_RV_COUNT; rv++) {
+		int a = l->action[rv];
 
-		if (a != PAMCONF_ACT_IGNORE && a <= 0)
+		if (rv == PAMCONF_RV_SUCCESS || rv == PAMCONF_RV_IGNORE ||
+		    rv == PAMCONF_RV_NEW_AUTHTOK_REQD)
 			continue;
-		doctor_report(c->d, path, l->lineno, "pam-refusal-ignored",
-			      "pam_onboard.so's refusal is ignored",
-			      "%s=%s: when onboard refuses a person the rest of the %s stack "
-			      "decides instead (a local password would do); refusals must be "
-			      "final, e.g. default=die",
-			      pamconf_rv_name(refuse[i]), a > 0 ? "a jump" : "ignore", tname);
-		return;
+		if (a != PAMCONF_ACT_IGNORE && a != PAMCONF_ACT_RESET && a <= 0)
+			continue;
+		count++;
+		if (worst < 0 || pam_rv_rank(rv) < pam_rv_rank(worst))
+			worst = rv;
 	}
+	if (worst < 0)
+		return;
+	if (l->action[worst] > 0)
+		snprintf(act, sizeof(act), "%d (a jump)", l->action[worst]);
+	else
+		snprintf(act, sizeof(act), "%s",
+			 l->action[worst] == PAMCONF_ACT_RESET ? "reset" : "ignore");
+	if (count > 1)
+		snprintf(more, sizeof(more), " (and %d more return values)", count - 1);
+	doctor_report(c->d, path, l->lineno, "pam-refusal-ignored",
+		      "pam_onboard.so's refusal is ignored",
+		      "%s=%s%s: when onboard refuses a person, or onboardd cannot be reached, "
+		      "the rest of the %s stack decides instead (a local password would do); "
+		      "every answer but success and ignore must be final, e.g. default=die",
+		      pamconf_rv_name(worst), act, more, tname);
 }
 
 static const struct pam_entry *pam_first_onboard(const struct pam_stack *st, size_t *at)
@@ -417,8 +527,18 @@ static int pam_service(struct pam_ctx *c, size_t fi, bool *uses)
 	for (size_t t = 0; t < OB_ARRAY_SIZE(types) && r == 0; t++) {
 		chain[0] = fi;
 		r = pam_flatten(c, fi, types[t], true, 0, chain, 0, &st[t]);
-		first[t] = r == 0 ? pam_first_onboard(&st[t], &at[t]) : NULL;
+		first[t] = r >= 0 ? pam_first_onboard(&st[t], &at[t]) : NULL;
 		*uses = *uses || first[t];
+	}
+	if (r == PAM_REFUSED) {
+		/* No login gets through at all, so none goes around onboard:
+		 * what matters is the refusal, when onboard was meant to run. */
+		for (size_t i = 0; i < c->files[fi].conf.count; i++)
+			*uses = *uses || pam_is_onboard(&c->files[fi].conf.lines[i]);
+		r = 0;
+		if (!*uses)
+			doctor_rollback(c->d, mark);
+		goto out;
 	}
 	if (r < 0 || !*uses) {
 		/* Stacks that do not run onboard are none of doctor's business. */
@@ -431,7 +551,7 @@ static int pam_service(struct pam_ctx *c, size_t fi, bool *uses)
 
 		if (!first[t])
 			continue;
-		pam_check_skips(c, service, tname, &st[t], at[t]);
+		pam_check_skips(c, service, types[t], &st[t], at[t]);
 		for (size_t i = 0; i < st[t].n; i++)
 			if (pam_is_onboard(st[t].e[i].line))
 				pam_check_onboard(c, tname, &st[t].e[i]);

@@ -1,7 +1,19 @@
 /* The pam.d line parser of onboardctl doctor.  It follows what
- * Linux-PAM's libpam does with a line (pam_handlers.c, pam_misc.c,
- * pam_line.c), quirks included, because the question doctor answers is
- * what PAM will run, not what the administrator meant. */
+ * Linux-PAM's libpam does with a line (pam_handlers.c, pam_misc.c),
+ * quirks included, because the question doctor answers is what PAM will
+ * run, not what the administrator meant.
+ *
+ * The line reader follows libpam 1.5.2, Debian 12's.  Checked on such a
+ * host (libpam0g 1.5.2-6+deb12u2) with pam_start_confdir and small
+ * service files: blank and comment lines inside a continued line are
+ * skipped and the line goes on; a file that ends inside a continued
+ * line, also one followed only by blank or comment lines, makes
+ * pam_start fail with PAM_ABORT; a physical line over 1023 bytes is
+ * read as a line and the rest as another line, and a continued line
+ * whose backslash falls on the last byte of that buffer makes pam_start
+ * loop forever.  Read in Linux-PAM's later source, not run: 1.6 and
+ * later end a continued line at a blank or comment line, read lines of
+ * any length, and also refuse a file that ends inside a continued line. */
 #include "config.h"
 
 #include <ctype.h>
@@ -220,10 +232,10 @@ static int pamconf_line(struct pamconf_line *l, char *text)
 	l->control = PAMCONF_CONTROL_BAD;
 	tok = pamconf_token(&p);
 	if (!tok) {
-		/* A continuation with nothing after it: libpam installs a
-		 * failing auth line. */
+		/* Carriage returns alone (now blanks): libpam reads "\r" as
+		 * the type and installs a failing auth line. */
 		l->type = PAMCONF_TYPE_BAD;
-		snprintf(l->error, sizeof(l->error), "a continued line with nothing in it");
+		snprintf(l->error, sizeof(l->error), "nothing but carriage returns");
 		pamconf_fill(l->action, PAMCONF_ACT_BAD);
 		return 0;
 	}
@@ -340,28 +352,46 @@ static bool pamconf_join(const char *s, size_t n, char *buf, size_t *len, bool *
 	return more;
 }
 
-/* Emit the logical line in buf.  Linux-PAM keeps a carriage return as
- * part of the last word (a module "pam_x.so\r" that cannot load): the
- * line is read without it, to see what was meant, and flagged. */
+/* Emit the logical line in buf; raw is how many bytes of the file it
+ * took.  Linux-PAM keeps a carriage return as part of the last word (a
+ * module "pam_x.so\r" that cannot load): the line is read without it,
+ * to see what was meant, and flagged. */
 static int pamconf_emit(struct pamconf_file *f, size_t *cap, char *buf, size_t len, int start,
-			bool too_long)
+			bool too_long, size_t raw)
 {
 	char *cr;
+	int r;
 
-	if (too_long)
-		return pamconf_add(f, cap, NULL, start, "longer than 8192 bytes");
-	cr = memchr(buf, '\r', len);
-	if (!cr)
-		return pamconf_add(f, cap, buf, start, NULL);
-	for (; cr; cr = memchr(cr, '\r', len - (size_t)(cr - buf)))
-		*cr = ' ';
-	return pamconf_add(f, cap, buf, start, "a carriage return (saved with DOS line ends?)");
+	if (too_long) {
+		r = pamconf_add(f, cap, NULL, start, "longer than 8192 bytes");
+	} else if (!(cr = memchr(buf, '\r', len))) {
+		r = pamconf_add(f, cap, buf, start, NULL);
+	} else {
+		for (; cr; cr = memchr(cr, '\r', len - (size_t)(cr - buf)))
+			*cr = ' ';
+		r = pamconf_add(f, cap, buf, start,
+				"a carriage return (saved with DOS line ends?)");
+	}
+	if (r == 0)
+		f->lines[f->count - 1].long_line = raw > PAMCONF_LINE_LIBPAM;
+	return r;
+}
+
+/* Whether physical line [s, s+n) is nothing to libpam: blanks, or a
+ * comment or a NUL after them. */
+static bool pamconf_blank(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i == n || s[i] == '#' || s[i] == '\0';
 }
 
 int pamconf_parse(struct pamconf_file *f, const char *text, size_t len)
 {
 	char *buf = malloc(PAMCONF_LINE_MAX + 1);
-	size_t pos = 0, cap = 0, blen = 0;
+	size_t pos = 0, cap = 0, blen = 0, raw = 0;
 	bool too_long = false, more = false;
 	int lineno = 0, start = 1, r = 0;
 
@@ -370,24 +400,31 @@ int pamconf_parse(struct pamconf_file *f, const char *text, size_t len)
 		return -ENOMEM;
 	buf[0] = '\0';
 	while (pos < len && r == 0) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
 
 		lineno++;
-		if (!more)
-			start = lineno;
-		more = pamconf_join(text + pos, n, buf, &blen, &too_long);
 		pos += n + (nl ? 1 : 0);
-		if (more || (blen == 0 && !too_long))
+		/* Skipped by libpam 1.5, also inside a continued line. */
+		if (pamconf_blank(s, n))
 			continue;
-		r = pamconf_emit(f, &cap, buf, blen, start, too_long);
+		if (!more) {
+			start = lineno;
+			raw = 0;
+		}
+		raw += n;
+		more = pamconf_join(s, n, buf, &blen, &too_long);
+		if (more)
+			continue;
+		r = pamconf_emit(f, &cap, buf, blen, start, too_long, raw);
 		blen = 0;
 		buf[0] = '\0';
 		too_long = false;
 	}
-	/* A backslash on the last line: libpam reads what was joined. */
-	if (r == 0 && more && (blen > 0 || too_long))
-		r = pamconf_emit(f, &cap, buf, blen, start, too_long);
+	/* Still continued at the end: libpam's reader fails, and with it the
+	 * whole file (PAM_ABORT); what was joined is never installed. */
+	if (r == 0 && more)
+		f->unfinished = start;
 	free(buf);
 	if (r < 0)
 		pamconf_free(f);
@@ -401,4 +438,5 @@ void pamconf_free(struct pamconf_file *f)
 	free(f->lines);
 	f->lines = NULL;
 	f->count = 0;
+	f->unfinished = 0;
 }

@@ -1,16 +1,20 @@
-/* One /etc/pam.d file read the way Linux-PAM reads it: logical lines
- * (a trailing '\' joins the next line, '#' starts a comment), the type,
- * the control (keyword or [value=action ...]) and the module.  Pure: the
- * caller reads the file; the fuzz target feeds it arbitrary bytes. */
+/* One /etc/pam.d file read the way Linux-PAM 1.5 reads it: logical
+ * lines (a trailing '\' joins the next line, '#' starts a comment), the
+ * type, the control (keyword or [value=action ...]) and the module.
+ * Pure: the caller reads the file; the fuzz target feeds it arbitrary
+ * bytes. */
 #ifndef OB_DOCTOR_PAMCONF_H
 #define OB_DOCTOR_PAMCONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Logical lines longer than this are refused (Linux-PAM's own limit was
- * 1024 bytes for years). */
+/* Logical lines longer than this are not read (and kept as lines that
+ * fail). */
 #define PAMCONF_LINE_MAX 8192
+/* libpam 1.5 reads a line with fgets into 1024 bytes: a longer one is
+ * read in pieces, each a line of its own (see long_line). */
+#define PAMCONF_LINE_LIBPAM 1023
 #define PAMCONF_ERROR_MAX 160
 
 enum pamconf_type {
@@ -70,11 +74,18 @@ struct pamconf_line {
 	/* Why Linux-PAM would install this line as one that always fails,
 	 * or "" when it reads well. */
 	char error[PAMCONF_ERROR_MAX];
+	/* More than PAMCONF_LINE_LIBPAM bytes in the file: parsed whole here
+	 * (as libpam 1.6 and later do), but libpam 1.5 reads the rest as
+	 * further lines. */
+	bool long_line;
 };
 
 struct pamconf_file {
 	struct pamconf_line *lines;
 	size_t count;
+	/* The first physical line of a line still continued with '\' when
+	 * the file ends, or 0.  libpam then refuses the whole file. */
+	int unfinished;
 };
 
 /* Parse len bytes of text (NUL bytes allowed: they end the physical line

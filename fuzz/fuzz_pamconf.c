@@ -1,8 +1,10 @@
 /* pamconf_parse (onboardctl doctor's reading of /etc/pam.d files)
  * against arbitrary bytes.  Beyond not crashing, every line it returns
  * must be whole: numbers in order, known types and controls, each action
- * a real one, module names within one line, errors one line; and a final
- * newline added to the input must change nothing. */
+ * a real one, module names within one line and found in the input,
+ * errors one line; an unfinished file needs a backslash and a long line
+ * a long input; and a final newline added to the input must change
+ * nothing. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,8 +16,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fuzz_check_line(const struct pamconf_line *l, int prev, int physical)
+static void fuzz_check_line(const struct pamconf_line *l, int prev, int physical,
+			    const uint8_t *data, size_t size)
 {
+	bool jumps_or_acts = false;
+
 	if (l->lineno <= prev || l->lineno < 1 || l->lineno > physical)
 		abort();
 	if ((int)l->type < 0 || l->type > PAMCONF_TYPE_BAD)
@@ -33,21 +38,29 @@ static void fuzz_check_line(const struct pamconf_line *l, int prev, int physical
 		abort();
 	if (!l->error[0] && !l->module)
 		abort();
+	/* A word without blanks is never pieced together from two lines
+	 * (a joint is a blank): it stands in the input as it is. */
+	if (l->module && !strpbrk(l->module, " \t\r") &&
+	    !memmem(data, size, l->module, strlen(l->module)))
+		abort();
+	if (l->long_line && size <= PAMCONF_LINE_LIBPAM)
+		abort();
 	if (l->control == PAMCONF_INCLUDE || l->control == PAMCONF_SUBSTACK ||
 	    l->control == PAMCONF_AT_INCLUDE)
 		return; /* their actions are never used */
-	for (int i = 0; i < PAMCONF_RV_COUNT; i++)
+	for (int i = 0; i < PAMCONF_RV_COUNT; i++) {
 		if (l->action[i] < PAMCONF_ACT_RESET || l->action[i] > PAMCONF_JUMP_MAX)
 			abort();
-	if (!pamconf_rv_name(0) || pamconf_rv_name(PAMCONF_RV_COUNT))
-		abort();
-	if (!strstr(l->module ? l->module : "", pamconf_module_base(l)))
+		jumps_or_acts = jumps_or_acts || l->action[i] != PAMCONF_ACT_BAD;
+	}
+	/* Brackets that set anything read "value=action" somewhere. */
+	if (l->control == PAMCONF_BRACKET && jumps_or_acts && !memchr(data, '=', size))
 		abort();
 }
 
 static void fuzz_same(const struct pamconf_file *a, const struct pamconf_file *b)
 {
-	if (a->count != b->count)
+	if (a->count != b->count || a->unfinished != b->unfinished)
 		abort();
 	for (size_t i = 0; i < a->count; i++) {
 		const struct pamconf_line *x = &a->lines[i], *y = &b->lines[i];
@@ -55,7 +68,7 @@ static void fuzz_same(const struct pamconf_file *a, const struct pamconf_file *b
 		if (x->lineno != y->lineno || x->type != y->type || x->control != y->control ||
 		    x->silent != y->silent || strcmp(x->error, y->error) != 0 ||
 		    memcmp(x->action, y->action, sizeof(x->action)) != 0 ||
-		    (!x->module != !y->module) ||
+		    x->long_line != y->long_line || (!x->module != !y->module) ||
 		    (x->module && strcmp(x->module, y->module) != 0))
 			abort();
 	}
@@ -79,9 +92,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (size_t i = 0; i < f.count; i++) {
-		fuzz_check_line(&f.lines[i], prev, physical);
+		fuzz_check_line(&f.lines[i], prev, physical, data, size);
 		prev = f.lines[i].lineno;
 	}
+	/* It begins after the last line read, and only '\\' continues a line. */
+	if (f.unfinished && (f.unfinished <= prev || f.unfinished > physical ||
+			     !memchr(data, '\\', size)))
+		abort();
 	if (pamconf_parse(&g, text, size + 1) == 0) {
 		fuzz_same(&f, &g);
 		pamconf_free(&g);

@@ -8,7 +8,13 @@
 #   ob_ctl ARGS...           run onboardctl against the test daemon
 #   ob_varlink               send raw varlink calls (a JSON object a line
 #                            on stdin) on one connection, print replies
-#   ob_track_pid PID         kill another background process at exit
+#   ob_track_pid PID         kill (and wait for) another background
+#                            process at exit
+#   ob_lock_system_files     take the lock of the tests that change the
+#                            host's files; ob_protect_file FILE puts FILE
+#                            back at exit, ob_protect_accounts the user
+#                            database (passwd, shadow, group...)
+#   ob_sanitized             true in a sanitizer build
 #   expect_ok NAME CMD...                    CMD succeeds
 #   expect_fail_with NAME EXIT TEXT CMD...   CMD exits EXIT, stdout empty,
 #                                            TEXT in its one-line reason
@@ -72,6 +78,14 @@ ob_protect_file() {
 	OB_PROTECTED="$OB_PROTECTED $1"
 }
 
+# The host's user database, with the backups shadow's tools keep.
+ob_protect_accounts() {
+	for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid; do
+		ob_protect_file "$f"
+		ob_protect_file "$f-"
+	done
+}
+
 ob_restore_files() {
 	for f in $OB_PROTECTED; do
 		saved="$OB_DIR/protected.$(printf '%s' "$f" | tr / _)"
@@ -84,18 +98,24 @@ ob_restore_files() {
 	OB_PROTECTED=
 }
 
-# Other background processes of a test, killed at exit.
+# Other background processes of a test, killed at exit (waited for, so
+# that none still uses what the cleanup removes next).
 OB_PIDS=
 ob_track_pid() {
 	OB_PIDS="$OB_PIDS $1"
 }
 
+ob_kill_tracked() {
+	for pid in $OB_PIDS; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	OB_PIDS=
+}
+
 ob_cleanup() {
+	ob_kill_tracked
 	ob_kill_daemon
 	ob_restore_files
-	for pid in $OB_PIDS; do
-		kill "$pid" 2>/dev/null
-	done
 	if [ -n "$OB_DIR" ] && [ -d "$OB_DIR" ]; then
 		rm -rf "$OB_DIR"
 	fi
@@ -166,11 +186,15 @@ ob_write_nss() {
 	fi
 	OB_PRELOAD=$NSS_WRAPPER_LIB
 	# A sanitized onboardd needs the ASan runtime loaded before anything.
-	# configure sets ASAN_LIB only for a sanitized build, so it is the
-	# signal too when OB_SANITIZERS did not come through.
-	if [ -n "${ASAN_LIB:-}" ] && { [ "$OB_SANITIZERS" = yes ] || [ -f "$ASAN_LIB" ]; }; then
+	if ob_sanitized; then
 		OB_PRELOAD="$ASAN_LIB $OB_PRELOAD"
 	fi
+}
+
+# configure sets ASAN_LIB only for a sanitized build, so it is the
+# signal too when OB_SANITIZERS did not come through.
+ob_sanitized() {
+	[ -n "${ASAN_LIB:-}" ] && { [ "$OB_SANITIZERS" = yes ] || [ -f "$ASAN_LIB" ]; }
 }
 
 # Send the varlink calls on stdin (one JSON object a line) on one

@@ -17,16 +17,13 @@ fi
 
 ob_setup
 ob_lock_system_files
-for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid \
-	/etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- /etc/subuid- /etc/subgid-; do
-	ob_protect_file "$f"
-done
+ob_protect_accounts
 # (not "name": lib.sh's expect_* use that variable)
 acct=$(printf '%.20s' "obtestacct$$")
 home_name=${acct}h
 # Whatever happens, the accounts and their homes go.
 cleanup_accounts() {
-	rm -rf "/home/$acct" "/home/$home_name" "/var/mail/$acct" "/var/mail/$home_name"
+	rm -rf "/home/${acct:?}" "/home/${home_name:?}" "/var/mail/${acct:?}" "/var/mail/${home_name:?}"
 }
 trap 'cleanup_accounts; ob_cleanup' EXIT
 

@@ -42,7 +42,8 @@ expect_ok setup_rival_admin ob_ctl user add rival --first-name Ri --last-name Va
 	--existing-account --org other --role admin
 expect_ok setup_person ob_ctl user add alice --first-name Alice --last-name Liddell --org acme
 
-expect_stdout_contains delegated_code_admin_issues_a_code "-" as 1500 code issue alice
+expect_stdout_matches delegated_code_admin_issues_a_code '[A-Z]{4}-[A-Z]{4}-[A-Z]{4}-[A-Z]{4}' \
+	as 1500 code issue alice
 expect_fail_with delegated_code_admin_cannot_add_people 1 "needs the 'users' permission" \
 	as 1500 user add bob --first-name Bob --last-name Builder
 expect_fail_with delegated_code_admin_cannot_invite 1 "'invites'" as 1500 invite send alice

@@ -130,14 +130,14 @@ done
 
 # ------------------------------------------------- the shipped examples
 
+# Every example, onboard-demo with its placeholders filled in as
+# scripts/demo.sh does.
 make_tree clean
 rm -f "$TREE/etc/pam.d/login" "$TREE/etc/pam.d/sshd"
-for f in login sshd su kiosk passwd; do
-	[ -f "$EXAMPLES/$f" ] && cp "$EXAMPLES/$f" "$TREE/etc/pam.d/$f"
+for f in login sshd su kiosk passwd onboard-demo; do
+	sed -e 's|@PAM_ONBOARD_SO@|pam_onboard.so|' -e 's|@SOCKET@|/run/onboard/onboardd.sock|' \
+		"$EXAMPLES/$f" >"$TREE/etc/pam.d/$f" || exit 99
 done
-if [ ! -f "$EXAMPLES/kiosk" ]; then
-	ob_say "note: pam.d-examples/kiosk does not exist yet: not checked"
-fi
 expect_findings shipped_examples_have_no_problems "$FIXTURES/clean/expect"
 
 # ------------------------------------------------ real "sshd -T" output
@@ -224,6 +224,12 @@ expect_one socket_directory_writable_by_others_is_found \
 	"$OB_DIR:0: directory writable by group or others"
 chmod 0700 "$OB_DIR"
 
+# $OB_DIR sits in the sticky /tmp: its owner, not /tmp, is to blame.
+chown "$NOBODY" "$OB_DIR"
+expect_one socket_directory_not_owned_by_root_is_found \
+	"$OB_DIR:0: directory not owned by root"
+chown 0 "$OB_DIR"
+
 # A socket file nobody listens on.
 python3 -c '
 import socket, sys
@@ -234,6 +240,61 @@ s.close()
 SOCK=$OB_DIR/stale.sock
 expect_one daemon_unreachable_is_found "$SOCK:0: onboardd does not answer"
 SOCK=$OB_SOCKET
+
+# A socket that root made, served by nobody: it answers GetInfo as
+# onboardd does, but the kernel names nobody as the peer, since that is
+# who called listen(2).
+SERVE='
+import socket, sys
+s = socket.socket(fileno=int(sys.argv[1]))
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    try:
+        buf = b""
+        while b"\0" not in buf:
+            d = c.recv(4096)
+            if not d:
+                break
+            buf += d
+        if buf:
+            c.sendall(b"{\"parameters\":{\"vendor\":\"someone else\",\"product\":\"x\",\"version\":\"0\",\"url\":\"\",\"interfaces\":[]}}\0")
+    except OSError:
+        pass
+    c.close()
+'
+if ! command -v setpriv >/dev/null 2>&1; then
+	ob_skip daemon_not_root_is_found "setpriv (util-linux) is not installed"
+else
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+os.set_inheritable(s.fileno(), True)
+os.execvp("setpriv", ["setpriv", "--reuid=" + sys.argv[2], "--regid=" + sys.argv[2],
+                      "--clear-groups", "python3", "-c", sys.argv[3], str(s.fileno())])
+' "$OB_DIR/other.sock" "$NOBODY" "$SERVE" &
+	other_pid=$!
+	ob_track_pid "$other_pid"
+	# Ready once it accepts.
+	i=0
+	until python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$OB_DIR/other.sock" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 50 ] || ! kill -0 "$other_pid" 2>/dev/null; then
+			ob_say "ERROR: the listener run as nobody did not start"
+			exit 99
+		fi
+		sleep 0.1
+	done
+	SOCK=$OB_DIR/other.sock
+	expect_one daemon_not_root_is_found "$SOCK:0: onboardd does not run as root"
+	SOCK=$OB_SOCKET
+	kill "$other_pid"
+	wait "$other_pid" 2>/dev/null
+fi
 
 chmod 0644 "$OB_STATE/secret.key"
 expect_one key_file_readable_by_others_is_found \

@@ -50,13 +50,11 @@ e2e_require() {
 	done
 }
 
-# Everything the test made goes: accounts (through the restored files),
-# their homes and mail, the directories it had to create.
-E2E_PIDS=
+# Everything the test made goes: its programs (ob_track_pid), accounts
+# (through the restored files), their homes and mail, the directories it
+# had to create.
 e2e_cleanup() {
-	for pid in $E2E_PIDS; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
+	ob_kill_tracked
 	ob_kill_daemon
 	# lastlog is indexed by uid: a later account with the same uid must
 	# not inherit "Last login" of ours.
@@ -82,10 +80,7 @@ e2e_setup() {
 	ob_setup
 	trap e2e_cleanup EXIT
 	ob_lock_system_files
-	for f in /etc/passwd /etc/shadow /etc/group /etc/gshadow /etc/subuid /etc/subgid \
-		/etc/passwd- /etc/shadow- /etc/group- /etc/gshadow- /etc/subuid- /etc/subgid-; do
-		ob_protect_file "$f"
-	done
+	ob_protect_accounts
 	# The daemon must see the accounts useradd makes: no nss_wrapper,
 	# only the ASan runtime when lib.sh put it first.
 	case $OB_PRELOAD in
@@ -182,14 +177,9 @@ e2e_issue_code() {
 
 # The ASan runtime for sshd and login, which are not sanitized but load
 # our sanitized module; their own leaks are not ours to report.
-# configure sets ASAN_LIB only for a sanitized build (as in tests/lib.sh).
-e2e_sanitized() {
-	[ -n "${ASAN_LIB:-}" ] && { [ "$OB_SANITIZERS" = yes ] || [ -f "$ASAN_LIB" ]; }
-}
-
 E2E_PRELOAD_ENV=
 e2e_preload_foreign() {
-	if e2e_sanitized; then
+	if ob_sanitized; then
 		# shellcheck disable=SC2034 # used by the tests
 		E2E_PRELOAD_ENV="LD_PRELOAD=$ASAN_LIB ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
 	fi

@@ -17,7 +17,7 @@ srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
 e2e_require_root test_login.sh login
 LOGIN=$(command -v login)
 e2e_require "$LOGIN" expect oathtool useradd chpasswd
-if [ -u "$LOGIN" ] && e2e_sanitized; then
+if [ -u "$LOGIN" ] && ob_sanitized; then
 	# A set-uid login would drop LD_PRELOAD, and the sanitized module
 	# cannot load without the ASan runtime first.
 	ob_say "SKIP: $LOGIN is set-uid: the sanitized module cannot be loaded into it"

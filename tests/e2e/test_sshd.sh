@@ -63,11 +63,12 @@ SSHD_LOG=$OB_DIR/sshd.log
 # shellcheck disable=SC2086 # E2E_PRELOAD_ENV is words without blanks
 env $E2E_PRELOAD_ENV "$SSHD_DIR/$SERVICE" -D -e -f "$SSHD_DIR/sshd_config" \
 	</dev/null >"$SSHD_LOG" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
+sshd_pid=$!
+ob_track_pid "$sshd_pid"
 i=0
 until grep -q "Server listening on 127.0.0.1 port $PORT" "$SSHD_LOG"; do
 	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 $! 2>/dev/null; then
+	if [ $i -gt 100 ] || ! kill -0 "$sshd_pid" 2>/dev/null; then
 		ob_say "ERROR: sshd did not start on 127.0.0.1:$PORT; its log:"
 		sed 's/^/  | /' "$SSHD_LOG"
 		exit 99
@@ -189,7 +190,7 @@ fi
 
 # The module's reports, if any, are in sshd's log: its PAM processes
 # write there.
-if e2e_sanitized; then
+if ob_sanitized; then
 	if grep -q -e 'ERROR: AddressSanitizer' -e 'runtime error:' "$SSHD_LOG"; then
 		ob_fail sshd_module_sanitizer_clean "a sanitizer reported an error in sshd's log"
 	else

@@ -19,7 +19,7 @@ srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
 e2e_require_root test_su.sh su
 SU=$(command -v su)
 e2e_require "$SU" setpriv expect oathtool useradd chpasswd
-if e2e_sanitized; then
+if ob_sanitized; then
 	ob_say "SKIP: su is set-uid and run by nobody: it ignores LD_PRELOAD, so the sanitized module cannot be loaded into it (test_sshd.sh and test_login.sh run it sanitized)"
 	exit 77
 fi
