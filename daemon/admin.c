@@ -883,7 +883,7 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	}
 	sodium_memzero(shown, sizeof(shown));
 	log_info("admin: issued an access code to %s, valid until %s%s", username,
-		 admin_utc(rec.expires, when, sizeof(when)),
+		 log_utc(rec.expires, when, sizeof(when)),
 		 rec.flags & CODE_FLAG_RESET_MFA ? ", resetting the authenticator" : "");
 	admin_audit(x, username, p.org, "code.issue", "ok", "valid until %s%s", when,
 		    rec.flags & CODE_FLAG_RESET_MFA ? ", resets the authenticator" : "");
@@ -1007,7 +1007,7 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	policy_throttle_expire(&old, now);
 	if (old.locked_until)
 		log_info("admin: unlocked %s (locked until %s after %u failed login%s)", username,
-			 admin_utc(old.locked_until, when, sizeof(when)), old.failures,
+			 log_utc(old.locked_until, when, sizeof(when)), old.failures,
 			 old.failures == 1 ? "" : "s");
 	else if (old.failures)
 		log_info("admin: cleared %u failed login%s of %s (not locked)", old.failures,

@@ -85,15 +85,6 @@ struct json_object *admin_reply_with(const char *key, struct json_object *val)
 }
 
 /* A time for the log: "2025-02-22 09:00:00 UTC". */
-const char *admin_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
 
 struct json_object *admin_storage_error(enum store_result r, const char *what)
 {

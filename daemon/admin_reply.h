@@ -27,8 +27,6 @@ struct json_object *admin_error(const char *error, const char *fmt, ...)
 struct json_object *admin_bad_parameter(const char *name, int r, const char *wants);
 /* A success reply {key: val}. */
 struct json_object *admin_reply_with(const char *key, struct json_object *val);
-/* "YYYY-MM-DD HH:MM:SS UTC" for log lines. */
-const char *admin_utc(int64_t t, char *buf, size_t size);
 /* StorageFull or StorageError for a failed store operation. */
 struct json_object *admin_storage_error(enum store_result r, const char *what);
 /* An IssuedCode of io.onboard.Admin.varlink (wiped when it cannot be

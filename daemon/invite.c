@@ -121,7 +121,7 @@ static void invite_log_issued(const struct invitation *rec, const char *how)
 	char when[32];
 
 	log_info("admin: %s %s, valid until %s; the code%s shown to the administrator",
-		 how, rec->username, admin_utc(rec->expires, when, sizeof(when)),
+		 how, rec->username, log_utc(rec->expires, when, sizeof(when)),
 		 rec->has_verification ? " and the verification code are" : " is");
 }
 

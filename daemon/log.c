@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -75,4 +76,14 @@ void log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vemit(7, fmt, ap, NULL);
 	va_end(ap);
+}
+
+const char *log_utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+	return buf;
 }

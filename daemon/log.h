@@ -4,6 +4,8 @@
 #define OB_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Log to stderr (with sd-daemon priority prefixes, which journald reads),
  * or to syslog when the daemon detached itself. */
@@ -12,5 +14,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* a
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "YYYY-MM-DD HH:MM:SS UTC" of seconds since the epoch, for log lines. */
+const char *log_utc(int64_t t, char *buf, size_t size);
 
 #endif

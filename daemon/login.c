@@ -149,7 +149,7 @@ bool login_held(struct login *l, int *ret)
 }
 
 /* Read the person again (same name): 0, or -EIO when the store cannot. */
-static int login_reread(struct login *l)
+int login_reread(struct login *l)
 {
 	char user[OB_USERNAME_MAX + 1];
 
@@ -253,7 +253,8 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
 	audit_login(l->d, &l->person, "login.code", store_result_name(r),
-		    "new password set (service %s, from %s)", l->service, l->rhost);
+		    "%sservice %s, from %s", r == STORE_OK ? "new password set; " : "", l->service,
+		    l->rhost);
 	return r;
 }
 
@@ -542,7 +543,7 @@ static bool login_peer_may(const struct login *l, const char *user)
 	       res->pw_uid == l->peer.uid;
 }
 
-static void copy_printable(char *dst, size_t size, const char *src)
+void copy_printable(char *dst, size_t size, const char *src)
 {
 	size_t i = 0;
 
@@ -611,7 +612,7 @@ static int login_start(struct login *l, struct json_object *params)
 		}
 		case ACCOUNT_UNFINISHED:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-					   policy_text_unfinished(), NULL);
+					   login_text_unfinished(l), NULL);
 		case ACCOUNT_NO_AUTHENTICATOR:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 					   policy_text_no_authenticator(), NULL);
@@ -626,6 +627,13 @@ static int login_start(struct login *l, struct json_object *params)
 				   "Your account is disabled. Contact your administrator.", NULL);
 	}
 	return login_begin(l);
+}
+
+const char *login_text_unfinished(struct login *l)
+{
+	if (login_load_secrets(l) == 0 && login_invite_entry(l))
+		return policy_text_invite_unfinished();
+	return policy_text_unfinished();
 }
 
 int login_load_secrets(struct login *l)

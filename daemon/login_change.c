@@ -24,7 +24,7 @@ int login_change_start(struct login *l, bool check)
 		log_info("login: %s: password change refused: registration not finished "
 			 "(service %s, from %s)", l->person.username, l->service, l->rhost);
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR,
-				   policy_text_unfinished(), NULL);
+				   login_text_unfinished(l), NULL);
 	case ACCOUNT_DISABLED:
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   "Your account is disabled. Contact your administrator.", NULL);
@@ -113,7 +113,8 @@ void login_change_after_hash(struct login *l)
 	log_info("login: %s: password change: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
 	audit_login(l->d, &l->person, "login.password", store_result_name(r),
-		    "password changed (service %s, from %s)", l->service, l->rhost);
+		    "%sservice %s, from %s", r == STORE_OK ? "password changed; " : "", l->service,
+		    l->rhost);
 	if (r == STORE_OK) {
 		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, "Your password has been changed.",
 			    NULL);

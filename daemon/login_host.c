@@ -48,7 +48,8 @@ int login_host_check(struct login *l, struct json_object *params, bool *refused)
 		 v == HOST_NO_GROUP ? "technician in none of its groups" : "not in its pool",
 		 l->service, l->rhost);
 	audit_login(l->d, &l->person, "login.host", "denied", "%s",
-		    v == HOST_NO_GROUP ? "technician in none of the host's groups" : "not in the host's pool");
+		    v == HOST_NO_GROUP ? "technician in none of the host's groups"
+				       : "not in the host's pool");
 	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 			   policy_host_message(v, &h, text, sizeof(text)), NULL);
 }

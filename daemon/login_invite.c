@@ -184,7 +184,7 @@ int login_invite_on_terms(struct login *l, const char *typed)
  * password in one transaction, then the second factor. */
 void login_invite_after_hash(struct login *l)
 {
-	char text[OB_TEXT_MAX], user[OB_USERNAME_MAX + 1];
+	char text[OB_TEXT_MAX];
 	enum store_result r;
 
 	if (l->job.result != 0) {
@@ -202,18 +202,16 @@ void login_invite_after_hash(struct login *l)
 	log_info("login: %s: invitation acceptance: %s (service %s, from %s)", l->person.username,
 		 store_result_name(r), l->service, l->rhost);
 	audit_login(l->d, &l->person, "login.invite", store_result_name(r),
-		    "first password set (service %s, from %s)", l->service, l->rhost);
+		    "%sservice %s, from %s", r == STORE_OK ? "first password set; " : "", l->service,
+		    l->rhost);
 	if (r != STORE_OK) {
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,
 			    OB_STYLE_ERROR, policy_text_invite_outcome(r), NULL);
 		return;
 	}
-	/* The store fills the struct it is given: not from itself. */
-	memcpy(user, l->person.username, sizeof(user));
-	r = store_person_get(l->d->store, user, &l->person);
-	if (r != STORE_OK) {
-		log_warnx("login: %s: cannot read the person back: %s", user, store_result_name(r));
+	if (login_reread(l) < 0) {
+		log_warnx("login: %s: cannot read the person back", l->person.username);
 		login_unavailable(l);
 		return;
 	}

@@ -22,10 +22,9 @@
 
 bool login_kiosk_wanted(struct json_object *params)
 {
-	struct json_object *v;
+	bool kiosk = false;
 
-	return json_object_object_get_ex(params, "kiosk", &v) &&
-	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+	return varlink_get_bool(params, "kiosk", &kiosk) == 0 && kiosk;
 }
 
 /* Where the login comes from: the remote host when the application gave
@@ -47,9 +46,7 @@ static void kiosk_source(struct login *l, struct json_object *params)
 	throttle_source_key(kinds[i], v, l->source);
 	n = (size_t)snprintf(l->source_name, sizeof(l->source_name), "%s ", kinds[i]);
 	/* The log line is for people: no control characters in it. */
-	for (; *v && n + 1 < sizeof(l->source_name); v++)
-		l->source_name[n++] = (*v >= 0x20 && *v < 0x7f) ? *v : '?';
-	l->source_name[n] = '\0';
+	copy_printable(l->source_name + n, sizeof(l->source_name) - n, v);
 }
 
 int login_kiosk_start(struct login *l, struct json_object *params)

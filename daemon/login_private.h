@@ -150,6 +150,18 @@ void login_invite_after_hash(struct login *l);
 /* login_change.c: the password change of passwd. */
 int login_change_start(struct login *l, bool check);
 
+/* What a person whose registration is not finished is told, at the
+ * account phase and at passwd alike: the invitation code when a usable
+ * invitation waits for them, else an access code from the administrator. */
+const char *login_text_unfinished(struct login *l);
+
+/* Read l->person again from the store: 0, or -EIO. */
+int login_reread(struct login *l);
+
+/* src into dst (size bytes) with anything but printable ASCII as '?':
+ * text from a client that goes into a log line. */
+void copy_printable(char *dst, size_t size, const char *src);
+
 /* login_host.c: the host's groups and pool (Login.Start's groups and
  * pool) against the person, in the account phase.  Returns 0 with
  * *refused false when the host lets them in; otherwise the refusal was

@@ -42,17 +42,6 @@ int throttle_gate(struct daemon *d, const char *username, int64_t *until)
 	return (int)policy_throttle_check(&t, &rules, d->now(), until);
 }
 
-/* "2026-11-24 14:35:00 UTC", for the log. */
-static const char *throttle_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
-
 int throttle_failure(struct daemon *d, const char *username, const char *what,
 		     const char *service, const char *rhost, int64_t *until)
 {
@@ -80,17 +69,16 @@ int throttle_failure(struct daemon *d, const char *username, const char *what,
 	if (!locked)
 		return 0;
 	*until = t.locked_until;
-	if (!was_locked)
-		log_info("login: %s: locked until %s after %u failed login%s in a row, the last "
-			 "a wrong %s (service %s, from %s)",
-			 username, throttle_utc(t.locked_until, when, sizeof(when)), t.failures,
-			 t.failures == 1 ? "" : "s", what, service, rhost);
 	if (!was_locked) {
 		struct person p;
 
+		log_info("login: %s: locked until %s after %u failed login%s in a row, the last "
+			 "a wrong %s (service %s, from %s)",
+			 username, log_utc(t.locked_until, when, sizeof(when)), t.failures,
+			 t.failures == 1 ? "" : "s", what, service, rhost);
 		if (store_person_get(d->store, username, &p) == STORE_OK)
 			audit_login(d, &p, "login.lockout", "locked", "until %s after %u failures",
-				    throttle_utc(t.locked_until, when, sizeof(when)), t.failures);
+				    log_utc(t.locked_until, when, sizeof(when)), t.failures);
 		sodium_memzero(&p, sizeof(p));
 	}
 	return 1;
@@ -241,18 +229,13 @@ int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_
 			    const char *name, int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
-	int64_t now = d->now(), before;
-	bool was_locked = throttle_sources_check(&throttle_table, key, &rules, now, &before) ==
-			  THROTTLE_LOCKED;
 	char when[40];
 
-	if (!throttle_sources_fail(&throttle_table, key, &rules, now, until))
+	/* Called only after the gate let a code through: a lock is new. */
+	if (!throttle_sources_fail(&throttle_table, key, &rules, d->now(), until))
 		return 0;
-	if (!was_locked) {
-		log_info("login: kiosk: access codes from %s refused until %s after %u wrong "
-			 "codes",
-			 name, throttle_utc(*until, when, sizeof(when)), rules.attempts);
-		audit_host(d, "kiosk.source_lock", "locked", "%s until %s", name, when);
-	}
+	log_info("login: kiosk: access codes from %s refused until %s after %u wrong codes", name,
+		 log_utc(*until, when, sizeof(when)), rules.attempts);
+	audit_host(d, "kiosk.source_lock", "locked", "%s until %s", name, when);
 	return 1;
 }

@@ -64,16 +64,16 @@ bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTL
 /* Sources the table holds now. */
 size_t throttle_sources_count(const struct throttle_sources *s);
 
-/* The daemon's own table (one daemon per process), with its clock and
- * configuration.  gate: THROTTLE_ALLOW, or THROTTLE_DELAY or
- * THROTTLE_LOCKED with *until.  failure: 1 when the source is locked now
- * (*until: till when), 0 when not; name is the source as the log shows
- * it.  A lock is logged. */
 /* An administrator's unlock of a source: forget its count and lock.
  * *was receives what there was; false when the table does not hold the
  * source (nothing to lift). */
 bool throttle_source_unlock(const uint8_t key[THROTTLE_SOURCE_BYTES], struct throttle *was);
 
+/* The daemon's own table (one daemon per process), with its clock and
+ * configuration.  gate: THROTTLE_ALLOW, or THROTTLE_DELAY or
+ * THROTTLE_LOCKED with *until.  failure, called after gate allowed the
+ * code: 1 when the source is locked now (*until: till when), 0 when not;
+ * name is the source as the log shows it.  A lock is logged and audited. */
 int throttle_source_gate(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],
 			 int64_t *until);
 int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_BYTES],

@@ -7,14 +7,16 @@
 #include <stdbool.h>
 #include <sys/un.h>
 
+#include "ob_protocol.h"
+
 #define OPTIONS_TIMEOUT_DEFAULT 10 /* seconds per daemon reply */
 #define OPTIONS_TIMEOUT_MIN 1
 #define OPTIONS_TIMEOUT_MAX 60
 /* group=NAME may be given this often; the daemon reads no more. */
-#define OPTIONS_GROUPS_MAX 8
+#define OPTIONS_GROUPS_MAX OB_PERSON_GROUPS_MAX
 /* A group or pool name: 1 to 32 bytes (the daemon's rule, see
  * validate_group_name). */
-#define OPTIONS_NAME_MAX 32
+#define OPTIONS_NAME_MAX OB_GROUP_NAME_MAX
 
 struct options {
 	/* socket=PATH: absolute, and short enough for sun_path */

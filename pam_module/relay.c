@@ -20,6 +20,7 @@
 #include "client.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
+#include "names.h"
 #include "relay.h"
 #include "varlink.h"
 
@@ -411,20 +412,11 @@ static int relay_ask(struct relay *r, const struct relay_reply *rr, struct json_
 	return *pam == PAM_SUCCESS ? 1 : 0;
 }
 
-/* A name the daemon gives back must look like a Unix username (the
- * daemon's own rule: a lower-case letter or '_', then lower-case
- * letters, digits, '_', '-', '.'), so nothing odd reaches PAM_USER. */
+/* A name the daemon gives back must follow the daemon's own username
+ * rule, so nothing odd reaches PAM_USER. */
 static bool relay_username_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > OB_USERNAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		      s[i] == '_' || s[i] == '-' || s[i] == '.'))
-			return false;
-	return true;
+	return name_check(s, OB_USERNAME_MAX) == NAME_OK;
 }
 
 /* The reply carries the verdict: show its last lines and map it. */

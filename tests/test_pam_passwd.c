@@ -126,6 +126,29 @@ static void passwd_refused_during_registration(void **state)
 	dialog_expect(&later, PAM_SUCCESS, NULL);
 }
 
+/* An invited person is told at passwd what the login tells them: the
+ * invitation code, not an access code they were never given. */
+static void passwd_of_invited_person_names_the_invitation(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { .answers = { "whatever-1", NEW_PASSWORD, NEW_PASSWORD } };
+	struct dialog at_login = { 0 };
+	struct json_object *p = json_object_new_object();
+
+	add_person(f, "ivo");
+	json_object_object_add(p, "username", json_object_new_string("ivo"));
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_INVITE_SEND, p), 0);
+	passwd(&dl, "ivo");
+	dialog_expect(&dl, PAM_AUTHTOK_ERR, "enter the invitation code from your welcome message");
+	expect_prompts(&dl, "");
+	if (strstr(dl.shown, "access code"))
+		fail_msg("passwd told an invited person about an access code:\n%s", dl.shown);
+	/* The login asks for that very code. */
+	login(&at_login, "ivo");
+	if (!strstr(at_login.prompts, "Invitation code: "))
+		fail_msg("the login did not ask for the invitation code: %s", at_login.prompts);
+}
+
 static void passwd_works_after_registration(void **state)
 {
 	struct fixture *f = *state;
@@ -377,6 +400,7 @@ int main(int argc, char **argv)
 #define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
 #define T_MFA(t) cmocka_unit_test_setup_teardown(t, with_daemon_mfa, teardown)
 		T(passwd_refused_during_registration),
+		T(passwd_of_invited_person_names_the_invitation),
 		T(passwd_works_after_registration),
 		T(passwd_wrong_current_password_refused),
 		T(passwd_new_password_rules_give_the_reason),
