@@ -133,10 +133,14 @@ static void dialog_item_env(const char *var, const char *value)
 
 void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
 {
-	/* The handle is kept after a success, to read PAM_USER. */
-	struct pam_testcase tests[] = { pam_test(op, PAM_SUCCESS),
-					pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS) };
+	/* The handle is kept first: libpamtest stops at a failing case and
+	 * ends the handle unless a keep came before, and PAM_USER must be
+	 * read after a refusal too (a refusal names nobody). */
+	struct pam_testcase tests[] = { pam_test(PAMTEST_KEEPHANDLE, PAM_SUCCESS),
+					pam_test(op, PAM_SUCCESS) };
 	enum pamtest_err perr;
+	pam_handle_t *ph;
+	const void *u = NULL;
 
 	dialog_item_env("PAM_RHOST", dl->rhost);
 	dialog_item_env("PAM_TTY", dl->tty);
@@ -147,16 +151,17 @@ void dialog_run(struct dialog *dl, const char *service, const char *user, enum p
 			     NULL);
 	dialog_item_env("PAM_RHOST", NULL);
 	dialog_item_env("PAM_TTY", NULL);
-	dl->rv = tests[0].op_rv;
-	if (perr == PAMTEST_ERR_OK) {
-		const void *u = NULL;
-
-		if (pam_get_item(tests[1].case_out.ph, PAM_USER, &u) == PAM_SUCCESS && u)
+	dl->rv = tests[1].op_rv;
+	ph = tests[0].case_out.ph;
+	if (ph) {
+		if (pam_get_item(ph, PAM_USER, &u) == PAM_SUCCESS && u)
 			snprintf(dl->user_out, sizeof(dl->user_out), "%s", (const char *)u);
-		pam_end(tests[1].case_out.ph, PAM_SUCCESS);
-	} else if (perr != PAMTEST_ERR_CASE) {
-		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+		pam_end(ph, dl->rv);
 	}
+	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)
+		fail_msg("libpamtest failed: %s", pamtest_strerror(perr));
+	if (!ph)
+		fail_msg("libpamtest kept no PAM handle");
 }
 
 void dialog_expect(const struct dialog *dl, int rv, const char *fragment)

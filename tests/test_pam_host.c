@@ -67,12 +67,47 @@ static void account(const char *service, const char *user, int rv, const char *f
 	dialog_expect(&dl, rv, fragment);
 }
 
+/* How many "login.host" refusals of user the audit log holds whose
+ * detail contains detail (any detail when NULL). */
+static int host_denials(struct fixture *f, const char *user, const char *detail)
+{
+	struct json_object *reply = NULL, *rp = NULL, *events, *e, *v;
+	int n = 0;
+
+	assert_int_equal(harness_admin_reply(&f->d, OB_ADMIN_AUDIT, json_object_new_object(),
+					     &reply, &rp),
+			 0);
+	if (!json_object_object_get_ex(rp, "events", &events) ||
+	    !json_object_is_type(events, json_type_array))
+		fail_msg("Audit replied without events: %s", json_object_to_json_string(rp));
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		e = json_object_array_get_idx(events, i);
+		if (!json_object_object_get_ex(e, "event", &v) ||
+		    strcmp(json_object_get_string(v), "login.host") != 0)
+			continue;
+		if (!json_object_object_get_ex(e, "subject", &v) ||
+		    strcmp(json_object_get_string(v), user) != 0)
+			continue;
+		if (!json_object_object_get_ex(e, "result", &v) ||
+		    strcmp(json_object_get_string(v), "denied") != 0)
+			fail_msg("a login.host event of %s is not \"denied\": %s", user,
+				 json_object_to_json_string(e));
+		if (!detail || (json_object_object_get_ex(e, "detail", &v) &&
+				strstr(json_object_get_string(v), detail)))
+			n++;
+	}
+	json_object_put(reply);
+	return n;
+}
+
 static void technician_with_a_matching_group_gets_in(void **state)
 {
 	struct fixture *f = *state;
 
 	registered(f, "tech", "\"role\":\"technician\",\"groups\":[\"clinic-b\"]");
 	account("clinic", "tech", PAM_SUCCESS, NULL);
+	if (host_denials(f, "tech", NULL) != 0)
+		fail_msg("a login let in is in the audit log as a host refusal");
 }
 
 static void technician_without_a_matching_group_is_refused(void **state)
@@ -83,6 +118,9 @@ static void technician_without_a_matching_group_is_refused(void **state)
 	account("clinic", "tina", PAM_PERM_DENIED, "assigned to none of them");
 	/* A host that declares no group lets no technician in. */
 	account("nogroup", "tina", PAM_PERM_DENIED, "this host belongs to no group");
+	/* Both refusals are in the audit log, under her name. */
+	if (host_denials(f, "tina", "technician in none of the host's groups") != 2)
+		fail_msg("the audit log does not hold tina's two host refusals");
 }
 
 static void ordinary_people_and_admins_ignore_groups(void **state)
@@ -106,6 +144,11 @@ static void pool_member_gets_in_and_others_are_refused(void **state)
 	/* Whatever the role. */
 	registered(f, "ada", "\"role\":\"admin\"");
 	account("lab", "ada", PAM_PERM_DENIED, "seat pool lab");
+	if (host_denials(f, "val", "not in the host's pool") != 1 ||
+	    host_denials(f, "ada", "not in the host's pool") != 1)
+		fail_msg("the pool refusals of val and ada are not in the audit log once each");
+	if (host_denials(f, "uma", NULL) != 0)
+		fail_msg("uma, let in, is in the audit log as a host refusal");
 }
 
 /* ------------------------------------------------------------- fixtures */

@@ -457,6 +457,8 @@ static void kiosk_module_never_takes_root_or_a_system_account(void **state)
 		if (dl.rv != rows[i].rv)
 			fail_msg("the daemon named \"%s\": %s, want %s", rows[i].name,
 				 pam_strerror(NULL, dl.rv), pam_strerror(NULL, rows[i].rv));
+		/* Refused, and the name the daemon gave is not left behind. */
+		expect_user(&dl, "");
 	}
 }
 

@@ -37,17 +37,10 @@ struct fixture {
 
 /* ------------------------------------------------------------- helpers */
 
-
-
-
-
-
-
 static void login(struct dialog *dl, const char *user)
 {
 	dialog_run(dl, "onboard", user, PAMTEST_AUTHENTICATE);
 }
-
 
 static void expect_not_shown(const struct dialog *dl, const char *fragment)
 {
@@ -250,6 +243,40 @@ static void unlock_lets_the_right_password_in(void **state)
 		fail_msg("prompts after the unlock: %s", dl.prompts);
 }
 
+/* An ssh key login never asks a password: the account phase alone
+ * stands between a locked person and a shell, and it refuses, saying
+ * until when. */
+static void locked_account_refuses_a_key_login_at_the_account_phase(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *p = json_object_new_object();
+	struct dialog dl = { 0 };
+	time_t before, after;
+	char key[80];
+
+	registered(f, "kai", key);
+	/* Not locked yet: the account phase lets the key login in. */
+	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
+	before = time(NULL);
+	lock_with_passwords("kai");
+	after = time(NULL);
+	memset(&dl, 0, sizeof(dl));
+	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
+	dialog_expect(&dl, PAM_PERM_DENIED, "this account is locked until ");
+	if (!lock_text_matches(dl.shown, before, after))
+		fail_msg("the account phase did not say until when the account is locked:\n%s",
+			 dl.shown);
+	if (dl.prompts[0])
+		fail_msg("the account phase asked something: %s", dl.prompts);
+	/* Unlocked by an administrator, the key login gets in again. */
+	json_object_object_add(p, "username", json_object_new_string("kai"));
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_UNLOCK, p), 0);
+	memset(&dl, 0, sizeof(dl));
+	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
+}
+
 static void lock_expires_after_lockout_minutes(void **state)
 {
 	struct fixture *f = *state;
@@ -418,14 +445,16 @@ static int teardown(void **state)
 
 static int prepare(const char *dir)
 {
-	char sock[PATH_MAX], text[2 * PATH_MAX + 512];
+	char sock[PATH_MAX], text[4 * PATH_MAX + 512];
 	int r;
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	snprintf(text, sizeof(text),
 		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n",
-		 harness_module(), sock);
+		 "auth required pam_deny.so\n"
+		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
+		 "account required pam_permit.so\n",
+		 harness_module(), sock, harness_module(), sock);
 	(void)dir;
 	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE);
 	return r < 0 ? r : harness_write_file("pam.d/onboard", text);
@@ -438,6 +467,7 @@ int main(int argc, char **argv)
 		T(three_wrong_passwords_lock_the_account),
 		T(right_password_while_locked_answers_as_a_wrong_one),
 		T(unlock_lets_the_right_password_in),
+		T(locked_account_refuses_a_key_login_at_the_account_phase),
 		T(lock_expires_after_lockout_minutes),
 		T(success_resets_the_failure_count),
 		T(wrong_authenticator_codes_lock_too),

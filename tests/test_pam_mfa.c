@@ -236,17 +236,25 @@ static void authenticator_reset_during_a_login_is_not_accepted(void **state)
 static void authenticator_reset_before_the_password_leads_to_enrolment(void **state)
 {
 	struct fixture *f = *state;
-	struct dialog dl = { .answers = { PASSWORD, "@TOTP+30" }, .reset_at = "Password",
+	/* The code answered is the new app's, from the key the enrolment
+	 * shows (dialog.c keeps it). */
+	struct dialog dl = { .answers = { PASSWORD, "@TOTP" }, .reset_at = "Password",
 			     .reset_user = "rut" };
+	char oldkey[80];
 
 	add_person(f, "rut");
-	register_and_enrol(f, "rut", dl.key);
+	register_and_enrol(f, "rut", oldkey);
 	dl.daemon = &f->d;
 	login(&dl, "rut");
 	/* After the reset at "Password:", the password still works, and the
 	 * login goes on to enrol a new authenticator, not to the old one. */
 	if (strstr(dl.prompts, "Authenticator code"))
 		fail_msg("the reset authenticator was still asked for: %s", dl.prompts);
+	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
+	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
+		fail_msg("prompts: %s", dl.prompts);
+	if (strcmp(oldkey, dl.key) == 0)
+		fail_msg("the new enrolment reused the old key");
 }
 
 static void code_never_bypasses_an_enrolled_authenticator(void **state)
