@@ -252,6 +252,30 @@ static int ctl_list_next(struct json_object *rparams, struct json_object *asked,
 	return 0;
 }
 
+/* Add up what a page says the daemon could not read ("corrupt"), and
+ * keep the key of the first such record, printable. */
+static void ctl_list_corrupt(struct json_object *rparams, int64_t *count, char *first,
+			     size_t size)
+{
+	struct json_object *v;
+	const char *s;
+	size_t i;
+
+	if (!json_object_object_get_ex(rparams, "corrupt", &v) ||
+	    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0)
+		return;
+	if (*count == 0 && json_object_object_get_ex(rparams, "corrupt_first", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		for (i = 0; s[i] && i + 1 < size; i++)
+			first[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+		first[i] = '\0';
+	}
+	if (json_object_object_get_ex(rparams, "corrupt", &v) &&
+	    json_object_get_int64(v) < INT32_MAX)
+		*count += json_object_get_int64(v);
+}
+
 /* Lists carry no secrets, and their records are shared with the
  * gathered array: the replies are released without wiping. */
 int ctl_list(struct ctl *c, const char *method, struct json_object *base, const char *key,
@@ -261,6 +285,8 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	struct json_object *params = NULL, *next, *reply = NULL, *rparams = NULL;
 	const char *error = NULL;
 	struct client cl;
+	int64_t corrupt = 0;
+	char corrupt_first[OB_USERNAME_MAX + 1] = "";
 	long taken;
 	int r;
 
@@ -280,6 +306,7 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 		next = NULL;
 		taken = ctl_list_take(all, rparams, key);
 		r = taken < 0 ? (int)taken : 0;
+		ctl_list_corrupt(rparams, &corrupt, corrupt_first, sizeof(corrupt_first));
 		if (r == 0)
 			r = ctl_list_next(rparams, params, base, &next);
 		json_object_put(reply);
@@ -298,6 +325,10 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	}
 	r = c->json ? output_json(doc) : show(doc);
 	json_object_put(doc);
+	if (corrupt > 0)
+		fprintf(stderr, "onboardctl: %lld record(s) could not be read and are missing from "
+			"this list (the first: %s); onboardd's log names each\n",
+			(long long)corrupt, corrupt_first);
 	return ctl_output_done(r);
 }
 

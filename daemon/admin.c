@@ -767,6 +767,7 @@ static int admin_list_code(const struct access_code *c, void *ctx)
 struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
 				     const char *key, const char *what)
 {
+	struct store_skipped sk;
 	struct json_object *p;
 
 	if (l->oom || r != STORE_OK) {
@@ -778,7 +779,12 @@ struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
 		json_object_put(l->arr);
 		return NULL;
 	}
-	if (admin_set(p, key, l->arr) < 0 || (l->more && admin_set_string(p, "next", l->last) < 0)) {
+	/* Records the store could not read were left out (and logged):
+	 * the page says so rather than look complete. */
+	store_last_skipped(&sk);
+	if (admin_set(p, key, l->arr) < 0 || (l->more && admin_set_string(p, "next", l->last) < 0) ||
+	    (sk.count && (admin_set_int(p, "corrupt", sk.count) < 0 ||
+			  admin_set_string(p, "corrupt_first", sk.first) < 0))) {
 		json_object_put(p);
 		return NULL;
 	}

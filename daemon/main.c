@@ -284,7 +284,7 @@ static int run(const struct options *o)
 		if (r == -EPROTO)
 			log_warnx("database in %s has another schema version than this onboardd (%d)",
 				  o->state_dir, STORE_SCHEMA_VERSION);
-		else
+		else if (r != -EUCLEAN) /* the store said what is wrong with the file */
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
 		goto out;
 	}

@@ -210,9 +210,16 @@ struct store;
 
 /* Open (creating if needed) the database in directory dir with a map of
  * map_size bytes.  Returns 0, or -errno: -EPROTO for a database of another
- * schema version, -EACCES, -ENOSPC, -ENOMEM, -EIO. */
+ * schema version, -EUCLEAN for a data.mdb that is empty, truncated or not
+ * LMDB (store_probe), -EACCES, -ENOSPC, -ENOMEM, -EIO. */
 int store_open(struct store **out, const char *dir, uint64_t map_size);
 void store_close(struct store *st);
+
+/* Look at dir/data.mdb without opening it with LMDB (store_open does
+ * this first): 0 when there is none (a new database will be made), 1 for
+ * a file that looks like a whole LMDB database, -EUCLEAN for an empty,
+ * truncated or foreign one (the reason is logged), or another -errno. */
+int store_probe(const char *dir);
 
 /* STORE_OK (p->version set to 1), STORE_EXISTS, STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_person_create(struct store *st, struct person *p);
@@ -239,6 +246,18 @@ enum store_result store_throttle_get(struct store *st, const char *username,
  * negative time). */
 enum store_result store_throttle_put(struct store *st, const char *username,
 				     const struct throttle *expected, const struct throttle *t);
+
+/* A record that cannot be read (corrupt, or of an unknown format) is
+ * STORE_UNAVAILABLE to a get, and is skipped by the listings
+ * (store_person_each, store_code_each, store_invite_each,
+ * store_group_each, store_pool_each), which log it with its key and go
+ * on.  store_last_skipped tells what the calling thread's last listing
+ * skipped: per thread, as the workers list concurrently. */
+struct store_skipped {
+	unsigned count;
+	char first[OB_USERNAME_MAX + 1]; /* key of the first skipped, printable; "" */
+};
+void store_last_skipped(struct store_skipped *out);
 
 /* Call fn for every person in username order, in one read transaction;
  * fn returns 0 to go on, non-zero to stop.  With after neither NULL nor

@@ -16,12 +16,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <lmdb.h>
 #include <sodium.h>
@@ -122,6 +124,28 @@ static enum store_result store_corrupt(MDB_txn *txn, const char *db)
 	if (txn)
 		mdb_txn_abort(txn);
 	log_warnx("store: a record in \"%s\" is corrupt or of an unknown format", db);
+	return STORE_UNAVAILABLE;
+}
+
+/* A key as text for a message: a corrupt record's key may be anything. */
+static void store_key_text(const MDB_val *k, char *buf, size_t size)
+{
+	size_t n = k->mv_size < size - 1 ? k->mv_size : size - 1;
+	const unsigned char *p = k->mv_data;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' ? (char)p[i] : '?';
+	buf[n] = '\0';
+}
+
+/* A record of db (key k) that cannot be read, in a get: say which. */
+static enum store_result store_corrupt_key(const char *db, const MDB_val *k)
+{
+	char key[OB_USERNAME_MAX + 1];
+
+	store_key_text(k, key, sizeof(key));
+	log_warnx("store: the record of \"%s\" in \"%s\" is corrupt or of an unknown format; "
+		  "restore it from backup or remove it", key, db);
 	return STORE_UNAVAILABLE;
 }
 
@@ -416,6 +440,159 @@ static int store_open_dbs(struct store *st)
 	return rc ? store_errno(rc) : 0;
 }
 
+/* What LMDB 0.9 keeps at the start of data.mdb, as far as the probe reads
+ * it (64-bit little- or big-endian, whatever this build is: the file is
+ * native).  Pages 0 and 1 are the two meta pages: a 16-byte page header
+ * (page number, padding, flags with P_META 0x08, ...), then the meta:
+ * magic, format version, fixed address, map size, the free and main
+ * database records (48 bytes each; the free one's first 4 bytes hold the
+ * page size), the last page used and the id of the transaction that
+ * wrote it.  LMDB uses the meta with the higher transaction id. */
+#define STORE_LMDB_MAGIC 0xBEEFC0DEu
+#define STORE_LMDB_VERSION 1u
+#define STORE_LMDB_P_META 0x08u
+#define STORE_META_FLAGS 10
+#define STORE_META_MAGIC 16
+#define STORE_META_VERSION 20
+#define STORE_META_PSIZE 40
+#define STORE_META_LAST_PG 136
+#define STORE_META_TXNID 144
+#define STORE_META_END 152
+
+struct store_meta {
+	uint32_t psize;
+	uint64_t last_pg;
+	uint64_t txnid;
+};
+
+static ssize_t store_pread_all(int fd, uint8_t *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, off + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* Decode one meta page from buf; NULL, or why it is not one. */
+static const char *store_meta_parse(const uint8_t buf[STORE_META_END], struct store_meta *m)
+{
+	uint32_t magic, version;
+	uint16_t flags;
+
+	memcpy(&flags, buf + STORE_META_FLAGS, sizeof(flags));
+	memcpy(&magic, buf + STORE_META_MAGIC, sizeof(magic));
+	memcpy(&version, buf + STORE_META_VERSION, sizeof(version));
+	memcpy(&m->psize, buf + STORE_META_PSIZE, sizeof(m->psize));
+	memcpy(&m->last_pg, buf + STORE_META_LAST_PG, sizeof(m->last_pg));
+	memcpy(&m->txnid, buf + STORE_META_TXNID, sizeof(m->txnid));
+	if (magic != STORE_LMDB_MAGIC)
+		return "not an LMDB database (no LMDB magic number at its start)";
+	if (version != STORE_LMDB_VERSION)
+		return "an LMDB database of another format version";
+	if (!(flags & STORE_LMDB_P_META))
+		return "an LMDB database whose meta page is damaged";
+	/* LMDB's pages are powers of two from 512 bytes to 64 KiB. */
+	if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1)))
+		return "an LMDB database with an impossible page size";
+	if (m->last_pg < 1 || m->last_pg > (uint64_t)INT64_MAX / m->psize - 1)
+		return "an LMDB database with an impossible size";
+	return NULL;
+}
+
+int store_probe(const char *dir)
+{
+	uint8_t buf[STORE_META_END];
+	struct store_meta m[2];
+	const char *why[2] = { NULL, NULL };
+	char path[PATH_MAX];
+	struct stat sb;
+	uint64_t need;
+	ssize_t n;
+	int fd, pick, r;
+
+	if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ENOENT)
+			return 0;
+		log_warnx("store: %s: cannot open: %s", path, strerror(-r));
+		return r;
+	}
+	r = -EUCLEAN;
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		log_warnx("store: %s: cannot stat: %s", path, strerror(-r));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("store: %s is not a regular file; onboardd did not start", path);
+		goto out;
+	}
+	/* LMDB would take an empty file for a new database: every person
+	 * would be gone without a word. */
+	if (sb.st_size == 0) {
+		log_warnx("store: %s is empty (0 bytes): restore it from backup (remove it only "
+			  "to start a new, empty database); onboardd did not start", path);
+		goto out;
+	}
+	n = store_pread_all(fd, buf, sizeof(buf), 0);
+	if (n < 0) {
+		r = (int)n;
+		log_warnx("store: %s: cannot read: %s", path, strerror(-r));
+		goto out;
+	}
+	if (n < (ssize_t)sizeof(buf) || (why[0] = store_meta_parse(buf, &m[0]))) {
+		log_warnx("store: %s is %s: restore it from backup; onboardd did not start", path,
+			  why[0] ? why[0] : "too short to be an LMDB database");
+		goto out;
+	}
+	/* The second meta page, one page further. */
+	n = store_pread_all(fd, buf, sizeof(buf), (off_t)m[0].psize);
+	if (n < 0) {
+		r = (int)n;
+		log_warnx("store: %s: cannot read: %s", path, strerror(-r));
+		goto out;
+	}
+	if (n < (ssize_t)sizeof(buf)) {
+		log_warnx("store: %s is truncated (%lld bytes, less than its two meta pages): "
+			  "restore it from backup; onboardd did not start",
+			  path, (long long)sb.st_size);
+		goto out;
+	}
+	why[1] = store_meta_parse(buf, &m[1]);
+	if (why[1] || m[1].psize != m[0].psize) {
+		log_warnx("store: %s: its second meta page is %s: restore it from backup; "
+			  "onboardd did not start", path, why[1] ? why[1] : "of another page size");
+		goto out;
+	}
+	/* Every page up to the last one used must be in the file: LMDB maps
+	 * it, and a page past the end is a SIGBUS at the first touch. */
+	pick = m[1].txnid > m[0].txnid;
+	need = (m[pick].last_pg + 1) * m[pick].psize;
+	if ((uint64_t)sb.st_size < need) {
+		log_warnx("store: %s is truncated (%lld bytes; its last page used ends at %llu): "
+			  "restore it from backup; onboardd did not start",
+			  path, (long long)sb.st_size, (unsigned long long)need);
+		goto out;
+	}
+	r = 1;
+out:
+	close(fd);
+	return r;
+}
+
 int store_open(struct store **out, const char *dir, uint64_t map_size)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -428,6 +605,11 @@ int store_open(struct store **out, const char *dir, uint64_t map_size)
 	/* LMDB maps whole pages; the file stays sparse whatever the size. */
 	if (page > 0 && map_size % (uint64_t)page)
 		map_size += (uint64_t)page - map_size % (uint64_t)page;
+	/* Before LMDB maps it: an empty, truncated or foreign file is
+	 * refused here with a reason, never opened. */
+	r = store_probe(dir);
+	if (r < 0)
+		return r;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -491,7 +673,7 @@ static enum store_result store_person_read(struct store *st, MDB_txn *txn, const
 		return STORE_UNAVAILABLE;
 	}
 	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt(NULL, "people");
+		return store_corrupt_key("people", k);
 	return STORE_OK;
 }
 
@@ -511,7 +693,7 @@ static enum store_result store_rec_read(struct store *st, MDB_txn *txn,
 		return STORE_UNAVAILABLE;
 	}
 	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt(NULL, kind->db);
+		return store_corrupt_key(kind->db, k);
 	return STORE_OK;
 }
 
@@ -631,10 +813,30 @@ out:
 	return r;
 }
 
+/* What the calling thread's last listing skipped (store_last_skipped). */
+static _Thread_local struct store_skipped store_skipped_last;
+
+void store_last_skipped(struct store_skipped *out)
+{
+	*out = store_skipped_last;
+}
+
+/* A record a listing leaves out: logged with its key, and counted. */
+static void store_skip(const char *db, const MDB_val *k)
+{
+	char key[OB_USERNAME_MAX + 1];
+
+	store_key_text(k, key, sizeof(key));
+	log_warnx("store: listing \"%s\": the record of \"%s\" is corrupt or of an unknown "
+		  "format; skipped", db, key);
+	if (store_skipped_last.count++ == 0)
+		snprintf(store_skipped_last.first, sizeof(store_skipped_last.first), "%s", key);
+}
+
 /* Visit the records of dbi in key order in one read transaction, from
  * the first, or from the first key strictly after after (NULL or "": from
- * the first).  visit returns < 0 for a record it cannot decode, > 0 to
- * stop. */
+ * the first).  visit returns < 0 for a record it cannot decode (skipped,
+ * logged and counted in store_skipped_last), > 0 to stop. */
 static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db,
 				    const char *after,
 				    int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
@@ -647,6 +849,7 @@ static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *d
 	size_t n;
 	int rc, stop;
 
+	memset(&store_skipped_last, 0, sizeof(store_skipped_last));
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
 		return store_fail(NULL, rc, db);
@@ -668,8 +871,11 @@ static enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *d
 	}
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		stop = visit(&k, &v, arg);
-		if (stop < 0)
-			r = store_corrupt(NULL, db);
+		if (stop < 0) {
+			/* One bad record must not hide all the others. */
+			store_skip(db, &k);
+			continue;
+		}
 		if (stop)
 			break;
 	}

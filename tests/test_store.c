@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1311,6 +1312,7 @@ static void corrupt_records_are_unavailable(void **state)
 		"\"mfa_enrolled\":0,\"failures\":10,\"last_failure\":1700000000,"
 		"\"locked_until\":1700000900}";
 	struct collect c = { .stop_after = -1 };
+	struct store_skipped sk;
 	struct person p;
 	size_t i;
 
@@ -1339,7 +1341,13 @@ static void corrupt_records_are_unavailable(void **state)
 		if (store_person_get(f->st, "eve", &p) != STORE_UNAVAILABLE)
 			fail_msg("record %zu was accepted: %s", i, bad[i]);
 		assert_string_equal(p.username, "");
-		assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_UNAVAILABLE);
+		/* A listing leaves it out, names it, and goes on. */
+		c.n = 0;
+		assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_OK);
+		assert_int_equal(c.n, 0);
+		store_last_skipped(&sk);
+		assert_int_equal(sk.count, 1);
+		assert_string_equal(sk.first, "eve");
 	}
 }
 
@@ -1876,6 +1884,183 @@ static void schema_1_database_gets_email_index(void **state)
 	assert_string_equal(who, "anna");
 }
 
+/* ------------------------------------------------ damaged database files */
+
+/* Run store_open on f->dir with stderr going to a file; the log is
+ * returned in log (NUL-terminated). */
+static int open_logged(struct fixture *f, char *log, size_t size)
+{
+	char path[128];
+	int saved, fd, r;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s.log", f->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fd, 2) == 2);
+	r = store_open(&f->st, f->dir, MAP_SIZE);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, log, size - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return r;
+}
+
+static void data_path(struct fixture *f, char *path, size_t size)
+{
+	snprintf(path, size, "%s/data.mdb", f->dir);
+}
+
+/* Close the store and cut data.mdb to len bytes. */
+static void cut_data(struct fixture *f, off_t len)
+{
+	char path[128];
+
+	store_close(f->st);
+	f->st = NULL;
+	data_path(f, path, sizeof(path));
+	assert_int_equal(truncate(path, len), 0);
+}
+
+/* A new database in the same directory. */
+static void reopen_fresh(struct fixture *f)
+{
+	char path[128];
+
+	store_close(f->st);
+	f->st = NULL;
+	data_path(f, path, sizeof(path));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
+	unlink(path);
+	reopen(f, MAP_SIZE);
+}
+
+static void expect_refused(struct fixture *f, const char *why)
+{
+	char log[2048];
+	int r = open_logged(f, log, sizeof(log));
+
+	if (r != -EUCLEAN || !strstr(log, why) || !strstr(log, "restore it from backup"))
+		fail_msg("store_open: %d (%s), log: %s", r, r < 0 ? strerror(-r) : "opened", log);
+	assert_null(f->st);
+}
+
+static void empty_data_file_is_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	add_person(f, "anna");
+	cut_data(f, 0);
+	expect_refused(f, "is empty (0 bytes)");
+	/* Still there, still refused: nothing was made of it. */
+	expect_refused(f, "is empty (0 bytes)");
+}
+
+static void truncated_data_file_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char name[16];
+	struct stat sb;
+	char path[128];
+	long page = sysconf(_SC_PAGESIZE);
+
+	/* Enough people for pages beyond the two meta pages. */
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "person%02d", i);
+		add_person(f, name);
+	}
+	data_path(f, path, sizeof(path));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(sb.st_size > 4 * page);
+	/* The meta pages whole, the rest gone: LMDB would SIGBUS. */
+	cut_data(f, 2 * page);
+	expect_refused(f, "is truncated");
+	/* Half a meta page. */
+	cut_data(f, 100);
+	expect_refused(f, "too short to be an LMDB database");
+	/* The second meta page missing. */
+	reopen_fresh(f);
+	add_person(f, "anna");
+	cut_data(f, page + 50);
+	expect_refused(f, "is truncated");
+}
+
+static void foreign_data_file_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char sqlite[] = "SQLite format 3";
+	uint8_t page[8192] = { 0 };
+	uint32_t version = 2;
+	char path[128];
+	int fd;
+
+	add_person(f, "anna");
+	store_close(f->st);
+	f->st = NULL;
+	data_path(f, path, sizeof(path));
+	/* Another format version of LMDB: the version follows the magic. */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &version, sizeof(version), 20), sizeof(version));
+	close(fd);
+	expect_refused(f, "another format version");
+	/* Not LMDB at all. */
+	memcpy(page, sqlite, sizeof(sqlite));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, page, sizeof(page)), sizeof(page));
+	close(fd);
+	expect_refused(f, "not an LMDB database");
+}
+
+static void corrupt_record_is_skipped_by_listings(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .stop_after = -1 };
+	struct store_skipped sk;
+	struct person p;
+	char log[2048];
+
+	add_person(f, "anna");
+	add_person(f, "bert");
+	add_person(f, "carl");
+	issue(f, "anna", 0x01, T0, T0 + DAY);
+	issue(f, "bert", 0x02, T0, T0 + DAY);
+	issue(f, "carl", 0x03, T0, T0 + DAY);
+	raw_put(f, "people", "bert", "{\"rv\":3,\"version\":1,\"username\":\"be");
+	raw_put(f, "codes", "bert", "\x01\x02garbage");
+	assert_int_equal(open_logged(f, log, sizeof(log)), 0);
+	assert_result(store_person_each(f->st, NULL, collect_person, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.names[0], "anna");
+	assert_string_equal(c.names[1], "carl");
+	store_last_skipped(&sk);
+	assert_int_equal(sk.count, 1);
+	assert_string_equal(sk.first, "bert");
+	/* A page that starts after it: nothing skipped. */
+	c.n = 0;
+	assert_result(store_person_each(f->st, "bert", collect_person, &c), STORE_OK);
+	assert_int_equal(c.n, 1);
+	store_last_skipped(&sk);
+	assert_int_equal(sk.count, 0);
+	c.n = 0;
+	assert_result(store_code_each(f->st, NULL, collect_code, &c), STORE_OK);
+	assert_int_equal(c.n, 2);
+	store_last_skipped(&sk);
+	assert_int_equal(sk.count, 1);
+	assert_string_equal(sk.first, "bert");
+	/* Its own get fails, and only it. */
+	assert_result(store_person_get(f->st, "bert", &p), STORE_UNAVAILABLE);
+	assert_result(store_person_get(f->st, "carl", &p), STORE_OK);
+}
+
 static void result_names_are_distinct(void **state)
 {
 	enum store_result a, b;
@@ -1959,6 +2144,10 @@ int main(void)
 		T(disabling_revokes_code_and_remove_purges),
 		T(audit_ids_grow_and_page),
 		T(schema_1_database_gets_email_index),
+		T(empty_data_file_is_refused),
+		T(truncated_data_file_is_refused),
+		T(foreign_data_file_is_refused),
+		T(corrupt_record_is_skipped_by_listings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
