@@ -126,15 +126,161 @@ static int ensure_dir(const char *dir, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-/* One daemon per state directory: LMDB would allow two, the rules not. */
-static int lock_state_dir(const char *dir)
+/* Why a directory cannot hold or lead to onboard's state, or NULL: it
+ * must belong to root or to the uid we run as, and nobody else may write
+ * to it, since whoever can may plant links where the lock file, the key
+ * and the database go, or swap the directory itself.  Above the state
+ * directory a directory others can write to is allowed when sticky (as
+ * /tmp): they cannot rename or remove what is not theirs in it. */
+static const char *state_dir_fault(const struct stat *st, bool above)
 {
-	char path[PATH_MAX];
+	if (!S_ISDIR(st->st_mode))
+		return "not a directory";
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "owned by another user";
+	if ((st->st_mode & 022) && !(above && (st->st_mode & S_ISVTX)))
+		return "writable by group or others";
+	return NULL;
+}
+
+/* The path of an open directory, for a message. */
+static const char *fd_path(int fd, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0)
+		return "a directory";
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Check every directory above dfd up to /, through "..": the directories
+ * really there, whatever links the path went through. */
+static int check_state_parents(const char *dir, int dfd)
+{
+	char where[PATH_MAX];
+	struct stat st, up;
+	const char *why;
+	int fd = dfd, parent, r = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	for (;;) {
+		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0) {
+			r = -errno;
+			log_warnx("state directory %s: cannot open a directory above it: %s", dir,
+				  strerror(-r));
+			break;
+		}
+		if (fd != dfd)
+			close(fd);
+		fd = parent;
+		if (fstat(fd, &up) < 0) {
+			r = -errno;
+			break;
+		}
+		why = state_dir_fault(&up, true);
+		if (why) {
+			log_warnx("state directory %s: %s, a directory above it, is %s (mode %04o, "
+				  "uid %u); onboardd did not start", dir,
+				  fd_path(fd, where, sizeof(where)),
+				  strcmp(why, "owned by another user") == 0 ?
+					  "owned by another user than root or onboardd's" :
+					  "writable by group or others without the sticky bit",
+				  (unsigned)(up.st_mode & 07777), (unsigned)up.st_uid);
+			r = -EPERM;
+			break;
+		}
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
+			break; /* "/" is its own parent */
+		st = up;
+	}
+	if (fd != dfd)
+		close(fd);
+	return r;
+}
+
+/* Create the state directory if missing, then open it without following
+ * a link and check it and the directories above it.  Every file of ours
+ * in it is then made or opened through this directory that nobody else
+ * can write to.  Returns the directory's fd, or -errno (logged). */
+static int open_state_dir(const char *dir)
+{
+	struct stat st;
+	const char *why;
+	int fd, r;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		log_warnx("state directory %s: cannot create: %s", dir, strerror(-r));
+		return r;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if ((r == -ELOOP || r == -ENOTDIR) && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			log_warnx("state directory %s: is a symbolic link; refusing to follow it "
+				  "(give the directory itself); onboardd did not start", dir);
+		else
+			log_warnx("state directory %s: %s", dir, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		log_warnx("state directory %s: %s", dir, strerror(-r));
+		close(fd);
+		return r;
+	}
+	why = state_dir_fault(&st, false);
+	if (why) {
+		if (strcmp(why, "owned by another user") == 0)
+			log_warnx("state directory %s: owned by uid %u; it must belong to root%s; "
+				  "onboardd did not start", dir, (unsigned)st.st_uid,
+				  geteuid() ? " or to the uid that runs onboardd" : "");
+		else
+			log_warnx("state directory %s: %s (mode %04o); it must be 0700; onboardd did "
+				  "not start", dir, why, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	r = check_state_parents(dir, fd);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* A missing key file is made afresh only for a new database: beside an
+ * existing data.mdb a new key would silently make every authenticator and
+ * access code unusable (they are sealed and hashed with the old one).
+ * Any data.mdb counts, even one with nobody in it yet: starting afresh is
+ * removing both, on purpose. */
+static int check_key_beside_database(int dfd, const char *dir, const char *key_path)
+{
+	struct stat st;
+
+	if (lstat(key_path, &st) == 0 || errno != ENOENT)
+		return 0; /* there (keys_load checks it), or not ours to judge */
+	if (fstatat(dfd, "data.mdb", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	log_warnx("key file %s is missing, but %s/data.mdb exists: restore the key file from "
+		  "backup (a new key would make every authenticator and access code unusable; "
+		  "remove data.mdb too only to start afresh with nobody); onboardd did not start",
+		  key_path, dir);
+	return -ENOKEY;
+}
+
+/* One daemon per state directory: LMDB would allow two, the rules not. */
+static int lock_state_dir(int dfd)
+{
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/onboardd.lock", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dfd, "onboardd.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -232,7 +378,7 @@ static int run(const struct options *o)
 	struct server *srv = NULL;
 	char err[512], key_path[PATH_MAX], sock_path[PATH_MAX];
 	bool owned = false, systemd = getenv("NOTIFY_SOCKET") || getenv("LISTEN_FDS");
-	int lock_fd = -1, listen_fd = -1, r;
+	int dir_fd = -1, lock_fd = -1, listen_fd = -1, r;
 
 	/* Before the socket exists: a SIGTERM sent as soon as it answers must
 	 * wait in the signalfd, not kill us half-started. */
@@ -247,22 +393,32 @@ static int run(const struct options *o)
 		log_warnx("%s", err);
 		return r;
 	}
-	r = ensure_dir(o->state_dir, 0700);
-	if (r < 0) {
-		log_warnx("state directory %s: %s", o->state_dir, strerror(-r));
-		return r;
-	}
-	lock_fd = lock_state_dir(o->state_dir);
+	dir_fd = open_state_dir(o->state_dir);
+	if (dir_fd < 0)
+		return dir_fd;
+	lock_fd = lock_state_dir(dir_fd);
 	if (lock_fd < 0) {
 		log_warnx("state directory %s: %s", o->state_dir,
 			  lock_fd == -EBUSY ? "another onboardd is using it" : strerror(-lock_fd));
-		return lock_fd;
+		r = lock_fd;
+		goto out;
 	}
+	/* What data.mdb is, before a key is made for it: it is only read
+	 * here (LMDB opens it after detach). */
+	r = store_probe(o->state_dir);
+	if (r < 0) {
+		if (r != -EUCLEAN)
+			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
+		goto out;
+	}
+	r = 0;
 	if (d.cfg.key_file[0])
 		snprintf(key_path, sizeof(key_path), "%s", d.cfg.key_file);
 	else if (snprintf(key_path, sizeof(key_path), "%s/secret.key", o->state_dir) >=
 		 (int)sizeof(key_path))
 		r = -ENAMETOOLONG;
+	if (r == 0 && (r = check_key_beside_database(dir_fd, o->state_dir, key_path)) < 0)
+		goto out;
 	if (r < 0 || (r = keys_load(&d.keys, key_path, err, sizeof(err))) < 0) {
 		log_warnx("%s", r == -ENAMETOOLONG ? "key file path too long" : err);
 		goto out;
@@ -312,6 +468,8 @@ out:
 		unlink(o->socket);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	if (dir_fd >= 0)
+		close(dir_fd);
 	return r;
 }
 

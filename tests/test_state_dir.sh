@@ -1,0 +1,140 @@
+#!/bin/sh
+# onboardd refuses to start on state it cannot trust, each time with one
+# clear line: a state directory others can write to or that is a symbolic
+# link (the lock file and the key would be written where an attacker
+# points), a missing key file beside a database (a new key would silently
+# make every authenticator and access code unusable), and a data.mdb that
+# is empty, truncated or not LMDB (LMDB would start an empty database, or
+# die of SIGBUS).  And it still starts where all is well.
+
+srcdir_tests=${top_srcdir:+$top_srcdir/tests}
+. "${srcdir_tests:-$(dirname "$0")}/lib.sh"
+
+ob_setup
+
+# Run onboardd on state dir $2 until it exits or answers.  It must exit
+# with status 1 (not a signal) and its log must hold pattern $3.
+expect_refusal() { # NAME STATE PATTERN
+	name=$1 state=$2 pattern=$3
+	: >"$OB_DIR/refusal.log"
+	LD_PRELOAD=$OB_PRELOAD NSS_WRAPPER_PASSWD=$OB_PASSWD NSS_WRAPPER_GROUP=$OB_GROUP \
+		"$ONBOARDD" --foreground --socket "$OB_SOCKET" --state-dir "$state" \
+		--config "$OB_CONF" </dev/null >"$OB_DIR/refusal.log" 2>&1 &
+	pid=$!
+	ob_track_pid "$pid"
+	started=
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		if [ -S "$OB_SOCKET" ] && ob_ctl status >/dev/null 2>&1; then
+			started=1
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -n "$started" ] || kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$OB_SOCKET"
+		ob_fail "$name" "onboardd started on $state; its log: $(cat "$OB_DIR/refusal.log")"
+		return
+	fi
+	wait "$pid"
+	rc=$?
+	rm -f "$OB_SOCKET"
+	if [ $rc -ne 1 ]; then
+		ob_fail "$name" "onboardd exited with status $rc (1 expected); its log: $(cat "$OB_DIR/refusal.log")"
+	elif ! grep -q -e "$pattern" "$OB_DIR/refusal.log"; then
+		ob_fail "$name" "no \"$pattern\" in its log: $(cat "$OB_DIR/refusal.log")"
+	elif [ "$(grep -c . "$OB_DIR/refusal.log")" -ne 1 ]; then
+		ob_fail "$name" "more than one line: $(cat "$OB_DIR/refusal.log")"
+	else
+		ob_pass "$name"
+		ob_say "  $(cat "$OB_DIR/refusal.log")"
+	fi
+}
+
+# A sound state directory with a database and a person in it.
+ob_start_daemon
+ob_ctl user add anna --first-name Anna --last-name Berg >/dev/null 2>&1 ||
+	ob_fail setup "user add: $(ob_ctl user add anna --first-name Anna --last-name Berg 2>&1)"
+ob_kill_daemon
+ob_pass daemon_starts_on_a_sound_state_directory
+
+# -- the state directory
+chmod 0777 "$OB_STATE"
+ln -s "$OB_DIR/planted" "$OB_STATE/onboardd.lock.new"
+expect_refusal world_writable_state_dir_is_refused "$OB_STATE" \
+	"state directory $OB_STATE: writable by group or others (mode 0777)"
+rm -f "$OB_STATE/onboardd.lock.new"
+chmod 0770 "$OB_STATE"
+expect_refusal group_writable_state_dir_is_refused "$OB_STATE" "writable by group or others (mode 0770)"
+chmod 0700 "$OB_STATE"
+
+# The issue's reproduction: a link to where the attacker wants the lock
+# file and the key; nothing may appear there.
+mkdir "$OB_DIR/elsewhere"
+ln -s "$OB_DIR/elsewhere" "$OB_DIR/linked"
+expect_refusal symlinked_state_dir_is_refused "$OB_DIR/linked" "is a symbolic link"
+if [ -n "$(ls -A "$OB_DIR/elsewhere")" ]; then
+	ob_fail symlinked_state_dir_is_left_alone "onboardd wrote $(ls -A "$OB_DIR/elsewhere")"
+else
+	ob_pass symlinked_state_dir_is_left_alone
+fi
+
+# A parent others can write to (not sticky) could swap the directory.
+mkdir -m 0700 "$OB_DIR/open" "$OB_DIR/open/state"
+chmod 0777 "$OB_DIR/open"
+expect_refusal parent_writable_by_others_is_refused "$OB_DIR/open/state" \
+	"$OB_DIR/open, a directory above it, is writable by group or others"
+# ... unless sticky, as /tmp is: nobody else can rename what we own.
+chmod 1777 "$OB_DIR/open"
+saved_state=$OB_STATE
+OB_STATE=$OB_DIR/open/state
+ob_start_daemon
+ob_kill_daemon
+OB_STATE=$saved_state
+ob_pass sticky_parent_is_accepted
+chmod 0700 "$OB_DIR/open"
+
+if [ "$(id -u)" -eq 0 ]; then
+	chown 65534 "$OB_STATE"
+	expect_refusal state_dir_of_another_user_is_refused "$OB_STATE" \
+		"state directory $OB_STATE: owned by uid 65534"
+	chown 0 "$OB_STATE"
+else
+	ob_skip state_dir_of_another_user_is_refused "needs root to chown"
+fi
+
+# -- the key file
+mv "$OB_STATE/secret.key" "$OB_DIR/secret.key.backup"
+expect_refusal missing_key_beside_database_is_refused "$OB_STATE" \
+	"secret.key is missing, but $OB_STATE/data.mdb exists: restore the key file from backup"
+if [ -e "$OB_STATE/secret.key" ]; then
+	ob_fail missing_key_is_not_replaced "a new key file was made"
+else
+	ob_pass missing_key_is_not_replaced
+fi
+mv "$OB_DIR/secret.key.backup" "$OB_STATE/secret.key"
+
+# -- data.mdb
+cp "$OB_STATE/data.mdb" "$OB_DIR/data.mdb.backup"
+: >"$OB_STATE/data.mdb"
+expect_refusal empty_database_is_refused "$OB_STATE" "data.mdb is empty (0 bytes)"
+cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
+truncate -s 8192 "$OB_STATE/data.mdb"
+expect_refusal truncated_database_is_refused "$OB_STATE" "data.mdb is truncated"
+printf 'SQLite format 3\000%08192d' 0 >"$OB_STATE/data.mdb"
+expect_refusal foreign_database_is_refused "$OB_STATE" "data.mdb is not an LMDB database"
+cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
+
+# All restored: it starts, and anna is still there.
+ob_start_daemon
+if ob_ctl user show anna >/dev/null 2>&1; then
+	ob_pass daemon_starts_again_once_restored
+else
+	ob_fail daemon_starts_again_once_restored "$(ob_ctl user show anna 2>&1)"
+fi
+ob_stop_daemon
+
+ob_summary
