@@ -7,12 +7,37 @@
 
 /* ------------------------------------------------------- second factor */
 
+_Static_assert(TOTP_SHA1 == 0 && TOTP_SHA256 == 1 && TOTP_SHA512 == 2,
+	       "struct store_totp keeps enum totp_algorithm's values");
+
+/* The parameters of a new enrolment: the configuration's. */
 static void login_totp_params(const struct login *l, struct totp_params *p)
 {
 	p->algorithm = (enum totp_algorithm)l->d->cfg.totp_algorithm;
 	p->digits = l->d->cfg.totp_digits;
 	p->period = 30;
 	p->window = 1;
+}
+
+/* The parameters of the person's enrolled authenticator: those stored at
+ * its enrolment, whatever the configuration says now.  Only a record that
+ * holds none (written before schema 3, and not stamped by the migration
+ * because it could not be read then) falls back to the configuration. */
+static void login_totp_person_params(const struct login *l, struct totp_params *p)
+{
+	login_totp_params(l, p);
+	if (l->person.totp.digits) {
+		p->algorithm = (enum totp_algorithm)l->person.totp.algorithm;
+		p->digits = l->person.totp.digits;
+		p->period = l->person.totp.period;
+	}
+}
+
+static void login_totp_store(const struct totp_params *tp, struct store_totp *t)
+{
+	t->algorithm = (uint8_t)tp->algorithm;
+	t->digits = (uint8_t)tp->digits;
+	t->period = (uint16_t)tp->period;
 }
 
 /* Show the new authenticator: QR code, key, URI, and ask for a code. */
@@ -109,7 +134,7 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 		sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
 		return v;
 	}
-	login_totp_params(l, &tp);
+	login_totp_person_params(l, &tp);
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
 	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
 	if (v == -EALREADY) {
@@ -173,6 +198,7 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
 	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
 	p.flags |= PERSON_MFA_ENROLLED;
+	login_totp_store(&tp, &p.totp);
 	p.totp_last_step = step;
 	p.mfa_enrolled = l->d->now();
 	p.updated = p.mfa_enrolled;

@@ -435,7 +435,12 @@ static int run(const struct options *o)
 		log_warnx("cannot detach: %s", strerror(-r));
 		goto out;
 	}
-	r = store_open(&d.store, o->state_dir, d.cfg.db_map_size);
+	/* A database of schema 2 is brought to 3 with the configuration's
+	 * authenticator parameters: those its enrolled people use today. */
+	r = store_open_upgrade(&d.store, o->state_dir, d.cfg.db_map_size,
+			       &(const struct store_totp){ .algorithm = (uint8_t)d.cfg.totp_algorithm,
+							   .digits = (uint8_t)d.cfg.totp_digits,
+							   .period = 30 });
 	if (r < 0) {
 		if (r == -EPROTO)
 			log_warnx("database in %s has another schema version than this onboardd (%d)",

@@ -17,8 +17,13 @@
 
 /* Version of the database layout; store_open refuses any other. */
 /* 2: host groups, seat pools, the e-mail index and the audit log.  A
- * version 1 database is brought to 2 when opened (store_open). */
-#define STORE_SCHEMA_VERSION 2
+ * version 1 database is brought to 2 when opened (store_open).
+ * 3: each enrolled person's authenticator parameters (algorithm, digits,
+ * period) are stored with them.  A version 2 database is brought to 3
+ * when opened: the people enrolled before are stamped with the
+ * parameters given to store_open_upgrade, the configuration of the time
+ * (see struct store_totp). */
+#define STORE_SCHEMA_VERSION 3
 
 enum store_result {
 	STORE_OK = 0,
@@ -105,6 +110,15 @@ struct person {
 	uint8_t totp_sealed[STORE_TOTP_SEALED_BYTES];
 	int64_t totp_last_step; /* highest TOTP time step accepted: replay watermark */
 	int64_t mfa_enrolled;   /* when the authenticator became active; 0: never */
+	/* How the authenticator makes its codes, fixed at its enrolment, so
+	 * that a change of totp_algorithm or totp_digits in onboardd.conf
+	 * applies to new enrolments only.  Stored only with
+	 * PERSON_MFA_ENROLLED and digits set; digits 0: none stored. */
+	struct store_totp {
+		uint8_t algorithm; /* enum totp_algorithm (totp.h): 0 sha1, 1 sha256, 2 sha512 */
+		uint8_t digits;    /* 6 or 8; 0: not stored */
+		uint16_t period;   /* seconds per step */
+	} totp;
 	/* Written only by store_throttle_put: the other writes keep what is
 	 * stored, and it does not change the version. */
 	struct throttle throttle;
@@ -213,6 +227,13 @@ struct store;
  * schema version, -EUCLEAN for a data.mdb that is empty, truncated or not
  * LMDB (store_probe), -EACCES, -ENOSPC, -ENOMEM, -EIO. */
 int store_open(struct store **out, const char *dir, uint64_t map_size);
+/* The same, and a database of schema 2 is brought to 3 with legacy as
+ * the authenticator parameters of the people enrolled before they were
+ * stored (NULL: sha1, 6 digits, 30 s, the built-in defaults).  onboardd
+ * gives its configuration: the one those people enrolled under, unless it
+ * was changed before this upgrade (which locked them out already). */
+int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
+		       const struct store_totp *legacy);
 void store_close(struct store *st);
 
 /* Look at dir/data.mdb without opening it with LMDB (store_open does

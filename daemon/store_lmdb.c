@@ -356,12 +356,86 @@ static int store_migrate_1(struct store *st, MDB_txn *txn)
 	if (rc)
 		return store_errno(rc);
 	log_info("store: database brought from schema version 1 to 2");
-	st->schema_version = STORE_SCHEMA_VERSION;
+	st->schema_version = 2;
+	return 0;
+}
+
+/* Schema 2 kept no authenticator parameters with the person: every
+ * enrolled person got the configuration's at each login.  Stamp that
+ * (legacy) on each of them now, once, so that a later change of the
+ * configuration no longer reaches them.  A record that cannot be read
+ * is left as it is (and named): it fails alone, as anywhere else. */
+static int store_migrate_2(struct store *st, MDB_txn *txn, const struct store_totp *legacy)
+{
+	static const struct store_totp defaults = { .algorithm = 0, .digits = 6, .period = 30 };
+	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA), .mv_data = (void *)STORE_KEY_SCHEMA };
+	char (*names)[OB_USERNAME_MAX + 1] = NULL, (*more)[OB_USERNAME_MAX + 1];
+	size_t n = 0, cap = 0;
+	MDB_val pk, pv, v;
+	MDB_cursor *cur;
+	struct person p;
+	int rc;
+
+	if (!legacy)
+		legacy = &defaults;
+	/* Who needs it, first: writing while a cursor walks the same
+	 * database is best left alone. */
+	rc = mdb_cursor_open(txn, st->people, &cur);
+	if (rc)
+		return store_errno(rc);
+	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
+		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
+			store_corrupt_key("people", &pk);
+			continue;
+		}
+		if ((p.flags & PERSON_MFA_ENROLLED) && !p.totp.digits) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				more = realloc(names, cap * sizeof(*names));
+				if (!more) {
+					rc = ENOMEM;
+					sodium_memzero(&p, sizeof(p));
+					break;
+				}
+				names = more;
+			}
+			memcpy(names[n++], p.username, sizeof(p.username));
+		}
+		sodium_memzero(&p, sizeof(p));
+	}
+	mdb_cursor_close(cur);
+	for (size_t i = 0; (rc == 0 || rc == MDB_NOTFOUND) && i < n; i++) {
+		pk.mv_data = names[i];
+		pk.mv_size = strlen(names[i]);
+		rc = mdb_get(txn, st->people, &pk, &pv);
+		if (rc)
+			break;
+		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		p.totp = *legacy;
+		rc = store_person_write(st, txn, &p, p.version);
+		sodium_memzero(&p, sizeof(p));
+	}
+	free(names);
+	if (rc && rc != MDB_NOTFOUND)
+		return store_errno(rc);
+	v.mv_data = (void *)"3";
+	v.mv_size = 1;
+	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	if (rc)
+		return store_errno(rc);
+	log_info("store: database brought from schema version 2 to 3: %zu enrolled people keep "
+		 "the authenticator parameters in force now (algorithm %u, %u digits, %u s)", n,
+		 (unsigned)legacy->algorithm, (unsigned)legacy->digits, (unsigned)legacy->period);
+	st->schema_version = 3;
 	return 0;
 }
 
 /* A fresh database gets our schema version; any other is refused. */
-static int store_schema_check(struct store *st, MDB_txn *txn)
+static int store_schema_check(struct store *st, MDB_txn *txn, const struct store_totp *legacy)
 {
 	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA),
 		      .mv_data = (void *)STORE_KEY_SCHEMA };
@@ -369,7 +443,7 @@ static int store_schema_check(struct store *st, MDB_txn *txn)
 	char buf[16];
 	unsigned long n;
 	char *end = buf;
-	int rc;
+	int rc, r;
 
 	rc = mdb_get(txn, st->meta, &k, &v);
 	if (rc == MDB_NOTFOUND) {
@@ -400,8 +474,10 @@ static int store_schema_check(struct store *st, MDB_txn *txn)
 		if (errno || *end)
 			n = 0;
 	}
-	if (n == 1)
-		return store_migrate_1(st, txn);
+	if (n == 1 && (r = store_migrate_1(st, txn)) < 0)
+		return r;
+	if (n == 1 || n == 2)
+		return store_migrate_2(st, txn, legacy);
 	if (n != STORE_SCHEMA_VERSION) {
 		log_warnx("store: the database has schema version %lu, not %d", n,
 			  STORE_SCHEMA_VERSION);
@@ -411,7 +487,7 @@ static int store_schema_check(struct store *st, MDB_txn *txn)
 	return 0;
 }
 
-static int store_open_dbs(struct store *st)
+static int store_open_dbs(struct store *st, const struct store_totp *legacy)
 {
 	MDB_txn *txn;
 	int rc, r;
@@ -431,7 +507,7 @@ static int store_open_dbs(struct store *st)
 		mdb_txn_abort(txn);
 		return store_errno(rc);
 	}
-	r = store_schema_check(st, txn);
+	r = store_schema_check(st, txn, legacy);
 	if (r < 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -595,6 +671,12 @@ out:
 
 int store_open(struct store **out, const char *dir, uint64_t map_size)
 {
+	return store_open_upgrade(out, dir, map_size, NULL);
+}
+
+int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
+		       const struct store_totp *legacy)
+{
 	long page = sysconf(_SC_PAGESIZE);
 	struct store *st;
 	int rc, r, dead;
@@ -628,7 +710,7 @@ int store_open(struct store **out, const char *dir, uint64_t map_size)
 	}
 	/* Free reader slots left by a process that died. */
 	mdb_reader_check(st->env, &dead);
-	r = store_open_dbs(st);
+	r = store_open_dbs(st, legacy);
 	if (r < 0)
 		goto fail;
 	*out = st;
@@ -1122,6 +1204,7 @@ static void store_mfa_clear(struct person *p)
 	sodium_memzero(p->totp_sealed, sizeof(p->totp_sealed));
 	p->totp_last_step = 0;
 	p->mfa_enrolled = 0;
+	memset(&p->totp, 0, sizeof(p->totp));
 }
 
 /* Consume the code and set the password (and clear the authenticator

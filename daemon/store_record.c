@@ -22,6 +22,16 @@
  * records read as ordinary people (role user, nothing assigned) and
  * become rv 3 at their next write.
  *
+ * Since schema 3 an enrolled person's record also holds how their
+ * authenticator makes codes: "totp_algorithm" ("sha1", "sha256",
+ * "sha512"), "totp_digits" (6 or 8) and "totp_period" (seconds), all three
+ * or none, and only with an enrolment.  Optional rather than an rv bump:
+ * the records written before them are stamped by the schema 2 to 3
+ * migration (store_lmdb.c), and an older onboardd refuses a schema 3
+ * database, so it never rewrites a record without them.  An enrolled
+ * record without them (only one the migration could not read) reads as
+ * digits 0, and the login then uses the configuration's, as before.
+ *
  * Size: a person record is about 400 bytes, 550 with an authenticator.
  * The worst case, every string field full and each byte escaped as \u00XX
  * (the store does not rely on the validators), is 4 KiB (test_store holds
@@ -118,6 +128,18 @@ static void record_enc_str(struct json_object *o, const char *key, const char *s
 	}
 }
 
+/* The values of enum totp_algorithm (totp.h), by name. */
+static const char *const record_totp_algorithms[] = { "sha1", "sha256", "sha512" };
+#define RECORD_TOTP_ALGORITHMS (sizeof(record_totp_algorithms) / sizeof(record_totp_algorithms[0]))
+
+/* What totp.c can compute: 6 or 8 digits, a step of at least a second
+ * (at most 65535 s here, within totp.c's day). */
+static bool record_totp_valid(const struct store_totp *t)
+{
+	return t->algorithm < RECORD_TOTP_ALGORITHMS && (t->digits == 6 || t->digits == 8) &&
+	       t->period >= 1;
+}
+
 /* Overwrite a string member in place before the object is freed: json-c
  * keeps its own copy of what we gave it. */
 static void record_json_wipe(struct json_object *o, const char *key)
@@ -155,6 +177,15 @@ static void record_enc_mfa(struct json_object *o, const struct person *p, bool *
 	/* Time steps count from the epoch too: never negative. */
 	record_enc_time(o, "totp_last_step", p->totp_last_step, ok);
 	record_enc_time(o, "mfa_enrolled", p->mfa_enrolled, ok);
+	if ((p->flags & PERSON_MFA_ENROLLED) && p->totp.digits) {
+		if (p->totp.algorithm >= RECORD_TOTP_ALGORITHMS || !record_totp_valid(&p->totp))
+			*ok = false;
+		else
+			record_enc_str(o, "totp_algorithm",
+				       record_totp_algorithms[p->totp.algorithm], 8, ok);
+		record_enc_int(o, "totp_digits", p->totp.digits, ok);
+		record_enc_int(o, "totp_period", p->totp.period, ok);
+	}
 }
 
 /* Most people have never failed a login: their record carries no throttle. */
@@ -347,6 +378,31 @@ static bool record_has(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, NULL);
 }
 
+/* The authenticator's parameters: all three or none, and none without
+ * an enrolment. */
+static bool record_dec_totp(struct json_object *o, bool enrolled, struct store_totp *t)
+{
+	int present = record_has(o, "totp_algorithm") + record_has(o, "totp_digits") +
+		      record_has(o, "totp_period");
+	int64_t digits = 0, period = 0;
+	char name[8];
+	unsigned i;
+
+	if (present == 0)
+		return true;
+	if (present != 3 || !enrolled || !record_dec_str(o, "totp_algorithm", name, sizeof(name)) ||
+	    !record_dec_int(o, "totp_digits", 6, 8, &digits) ||
+	    !record_dec_int(o, "totp_period", 1, UINT16_MAX, &period))
+		return false;
+	for (i = 0; i < RECORD_TOTP_ALGORITHMS; i++)
+		if (strcmp(name, record_totp_algorithms[i]) == 0)
+			break;
+	t->algorithm = (uint8_t)i;
+	t->digits = (uint8_t)digits;
+	t->period = (uint16_t)period;
+	return record_totp_valid(t);
+}
+
 /* The authenticator fields, given the record's rv and flags.  An rv 1
  * record predates them: it must hold none of them and no enrolment, and
  * they stay zero.  In rv 2 the two numbers are required and the sealed
@@ -363,7 +419,8 @@ static bool record_dec_mfa(struct json_object *o, int64_t rv, int64_t flags, str
 	return (!enrolled ||
 		record_dec_hex(o, "totp_sealed", p->totp_sealed, sizeof(p->totp_sealed))) &&
 	       record_dec_int(o, "totp_last_step", 0, INT64_MAX, &p->totp_last_step) &&
-	       record_dec_int(o, "mfa_enrolled", 0, INT64_MAX, &p->mfa_enrolled);
+	       record_dec_int(o, "mfa_enrolled", 0, INT64_MAX, &p->mfa_enrolled) &&
+	       record_dec_totp(o, enrolled, &p->totp);
 }
 
 /* The throttle: all three fields or none (zero), and none in rv 1. */

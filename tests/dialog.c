@@ -32,15 +32,20 @@ static bool key_ok(const char *key)
 /* The code oathtool computes for key at now + offset. */
 void dialog_oathtool_code(const char *key, long offset, char out[16])
 {
-	char cmd[256];
+	dialog_oathtool_code_opts(key, offset, NULL, out);
+}
+
+void dialog_oathtool_code_opts(const char *key, long offset, const char *opts, char out[16])
+{
+	char cmd[320];
 	FILE *p;
 
 	if (!key_ok(key))
 		fail_msg("no authenticator key was shown or given (\"%s\")", key);
 	/* oathtool is not ours: none of the test's preloads (sanitizers,
 	 * wrappers) for it. */
-	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool --totp -b --now=@%lld %s",
-		 (long long)time(NULL) + offset, key);
+	snprintf(cmd, sizeof(cmd), "env -u LD_PRELOAD oathtool %s -b --now=@%lld %s",
+		 opts ? opts : "--totp", (long long)time(NULL) + offset, key);
 	p = popen(cmd, "r");
 	if (!p || !fgets(out, 16, p))
 		fail_msg("oathtool did not answer: %s", cmd);
@@ -78,7 +83,8 @@ static const char *answer(struct dialog *dl)
 	a = dl->answers[dl->next++];
 	if (strncmp(a, "@TOTP", 5) != 0)
 		return a;
-	dialog_oathtool_code(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->last_code);
+	dialog_oathtool_code_opts(dl->key, a[5] ? strtol(a + 5, NULL, 10) : 0, dl->oath_opts,
+				  dl->last_code);
 	return dl->last_code;
 }
 

@@ -20,6 +20,9 @@ struct dialog {
 	const char *answers[DIALOG_MAX_ANSWERS];
 	size_t next;
 	char key[80];        /* base32, from the enrolment or given */
+	/* oathtool's options for "@TOTP" answers, e.g. "--totp=sha256
+	 * --digits=8"; NULL: its defaults (sha1, 6 digits, 30 s). */
+	const char *oath_opts;
 	char last_code[16];  /* the last authenticator code answered */
 	char prompts[2048];  /* every prompt, separated by '|' */
 	char shown[16384];   /* every info and error message */
@@ -36,6 +39,8 @@ struct dialog {
 
 /* The code oathtool computes for key at now + offset seconds. */
 void dialog_oathtool_code(const char *key, long offset, char out[16]);
+/* The same with oathtool's options opts (NULL: none). */
+void dialog_oathtool_code_opts(const char *key, long offset, const char *opts, char out[16]);
 
 /* Whether an executable prog is on PATH (tests skip without oathtool). */
 bool dialog_on_path(const char *prog);

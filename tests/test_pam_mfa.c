@@ -321,6 +321,68 @@ static void code_with_reset_mfa_leads_to_enrolment(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
+/* The configuration as the harness wrote it, restored after a test that
+ * changes it. */
+static char conf_saved[4096];
+
+static int with_daemon_conf_saved(void **state)
+{
+	char path[PATH_MAX];
+	FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "r");
+	size_t n;
+
+	if (!fp)
+		return -1;
+	n = fread(conf_saved, 1, sizeof(conf_saved) - 1, fp);
+	conf_saved[n] = '\0';
+	fclose(fp);
+	return harness_fixture_start(state, sizeof(struct fixture));
+}
+
+static int teardown_conf_restored(void **state)
+{
+	int r = harness_fixture_stop(state);
+
+	return harness_write_file("onboardd.conf", conf_saved) < 0 ? -1 : r;
+}
+
+/* The authenticator's algorithm and digits are the person's, from their
+ * enrolment: a change in onboardd.conf applies to new enrolments only. */
+static void config_change_applies_to_new_enrolments_only(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog old = { .answers = { PASSWORD, "@TOTP+30" } };
+	struct dialog fresh = { .answers = { NULL, "nia", PASSWORD, PASSWORD, "@TOTP" },
+				.oath_opts = "--totp=sha256 --digits=8" };
+	struct dialog again = { .answers = { PASSWORD, "@TOTP+30" },
+				.oath_opts = "--totp=sha256 --digits=8" };
+	char code[32];
+
+	/* Enrolled under the defaults: sha1, 6 digits. */
+	add_person(f, "ola");
+	register_and_enrol(f, "ola", old.key);
+	assert_int_equal(harness_append_file("onboardd.conf",
+					     "totp_algorithm = sha256\ntotp_digits = 8\n"), 0);
+	assert_int_equal(harness_daemon_restart(&f->d, ""), 0);
+	/* Her app still makes sha1 codes of 6 digits, and they still work. */
+	login(&old, "ola");
+	dialog_expect(&old, PAM_SUCCESS, NULL);
+	if (strlen(old.last_code) != 6)
+		fail_msg("the old app's code is not 6 digits: %s", old.last_code);
+	/* A new enrolment gets the new parameters, and keeps them. */
+	add_person(f, "nia");
+	assert_int_equal(harness_code_issue(&f->d, "nia", 0, code, NULL), 0);
+	fresh.answers[0] = code;
+	login(&fresh, "nia");
+	dialog_expect(&fresh, PAM_SUCCESS, "authenticator app is set up");
+	dialog_expect(&fresh, PAM_SUCCESS, "algorithm=SHA256&digits=8");
+	memcpy(again.key, fresh.key, sizeof(again.key));
+	login(&again, "nia");
+	dialog_expect(&again, PAM_SUCCESS, NULL);
+	if (strlen(again.last_code) != 8)
+		fail_msg("the new app's code is not 8 digits: %s", again.last_code);
+}
+
 static int with_daemon(void **state)
 {
 	return harness_fixture_start(state, sizeof(struct fixture));
@@ -363,6 +425,8 @@ int main(int argc, char **argv)
 		T(code_login_changes_nothing_without_the_authenticator),
 		T(code_with_reset_mfa_leads_to_enrolment),
 #undef T
+		cmocka_unit_test_setup_teardown(config_change_applies_to_new_enrolments_only,
+						with_daemon_conf_saved, teardown_conf_restored),
 	};
 
 	if (!dialog_on_path("oathtool")) {

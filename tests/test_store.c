@@ -1144,13 +1144,13 @@ static void schema_version_mismatch_refused(void **state)
 	int r;
 
 	add_person(f, "alice");
-	raw_put(f, "meta", "schema_version", "3");
+	raw_put(f, "meta", "schema_version", "4");
 	r = store_open(&f->st, f->dir, MAP_SIZE);
 	assert_int_equal(r, -EPROTO);
 	assert_null(f->st);
 
-	/* Only the version itself was wrong: back at 2, the data is there. */
-	raw_put(f, "meta", "schema_version", "2");
+	/* Only the version itself was wrong: back at 3, the data is there. */
+	raw_put(f, "meta", "schema_version", "3");
 	reopen(f, MAP_SIZE);
 	assert_result(store_person_get(f->st, "alice", &(struct person){ 0 }), STORE_OK);
 }
@@ -1879,9 +1879,115 @@ static void schema_1_database_gets_email_index(void **state)
 	raw_del(f, "emails", "default\x1f" "anna@example.org");
 	reopen(f, MAP_SIZE);
 	assert_result(store_stats(f->st, &st), STORE_OK);
-	assert_int_equal(st.schema_version, 2);
+	assert_int_equal(st.schema_version, STORE_SCHEMA_VERSION);
 	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_OK);
 	assert_string_equal(who, "anna");
+}
+
+/* An rv 3 record of an enrolled person as schema 2 wrote it: no
+ * authenticator parameters. */
+#define SCHEMA2_ENROLLED(name)                                                             \
+	"{\"rv\":3,\"version\":4,\"username\":\"" name "\",\"first_name\":\"E\","          \
+	"\"last_name\":\"V\",\"email\":\"\",\"phone\":\"\",\"org\":\"default\",\"flags\":4,"    \
+	"\"pwhash\":\"\",\"created\":1,\"updated\":1,\"password_set\":1,"                  \
+	"\"totp_sealed\":\"" SEALED_HEX "\",\"totp_last_step\":9,\"mfa_enrolled\":1,"         \
+	"\"role\":\"user\",\"perms\":0,\"groups\":[],\"pools\":[],\"link\":\"\",\"deleted\":0}"
+
+/* Schema 2 to 3: the people enrolled before are stamped with the
+ * parameters given (the configuration of the time), once; the others
+ * are left alone, and so is a person already stamped. */
+static void schema_2_database_stamps_enrolled_people(void **state)
+{
+	struct fixture *f = *state;
+	const struct store_totp legacy = { .algorithm = 1, .digits = 8, .period = 30 };
+	const struct store_totp later = { .algorithm = 2, .digits = 6, .period = 60 };
+	struct store_stats st;
+	struct person p;
+	int r;
+
+	add_person(f, "anna"); /* not enrolled */
+	raw_put(f, "people", "eve", SCHEMA2_ENROLLED("eve"));
+	raw_put(f, "people", "ida", SCHEMA2_ENROLLED("ida"));
+	raw_put(f, "people", "bad", "{\"rv\":3,");
+	raw_put(f, "meta", "schema_version", "2");
+	r = store_open_upgrade(&f->st, f->dir, MAP_SIZE, &legacy);
+	if (r < 0)
+		fail_msg("store_open_upgrade: %s", strerror(-r));
+	assert_result(store_stats(f->st, &st), STORE_OK);
+	assert_int_equal(st.schema_version, 3);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_int_equal(p.totp.algorithm, 1);
+	assert_int_equal(p.totp.digits, 8);
+	assert_int_equal(p.totp.period, 30);
+	/* Nothing else moved, not even the version. */
+	assert_int_equal(p.version, 4);
+	assert_int_equal(p.totp_last_step, 9);
+	assert_int_equal(p.totp_sealed[STORE_TOTP_SEALED_BYTES - 1], 0x3c);
+	assert_result(store_person_get(f->st, "ida", &p), STORE_OK);
+	assert_int_equal(p.totp.digits, 8);
+	assert_result(store_person_get(f->st, "anna", &p), STORE_OK);
+	assert_int_equal(p.totp.digits, 0);
+	assert_result(store_person_get(f->st, "bad", &p), STORE_UNAVAILABLE);
+	/* Once: a later open with other parameters changes nobody. */
+	store_close(f->st);
+	f->st = NULL;
+	r = store_open_upgrade(&f->st, f->dir, MAP_SIZE, &later);
+	assert_int_equal(r, 0);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_int_equal(p.totp.algorithm, 1);
+	assert_int_equal(p.totp.digits, 8);
+}
+
+/* The parameters are written at enrolment, kept by other writes, and
+ * dropped with the authenticator; malformed ones are refused. */
+static void person_totp_parameters_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {
+		"\"totp_algorithm\":\"md5\",\"totp_digits\":6,\"totp_period\":30",
+		"\"totp_algorithm\":\"sha1\",\"totp_digits\":7,\"totp_period\":30",
+		"\"totp_algorithm\":\"sha1\",\"totp_digits\":6,\"totp_period\":0",
+		"\"totp_algorithm\":\"sha1\",\"totp_digits\":6",
+	};
+	char rec[2048];
+	struct person p;
+
+	add_person(f, "ola");
+	assert_result(store_person_get(f->st, "ola", &p), STORE_OK);
+	p.flags |= PERSON_MFA_ENROLLED;
+	sealed_fill(p.totp_sealed, 0x10);
+	p.totp = (struct store_totp){ .algorithm = 2, .digits = 8, .period = 30 };
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "ola", &p), STORE_OK);
+	assert_int_equal(p.totp.algorithm, 2);
+	assert_int_equal(p.totp.digits, 8);
+	assert_int_equal(p.totp.period, 30);
+	snprintf(p.first_name, sizeof(p.first_name), "Ola");
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_person_get(f->st, "ola", &p), STORE_OK);
+	assert_int_equal(p.totp.digits, 8);
+	/* Not enrolled: not written. */
+	p.flags &= ~PERSON_MFA_ENROLLED;
+	assert_result(store_person_put(f->st, &p), STORE_OK);
+	assert_result(store_person_get(f->st, "ola", &p), STORE_OK);
+	assert_int_equal(p.totp.digits, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(rec, sizeof(rec), "%.*s,%s}", (int)strlen(SCHEMA2_ENROLLED("eve")) - 1,
+			 SCHEMA2_ENROLLED("eve"), bad[i]);
+		raw_put(f, "people", "eve", rec);
+		reopen(f, MAP_SIZE);
+		if (store_person_get(f->st, "eve", &p) != STORE_UNAVAILABLE)
+			fail_msg("record %zu was accepted: %s", i, rec);
+	}
+	/* The well-formed one is read. */
+	snprintf(rec, sizeof(rec), "%.*s,%s}", (int)strlen(SCHEMA2_ENROLLED("eve")) - 1,
+		 SCHEMA2_ENROLLED("eve"),
+		 "\"totp_algorithm\":\"sha256\",\"totp_digits\":6,\"totp_period\":30");
+	raw_put(f, "people", "eve", rec);
+	reopen(f, MAP_SIZE);
+	assert_result(store_person_get(f->st, "eve", &p), STORE_OK);
+	assert_int_equal(p.totp.algorithm, 1);
 }
 
 /* ------------------------------------------------ damaged database files */
@@ -2144,6 +2250,8 @@ int main(void)
 		T(disabling_revokes_code_and_remove_purges),
 		T(audit_ids_grow_and_page),
 		T(schema_1_database_gets_email_index),
+		T(schema_2_database_stamps_enrolled_people),
+		T(person_totp_parameters_round_trip),
 		T(empty_data_file_is_refused),
 		T(truncated_data_file_is_refused),
 		T(foreign_data_file_is_refused),
