@@ -10,6 +10,13 @@
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 . "${srcdir_tests:-$(dirname "$0")}/lib.sh"
 
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if ! command -v "$py" >/dev/null 2>&1; then
+	echo "SKIP: python3 is not installed"
+	exit 77
+fi
+
 ob_setup
 
 # Run onboardd on state dir $2 until it exits or answers.  It must exit
@@ -134,6 +141,37 @@ if ob_ctl user show anna >/dev/null 2>&1; then
 	ob_pass daemon_starts_again_once_restored
 else
 	ob_fail daemon_starts_again_once_restored "$(ob_ctl user show anna 2>&1)"
+fi
+
+# -- one corrupt record: bytes of anna's record overwritten in data.mdb
+# (every copy of it: LMDB may keep an older page too), the length kept.
+ob_ctl user add bert --first-name Bert --last-name Berg >/dev/null 2>&1
+ob_kill_daemon
+"$py" - "$OB_STATE/data.mdb" <<'PY'
+import sys
+path = sys.argv[1]
+data = open(path, "rb").read()
+old = b'"username":"anna"'
+if old not in data:
+    sys.exit("anna's record is not in data.mdb")
+open(path, "r+b").write(data.replace(old, b'"usernam\x01":"anna"'))
+PY
+ob_start_daemon
+ob_run ob_ctl user list
+if [ $OB_RC -eq 0 ] && grep -q bert "$OB_OUT" && ! grep -q anna "$OB_OUT" &&
+	grep -q "1 record(s) could not be read.*(the first: anna)" "$OB_ERR" &&
+	grep -q 'the record of "anna" is corrupt' "$OB_LOG"; then
+	ob_pass corrupt_record_is_left_out_of_the_list_and_reported
+	ob_say "  $(cat "$OB_ERR")"
+else
+	ob_fail corrupt_record_is_left_out_of_the_list_and_reported \
+		"exit $OB_RC: $(cat "$OB_OUT" "$OB_ERR")"
+fi
+ob_run ob_ctl user show anna
+if [ $OB_RC -ne 0 ] && ob_run ob_ctl user show bert && [ $OB_RC -eq 0 ]; then
+	ob_pass corrupt_record_fails_alone
+else
+	ob_fail corrupt_record_fails_alone "exit $OB_RC: $(cat "$OB_OUT" "$OB_ERR")"
 fi
 ob_stop_daemon
 
