@@ -169,7 +169,8 @@ static int check_state_parents(const char *dir, int dfd)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	for (;;) {
-		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* O_PATH: no read permission is needed to look at it. */
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0) {
 			r = -errno;
 			log_warnx("state directory %s: cannot open a directory above it: %s", dir,
