@@ -159,7 +159,7 @@ static const char *fd_path(int fd, char *buf, size_t size)
 
 /* Check every directory above dfd up to /, through "..": the directories
  * really there, whatever links the path went through. */
-static int check_state_parents(const char *dir, int dfd)
+static int check_state_parents(const char *what, const char *dir, int dfd)
 {
 	char where[PATH_MAX];
 	struct stat st, up;
@@ -173,7 +173,7 @@ static int check_state_parents(const char *dir, int dfd)
 		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0) {
 			r = -errno;
-			log_warnx("state directory %s: cannot open a directory above it: %s", dir,
+			log_warnx("%s %s: cannot open a directory above it: %s", what, dir,
 				  strerror(-r));
 			break;
 		}
@@ -186,8 +186,8 @@ static int check_state_parents(const char *dir, int dfd)
 		}
 		why = state_dir_fault(&up, true);
 		if (why) {
-			log_warnx("state directory %s: %s, a directory above it, is %s (mode %04o, "
-				  "uid %u); onboardd did not start", dir,
+			log_warnx("%s %s: %s, a directory above it, is %s (mode %04o, "
+				  "uid %u); onboardd did not start", what, dir,
 				  fd_path(fd, where, sizeof(where)),
 				  strcmp(why, "owned by another user") == 0 ?
 					  "owned by another user than root or onboardd's" :
@@ -205,55 +205,114 @@ static int check_state_parents(const char *dir, int dfd)
 	return r;
 }
 
-/* Create the state directory if missing, then open it without following
- * a link and check it and the directories above it.  Every file of ours
- * in it is then made or opened through this directory that nobody else
- * can write to.  Returns the directory's fd, or -errno (logged). */
-static int open_state_dir(const char *dir)
+/* The directories the path names on the way (each prefix that ends
+ * before a '/'), as they resolve: a symbolic link among them can be
+ * replaced by whoever may write to the directory that holds it, which is
+ * the prefix before it, checked here too.  The ".." walk of
+ * check_state_parents sees only where the links led. */
+static int check_state_path(const char *what, const char *dir)
+{
+	char prefix[PATH_MAX], where[PATH_MAX];
+	size_t n = strlen(dir);
+	struct stat st;
+	const char *why;
+
+	if (n >= sizeof(prefix))
+		return -ENAMETOOLONG;
+	for (size_t i = 1; i < n; i++) {
+		if (dir[i] != '/' || dir[i - 1] == '/')
+			continue;
+		memcpy(prefix, dir, i);
+		prefix[i] = '\0';
+		if (stat(prefix, &st) < 0) {
+			log_warnx("%s %s: %s: %s", what, dir, prefix, strerror(errno));
+			return -errno;
+		}
+		why = state_dir_fault(&st, true);
+		if (why) {
+			snprintf(where, sizeof(where), "%s", prefix);
+			log_warnx("%s %s: %s, a directory on its path, is %s (mode %04o, uid %u); "
+				  "onboardd did not start", what, dir, where,
+				  strcmp(why, "owned by another user") == 0 ?
+					  "owned by another user than root or onboardd's" :
+					  "writable by group or others without the sticky bit",
+				  (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/* Open dir (what: "state directory", ...) without following a link,
+ * creating it first (mode 0700) when create, and check it, the
+ * directories on its path and those above it.  Every file of ours in it
+ * is then made or opened through a directory nobody else can write to.
+ * Returns the directory's fd, or -errno (logged). */
+static int open_trusted_dir(const char *what, const char *dir, bool create)
 {
 	struct stat st;
 	const char *why;
 	int fd, r;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		r = -errno;
-		log_warnx("state directory %s: cannot create: %s", dir, strerror(-r));
+		log_warnx("%s %s: cannot create: %s", what, dir, strerror(-r));
 		return r;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		if ((r == -ELOOP || r == -ENOTDIR) && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-			log_warnx("state directory %s: is a symbolic link; refusing to follow it "
-				  "(give the directory itself); onboardd did not start", dir);
+			log_warnx("%s %s: is a symbolic link; refusing to follow it "
+				  "(give the directory itself); onboardd did not start", what, dir);
 		else
-			log_warnx("state directory %s: %s", dir, strerror(-r));
+			log_warnx("%s %s: %s", what, dir, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		log_warnx("state directory %s: %s", dir, strerror(-r));
+		log_warnx("%s %s: %s", what, dir, strerror(-r));
 		close(fd);
 		return r;
 	}
 	why = state_dir_fault(&st, false);
 	if (why) {
 		if (strcmp(why, "owned by another user") == 0)
-			log_warnx("state directory %s: owned by uid %u; it must belong to root%s; "
-				  "onboardd did not start", dir, (unsigned)st.st_uid,
+			log_warnx("%s %s: owned by uid %u; it must belong to root%s; "
+				  "onboardd did not start", what, dir, (unsigned)st.st_uid,
 				  geteuid() ? " or to the uid that runs onboardd" : "");
 		else
-			log_warnx("state directory %s: %s (mode %04o); it must be 0700; onboardd did "
-				  "not start", dir, why, (unsigned)(st.st_mode & 07777));
+			log_warnx("%s %s: %s (mode %04o): chmod go-w it; onboardd did not start",
+				  what, dir, why, (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return -EPERM;
 	}
-	r = check_state_parents(dir, fd);
-	if (r < 0) {
+	if ((r = check_state_path(what, dir)) < 0 || (r = check_state_parents(what, dir, fd)) < 0) {
 		close(fd);
 		return r;
 	}
 	return fd;
+}
+
+/* The directory of a key file named in the configuration gets the same
+ * checks as the state directory (the default key file is in it). */
+static int check_key_dir(const char *key_path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(key_path, '/');
+	int fd;
+
+	if (!slash || (size_t)(slash - key_path) >= sizeof(dir))
+		return -EINVAL; /* config_load took only absolute paths */
+	if (slash == key_path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - key_path), key_path);
+	fd = open_trusted_dir("key file directory", dir, false);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 /* A missing key file is made afresh only for a new database: beside an
@@ -394,7 +453,7 @@ static int run(const struct options *o)
 		log_warnx("%s", err);
 		return r;
 	}
-	dir_fd = open_state_dir(o->state_dir);
+	dir_fd = open_trusted_dir("state directory", o->state_dir, true);
 	if (dir_fd < 0)
 		return dir_fd;
 	lock_fd = lock_state_dir(dir_fd);
@@ -413,9 +472,11 @@ static int run(const struct options *o)
 		goto out;
 	}
 	r = 0;
-	if (d.cfg.key_file[0])
+	if (d.cfg.key_file[0]) {
 		snprintf(key_path, sizeof(key_path), "%s", d.cfg.key_file);
-	else if (snprintf(key_path, sizeof(key_path), "%s/secret.key", o->state_dir) >=
+		if ((r = check_key_dir(key_path)) < 0)
+			goto out;
+	} else if (snprintf(key_path, sizeof(key_path), "%s/secret.key", o->state_dir) >=
 		 (int)sizeof(key_path))
 		r = -ENAMETOOLONG;
 	if (r == 0 && (r = check_key_beside_database(dir_fd, o->state_dir, key_path)) < 0)

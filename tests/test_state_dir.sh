@@ -89,10 +89,25 @@ else
 	ob_pass symlinked_state_dir_is_left_alone
 fi
 
+# A link on the way, in a directory others can write to: they could
+# point it elsewhere, though where it leads now is sound.
+mkdir -m 0700 "$OB_DIR/real" "$OB_DIR/real/state" "$OB_DIR/open2"
+ln -s "$OB_DIR/real" "$OB_DIR/open2/l"
+chmod 0777 "$OB_DIR/open2"
+expect_refusal link_in_a_directory_others_write_is_refused "$OB_DIR/open2/l/state" \
+	"$OB_DIR/open2, a directory on its path, is writable by group or others"
+chmod 0700 "$OB_DIR/open2"
+
 # A parent others can write to (not sticky) could swap the directory.
 mkdir -m 0700 "$OB_DIR/open" "$OB_DIR/open/state"
 chmod 0777 "$OB_DIR/open"
 expect_refusal parent_writable_by_others_is_refused "$OB_DIR/open/state" \
+	"$OB_DIR/open, a directory on its path, is writable by group or others"
+# The same directory reached through a sound link: the directories above
+# the real one are found through "..".
+mkdir -m 0700 "$OB_DIR/open/real" "$OB_DIR/open/real/state"
+ln -s "$OB_DIR/open/real" "$OB_DIR/via"
+expect_refusal parent_behind_a_link_is_refused "$OB_DIR/via/state" \
 	"$OB_DIR/open, a directory above it, is writable by group or others"
 # ... unless sticky, as /tmp is: nobody else can rename what we own.
 chmod 1777 "$OB_DIR/open"
@@ -114,6 +129,20 @@ else
 fi
 
 # -- the key file
+# One named in the configuration: its directory is checked the same way.
+mkdir -m 0777 "$OB_DIR/keys"
+chmod 0777 "$OB_DIR/keys"
+cp "$OB_CONF" "$OB_DIR/conf.saved"
+printf 'key_file = %s/keys/secret.key\n' "$OB_DIR" >>"$OB_CONF"
+expect_refusal key_file_in_a_directory_others_write_is_refused "$OB_STATE" \
+	"key file directory $OB_DIR/keys: writable by group or others (mode 0777)"
+if [ -e "$OB_DIR/keys/secret.key" ]; then
+	ob_fail key_file_is_not_made_there "a key file was made in $OB_DIR/keys"
+else
+	ob_pass key_file_is_not_made_there
+fi
+cp "$OB_DIR/conf.saved" "$OB_CONF"
+
 mv "$OB_STATE/secret.key" "$OB_DIR/secret.key.backup"
 expect_refusal missing_key_beside_database_is_refused "$OB_STATE" \
 	"secret.key is missing, but $OB_STATE/data.mdb exists: restore the key file from backup"
