@@ -517,23 +517,28 @@ static int store_open_dbs(struct store *st, const struct store_totp *legacy)
 }
 
 /* What LMDB 0.9 keeps at the start of data.mdb, as far as the probe reads
- * it (64-bit little- or big-endian, whatever this build is: the file is
- * native).  Pages 0 and 1 are the two meta pages: a 16-byte page header
- * (page number, padding, flags with P_META 0x08, ...), then the meta:
- * magic, format version, fixed address, map size, the free and main
- * database records (48 bytes each; the free one's first 4 bytes hold the
- * page size), the last page used and the id of the transaction that
- * wrote it.  LMDB uses the meta with the higher transaction id. */
+ * it (lmdb's mdb.c: MDB_page, MDB_meta, MDB_db; the file is in this
+ * build's byte order and word size, S = sizeof(size_t), which is LMDB's
+ * pgno_t and txnid_t).  Pages 0 and 1 are the two meta pages: a page
+ * header (page number S, padding 2, flags 2 with P_META 0x08, 4 more),
+ * then the meta: magic 4, format version 4, fixed address S, map size S,
+ * the free and main database records (8 + 5 S each; the free one's
+ * first 4 bytes hold the page size), the last page used S and the id of
+ * the transaction that wrote it S.  LMDB uses the meta with the higher
+ * transaction id.  On x86-64: magic at 16, page size at 40, last page at
+ * 136, transaction at 144. */
 #define STORE_LMDB_MAGIC 0xBEEFC0DEu
 #define STORE_LMDB_VERSION 1u
 #define STORE_LMDB_P_META 0x08u
-#define STORE_META_FLAGS 10
-#define STORE_META_MAGIC 16
-#define STORE_META_VERSION 20
-#define STORE_META_PSIZE 40
-#define STORE_META_LAST_PG 136
-#define STORE_META_TXNID 144
-#define STORE_META_END 152
+#define STORE_S sizeof(size_t)
+#define STORE_PAGE_HEADER (STORE_S + 8)
+#define STORE_META_FLAGS (STORE_S + 2)
+#define STORE_META_MAGIC STORE_PAGE_HEADER
+#define STORE_META_VERSION (STORE_PAGE_HEADER + 4)
+#define STORE_META_PSIZE (STORE_PAGE_HEADER + 8 + 2 * STORE_S)
+#define STORE_META_LAST_PG (STORE_META_PSIZE + 2 * (8 + 5 * STORE_S))
+#define STORE_META_TXNID (STORE_META_LAST_PG + STORE_S)
+#define STORE_META_END (STORE_META_TXNID + STORE_S)
 
 struct store_meta {
 	uint32_t psize;
@@ -564,13 +569,16 @@ static const char *store_meta_parse(const uint8_t buf[STORE_META_END], struct st
 {
 	uint32_t magic, version;
 	uint16_t flags;
+	size_t last_pg, txnid;
 
 	memcpy(&flags, buf + STORE_META_FLAGS, sizeof(flags));
 	memcpy(&magic, buf + STORE_META_MAGIC, sizeof(magic));
 	memcpy(&version, buf + STORE_META_VERSION, sizeof(version));
 	memcpy(&m->psize, buf + STORE_META_PSIZE, sizeof(m->psize));
-	memcpy(&m->last_pg, buf + STORE_META_LAST_PG, sizeof(m->last_pg));
-	memcpy(&m->txnid, buf + STORE_META_TXNID, sizeof(m->txnid));
+	memcpy(&last_pg, buf + STORE_META_LAST_PG, sizeof(last_pg));
+	memcpy(&txnid, buf + STORE_META_TXNID, sizeof(txnid));
+	m->last_pg = last_pg;
+	m->txnid = txnid;
 	if (magic != STORE_LMDB_MAGIC)
 		return "not an LMDB database (no LMDB magic number at its start)";
 	if (version != STORE_LMDB_VERSION)
