@@ -110,10 +110,16 @@ static int people_linked_read(struct admin_ctx *x, const char *username,
 			      struct people_linked *u, struct json_object **err)
 {
 	enum store_result r;
+	struct store_skipped sk;
 
 	memset(u, 0, sizeof(*u));
 	u->username = username;
 	r = store_person_each(x->d->store, NULL, people_collect_linked, u);
+	/* A record that cannot be read may be one linked: not knowing is
+	 * not "nobody" here. */
+	store_last_skipped(&sk);
+	if (r == STORE_OK && sk.count)
+		r = STORE_UNAVAILABLE;
 	if (r == STORE_OK && !u->oom)
 		return 0;
 	*err = r != STORE_OK ? admin_storage_error(r, "look for linked people") : NULL;
@@ -361,8 +367,14 @@ static struct json_object *group_json(struct admin_ctx *x, const struct group *g
 {
 	struct group_count c = { .name = g->name };
 	struct json_object *o = json_object_new_object();
+	struct store_skipped sk = { 0 };
 
-	if (store_person_each(x->d->store, NULL, group_count_member, &c) != STORE_OK)
+	/* -1: not known (a record that cannot be read may be a member). */
+	if (store_person_each(x->d->store, NULL, group_count_member, &c) == STORE_OK)
+		store_last_skipped(&sk);
+	else
+		c.n = -1;
+	if (sk.count)
 		c.n = -1;
 	if (!o || admin_set_string(o, "name", g->name) < 0 ||
 	    admin_set_string(o, "org", g->org) < 0 || admin_set_int(o, "members", c.n) < 0 ||
