@@ -136,6 +136,7 @@ done
 MARK=doctor-secret-7f3a91
 SECRETS=$OB_DIR/secrets
 mkdir -p "$SECRETS/sshd.d" || exit 99
+# shellcheck disable=SC2016 # a hash's "$y$", not a variable
 printf 'root:%s:19000:0:99999:7:::\nalice:$y$j9T$%s:19000:0:99999:7:::\n' "$MARK" "$MARK" \
 	>"$SECRETS/shadow" || exit 99
 printf 'UsePAM no # %s\n' "$MARK" >"$SECRETS/sshd.conf" || exit 99
