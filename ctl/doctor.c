@@ -100,13 +100,6 @@ void doctor_rollback(struct doctor *d, size_t mark)
 
 /* --------------------------------------------------------------- files */
 
-int doctor_path(const struct doctor *d, const char *path, char *out, size_t size)
-{
-	if (snprintf(out, size, "%s%s", d->root, path) >= (int)size)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 /* Where doctor reads, it stays inside the checked tree.  The kernel does
  * the resolution: openat2(2) with RESOLVE_IN_ROOT treats the tree's
  * directory as "/" for every step, as chroot(2) would ("..", absolute
@@ -302,6 +295,22 @@ int doctor_read_file(const struct doctor *d, const char *name, size_t max, char 
 	return 0;
 }
 
+/* A place doctor only looks at (the socket, the state files): a name
+ * inside the tree (inside), or a path of this host (--socket,
+ * --state-dir).  shown gets how findings name it. */
+static int doctor_look(const struct doctor *d, const char *name, bool inside, bool follow,
+		       struct stat *st, char *shown, size_t size)
+{
+	if (inside) {
+		if (doctor_display(d, name, shown, size) < 0)
+			return -ENAMETOOLONG;
+		return follow ? doctor_stat(d, name, st) : doctor_lstat(d, name, st);
+	}
+	if (snprintf(shown, size, "%s", name) >= (int)size)
+		return -ENAMETOOLONG;
+	return (follow ? stat(name, st) : lstat(name, st)) < 0 ? -errno : 0;
+}
+
 /* ---------------------------------------------------------------- glob */
 
 void doctor_glob_free(struct doctor_glob *g)
@@ -465,25 +474,29 @@ int doctor_glob(const struct doctor *d, const char *pattern, struct doctor_glob 
  * every directory on the way, "/" included, must be root's and writable
  * by root alone, or sticky (like /tmp) with the next step owned by root,
  * which the sticky bit then protects. */
-static void doctor_socket_dirs(struct doctor *d, const char *path)
+static void doctor_socket_dirs(struct doctor *d, const char *name, bool inside)
 {
-	char dir[PATH_MAX], next[PATH_MAX];
+	char dir[PATH_MAX], next[PATH_MAX], path[PATH_MAX], sdir[PATH_MAX], snext[PATH_MAX];
 
-	if (path[0] != '/')
+	if (name[0] != '/' ||
+	    (inside ? doctor_display(d, name, path, sizeof(path)) < 0
+		    : snprintf(path, sizeof(path), "%s", name) >= (int)sizeof(path)))
 		return;
-	for (const char *slash = path; slash; slash = strchr(slash + 1, '/')) {
+	/* Inside the tree, "/" is the tree's own: the directories above it
+	 * are not the image's. */
+	for (const char *slash = name; slash; slash = strchr(slash + 1, '/')) {
 		const char *end = strchr(slash + 1, '/');
 		struct stat st, nst;
 		/* The first directory is "/" itself. */
-		size_t dlen = slash == path ? 1 : (size_t)(slash - path);
+		size_t dlen = slash == name ? 1 : (size_t)(slash - name);
 
-		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, path);
-		snprintf(next, sizeof(next), "%.*s", end ? (int)(end - path) : (int)strlen(path),
-			 path);
-		if (stat(dir, &st) < 0)
+		snprintf(dir, sizeof(dir), "%.*s", (int)dlen, name);
+		snprintf(next, sizeof(next), "%.*s", end ? (int)(end - name) : (int)strlen(name),
+			 name);
+		if (doctor_look(d, dir, inside, true, &st, sdir, sizeof(sdir)) < 0)
 			return;
 		if (st.st_uid != 0) {
-			doctor_report(d, dir, 0, "socket-dir", "directory not owned by root",
+			doctor_report(d, sdir, 0, "socket-dir", "directory not owned by root",
 				      "uid %u owns this directory on the way to onboardd's socket "
 				      "%s and can put a socket of their own there, which PAM would "
 				      "trust",
@@ -492,18 +505,19 @@ static void doctor_socket_dirs(struct doctor *d, const char *path)
 		}
 		if (!(st.st_mode & 022))
 			continue;
-		if ((st.st_mode & S_ISVTX) && lstat(next, &nst) == 0) {
+		if ((st.st_mode & S_ISVTX) &&
+		    doctor_look(d, next, inside, false, &nst, snext, sizeof(snext)) == 0) {
 			/* The socket's own owner is doctor_socket's finding. */
-			if (nst.st_uid == 0 || strcmp(next, path) == 0)
+			if (nst.st_uid == 0 || strcmp(next, name) == 0)
 				continue;
-			doctor_report(d, next, 0, "socket-dir", "directory not owned by root",
+			doctor_report(d, snext, 0, "socket-dir", "directory not owned by root",
 				      "uid %u owns this entry of the sticky directory %s on the "
 				      "way to onboardd's socket %s and can replace it, and the "
 				      "socket with it",
-				      (unsigned)nst.st_uid, dir, path);
+				      (unsigned)nst.st_uid, sdir, path);
 			return;
 		}
-		doctor_report(d, dir, 0, "socket-dir", "directory writable by group or others",
+		doctor_report(d, sdir, 0, "socket-dir", "directory writable by group or others",
 			      "mode %04o on the way to onboardd's socket %s: others can replace "
 			      "what is there with a socket of their own, which PAM would trust",
 			      (unsigned)(st.st_mode & 07777), path);
@@ -512,20 +526,24 @@ static void doctor_socket_dirs(struct doctor *d, const char *path)
 }
 
 /* Returns whether there is a socket to connect to. */
-static bool doctor_socket(struct doctor *d, const char *path)
+static bool doctor_socket(struct doctor *d, const char *name, bool inside)
 {
+	char path[PATH_MAX];
 	struct stat st;
 	unsigned mode;
+	int r = doctor_look(d, name, inside, false, &st, path, sizeof(path));
 
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
+	if (r == -ENAMETOOLONG)
+		return false;
+	if (r < 0) {
+		if (r == -ENOENT)
 			doctor_report(d, path, 0, "socket-missing", "onboardd's socket is missing",
 				      "onboardd is not running or listens elsewhere (--socket here, "
 				      "socket= in the PAM lines): logins of people onboard manages "
 				      "fail");
 		else
 			doctor_report(d, path, 0, "socket-unreadable", "cannot check the socket",
-				      "%s", strerror(errno));
+				      "%s", strerror(-r));
 		return false;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
@@ -550,20 +568,37 @@ static bool doctor_socket(struct doctor *d, const char *path)
 			      "locker unlocking for a person onboard manages) cannot connect; "
 			      "onboardd checks every caller itself",
 			      mode);
-	doctor_socket_dirs(d, path);
+	doctor_socket_dirs(d, name, inside);
 	return true;
 }
 
-/* GetInfo within a deadline, and who answers it. */
-static void doctor_daemon(struct doctor *d, const char *path)
+/* GetInfo within a deadline, and who answers it.  A socket inside the
+ * tree is reached through a handle on it, so that the connection too
+ * stays inside (connect(2) on /proc/self/fd/N reaches the socket that
+ * handle holds). */
+static void doctor_daemon(struct doctor *d, const char *name, bool inside)
 {
 	struct json_object *reply = NULL, *rparams = NULL;
-	const char *error = NULL;
-	struct client cl;
+	_cleanup_close_ int pfd = -1;
+	char path[PATH_MAX], via[64];
+	const char *error = NULL, *target = name;
+	struct client cl = { .fd = -1 };
 	uid_t uid;
-	int r;
+	int r = 0;
 
-	r = client_connect(&cl, path, DOCTOR_TIMEOUT_MS);
+	if (inside) {
+		if (doctor_display(d, name, path, sizeof(path)) < 0)
+			return;
+		pfd = doctor_open(d, name, O_PATH | O_NOFOLLOW);
+		if (pfd < 0)
+			r = pfd;
+		snprintf(via, sizeof(via), "/proc/self/fd/%d", pfd);
+		target = via;
+	} else {
+		snprintf(path, sizeof(path), "%s", name);
+	}
+	if (r == 0)
+		r = client_connect(&cl, target, DOCTOR_TIMEOUT_MS);
 	if (r == 0)
 		r = client_call(&cl, VL_METHOD_GETINFO, NULL, &reply, &rparams, &error);
 	if (r == 0 && client_peer_uid(&cl, &uid) == 0 && uid != 0)
@@ -626,20 +661,14 @@ static void doctor_state_file(struct doctor *d, const char *path, bool inside,
 	char shown[PATH_MAX];
 	struct stat st;
 	unsigned mode;
-	int r;
+	int r = doctor_look(d, path, inside, false, &st, shown, sizeof(shown));
 
-	if (inside) {
-		if (doctor_display(d, path, shown, sizeof(shown)) < 0)
-			return;
-		r = doctor_lstat(d, path, &st);
-		if (r == 0 && S_ISLNK(st.st_mode) && doctor_stat(d, path, &st) < 0)
-			return;
-		path = shown;
-	} else {
-		r = lstat(path, &st) < 0 ? -errno : 0;
-		if (r == 0 && S_ISLNK(st.st_mode) && stat(path, &st) < 0)
-			return;
-	}
+	if (r == 0 && S_ISLNK(st.st_mode) &&
+	    doctor_look(d, path, inside, true, &st, shown, sizeof(shown)) < 0)
+		return;
+	if (r == -ENAMETOOLONG)
+		return;
+	path = shown;
 	if (r < 0) {
 		if (r != -ENOENT)
 			doctor_report(d, path, 0, "state-unreadable", "cannot check this file",
@@ -658,7 +687,8 @@ static void doctor_state_file(struct doctor *d, const char *path, bool inside,
 			      mode, holds);
 }
 
-static void doctor_state(struct doctor *d, const char *dir)
+/* dir: the default inside the tree (inside), or --state-dir. */
+static void doctor_state(struct doctor *d, const char *dir, bool inside)
 {
 	static const struct {
 		const char *name;
@@ -668,37 +698,41 @@ static void doctor_state(struct doctor *d, const char *dir)
 		{ "lock.mdb", "the database's lock table" },
 		{ "onboardd.lock", "the lock that keeps a second onboardd out" },
 	};
-	char key[PATH_MAX], path[PATH_MAX];
+	char key[PATH_MAX], path[PATH_MAX], shown[PATH_MAX];
 	struct stat st;
-	bool inside;
+	bool key_inside;
+	int r = doctor_look(d, dir, inside, true, &st, shown, sizeof(shown));
 
-	if (stat(dir, &st) < 0) {
-		doctor_report(d, dir, 0, errno == ENOENT ? "state-missing" : "state-unreadable",
+	if (r == -ENAMETOOLONG)
+		return;
+	if (r < 0) {
+		doctor_report(d, shown, 0, r == -ENOENT ? "state-missing" : "state-unreadable",
 			      "cannot check onboardd's state directory",
 			      "%s (give --state-dir when onboardd runs with another)",
-			      strerror(errno));
+			      strerror(-r));
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		doctor_report(d, dir, 0, "state-missing", "not a directory",
+		doctor_report(d, shown, 0, "state-missing", "not a directory",
 			      "onboardd keeps its database and key file in its state directory");
 		return;
 	}
 	if (st.st_uid != 0)
-		doctor_report(d, dir, 0, "state-owner", "not owned by root",
+		doctor_report(d, shown, 0, "state-owner", "not owned by root",
 			      "uid %u owns onboardd's state directory", (unsigned)st.st_uid);
 	if (st.st_mode & 077)
-		doctor_report(d, dir, 0, "state-mode", "state directory open to group or others",
+		doctor_report(d, shown, 0, "state-mode", "state directory open to group or others",
 			      "mode %04o: onboardd creates it 0700", (unsigned)(st.st_mode & 07777));
 	doctor_key_file(d, key, sizeof(key));
-	inside = key[0] != '\0';
+	key_inside = key[0] != '\0' || inside;
 	if (!key[0] && snprintf(key, sizeof(key), "%s/secret.key", dir) >= (int)sizeof(key))
 		key[0] = '\0';
 	if (key[0])
-		doctor_state_file(d, key, inside, "the keys that protect access codes and secrets");
+		doctor_state_file(d, key, key_inside,
+				  "the keys that protect access codes and secrets");
 	for (size_t i = 0; i < OB_ARRAY_SIZE(files); i++)
 		if (snprintf(path, sizeof(path), "%s/%s", dir, files[i].name) < (int)sizeof(path))
-			doctor_state_file(d, path, false, files[i].holds);
+			doctor_state_file(d, path, inside, files[i].holds);
 }
 
 /* -------------------------------------------------------------- output */
@@ -752,7 +786,7 @@ static int doctor_print(const struct doctor *d)
 int doctor_run(const struct doctor_options *o)
 {
 	struct doctor d = { .sshd_config = o->sshd_config, .rootfd = -1 };
-	char socket[PATH_MAX], state[PATH_MAX];
+	char socket[PATH_MAX], state[PATH_MAX], shown[PATH_MAX];
 	size_t found;
 	int r = 0;
 
@@ -792,12 +826,14 @@ int doctor_run(const struct doctor_options *o)
 		d.no_openat2 = true;
 	}
 	r = 0;
-	if (snprintf(socket, sizeof(socket), "%s", o->socket ? o->socket : "") >=
+	/* The default socket and state directory are names inside the tree,
+	 * looked up there; --socket and --state-dir are paths of this host. */
+	if (snprintf(socket, sizeof(socket), "%s", o->socket ? o->socket : OB_DEFAULT_SOCKET) >=
 		    (int)sizeof(socket) ||
-	    snprintf(state, sizeof(state), "%s", o->state_dir ? o->state_dir : "") >=
-		    (int)sizeof(state) ||
-	    (!o->socket && doctor_path(&d, OB_DEFAULT_SOCKET, socket, sizeof(socket)) < 0) ||
-	    (!o->state_dir && doctor_path(&d, OB_DEFAULT_STATE_DIR, state, sizeof(state)) < 0)) {
+	    snprintf(state, sizeof(state), "%s",
+		     o->state_dir ? o->state_dir : OB_DEFAULT_STATE_DIR) >= (int)sizeof(state) ||
+	    (!o->socket && doctor_display(&d, socket, shown, sizeof(shown)) < 0) ||
+	    (!o->state_dir && doctor_display(&d, state, shown, sizeof(shown)) < 0)) {
 		fprintf(stderr, "onboardctl: doctor: a path is too long\n"
 				"Try 'onboardctl --help'.\n");
 		close(d.rootfd);
@@ -807,9 +843,9 @@ int doctor_run(const struct doctor_options *o)
 	if (r == 0)
 		r = doctor_sshd_check(&d);
 	if (r == 0) {
-		if (doctor_socket(&d, socket))
-			doctor_daemon(&d, socket);
-		doctor_state(&d, state);
+		if (doctor_socket(&d, socket, !o->socket))
+			doctor_daemon(&d, socket, !o->socket);
+		doctor_state(&d, state, !o->state_dir);
 	}
 	if (r == 0 && !d.oom) {
 		r = o->json ? doctor_print_json(&d) : doctor_print(&d);

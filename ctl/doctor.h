@@ -39,7 +39,7 @@ struct doctor_finding {
 };
 
 struct doctor {
-	char root[PATH_MAX]; /* "" for "/": prefixed to every default path */
+	char root[PATH_MAX]; /* "" for "/": how findings name the tree */
 	/* The checked tree ("/" too), O_PATH: every file doctor reads is
 	 * resolved beneath it (doctor_read_file). */
 	int rootfd;
@@ -66,8 +66,6 @@ void doctor_report(struct doctor *d, const char *file, int line, const char *che
 size_t doctor_mark(const struct doctor *d);
 void doctor_rollback(struct doctor *d, size_t mark);
 
-/* path (absolute) inside the checked tree.  Returns 0 or -ENAMETOOLONG. */
-int doctor_path(const struct doctor *d, const char *path, char *out, size_t size);
 /* How findings name the file name (absolute, inside the tree): ROOT and
  * name, with "." and ".." taken as written, never above ROOT.  Returns 0
  * or -ENAMETOOLONG. */

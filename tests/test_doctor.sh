@@ -448,6 +448,26 @@ printf 'key_file = /etc/keys/onboard.key\n' >"$TREE/etc/onboard/onboardd.conf"
 expect_one key_file_from_config_is_checked \
 	"$TREE/etc/keys/onboard.key:0: readable by group or others"
 
+# The default socket and state directory are looked up inside the tree
+# too: absolute symlinks in it to this host's running onboardd and its
+# state lead nowhere, so doctor neither talks to that daemon nor judges
+# its files (a loose key file here is not the tree's).
+make_tree clean
+mkdir -p "$TREE/run" "$TREE/var/lib" || exit 99
+ln -s "$OB_DIR" "$TREE/run/onboard" && ln -s "$OB_STATE" "$TREE/var/lib/onboard" || exit 99
+chmod 0644 "$OB_STATE/secret.key"
+printf '%s\n' "run/onboard/onboardd.sock:0: onboardd's socket is missing" \
+	"var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
+ob_run "$ONBOARDCTL" doctor --root "$TREE"
+problem=$(findings_problem "$OB_DIR/expect")
+if [ -z "$problem" ]; then
+	ob_pass doctor_default_socket_and_state_stay_inside_root
+else
+	ob_fail doctor_default_socket_and_state_stay_inside_root "$problem"
+	ob_show_output
+fi
+chmod 0600 "$OB_STATE/secret.key"
+
 make_tree clean
 expect_findings everything_restored_has_no_problems "$FIXTURES/clean/expect"
 
