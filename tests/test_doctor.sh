@@ -467,6 +467,20 @@ else
 	ob_show_output
 fi
 chmod 0600 "$OB_STATE/secret.key"
+# The socket found inside the tree (here a hard link to onboardd's) is
+# the one doctor talks to.
+rm -f "$TREE/run/onboard"
+mkdir -p "$TREE/run/onboard" || exit 99
+ln "$OB_SOCKET" "$TREE/run/onboard/onboardd.sock" || exit 99
+printf '%s\n' "var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
+ob_run "$ONBOARDCTL" doctor --root "$TREE"
+problem=$(findings_problem "$OB_DIR/expect")
+if [ -z "$problem" ]; then
+	ob_pass doctor_talks_to_the_socket_inside_root
+else
+	ob_fail doctor_talks_to_the_socket_inside_root "$problem"
+	ob_show_output
+fi
 
 make_tree clean
 expect_findings everything_restored_has_no_problems "$FIXTURES/clean/expect"
