@@ -27,6 +27,7 @@
 /* GetInfo is answered at once by a healthy daemon. */
 #define DOCTOR_TIMEOUT_MS 3000
 #define DOCTOR_CONF_MAX (1024 * 1024)
+_Static_assert(DOCTOR_CONF_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 
 /* ------------------------------------------------------------ findings */
 

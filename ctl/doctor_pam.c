@@ -21,6 +21,7 @@
  * that detection missed still ends. */
 #define PAM_NEST_MAX 16
 #define PAM_FILE_MAX (1024 * 1024)
+_Static_assert(PAM_FILE_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 #define PAM_FILES_MAX 512
 /* Includes followed for one service, in all: a few files that each
  * include the next many times must not make doctor work for ever. */

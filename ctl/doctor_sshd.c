@@ -25,6 +25,7 @@
 #include "ob_cleanup.h"
 
 #define SSHD_FILE_MAX (1024 * 1024)
+_Static_assert(SSHD_FILE_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 #define SSHD_OUTPUT_MAX (256 * 1024)
 /* sshd's own limit on nested Include. */
 #define SSHD_DEPTH_MAX 16
