@@ -6,9 +6,11 @@
 #ifndef OB_CTL_DOCTOR_H
 #define OB_CTL_DOCTOR_H
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* What onboardctl was given; NULL for what was not. */
 struct doctor_options {
@@ -37,7 +39,14 @@ struct doctor_finding {
 };
 
 struct doctor {
-	char root[PATH_MAX]; /* "" for "/": prefixed to every default path */
+	char root[PATH_MAX]; /* "" for "/": how findings name the tree */
+	/* The checked tree ("/" too), O_PATH: every file doctor reads is
+	 * resolved beneath it (doctor_read_file). */
+	int rootfd;
+	/* No openat2 in this kernel (before 5.6, or refused by a seccomp
+	 * filter): only possible without --root, where files are then
+	 * opened as named, as before. */
+	bool no_openat2;
 	const char *sshd_config;
 	struct doctor_finding *findings;
 	size_t count, cap;
@@ -57,11 +66,53 @@ void doctor_report(struct doctor *d, const char *file, int line, const char *che
 size_t doctor_mark(const struct doctor *d);
 void doctor_rollback(struct doctor *d, size_t mark);
 
-/* path (absolute) inside the checked tree.  Returns 0 or -ENAMETOOLONG. */
-int doctor_path(const struct doctor *d, const char *path, char *out, size_t size);
+/* How findings name the file name (absolute, inside the tree): ROOT and
+ * name, with "." and ".." taken as written, never above ROOT.  Returns 0
+ * or -ENAMETOOLONG. */
+int doctor_display(const struct doctor *d, const char *name, char *out, size_t size);
+
 /* The whole of a regular file of at most max bytes, NUL-terminated (free
- * *text).  Returns 0, -EFBIG, -EINVAL (not a regular file) or -errno. */
-int doctor_read_file(const char *path, size_t max, char **text, size_t *len);
+ * *text).  With d, name is a path inside the tree (absolute, or relative
+ * to its root), resolved there as in a chroot: ".." stops at the root,
+ * symlinks (absolute ones too) stay inside it.  Without d, name is a
+ * path of this host (--sshd-config), opened as given.  Nothing but a
+ * regular file is ever opened for reading: a FIFO or a device is only
+ * looked at (st says what it is).  st (may be NULL) gets what was read.
+ * Returns 0, -EFBIG, -EINVAL (not a regular file), -ESTALE (replaced
+ * while doctor looked) or -errno. */
+int doctor_read_file(const struct doctor *d, const char *name, size_t max, char **text,
+		     size_t *len, struct stat *st);
+/* What name (inside the tree) is, as stat and lstat would say, without
+ * opening it: 0 or -errno. */
+int doctor_stat(const struct doctor *d, const char *name, struct stat *st);
+int doctor_lstat(const struct doctor *d, const char *name, struct stat *st);
+/* Why doctor_read_file failed with err, for a finding (st as it filled
+ * it). */
+const char *doctor_read_error(int err, const struct stat *st);
+/* The directory name (inside the tree), for readdir, or NULL with errno. */
+DIR *doctor_opendir(const struct doctor *d, const char *name);
+
+/* The names inside the tree that pattern (absolute, glob(3) syntax)
+ * matches, walked inside the tree and sorted as glob(3) sorts them. */
+#define DOCTOR_GLOB_DEPTH_MAX 4     /* path components with wildcards */
+#define DOCTOR_GLOB_MATCHES_MAX 256 /* names matched */
+#define DOCTOR_GLOB_SCAN_MAX 8192   /* directory entries read */
+enum doctor_glob_bound {
+	DOCTOR_GLOB_OK,
+	DOCTOR_GLOB_DEEP,
+	DOCTOR_GLOB_MANY,
+	DOCTOR_GLOB_WIDE,
+};
+struct doctor_glob {
+	char **names;
+	size_t count, cap;
+	size_t scanned;
+	enum doctor_glob_bound bound; /* a bound hit: names is then empty */
+};
+/* Returns 0 (also when a bound is hit: see g->bound), -ENOMEM or
+ * -ENAMETOOLONG.  g is emptied first; release it with doctor_glob_free. */
+int doctor_glob(const struct doctor *d, const char *pattern, struct doctor_glob *g);
+void doctor_glob_free(struct doctor_glob *g);
 
 /* Each returns 0 or -ENOMEM; what they find goes to doctor_report. */
 int doctor_pam_check(struct doctor *d);

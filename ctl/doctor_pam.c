@@ -21,7 +21,11 @@
  * that detection missed still ends. */
 #define PAM_NEST_MAX 16
 #define PAM_FILE_MAX (1024 * 1024)
+_Static_assert(PAM_FILE_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 #define PAM_FILES_MAX 512
+/* Includes followed for one service, in all: a few files that each
+ * include the next many times must not make doctor work for ever. */
+#define PAM_EXPANSIONS_MAX 4096
 /* pam_flatten: libpam refuses the file as a whole. */
 #define PAM_REFUSED 1
 
@@ -29,6 +33,7 @@ struct pam_file {
 	char *name; /* as an include names it, or the service's file name */
 	char path[PATH_MAX];
 	int err; /* -errno when it could not be read */
+	struct stat st; /* what it is, also when not a regular file */
 	bool included; /* another file includes it: a fragment, not only a service */
 	struct pamconf_file conf;
 };
@@ -38,6 +43,7 @@ struct pam_ctx {
 	char dir[PATH_MAX];
 	struct pam_file *files;
 	size_t nfiles, cap;
+	size_t expansions; /* of the service being read */
 };
 
 /* Files are named by index: c->files moves as more are loaded (the
@@ -75,9 +81,12 @@ static bool pam_skip_name(const char *name)
 }
 
 /* The file name refers to (a name in pam.d, or an absolute path inside
- * the tree), read and parsed once.  Returns its index or -ENOMEM/-E2BIG. */
+ * the tree), read and parsed once.  It is looked for inside the tree
+ * only ("..", symlinks: see doctor_read_file), as libpam would in a
+ * chroot there.  Returns its index or -ENOMEM/-E2BIG. */
 static int pam_load(struct pam_ctx *c, const char *name)
 {
+	char inside[PATH_MAX];
 	struct pam_file *f;
 	char *text = NULL;
 	size_t len = 0;
@@ -102,13 +111,12 @@ static int pam_load(struct pam_ctx *c, const char *name)
 	f->name = strdup(name);
 	if (!f->name)
 		return -ENOMEM;
-	if (name[0] == '/')
-		r = doctor_path(c->d, name, f->path, sizeof(f->path));
-	else
-		r = snprintf(f->path, sizeof(f->path), "%s/%s", c->dir, name) >=
-				    (int)sizeof(f->path) ? -ENAMETOOLONG : 0;
+	r = snprintf(inside, sizeof(inside), "%s%s", name[0] == '/' ? "" : "/etc/pam.d/", name) >=
+			    (int)sizeof(inside)
+		    ? -ENAMETOOLONG
+		    : doctor_display(c->d, inside, f->path, sizeof(f->path));
 	if (r == 0)
-		r = doctor_read_file(f->path, PAM_FILE_MAX, &text, &len);
+		r = doctor_read_file(c->d, inside, PAM_FILE_MAX, &text, &len, &f->st);
 	if (r == 0) {
 		r = pamconf_parse(&f->conf, text, len);
 		free(text);
@@ -252,10 +260,21 @@ static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, boo
 			doctor_report(c->d, f->path, l->lineno, "pam-include-missing",
 				      "included file cannot be read", "%s: %s; %s",
 				      c->files[idx].path,
-				      c->files[idx].err == -EINVAL ? "not a regular file"
-								   : strerror(-c->files[idx].err),
+				      doctor_read_error(c->files[idx].err, &c->files[idx].st),
 				      pam_load_failure(refused));
 			r = PAM_REFUSED;
+		} else if (++c->expansions > PAM_EXPANSIONS_MAX) {
+			/* doctor's limit, not libpam's: the rest goes unread,
+			 * and is reported once, where it begins. */
+			if (c->expansions == PAM_EXPANSIONS_MAX + 1)
+				doctor_report(c->d, f->path, l->lineno, "pam-include-bound",
+					      "too many includes",
+					      "doctor follows at most %d includes for one service: "
+					      "what this line and the include lines after it bring "
+					      "in is not checked",
+					      PAM_EXPANSIONS_MAX);
+			c->expansions = PAM_EXPANSIONS_MAX + 2;
+			continue;
 		}
 		for (int k = 0; k <= nest && r == 0; k++)
 			loop = loop || chain[k] == (size_t)idx;
@@ -524,6 +543,7 @@ static int pam_service(struct pam_ctx *c, size_t fi, bool *uses)
 	int r = 0;
 
 	*uses = false;
+	c->expansions = 0;
 	for (size_t t = 0; t < OB_ARRAY_SIZE(types) && r == 0; t++) {
 		chain[0] = fi;
 		r = pam_flatten(c, fi, types[t], true, 0, chain, 0, &st[t]);
@@ -607,20 +627,73 @@ static int pam_mark_included(struct pam_ctx *c, size_t services)
 	return 0;
 }
 
+static int pam_strcoll(const void *a, const void *b)
+{
+	return strcoll(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in the tree's /etc/pam.d, sorted as scandir's alphasort
+ * would (free each and *names).  Returns how many, or -errno. */
+static int pam_list(const struct doctor *d, char ***names)
+{
+	DIR *dh = doctor_opendir(d, "/etc/pam.d");
+	struct dirent *e;
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	int r = 0;
+
+	*names = NULL;
+	if (!dh)
+		return -errno;
+	while ((e = readdir(dh))) {
+		if (n == PAM_FILES_MAX)
+			break; /* pam_load reads no more anyway */
+		if (n == cap) {
+			size_t m = cap ? cap * 2 : 64;
+			char **grown = realloc(v, m * sizeof(*grown));
+
+			if (!grown) {
+				r = -ENOMEM;
+				break;
+			}
+			v = grown;
+			cap = m;
+		}
+		if (!(v[n] = strdup(e->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dh);
+	if (r < 0) {
+		while (n)
+			free(v[--n]);
+		free(v);
+		return r;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), pam_strcoll);
+	*names = v;
+	return (int)n;
+}
+
 int doctor_pam_check(struct doctor *d)
 {
 	struct pam_ctx c = { .d = d };
-	struct dirent **names = NULL;
+	char **names = NULL;
 	size_t services = 0;
 	bool any = false;
 	int n, r = 0;
 
-	if (doctor_path(d, "/etc/pam.d", c.dir, sizeof(c.dir)) < 0)
+	if (doctor_display(d, "/etc/pam.d", c.dir, sizeof(c.dir)) < 0)
 		return -ENAMETOOLONG;
-	n = scandir(c.dir, &names, NULL, alphasort);
+	n = pam_list(d, &names);
+	if (n == -ENOMEM)
+		return n;
 	if (n < 0) {
 		doctor_report(d, c.dir, 0, "pam-unreadable", "cannot read the PAM configuration",
-			      "%s", strerror(errno));
+			      "%s", strerror(-n));
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
@@ -628,11 +701,12 @@ int doctor_pam_check(struct doctor *d)
 		struct stat st;
 		int idx;
 
-		if (r == 0 && !pam_skip_name(names[i]->d_name) &&
-		    snprintf(path, sizeof(path), "%s/%s", c.dir, names[i]->d_name) <
-			    (int)sizeof(path) &&
-		    stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-			idx = pam_load(&c, names[i]->d_name);
+		/* Services are the regular files (symlinks followed inside
+		 * the tree); pam_load reads each as a regular file again. */
+		if (r == 0 && !pam_skip_name(names[i]) &&
+		    snprintf(path, sizeof(path), "/etc/pam.d/%s", names[i]) < (int)sizeof(path) &&
+		    doctor_stat(d, path, &st) == 0 && S_ISREG(st.st_mode)) {
+			idx = pam_load(&c, names[i]);
 			if (idx == -ENOMEM)
 				r = idx;
 			else if (idx >= 0)

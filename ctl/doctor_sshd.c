@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,9 +25,12 @@
 #include "ob_cleanup.h"
 
 #define SSHD_FILE_MAX (1024 * 1024)
+_Static_assert(SSHD_FILE_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 #define SSHD_OUTPUT_MAX (256 * 1024)
 /* sshd's own limit on nested Include. */
 #define SSHD_DEPTH_MAX 16
+/* Files read through Include, in all (doctor's limit, not sshd's). */
+#define SSHD_FILES_MAX 256
 #define SSHD_TIMEOUT_MS 5000
 #define SSHD_VALUE_MAX 512
 
@@ -43,6 +45,10 @@ struct sshd_value {
 
 struct sshd_conf {
 	struct sshd_value v[SSHD_KEYS];
+	/* The files being read, outermost first, to see an Include loop. */
+	dev_t dev[SSHD_DEPTH_MAX + 1];
+	ino_t ino[SSHD_DEPTH_MAX + 1];
+	int files; /* read in all */
 };
 
 static const struct {
@@ -56,7 +62,8 @@ static const struct {
 	{ "authenticationmethods", SSHD_AUTHMETHODS },
 };
 
-static int sshd_parse_file(struct doctor *d, struct sshd_conf *c, const char *path, int depth);
+static int sshd_parse_file(struct doctor *d, struct sshd_conf *c, const char *name, bool host,
+			   int depth, const char *from, int from_line);
 
 static void sshd_set(struct sshd_conf *c, enum sshd_key k, const char *value, const char *file,
 		     int line)
@@ -72,7 +79,8 @@ static void sshd_set(struct sshd_conf *c, enum sshd_key k, const char *value, co
 }
 
 /* Include's patterns: relative ones are under /etc/ssh, all inside the
- * checked tree. */
+ * checked tree, matched there (doctor_glob: "..", symlinks and the
+ * walk stay inside, within bounds). */
 static int sshd_include(struct doctor *d, struct sshd_conf *c, char *value, const char *file,
 			int line, int depth)
 {
@@ -80,26 +88,55 @@ static int sshd_include(struct doctor *d, struct sshd_conf *c, char *value, cons
 	int r = 0;
 
 	for (pat = strtok_r(value, " \t", &save); pat && r == 0; pat = strtok_r(NULL, " \t", &save)) {
-		char abs[PATH_MAX], full[PATH_MAX];
+		char abs[PATH_MAX];
 		size_t len = strlen(pat);
-		glob_t g;
+		struct doctor_glob g;
 
 		if (len >= 2 && pat[0] == '"' && pat[len - 1] == '"') {
 			pat[len - 1] = '\0';
 			pat++;
 		}
 		if (snprintf(abs, sizeof(abs), "%s%s", pat[0] == '/' ? "" : "/etc/ssh/", pat) >=
-			    (int)sizeof(abs) ||
-		    doctor_path(d, abs, full, sizeof(full)) < 0) {
+		    (int)sizeof(abs)) {
 			doctor_report(d, file, line, "sshd-include", "Include path too long",
 				      "doctor cannot follow it");
 			continue;
 		}
-		if (glob(full, 0, NULL, &g) != 0)
-			continue; /* no match is no error for sshd either */
-		for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
-			r = sshd_parse_file(d, c, g.gl_pathv[i], depth + 1);
-		globfree(&g);
+		r = doctor_glob(d, abs, &g);
+		if (r == -ENAMETOOLONG) {
+			doctor_report(d, file, line, "sshd-include", "Include path too long",
+				      "doctor cannot follow it");
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			return r;
+		switch (g.bound) {
+		case DOCTOR_GLOB_OK:
+			break;
+		case DOCTOR_GLOB_DEEP:
+			doctor_report(d, file, line, "sshd-include-bound", "Include pattern too deep",
+				      "more than %d path components with wildcards: doctor does "
+				      "not walk that far and reads none of what it matches",
+				      DOCTOR_GLOB_DEPTH_MAX);
+			break;
+		case DOCTOR_GLOB_MANY:
+			doctor_report(d, file, line, "sshd-include-bound",
+				      "Include matches too many files",
+				      "more than %d: doctor reads none of them",
+				      DOCTOR_GLOB_MATCHES_MAX);
+			break;
+		case DOCTOR_GLOB_WIDE:
+			doctor_report(d, file, line, "sshd-include-bound",
+				      "Include searches too many directory entries",
+				      "more than %d: doctor reads none of what it matches",
+				      DOCTOR_GLOB_SCAN_MAX);
+			break;
+		}
+		/* no match is no error for sshd either */
+		for (size_t i = 0; i < g.count && r == 0; i++)
+			r = sshd_parse_file(d, c, g.names[i], false, depth + 1, file, line);
+		doctor_glob_free(&g);
 	}
 	return r;
 }
@@ -160,19 +197,50 @@ static int sshd_parse_text(struct doctor *d, struct sshd_conf *c, char *text, co
 	return r;
 }
 
-static int sshd_parse_file(struct doctor *d, struct sshd_conf *c, const char *path, int depth)
+/* name inside the tree, or (host) the --sshd-config file as given;
+ * from:from_line is the Include that names it (none for the first). */
+static int sshd_parse_file(struct doctor *d, struct sshd_conf *c, const char *name, bool host,
+			   int depth, const char *from, int from_line)
 {
-	char *text;
+	char path[PATH_MAX], *text;
+	struct stat st;
 	size_t len;
-	int r = doctor_read_file(path, SSHD_FILE_MAX, &text, &len);
+	int r;
 
+	if (host)
+		snprintf(path, sizeof(path), "%s", name);
+	else if (doctor_display(d, name, path, sizeof(path)) < 0) {
+		doctor_report(d, from, from_line, "sshd-include", "Include path too long",
+			      "doctor cannot follow it");
+		return 0;
+	}
+	if (from && c->files == SSHD_FILES_MAX) {
+		doctor_report(d, from, from_line, "sshd-include-bound", "too many files",
+			      "doctor reads at most %d files of sshd's configuration and does "
+			      "not check the rest",
+			      SSHD_FILES_MAX);
+		return 0;
+	}
+	r = doctor_read_file(host ? NULL : d, name, SSHD_FILE_MAX, &text, &len, &st);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
 		doctor_report(d, path, 0, "sshd-unreadable", "cannot read sshd's configuration",
-			      "%s", r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
+			      "%s", doctor_read_error(r, &st));
 		return 0;
 	}
+	c->files++;
+	for (int k = 0; k < depth; k++)
+		if (c->dev[k] == st.st_dev && c->ino[k] == st.st_ino) {
+			free(text);
+			doctor_report(d, from, from_line, "sshd-include-loop", "Include loop",
+				      "%s includes itself through this line: sshd follows Include "
+				      "%d levels deep and then refuses to start",
+				      path, SSHD_DEPTH_MAX);
+			return 0;
+		}
+	c->dev[depth] = st.st_dev;
+	c->ino[depth] = st.st_ino;
 	r = sshd_parse_text(d, c, text, path, depth);
 	free(text);
 	return r;
@@ -309,6 +377,7 @@ int doctor_sshd_check(struct doctor *d)
 	char main[PATH_MAX], where[PATH_MAX];
 	const char *v;
 	bool have_t = false;
+	struct stat st;
 	int line, r;
 
 	if (!d->sshd_onboard)
@@ -317,11 +386,12 @@ int doctor_sshd_check(struct doctor *d)
 		return -ENOMEM;
 	if (d->sshd_config)
 		snprintf(main, sizeof(main), "%s", d->sshd_config);
-	else if (doctor_path(d, "/etc/ssh/sshd_config", main, sizeof(main)) < 0)
+	else if (doctor_display(d, "/etc/ssh/sshd_config", main, sizeof(main)) < 0)
 		return 0;
-	if (access(main, F_OK) < 0 && !d->sshd_config)
+	if (!d->sshd_config && doctor_lstat(d, "/etc/ssh/sshd_config", &st) < 0)
 		return 0; /* no sshd here: nothing runs the sshd stack */
-	r = sshd_parse_file(d, files, main, 0);
+	r = sshd_parse_file(d, files, d->sshd_config ? d->sshd_config : "/etc/ssh/sshd_config",
+			    d->sshd_config != NULL, 0, NULL, 0);
 	if (r < 0)
 		return r;
 	if (!d->sshd_config && !d->root[0] && geteuid() == 0) {

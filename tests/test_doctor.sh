@@ -113,7 +113,7 @@ expect_findings clean_tree_has_no_problems "$FIXTURES/clean/expect"
 
 for dir in "$FIXTURES"/*/; do
 	fixture=$(basename "$dir")
-	case $fixture in common | clean) continue ;; esac
+	case $fixture in common | clean | root_*) continue ;; esac
 	make_tree "$fixture"
 	args=
 	if [ -f "$dir/args" ]; then
@@ -127,6 +127,132 @@ for dir in "$FIXTURES"/*/; do
 	# shellcheck disable=SC2086 # args are words without blanks
 	expect_findings "$name" "$dir/expect" $args
 done
+
+# ---------------------------------------------- staying inside --root
+
+# Secrets outside every tree, each line with a marker that must never
+# reach doctor's output.  ../../../ from a tree's etc/pam.d, and from its
+# etc/ssh, is $OB_DIR.
+MARK=doctor-secret-7f3a91
+SECRETS=$OB_DIR/secrets
+mkdir -p "$SECRETS/sshd.d" || exit 99
+# shellcheck disable=SC2016 # a hash's "$y$", not a variable
+printf 'root:%s:19000:0:99999:7:::\nalice:$y$j9T$%s:19000:0:99999:7:::\n' "$MARK" "$MARK" \
+	>"$SECRETS/shadow" || exit 99
+printf 'UsePAM no # %s\n' "$MARK" >"$SECRETS/sshd.conf" || exit 99
+cp "$SECRETS/sshd.conf" "$SECRETS/sshd.d/50.conf" || exit 99
+cp "$SECRETS/shadow" "$OB_DIR/doctor-secret" || exit 99
+cp "$SECRETS/sshd.conf" "$OB_DIR/doctor-secret-sshd" || exit 99
+
+# timeout only keeps a doctor that walks the host's filesystem (as it
+# once did) from hanging the suite: the assertions are on the output.
+GUARD=
+command -v timeout >/dev/null 2>&1 && GUARD="timeout 120"
+
+# expect_inside NAME EXPECT-FILE [ARGS...]: the findings of expect_findings,
+# no marker anywhere in the output, and no file named outside $TREE.
+expect_inside() {
+	name=$1
+	expect=$2
+	shift 2
+	# shellcheck disable=SC2086 # GUARD is a command and its argument
+	ob_run $GUARD "$ONBOARDCTL" doctor --root "$TREE" --socket "$SOCK" \
+		--state-dir "$OB_STATE" "$@"
+	problem=$(findings_problem "$expect")
+	if [ "$OB_RC" -eq 124 ]; then
+		problem="doctor did not finish (killed by the guard)"
+	elif grep -q "$MARK" "$OB_OUT" "$OB_ERR"; then
+		problem="a line of a file outside the tree was printed"
+	elif grep -v -e "^$TREE/" -e '^[0-9]* problems\{0,1\} found$' -e '^no problems found$' \
+		"$OB_OUT" | grep -q .; then
+		problem="a file outside the tree was named"
+	fi
+	if [ -z "$problem" ]; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "$problem"
+		ob_say "  expected:"
+		sed 's/^/  | /' "$expect"
+		ob_show_output
+	fi
+}
+
+# ".." in a pam.d include and in sshd Includes stops at the tree's root.
+make_tree root_dotdot
+expect_inside doctor_dotdot_stays_inside_root "$FIXTURES/root_dotdot/expect"
+
+# Absolute symlinks are resolved against the tree, as in a chroot: to a
+# file (pam.d, sshd) and to a directory an Include pattern goes through.
+make_tree root_symlink
+ln -s "$SECRETS/shadow" "$TREE/etc/pam.d/site-auth" &&
+	ln -s "$SECRETS/sshd.conf" "$TREE/etc/ssh/site.conf" &&
+	ln -s "$SECRETS/sshd.d" "$TREE/etc/ssh/sshd_config.d" || exit 99
+expect_inside doctor_symlink_resolves_inside_root "$FIXTURES/root_symlink/expect"
+# And through a relative symlink that climbs as far as it can.
+rm -f "$TREE/etc/pam.d/site-auth"
+ln -s "../../../../../../../../../../..$SECRETS/shadow" "$TREE/etc/pam.d/site-auth" || exit 99
+expect_inside doctor_relative_symlink_resolves_inside_root "$FIXTURES/root_symlink/expect"
+
+# Include /../../../../*/*/*/*/*/* is refused as too deep, not walked.
+make_tree root_glob_deep
+expect_inside doctor_deep_glob_is_bounded "$FIXTURES/root_glob_deep/expect"
+
+# PAM includes that fan out: 8^12 of them, of which doctor follows 4096.
+make_tree root_pam_fanout
+expect_inside doctor_pam_include_fanout_is_bounded "$FIXTURES/root_pam_fanout/expect"
+
+# More files than doctor reads for one pattern.
+make_tree root_glob_wide
+mkdir "$TREE/etc/ssh/wide" || exit 99
+i=0
+while [ $i -lt 300 ]; do
+	printf 'UsePAM yes\n' >"$TREE/etc/ssh/wide/$i.conf" || exit 99
+	i=$((i + 1))
+done
+expect_inside doctor_wide_glob_is_bounded "$FIXTURES/root_glob_wide/expect"
+
+# A FIFO and a device are named, never opened.  The kernel tells: an
+# inotify watch on each sees every open of it (not doctor's O_PATH
+# look-ups, which open nothing), and is read once doctor has exited.
+WATCH='
+import ctypes, os, subprocess, sys
+IN_OPEN = 0x20
+sep = sys.argv.index("--")
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+if fd < 0:
+    sys.exit(99)
+for path in sys.argv[2:sep]:
+    if libc.inotify_add_watch(fd, path.encode(), IN_OPEN) < 0:
+        sys.exit(99)
+rc = subprocess.run(sys.argv[sep + 1:]).returncode
+try:
+    opens = len(os.read(fd, 65536)) // 16
+except BlockingIOError:
+    opens = 0
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % opens)
+sys.exit(rc)
+'
+make_tree root_special
+mkfifo "$TREE/etc/pam.d/pipe" "$TREE/etc/ssh/pipe" || exit 99
+if ! mknod "$TREE/etc/ssh/null" c 1 3 2>/dev/null; then
+	ob_skip doctor_fifo_and_device_are_not_opened "cannot make a device node here"
+else
+	: >"$OB_DIR/opens"
+	expect_inside doctor_fifo_and_device_are_reported "$FIXTURES/root_special/expect"
+	# shellcheck disable=SC2086 # GUARD is a command and its argument
+	ob_run python3 -c "$WATCH" "$OB_DIR/opens" "$TREE/etc/pam.d/pipe" "$TREE/etc/ssh/pipe" \
+		"$TREE/etc/ssh/null" -- $GUARD "$ONBOARDCTL" doctor --root "$TREE" --socket "$SOCK" \
+		--state-dir "$OB_STATE"
+	if [ "$OB_RC" -eq 1 ] && [ "$(cat "$OB_DIR/opens")" = 0 ]; then
+		ob_pass doctor_fifo_and_device_are_not_opened
+	else
+		ob_fail doctor_fifo_and_device_are_not_opened \
+			"expected exit 1 and no open (opens seen: $(cat "$OB_DIR/opens"))"
+		ob_show_output
+	fi
+fi
 
 # ------------------------------------------------- the shipped examples
 
@@ -321,6 +447,40 @@ printf 'key_file = /etc/keys/onboard.key\n' >"$TREE/etc/onboard/onboardd.conf"
 (umask 022 && : >"$TREE/etc/keys/onboard.key")
 expect_one key_file_from_config_is_checked \
 	"$TREE/etc/keys/onboard.key:0: readable by group or others"
+
+# The default socket and state directory are looked up inside the tree
+# too: absolute symlinks in it to this host's running onboardd and its
+# state lead nowhere, so doctor neither talks to that daemon nor judges
+# its files (a loose key file here is not the tree's).
+make_tree clean
+mkdir -p "$TREE/run" "$TREE/var/lib" || exit 99
+ln -s "$OB_DIR" "$TREE/run/onboard" && ln -s "$OB_STATE" "$TREE/var/lib/onboard" || exit 99
+chmod 0644 "$OB_STATE/secret.key"
+printf '%s\n' "run/onboard/onboardd.sock:0: onboardd's socket is missing" \
+	"var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
+ob_run "$ONBOARDCTL" doctor --root "$TREE"
+problem=$(findings_problem "$OB_DIR/expect")
+if [ -z "$problem" ]; then
+	ob_pass doctor_default_socket_and_state_stay_inside_root
+else
+	ob_fail doctor_default_socket_and_state_stay_inside_root "$problem"
+	ob_show_output
+fi
+chmod 0600 "$OB_STATE/secret.key"
+# The socket found inside the tree (here a hard link to onboardd's) is
+# the one doctor talks to.
+rm -f "$TREE/run/onboard"
+mkdir -p "$TREE/run/onboard" || exit 99
+ln "$OB_SOCKET" "$TREE/run/onboard/onboardd.sock" || exit 99
+printf '%s\n' "var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
+ob_run "$ONBOARDCTL" doctor --root "$TREE"
+problem=$(findings_problem "$OB_DIR/expect")
+if [ -z "$problem" ]; then
+	ob_pass doctor_talks_to_the_socket_inside_root
+else
+	ob_fail doctor_talks_to_the_socket_inside_root "$problem"
+	ob_show_output
+fi
 
 make_tree clean
 expect_findings everything_restored_has_no_problems "$FIXTURES/clean/expect"
