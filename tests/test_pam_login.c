@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
@@ -61,9 +62,12 @@ static int write_service(const char *name, const char *fmt, ...)
 static int prepare(const char *dir)
 {
 	const char *so = harness_module(), *w = harness_wrapper_modules();
-	char sock[PATH_MAX], fake[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX];
+	char sock[PATH_MAX], fake[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX], people[PATH_MAX];
 	int r;
 
+	/* st is a link to the running daemon's state directory (see
+	 * point_people): the module reads its people file through it. */
+	harness_path(people, sizeof(people), "st/" OB_PEOPLE_FILE);
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	harness_path(fake, sizeof(fake), "fake.sock");
 	harness_path(wire, sizeof(wire), "tripwire.sock");
@@ -78,23 +82,47 @@ static int prepare(const char *dir)
 	r = harness_write_file("passdb", "root:rootpw:onboard\n"
 					 "sysuser:syspw:onboard-tripwire\n"
 					 "carol:carolpw:onboard\n"
-					 "erin:erin-matrix-pw:onboard\n");
+					 "erin:erin-matrix-pw:onboard\n"
+					 "carol:carolpw:onboard-fake-stack\n"
+					 "erin:erin-matrix-pw:onboard-fake-stack\n"
+					 "erin:erin-matrix-pw:onboard-ignore\n"
+					 "erin:erin-matrix-pw:onboard-fake-ignore\n");
 	if (r < 0)
 		return r;
 	/* The shipped stack, with pam_matrix in the place of pam_unix. */
 	r = write_service("onboard",
-			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n"
-			  "account [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "account [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
 			  "account required %s/pam_matrix.so passdb=%s\n",
-			  so, sock, DIRECT_TIMEOUT, w, passdb, so, sock, DIRECT_TIMEOUT, w, passdb);
+			  so, sock, DIRECT_TIMEOUT, people, w, passdb, so, sock, DIRECT_TIMEOUT,
+			  people, w, passdb);
 	if (r < 0)
 		return r;
 	r = write_service("onboard-ignore",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
-			  "unavailable=ignore\n"
+			  "unavailable=ignore people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
-			  so, sock, DIRECT_TIMEOUT, w, passdb);
+			  so, sock, DIRECT_TIMEOUT, people, w, passdb);
+	if (r < 0)
+		return r;
+	/* The stand-in daemon in the shipped stack, and with
+	 * unavailable=ignore: what the module returns decides whether
+	 * pam_matrix runs. */
+	r = write_service("onboard-fake-stack",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  so, fake, FAKE_TIMEOUT, people, w, passdb);
+	if (r < 0)
+		return r;
+	r = write_service("onboard-fake-ignore",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "unavailable=ignore people=%s\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  so, fake, FAKE_TIMEOUT, people, w, passdb);
 	if (r < 0)
 		return r;
 	/* The module alone: what it returns is what PAM returns. */
@@ -123,6 +151,18 @@ static int prepare(const char *dir)
 
 /* ------------------------------------------------------------ fixtures */
 
+/* DIR/st, through which the services read the people file, links to
+ * dir (NULL: to nothing). */
+static int point_people(const char *dir)
+{
+	char link[PATH_MAX];
+
+	harness_path(link, sizeof(link), "st");
+	if (unlink(link) < 0 && errno != ENOENT)
+		return -1;
+	return dir && symlink(dir, link) < 0 ? -1 : 0;
+}
+
 static int with_daemon(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -131,7 +171,9 @@ static int with_daemon(void **state)
 		return -1;
 	f->tripwire = -1;
 	*state = f;
-	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+	if (harness_daemon_start(&f->d) < 0)
+		return -1;
+	return point_people(f->d.state);
 }
 
 static int without_daemon(void **state)
@@ -142,7 +184,7 @@ static int without_daemon(void **state)
 		return -1;
 	f->tripwire = -1;
 	*state = f;
-	return 0;
+	return point_people(NULL);
 }
 
 /* A daemon that does not stop cleanly (or a sanitizer report at its
@@ -702,6 +744,8 @@ static void daemon_not_run_by_root_is_not_trusted(void **state)
 	login_done(&l);
 }
 
+/* Busy is what others cause by logging in at the same time: a refusal
+ * told as such, never an outage, and never PAM_IGNORE. */
 static void busy_daemon_gives_busy_message(void **state)
 {
 	struct fixture *f = *state;
@@ -712,10 +756,236 @@ static void busy_daemon_gives_busy_message(void **state)
 	assert_true(f->fake > 0);
 	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
 	harness_login_run(&l);
-	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_login(&l, PAM_AUTH_ERR);
 	assert_said(&l, RELAY_TEXT_BUSY);
 	assert_int_equal(l.nerr, 1);
 	login_done(&l);
+	/* With unavailable=ignore too: pam_matrix never gets to decide. */
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	login_done(&l);
+}
+
+/* ------------------------------------ unavailable=ignore after the prompt */
+
+/* One byte that is not UTF-8 at onboard's prompt once switched onboard
+ * off where unavailable=ignore is used (the daemon dropped the
+ * connection, the module called that unavailable, pam_matrix decided
+ * alone).  The module refuses it itself and sends nothing. */
+static void non_utf8_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	char code[32];
+
+	add_person(f, "erin");
+	issue_code(f, "erin", code);
+	login_init(&l, "onboard-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "\xff";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_NOT_UTF8);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("a bad answer was told as an outage");
+	login_done(&l);
+	/* The same through the shipped stack (unavailable=fail). */
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "caf\xc3";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_NOT_UTF8);
+	login_done(&l);
+}
+
+/* The hashing queue full after the person typed: busy, a refusal. */
+static void busy_after_the_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_BUSY_ON_ANSWER);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "junk";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("busy was told as an outage");
+	login_done(&l);
+}
+
+/* The connection dropped after the person typed: a refusal. */
+static void dropped_after_the_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_DROP_ON_ANSWER);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "junk";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BROKEN);
+	login_done(&l);
+}
+
+/* Before Start was answered, unavailable=ignore still steps aside: a
+ * daemon that accepts and never answers. */
+static void hung_before_start_still_ignored_with_unavailable_ignore(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_HUNG);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded");
+	login_done(&l);
+}
+
+/* ------------------------------------------ the people file, daemon down */
+
+/* A people file as the daemon writes it, in DIR/name/, with owner and
+ * mode; DIR/st points there. */
+static void plant_people(const char *name, const char *users, uid_t owner, mode_t mode)
+{
+	char dir[PATH_MAX], file[PATH_MAX], full[PATH_MAX], text[1024];
+
+	harness_path(dir, sizeof(dir), name);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	snprintf(file, sizeof(file), "%s/" OB_PEOPLE_FILE, name);
+	snprintf(text, sizeof(text), "%s%s", OB_PEOPLE_HEADER, users);
+	assert_int_equal(harness_write_file(file, text), 0);
+	harness_path(full, sizeof(full), file);
+	if (chown(full, owner, owner) < 0 || chmod(full, mode) < 0)
+		fail_msg("chown/chmod %s: %s", full, strerror(errno));
+	assert_int_equal(point_people(dir), 0);
+}
+
+/* The daemon lists its people, root's and 0600, and follows changes. */
+static void daemon_writes_the_people_file(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX], text[1024];
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	add_person(f, "erin");
+	add_person(f, "ada");
+	snprintf(path, sizeof(path), "%s/" OB_PEOPLE_FILE, f->d.state);
+	fp = fopen(path, "re");
+	assert_non_null(fp);
+	assert_int_equal(fstat(fileno(fp), &st), 0);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+}
+
+/* onboardd stopped: carol, whom onboard does not manage, logs in through
+ * pam_matrix; erin, onboard's, is still refused. */
+static void daemon_down_unmanaged_user_goes_on_managed_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	add_person(f, "erin");
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	login_init(&l, "onboard", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("carol was told the login service is unavailable");
+	login_done(&l);
+	login_init(&l, "onboard", "carol", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	login_done(&l);
+}
+
+/* A daemon that accepts and never answers: the same. */
+static void hung_daemon_unmanaged_user_goes_on_managed_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	plant_people("st-fake", "erin\n", 0, 0600);
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_HUNG);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-stack", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	login_init(&l, "onboard-fake-stack", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
+/* A people file anyone but root could have written proves nothing: a
+ * file of another owner, one group or others may write, a symbolic link,
+ * a truncated one, or none: carol fails closed like everyone else. */
+static void untrustworthy_people_file_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	char target[PATH_MAX], link[PATH_MAX];
+
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	plant_people("st-other", "", 65534, 0600);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	plant_people("st-writable", "", 0, 0620);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* A symbolic link as the file itself, to a good file. */
+	plant_people("st-good", "", 0, 0600);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL), PAM_SUCCESS);
+	harness_path(target, sizeof(target), "st-good/" OB_PEOPLE_FILE);
+	plant_people("st-link", "", 0, 0600);
+	harness_path(link, sizeof(link), "st-link/" OB_PEOPLE_FILE);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* No header: not the daemon's. */
+	assert_int_equal(harness_write_file("st-good/" OB_PEOPLE_FILE, "erin\n"), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* None at all. */
+	assert_int_equal(point_people(NULL), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
 }
 
 static void prompt_in_verdict_reply_fails_closed(void **state)
@@ -746,7 +1016,8 @@ static void endless_dialogue_stops_after_the_round_limit(void **state)
 	for (int i = 0; i < HARNESS_MAX_ANSWERS; i++)
 		l.secret[i] = "again";
 	harness_login_run(&l);
-	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_login(&l, PAM_MAXTRIES);
+	assert_said(&l, RELAY_TEXT_BROKEN);
 	login_done(&l);
 }
 
@@ -967,6 +1238,14 @@ int main(int argc, char **argv)
 		FAKE_TEST(dialogue_relays_items_prompts_answers_and_verdict),
 		FAKE_TEST(silent_flag_hides_information_but_still_asks),
 		FAKE_TEST(answer_longer_than_limit_refused),
+		DAEMON_TEST(non_utf8_answer_is_refused_not_ignored),
+		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
+		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
+		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
+		DAEMON_TEST(daemon_writes_the_people_file),
+		DAEMON_TEST(daemon_down_unmanaged_user_goes_on_managed_fails_closed),
+		FAKE_TEST(hung_daemon_unmanaged_user_goes_on_managed_fails_closed),
+		DAEMON_TEST(untrustworthy_people_file_fails_closed),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),
