@@ -43,6 +43,12 @@ struct conn {
 	char *out;
 	size_t out_len, out_off;
 	struct login *login;
+	/* Whose login this is, for the caps (server_admit): the peer's uid,
+	 * or for a peer of uid 0 (sshd, login, but also su and passwd,
+	 * setuid for any user) the real uid the module names in Start. */
+	uid_t ruid;
+	bool attributed;                  /* ruid is known */
+	char target[OB_USERNAME_MAX + 1]; /* Start's user; "" for a kiosk */
 	struct admin_session *admin; /* an import under way */
 	long long last_active; /* monotonic ms of the last complete call */
 	long long partial_since; /* when an unfinished message began, or 0 */
@@ -61,7 +67,13 @@ struct server {
 	unsigned nconns;
 	uint64_t watchdog_usec;
 	long long last_watchdog;
+	/* Refusals are logged once per caller and minute (server_refused). */
+	uid_t refused_uid;
+	long long refused_at;
+	unsigned refused_quiet;
 };
+
+static bool server_admit(struct conn *c, const char *method, struct json_object *params);
 
 /* Tags for the non-connection fds in the epoll set. */
 static char tag_listen, tag_signal, tag_workers;
@@ -266,6 +278,8 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 	if (has_prefix(method, VL_IFACE_SERVICE ".")) {
 		conn_send(c, service_call(s, method, params));
 	} else if (has_prefix(method, OB_IFACE_LOGIN ".")) {
+		if (!c->login && !server_admit(c, method, params))
+			return;
 		if (!c->login)
 			c->login = login_new(s->d, &c->peer, conn_send, c);
 		if (!c->login || login_call(c->login, method, params) < 0) {
@@ -343,13 +357,122 @@ static void conn_read(struct conn *c)
 	}
 }
 
-static unsigned conns_of_uid(struct server *s, uid_t uid)
-{
-	unsigned n = 0;
+/* What the connections other than self hold that counts against a
+ * login of ruid for target. */
+struct tally {
+	unsigned same_uid;    /* attributed to ruid */
+	unsigned same_target; /* not root's, for target */
+	unsigned not_root;    /* attributed to a uid other than 0 */
+};
 
-	for (struct conn *c = s->conns; c; c = c->next)
-		n += c->peer.uid == uid;
-	return n;
+static struct tally server_tally(const struct server *s, const struct conn *self, uid_t ruid,
+				 const char *target)
+{
+	struct tally t = { 0 };
+
+	for (const struct conn *c = s->conns; c; c = c->next) {
+		if (c == self || !c->attributed)
+			continue;
+		t.same_uid += c->ruid == ruid;
+		if (c->ruid == 0)
+			continue;
+		t.not_root++;
+		t.same_target += target[0] && strcmp(c->target, target) == 0;
+	}
+	return t;
+}
+
+/* Connections that logins not started by root may hold: all but the
+ * reserve, which stays for sshd and login (real uid 0) whatever others
+ * hold.  At least one. */
+static unsigned server_not_root_max(const struct server *s)
+{
+	unsigned max = s->d->cfg.max_connections, reserve = s->d->cfg.connection_reserve;
+
+	return reserve < max ? max - reserve : 1;
+}
+
+/* Why a login of ruid for target may not begin, or NULL.  Root's own
+ * logins (ruid 0) are bounded by max_connections alone: they are the
+ * ones the caps keep room for. */
+static const char *server_cap(const struct server *s, const struct conn *self, uid_t ruid,
+			      const char *target)
+{
+	struct tally t;
+
+	if (ruid == 0)
+		return NULL;
+	t = server_tally(s, self, ruid, target);
+	if (t.same_uid >= s->d->cfg.max_connections_per_uid)
+		return "too many logins from this user at once";
+	if (t.not_root >= server_not_root_max(s))
+		return "the remaining connections are kept for root's logins";
+	if (target[0] && t.same_target >= s->d->cfg.max_dialogues_per_user)
+		return "too many logins for this person at once";
+	return NULL;
+}
+
+/* Log a refusal once per caller and minute, not once per attempt: a
+ * caller that tries in a loop must not flood the log either. */
+static void server_refused(struct server *s, uid_t ruid, const char *target, const char *why)
+{
+	long long now = mono_ms();
+
+	if (ruid == s->refused_uid && s->refused_at && now - s->refused_at < 60000) {
+		s->refused_quiet++;
+		return;
+	}
+	if (s->refused_quiet)
+		log_warnx("%u more logins of uid %u were refused in the last minute",
+			  s->refused_quiet, (unsigned)s->refused_uid);
+	log_warnx("login of uid %u%s%s refused: %s", (unsigned)ruid, target[0] ? " for " : "",
+		  target, why);
+	s->refused_uid = ruid;
+	s->refused_at = now;
+	s->refused_quiet = 0;
+}
+
+/* Before the first Login call of c: whose login it is, and whether the
+ * caps let it begin.  Only uid 0's word about the real uid is taken: a
+ * setuid program runs with uid 0 but cannot change the real uid of its
+ * caller, which the module reports; any other peer is its own uid.
+ * Returns true to go on; false when c was answered and is to close. */
+static bool server_admit(struct conn *c, const char *method, struct json_object *params)
+{
+	struct server *s = c->srv;
+	const char *user = NULL, *why;
+	long long ruid = c->peer.uid;
+	int r;
+
+	if (strcmp(method, OB_LOGIN_START) != 0)
+		return true;
+	if (c->peer.uid == 0) {
+		r = varlink_get_int(params, OB_LOGIN_RUID, &ruid);
+		if (r == -ENOENT)
+			ruid = 0; /* a root program without the module */
+		else if (r < 0 || ruid < 0 || ruid >= (long long)(uid_t)-1) {
+			struct json_object *p = json_object_new_object();
+
+			if (p)
+				json_object_object_add(p, "parameter", json_object_new_string("ruid"));
+			conn_send(c, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+			c->dead = true;
+			return false;
+		}
+	}
+	if (varlink_get_string(params, "user", OB_USERNAME_MAX, &user) < 0)
+		user = "";
+	why = server_cap(s, c, (uid_t)ruid, user);
+	if (why) {
+		server_refused(s, (uid_t)ruid, user, why);
+		conn_send(c, varlink_error_msg(OB_ERR_LOGIN_BUSY, why));
+		c->dead = true;
+		return false;
+	}
+	c->ruid = (uid_t)ruid;
+	c->attributed = true;
+	snprintf(c->target, sizeof(c->target), "%s", user);
+	return true;
 }
 
 static void server_accept(struct server *s)
@@ -372,13 +495,16 @@ static void server_accept(struct server *s)
 			close(fd);
 			continue;
 		}
-		/* uid 0 is sshd, login and su for everyone: capping it per uid
-		 * would let a few stalled logins lock out all the others. */
+		/* uid 0 is sshd and login for everyone, but also su and
+		 * passwd for anyone who runs them: its connections are
+		 * counted for the real uid the module names in Start
+		 * (server_admit); here only the total bounds them. */
 		if (s->nconns >= s->d->cfg.max_connections ||
-		    (cred.uid != 0 &&
-		     conns_of_uid(s, cred.uid) >= s->d->cfg.max_connections_per_uid)) {
-			log_warnx("connection of uid %u refused: too many connections",
-				  (unsigned)cred.uid);
+		    (cred.uid != 0 && server_cap(s, NULL, cred.uid, ""))) {
+			server_refused(s, cred.uid, "",
+				       s->nconns >= s->d->cfg.max_connections
+					       ? "too many connections"
+					       : server_cap(s, NULL, cred.uid, ""));
 			close(fd);
 			continue;
 		}
@@ -392,6 +518,9 @@ static void server_accept(struct server *s)
 		c->peer.uid = cred.uid;
 		c->peer.gid = cred.gid;
 		c->peer.pid = cred.pid;
+		/* Anyone but root is who the kernel says. */
+		c->ruid = cred.uid;
+		c->attributed = cred.uid != 0;
 		c->last_active = mono_ms();
 		c->reading = true;
 		ev.events = EPOLLIN | EPOLLRDHUP;

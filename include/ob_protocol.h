@@ -40,6 +40,8 @@
 #define OB_IFACE_LOGIN "io.onboard.Login"
 #define OB_LOGIN_START "io.onboard.Login.Start"
 #define OB_LOGIN_ANSWER "io.onboard.Login.Answer"
+/* Start's real uid of the process the module runs in (see the interface). */
+#define OB_LOGIN_RUID "ruid"
 #define OB_ERR_LOGIN_NO_SESSION "io.onboard.Login.NoSession"
 #define OB_ERR_LOGIN_BUSY "io.onboard.Login.Busy"
 #define OB_ERR_LOGIN_UNAVAILABLE "io.onboard.Login.Unavailable"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
@@ -313,6 +314,19 @@ static int relay_add_string(struct json_object *obj, const char *key, const char
 	return 0;
 }
 
+static int relay_add_int(struct json_object *obj, const char *key, long long value)
+{
+	struct json_object *v = json_object_new_int64(value);
+
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Add a PAM item when the application set it.  An item too long for the
  * protocol is left out rather than cut. */
 static int relay_add_item(struct relay *r, struct json_object *obj, const char *key, int item)
@@ -371,6 +385,11 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	if (!p)
 		return -ENOMEM;
 	ret = relay_add_string(p, "phase", phase);
+	/* Who runs us: a setuid program (su, passwd) has uid 0 for the
+	 * daemon, but its real uid is its caller's, which the caller cannot
+	 * change.  The daemon counts the dialogue against it. */
+	if (ret >= 0)
+		ret = relay_add_int(p, OB_LOGIN_RUID, (long long)getuid());
 	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
 	if (ret >= 0)

@@ -17,13 +17,20 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
 #include "harness.h"
 #include "ob_protocol.h"
 #include "relay.h"
+#include "varlink.h"
 
 #define NEW_PASSWORD "Tr0ub4dor&3-horse"
 #define OTHER_PASSWORD "another-Good-pass-9"
@@ -1151,6 +1158,191 @@ static void answer_longer_than_limit_refused(void **state)
 		fail_msg("the daemon received answers: %s", record);
 }
 
+/* ------------------------------------------- held clients of one user */
+
+enum held { HELD, REFUSED_UID, REFUSED_RESERVE, REFUSED_PERSON, REFUSED_OTHER, NOT_CONNECTED };
+
+/* A login held open the way a stopped setuid PAM program holds one: a
+ * connection of uid 0 (we are root) whose Start names real uid ruid and
+ * user, left waiting at the first prompt.  Returns how the daemon took
+ * it; *fd stays open either way (the caller closes it). */
+static enum held hold_one(const char *socket_path, long long ruid, const char *user, int *fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct json_object *p = json_object_new_object();
+	char *buf = NULL, reply[4096];
+	size_t len = 0, got = 0;
+	struct timeval tv = { .tv_sec = 10 };
+
+	json_object_object_add(p, "phase", json_object_new_string(OB_PHASE_AUTH));
+	json_object_object_add(p, "user", json_object_new_string(user));
+	json_object_object_add(p, "service", json_object_new_string("su"));
+	if (ruid >= 0)
+		json_object_object_add(p, OB_LOGIN_RUID, json_object_new_int64(ruid));
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(*fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", socket_path);
+	setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == EACCES ? NOT_CONNECTED : REFUSED_OTHER;
+	{
+		struct json_object *call = varlink_call_new(OB_LOGIN_START, p);
+
+		assert_int_equal(varlink_encode(call, &buf, &len), 0);
+		json_object_put(call);
+	}
+	if (send(*fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		free(buf);
+		return REFUSED_OTHER;
+	}
+	free(buf);
+	while (got < sizeof(reply) - 1) {
+		ssize_t n = recv(*fd, reply + got, sizeof(reply) - 1 - got, 0);
+
+		if (n <= 0)
+			return REFUSED_OTHER; /* closed at accept, or no reply */
+		got += (size_t)n;
+		if (memchr(reply, '\0', got))
+			break;
+	}
+	reply[got] = '\0';
+	if (!strstr(reply, OB_ERR_LOGIN_BUSY))
+		return HELD;
+	if (strstr(reply, "from this user"))
+		return REFUSED_UID;
+	if (strstr(reply, "kept for root"))
+		return REFUSED_RESERVE;
+	if (strstr(reply, "for this person"))
+		return REFUSED_PERSON;
+	return REFUSED_OTHER;
+}
+
+#define HOLD_CLIENTS 1000
+
+/* Root's own login (sshd, login: real uid 0) of ada, timed. */
+static double root_login_of_ada(const char *what, unsigned held)
+{
+	struct harness_login l;
+	double s;
+
+	login_init(&l, "onboard", "ada", PAMTEST_AUTHENTICATE);
+	l.secret[0] = NEW_PASSWORD;
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	s = l.seconds;
+	login_done(&l);
+	printf("root's login of ada with %d clients of %s held (%u kept by onboardd): %.1f ms\n",
+	       HOLD_CLIENTS, what, held, s * 1000);
+	return s;
+}
+
+/* An ordinary user once started 260 setuid PAM clients (su) waiting at
+ * a prompt, all uid 0 for the daemon, and every login after them was
+ * told "not available".  Here 1,000 of one real uid, then 1,000 of as
+ * many real uids, are held open, and root's login still goes through:
+ * one uid gets max_connections_per_uid (32), one person
+ * max_dialogues_per_user (4) dialogues not started by root, and all of
+ * them together never the connection_reserve (64) kept for root. */
+static void thousand_held_setuid_clients_do_not_block_root_login(void **state)
+{
+	struct fixture *f = *state;
+	static int fds[HOLD_CLIENTS];
+	unsigned count[NOT_CONNECTED + 1];
+	struct rlimit rl;
+	char code[32];
+
+	/* Our 1,000 connections and the module's own need the room. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < HOLD_CLIENTS + 256) {
+		rl.rlim_cur = rl.rlim_max = HOLD_CLIENTS + 256;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	add_person(f, "ada");
+	add_person(f, "erin");
+	issue_code(f, "ada", code);
+	register_with_code("ada", code, NEW_PASSWORD);
+
+	/* One real uid, 1000, as su run by one user 1,000 times. */
+	memset(count, 0, sizeof(count));
+	for (int i = 0; i < HOLD_CLIENTS; i++) {
+		char name[16];
+
+		/* ada and erin often, and 50 other names. */
+		snprintf(name, sizeof(name), "n%d", i % 50);
+		count[hold_one(f->d.socket, 1000, i % 5 == 0 ? "ada" : i % 5 == 1 ? "erin" : name,
+			       &fds[i])]++;
+	}
+	/* First: on a daemon without these caps, root's login was the
+	 * one refused here. */
+	root_login_of_ada("one real uid", count[HELD]);
+	if (count[HELD] > 32 || count[REFUSED_UID] == 0 || count[REFUSED_PERSON] == 0 ||
+	    count[HELD] + count[REFUSED_UID] + count[REFUSED_PERSON] != HOLD_CLIENTS)
+		fail_msg("one uid: %u held, %u refused for the uid, %u for a person, %u else",
+			 count[HELD], count[REFUSED_UID], count[REFUSED_PERSON],
+			 count[REFUSED_OTHER] + count[REFUSED_RESERVE]);
+	for (int i = 0; i < HOLD_CLIENTS; i++)
+		close(fds[i]);
+
+	/* 1,000 real uids, one client each, for names nobody has: only the
+	 * reserve stands between them and root's login. */
+	memset(count, 0, sizeof(count));
+	for (int i = 0; i < HOLD_CLIENTS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "nobody%d", i);
+		count[hold_one(f->d.socket, 2000 + i, name, &fds[i])]++;
+	}
+	root_login_of_ada("1,000 real uids", count[HELD]);
+	if (count[HELD] > 256 - 64 || count[REFUSED_RESERVE] < HOLD_CLIENTS - (256 - 64) ||
+	    count[REFUSED_OTHER])
+		fail_msg("many uids: %u held, %u refused for the reserve, %u else", count[HELD],
+			 count[REFUSED_RESERVE], count[REFUSED_OTHER]);
+	for (int i = 0; i < HOLD_CLIENTS; i++)
+		close(fds[i]);
+}
+
+/* Only uid 0's word about the real uid counts: a process of uid 65534
+ * that claims real uid 0 is still 65534, capped as such (here by the
+ * dialogues one person may have), not one of root's logins. */
+static void real_uid_claim_of_a_non_root_peer_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	unsigned held = 0;
+	int status = 0;
+	pid_t pid;
+
+	add_person(f, "ada");
+	/* uid 65534 must reach the socket in our directory. */
+	assert_int_equal(chmod(harness_dir(), 0711), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fds[12];
+
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(255);
+		for (int i = 0; i < 12; i++) {
+			enum held h = hold_one(f->d.socket, 0, "ada", &fds[i]);
+
+			if (h == NOT_CONNECTED)
+				_exit(200);
+			held += h == HELD;
+		}
+		_exit((int)held);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(chmod(harness_dir(), 0700), 0);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 200 || WEXITSTATUS(status) == 0)
+		fail_msg("uid 65534 could not reach the daemon (status %d)", WEXITSTATUS(status));
+	/* A non-root peer may only run its own login: for ada it gets the
+	 * perm_denied verdict, but at most 4 connections got that far. */
+	if (WEXITSTATUS(status) > 4)
+		fail_msg("uid 65534 claiming real uid 0 held %d dialogues for ada",
+			 WEXITSTATUS(status));
+}
+
 /* --------------------------------------------------------- account phase */
 
 static void account_phase_success_for_registered_person(void **state)
@@ -1246,6 +1438,8 @@ int main(int argc, char **argv)
 		DAEMON_TEST(daemon_down_unmanaged_user_goes_on_managed_fails_closed),
 		FAKE_TEST(hung_daemon_unmanaged_user_goes_on_managed_fails_closed),
 		DAEMON_TEST(untrustworthy_people_file_fails_closed),
+		DAEMON_TEST(thousand_held_setuid_clients_do_not_block_root_login),
+		DAEMON_TEST(real_uid_claim_of_a_non_root_peer_is_ignored),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),
