@@ -357,6 +357,37 @@ static void conn_read(struct conn *c)
 	}
 }
 
+/* The real uid of process pid, from /proc: for a peer of uid 0 it tells
+ * a setuid program (su run by a user: real uid the user's) from sshd
+ * before any call, so a program stopped between connect and Start is
+ * counted too.  The process holds the connection, so it is alive and
+ * pid is still its.  Returns 0, or -errno when it cannot be read (pid
+ * 0 from another pid namespace, /proc not mounted). */
+static int peer_real_uid(pid_t pid, uid_t *out)
+{
+	char path[64], buf[2048], *line;
+	unsigned long long uid;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	line = strstr(buf, "\nUid:\t");
+	if (!line || sscanf(line, "\nUid:\t%llu", &uid) != 1 || uid >= (uid_t)-1)
+		return -EIO;
+	*out = (uid_t)uid;
+	return 0;
+}
+
 /* What the connections other than self hold that counts against a
  * login of ruid for target. */
 struct tally {
@@ -446,7 +477,11 @@ static bool server_admit(struct conn *c, const char *method, struct json_object 
 
 	if (strcmp(method, OB_LOGIN_START) != 0)
 		return true;
-	if (c->peer.uid == 0) {
+	/* A real uid other than 0 from /proc stands; the module's word
+	 * only adds to it (a process whose /proc could not be read). */
+	if (c->attributed)
+		ruid = c->ruid;
+	else if (c->peer.uid == 0) {
 		r = varlink_get_int(params, OB_LOGIN_RUID, &ruid);
 		if (r == -ENOENT)
 			ruid = 0; /* a root program without the module */
@@ -480,6 +515,8 @@ static void server_accept(struct server *s)
 	for (;;) {
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
+		const char *why;
+		uid_t ruid;
 		struct epoll_event ev;
 		struct conn *c;
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -497,14 +534,16 @@ static void server_accept(struct server *s)
 		}
 		/* uid 0 is sshd and login for everyone, but also su and
 		 * passwd for anyone who runs them: its connections are
-		 * counted for the real uid the module names in Start
-		 * (server_admit); here only the total bounds them. */
-		if (s->nconns >= s->d->cfg.max_connections ||
-		    (cred.uid != 0 && server_cap(s, NULL, cred.uid, ""))) {
-			server_refused(s, cred.uid, "",
-				       s->nconns >= s->d->cfg.max_connections
-					       ? "too many connections"
-					       : server_cap(s, NULL, cred.uid, ""));
+		 * counted for the real uid of the process (its caller's for
+		 * a setuid program), from /proc here, else the one the
+		 * module names in Start (server_admit). */
+		ruid = cred.uid;
+		if (cred.uid == 0 && peer_real_uid(cred.pid, &ruid) < 0)
+			ruid = 0;
+		why = s->nconns >= s->d->cfg.max_connections ? "too many connections"
+							      : server_cap(s, NULL, ruid, "");
+		if (why) {
+			server_refused(s, ruid, "", why);
 			close(fd);
 			continue;
 		}
@@ -519,8 +558,8 @@ static void server_accept(struct server *s)
 		c->peer.gid = cred.gid;
 		c->peer.pid = cred.pid;
 		/* Anyone but root is who the kernel says. */
-		c->ruid = cred.uid;
-		c->attributed = cred.uid != 0;
+		c->ruid = ruid;
+		c->attributed = ruid != 0;
 		c->last_active = mono_ms();
 		c->reading = true;
 		ev.events = EPOLLIN | EPOLLRDHUP;

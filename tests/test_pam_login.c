@@ -1343,6 +1343,41 @@ static void real_uid_claim_of_a_non_root_peer_is_ignored(void **state)
 			 WEXITSTATUS(status));
 }
 
+/* A setuid program stopped before its Start (or any uid-0 process whose
+ * real uid is not 0) is counted for its real uid as soon as it
+ * connects, from /proc, without a word from the module: 40 connections
+ * of a process with real uid 1000 and effective uid 0, none saying who
+ * it is, and the daemon keeps 32. */
+static void setuid_process_is_counted_for_its_real_uid_before_start(void **state)
+{
+	struct fixture *f = *state;
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fds[40];
+		unsigned held = 0;
+
+		if (setresuid(1000, 0, 0) < 0)
+			_exit(255);
+		for (int i = 0; i < 40; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "s%d", i);
+			held += hold_one(f->d.socket, -1, name, &fds[i]) == HELD;
+		}
+		_exit((int)held);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 32)
+		fail_msg("a process of real uid 1000 held %d connections, want 32",
+			 WEXITSTATUS(status));
+}
+
 /* --------------------------------------------------------- account phase */
 
 static void account_phase_success_for_registered_person(void **state)
@@ -1440,6 +1475,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(untrustworthy_people_file_fails_closed),
 		DAEMON_TEST(thousand_held_setuid_clients_do_not_block_root_login),
 		DAEMON_TEST(real_uid_claim_of_a_non_root_peer_is_ignored),
+		DAEMON_TEST(setuid_process_is_counted_for_its_real_uid_before_start),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),
