@@ -887,27 +887,56 @@ static void plant_people(const char *name, const char *users, uid_t owner, mode_
 	assert_int_equal(point_people(dir), 0);
 }
 
-/* The daemon lists its people, root's and 0600, and follows changes. */
-static void daemon_writes_the_people_file(void **state)
+/* The daemon's people file, checked to be root's and 0600. */
+static void read_people(const struct fixture *f, char *text, size_t size)
 {
-	struct fixture *f = *state;
-	char path[PATH_MAX], text[1024];
+	char path[PATH_MAX];
 	struct stat st;
 	FILE *fp;
 	size_t n;
 
-	add_person(f, "erin");
-	add_person(f, "ada");
 	snprintf(path, sizeof(path), "%s/" OB_PEOPLE_FILE, f->d.state);
 	fp = fopen(path, "re");
 	assert_non_null(fp);
 	assert_int_equal(fstat(fileno(fp), &st), 0);
-	n = fread(text, 1, sizeof(text) - 1, fp);
+	n = fread(text, 1, size - 1, fp);
 	fclose(fp);
 	text[n] = '\0';
 	assert_int_equal(st.st_uid, 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static struct json_object *username_param(const char *user)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "username", json_object_new_string(user));
+	return p;
+}
+
+/* The daemon lists its people and follows changes: a deleted person is
+ * still listed (restorable: onboard's), a purged one is not. */
+static void daemon_writes_the_people_file(void **state)
+{
+	struct fixture *f = *state;
+	char text[1024];
+
+	/* Written before the first call is answered. */
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_STATUS, json_object_new_object()), 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER);
+	add_person(f, "erin");
+	add_person(f, "ada");
+	read_people(f, text, sizeof(text));
 	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_DELETE, username_param("ada")),
+			 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_PURGE, username_param("ada")),
+			 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER "erin\n");
 }
 
 /* onboardd stopped: carol, whom onboard does not manage, logs in through
