@@ -134,9 +134,9 @@ static int prepare(const char *dir)
 		return r;
 	/* The module alone: what it returns is what PAM returns. */
 	r = write_service("onboard-direct",
-			  "auth required %s socket=%s timeout=%d\n"
-			  "account required %s socket=%s timeout=%d\n",
-			  so, sock, DIRECT_TIMEOUT, so, sock, DIRECT_TIMEOUT);
+			  "auth required %s socket=%s timeout=%d people=%s\n"
+			  "account required %s socket=%s timeout=%d people=%s\n",
+			  so, sock, DIRECT_TIMEOUT, people, so, sock, DIRECT_TIMEOUT, people);
 	if (r < 0)
 		return r;
 	/* Stand-in daemons; pam_set_items.so sets PAM_RHOST, PAM_RUSER and
@@ -145,15 +145,16 @@ static int prepare(const char *dir)
 	 * success of the stack).  debug runs the module's debug lines. */
 	r = write_service("onboard-fake",
 			  "auth [default=ignore] %s/pam_set_items.so\n"
-			  "auth required %s socket=%s timeout=%d debug\n",
-			  w, so, fake, FAKE_TIMEOUT);
+			  "auth required %s socket=%s timeout=%d people=%s debug\n",
+			  w, so, fake, FAKE_TIMEOUT, people);
 	if (r < 0)
 		return r;
 	/* A socket nobody answers: any connection is a failed test. */
 	return write_service("onboard-tripwire",
-			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			     "people=%s\n"
 			     "auth required %s/pam_matrix.so passdb=%s verbose\n",
-			     so, wire, FAKE_TIMEOUT, w, passdb);
+			     so, wire, FAKE_TIMEOUT, people, w, passdb);
 }
 
 /* ------------------------------------------------------------ fixtures */
@@ -660,8 +661,9 @@ static void sysuser_never_sent_to_daemon(void **state)
 		fail_msg("the module connected to the daemon for a system account");
 
 	/* The tripwire works: a regular name does reach it (and, with nobody
-	 * answering, fails closed after the timeout). */
-	assert_int_equal(auth("onboard-tripwire", "bob", "x", NULL, NULL, NULL),
+	 * answering, fails closed after the timeout: frank is onboard's). */
+	add_person(f, "frank");
+	assert_int_equal(auth("onboard-tripwire", "frank", "x", NULL, NULL, NULL),
 			 PAM_AUTHINFO_UNAVAIL);
 	assert_true(harness_tripwire_touched(f->tripwire));
 }
