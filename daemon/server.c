@@ -49,6 +49,7 @@ struct conn {
 	uid_t ruid;
 	bool attributed;                  /* ruid is known */
 	char target[OB_USERNAME_MAX + 1]; /* Start's user; "" for a kiosk */
+	const char *refused; /* over a cap at accept: the first call gets Busy */
 	struct admin_session *admin; /* an import under way */
 	long long last_active; /* monotonic ms of the last complete call */
 	long long partial_since; /* when an unfinished message began, or 0 */
@@ -275,6 +276,11 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 		return;
 	}
 	c->oneway = oneway;
+	if (c->refused) {
+		conn_send(c, varlink_error_msg(OB_ERR_LOGIN_BUSY, c->refused));
+		c->dead = true;
+		return;
+	}
 	if (has_prefix(method, VL_IFACE_SERVICE ".")) {
 		conn_send(c, service_call(s, method, params));
 	} else if (has_prefix(method, OB_IFACE_LOGIN ".")) {
@@ -542,8 +548,14 @@ static void server_accept(struct server *s)
 			ruid = 0;
 		why = s->nconns >= s->d->cfg.max_connections ? "too many connections"
 							      : server_cap(s, NULL, ruid, "");
-		if (why) {
+		/* A uid-0 peer over its real uid's caps is kept until its
+		 * first call, answered Busy: closed at once, a setuid
+		 * module would read "unavailable", which unavailable=ignore
+		 * turns into PAM_IGNORE.  Others are closed: they cannot
+		 * pile up past their own cap. */
+		if (why)
 			server_refused(s, ruid, "", why);
+		if (why && (cred.uid != 0 || s->nconns >= s->d->cfg.max_connections)) {
 			close(fd);
 			continue;
 		}
@@ -559,7 +571,8 @@ static void server_accept(struct server *s)
 		c->peer.pid = cred.pid;
 		/* Anyone but root is who the kernel says. */
 		c->ruid = ruid;
-		c->attributed = ruid != 0;
+		c->attributed = ruid != 0 && !why;
+		c->refused = why;
 		c->last_active = mono_ms();
 		c->reading = true;
 		ev.events = EPOLLIN | EPOLLRDHUP;
