@@ -113,7 +113,9 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 	if (r < 0)
 		*pam = onboard_pam_code(pamh, r, "cannot look up the account");
 	else if (r > 0 && o->debug)
-		pam_syslog(pamh, LOG_DEBUG, "%s is root, a system account or not a name onboard could hold: ignored", *user);
+		pam_syslog(pamh, LOG_DEBUG,
+			   "%s is root, a system account or no name onboard could hold: ignored",
+			   *user);
 	return r == 0;
 }
 
