@@ -25,6 +25,7 @@
 #include "log.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
+#include "peoplefile.h"
 #include "policy.h"
 #include "store_record.h"
 #include "throttle.h"
@@ -1219,6 +1220,7 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 					   missing);
 		}
 		reply = admin_methods[i].fn(&x, params);
+		peoplefile_sync(d);
 		if (admin_methods[i].read_event)
 			admin_audit_read(&x, admin_methods[i].read_event, params, reply);
 		return reply;

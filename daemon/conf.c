@@ -80,6 +80,10 @@ static const struct conf_key conf_keys[] = {
 	{ "max_connections", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections), 1, 65536, NULL, NULL },
 	{ "max_connections_per_uid", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections_per_uid), 1,
 	  65536, NULL, NULL },
+	{ "max_dialogues_per_user", KIND_NUMBER, FIELD_UNSIGNED, AT(max_dialogues_per_user), 1,
+	  65536, NULL, NULL },
+	{ "connection_reserve", KIND_NUMBER, FIELD_UNSIGNED, AT(connection_reserve), 0, 65535,
+	  NULL, NULL },
 	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600, NULL, NULL },
 	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL, NULL, NULL },
 	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64, NULL, NULL },
@@ -146,6 +150,8 @@ void config_defaults(struct config *c)
 	c->worker_queue = 64;
 	c->max_connections = 256;
 	c->max_connections_per_uid = 32;
+	c->max_dialogues_per_user = 4;
+	c->connection_reserve = 64;
 	c->login_timeout = 300;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;

@@ -35,6 +35,8 @@ struct config {
 	unsigned worker_queue;           /* worker_queue, default 64 */
 	unsigned max_connections;        /* max_connections, default 256 */
 	unsigned max_connections_per_uid;/* max_connections_per_uid, default 32 */
+	unsigned max_dialogues_per_user; /* max_dialogues_per_user, default 4 */
+	unsigned connection_reserve;     /* connection_reserve, default 64 */
 	int64_t login_timeout;           /* login_timeout: idle dialogue, default 5m */
 	uid_t uid_min;                   /* uid_min, default: UID_MIN of /etc/login.defs */
 	unsigned password_min_length;    /* password_min_length, default 8 */

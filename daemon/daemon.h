@@ -22,6 +22,8 @@ struct daemon {
 	int64_t started;
 	const char *socket_path;
 	const char *state_dir;
+	/* store_people_changes when the people file was last written */
+	uint64_t people_synced;
 };
 
 /* Who is on the other end of a connection, from SO_PEERCRED. */

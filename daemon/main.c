@@ -22,6 +22,7 @@
 #include "log.h"
 #include "quality.h"
 #include "ob_protocol.h"
+#include "peoplefile.h"
 #include "server.h"
 #include "totp.h"
 #include "worker.h"
@@ -516,6 +517,8 @@ static int run(const struct options *o)
 		log_warnx("start-up failed: %s", strerror(-r));
 		goto out;
 	}
+	/* Before the first login: the module reads it when we are down. */
+	peoplefile_write(&d);
 	d.started = d.now();
 	log_info("ready on %s (state %s)", d.socket_path, o->state_dir);
 	sd_notify(0, "READY=1");

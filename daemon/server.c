@@ -43,6 +43,13 @@ struct conn {
 	char *out;
 	size_t out_len, out_off;
 	struct login *login;
+	/* Whose login this is, for the caps (server_admit): the peer's uid,
+	 * or for a peer of uid 0 (sshd, login, but also su and passwd,
+	 * setuid for any user) the real uid the module names in Start. */
+	uid_t ruid;
+	bool attributed;                  /* ruid is known */
+	char target[OB_USERNAME_MAX + 1]; /* Start's user; "" for a kiosk */
+	const char *refused; /* over a cap at accept: the first call gets Busy */
 	struct admin_session *admin; /* an import under way */
 	long long last_active; /* monotonic ms of the last complete call */
 	long long partial_since; /* when an unfinished message began, or 0 */
@@ -61,7 +68,13 @@ struct server {
 	unsigned nconns;
 	uint64_t watchdog_usec;
 	long long last_watchdog;
+	/* Refusals are logged once per caller and minute (server_refused). */
+	uid_t refused_uid;
+	long long refused_at;
+	unsigned refused_quiet;
 };
+
+static bool server_admit(struct conn *c, const char *method, struct json_object *params);
 
 /* Tags for the non-connection fds in the epoll set. */
 static char tag_listen, tag_signal, tag_workers;
@@ -263,9 +276,16 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 		return;
 	}
 	c->oneway = oneway;
+	if (c->refused) {
+		conn_send(c, varlink_error_msg(OB_ERR_LOGIN_BUSY, c->refused));
+		c->dead = true;
+		return;
+	}
 	if (has_prefix(method, VL_IFACE_SERVICE ".")) {
 		conn_send(c, service_call(s, method, params));
 	} else if (has_prefix(method, OB_IFACE_LOGIN ".")) {
+		if (!c->login && !server_admit(c, method, params))
+			return;
 		if (!c->login)
 			c->login = login_new(s->d, &c->peer, conn_send, c);
 		if (!c->login || login_call(c->login, method, params) < 0) {
@@ -343,13 +363,157 @@ static void conn_read(struct conn *c)
 	}
 }
 
-static unsigned conns_of_uid(struct server *s, uid_t uid)
+/* The real uid of process pid, from /proc: for a peer of uid 0 it tells
+ * a setuid program (su run by a user: real uid the user's) from sshd
+ * before any call, so a program stopped between connect and Start is
+ * counted too.  The process holds the connection, so it is alive and
+ * pid is still its.  Returns 0, or -errno when it cannot be read (pid
+ * 0 from another pid namespace, /proc not mounted). */
+static int peer_real_uid(pid_t pid, uid_t *out)
 {
-	unsigned n = 0;
+	char path[64], buf[2048], *line;
+	unsigned long long uid;
+	ssize_t n;
+	int fd;
 
-	for (struct conn *c = s->conns; c; c = c->next)
-		n += c->peer.uid == uid;
-	return n;
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	line = strstr(buf, "\nUid:\t");
+	if (!line || sscanf(line, "\nUid:\t%llu", &uid) != 1 || uid >= (uid_t)-1)
+		return -EIO;
+	*out = (uid_t)uid;
+	return 0;
+}
+
+/* What the connections other than self hold that counts against a
+ * login of ruid for target. */
+struct tally {
+	unsigned same_uid;    /* attributed to ruid */
+	unsigned same_target; /* not root's, for target */
+	unsigned not_root;    /* attributed to a uid other than 0 */
+};
+
+static struct tally server_tally(const struct server *s, const struct conn *self, uid_t ruid,
+				 const char *target)
+{
+	struct tally t = { 0 };
+
+	for (const struct conn *c = s->conns; c; c = c->next) {
+		if (c == self || !c->attributed)
+			continue;
+		t.same_uid += c->ruid == ruid;
+		if (c->ruid == 0)
+			continue;
+		t.not_root++;
+		t.same_target += target[0] && strcmp(c->target, target) == 0;
+	}
+	return t;
+}
+
+/* Connections that logins not started by root may hold: all but the
+ * reserve, which stays for sshd and login (real uid 0) whatever others
+ * hold.  At least one. */
+static unsigned server_not_root_max(const struct server *s)
+{
+	unsigned max = s->d->cfg.max_connections, reserve = s->d->cfg.connection_reserve;
+
+	return reserve < max ? max - reserve : 1;
+}
+
+/* Why a login of ruid for target may not begin, or NULL.  Root's own
+ * logins (ruid 0) are bounded by max_connections alone: they are the
+ * ones the caps keep room for. */
+static const char *server_cap(const struct server *s, const struct conn *self, uid_t ruid,
+			      const char *target)
+{
+	struct tally t;
+
+	if (ruid == 0)
+		return NULL;
+	t = server_tally(s, self, ruid, target);
+	if (t.same_uid >= s->d->cfg.max_connections_per_uid)
+		return "too many logins from this user at once";
+	if (t.not_root >= server_not_root_max(s))
+		return "the remaining connections are kept for root's logins";
+	if (target[0] && t.same_target >= s->d->cfg.max_dialogues_per_user)
+		return "too many logins for this person at once";
+	return NULL;
+}
+
+/* Log a refusal once per caller and minute, not once per attempt: a
+ * caller that tries in a loop must not flood the log either. */
+static void server_refused(struct server *s, uid_t ruid, const char *target, const char *why)
+{
+	long long now = mono_ms();
+
+	if (ruid == s->refused_uid && s->refused_at && now - s->refused_at < 60000) {
+		s->refused_quiet++;
+		return;
+	}
+	if (s->refused_quiet)
+		log_warnx("%u more logins of uid %u were refused in the last minute",
+			  s->refused_quiet, (unsigned)s->refused_uid);
+	log_warnx("login of uid %u%s%s refused: %s", (unsigned)ruid, target[0] ? " for " : "",
+		  target, why);
+	s->refused_uid = ruid;
+	s->refused_at = now;
+	s->refused_quiet = 0;
+}
+
+/* Before the first Login call of c: whose login it is, and whether the
+ * caps let it begin.  Only uid 0's word about the real uid is taken: a
+ * setuid program runs with uid 0 but cannot change the real uid of its
+ * caller, which the module reports; any other peer is its own uid.
+ * Returns true to go on; false when c was answered and is to close. */
+static bool server_admit(struct conn *c, const char *method, struct json_object *params)
+{
+	struct server *s = c->srv;
+	const char *user = NULL, *why;
+	long long ruid = c->peer.uid;
+	int r;
+
+	if (strcmp(method, OB_LOGIN_START) != 0)
+		return true;
+	/* A real uid other than 0 from /proc stands; the module's word
+	 * only adds to it (a process whose /proc could not be read). */
+	if (c->attributed)
+		ruid = c->ruid;
+	else if (c->peer.uid == 0) {
+		r = varlink_get_int(params, OB_LOGIN_RUID, &ruid);
+		if (r == -ENOENT)
+			ruid = 0; /* a root program without the module */
+		else if (r < 0 || ruid < 0 || ruid >= (long long)(uid_t)-1) {
+			struct json_object *p = json_object_new_object();
+
+			if (p)
+				json_object_object_add(p, "parameter", json_object_new_string("ruid"));
+			conn_send(c, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+			c->dead = true;
+			return false;
+		}
+	}
+	if (varlink_get_string(params, "user", OB_USERNAME_MAX, &user) < 0)
+		user = "";
+	why = server_cap(s, c, (uid_t)ruid, user);
+	if (why) {
+		server_refused(s, (uid_t)ruid, user, why);
+		conn_send(c, varlink_error_msg(OB_ERR_LOGIN_BUSY, why));
+		c->dead = true;
+		return false;
+	}
+	c->ruid = (uid_t)ruid;
+	c->attributed = true;
+	snprintf(c->target, sizeof(c->target), "%s", user);
+	return true;
 }
 
 static void server_accept(struct server *s)
@@ -357,6 +521,8 @@ static void server_accept(struct server *s)
 	for (;;) {
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
+		const char *why;
+		uid_t ruid;
 		struct epoll_event ev;
 		struct conn *c;
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -372,13 +538,24 @@ static void server_accept(struct server *s)
 			close(fd);
 			continue;
 		}
-		/* uid 0 is sshd, login and su for everyone: capping it per uid
-		 * would let a few stalled logins lock out all the others. */
-		if (s->nconns >= s->d->cfg.max_connections ||
-		    (cred.uid != 0 &&
-		     conns_of_uid(s, cred.uid) >= s->d->cfg.max_connections_per_uid)) {
-			log_warnx("connection of uid %u refused: too many connections",
-				  (unsigned)cred.uid);
+		/* uid 0 is sshd and login for everyone, but also su and
+		 * passwd for anyone who runs them: its connections are
+		 * counted for the real uid of the process (its caller's for
+		 * a setuid program), from /proc here, else the one the
+		 * module names in Start (server_admit). */
+		ruid = cred.uid;
+		if (cred.uid == 0 && peer_real_uid(cred.pid, &ruid) < 0)
+			ruid = 0;
+		why = s->nconns >= s->d->cfg.max_connections ? "too many connections"
+							      : server_cap(s, NULL, ruid, "");
+		/* A uid-0 peer over its real uid's caps is kept until its
+		 * first call, answered Busy: closed at once, a setuid
+		 * module would read "unavailable", which unavailable=ignore
+		 * turns into PAM_IGNORE.  Others are closed: they cannot
+		 * pile up past their own cap. */
+		if (why)
+			server_refused(s, ruid, "", why);
+		if (why && (cred.uid != 0 || s->nconns >= s->d->cfg.max_connections)) {
 			close(fd);
 			continue;
 		}
@@ -392,6 +569,10 @@ static void server_accept(struct server *s)
 		c->peer.uid = cred.uid;
 		c->peer.gid = cred.gid;
 		c->peer.pid = cred.pid;
+		/* Anyone but root is who the kernel says. */
+		c->ruid = ruid;
+		c->attributed = ruid != 0 && !why;
+		c->refused = why;
 		c->last_active = mono_ms();
 		c->reading = true;
 		ev.events = EPOLLIN | EPOLLRDHUP;

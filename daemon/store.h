@@ -434,6 +434,10 @@ struct store_failure {
 enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
 				     struct store_failure *fail);
 
+/* How many store_people_write calls that created or removed someone were
+ * committed since the store was opened (the people file follows it). */
+uint64_t store_people_changes(const struct store *st);
+
 /* Who has the e-mail address in org (any case).  STORE_OK with username
  * filled, STORE_NOT_FOUND, STORE_UNAVAILABLE. */
 enum store_result store_email_find(struct store *st, const char *org, const char *email,

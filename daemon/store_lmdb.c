@@ -52,6 +52,7 @@ struct store {
 	MDB_dbi emails;
 	MDB_dbi audit;
 	uint32_t schema_version;
+	uint64_t people_changes; /* store_people_changes */
 };
 
 static const char *const store_result_names[] = {
@@ -1985,7 +1986,17 @@ enum store_result store_people_write(struct store *st, struct person_change *c, 
 	for (i = 0; i < n; i++)
 		if (c[i].op != PERSON_REMOVE)
 			c[i].p->version = c[i].op == PERSON_CREATE ? 1 : c[i].p->version + 1;
+	for (i = 0; i < n; i++)
+		if (c[i].op != PERSON_UPDATE) {
+			st->people_changes++;
+			break;
+		}
 	return STORE_OK;
+}
+
+uint64_t store_people_changes(const struct store *st)
+{
+	return st->people_changes;
 }
 
 /* ------------------------------------------------------------ groups and pools */

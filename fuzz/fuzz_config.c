@@ -107,6 +107,8 @@ static void fuzz_check_ranges(const struct config *c, const struct config *d)
 		abort();
 	if (!fuzz_in(c->max_connections, 1, 65536) || !fuzz_in(c->max_connections_per_uid, 1, 65536))
 		abort();
+	if (!fuzz_in(c->max_dialogues_per_user, 1, 65536) || !fuzz_in(c->connection_reserve, 0, 65535))
+		abort();
 	if (c->login_timeout < 10 || c->login_timeout > 3600)
 		abort();
 	/* uid_min has no range in the manual: the default, or a uid that is
@@ -137,6 +139,8 @@ static void fuzz_check_untouched(const char *text, const struct config *c,
 	UNTOUCHED("worker_queue", worker_queue);
 	UNTOUCHED("max_connections", max_connections);
 	UNTOUCHED("max_connections_per_uid", max_connections_per_uid);
+	UNTOUCHED("max_dialogues_per_user", max_dialogues_per_user);
+	UNTOUCHED("connection_reserve", connection_reserve);
 	UNTOUCHED("login_timeout", login_timeout);
 	UNTOUCHED("uid_min", uid_min);
 	UNTOUCHED("password_min_length", password_min_length);

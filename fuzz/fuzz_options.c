@@ -80,6 +80,13 @@ static bool fuzz_ref_set(struct options *o, const char *arg)
 		strcpy(o->socket, v);
 		return true;
 	}
+	if (strncmp(arg, "people=", 7) == 0) {
+		v = arg + 7;
+		if (v[0] != '/' || strlen(v) > 255)
+			return false;
+		strcpy(o->people, v);
+		return true;
+	}
 	if (strncmp(arg, "timeout=", 8) == 0) {
 		v = arg + 8;
 		if (strlen(v) < 1 || strlen(v) > 2 || strspn(v, "0123456789") != strlen(v) ||
@@ -126,6 +133,7 @@ static void fuzz_reference(int argc, const char **argv, struct fuzz_expect *e)
 {
 	memset(e, 0, sizeof(*e));
 	strcpy(e->o.socket, OB_DEFAULT_SOCKET);
+	strcpy(e->o.people, OB_DEFAULT_PEOPLE);
 	e->o.timeout = OPTIONS_TIMEOUT_DEFAULT;
 	for (int i = 0; i < argc; i++)
 		if (!fuzz_ref_set(&e->o, argv[i] ? argv[i] : ""))
@@ -137,6 +145,9 @@ static void fuzz_check(const struct options *o, const struct fuzz_expect *e)
 	if (!memchr(o->socket, '\0', sizeof(o->socket)) || o->socket[0] != '/')
 		abort();
 	if (o->timeout < OPTIONS_TIMEOUT_MIN || o->timeout > OPTIONS_TIMEOUT_MAX)
+		abort();
+	if (!memchr(o->people, '\0', sizeof(o->people)) || o->people[0] != '/' ||
+	    strcmp(o->people, e->o.people) != 0)
 		abort();
 	if (strcmp(o->socket, e->o.socket) != 0 || o->timeout != e->o.timeout ||
 	    o->debug != e->o.debug || o->unavailable_ignore != e->o.unavailable_ignore)

@@ -10,6 +10,12 @@
 #define OB_DEFAULT_SOCKET "/run/onboard/onboardd.sock"
 #define OB_DEFAULT_CONFIG "/etc/onboard/onboardd.conf"
 #define OB_DEFAULT_STATE_DIR "/var/lib/onboard"
+/* The people file: every username onboardd manages, one a line after
+ * this header, written by onboardd (root, 0600) into its state directory
+ * and read by the module only when the daemon cannot be asked. */
+#define OB_PEOPLE_FILE "people"
+#define OB_DEFAULT_PEOPLE OB_DEFAULT_STATE_DIR "/" OB_PEOPLE_FILE
+#define OB_PEOPLE_HEADER "# onboardd: the usernames onboard manages; do not edit\n"
 
 /* Field limits (bytes, UTF-8). */
 #define OB_USERNAME_MAX 32
@@ -34,6 +40,8 @@
 #define OB_IFACE_LOGIN "io.onboard.Login"
 #define OB_LOGIN_START "io.onboard.Login.Start"
 #define OB_LOGIN_ANSWER "io.onboard.Login.Answer"
+/* Start's real uid of the process the module runs in (see the interface). */
+#define OB_LOGIN_RUID "ruid"
 #define OB_ERR_LOGIN_NO_SESSION "io.onboard.Login.NoSession"
 #define OB_ERR_LOGIN_BUSY "io.onboard.Login.Busy"
 #define OB_ERR_LOGIN_UNAVAILABLE "io.onboard.Login.Unavailable"

@@ -30,6 +30,16 @@ static int options_set_socket(struct options *o, const char *value)
 	return 0;
 }
 
+static int options_set_people(struct options *o, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (value[0] != '/' || n > OPTIONS_PATH_MAX)
+		return -EINVAL;
+	memcpy(o->people, value, n + 1);
+	return 0;
+}
+
 static int options_set_timeout(struct options *o, const char *value)
 {
 	long v = 0;
@@ -106,6 +116,7 @@ static int options_set_pool(struct options *o, const char *value)
 static const struct option_def options_table[] = {
 	{ "socket", true, options_set_socket, "an absolute path shorter than 108 bytes" },
 	{ "timeout", true, options_set_timeout, "whole seconds from 1 to 60" },
+	{ "people", true, options_set_people, "an absolute path of at most 255 bytes" },
 	{ "debug", false, options_set_debug, "no value" },
 	{ "unavailable", true, options_set_unavailable, "fail or ignore" },
 	{ "kiosk", false, options_set_kiosk, "no value" },
@@ -120,6 +131,7 @@ void options_defaults(struct options *o)
 	/* OB_DEFAULT_SOCKET is a short constant: it always fits. */
 	memcpy(o->socket, OB_DEFAULT_SOCKET, sizeof(OB_DEFAULT_SOCKET));
 	o->timeout = OPTIONS_TIMEOUT_DEFAULT;
+	memcpy(o->people, OB_DEFAULT_PEOPLE, sizeof(OB_DEFAULT_PEOPLE));
 	o->debug = false;
 	o->unavailable_ignore = false;
 	o->kiosk = false;

@@ -17,6 +17,7 @@
 /* A group or pool name: 1 to 32 bytes (the daemon's rule, see
  * validate_group_name). */
 #define OPTIONS_NAME_MAX OB_GROUP_NAME_MAX
+#define OPTIONS_PATH_MAX 255
 
 struct options {
 	/* socket=PATH: absolute, and short enough for sun_path */
@@ -29,6 +30,8 @@ struct options {
 	unsigned ngroups;
 	char groups[OPTIONS_GROUPS_MAX][OPTIONS_NAME_MAX + 1];
 	char pool[OPTIONS_NAME_MAX + 1]; /* pool=NAME, "" when none */
+	/* people=PATH: the daemon's people file, absolute */
+	char people[OPTIONS_PATH_MAX + 1];
 };
 
 /* Called once per unknown option or bad value, with a printf format.

@@ -19,6 +19,7 @@
 #include <security/pam_modules.h>
 
 #include "logindefs.h"
+#include "names.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "options.h"
@@ -105,10 +106,16 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 		return false;
 	memcpy(canon, *user, strlen(*user) + 1);
 	r = onboard_system_account(*user, canon);
+	/* A name the daemon could never hold (not UTF-8, say) is not
+	 * onboard's: the daemon would say so, were it asked. */
+	if (r == 0 && name_check(canon, OB_USERNAME_MAX) != NAME_OK)
+		r = 1;
 	if (r < 0)
 		*pam = onboard_pam_code(pamh, r, "cannot look up the account");
 	else if (r > 0 && o->debug)
-		pam_syslog(pamh, LOG_DEBUG, "%s is root or a system account: ignored", *user);
+		pam_syslog(pamh, LOG_DEBUG,
+			   "%s is root, a system account or no name onboard could hold: ignored",
+			   *user);
 	return r == 0;
 }
 
@@ -125,16 +132,17 @@ static bool onboard_kiosk(pam_handle_t *pamh, const struct options *o, const cha
 }
 
 /* The kiosk could not ask the daemon who it is (the person was told):
- * ask the name as any login would.  Root and system accounts go on
- * through the rest of the stack, as they do without a kiosk while the
- * daemon is down; anyone else may be onboard's and is refused. */
+ * ask the name as any login would.  Root, system accounts and users the
+ * people file proves are not onboard's go on through the rest of the
+ * stack, as they do without a kiosk while the daemon is down; anyone
+ * else may be onboard's and is refused. */
 static int onboard_kiosk_unavailable(pam_handle_t *pamh, const struct options *o)
 {
 	char canon[OB_USERNAME_MAX + 1];
 	const char *user = NULL;
 	int pam;
 
-	if (onboard_ours(pamh, o, &user, canon, &pam))
+	if (onboard_ours(pamh, o, &user, canon, &pam) && relay_people_listed(pamh, o, canon))
 		return PAM_AUTHINFO_UNAVAIL;
 	return pam;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
@@ -21,7 +22,9 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "names.h"
+#include "people.h"
 #include "relay.h"
+#include "utf8.h"
 #include "varlink.h"
 
 /* Longest verdict word we read; longer ones are garbage. */
@@ -32,6 +35,10 @@ struct relay {
 	const struct options *o;
 	int flags;
 	bool kiosk; /* started without a user: the daemon names the person */
+	const char *user; /* NULL for a kiosk */
+	/* The daemon answered Start: from here on the person types, and no
+	 * failure may become "unavailable" (see relay_refuse). */
+	bool begun;
 	struct client c;
 };
 
@@ -161,12 +168,65 @@ static void relay_tell(struct relay *r, const char *text)
 		relay_converse(r, &m, 1, NULL);
 }
 
-/* The daemon cannot be used: say why in the log, tell the person in one
- * line, and fail (or step aside with unavailable=ignore). */
-static int relay_unavailable(struct relay *r, bool busy, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int relay_people_listed(pam_handle_t *pamh, const struct options *o, const char *user)
+{
+	char err[384];
+	int r = people_file_lookup(o->people, 0, user, err, sizeof(err));
 
-static int relay_unavailable(struct relay *r, bool busy, const char *fmt, ...)
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot tell whether %s is one of onboard's people: %s",
+			   user, err);
+		return 1;
+	}
+	return r;
+}
+
+/* The daemon could not be reached, or did not answer Start (or answered
+ * it with nonsense): the dialogue never began, nothing the person typed
+ * played a part.  Say why in the log; a person onboard does not manage
+ * (the people file says so) goes on through the rest of the stack;
+ * anyone else is told in one line and refused, or the module steps
+ * aside with unavailable=ignore.  Only this may become PAM_IGNORE. */
+static int relay_unavailable(struct relay *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int relay_unavailable(struct relay *r, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	int listed = 1;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (r->user)
+		listed = relay_people_listed(r->pamh, r->o, r->user);
+	if (listed == 0) {
+		pam_syslog(r->pamh, LOG_NOTICE,
+			   "login service at %s unavailable: %s; %s is not one of onboard's "
+			   "people (%s): PAM_IGNORE",
+			   r->o->socket, why, r->user, r->o->people);
+		return PAM_IGNORE;
+	}
+	pam_syslog(r->pamh, LOG_ERR, "login service at %s unavailable: %s%s", r->o->socket, why,
+		   r->o->unavailable_ignore ? " (unavailable=ignore: PAM_IGNORE)" : "");
+	if (r->o->unavailable_ignore)
+		return PAM_IGNORE;
+	relay_tell(r, RELAY_TEXT_UNAVAILABLE);
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
+/* Anything that goes wrong once the person has typed something (an
+ * answer the module or the daemon refuses, busy, a broken connection, a
+ * protocol error) is the person's login failing, never an outage: a
+ * person who could cause "unavailable" could switch onboard off where
+ * unavailable=ignore is used.  Logged at level as what it was; the
+ * person reads text.  Returns pam (PAM_AUTH_ERR or PAM_MAXTRIES). */
+static int relay_refuse(struct relay *r, int pam, int level, const char *text,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int relay_refuse(struct relay *r, int pam, int level, const char *text,
+			const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -174,12 +234,10 @@ static int relay_unavailable(struct relay *r, bool busy, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	pam_syslog(r->pamh, LOG_ERR, "login service at %s unavailable: %s%s", r->o->socket, why,
-		   r->o->unavailable_ignore ? " (unavailable=ignore: PAM_IGNORE)" : "");
-	if (r->o->unavailable_ignore)
-		return PAM_IGNORE;
-	relay_tell(r, busy ? RELAY_TEXT_BUSY : RELAY_TEXT_UNAVAILABLE);
-	return PAM_AUTHINFO_UNAVAIL;
+	pam_syslog(r->pamh, level, "login of %s refused: %s", r->user ? r->user : "(kiosk)",
+		   why);
+	relay_tell(r, text);
+	return pam;
 }
 
 /* Control characters in a text could drive the person's terminal; only
@@ -256,6 +314,19 @@ static int relay_add_string(struct json_object *obj, const char *key, const char
 	return 0;
 }
 
+static int relay_add_int(struct json_object *obj, const char *key, long long value)
+{
+	struct json_object *v = json_object_new_int64(value);
+
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Add a PAM item when the application set it.  An item too long for the
  * protocol is left out rather than cut. */
 static int relay_add_item(struct relay *r, struct json_object *obj, const char *key, int item)
@@ -314,6 +385,11 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	if (!p)
 		return -ENOMEM;
 	ret = relay_add_string(p, "phase", phase);
+	/* Who runs us: a setuid program (su, passwd) has uid 0 for the
+	 * daemon, but its real uid is its caller's, which the caller cannot
+	 * change.  The daemon counts the dialogue against it. */
+	if (ret >= 0)
+		ret = relay_add_int(p, OB_LOGIN_RUID, (long long)getuid());
 	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
 	if (ret >= 0)
@@ -335,16 +411,18 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 }
 
 /* Collect the answers to the prompts of rr from resp into a new
- * parameters object {answers: [...]}.  Returns 0, 1 when an answer is
- * too long (the login is refused), or -ENOMEM; *pam is set when the
- * conversation broke the rules. */
+ * parameters object {answers: [...]}.  Returns 0 or -ENOMEM; *pam is set
+ * when the conversation broke the rules, or PAM_AUTH_ERR with *why (what
+ * the person reads) for an answer too long or not UTF-8. */
 static int relay_answers(struct relay *r, const struct relay_reply *rr,
-			 const struct pam_response *resp, struct json_object **out, int *pam)
+			 const struct pam_response *resp, struct json_object **out, int *pam,
+			 const char **why)
 {
 	struct json_object *p, *arr;
 
 	*out = NULL;
 	*pam = PAM_SUCCESS;
+	*why = NULL;
 	p = json_object_new_object();
 	arr = json_object_new_array();
 	if (!p || !arr || json_object_object_add(p, "answers", arr) < 0) {
@@ -364,6 +442,14 @@ static int relay_answers(struct relay *r, const struct relay_reply *rr,
 		}
 		if (strlen(resp[i].resp) > OB_ANSWER_MAX) {
 			*pam = PAM_AUTH_ERR;
+			*why = RELAY_TEXT_TOO_LONG;
+			break;
+		}
+		/* The protocol carries UTF-8 only: anything else is refused
+		 * here, not sent for the daemon to drop the connection. */
+		if (!utf8_valid(resp[i].resp, strlen(resp[i].resp))) {
+			*pam = PAM_AUTH_ERR;
+			*why = RELAY_TEXT_NOT_UTF8;
 			break;
 		}
 		s = json_object_new_string(resp[i].resp);
@@ -391,6 +477,7 @@ static int relay_ask(struct relay *r, const struct relay_reply *rr, struct json_
 {
 	struct relay_reply shown = { .asks = rr->asks };
 	struct pam_response *resp = NULL;
+	const char *why = NULL;
 	int ret;
 
 	/* PAM_SILENT hides information, never a question. */
@@ -400,15 +487,15 @@ static int relay_ask(struct relay *r, const struct relay_reply *rr, struct json_
 	*pam = relay_converse(r, shown.msg, shown.n, shown.asks ? &resp : NULL);
 	if (*pam != PAM_SUCCESS)
 		return 0;
-	ret = relay_answers(r, &shown, resp, next, pam);
+	ret = relay_answers(r, &shown, resp, next, pam, &why);
 	relay_responses_free(resp, shown.n);
 	if (ret < 0)
 		return ret;
-	if (*pam == PAM_AUTH_ERR) {
-		pam_syslog(r->pamh, LOG_NOTICE, "an answer longer than %d bytes: login refused",
-			   OB_ANSWER_MAX);
-		relay_tell(r, RELAY_TEXT_TOO_LONG);
-	}
+	if (*pam == PAM_AUTH_ERR && why)
+		relay_refuse(r, *pam, LOG_NOTICE, why, "%s",
+			     strcmp(why, RELAY_TEXT_TOO_LONG) == 0
+				     ? "an answer too long"
+				     : "an answer that is not valid UTF-8");
 	return *pam == PAM_SUCCESS ? 1 : 0;
 }
 
@@ -469,24 +556,39 @@ static int relay_round(struct relay *r, const char *method, struct json_object *
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0) {
-		*pam = relay_unavailable(r, false, "%s: %s", method,
-					 ret == -ETIMEDOUT ? "no reply within the timeout"
-							   : strerror(-ret));
+		const char *what = ret == -ETIMEDOUT ? "no reply within the timeout" : strerror(-ret);
+
+		*pam = r->begun ? relay_refuse(r, PAM_AUTH_ERR, LOG_WARNING, RELAY_TEXT_BROKEN,
+					       "%s: %s", method, what)
+				: relay_unavailable(r, "%s: %s", method, what);
 		return 0;
 	}
 	if (ret > 0) {
-		*pam = relay_unavailable(r, strcmp(error, OB_ERR_LOGIN_BUSY) == 0,
-					 "%s answered %s: %s", method, error,
-					 client_error_message(rparams, error));
+		/* Busy is the daemon's answer to too many logins at once,
+		 * which others can cause: a refusal, before Start too. */
+		if (strcmp(error, OB_ERR_LOGIN_BUSY) == 0)
+			*pam = relay_refuse(r, PAM_AUTH_ERR, LOG_WARNING, RELAY_TEXT_BUSY,
+					    "%s: the login service is busy: %s", method,
+					    client_error_message(rparams, error));
+		else if (r->begun)
+			*pam = relay_refuse(r, PAM_AUTH_ERR, LOG_WARNING, RELAY_TEXT_BROKEN,
+					    "%s answered %s: %s", method, error,
+					    client_error_message(rparams, error));
+		else
+			*pam = relay_unavailable(r, "%s answered %s: %s", method, error,
+						 client_error_message(rparams, error));
 		relay_reply_free(reply);
 		return 0;
 	}
 	why = relay_reply_parse(rparams, &rr);
 	if (why) {
-		*pam = relay_unavailable(r, false, "%s: protocol error: %s", method, why);
+		*pam = r->begun ? relay_refuse(r, PAM_AUTH_ERR, LOG_ERR, RELAY_TEXT_BROKEN,
+					       "%s: protocol error: %s", method, why)
+				: relay_unavailable(r, "%s: protocol error: %s", method, why);
 		relay_reply_free(reply);
 		return 0;
 	}
+	r->begun = true;
 	relay_debug(r, "%s: %zu messages, %zu prompts%s", method, rr.n, rr.asks,
 		    rr.verdict ? ", verdict" : "");
 	if (rr.verdict) {
@@ -502,7 +604,7 @@ static int relay_round(struct relay *r, const char *method, struct json_object *
 int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
 		   const char *user, int flags)
 {
-	struct relay r = { .pamh = pamh, .o = o, .flags = flags, .kiosk = !user };
+	struct relay r = { .pamh = pamh, .o = o, .flags = flags, .kiosk = !user, .user = user };
 	struct json_object *params = NULL, *next = NULL;
 	const char *method = OB_LOGIN_START;
 	int ret, pam = PAM_SERVICE_ERR;
@@ -517,20 +619,21 @@ int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phas
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0)
-		return relay_unavailable(&r, false, "cannot connect: %s",
+		return relay_unavailable(&r, "cannot connect: %s",
 					 ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
 	/* Whoever answers decides who logs in: it must be root's daemon, not
 	 * a process that took over a socket path it could write to. */
 	if (client_peer_uid(&r.c, &peer) < 0 || peer != 0) {
 		client_close(&r.c);
-		return relay_unavailable(&r, false, "the socket is not served by root (uid %d)",
+		return relay_unavailable(&r, "the socket is not served by root (uid %d)",
 					 peer == (uid_t)-1 ? -1 : (int)peer);
 	}
 	ret = relay_start_params(&r, phase, user, &params);
 	for (unsigned round = 0; ret >= 0; round++) {
 		if (round == RELAY_MAX_ROUNDS) {
-			pam = relay_unavailable(&r, false, "protocol error: no verdict after %d rounds",
-						RELAY_MAX_ROUNDS);
+			pam = relay_refuse(&r, PAM_MAXTRIES, LOG_ERR, RELAY_TEXT_BROKEN,
+					   "protocol error: no verdict after %d rounds",
+					   RELAY_MAX_ROUNDS);
 			break;
 		}
 		ret = relay_round(&r, method, params, &next, &pam);

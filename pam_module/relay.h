@@ -16,8 +16,12 @@
 /* What the person reads when the daemon cannot be used. */
 #define RELAY_TEXT_UNAVAILABLE \
 	"The login service is not available right now. Try again later or contact your administrator."
-#define RELAY_TEXT_BUSY "The login service is busy. Try again in a moment."
+/* What the person reads when their login is refused for what happened
+ * after they typed something (see relay_dialogue). */
+#define RELAY_TEXT_BUSY "Too many logins at once: try again in a moment."
 #define RELAY_TEXT_TOO_LONG "Input too long."
+#define RELAY_TEXT_NOT_UTF8 "The input is not valid text (UTF-8): login refused."
+#define RELAY_TEXT_BROKEN "The login could not be completed. Try again."
 
 /* Run the dialogue of phase (OB_PHASE_AUTH, OB_PHASE_ACCOUNT,
  * OB_PHASE_PASSWORD_CHECK or OB_PHASE_PASSWORD) for user.  user is NULL
@@ -28,12 +32,22 @@
  * stack decides about it, as it would had the application asked).
  * flags are the PAM flags of the call (PAM_SILENT hides info and error
  * lines).  Returns a PAM code: the verdict's, PAM_CONV_ERR when the
- * conversation failed, PAM_AUTH_ERR when an answer was too long, and
- * PAM_AUTHINFO_UNAVAIL (or PAM_IGNORE with unavailable=ignore) when the
- * daemon is unreachable, silent past the timeout, or talks nonsense.
- * Returns -ENOMEM when memory ran out. */
+ * conversation failed.  Only when the dialogue never began (no
+ * connection, a socket not served by root, no reply or a bad reply or
+ * error to Start) PAM_AUTHINFO_UNAVAIL, or PAM_IGNORE with
+ * unavailable=ignore or for a user the people file proves is not
+ * onboard's.  Everything after Start was answered (an answer too long or
+ * not UTF-8, busy, a broken connection, a protocol error), and busy at
+ * any point, is a refusal: PAM_AUTH_ERR, or PAM_MAXTRIES after
+ * RELAY_MAX_ROUNDS.  Returns -ENOMEM when memory ran out. */
 int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
 		   const char *user, int flags);
+
+/* Whether user may be one of onboard's people, from the people file of
+ * o (read only when the daemon cannot be asked): 0 only when the file is
+ * the daemon's and does not list user; 1 when it lists them or cannot be
+ * trusted or read (logged): in doubt, the user is onboard's. */
+int relay_people_listed(pam_handle_t *pamh, const struct options *o, const char *user);
 
 /* The PAM code a verdict names; PAM_SERVICE_ERR for NULL or any verdict
  * this module does not know, so an unknown word never lets anyone in. */

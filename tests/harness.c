@@ -670,6 +670,15 @@ static void fake_answer(int fd, enum harness_fake mode, struct json_object *call
 	case FAKE_ECHO_NOT_ROOT: /* turned into FAKE_ECHO once listening */
 		fake_echo(fd, method, params, start);
 		break;
+	case FAKE_BUSY_ON_ANSWER:
+	case FAKE_DROP_ON_ANSWER:
+		if (strcmp(method, OB_LOGIN_START) == 0)
+			fake_send(fd, fake_reply(OB_STYLE_SECRET, "Password: ", NULL));
+		else if (mode == FAKE_BUSY_ON_ANSWER)
+			fake_send(fd, varlink_error_msg(OB_ERR_LOGIN_BUSY, "all workers busy"));
+		else
+			shutdown(fd, SHUT_RDWR);
+		break;
 	}
 }
 

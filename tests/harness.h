@@ -100,6 +100,8 @@ enum harness_fake {
 	FAKE_ECHO,              /* asks three things, records, verdict success
 				 * with user = the text answer */
 	FAKE_ECHO_NOT_ROOT,     /* FAKE_ECHO, listening as uid 65534 */
+	FAKE_BUSY_ON_ANSWER,    /* asks a secret, answers it with Busy */
+	FAKE_DROP_ON_ANSWER,    /* asks a secret, hangs up on the answer */
 };
 
 /* A child process serving path the way mode says, until stopped.  In

@@ -104,6 +104,10 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->max_connections;
 	if (!strcmp(key, "max_connections_per_uid"))
 		return c->max_connections_per_uid;
+	if (!strcmp(key, "max_dialogues_per_user"))
+		return c->max_dialogues_per_user;
+	if (!strcmp(key, "connection_reserve"))
+		return c->connection_reserve;
 	if (!strcmp(key, "login_timeout"))
 		return (uint64_t)c->login_timeout;
 	if (!strcmp(key, "uid_min"))
@@ -143,6 +147,8 @@ static const char *reason(const char *key)
 		{ "worker_queue", "must be a whole number from 1 to 4096" },
 		{ "max_connections", "must be a whole number from 1 to 65536" },
 		{ "max_connections_per_uid", "must be a whole number from 1 to 65536" },
+		{ "max_dialogues_per_user", "must be a whole number from 1 to 65536" },
+		{ "connection_reserve", "must be a whole number from 0 to 65535" },
 		{ "login_timeout", "must be a duration such as 90d, 12h or 15m, from 10s to 1h" },
 		{ "uid_min", "must be a whole number from 1 to 2147483647" },
 		{ "password_min_length", "must be a whole number from 8 to 64" },
@@ -183,6 +189,8 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.worker_queue, 64);
 	assert_int_equal(c.max_connections, 256);
 	assert_int_equal(c.max_connections_per_uid, 32);
+	assert_int_equal(c.max_dialogues_per_user, 4);
+	assert_int_equal(c.connection_reserve, 64);
 	assert_int_equal(c.login_timeout, 300);
 	assert_int_equal(c.uid_min, logindefs_uid_min(LOGINDEFS_PATH));
 	assert_int_equal(c.password_min_length, 8);
@@ -230,6 +238,10 @@ static void every_key_accepts_good_values(void **state)
 		{ "max_connections", "65536", 65536 },
 		{ "max_connections_per_uid", "1", 1 },
 		{ "max_connections_per_uid", "65536", 65536 },
+		{ "max_dialogues_per_user", "1", 1 },
+		{ "max_dialogues_per_user", "65536", 65536 },
+		{ "connection_reserve", "0", 0 },
+		{ "connection_reserve", "65535", 65535 },
 		{ "login_timeout", "10s", 10 },
 		{ "login_timeout", "5m", 300 },
 		{ "login_timeout", "1h", 3600 },
@@ -308,6 +320,8 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "worker_queue", "0" },      { "worker_queue", "4097" },
 		{ "max_connections", "0" },   { "max_connections", "65537" },
 		{ "max_connections_per_uid", "0" }, { "max_connections_per_uid", "65537" },
+		{ "max_dialogues_per_user", "0" }, { "max_dialogues_per_user", "65537" },
+		{ "connection_reserve", "-1" },    { "connection_reserve", "65536" },
 		{ "login_timeout", "9s" },    { "login_timeout", "61m" },
 		{ "login_timeout", "2h" },    { "login_timeout", "5" },
 		{ "uid_min", "0" },           { "uid_min", "2147483648" },

@@ -6,12 +6,18 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <security/pam_modules.h>
 
 #include "ob_protocol.h"
 #include "options.h"
+#include "people.h"
 #include "relay.h"
 
 /* What the parser said: how often, and its last line. */
@@ -406,6 +412,134 @@ static void verdicts_map_to_pam_codes(void **state)
 	}
 }
 
+static void people_option_takes_an_absolute_path(void **state)
+{
+	struct options o;
+	const char *good[] = { "people=/srv/onboard/people", NULL };
+	const char *bad[] = { "people=people", NULL };
+
+	options_defaults(&o);
+	assert_string_equal(o.people, OB_DEFAULT_PEOPLE);
+	assert_int_equal(parse(&o, good).count, 0);
+	assert_string_equal(o.people, "/srv/onboard/people");
+	assert_int_equal(parse(&o, bad).count, 1);
+	assert_string_equal(o.people, OB_DEFAULT_PEOPLE);
+}
+
+/* ------------------------------------------------------ the people file */
+
+struct people_dir {
+	char dir[64];
+	char file[128];
+};
+
+static int people_setup(void **state)
+{
+	struct people_dir *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	snprintf(p->dir, sizeof(p->dir), "/tmp/ob-people-XXXXXX");
+	if (!mkdtemp(p->dir))
+		return -1;
+	snprintf(p->file, sizeof(p->file), "%s/people", p->dir);
+	*state = p;
+	return 0;
+}
+
+static int people_teardown(void **state)
+{
+	struct people_dir *p = *state;
+	char other[160];
+
+	unlink(p->file);
+	snprintf(other, sizeof(other), "%s/target", p->dir);
+	unlink(other);
+	rmdir(p->dir);
+	free(p);
+	return 0;
+}
+
+static void people_put(const struct people_dir *p, const char *text, size_t len, mode_t mode)
+{
+	int fd;
+
+	unlink(p->file);
+	fd = open(p->file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static int lookup(const struct people_dir *p, const char *user)
+{
+	char err[256] = "";
+
+	return people_file_lookup(p->file, getuid(), user, err, sizeof(err));
+}
+
+static void people_file_lists_whole_names_only(void **state)
+{
+	struct people_dir *p = *state;
+	static const char text[] = OB_PEOPLE_HEADER "ada\nerin\n";
+
+	people_put(p, text, sizeof(text) - 1, 0600);
+	assert_int_equal(lookup(p, "erin"), 1);
+	assert_int_equal(lookup(p, "ada"), 1);
+	assert_int_equal(lookup(p, "carol"), 0);
+	assert_int_equal(lookup(p, "eri"), 0);
+	assert_int_equal(lookup(p, "erinx"), 0);
+	/* The header is not a name. */
+	assert_int_equal(lookup(p, "# onboardd"), 0);
+	/* 0644 reveals nothing a writer could use: it is accepted. */
+	people_put(p, text, sizeof(text) - 1, 0644);
+	assert_int_equal(lookup(p, "carol"), 0);
+}
+
+/* Nothing but the daemon's own, whole file proves a name unmanaged. */
+static void people_file_that_cannot_be_trusted_proves_nothing(void **state)
+{
+	struct people_dir *p = *state;
+	static const char good[] = OB_PEOPLE_HEADER "erin\n";
+	static const char nul[] = OB_PEOPLE_HEADER "erin\n\0carol\n";
+	char err[256] = "", target[160];
+
+	assert_int_equal(lookup(p, "carol"), -ENOENT);
+	people_put(p, good, sizeof(good) - 1, 0620);
+	assert_int_equal(lookup(p, "carol"), -EPERM);
+	people_put(p, good, sizeof(good) - 1, 0602);
+	assert_int_equal(lookup(p, "carol"), -EPERM);
+	/* Someone else's list of names, as long as a real one. */
+	people_put(p, "erin\nada\nbob\nroot\nnobody\nmail\nnews\nlp\nsync\nman\ngames\nwww\nx\n",
+		   59, 0600);
+	assert_int_equal(lookup(p, "carol"), -EBADMSG);
+	people_put(p, good, sizeof(good) - 2, 0600); /* no final newline: cut */
+	assert_int_equal(lookup(p, "carol"), -EBADMSG);
+	people_put(p, nul, sizeof(nul) - 1, 0600);
+	assert_int_equal(lookup(p, "carol"), -EBADMSG);
+	people_put(p, "", 0, 0600);
+	assert_int_equal(lookup(p, "carol"), -EFBIG);
+	/* Another owner. */
+	people_put(p, good, sizeof(good) - 1, 0600);
+	assert_int_equal(people_file_lookup(p->file, getuid() + 1, "carol", err, sizeof(err)),
+			 -EPERM);
+	assert_non_null(strstr(err, "owned by"));
+	/* A symbolic link, even to a good file. */
+	snprintf(target, sizeof(target), "%s/target", p->dir);
+	assert_int_equal(rename(p->file, target), 0);
+	assert_int_equal(symlink(target, p->file), 0);
+	assert_int_equal(lookup(p, "carol"), -ELOOP);
+	/* A directory or a FIFO. */
+	unlink(p->file);
+	assert_int_equal(mkfifo(p->file, 0600), 0);
+	assert_int_equal(lookup(p, "carol"), -EPERM);
+	unlink(p->file);
+	assert_int_equal(mkdir(p->file, 0700), 0);
+	assert_true(lookup(p, "carol") < 0);
+	rmdir(p->file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +563,11 @@ int main(void)
 		cmocka_unit_test(ninth_group_is_warned_about_and_left_out),
 		cmocka_unit_test(one_pool_and_a_second_is_warned_about),
 		cmocka_unit_test(verdicts_map_to_pam_codes),
+		cmocka_unit_test(people_option_takes_an_absolute_path),
+		cmocka_unit_test_setup_teardown(people_file_lists_whole_names_only, people_setup,
+						people_teardown),
+		cmocka_unit_test_setup_teardown(people_file_that_cannot_be_trusted_proves_nothing,
+						people_setup, people_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,12 +17,20 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
 #include "harness.h"
 #include "ob_protocol.h"
 #include "relay.h"
+#include "varlink.h"
 
 #define NEW_PASSWORD "Tr0ub4dor&3-horse"
 #define OTHER_PASSWORD "another-Good-pass-9"
@@ -61,9 +69,12 @@ static int write_service(const char *name, const char *fmt, ...)
 static int prepare(const char *dir)
 {
 	const char *so = harness_module(), *w = harness_wrapper_modules();
-	char sock[PATH_MAX], fake[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX];
+	char sock[PATH_MAX], fake[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX], people[PATH_MAX];
 	int r;
 
+	/* st is a link to the running daemon's state directory (see
+	 * point_people): the module reads its people file through it. */
+	harness_path(people, sizeof(people), "st/" OB_PEOPLE_FILE);
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	harness_path(fake, sizeof(fake), "fake.sock");
 	harness_path(wire, sizeof(wire), "tripwire.sock");
@@ -78,30 +89,54 @@ static int prepare(const char *dir)
 	r = harness_write_file("passdb", "root:rootpw:onboard\n"
 					 "sysuser:syspw:onboard-tripwire\n"
 					 "carol:carolpw:onboard\n"
-					 "erin:erin-matrix-pw:onboard\n");
+					 "erin:erin-matrix-pw:onboard\n"
+					 "carol:carolpw:onboard-fake-stack\n"
+					 "erin:erin-matrix-pw:onboard-fake-stack\n"
+					 "erin:erin-matrix-pw:onboard-ignore\n"
+					 "erin:erin-matrix-pw:onboard-fake-ignore\n");
 	if (r < 0)
 		return r;
 	/* The shipped stack, with pam_matrix in the place of pam_unix. */
 	r = write_service("onboard",
-			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n"
-			  "account [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			  "account [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
 			  "account required %s/pam_matrix.so passdb=%s\n",
-			  so, sock, DIRECT_TIMEOUT, w, passdb, so, sock, DIRECT_TIMEOUT, w, passdb);
+			  so, sock, DIRECT_TIMEOUT, people, w, passdb, so, sock, DIRECT_TIMEOUT,
+			  people, w, passdb);
 	if (r < 0)
 		return r;
 	r = write_service("onboard-ignore",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
-			  "unavailable=ignore\n"
+			  "unavailable=ignore people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
-			  so, sock, DIRECT_TIMEOUT, w, passdb);
+			  so, sock, DIRECT_TIMEOUT, people, w, passdb);
+	if (r < 0)
+		return r;
+	/* The stand-in daemon in the shipped stack, and with
+	 * unavailable=ignore: what the module returns decides whether
+	 * pam_matrix runs. */
+	r = write_service("onboard-fake-stack",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "people=%s\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  so, fake, FAKE_TIMEOUT, people, w, passdb);
+	if (r < 0)
+		return r;
+	r = write_service("onboard-fake-ignore",
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "unavailable=ignore people=%s\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  so, fake, FAKE_TIMEOUT, people, w, passdb);
 	if (r < 0)
 		return r;
 	/* The module alone: what it returns is what PAM returns. */
 	r = write_service("onboard-direct",
-			  "auth required %s socket=%s timeout=%d\n"
-			  "account required %s socket=%s timeout=%d\n",
-			  so, sock, DIRECT_TIMEOUT, so, sock, DIRECT_TIMEOUT);
+			  "auth required %s socket=%s timeout=%d people=%s\n"
+			  "account required %s socket=%s timeout=%d people=%s\n",
+			  so, sock, DIRECT_TIMEOUT, people, so, sock, DIRECT_TIMEOUT, people);
 	if (r < 0)
 		return r;
 	/* Stand-in daemons; pam_set_items.so sets PAM_RHOST, PAM_RUSER and
@@ -110,18 +145,31 @@ static int prepare(const char *dir)
 	 * success of the stack).  debug runs the module's debug lines. */
 	r = write_service("onboard-fake",
 			  "auth [default=ignore] %s/pam_set_items.so\n"
-			  "auth required %s socket=%s timeout=%d debug\n",
-			  w, so, fake, FAKE_TIMEOUT);
+			  "auth required %s socket=%s timeout=%d people=%s debug\n",
+			  w, so, fake, FAKE_TIMEOUT, people);
 	if (r < 0)
 		return r;
 	/* A socket nobody answers: any connection is a failed test. */
 	return write_service("onboard-tripwire",
-			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			     "people=%s\n"
 			     "auth required %s/pam_matrix.so passdb=%s verbose\n",
-			     so, wire, FAKE_TIMEOUT, w, passdb);
+			     so, wire, FAKE_TIMEOUT, people, w, passdb);
 }
 
 /* ------------------------------------------------------------ fixtures */
+
+/* DIR/st, through which the services read the people file, links to
+ * dir (NULL: to nothing). */
+static int point_people(const char *dir)
+{
+	char link[PATH_MAX];
+
+	harness_path(link, sizeof(link), "st");
+	if (unlink(link) < 0 && errno != ENOENT)
+		return -1;
+	return dir && symlink(dir, link) < 0 ? -1 : 0;
+}
 
 static int with_daemon(void **state)
 {
@@ -131,7 +179,9 @@ static int with_daemon(void **state)
 		return -1;
 	f->tripwire = -1;
 	*state = f;
-	return harness_daemon_start(&f->d) < 0 ? -1 : 0;
+	if (harness_daemon_start(&f->d) < 0)
+		return -1;
+	return point_people(f->d.state);
 }
 
 static int without_daemon(void **state)
@@ -142,7 +192,7 @@ static int without_daemon(void **state)
 		return -1;
 	f->tripwire = -1;
 	*state = f;
-	return 0;
+	return point_people(NULL);
 }
 
 /* A daemon that does not stop cleanly (or a sanitizer report at its
@@ -611,8 +661,9 @@ static void sysuser_never_sent_to_daemon(void **state)
 		fail_msg("the module connected to the daemon for a system account");
 
 	/* The tripwire works: a regular name does reach it (and, with nobody
-	 * answering, fails closed after the timeout). */
-	assert_int_equal(auth("onboard-tripwire", "bob", "x", NULL, NULL, NULL),
+	 * answering, fails closed after the timeout: frank is onboard's). */
+	add_person(f, "frank");
+	assert_int_equal(auth("onboard-tripwire", "frank", "x", NULL, NULL, NULL),
 			 PAM_AUTHINFO_UNAVAIL);
 	assert_true(harness_tripwire_touched(f->tripwire));
 }
@@ -702,6 +753,8 @@ static void daemon_not_run_by_root_is_not_trusted(void **state)
 	login_done(&l);
 }
 
+/* Busy is what others cause by logging in at the same time: a refusal
+ * told as such, never an outage, and never PAM_IGNORE. */
 static void busy_daemon_gives_busy_message(void **state)
 {
 	struct fixture *f = *state;
@@ -712,10 +765,265 @@ static void busy_daemon_gives_busy_message(void **state)
 	assert_true(f->fake > 0);
 	login_init(&l, "onboard-fake", "erin", PAMTEST_AUTHENTICATE);
 	harness_login_run(&l);
-	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_login(&l, PAM_AUTH_ERR);
 	assert_said(&l, RELAY_TEXT_BUSY);
 	assert_int_equal(l.nerr, 1);
 	login_done(&l);
+	/* With unavailable=ignore too: pam_matrix never gets to decide. */
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	login_done(&l);
+}
+
+/* ------------------------------------ unavailable=ignore after the prompt */
+
+/* One byte that is not UTF-8 at onboard's prompt once switched onboard
+ * off where unavailable=ignore is used (the daemon dropped the
+ * connection, the module called that unavailable, pam_matrix decided
+ * alone).  The module refuses it itself and sends nothing. */
+static void non_utf8_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	char code[32];
+
+	add_person(f, "erin");
+	issue_code(f, "erin", code);
+	login_init(&l, "onboard-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "\xff";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_NOT_UTF8);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("a bad answer was told as an outage");
+	login_done(&l);
+	/* The same through the shipped stack (unavailable=fail). */
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "caf\xc3";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_NOT_UTF8);
+	login_done(&l);
+}
+
+/* The hashing queue full after the person typed: busy, a refusal. */
+static void busy_after_the_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_BUSY_ON_ANSWER);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "junk";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("busy was told as an outage");
+	login_done(&l);
+}
+
+/* The connection dropped after the person typed: a refusal. */
+static void dropped_after_the_answer_is_refused_not_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
+				     FAKE_DROP_ON_ANSWER);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "junk";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BROKEN);
+	login_done(&l);
+}
+
+/* Before Start was answered, unavailable=ignore still steps aside: a
+ * daemon that accepts and never answers. */
+static void hung_before_start_still_ignored_with_unavailable_ignore(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_HUNG);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	assert_said(&l, "Authentication succeeded");
+	login_done(&l);
+}
+
+/* ------------------------------------------ the people file, daemon down */
+
+/* A people file as the daemon writes it, in DIR/name/, with owner and
+ * mode; DIR/st points there. */
+static void plant_people(const char *name, const char *users, uid_t owner, mode_t mode)
+{
+	char dir[PATH_MAX], file[PATH_MAX], full[PATH_MAX], text[1024];
+
+	harness_path(dir, sizeof(dir), name);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	snprintf(file, sizeof(file), "%s/" OB_PEOPLE_FILE, name);
+	snprintf(text, sizeof(text), "%s%s", OB_PEOPLE_HEADER, users);
+	assert_int_equal(harness_write_file(file, text), 0);
+	harness_path(full, sizeof(full), file);
+	if (chown(full, owner, owner) < 0 || chmod(full, mode) < 0)
+		fail_msg("chown/chmod %s: %s", full, strerror(errno));
+	assert_int_equal(point_people(dir), 0);
+}
+
+/* The daemon's people file, checked to be root's and 0600. */
+static void read_people(const struct fixture *f, char *text, size_t size)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/" OB_PEOPLE_FILE, f->d.state);
+	fp = fopen(path, "re");
+	assert_non_null(fp);
+	assert_int_equal(fstat(fileno(fp), &st), 0);
+	n = fread(text, 1, size - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+}
+
+static struct json_object *username_param(const char *user)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "username", json_object_new_string(user));
+	return p;
+}
+
+/* The daemon lists its people and follows changes: a deleted person is
+ * still listed (restorable: onboard's), a purged one is not. */
+static void daemon_writes_the_people_file(void **state)
+{
+	struct fixture *f = *state;
+	char text[1024];
+
+	/* Written before the first call is answered. */
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_STATUS, json_object_new_object()), 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER);
+	add_person(f, "erin");
+	add_person(f, "ada");
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_DELETE, username_param("ada")),
+			 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_PURGE, username_param("ada")),
+			 0);
+	read_people(f, text, sizeof(text));
+	assert_string_equal(text, OB_PEOPLE_HEADER "erin\n");
+}
+
+/* onboardd stopped: carol, whom onboard does not manage, logs in through
+ * pam_matrix; erin, onboard's, is still refused. */
+static void daemon_down_unmanaged_user_goes_on_managed_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+
+	add_person(f, "erin");
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	login_init(&l, "onboard", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	if (harness_login_said(&l, RELAY_TEXT_UNAVAILABLE))
+		fail_msg("carol was told the login service is unavailable");
+	login_done(&l);
+	login_init(&l, "onboard", "carol", PAMTEST_ACCOUNT);
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	login_init(&l, "onboard", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	login_done(&l);
+}
+
+/* A daemon that accepts and never answers: the same. */
+static void hung_daemon_unmanaged_user_goes_on_managed_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char path[PATH_MAX];
+
+	plant_people("st-fake", "erin\n", 0, 0600);
+	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"), FAKE_HUNG);
+	assert_true(f->fake > 0);
+	login_init(&l, "onboard-fake-stack", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	login_done(&l);
+	login_init(&l, "onboard-fake-stack", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
+/* A people file anyone but root could have written proves nothing: a
+ * file of another owner, one group or others may write, a symbolic link,
+ * a truncated one, or none: carol fails closed like everyone else. */
+static void untrustworthy_people_file_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	char target[PATH_MAX], link[PATH_MAX];
+
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	plant_people("st-other", "", 65534, 0600);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	plant_people("st-writable", "", 0, 0620);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* A symbolic link as the file itself, to a good file. */
+	plant_people("st-good", "", 0, 0600);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL), PAM_SUCCESS);
+	harness_path(target, sizeof(target), "st-good/" OB_PEOPLE_FILE);
+	plant_people("st-link", "", 0, 0600);
+	harness_path(link, sizeof(link), "st-link/" OB_PEOPLE_FILE);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* No header: not the daemon's. */
+	assert_int_equal(harness_write_file("st-good/" OB_PEOPLE_FILE, "erin\n"), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
+	/* None at all. */
+	assert_int_equal(point_people(NULL), 0);
+	assert_int_equal(auth("onboard", "carol", "carolpw", NULL, NULL, NULL),
+			 PAM_AUTHINFO_UNAVAIL);
 }
 
 static void prompt_in_verdict_reply_fails_closed(void **state)
@@ -746,7 +1054,8 @@ static void endless_dialogue_stops_after_the_round_limit(void **state)
 	for (int i = 0; i < HARNESS_MAX_ANSWERS; i++)
 		l.secret[i] = "again";
 	harness_login_run(&l);
-	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	assert_login(&l, PAM_MAXTRIES);
+	assert_said(&l, RELAY_TEXT_BROKEN);
 	login_done(&l);
 }
 
@@ -880,6 +1189,231 @@ static void answer_longer_than_limit_refused(void **state)
 		fail_msg("the daemon received answers: %s", record);
 }
 
+/* ------------------------------------------- held clients of one user */
+
+enum held { HELD, REFUSED_UID, REFUSED_RESERVE, REFUSED_PERSON, REFUSED_OTHER, NOT_CONNECTED };
+
+/* A login held open the way a stopped setuid PAM program holds one: a
+ * connection of uid 0 (we are root) whose Start names real uid ruid and
+ * user, left waiting at the first prompt.  Returns how the daemon took
+ * it; *fd stays open either way (the caller closes it). */
+static enum held hold_one(const char *socket_path, long long ruid, const char *user, int *fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct json_object *p = json_object_new_object();
+	char *buf = NULL, reply[4096];
+	size_t len = 0, got = 0;
+	struct timeval tv = { .tv_sec = 10 };
+
+	json_object_object_add(p, "phase", json_object_new_string(OB_PHASE_AUTH));
+	json_object_object_add(p, "user", json_object_new_string(user));
+	json_object_object_add(p, "service", json_object_new_string("su"));
+	if (ruid >= 0)
+		json_object_object_add(p, OB_LOGIN_RUID, json_object_new_int64(ruid));
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(*fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", socket_path);
+	setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == EACCES ? NOT_CONNECTED : REFUSED_OTHER;
+	{
+		struct json_object *call = varlink_call_new(OB_LOGIN_START, p);
+
+		assert_int_equal(varlink_encode(call, &buf, &len), 0);
+		json_object_put(call);
+	}
+	if (send(*fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		free(buf);
+		return REFUSED_OTHER;
+	}
+	free(buf);
+	while (got < sizeof(reply) - 1) {
+		ssize_t n = recv(*fd, reply + got, sizeof(reply) - 1 - got, 0);
+
+		if (n <= 0)
+			return REFUSED_OTHER; /* closed at accept, or no reply */
+		got += (size_t)n;
+		if (memchr(reply, '\0', got))
+			break;
+	}
+	reply[got] = '\0';
+	if (!strstr(reply, OB_ERR_LOGIN_BUSY))
+		return HELD;
+	if (strstr(reply, "from this user"))
+		return REFUSED_UID;
+	if (strstr(reply, "kept for root"))
+		return REFUSED_RESERVE;
+	if (strstr(reply, "for this person"))
+		return REFUSED_PERSON;
+	return REFUSED_OTHER;
+}
+
+#define HOLD_CLIENTS 1000
+
+/* Root's own login (sshd, login: real uid 0) of ada, timed. */
+static double root_login_of_ada(const char *what, unsigned held)
+{
+	struct harness_login l;
+	double s;
+
+	login_init(&l, "onboard", "ada", PAMTEST_AUTHENTICATE);
+	l.secret[0] = NEW_PASSWORD;
+	harness_login_run(&l);
+	assert_login(&l, PAM_SUCCESS);
+	s = l.seconds;
+	login_done(&l);
+	printf("root's login of ada with %d clients of %s held (%u kept by onboardd): %.1f ms\n",
+	       HOLD_CLIENTS, what, held, s * 1000);
+	return s;
+}
+
+/* An ordinary user once started 260 setuid PAM clients (su) waiting at
+ * a prompt, all uid 0 for the daemon, and every login after them was
+ * told "not available".  Here 1,000 of one real uid, then 1,000 of as
+ * many real uids, are held open, and root's login still goes through:
+ * one uid gets max_connections_per_uid (32), one person
+ * max_dialogues_per_user (4) dialogues not started by root, and all of
+ * them together never the connection_reserve (64) kept for root. */
+static void thousand_held_setuid_clients_do_not_block_root_login(void **state)
+{
+	struct fixture *f = *state;
+	static int fds[HOLD_CLIENTS];
+	unsigned count[NOT_CONNECTED + 1];
+	struct rlimit rl;
+	char code[32];
+
+	/* Our 1,000 connections and the module's own need the room. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < HOLD_CLIENTS + 256) {
+		rl.rlim_cur = rl.rlim_max = HOLD_CLIENTS + 256;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	add_person(f, "ada");
+	add_person(f, "erin");
+	issue_code(f, "ada", code);
+	register_with_code("ada", code, NEW_PASSWORD);
+
+	/* One real uid, 1000, as su run by one user 1,000 times. */
+	memset(count, 0, sizeof(count));
+	for (int i = 0; i < HOLD_CLIENTS; i++) {
+		char name[16];
+
+		/* ada and erin often, and 50 other names. */
+		snprintf(name, sizeof(name), "n%d", i % 50);
+		count[hold_one(f->d.socket, 1000, i % 5 == 0 ? "ada" : i % 5 == 1 ? "erin" : name,
+			       &fds[i])]++;
+	}
+	/* First: on a daemon without these caps, root's login was the
+	 * one refused here. */
+	root_login_of_ada("one real uid", count[HELD]);
+	if (count[HELD] > 32 || count[REFUSED_UID] == 0 || count[REFUSED_PERSON] == 0 ||
+	    count[HELD] + count[REFUSED_UID] + count[REFUSED_PERSON] != HOLD_CLIENTS)
+		fail_msg("one uid: %u held, %u refused for the uid, %u for a person, %u else",
+			 count[HELD], count[REFUSED_UID], count[REFUSED_PERSON],
+			 count[REFUSED_OTHER] + count[REFUSED_RESERVE]);
+	for (int i = 0; i < HOLD_CLIENTS; i++)
+		close(fds[i]);
+
+	/* 1,000 real uids, one client each, for names nobody has: only the
+	 * reserve stands between them and root's login. */
+	memset(count, 0, sizeof(count));
+	for (int i = 0; i < HOLD_CLIENTS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "nobody%d", i);
+		count[hold_one(f->d.socket, 2000 + i, name, &fds[i])]++;
+	}
+	root_login_of_ada("1,000 real uids", count[HELD]);
+	if (count[HELD] > 256 - 64 || count[REFUSED_RESERVE] < HOLD_CLIENTS - (256 - 64) ||
+	    count[REFUSED_OTHER])
+		fail_msg("many uids: %u held, %u refused for the reserve, %u else", count[HELD],
+			 count[REFUSED_RESERVE], count[REFUSED_OTHER]);
+	for (int i = 0; i < HOLD_CLIENTS; i++)
+		close(fds[i]);
+}
+
+/* Only uid 0's word about the real uid counts: a process of uid 65534
+ * that claims real uid 0 is still 65534, capped as such (here by the
+ * dialogues one person may have), not one of root's logins. */
+static void real_uid_claim_of_a_non_root_peer_is_ignored(void **state)
+{
+	struct fixture *f = *state;
+	unsigned held = 0;
+	int status = 0;
+	pid_t pid;
+
+	add_person(f, "ada");
+	/* uid 65534 must reach the socket in our directory. */
+	assert_int_equal(chmod(harness_dir(), 0711), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fds[12];
+
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(255);
+		for (int i = 0; i < 12; i++) {
+			enum held h = hold_one(f->d.socket, 0, "ada", &fds[i]);
+
+			if (h == NOT_CONNECTED)
+				_exit(200);
+			held += h == HELD;
+		}
+		_exit((int)held);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(chmod(harness_dir(), 0700), 0);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 200 || WEXITSTATUS(status) == 0)
+		fail_msg("uid 65534 could not reach the daemon (status %d)", WEXITSTATUS(status));
+	/* A non-root peer may only run its own login: for ada it gets the
+	 * perm_denied verdict, but at most 4 connections got that far. */
+	if (WEXITSTATUS(status) > 4)
+		fail_msg("uid 65534 claiming real uid 0 held %d dialogues for ada",
+			 WEXITSTATUS(status));
+}
+
+/* A setuid program stopped before its Start (or any uid-0 process whose
+ * real uid is not 0) is counted for its real uid as soon as it
+ * connects, from /proc, without a word from the module: 40 connections
+ * of a process with real uid 1000 and effective uid 0, none saying who
+ * it is, and the daemon keeps 32 and tells the other 8 it is busy. */
+static void setuid_process_is_counted_for_its_real_uid_before_start(void **state)
+{
+	struct fixture *f = *state;
+	int status = 0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fds[40];
+		unsigned held = 0, busy = 0;
+
+		if (setresuid(1000, 0, 0) < 0)
+			_exit(255);
+		for (int i = 0; i < 40; i++) {
+			char name[16];
+			enum held h;
+
+			snprintf(name, sizeof(name), "s%d", i);
+			h = hold_one(f->d.socket, -1, name, &fds[i]);
+			held += h == HELD;
+			busy += h == REFUSED_UID;
+		}
+		/* The others are told busy, not dropped: a module would
+		 * otherwise take a dropped connection for an outage. */
+		_exit((int)held + (held + busy == 40 ? 0 : 100));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 32)
+		fail_msg("a process of real uid 1000 held %d connections (+100: some not told "
+			 "busy), want 32", WEXITSTATUS(status));
+}
+
 /* --------------------------------------------------------- account phase */
 
 static void account_phase_success_for_registered_person(void **state)
@@ -967,6 +1501,17 @@ int main(int argc, char **argv)
 		FAKE_TEST(dialogue_relays_items_prompts_answers_and_verdict),
 		FAKE_TEST(silent_flag_hides_information_but_still_asks),
 		FAKE_TEST(answer_longer_than_limit_refused),
+		DAEMON_TEST(non_utf8_answer_is_refused_not_ignored),
+		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
+		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
+		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
+		DAEMON_TEST(daemon_writes_the_people_file),
+		DAEMON_TEST(daemon_down_unmanaged_user_goes_on_managed_fails_closed),
+		FAKE_TEST(hung_daemon_unmanaged_user_goes_on_managed_fails_closed),
+		DAEMON_TEST(untrustworthy_people_file_fails_closed),
+		DAEMON_TEST(thousand_held_setuid_clients_do_not_block_root_login),
+		DAEMON_TEST(real_uid_claim_of_a_non_root_peer_is_ignored),
+		DAEMON_TEST(setuid_process_is_counted_for_its_real_uid_before_start),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),
