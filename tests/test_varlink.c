@@ -610,6 +610,48 @@ static void parse_rejects_escaped_nul(void **state)
 	}
 }
 
+/* json-c keeps the last of two equal keys: a checker that reads the first
+ * would see another message than the daemon.  A repeated key at any depth
+ * is not a valid message; equal keys in different objects, and key-like
+ * text inside strings, are fine. */
+static void parse_rejects_duplicate_keys_at_any_depth(void **state)
+{
+	static const char *const bad[] = {
+		"{\"method\":\"a.b.C\",\"method\":\"a.b.D\"}",
+		"{\"method\":\"a.b.C\",\"parameters\":{\"user\":\"alice\",\"user\":\"root\"}}",
+		"{\"method\":\"a.b.C\",\"parameters\":{\"answers\":[{\"a\":1,\"a\":1}]}}",
+		"{\"p\":{\"q\":{\"r\":[[{\"s\":{\"t\":1,\"t\":2}}]]}}}",
+		/* The dropped value held members of its own. */
+		"{\"parameters\":{\"x\":1,\"y\":2},\"parameters\":{}}",
+		/* The same key spelt with an escape. */
+		"{\"user\":\"a\",\"\\u0075ser\":\"b\"}",
+	};
+	static const char *const good[] = {
+		"{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}]}",
+		"{\"a\":\"x:y\\\":\\\\\",\"b\":\"{\\\"a\\\":1,\\\"a\\\":2}\"}",
+		"{\"k:1\":1,\"k:2\":2}",
+		"{}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(bad); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(bad[i], strlen(bad[i]), &msg);
+
+		if (r != -EBADMSG)
+			fail_msg("%s: parse gave %d, want -EBADMSG", bad[i], r);
+		assert_null(msg);
+	}
+	for (size_t i = 0; i < OB_ARRAY_SIZE(good); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(good[i], strlen(good[i]), &msg);
+
+		if (r != 0)
+			fail_msg("%s: parse gave %d, want 0", good[i], r);
+		json_object_put(msg);
+	}
+}
+
 static void get_int_refuses_numbers_beyond_int64(void **state)
 {
 	struct json_object *msg;
@@ -1137,6 +1179,7 @@ int main(void)
 		cmocka_unit_test(builders_make_the_documented_shapes),
 		cmocka_unit_test(wipe_zeroes_every_string),
 		cmocka_unit_test(parse_rejects_escaped_nul),
+		cmocka_unit_test(parse_rejects_duplicate_keys_at_any_depth),
 		cmocka_unit_test(get_int_refuses_numbers_beyond_int64),
 		cmocka_unit_test(get_string_checks_type_length_and_nul),
 		cmocka_unit_test(get_bool_and_int_check_types),
