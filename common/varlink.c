@@ -170,17 +170,27 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 int varlink_call_split(struct json_object *msg, const char **method,
 		       struct json_object **params, bool *oneway)
 {
-	struct json_object *m, *p, *flag;
+	struct json_object *m, *p, *flag = NULL;
+	bool wanted = false;
 
 	if (!json_object_object_get_ex(msg, "method", &m) ||
 	    !json_object_is_type(m, json_type_string) ||
 	    json_object_get_string_len(m) == 0 ||
 	    (size_t)json_object_get_string_len(m) != strlen(json_object_get_string(m)))
 		return -EBADMSG;
-	if (json_object_object_get_ex(msg, "more", &flag) && json_object_get_boolean(flag))
-		return -EBADMSG;
-	if (json_object_object_get_ex(msg, "upgrade", &flag) && json_object_get_boolean(flag))
-		return -EBADMSG;
+	/* We answer every call once: a call that wants more replies, or
+	 * to upgrade the connection, gets an error it can be told (the
+	 * caller decides which), not a hang-up. */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const flags[] = { "more", "upgrade" };
+
+		if (json_object_object_get_ex(msg, flags[i], &flag) && flag &&
+		    !json_object_is_type(flag, json_type_boolean))
+			return -EBADMSG;
+		if (flag && json_object_get_boolean(flag))
+			wanted = true;
+		flag = NULL;
+	}
 	*oneway = json_object_object_get_ex(msg, "oneway", &flag) &&
 		  json_object_is_type(flag, json_type_boolean) && json_object_get_boolean(flag);
 	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
@@ -194,7 +204,7 @@ int varlink_call_split(struct json_object *msg, const char **method,
 	}
 	*method = json_object_get_string(m);
 	*params = p;
-	return 0;
+	return wanted ? -EOPNOTSUPP : 0;
 }
 
 int varlink_reply_split(struct json_object *msg, const char **error,

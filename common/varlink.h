@@ -39,7 +39,9 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg);
 /* Split a call.  *method points into msg; *params is borrowed from msg
  * (an empty object is attached if the call had none).  Returns -EBADMSG
  * when the method is missing or not a string, parameters not an object,
- * or the call asks for "more" or "upgrade" (which we do not support). */
+ * or "more" or "upgrade" not a boolean; -EOPNOTSUPP, with *method,
+ * *params and *oneway set, when the call asks for "more" or "upgrade"
+ * (which we do not support: answer it with an error). */
 int varlink_call_split(struct json_object *msg, const char **method,
 		       struct json_object **params, bool *oneway);
 

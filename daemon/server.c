@@ -256,8 +256,22 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 	struct json_object *params, *p;
 	const char *method;
 	bool oneway = false;
+	int r = varlink_call_split(msg, &method, &params, &oneway);
 
-	if (varlink_call_split(msg, &method, &params, &oneway) < 0) {
+	if (r == -EOPNOTSUPP) {
+		/* Every method answers once: say so and keep the connection,
+		 * as for any other parameter we cannot use. */
+		struct json_object *more = NULL;
+		const char *flag = json_object_object_get_ex(msg, "more", &more) &&
+				   json_object_get_boolean(more) ? "more" : "upgrade";
+
+		c->oneway = oneway;
+		p = json_object_new_object();
+		json_object_object_add(p, "parameter", json_object_new_string(flag));
+		conn_send(c, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+		return;
+	}
+	if (r < 0) {
 		log_debug("uid %u sent a malformed call: dropped", (unsigned)c->peer.uid);
 		c->dead = true;
 		return;

@@ -114,8 +114,8 @@ static void call_split_refuses_bad_calls(void **state)
 		"{\"method\":\"a.b.C\",\"parameters\":[]}",
 		"{\"method\":\"a.b.C\",\"parameters\":\"x\"}",
 		"{\"method\":\"a.b.C\",\"parameters\":1}",
-		"{\"method\":\"a.b.C\",\"more\":true}",
-		"{\"method\":\"a.b.C\",\"upgrade\":true}",
+		"{\"method\":\"a.b.C\",\"more\":\"yes\"}",
+		"{\"method\":\"a.b.C\",\"upgrade\":1}",
 	};
 
 	(void)state;
@@ -131,6 +131,32 @@ static void call_split_refuses_bad_calls(void **state)
 		json_object_put(msg);
 		if (r != -EBADMSG)
 			fail_msg("%s: call_split gave %d, want -EBADMSG", bad[i], r);
+	}
+}
+
+/* A call that wants more replies (or an upgrade) is a valid call we do
+ * not support: the server answers it with an error, so the split gives
+ * it whole, with its own code. */
+static void call_with_more_true_is_told_apart(void **state)
+{
+	static const char *const calls[] = {
+		"{\"method\":\"a.b.C\",\"more\":true}",
+		"{\"method\":\"a.b.C\",\"upgrade\":true,\"parameters\":{\"x\":1}}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(calls); i++) {
+		struct json_object *msg, *params = NULL;
+		const char *method = NULL;
+		bool oneway = true;
+
+		assert_int_equal(parse_str(calls[i], &msg), 0);
+		assert_int_equal(varlink_call_split(msg, &method, &params, &oneway), -EOPNOTSUPP);
+		assert_non_null(method);
+		assert_string_equal(method, "a.b.C");
+		assert_non_null(params);
+		assert_false(oneway);
+		json_object_put(msg);
 	}
 }
 
@@ -1160,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(call_parses_method_parameters_and_oneway),
 		cmocka_unit_test(call_without_parameters_gets_empty_object),
 		cmocka_unit_test(call_split_refuses_bad_calls),
+		cmocka_unit_test(call_with_more_true_is_told_apart),
 		cmocka_unit_test(call_with_more_false_is_accepted),
 		cmocka_unit_test(parse_rejects_what_is_not_one_json_object),
 		cmocka_unit_test(parse_rejects_invalid_utf8),
