@@ -81,6 +81,7 @@ static const struct conf_key conf_keys[] = {
 	{ "max_connections_per_uid", KIND_NUMBER, FIELD_UNSIGNED, AT(max_connections_per_uid), 1,
 	  65536, NULL, NULL },
 	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600, NULL, NULL },
+	{ "shutdown_timeout", KIND_DURATION, FIELD_I64, AT(shutdown_timeout), 1, 600, NULL, NULL },
 	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL, NULL, NULL },
 	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64, NULL, NULL },
 	{ "key_file", KIND_PATH, FIELD_PATH, AT(key_file), 0, 0, NULL, NULL },
@@ -147,6 +148,9 @@ void config_defaults(struct config *c)
 	c->max_connections = 256;
 	c->max_connections_per_uid = 32;
 	c->login_timeout = 300;
+	/* Under onboardd.service's TimeoutStopSec=30s: the daemon ends by
+	 * itself, never killed in the middle of a write. */
+	c->shutdown_timeout = 20;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */
