@@ -148,9 +148,11 @@ void config_defaults(struct config *c)
 	c->max_connections = 256;
 	c->max_connections_per_uid = 32;
 	c->login_timeout = 300;
-	/* Under onboardd.service's TimeoutStopSec=30s: the daemon ends by
-	 * itself, never killed in the middle of a write. */
-	c->shutdown_timeout = 20;
+	/* Logins that connect while we stop wait in the socket's queue for
+	 * the next daemon, and the module waits 10 s (its timeout) for a
+	 * reply: this plus a start-up must stay under that.  5 s still lets
+	 * a person who is typing finish the step. */
+	c->shutdown_timeout = 5;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */

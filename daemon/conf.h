@@ -37,7 +37,7 @@ struct config {
 	unsigned max_connections_per_uid;/* max_connections_per_uid, default 32 */
 	int64_t login_timeout;           /* login_timeout: idle dialogue, default 5m */
 	int64_t shutdown_timeout;        /* shutdown_timeout: dialogues finishing at
-					  * SIGTERM, default 20s */
+					  * SIGTERM, default 5s */
 	uid_t uid_min;                   /* uid_min, default: UID_MIN of /etc/login.defs */
 	unsigned password_min_length;    /* password_min_length, default 8 */
 	char key_file[PATH_MAX];         /* key_file, default STATE_DIR/secret.key */

@@ -187,7 +187,7 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.max_connections, 256);
 	assert_int_equal(c.max_connections_per_uid, 32);
 	assert_int_equal(c.login_timeout, 300);
-	assert_int_equal(c.shutdown_timeout, 20);
+	assert_int_equal(c.shutdown_timeout, 5);
 	assert_int_equal(c.uid_min, logindefs_uid_min(LOGINDEFS_PATH));
 	assert_int_equal(c.password_min_length, 8);
 	assert_string_equal(c.key_file, "");
