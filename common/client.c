@@ -189,6 +189,15 @@ int client_peer_uid(const struct client *c, uid_t *uid)
 	return 0;
 }
 
+int client_served_by(const struct client *c, uid_t also, uid_t *peer)
+{
+	int r = client_peer_uid(c, peer);
+
+	if (r < 0)
+		return r;
+	return *peer == 0 || *peer == also ? 0 : -EPERM;
+}
+
 void client_close(struct client *c)
 {
 	if (c->fd >= 0)

@@ -31,6 +31,12 @@ int client_call(struct client *c, const char *method, struct json_object *params
  * who really serves the socket path.  Returns 0 or -errno. */
 int client_peer_uid(const struct client *c, uid_t *uid);
 
+/* Whether the process serving the socket may be trusted: root, or also
+ * (pass 0 for root alone).  Whoever answers sees every call and decides
+ * what the caller is told, so a process that took over the socket path
+ * must not.  Returns 0, -EPERM (*peer says who it is), or -errno. */
+int client_served_by(const struct client *c, uid_t also, uid_t *peer);
+
 void client_close(struct client *c);
 
 /* The "message" parameter of an error reply, or a fallback text. */

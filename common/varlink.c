@@ -74,6 +74,57 @@ static bool varlink_has_escaped_nul(const char *data, size_t len)
 	return memmem(data, len, "\\u0000", 6) != NULL;
 }
 
+/* json-c keeps the last of two equal keys and drops the first without a
+ * word, so {"user":"a","user":"b"} would mean something else to us than
+ * to a checker that keeps the first.  The raw text of a valid message has
+ * one ':' outside strings per object member; the parsed tree has as many
+ * members only if no key repeated in any object at any depth (a repeated
+ * key loses a member, and what its dropped value held is lost too). */
+static size_t varlink_raw_members(const char *data, size_t len)
+{
+	bool in_string = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in_string) {
+			if (data[i] == '\\')
+				i++;
+			else if (data[i] == '"')
+				in_string = false;
+		} else if (data[i] == '"') {
+			in_string = true;
+		} else if (data[i] == ':') {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Members of every object in obj; the tokener's depth limit bounds the
+ * recursion. */
+static size_t varlink_tree_members(struct json_object *obj)
+{
+	size_t n = 0, i, len;
+
+	switch (json_object_get_type(obj)) {
+	case json_type_array:
+		len = json_object_array_length(obj);
+		for (i = 0; i < len; i++)
+			n += varlink_tree_members(json_object_array_get_idx(obj, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(obj, key, val) {
+			(void)key;
+			n += 1 + varlink_tree_members(val);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return n;
+}
+
 /* json-c copies every string it parses through the tokener's own buffer,
  * and frees it unwiped: answers carry passwords. */
 static void varlink_tokener_free(struct json_tokener *tok)
@@ -102,7 +153,8 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 	/* The whole message must be one complete value and nothing else. */
 	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) != len ||
-	    !json_object_is_type(obj, json_type_object)) {
+	    !json_object_is_type(obj, json_type_object) ||
+	    varlink_tree_members(obj) != varlink_raw_members(data, len)) {
 		if (obj) {
 			varlink_wipe(obj);
 			json_object_put(obj);
@@ -118,17 +170,27 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 int varlink_call_split(struct json_object *msg, const char **method,
 		       struct json_object **params, bool *oneway)
 {
-	struct json_object *m, *p, *flag;
+	struct json_object *m, *p, *flag = NULL;
+	bool wanted = false;
 
 	if (!json_object_object_get_ex(msg, "method", &m) ||
 	    !json_object_is_type(m, json_type_string) ||
 	    json_object_get_string_len(m) == 0 ||
 	    (size_t)json_object_get_string_len(m) != strlen(json_object_get_string(m)))
 		return -EBADMSG;
-	if (json_object_object_get_ex(msg, "more", &flag) && json_object_get_boolean(flag))
-		return -EBADMSG;
-	if (json_object_object_get_ex(msg, "upgrade", &flag) && json_object_get_boolean(flag))
-		return -EBADMSG;
+	/* We answer every call once: a call that wants more replies, or
+	 * to upgrade the connection, gets an error it can be told (the
+	 * caller decides which), not a hang-up. */
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const flags[] = { "more", "upgrade" };
+
+		if (json_object_object_get_ex(msg, flags[i], &flag) && flag &&
+		    !json_object_is_type(flag, json_type_boolean))
+			return -EBADMSG;
+		if (flag && json_object_get_boolean(flag))
+			wanted = true;
+		flag = NULL;
+	}
 	*oneway = json_object_object_get_ex(msg, "oneway", &flag) &&
 		  json_object_is_type(flag, json_type_boolean) && json_object_get_boolean(flag);
 	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
@@ -142,7 +204,7 @@ int varlink_call_split(struct json_object *msg, const char **method,
 	}
 	*method = json_object_get_string(m);
 	*params = p;
-	return 0;
+	return wanted ? -EOPNOTSUPP : 0;
 }
 
 int varlink_reply_split(struct json_object *msg, const char **error,

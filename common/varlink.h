@@ -24,7 +24,7 @@ void varlink_reader_commit(struct varlink_reader *r, size_t n);
  * Returns 1 and sets *msg (owned by the caller) when one was taken, 0 when
  * more bytes are needed, -EMSGSIZE when the peer sent more than
  * OB_MAX_MESSAGE bytes without a NUL, -EBADMSG when a message is not a
- * JSON object. The raw bytes are wiped after parsing. */
+ * JSON object (or repeats a key, see varlink_parse). The raw bytes are wiped after parsing. */
 int varlink_reader_next(struct varlink_reader *r, struct json_object **msg);
 /* Whether bytes of an unfinished message are held. */
 bool varlink_reader_pending(const struct varlink_reader *r);
@@ -32,13 +32,16 @@ bool varlink_reader_pending(const struct varlink_reader *r);
 void varlink_reader_free(struct varlink_reader *r);
 
 /* Parse exactly one message of len bytes (no NUL inside, none needed at
- * the end).  Returns 0, -EBADMSG (not one JSON object), -EMSGSIZE. */
+ * the end).  Returns 0, -EBADMSG (not one JSON object, or an object
+ * that repeats a key at any depth), -EMSGSIZE. */
 int varlink_parse(const char *data, size_t len, struct json_object **msg);
 
 /* Split a call.  *method points into msg; *params is borrowed from msg
  * (an empty object is attached if the call had none).  Returns -EBADMSG
  * when the method is missing or not a string, parameters not an object,
- * or the call asks for "more" or "upgrade" (which we do not support). */
+ * or "more" or "upgrade" not a boolean; -EOPNOTSUPP, with *method,
+ * *params and *oneway set, when the call asks for "more" or "upgrade"
+ * (which we do not support: answer it with an error). */
 int varlink_call_split(struct json_object *msg, const char **method,
 		       struct json_object **params, bool *oneway);
 

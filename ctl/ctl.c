@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "duration.h"
@@ -93,12 +94,42 @@ static int ctl_call_failed(const struct ctl *c, int timeout_ms, int r, struct js
 	return CTL_EXIT_REFUSED;
 }
 
+/* Connect, and make sure root's daemon answers: onboardctl sends
+ * administrators' calls and prints the codes it is given, so a process
+ * that took over the socket path must get neither.  A caller who is not
+ * root may also use a daemon of their own (the tests run one), which
+ * learns nothing its owner could not.  Returns 0, -errno from
+ * client_connect, or 1 after saying why the daemon is refused. */
+static int ctl_open(struct ctl *c, struct client *cl)
+{
+	uid_t self = getuid(), peer = (uid_t)-1;
+	char text[OB_TEXT_MAX];
+	int r = client_connect(cl, c->socket, CTL_TIMEOUT_MS);
+
+	if (r < 0)
+		return r;
+	r = client_served_by(cl, self == geteuid() ? self : 0, &peer);
+	if (r == 0)
+		return 0;
+	client_close(cl);
+	if (r == -EPERM)
+		snprintf(text, sizeof(text), "refusing the daemon at %s: the socket is served by "
+			 "uid %u, not by root", c->socket, (unsigned)peer);
+	else
+		snprintf(text, sizeof(text), "cannot tell who serves %s: %s", c->socket,
+			 strerror(-r));
+	ctl_print_refusal(text);
+	return 1;
+}
+
 int ctl_connect(struct ctl *c, struct client *cl)
 {
-	int r = client_connect(cl, c->socket, CTL_TIMEOUT_MS);
+	int r = ctl_open(c, cl);
 
 	if (r == 0)
 		return CTL_EXIT_OK;
+	if (r > 0)
+		return CTL_EXIT_UNREACHABLE;
 	return ctl_call_failed(c, CTL_TIMEOUT_MS, r, &(struct json_object *){ NULL }, NULL, NULL);
 }
 
@@ -298,7 +329,13 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 		json_object_put(base);
 		return ctl_oom();
 	}
-	r = client_connect(&cl, c->socket, CTL_TIMEOUT_MS);
+	r = ctl_open(c, &cl);
+	if (r > 0) {
+		json_object_put(doc);
+		json_object_put(params);
+		json_object_put(base);
+		return CTL_EXIT_UNREACHABLE;
+	}
 	while (r == 0) {
 		r = client_call(&cl, method, params, &reply, &rparams, &error);
 		if (r != 0)

@@ -85,6 +85,7 @@ static const struct conf_key conf_keys[] = {
 	{ "connection_reserve", KIND_NUMBER, FIELD_UNSIGNED, AT(connection_reserve), 0, 65535,
 	  NULL, NULL },
 	{ "login_timeout", KIND_DURATION, FIELD_I64, AT(login_timeout), 10, 3600, NULL, NULL },
+	{ "shutdown_timeout", KIND_DURATION, FIELD_I64, AT(shutdown_timeout), 1, 600, NULL, NULL },
 	{ "uid_min", KIND_NUMBER, FIELD_UID, AT(uid_min), 1, 0x7fffffffULL, NULL, NULL },
 	{ "password_min_length", KIND_NUMBER, FIELD_UNSIGNED, AT(password_min_length), 8, 64, NULL, NULL },
 	{ "key_file", KIND_PATH, FIELD_PATH, AT(key_file), 0, 0, NULL, NULL },
@@ -153,6 +154,11 @@ void config_defaults(struct config *c)
 	c->max_dialogues_per_user = 4;
 	c->connection_reserve = 64;
 	c->login_timeout = 300;
+	/* Logins that connect while we stop wait in the socket's queue for
+	 * the next daemon, and the module waits 10 s (its timeout) for a
+	 * reply: this plus a start-up must stay under that.  5 s still lets
+	 * a person who is typing finish the step. */
+	c->shutdown_timeout = 5;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */

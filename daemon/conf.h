@@ -38,6 +38,8 @@ struct config {
 	unsigned max_dialogues_per_user; /* max_dialogues_per_user, default 4 */
 	unsigned connection_reserve;     /* connection_reserve, default 64 */
 	int64_t login_timeout;           /* login_timeout: idle dialogue, default 5m */
+	int64_t shutdown_timeout;        /* shutdown_timeout: dialogues finishing at
+					  * SIGTERM, default 5s */
 	uid_t uid_min;                   /* uid_min, default: UID_MIN of /etc/login.defs */
 	unsigned password_min_length;    /* password_min_length, default 8 */
 	char key_file[PATH_MAX];         /* key_file, default STATE_DIR/secret.key */

@@ -752,6 +752,11 @@ bool login_busy(const struct login *l)
 	return l->step == STEP_VERIFYING || l->step == STEP_HASHING;
 }
 
+bool login_under_way(const struct login *l)
+{
+	return l->step != STEP_NONE && l->step != STEP_DONE;
+}
+
 void login_free(struct login *l)
 {
 	if (!l)

@@ -26,6 +26,11 @@ int login_call(struct login *l, const char *method, struct json_object *params);
  * read its next call before the reply. */
 bool login_busy(const struct login *l);
 
+/* The dialogue has begun and has no verdict yet: the person is being
+ * asked, or a job of theirs is in flight.  A daemon that stops lets it
+ * finish. */
+bool login_under_way(const struct login *l);
+
 /* Release the dialogue.  If a job is in flight it is released when that
  * job finishes, and nothing is sent. Secrets are wiped. */
 void login_free(struct login *l);

@@ -72,6 +72,8 @@ struct server {
 	uid_t refused_uid;
 	long long refused_at;
 	unsigned refused_quiet;
+	bool stopping;          /* SIGTERM: no new connections, the open ones end */
+	long long stop_deadline; /* monotonic ms: what is still open then is cut */
 };
 
 static bool server_admit(struct conn *c, const char *method, struct json_object *params);
@@ -269,8 +271,22 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 	struct json_object *params, *p;
 	const char *method;
 	bool oneway = false;
+	int r = varlink_call_split(msg, &method, &params, &oneway);
 
-	if (varlink_call_split(msg, &method, &params, &oneway) < 0) {
+	if (r == -EOPNOTSUPP) {
+		/* Every method answers once: say so and keep the connection,
+		 * as for any other parameter we cannot use. */
+		struct json_object *more = NULL;
+		const char *flag = json_object_object_get_ex(msg, "more", &more) &&
+				   json_object_get_boolean(more) ? "more" : "upgrade";
+
+		c->oneway = oneway;
+		p = json_object_new_object();
+		json_object_object_add(p, "parameter", json_object_new_string(flag));
+		conn_send(c, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+		return;
+	}
+	if (r < 0) {
 		log_debug("uid %u sent a malformed call: dropped", (unsigned)c->peer.uid);
 		c->dead = true;
 		return;
@@ -591,6 +607,23 @@ static void server_accept(struct server *s)
 	}
 }
 
+/* While stopping: whether c can be closed without failing anyone, that
+ * is, it is idle between calls with no dialogue under way.  A connection
+ * that has made no call yet is about to (it connected before we
+ * stopped): it is kept, like a half-read call, a reply being written or
+ * awaited, a login dialogue or an import not yet finished. */
+static bool conn_may_close(struct conn *c)
+{
+	char byte;
+
+	if (c->waiting || c->out_len > c->out_off || !c->calls ||
+	    varlink_reader_pending(&c->rd) || c->admin ||
+	    (c->login && login_under_way(c->login)))
+		return false;
+	/* A call on its way in is read first (the loop sees it next). */
+	return recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
 /* Close dead and idle connections; resume those whose reply came. */
 static void server_sweep(struct server *s)
 {
@@ -616,6 +649,8 @@ static void server_sweep(struct server *s)
 			log_debug("uid %u too slow to send a call: closed", (unsigned)c->peer.uid);
 			c->dead = true;
 		}
+		if (s->stopping && !c->dead && conn_may_close(c))
+			c->dead = true;
 		/* Let a client read the last reply before we hang up. */
 		if (c->dead && c->out_len > c->out_off)
 			conn_flush(c);
@@ -628,19 +663,63 @@ static void server_sweep(struct server *s)
 	}
 }
 
-static bool server_signal(struct server *s)
+/* Stop taking connections and let the open ones end, within
+ * shutdown_timeout.  The listening socket stays open, unwatched: who
+ * connects now waits in its queue, which under socket activation systemd
+ * (the socket's holder) keeps for the next onboardd.  A dialogue is cut
+ * only at the bound: a person who walked away from a prompt must not hold
+ * a restart up, and the bound stays under the unit's TimeoutStopSec so
+ * that onboardd ends by itself rather than be killed mid-write. */
+static void server_stop_begin(struct server *s)
+{
+	s->stopping = true;
+	s->stop_deadline = mono_ms() + s->d->cfg.shutdown_timeout * 1000;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL) < 0)
+		log_warn("epoll_ctl");
+	sd_notify(0, "STOPPING=1");
+}
+
+/* Whether the loop is done: stopping, and nothing left or out of time. */
+static bool server_stopped(struct server *s)
+{
+	unsigned left = 0;
+
+	if (!s->stopping)
+		return false;
+	if (!s->conns) {
+		log_info("every connection has ended: stopping");
+		return true;
+	}
+	if (mono_ms() < s->stop_deadline)
+		return false;
+	for (struct conn *c = s->conns; c; c = c->next)
+		left += c->login && login_under_way(c->login);
+	log_warnx("shutdown_timeout passed: %u connection(s) closed, %u of them in a login "
+		  "dialogue", s->nconns, left);
+	return true;
+}
+
+/* 1 when the loop must stop at once (a second SIGTERM or SIGINT), else 0. */
+static int server_signal(struct server *s)
 {
 	struct signalfd_siginfo si;
 
 	while (read(s->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
-			log_info("signal %u: shutting down", si.ssi_signo);
-			return true;
+			if (s->stopping) {
+				log_info("signal %u again: stopping now", si.ssi_signo);
+				return 1;
+			}
+			log_info("signal %u: shutting down once the %u open connection(s) end "
+				 "(at most %llds)", si.ssi_signo, s->nconns,
+				 (long long)s->d->cfg.shutdown_timeout);
+			server_stop_begin(s);
+			continue;
 		}
 		/* SIGHUP: nothing to reload yet; noted so it is not fatal. */
 		log_info("signal %u ignored", si.ssi_signo);
 	}
-	return false;
+	return 0;
 }
 
 static void server_watchdog(struct server *s)
@@ -710,7 +789,8 @@ int server_run(struct server *s)
 			struct conn *c;
 
 			if (tag == &tag_listen) {
-				server_accept(s);
+				if (!s->stopping)
+					server_accept(s);
 			} else if (tag == &tag_signal) {
 				if (server_signal(s))
 					return 0;
@@ -726,6 +806,8 @@ int server_run(struct server *s)
 		}
 		server_sweep(s);
 		server_watchdog(s);
+		if (server_stopped(s))
+			return 0;
 	}
 }
 

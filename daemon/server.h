@@ -12,7 +12,10 @@ struct server;
  * reads them from a signalfd. Returns 0 or -errno. */
 int server_new(struct server **out, struct daemon *d, int listen_fd);
 
-/* Run until SIGTERM or SIGINT.  Returns 0, or -errno on a fatal error. */
+/* Run until SIGTERM or SIGINT, then stop accepting and return once the
+ * open connections have ended (dialogues finished, worker replies sent)
+ * or shutdown_timeout has passed; a second signal returns at once.
+ * Returns 0, or -errno on a fatal error. */
 int server_run(struct server *s);
 
 void server_free(struct server *s);

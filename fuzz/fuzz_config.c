@@ -111,6 +111,8 @@ static void fuzz_check_ranges(const struct config *c, const struct config *d)
 		abort();
 	if (c->login_timeout < 10 || c->login_timeout > 3600)
 		abort();
+	if (c->shutdown_timeout < 1 || c->shutdown_timeout > 600)
+		abort();
 	/* uid_min has no range in the manual: the default, or a uid that is
 	 * neither root nor negative as a signed int. */
 	if (c->uid_min != d->uid_min && !fuzz_in(c->uid_min, 1, 0x7fffffff))
@@ -142,6 +144,7 @@ static void fuzz_check_untouched(const char *text, const struct config *c,
 	UNTOUCHED("max_dialogues_per_user", max_dialogues_per_user);
 	UNTOUCHED("connection_reserve", connection_reserve);
 	UNTOUCHED("login_timeout", login_timeout);
+	UNTOUCHED("shutdown_timeout", shutdown_timeout);
 	UNTOUCHED("uid_min", uid_min);
 	UNTOUCHED("password_min_length", password_min_length);
 	UNTOUCHED("key_file", key_file);

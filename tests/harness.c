@@ -174,7 +174,9 @@ static int harness_write_base(void)
 	static const char conf[] = "# onboardd.conf for the PAM tests: cheap hashing\n"
 				   "password_hash_ops = 1\n"
 				   "password_hash_memory = 8M\n"
-				   "uid_min = 1000\n";
+				   "uid_min = 1000\n"
+				   /* A dialogue left open at a stop holds it 3 s. */
+				   "shutdown_timeout = 3s\n";
 	/* Without "other", libpam complains on every transaction. */
 	static const char other[] = "auth required pam_deny.so\naccount required pam_deny.so\n";
 	char path[PATH_MAX];

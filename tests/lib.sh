@@ -145,13 +145,15 @@ ob_setup() {
 }
 
 # Cheap hashing keeps the tests fast; uid_min is fixed so that the
-# classification of accounts does not depend on the host's login.defs.
+# classification of accounts does not depend on the host's login.defs; a
+# dialogue left open at ob_stop_daemon holds the stop 3 s, not 20.
 ob_write_config() {
 	(umask 077 && cat >"$OB_CONF" <<-EOF
 	# onboardd test configuration
 	password_hash_ops = 1
 	password_hash_memory = 8M
 	uid_min = 1000
+	shutdown_timeout = 3s
 	EOF
 	) || exit 99
 	chmod 0600 "$OB_CONF"

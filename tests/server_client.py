@@ -159,6 +159,43 @@ def lock_race(path):
     print("ok the right password checked after the lock got the lock's answer")
     return 0
 
+def more(path):
+    """A call with "more": true (or "upgrade": true) is answered with an
+    error naming the parameter, and the connection stays usable."""
+    s = conn(path)
+    s.settimeout(5)
+    for flag in ("more", "upgrade"):
+        for method in ("org.varlink.service.GetInfo", "io.onboard.Login.Start"):
+            try:
+                r = call_raw(s, {"method": method, "parameters": {}, flag: True})
+            except OSError as e:
+                print(f"fail {method} with {flag}: {e} (no error reply)")
+                return 1
+            if (r.get("error") != "org.varlink.service.InvalidParameter" or
+                    r.get("parameters", {}).get("parameter") != flag):
+                print(f"fail {method} with {flag} got {r}")
+                return 1
+    try:
+        r = call_raw(s, {"method": "org.varlink.service.GetInfo"})
+    except OSError as e:
+        print(f"fail the connection did not survive: {e}")
+        return 1
+    if r.get("parameters", {}).get("product") != "onboardd":
+        print(f"fail GetInfo afterwards got {r}")
+        return 1
+    print("ok more and upgrade get InvalidParameter; the connection stays")
+    return 0
+
+def call_raw(s, msg):
+    s.sendall(json.dumps(msg).encode() + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise OSError("connection closed")
+        buf += chunk
+    return json.loads(buf[:-1])
+
 if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "unread-replies":
@@ -169,6 +206,8 @@ if __name__ == "__main__":
         sys.exit(uid0_not_capped(path, int(sys.argv[3])))
     if cmd == "lock-race":
         sys.exit(lock_race(path))
+    if cmd == "more":
+        sys.exit(more(path))
     if cmd == "capped":
         sys.exit(capped(path, int(sys.argv[3])))
     sys.exit(2)

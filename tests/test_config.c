@@ -110,6 +110,8 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->connection_reserve;
 	if (!strcmp(key, "login_timeout"))
 		return (uint64_t)c->login_timeout;
+	if (!strcmp(key, "shutdown_timeout"))
+		return (uint64_t)c->shutdown_timeout;
 	if (!strcmp(key, "uid_min"))
 		return c->uid_min;
 	if (!strcmp(key, "password_min_length"))
@@ -150,6 +152,7 @@ static const char *reason(const char *key)
 		{ "max_dialogues_per_user", "must be a whole number from 1 to 65536" },
 		{ "connection_reserve", "must be a whole number from 0 to 65535" },
 		{ "login_timeout", "must be a duration such as 90d, 12h or 15m, from 10s to 1h" },
+		{ "shutdown_timeout", "must be a duration such as 90d, 12h or 15m, from 1s to 10m" },
 		{ "uid_min", "must be a whole number from 1 to 2147483647" },
 		{ "password_min_length", "must be a whole number from 8 to 64" },
 		{ "key_file", "must be an absolute path shorter than 4096 bytes" },
@@ -192,6 +195,7 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.max_dialogues_per_user, 4);
 	assert_int_equal(c.connection_reserve, 64);
 	assert_int_equal(c.login_timeout, 300);
+	assert_int_equal(c.shutdown_timeout, 5);
 	assert_int_equal(c.uid_min, logindefs_uid_min(LOGINDEFS_PATH));
 	assert_int_equal(c.password_min_length, 8);
 	assert_string_equal(c.key_file, "");
@@ -245,6 +249,9 @@ static void every_key_accepts_good_values(void **state)
 		{ "login_timeout", "10s", 10 },
 		{ "login_timeout", "5m", 300 },
 		{ "login_timeout", "1h", 3600 },
+		{ "shutdown_timeout", "1s", 1 },
+		{ "shutdown_timeout", "20s", 20 },
+		{ "shutdown_timeout", "10m", 600 },
 		{ "uid_min", "1", 1 },
 		{ "uid_min", "1000", 1000 },
 		{ "uid_min", "2147483647", 2147483647 },
@@ -324,6 +331,7 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "connection_reserve", "-1" },    { "connection_reserve", "65536" },
 		{ "login_timeout", "9s" },    { "login_timeout", "61m" },
 		{ "login_timeout", "2h" },    { "login_timeout", "5" },
+		{ "shutdown_timeout", "11m" }, { "shutdown_timeout", "0s" },
 		{ "uid_min", "0" },           { "uid_min", "2147483648" },
 		{ "uid_min", "18446744073709551616" },
 		{ "password_min_length", "7" }, { "password_min_length", "65" },

@@ -663,7 +663,7 @@ unset ONBOARD_SOCKET
 # A peer that accepts and never answers, or answers garbage: exit 3 once
 # the 10 s deadline has passed, not a hang.
 fake_daemon() {
-	python3 -c '
+	$fake_as ${fake_py:-python3} -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
@@ -673,6 +673,10 @@ while True:
     if sys.argv[2] == "garbage":
         c.recv(65536)
         c.sendall(b"this is not json\0")
+    elif sys.argv[2] == "valid":
+        # Answers like a daemon with nobody in it.
+        while c.recv(65536):
+            c.sendall(b"{\"parameters\":{\"people\":[]}}\0")
     elif sys.argv[2] == "stuck":
         # Every page says more follow from the same place.
         while c.recv(65536):
@@ -714,5 +718,30 @@ expect_fail_with user_list_refuses_a_next_that_does_not_advance 3 "not a valid v
 	timeout 20 "$ONBOARDCTL" --socket "$OB_DIR/stuck.sock" user list
 kill "$fake_pid" 2>/dev/null
 wait "$fake_pid" 2>/dev/null
+
+# Whoever serves the socket sees every call and decides what onboardctl
+# prints (codes included): a socket served by anyone but root (or the
+# caller) is refused before any call, whatever it answers.
+if command -v setpriv >/dev/null 2>&1; then
+	mkdir "$OB_DIR/nobody" || exit 99
+	chown 65534:65534 "$OB_DIR/nobody"
+	chmod 711 "$OB_DIR"
+	# Not a python3 under root's home, which uid 65534 cannot run.
+	fake_py=/usr/bin/python3
+	[ -x "$fake_py" ] || fake_py=python3
+	fake_as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	fake_daemon "$OB_DIR/nobody/onboardd.sock" valid
+	fake_as= fake_py=
+	expect_fail_with socket_not_served_by_root_is_refused 3 \
+		"served by uid 65534, not by root" \
+		"$ONBOARDCTL" --socket "$OB_DIR/nobody/onboardd.sock" user list
+	expect_fail_with socket_not_served_by_root_is_refused_for_status 3 \
+		"served by uid 65534, not by root" \
+		"$ONBOARDCTL" --socket "$OB_DIR/nobody/onboardd.sock" status
+	kill "$fake_pid" 2>/dev/null
+	wait "$fake_pid" 2>/dev/null
+else
+	ob_skip socket_not_served_by_root_is_refused "setpriv is not installed"
+fi
 
 ob_summary

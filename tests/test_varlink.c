@@ -114,8 +114,8 @@ static void call_split_refuses_bad_calls(void **state)
 		"{\"method\":\"a.b.C\",\"parameters\":[]}",
 		"{\"method\":\"a.b.C\",\"parameters\":\"x\"}",
 		"{\"method\":\"a.b.C\",\"parameters\":1}",
-		"{\"method\":\"a.b.C\",\"more\":true}",
-		"{\"method\":\"a.b.C\",\"upgrade\":true}",
+		"{\"method\":\"a.b.C\",\"more\":\"yes\"}",
+		"{\"method\":\"a.b.C\",\"upgrade\":1}",
 	};
 
 	(void)state;
@@ -131,6 +131,32 @@ static void call_split_refuses_bad_calls(void **state)
 		json_object_put(msg);
 		if (r != -EBADMSG)
 			fail_msg("%s: call_split gave %d, want -EBADMSG", bad[i], r);
+	}
+}
+
+/* A call that wants more replies (or an upgrade) is a valid call we do
+ * not support: the server answers it with an error, so the split gives
+ * it whole, with its own code. */
+static void call_with_more_true_is_told_apart(void **state)
+{
+	static const char *const calls[] = {
+		"{\"method\":\"a.b.C\",\"more\":true}",
+		"{\"method\":\"a.b.C\",\"upgrade\":true,\"parameters\":{\"x\":1}}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(calls); i++) {
+		struct json_object *msg, *params = NULL;
+		const char *method = NULL;
+		bool oneway = true;
+
+		assert_int_equal(parse_str(calls[i], &msg), 0);
+		assert_int_equal(varlink_call_split(msg, &method, &params, &oneway), -EOPNOTSUPP);
+		assert_non_null(method);
+		assert_string_equal(method, "a.b.C");
+		assert_non_null(params);
+		assert_false(oneway);
+		json_object_put(msg);
 	}
 }
 
@@ -607,6 +633,48 @@ static void parse_rejects_escaped_nul(void **state)
 		if (r != -EBADMSG)
 			fail_msg("%s: parse gave %d, want -EBADMSG", bad[i], r);
 		assert_null(msg);
+	}
+}
+
+/* json-c keeps the last of two equal keys: a checker that reads the first
+ * would see another message than the daemon.  A repeated key at any depth
+ * is not a valid message; equal keys in different objects, and key-like
+ * text inside strings, are fine. */
+static void parse_rejects_duplicate_keys_at_any_depth(void **state)
+{
+	static const char *const bad[] = {
+		"{\"method\":\"a.b.C\",\"method\":\"a.b.D\"}",
+		"{\"method\":\"a.b.C\",\"parameters\":{\"user\":\"alice\",\"user\":\"root\"}}",
+		"{\"method\":\"a.b.C\",\"parameters\":{\"answers\":[{\"a\":1,\"a\":1}]}}",
+		"{\"p\":{\"q\":{\"r\":[[{\"s\":{\"t\":1,\"t\":2}}]]}}}",
+		/* The dropped value held members of its own. */
+		"{\"parameters\":{\"x\":1,\"y\":2},\"parameters\":{}}",
+		/* The same key spelt with an escape. */
+		"{\"user\":\"a\",\"\\u0075ser\":\"b\"}",
+	};
+	static const char *const good[] = {
+		"{\"a\":{\"a\":{\"a\":1}},\"b\":[{\"a\":1},{\"a\":2}]}",
+		"{\"a\":\"x:y\\\":\\\\\",\"b\":\"{\\\"a\\\":1,\\\"a\\\":2}\"}",
+		"{\"k:1\":1,\"k:2\":2}",
+		"{}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(bad); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(bad[i], strlen(bad[i]), &msg);
+
+		if (r != -EBADMSG)
+			fail_msg("%s: parse gave %d, want -EBADMSG", bad[i], r);
+		assert_null(msg);
+	}
+	for (size_t i = 0; i < OB_ARRAY_SIZE(good); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(good[i], strlen(good[i]), &msg);
+
+		if (r != 0)
+			fail_msg("%s: parse gave %d, want 0", good[i], r);
+		json_object_put(msg);
 	}
 }
 
@@ -1118,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(call_parses_method_parameters_and_oneway),
 		cmocka_unit_test(call_without_parameters_gets_empty_object),
 		cmocka_unit_test(call_split_refuses_bad_calls),
+		cmocka_unit_test(call_with_more_true_is_told_apart),
 		cmocka_unit_test(call_with_more_false_is_accepted),
 		cmocka_unit_test(parse_rejects_what_is_not_one_json_object),
 		cmocka_unit_test(parse_rejects_invalid_utf8),
@@ -1137,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(builders_make_the_documented_shapes),
 		cmocka_unit_test(wipe_zeroes_every_string),
 		cmocka_unit_test(parse_rejects_escaped_nul),
+		cmocka_unit_test(parse_rejects_duplicate_keys_at_any_depth),
 		cmocka_unit_test(get_int_refuses_numbers_beyond_int64),
 		cmocka_unit_test(get_string_checks_type_length_and_nul),
 		cmocka_unit_test(get_bool_and_int_check_types),
