@@ -134,27 +134,23 @@ static struct throttle_source *throttle_sources_find(struct throttle_sources *s,
 	return NULL;
 }
 
-/* A slot for a new source: a free one, else the least recently used one
- * that holds no wait or lock (forgetting it costs an attacker more than
- * it gains), else the least recently used of all. */
+/* A slot for a new source: a free one, or one whose count has run out.
+ * NULL when every slot holds a source that still counts: forgetting one
+ * would hand its guesser a fresh count (see throttle.h). */
 static struct throttle_source *throttle_sources_slot(struct throttle_sources *s,
 						     const struct throttle_rules *r, int64_t now)
 {
-	struct throttle_source *idle = NULL, *any = NULL;
-
 	for (size_t i = 0; i < THROTTLE_SOURCES_MAX; i++) {
 		struct throttle_source *e = &s->e[i];
-		int64_t until;
 
-		if (!e->used)
-			return e;
-		if (!any || e->used < any->used)
-			any = e;
-		if (policy_source_check(&e->t, r, now, &until) == THROTTLE_ALLOW &&
-		    (!idle || e->used < idle->used))
-			idle = e;
+		if (e->used) {
+			policy_source_expire(&e->t, r, now);
+			if (e->t.failures || e->t.locked_until)
+				continue;
+		}
+		return e;
 	}
-	return idle ? idle : any;
+	return NULL;
 }
 
 enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
@@ -165,35 +161,45 @@ enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
 	struct throttle_source *e = throttle_sources_find(s, key);
 
 	*until = 0;
-	if (!e)
-		return THROTTLE_ALLOW;
+	/* A source the table does not hold waits with the overflow (which
+	 * counts nothing unless the table has been full). */
+	if (!e) {
+		policy_source_expire(&s->overflow, r, now);
+		return policy_source_check(&s->overflow, r, now, until);
+	}
 	e->used = ++s->tick;
 	policy_source_expire(&e->t, r, now);
 	/* Nothing left to remember: the slot is free again. */
 	if (!e->t.failures && !e->t.locked_until) {
 		memset(e, 0, sizeof(*e));
-		return THROTTLE_ALLOW;
+		return policy_source_check(&s->overflow, r, now, until);
 	}
 	return policy_source_check(&e->t, r, now, until);
 }
 
-bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTLE_SOURCE_BYTES],
-			   const struct throttle_rules *r, int64_t now, int64_t *until)
+enum source_outcome throttle_sources_fail(struct throttle_sources *s,
+					  const uint8_t key[THROTTLE_SOURCE_BYTES],
+					  const struct throttle_rules *r, int64_t now, int64_t *until)
 {
 	struct throttle_source *e = throttle_sources_find(s, key);
-	bool locked;
 
 	*until = 0;
 	if (!e) {
 		e = throttle_sources_slot(s, r, now);
+		if (!e) {
+			if (!policy_source_fail(&s->overflow, r, now))
+				return SOURCE_OVERFLOW;
+			*until = s->overflow.locked_until;
+			return SOURCE_OVERFLOW_LOCKED;
+		}
 		memset(e, 0, sizeof(*e));
 		memcpy(e->key, key, THROTTLE_SOURCE_BYTES);
 	}
 	e->used = ++s->tick;
-	locked = policy_source_fail(&e->t, r, now);
-	if (locked)
-		*until = e->t.locked_until;
-	return locked;
+	if (!policy_source_fail(&e->t, r, now))
+		return SOURCE_COUNTED;
+	*until = e->t.locked_until;
+	return SOURCE_LOCKED;
 }
 
 size_t throttle_sources_count(const struct throttle_sources *s)
@@ -232,8 +238,24 @@ int throttle_source_failure(struct daemon *d, const uint8_t key[THROTTLE_SOURCE_
 	char when[40];
 
 	/* Called only after the gate let a code through: a lock is new. */
-	if (!throttle_sources_fail(&throttle_table, key, &rules, d->now(), until))
+	switch (throttle_sources_fail(&throttle_table, key, &rules, d->now(), until)) {
+	case SOURCE_COUNTED:
 		return 0;
+	case SOURCE_OVERFLOW:
+		log_warnx("login: kiosk: the table of %d sources is full: the wrong code from %s "
+			  "counts for every source outside it",
+			  THROTTLE_SOURCES_MAX, name);
+		return 0;
+	case SOURCE_OVERFLOW_LOCKED:
+		log_warnx("login: kiosk: access codes from every source outside the full table "
+			  "refused until %s after %u wrong codes (the last from %s)",
+			  log_utc(*until, when, sizeof(when)), rules.attempts, name);
+		audit_host(d, "kiosk.overflow_lock", "locked",
+			   "every source beyond %d until %s", THROTTLE_SOURCES_MAX, when);
+		return 1;
+	case SOURCE_LOCKED:
+		break;
+	}
 	log_info("login: kiosk: access codes from %s refused until %s after %u wrong codes", name,
 		 log_utc(*until, when, sizeof(when)), rules.attempts);
 	audit_host(d, "kiosk.source_lock", "locked", "%s until %s", name, when);

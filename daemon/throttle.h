@@ -30,10 +30,16 @@ int throttle_success(struct daemon *d, const char *username);
 /* Access-code guesses without a username (kiosk), per source: the
  * policy's rules (policy_source_*) over a table in the daemon's memory.
  * A source is known by a hash of what names it, so every entry has one
- * size; the table holds THROTTLE_SOURCES_MAX of them and, when full,
- * forgets the least recently used source that is neither waiting nor
- * locked (or, when all are, the least recently used): memory never
- * grows, whatever an attacker sends. */
+ * size; the table holds THROTTLE_SOURCES_MAX of them, and a source is
+ * forgotten only when its count has run out (policy_source_expire).
+ * When every slot holds a source that still counts, a new source is not
+ * given one: its wrong codes count in one shared throttle, "overflow",
+ * under the same rules, and every source the table does not hold waits
+ * or is locked with it.  A guesser who spreads over more sources than
+ * the table holds therefore gets attempts guesses per lock_seconds for
+ * all the extra sources together, not attempts for each (the table used
+ * to forget the oldest: 1,100 rotating hosts then guessed without end).
+ * Memory never grows, whatever an attacker sends. */
 #define THROTTLE_SOURCE_BYTES 16
 #define THROTTLE_SOURCES_MAX 1024
 
@@ -45,7 +51,16 @@ struct throttle_source {
 
 struct throttle_sources {
 	struct throttle_source e[THROTTLE_SOURCES_MAX];
+	struct throttle overflow; /* sources the full table could not hold */
 	uint64_t tick;
+};
+
+/* What throttle_sources_fail did with a wrong code. */
+enum source_outcome {
+	SOURCE_COUNTED,          /* counted for the source */
+	SOURCE_LOCKED,           /* counted, and the source is locked */
+	SOURCE_OVERFLOW,         /* the table is full: counted in the overflow */
+	SOURCE_OVERFLOW_LOCKED,  /* ... and every source outside the table is locked */
 };
 
 /* The key of a source: the remote host when the application gave one,
@@ -59,8 +74,9 @@ enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
 					     const uint8_t key[THROTTLE_SOURCE_BYTES],
 					     const struct throttle_rules *r, int64_t now,
 					     int64_t *until);
-bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTLE_SOURCE_BYTES],
-			   const struct throttle_rules *r, int64_t now, int64_t *until);
+enum source_outcome throttle_sources_fail(struct throttle_sources *s,
+					  const uint8_t key[THROTTLE_SOURCE_BYTES],
+					  const struct throttle_rules *r, int64_t now, int64_t *until);
 /* Sources the table holds now. */
 size_t throttle_sources_count(const struct throttle_sources *s);
 

@@ -1,8 +1,8 @@
 /* The table of access-code guesses per source (kiosk mode), with the
  * clock passed in: one source's waits and lock leave the others alone,
  * the table never holds more than THROTTLE_SOURCES_MAX sources, and when
- * full it forgets the least recently used source that holds no wait or
- * lock. */
+ * full of sources that still count it forgets none: new sources count
+ * together in one overflow throttle. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -103,7 +103,7 @@ static void wrong_codes_make_one_source_wait_then_lock_it(void **state)
 			 (long long)(until - T0));
 	assert_int_equal(check(s, b, T0), THROTTLE_ALLOW);
 	fail_n(s, a, 1, T0 + 1);
-	if (throttle_sources_fail(s, a, &rules, T0 + 3, &until) != true || until != T0 + 903)
+	if (throttle_sources_fail(s, a, &rules, T0 + 3, &until) != SOURCE_LOCKED || until != T0 + 903)
 		fail_msg("the 6th wrong code did not lock until T0+903 (%lld)",
 			 (long long)(until - T0));
 	assert_int_equal(check(s, a, T0 + 902), THROTTLE_LOCKED);
@@ -122,36 +122,81 @@ static void table_never_holds_more_than_its_size(void **state)
 		host(i, k);
 		fail_n(s, k, 1, T0 + i);
 	}
-	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
+	assert_true(throttle_sources_count(s) <= THROTTLE_SOURCES_MAX);
 	/* The newest is there, with its failure. */
 	host(3 * THROTTLE_SOURCES_MAX - 1, k);
 	fail_n(s, k, 3, T0 + 3 * THROTTLE_SOURCES_MAX);
 	assert_int_equal(check(s, k, T0 + 3 * THROTTLE_SOURCES_MAX), THROTTLE_DELAY);
 }
 
-static void full_table_forgets_the_least_recently_used_idle_source(void **state)
+/* Every slot holds a source with a wrong code: a new source is not
+ * given one (that would hand the forgotten source a fresh count), its
+ * wrong codes count together with every other source outside the
+ * table, and attempts of them lock all those sources at once. */
+static void full_table_counts_new_sources_together(void **state)
 {
 	struct throttle_sources *s = *state;
-	uint8_t k[THROTTLE_SOURCE_BYTES], first[THROTTLE_SOURCE_BYTES],
-		second[THROTTLE_SOURCE_BYTES];
+	uint8_t k[THROTTLE_SOURCE_BYTES], first[THROTTLE_SOURCE_BYTES];
+	int64_t until;
 
 	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
 		host(i, k);
 		fail_n(s, k, 1, T0);
 	}
-	host(0, first);
-	host(1, second);
-	/* The first source was looked at again: now the second is oldest. */
-	assert_int_equal(check(s, first, T0), THROTTLE_ALLOW);
-	host(THROTTLE_SOURCES_MAX, k);
-	fail_n(s, k, 1, T0);
+	for (unsigned i = 0; i < rules.attempts; i++) {
+		enum source_outcome o;
+
+		host(THROTTLE_SOURCES_MAX + i, k);
+		assert_int_equal(check(s, k, T0 + 60 * i), THROTTLE_ALLOW);
+		o = throttle_sources_fail(s, k, &rules, T0 + 60 * i, &until);
+		assert_int_equal(o, i + 1 < rules.attempts ? SOURCE_OVERFLOW
+							   : SOURCE_OVERFLOW_LOCKED);
+	}
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
-	/* The first kept its wrong code: three more make it wait. */
-	fail_n(s, first, 3, T0);
-	assert_int_equal(check(s, first, T0), THROTTLE_DELAY);
-	/* The second starts again: three wrong codes are still free. */
-	fail_n(s, second, 3, T0);
-	assert_int_equal(check(s, second, T0), THROTTLE_ALLOW);
+	/* No source in the table was forgotten: the first still counts
+	 * its wrong code, and three more make it wait. */
+	host(0, first);
+	fail_n(s, first, 3, T0 + 300);
+	assert_int_equal(check(s, first, T0 + 300), THROTTLE_DELAY);
+	/* Every source outside the table is locked now, also one never seen. */
+	host(5 * THROTTLE_SOURCES_MAX, k);
+	assert_int_equal(check(s, k, T0 + 301), THROTTLE_LOCKED);
+	/* The lock (from the 6th wrong code, at T0+300) holds for every
+	 * source without a count of its own, also one whose count ran out. */
+	host(1, k);
+	assert_int_equal(check(s, k, T0 + 901), THROTTLE_LOCKED);
+	/* When it ends, the slots whose count ran out take new sources, each
+	 * with its own count again. */
+	host(6 * THROTTLE_SOURCES_MAX, k);
+	assert_int_equal(check(s, k, T0 + 1200), THROTTLE_ALLOW);
+	assert_int_equal(throttle_sources_fail(s, k, &rules, T0 + 1200, &until), SOURCE_COUNTED);
+	host(7 * THROTTLE_SOURCES_MAX, k);
+	assert_int_equal(check(s, k, T0 + 1200), THROTTLE_ALLOW);
+}
+
+/* The finding: 1,100 remote hosts in rotation, each trying a code as
+ * soon as it may, for 200 s.  The table forgot the oldest and let 1.6
+ * million codes be checked; now at most attempts per source the table
+ * holds, and attempts for all the others together, before locks. */
+static void rotating_sources_beyond_the_table_are_bounded(void **state)
+{
+	struct throttle_sources *s = *state;
+	uint8_t k[THROTTLE_SOURCE_BYTES];
+	unsigned hosts = THROTTLE_SOURCES_MAX + 76, checked = 0;
+	int64_t until;
+
+	for (int64_t t = T0; t < T0 + 200; t++)
+		for (unsigned i = 0; i < hosts; i++) {
+			host(i, k);
+			if (throttle_sources_check(s, k, &rules, t, &until) != THROTTLE_ALLOW)
+				continue;
+			checked++;
+			throttle_sources_fail(s, k, &rules, t, &until);
+		}
+	if (checked > (THROTTLE_SOURCES_MAX + 1) * rules.attempts)
+		fail_msg("%u codes checked from %u sources in 200 s (at most %u)", checked, hosts,
+			 (THROTTLE_SOURCES_MAX + 1) * rules.attempts);
+	print_message("%u codes checked from %u rotating sources in 200 s\n", checked, hosts);
 }
 
 static void a_flood_of_new_sources_does_not_free_a_locked_one(void **state)
@@ -170,20 +215,23 @@ static void a_flood_of_new_sources_does_not_free_a_locked_one(void **state)
 	assert_int_equal(check(s, locked, T0 + 1), THROTTLE_LOCKED);
 }
 
-static void when_every_source_is_locked_the_oldest_goes(void **state)
+/* A table full of locked sources stays so: a new one waits with the
+ * overflow, no locked source is let go early. */
+static void when_every_source_is_locked_none_is_forgotten(void **state)
 {
 	struct throttle_sources *s = *state;
 	uint8_t k[THROTTLE_SOURCE_BYTES], oldest[THROTTLE_SOURCE_BYTES];
+	int64_t until;
 
 	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
 		host(i, k);
 		fail_n(s, k, rules.attempts, T0);
 	}
 	host(THROTTLE_SOURCES_MAX, k);
-	fail_n(s, k, 1, T0);
+	assert_int_equal(throttle_sources_fail(s, k, &rules, T0, &until), SOURCE_OVERFLOW);
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
 	host(0, oldest);
-	assert_int_equal(check(s, oldest, T0), THROTTLE_ALLOW);
+	assert_int_equal(check(s, oldest, T0), THROTTLE_LOCKED);
 	host(1, k);
 	assert_int_equal(check(s, k, T0), THROTTLE_LOCKED);
 }
@@ -196,9 +244,10 @@ int main(void)
 		T(unknown_source_is_allowed_and_not_remembered),
 		T(wrong_codes_make_one_source_wait_then_lock_it),
 		T(table_never_holds_more_than_its_size),
-		T(full_table_forgets_the_least_recently_used_idle_source),
+		T(full_table_counts_new_sources_together),
+		T(rotating_sources_beyond_the_table_are_bounded),
 		T(a_flood_of_new_sources_does_not_free_a_locked_one),
-		T(when_every_source_is_locked_the_oldest_goes),
+		T(when_every_source_is_locked_none_is_forgotten),
 #undef T
 	};
 
