@@ -26,6 +26,100 @@
  * person in a loop: give up rather than spin. */
 #define THROTTLE_PUT_ATTEMPTS 5
 
+/* Failures the store could not take (a full map, a broken disk) are
+ * kept here until it can: a failure that is not recorded must not be a
+ * free guess.  While a person has one, every try of theirs first writes
+ * it to the store, and is refused when that still fails (fail closed:
+ * also a right password).  The table is bounded; when it is full the
+ * failures beyond are lost, and then nobody's try goes on until every
+ * failure held here has been written (a write that succeeds is the
+ * proof that recording works again). */
+#define THROTTLE_UNRECORDED_MAX 256
+
+struct throttle_unrecorded {
+	char username[OB_USERNAME_MAX + 1]; /* "" for a free slot */
+	uint32_t failures;
+	int64_t last;
+};
+
+static struct throttle_unrecorded unrecorded[THROTTLE_UNRECORDED_MAX];
+static bool unrecorded_lost;
+
+static struct throttle_unrecorded *unrecorded_find(const char *username)
+{
+	for (size_t i = 0; i < THROTTLE_UNRECORDED_MAX; i++)
+		if (unrecorded[i].username[0] && strcmp(unrecorded[i].username, username) == 0)
+			return &unrecorded[i];
+	return NULL;
+}
+
+static void unrecorded_add(const char *username, int64_t now)
+{
+	struct throttle_unrecorded *u = unrecorded_find(username);
+
+	for (size_t i = 0; !u && i < THROTTLE_UNRECORDED_MAX; i++)
+		if (!unrecorded[i].username[0]) {
+			u = &unrecorded[i];
+			snprintf(u->username, sizeof(u->username), "%s", username);
+		}
+	if (!u) {
+		unrecorded_lost = true;
+		return;
+	}
+	if (u->failures < UINT32_MAX)
+		u->failures++;
+	u->last = now;
+}
+
+/* Count n failures, the last at when, into username's stored throttle.
+ * STORE_OK with *t the new throttle and *old the one before. */
+static enum store_result throttle_count(struct daemon *d, const char *username, uint32_t n,
+					int64_t when, struct throttle *old, struct throttle *t,
+					bool *locked)
+{
+	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
+	enum store_result r = STORE_CONFLICT;
+
+	for (int i = 0; i < THROTTLE_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
+		r = store_throttle_get(d->store, username, old);
+		if (r != STORE_OK)
+			break;
+		*t = *old;
+		/* More than attempts cannot change anything: a lock holds. */
+		for (uint32_t k = 0; k < n && !(*locked = policy_throttle_fail(t, &rules, when)); k++)
+			;
+		r = store_throttle_put(d->store, username, old, t);
+	}
+	return r;
+}
+
+/* Write what the table holds.  0 when it is empty afterwards. */
+static int throttle_flush(struct daemon *d)
+{
+	struct throttle old, t;
+	enum store_result r;
+	bool locked;
+
+	for (size_t i = 0; i < THROTTLE_UNRECORDED_MAX; i++) {
+		struct throttle_unrecorded *u = &unrecorded[i];
+
+		if (!u->username[0])
+			continue;
+		r = throttle_count(d, u->username, u->failures, u->last, &old, &t, &locked);
+		/* Someone deleted: nobody to count against. */
+		if (r != STORE_OK && r != STORE_NOT_FOUND)
+			return -EIO;
+		log_info("login: %s: %u failed login%s recorded now that the store can write",
+			 u->username, u->failures, u->failures == 1 ? "" : "s");
+		memset(u, 0, sizeof(*u));
+	}
+	if (unrecorded_lost)
+		log_warnx("login: the store can write again: failed logins of some people "
+			  "were lost while it could not");
+	unrecorded_lost = false;
+	return 0;
+}
+
 int throttle_gate(struct daemon *d, const char *username, int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
@@ -33,6 +127,11 @@ int throttle_gate(struct daemon *d, const char *username, int64_t *until)
 	enum store_result r;
 
 	*until = 0;
+	if ((unrecorded_lost || unrecorded_find(username)) && throttle_flush(d) < 0) {
+		log_warnx("login: %s: refused unchecked: failed logins cannot be recorded",
+			  username);
+		return -EIO;
+	}
 	r = store_throttle_get(d->store, username, &t);
 	if (r != STORE_OK) {
 		log_warnx("login: %s: cannot read the failed logins: %s", username,
@@ -45,27 +144,21 @@ int throttle_gate(struct daemon *d, const char *username, int64_t *until)
 int throttle_failure(struct daemon *d, const char *username, const char *what,
 		     const char *service, const char *rhost, int64_t *until)
 {
-	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	struct throttle old, t;
-	enum store_result r = STORE_CONFLICT;
+	enum store_result r;
 	bool locked = false, was_locked = false;
 	char when[40];
 
 	*until = 0;
-	for (int i = 0; i < THROTTLE_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
-		r = store_throttle_get(d->store, username, &old);
-		if (r != STORE_OK)
-			break;
-		t = old;
-		was_locked = old.locked_until && d->now() < old.locked_until;
-		locked = policy_throttle_fail(&t, &rules, d->now());
-		r = store_throttle_put(d->store, username, &old, &t);
-	}
+	r = throttle_count(d, username, 1, d->now(), &old, &t, &locked);
 	if (r != STORE_OK) {
-		log_warnx("login: %s: cannot record a failed %s: %s", username, what,
-			  store_result_name(r));
+		log_warnx("login: %s: cannot record a failed %s: %s; the next try is refused "
+			  "until it is", username, what, store_result_name(r));
+		if (r != STORE_NOT_FOUND)
+			unrecorded_add(username, d->now());
 		return -EIO;
 	}
+	was_locked = old.locked_until && d->now() < old.locked_until;
 	if (!locked)
 		return 0;
 	*until = t.locked_until;

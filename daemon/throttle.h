@@ -14,13 +14,17 @@
 
 /* May username try a secret now?  Returns THROTTLE_ALLOW, or
  * THROTTLE_DELAY or THROTTLE_LOCKED with *until set; -EIO when the store
- * cannot say (the caller refuses: a lock must never be skipped). */
+ * cannot say, or when a failure of the person's (or, after the daemon's
+ * table of them filled, anyone's) could not be recorded and still cannot
+ * (the caller refuses: a lock must never be skipped, and a failure the
+ * store cannot take must not be a free guess). */
 int throttle_gate(struct daemon *d, const char *username, int64_t *until);
 
 /* Count one failed secret (what: "password", "access code", ... for the
  * log).  Returns 1 when the person is locked now (*until: till when), 0
- * when not, -EIO when the failure could not be recorded.  A lock is
- * logged with the person's name. */
+ * when not, -EIO when the failure could not be recorded: it is then kept
+ * in memory, and throttle_gate refuses the person until it is written.
+ * A lock is logged with the person's name. */
 int throttle_failure(struct daemon *d, const char *username, const char *what,
 		     const char *service, const char *rhost, int64_t *until);
 

@@ -15,7 +15,12 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include <errno.h>
+#include <unistd.h>
+
+#include "daemon.h"
 #include "policy.h"
+#include "store.h"
 #include "throttle.h"
 
 #define T0 1800000000LL
@@ -236,6 +241,109 @@ static void when_every_source_is_locked_none_is_forgotten(void **state)
 	assert_int_equal(check(s, k, T0), THROTTLE_LOCKED);
 }
 
+/* ------------------------------------ failures the store cannot take */
+
+static int64_t clock_now = T0;
+
+static int64_t test_now(void)
+{
+	return clock_now;
+}
+
+static void remove_db(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* store_throttle_put, through the linker's --wrap: while throttle_full,
+ * it fails as with a full map. */
+static bool throttle_full;
+
+enum store_result __real_store_throttle_put(struct store *st, const char *username,
+					    const struct throttle *expected,
+					    const struct throttle *t);
+enum store_result __wrap_store_throttle_put(struct store *st, const char *username,
+					    const struct throttle *expected,
+					    const struct throttle *t);
+
+enum store_result __wrap_store_throttle_put(struct store *st, const char *username,
+					    const struct throttle *expected,
+					    const struct throttle *t)
+{
+	if (throttle_full)
+		return STORE_FULL;
+	return __real_store_throttle_put(st, username, expected, t);
+}
+
+static void add_person(struct store *st, const char *username)
+{
+	struct person p = { 0 };
+
+	snprintf(p.username, sizeof(p.username), "%s", username);
+	snprintf(p.first_name, sizeof(p.first_name), "Ada");
+	snprintf(p.last_name, sizeof(p.last_name), "Lovelace");
+	snprintf(p.org, sizeof(p.org), "default");
+	snprintf(p.pwhash, sizeof(p.pwhash), "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	p.created = p.updated = p.password_set = T0 - 86400;
+	if (store_person_create(st, &p) != STORE_OK)
+		fail_msg("cannot create %s", username);
+}
+
+/* The finding (issue 9.5): with the database full, 40 wrong passwords
+ * got no wait and no lock, and the right one then went in.  Now the
+ * failure that cannot be written is held in memory, and every next try
+ * of that person (the right password too) is refused unread until it is
+ * written; other people are not concerned; once the store can write
+ * again the failure is recorded and counts. */
+static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
+{
+	char dir[64];
+	struct daemon d = { .now = test_now };
+	struct throttle t;
+	unsigned refused = 0;
+	int64_t until;
+	int r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_throttle.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	config_defaults(&d.cfg);
+	if ((r = store_open(&d.store, dir, 1 << 20)) < 0)
+		fail_msg("store_open: %s", strerror(-r));
+	add_person(d.store, "ada");
+	add_person(d.store, "bob");
+	throttle_full = true;
+	clock_now = T0;
+	/* The first wrong password is looked at, and cannot be recorded. */
+	assert_int_equal(throttle_gate(&d, "ada", &until), THROTTLE_ALLOW);
+	assert_int_equal(throttle_failure(&d, "ada", "password", "sshd", "192.0.2.1", &until),
+			 -EIO);
+	/* 39 more tries, and then the right password: none is looked at. */
+	for (int i = 0; i < 40; i++) {
+		clock_now++;
+		if (throttle_gate(&d, "ada", &until) < 0)
+			refused++;
+	}
+	assert_int_equal(refused, 40);
+	/* Someone else's login is not concerned. */
+	assert_int_equal(throttle_gate(&d, "bob", &until), THROTTLE_ALLOW);
+	/* The store writes again: the failure is written and counts. */
+	throttle_full = false;
+	assert_int_equal(throttle_gate(&d, "ada", &until), THROTTLE_ALLOW);
+	assert_int_equal(store_throttle_get(d.store, "ada", &t), STORE_OK);
+	assert_int_equal(t.failures, 1);
+	assert_int_equal(t.last_failure, T0);
+	store_close(d.store);
+	remove_db(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +357,7 @@ int main(void)
 		T(a_flood_of_new_sources_does_not_free_a_locked_one),
 		T(when_every_source_is_locked_none_is_forgotten),
 #undef T
+		cmocka_unit_test(a_failure_that_cannot_be_recorded_refuses_the_next_try),
 	};
 
 	if (sodium_init() < 0)
