@@ -246,6 +246,12 @@ int output_status(struct json_object *params)
 	snprintf(line, sizeof(line), "%s used of %s", output_size(v, used, sizeof(used)),
 		 output_size(w, size, sizeof(size)));
 	output_field("database", line);
+	v = 0;
+	if (output_int(params, "audit_dropped", &v) && v) {
+		snprintf(line, sizeof(line), "%" PRId64 " event%s could not be stored", v,
+			 v == 1 ? "" : "s");
+		output_field("audit log", line);
+	}
 	return output_finish();
 }
 

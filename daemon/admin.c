@@ -27,6 +27,7 @@
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
+#include "audit.h"
 #include "throttle.h"
 #include "validate.h"
 #include "varlink.h"
@@ -221,6 +222,7 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	    admin_set_int(p, "map_size", (int64_t)st.map_size) < 0 ||
 	    admin_set_int(p, "map_used", (int64_t)st.map_used) < 0 ||
 	    admin_set_int(p, "uptime", d->now() - d->started) < 0 ||
+	    admin_set_int(p, "audit_dropped", (int64_t)audit_dropped()) < 0 ||
 	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0) {
 		json_object_put(p);
 		return NULL;
@@ -1123,15 +1125,15 @@ static void admin_audit_read(struct admin_ctx *x, const char *event, struct json
 	    validate_username(subject))
 		subject = NULL;
 	if (reply && json_object_object_get_ex(reply, "error", &e))
-		admin_audit(x, subject, subject ? NULL : x->a.org, event, "refused", "%s",
+		admin_audit_limited(x, true, subject, subject ? NULL : x->a.org, event, "refused", "%s",
 			    json_object_get_string(e) + (strncmp(json_object_get_string(e),
 								 OB_IFACE_ADMIN ".",
 								 sizeof(OB_IFACE_ADMIN)) == 0
 							 ? sizeof(OB_IFACE_ADMIN)
 							 : 0));
 	else
-		admin_audit(x, subject, subject ? NULL : x->a.org, event, reply ? "ok" : "failed",
-			    "%s", "");
+		admin_audit_limited(x, true, subject, subject ? NULL : x->a.org, event,
+				    reply ? "ok" : "failed", "%s", "");
 }
 
 /* Who the peer is as an administrator: root, or the onboard person of
@@ -1191,6 +1193,8 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 	/* Checked before the method name: others learn nothing here. */
 	if (admin_actor(&x, peer, &err) < 0)
 		return err;
+	/* Summaries of floods that ended are due even when nothing else is. */
+	audit_tick(d);
 	if (!*sess) {
 		*sess = calloc(1, sizeof(**sess));
 		if (!*sess)
@@ -1202,8 +1206,9 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 			continue;
 		if (!policy_admin_may(&x.a, admin_methods[i].need, &missing)) {
 			log_info("admin: %s refused %s: lacks %s", x.a.username, method, missing);
-			admin_audit(&x, NULL, x.a.org, "admin.denied", "denied", "%s needs %s",
-				    method + sizeof(OB_IFACE_ADMIN), missing);
+			admin_audit_limited(&x, false, NULL, x.a.org, "admin.denied", "denied",
+					    "%s needs %s", method + sizeof(OB_IFACE_ADMIN),
+					    missing);
 			if (admin_methods[i].need == NEED_MAIN_ADMIN)
 				return admin_error(VL_ERR_PERMISSION_DENIED,
 						   "permission denied: only a main administrator "

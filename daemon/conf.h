@@ -57,6 +57,11 @@ struct config {
 					  * --create-account makes, default /bin/bash */
 	unsigned account_home;           /* account_home: enum account_home, default
 					  * first-login (pam_mkhomedir makes it) */
+	int64_t audit_retention;         /* audit_retention: older events are pruned,
+					  * 1d..3650d, default 365d */
+	uint64_t audit_max_size;         /* audit_max_size: the audit log's share of the
+					  * map, oldest pruned beyond it; 0 (default): a
+					  * quarter of db_map_size */
 };
 
 void config_defaults(struct config *c);

@@ -165,6 +165,8 @@ int login_failed(struct login *l, const char *what, const char *text)
 	char locked[160];
 	int64_t until;
 
+	audit_login_limited(l->d, &l->person, "login.failed", "refused",
+			    "wrong %s (service %s, from %s)", what, l->service, l->rhost);
 	if (throttle_failure(l->d, l->person.username, what, l->service, l->rhost, &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
 				   policy_text_locked(until, l->d->now(), locked, sizeof(locked)),

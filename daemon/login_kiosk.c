@@ -18,6 +18,7 @@
  * at, so that guessing is hopeless. */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 bool login_kiosk_wanted(struct json_object *params)
@@ -73,6 +74,8 @@ static int kiosk_wrong_code(struct login *l)
 	sodium_memzero(l->code_hash, sizeof(l->code_hash));
 	log_info("login: kiosk: wrong access code (service %s, from %s)", l->service,
 		 l->source_name);
+	audit_host_limited(l->d, l->source_name, "login.failed", "refused",
+			   "wrong access code (service %s, from %s)", l->service, l->source_name);
 	if (throttle_source_failure(l->d, l->source, l->source_name, &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, "Login incorrect.",
 				   OB_STYLE_ERROR,

@@ -417,6 +417,27 @@ enum store_result store_pool_each(struct store *st,
 /* Append e with the next id (written back to e->id).  STORE_OK,
  * STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_audit_append(struct store *st, struct audit_event *e);
+
+/* What the audit log may hold: events older than oldest (seconds since
+ * the epoch; 0: no limit) go, and so do the oldest while the audit table
+ * takes more than max_bytes of the map (0: no cap). */
+struct audit_bounds {
+	int64_t oldest;
+	uint64_t max_bytes;
+};
+/* Events pruned by one append, at most: a write transaction stays short
+ * however much is due, and the rest goes with the next appends. */
+#define AUDIT_PRUNE_BATCH 64
+
+/* store_audit_append within bounds: in the same transaction, before the
+ * append, at most AUDIT_PRUNE_BATCH events that are out of bounds are
+ * deleted, oldest first (over max_bytes, down to 7/8 of it); the newest
+ * event always stays, so that ids are never given twice.  *pruned (may
+ * be NULL) receives how many events went. */
+enum store_result store_audit_append_bounded(struct store *st, struct audit_event *e,
+					     const struct audit_bounds *b, unsigned *pruned);
+/* Bytes of the map the audit table takes, and its events. */
+enum store_result store_audit_size(struct store *st, uint64_t *bytes, uint64_t *events);
 /* Events with id > after, oldest first, until fn returns non-zero. */
 enum store_result store_audit_each(struct store *st, uint64_t after,
 				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);
