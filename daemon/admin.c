@@ -159,13 +159,18 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 {
 	struct json_object *o = json_object_new_object();
 	struct throttle t = *stored;
+	int64_t place_until;
+	unsigned places;
 
 	if (!o)
 		return NULL;
 	policy_throttle_expire(&t, now);
+	places = policy_throttle_places_locked(&t, now, &place_until);
 	if (admin_set_int(o, "failures", t.failures) < 0 ||
 	    (t.last_failure && admin_set_int(o, "last_failure", t.last_failure) < 0) ||
-	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0)) {
+	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0) ||
+	    (places && admin_set_int(o, "places_locked", places) < 0) ||
+	    (places && admin_set_int(o, "places_locked_until", place_until) < 0)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -1007,6 +1012,9 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	if (r != STORE_OK)
 		return admin_storage_error(r, "unlock the person");
 	policy_throttle_expire(&old, now);
+	/* What was lifted: the lock everywhere, else the latest of a place. */
+	if (!old.locked_until)
+		policy_throttle_places_locked(&old, now, &old.locked_until);
 	if (old.locked_until)
 		log_info("admin: unlocked %s (locked until %s after %u failed login%s)", username,
 			 log_utc(old.locked_until, when, sizeof(when)), old.failures,

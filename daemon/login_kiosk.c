@@ -30,7 +30,7 @@ bool login_kiosk_wanted(struct json_object *params)
 
 /* Where the login comes from: the remote host when the application gave
  * one, else the terminal, else the service. */
-static void kiosk_source(struct login *l, struct json_object *params)
+void login_source(struct login *l, struct json_object *params)
 {
 	static const char *const kinds[] = { "rhost", "tty", "service" };
 	const char *v = NULL;
@@ -59,7 +59,6 @@ int login_kiosk_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   "Permission denied: only root may run a kiosk login.", NULL);
 	}
-	kiosk_source(l, params);
 	l->step = STEP_ASK_WHO;
 	/* Not echoed: the answer may be an access code. */
 	return login_reply(l, NULL, OB_STYLE_SECRET, "Username or access code: ", NULL);

@@ -79,13 +79,32 @@ static inline bool store_names_has(const store_name *names, unsigned n, const ch
  * nonce, MAC and the 20-byte secret.  The store never sees it open. */
 #define STORE_TOTP_SEALED_BYTES (24 + 16 + 20)
 
+/* A person's failed logins from one place (the remote host, else the
+ * terminal, else the service), known by a hash of it: many wrong guesses
+ * from one place lock that place for the person, not the person
+ * everywhere (policy_throttle_*). */
+#define THROTTLE_PLACES 4
+#define THROTTLE_PLACE_BYTES 8
+
+struct throttle_place {
+	uint8_t key[THROTTLE_PLACE_BYTES];
+	uint32_t failures;    /* in a row from there */
+	int64_t last_failure;
+	int64_t locked_until; /* the place is locked for the person while now < it */
+};
+
 /* A person's failed logins in a row and their lock (the policy reads and
  * writes it: policy_throttle_*).  Times are seconds since the epoch, 0
  * for never.  All zero: no failure since the last successful login. */
 struct throttle {
-	uint32_t failures;    /* failed passwords, codes, authenticator codes in a row */
+	uint32_t failures;    /* failed passwords, codes, authenticator codes in a row,
+			       * from anywhere */
 	int64_t last_failure; /* when the last of them was */
-	int64_t locked_until; /* a lock holds while now < locked_until */
+	int64_t locked_until; /* the overall lock: holds while now < locked_until */
+	/* The places of the latest failures, at most THROTTLE_PLACES (the
+	 * oldest is dropped for a new one): places[0..nplaces). */
+	unsigned nplaces;
+	struct throttle_place places[THROTTLE_PLACES];
 };
 
 struct person {

@@ -589,8 +589,17 @@ enum store_result store_throttle_get(struct store *st, const char *username,
 
 static bool store_throttle_equal(const struct throttle *a, const struct throttle *b)
 {
-	return a->failures == b->failures && a->last_failure == b->last_failure &&
-	       a->locked_until == b->locked_until;
+	if (a->failures != b->failures || a->last_failure != b->last_failure ||
+	    a->locked_until != b->locked_until || a->nplaces != b->nplaces)
+		return false;
+	for (unsigned i = 0; i < a->nplaces && i < THROTTLE_PLACES; i++) {
+		const struct throttle_place *x = &a->places[i], *y = &b->places[i];
+
+		if (memcmp(x->key, y->key, sizeof(x->key)) != 0 || x->failures != y->failures ||
+		    x->last_failure != y->last_failure || x->locked_until != y->locked_until)
+			return false;
+	}
+	return true;
 }
 
 enum store_result store_throttle_put(struct store *st, const char *username,

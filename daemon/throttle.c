@@ -38,6 +38,7 @@
 
 struct throttle_unrecorded {
 	char username[OB_USERNAME_MAX + 1]; /* "" for a free slot */
+	uint8_t place[THROTTLE_PLACE_BYTES]; /* of the last one */
 	uint32_t failures;
 	int64_t last;
 };
@@ -53,7 +54,8 @@ static struct throttle_unrecorded *unrecorded_find(const char *username)
 	return NULL;
 }
 
-static void unrecorded_add(const char *username, int64_t now)
+static void unrecorded_add(const char *username, const uint8_t place[THROTTLE_PLACE_BYTES],
+			   int64_t now)
 {
 	struct throttle_unrecorded *u = unrecorded_find(username);
 
@@ -69,13 +71,15 @@ static void unrecorded_add(const char *username, int64_t now)
 	if (u->failures < UINT32_MAX)
 		u->failures++;
 	u->last = now;
+	memcpy(u->place, place, THROTTLE_PLACE_BYTES);
 }
 
 /* Count n failures, the last at when, into username's stored throttle.
  * STORE_OK with *t the new throttle and *old the one before. */
-static enum store_result throttle_count(struct daemon *d, const char *username, uint32_t n,
+static enum store_result throttle_count(struct daemon *d, const char *username,
+					const uint8_t place[THROTTLE_PLACE_BYTES], uint32_t n,
 					int64_t when, struct throttle *old, struct throttle *t,
-					bool *locked)
+					bool *locked, int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	enum store_result r = STORE_CONFLICT;
@@ -86,7 +90,8 @@ static enum store_result throttle_count(struct daemon *d, const char *username, 
 			break;
 		*t = *old;
 		/* More than attempts cannot change anything: a lock holds. */
-		for (uint32_t k = 0; k < n && !(*locked = policy_throttle_fail(t, &rules, when)); k++)
+		for (uint32_t k = 0;
+		     k < n && !(*locked = policy_throttle_fail(t, &rules, place, when, until)); k++)
 			;
 		r = store_throttle_put(d->store, username, old, t);
 	}
@@ -98,6 +103,7 @@ static int throttle_flush(struct daemon *d)
 {
 	struct throttle old, t;
 	enum store_result r;
+	int64_t until;
 	bool locked;
 
 	for (size_t i = 0; i < THROTTLE_UNRECORDED_MAX; i++) {
@@ -105,7 +111,8 @@ static int throttle_flush(struct daemon *d)
 
 		if (!u->username[0])
 			continue;
-		r = throttle_count(d, u->username, u->failures, u->last, &old, &t, &locked);
+		r = throttle_count(d, u->username, u->place, u->failures, u->last, &old, &t,
+				   &locked, &until);
 		/* Someone deleted: nobody to count against. */
 		if (r != STORE_OK && r != STORE_NOT_FOUND)
 			return -EIO;
@@ -120,7 +127,8 @@ static int throttle_flush(struct daemon *d)
 	return 0;
 }
 
-int throttle_gate(struct daemon *d, const char *username, int64_t *until)
+int throttle_gate(struct daemon *d, const char *username,
+		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	struct throttle t;
@@ -138,59 +146,75 @@ int throttle_gate(struct daemon *d, const char *username, int64_t *until)
 			  store_result_name(r));
 		return -EIO;
 	}
-	return (int)policy_throttle_check(&t, &rules, d->now(), until);
+	return (int)policy_throttle_check(&t, &rules, place, d->now(), until);
 }
 
-int throttle_failure(struct daemon *d, const char *username, const char *what,
+int throttle_failure(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES], const char *what,
 		     const char *service, const char *rhost, int64_t *until)
 {
+	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	struct throttle old, t;
 	enum store_result r;
-	bool locked = false, was_locked = false;
+	bool locked = false, was_locked = false, everywhere;
+	int64_t before;
 	char when[40];
 
 	*until = 0;
-	r = throttle_count(d, username, 1, d->now(), &old, &t, &locked);
+	r = throttle_count(d, username, place, 1, d->now(), &old, &t, &locked, until);
 	if (r != STORE_OK) {
 		log_warnx("login: %s: cannot record a failed %s: %s; the next try is refused "
 			  "until it is", username, what, store_result_name(r));
 		if (r != STORE_NOT_FOUND)
-			unrecorded_add(username, d->now());
+			unrecorded_add(username, place, d->now());
 		return -EIO;
 	}
-	was_locked = old.locked_until && d->now() < old.locked_until;
+	/* Locked before this failure (it was then refused unread, and only
+	 * counted because it raced with the lock)? */
+	was_locked = policy_throttle_check(&old, &rules, place, d->now(), &before) ==
+		     THROTTLE_LOCKED;
 	if (!locked)
 		return 0;
-	*until = t.locked_until;
 	if (!was_locked) {
 		struct person p;
 
-		log_info("login: %s: locked until %s after %u failed login%s in a row, the last "
-			 "a wrong %s (service %s, from %s)",
-			 username, log_utc(t.locked_until, when, sizeof(when)), t.failures,
-			 t.failures == 1 ? "" : "s", what, service, rhost);
+		everywhere = t.locked_until != 0;
+		log_info("login: %s: locked until %s after %u failed login%s in a row %s, the "
+			 "last a wrong %s (service %s, from %s)",
+			 username, log_utc(*until, when, sizeof(when)),
+			 everywhere ? t.failures : rules.attempts,
+			 (everywhere ? t.failures : rules.attempts) == 1 ? "" : "s",
+			 everywhere ? "from anywhere: locked everywhere" : "from one place: "
+									  "locked from there",
+			 what, service, rhost);
 		if (store_person_get(d->store, username, &p) == STORE_OK)
-			audit_login(d, &p, "login.lockout", "locked", "until %s after %u failures",
-				    log_utc(t.locked_until, when, sizeof(when)), t.failures);
+			audit_login(d, &p, "login.lockout", "locked",
+				    "%s until %s after %u failures (service %s, from %s)",
+				    everywhere ? "everywhere" : "from one place",
+				    log_utc(*until, when, sizeof(when)),
+				    everywhere ? t.failures : rules.attempts, service, rhost);
 		sodium_memzero(&p, sizeof(p));
 	}
 	return 1;
 }
 
-int throttle_success(struct daemon *d, const char *username)
+int throttle_success(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES])
 {
-	struct throttle old, zero;
+	struct throttle old, t;
 	enum store_result r = STORE_CONFLICT;
 
-	policy_throttle_clear(&zero);
 	for (int i = 0; i < THROTTLE_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
 		r = store_throttle_get(d->store, username, &old);
 		if (r != STORE_OK)
 			break;
+		t = old;
+		policy_throttle_success(&t, place);
 		/* Most logins had no failure before: nothing to write. */
-		if (old.failures == 0 && old.locked_until == 0 && old.last_failure == 0)
+		if (t.failures == old.failures && t.last_failure == old.last_failure &&
+		    t.locked_until == old.locked_until && t.nplaces == old.nplaces)
 			return 0;
-		r = store_throttle_put(d->store, username, &old, &zero);
+		r = store_throttle_put(d->store, username, &old, &t);
 	}
 	if (r != STORE_OK) {
 		log_warnx("login: %s: cannot clear the failed logins: %s", username,

@@ -1,5 +1,7 @@
-/* Throttling of logins, per person: the policy's rules (policy_throttle_*)
- * applied to what the store keeps, with compare-and-swap so that two
+/* Throttling of logins, per person and place (the remote host, else the
+ * terminal, else the service, as a key of THROTTLE_PLACE_BYTES: the
+ * first bytes of throttle_source_key): the policy's rules
+ * (policy_throttle_*) applied to what the store keeps, with compare-and-swap so that two
  * dialogues failing at once both count; and per source for access-code
  * guesses without a username (kiosk), in memory. */
 #ifndef OB_THROTTLE_H
@@ -18,18 +20,23 @@
  * table of them filled, anyone's) could not be recorded and still cannot
  * (the caller refuses: a lock must never be skipped, and a failure the
  * store cannot take must not be a free guess). */
-int throttle_gate(struct daemon *d, const char *username, int64_t *until);
+int throttle_gate(struct daemon *d, const char *username,
+		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until);
 
-/* Count one failed secret (what: "password", "access code", ... for the
- * log).  Returns 1 when the person is locked now (*until: till when), 0
+/* Count one failed secret from place (what: "password", "access code",
+ * ... for the log).  Returns 1 when the person is locked now, from there
+ * or everywhere (*until: till when), 0
  * when not, -EIO when the failure could not be recorded: it is then kept
  * in memory, and throttle_gate refuses the person until it is written.
  * A lock is logged with the person's name. */
-int throttle_failure(struct daemon *d, const char *username, const char *what,
+int throttle_failure(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES], const char *what,
 		     const char *service, const char *rhost, int64_t *until);
 
-/* A successful login: the count starts again.  Returns 0 or -EIO. */
-int throttle_success(struct daemon *d, const char *username);
+/* A successful login from place: the count in a row starts again, and
+ * the place's (policy_throttle_success).  Returns 0 or -EIO. */
+int throttle_success(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES]);
 
 /* Access-code guesses without a username (kiosk), per source: the
  * policy's rules (policy_source_*) over a table in the daemon's memory.

@@ -305,6 +305,7 @@ static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
 {
 	char dir[64];
 	struct daemon d = { .now = test_now };
+	const uint8_t here[THROTTLE_PLACE_BYTES] = { 1 };
 	struct throttle t;
 	unsigned refused = 0;
 	int64_t until;
@@ -322,21 +323,21 @@ static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
 	throttle_full = true;
 	clock_now = T0;
 	/* The first wrong password is looked at, and cannot be recorded. */
-	assert_int_equal(throttle_gate(&d, "ada", &until), THROTTLE_ALLOW);
-	assert_int_equal(throttle_failure(&d, "ada", "password", "sshd", "192.0.2.1", &until),
+	assert_int_equal(throttle_gate(&d, "ada", here, &until), THROTTLE_ALLOW);
+	assert_int_equal(throttle_failure(&d, "ada", here, "password", "sshd", "192.0.2.1", &until),
 			 -EIO);
 	/* 39 more tries, and then the right password: none is looked at. */
 	for (int i = 0; i < 40; i++) {
 		clock_now++;
-		if (throttle_gate(&d, "ada", &until) < 0)
+		if (throttle_gate(&d, "ada", here, &until) < 0)
 			refused++;
 	}
 	assert_int_equal(refused, 40);
 	/* Someone else's login is not concerned. */
-	assert_int_equal(throttle_gate(&d, "bob", &until), THROTTLE_ALLOW);
+	assert_int_equal(throttle_gate(&d, "bob", here, &until), THROTTLE_ALLOW);
 	/* The store writes again: the failure is written and counts. */
 	throttle_full = false;
-	assert_int_equal(throttle_gate(&d, "ada", &until), THROTTLE_ALLOW);
+	assert_int_equal(throttle_gate(&d, "ada", here, &until), THROTTLE_ALLOW);
 	assert_int_equal(store_throttle_get(d.store, "ada", &t), STORE_OK);
 	assert_int_equal(t.failures, 1);
 	assert_int_equal(t.last_failure, T0);
