@@ -40,7 +40,7 @@ static void audit_copy(char *dst, size_t size, const char *src)
  * AUDIT_RATE_LIMIT a minute per caller (policy_audit_rate) and the rest
  * summed up in one event; a flood of 16,187 denied calls in 10 s used to
  * be 16,187 events.  Callers beyond AUDIT_SLOTS within a minute share
- * one count per kind.  Every append prunes, in its own transaction,
+ * one count per kind.  Every append prunes, in the same transaction,
  * events older than audit_retention and, beyond audit_max_size, the
  * oldest (store_audit_append_bounded): the audit log never fills the map
  * alone.
