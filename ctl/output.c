@@ -246,6 +246,12 @@ int output_status(struct json_object *params)
 	snprintf(line, sizeof(line), "%s used of %s", output_size(v, used, sizeof(used)),
 		 output_size(w, size, sizeof(size)));
 	output_field("database", line);
+	v = 0;
+	if (output_int(params, "audit_dropped", &v) && v) {
+		snprintf(line, sizeof(line), "%" PRId64 " event%s could not be stored", v,
+			 v == 1 ? "" : "s");
+		output_field("audit log", line);
+	}
 	return output_finish();
 }
 
@@ -274,7 +280,7 @@ static void output_code_summary(struct json_object *code)
 static void output_lockout(struct json_object *lockout)
 {
 	char t[OUTPUT_TIME_MAX], line[96];
-	int64_t failures = 0;
+	int64_t failures = 0, places = 0;
 
 	output_int(lockout, "failures", &failures);
 	if (failures && output_int(lockout, "last_failure", &(int64_t){ 0 }))
@@ -284,8 +290,13 @@ static void output_lockout(struct json_object *lockout)
 		snprintf(line, sizeof(line), "%" PRId64, failures);
 	output_field("failed logins", line);
 	if (output_int(lockout, "locked_until", &(int64_t){ 0 })) {
-		snprintf(line, sizeof(line), "locked until %s",
+		snprintf(line, sizeof(line), "locked everywhere until %s",
 			 output_time(lockout, "locked_until", "?", t));
+		output_field("login lock", line);
+	} else if (output_int(lockout, "places_locked", &places) && places > 0) {
+		snprintf(line, sizeof(line), "locked from %" PRId64 " place%s until %s", places,
+			 places == 1 ? "" : "s",
+			 output_time(lockout, "places_locked_until", "?", t));
 		output_field("login lock", line);
 	} else {
 		output_field("login lock", "none");

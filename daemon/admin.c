@@ -28,6 +28,7 @@
 #include "peoplefile.h"
 #include "policy.h"
 #include "store_record.h"
+#include "audit.h"
 #include "throttle.h"
 #include "validate.h"
 #include "varlink.h"
@@ -159,13 +160,18 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 {
 	struct json_object *o = json_object_new_object();
 	struct throttle t = *stored;
+	int64_t place_until;
+	unsigned places;
 
 	if (!o)
 		return NULL;
 	policy_throttle_expire(&t, now);
+	places = policy_throttle_places_locked(&t, now, &place_until);
 	if (admin_set_int(o, "failures", t.failures) < 0 ||
 	    (t.last_failure && admin_set_int(o, "last_failure", t.last_failure) < 0) ||
-	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0)) {
+	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0) ||
+	    (places && admin_set_int(o, "places_locked", places) < 0) ||
+	    (places && admin_set_int(o, "places_locked_until", place_until) < 0)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -222,6 +228,7 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	    admin_set_int(p, "map_size", (int64_t)st.map_size) < 0 ||
 	    admin_set_int(p, "map_used", (int64_t)st.map_used) < 0 ||
 	    admin_set_int(p, "uptime", d->now() - d->started) < 0 ||
+	    admin_set_int(p, "audit_dropped", (int64_t)audit_dropped()) < 0 ||
 	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0) {
 		json_object_put(p);
 		return NULL;
@@ -1012,6 +1019,9 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	if (r != STORE_OK)
 		return admin_storage_error(r, "unlock the person");
 	policy_throttle_expire(&old, now);
+	/* What was lifted: the lock everywhere, else the latest of a place. */
+	if (!old.locked_until)
+		policy_throttle_places_locked(&old, now, &old.locked_until);
 	if (old.locked_until)
 		log_info("admin: unlocked %s (locked until %s after %u failed login%s)", username,
 			 log_utc(old.locked_until, when, sizeof(when)), old.failures,
@@ -1130,15 +1140,15 @@ static void admin_audit_read(struct admin_ctx *x, const char *event, struct json
 	    validate_username(subject))
 		subject = NULL;
 	if (reply && json_object_object_get_ex(reply, "error", &e))
-		admin_audit(x, subject, subject ? NULL : x->a.org, event, "refused", "%s",
+		admin_audit_limited(x, true, subject, subject ? NULL : x->a.org, event, "refused", "%s",
 			    json_object_get_string(e) + (strncmp(json_object_get_string(e),
 								 OB_IFACE_ADMIN ".",
 								 sizeof(OB_IFACE_ADMIN)) == 0
 							 ? sizeof(OB_IFACE_ADMIN)
 							 : 0));
 	else
-		admin_audit(x, subject, subject ? NULL : x->a.org, event, reply ? "ok" : "failed",
-			    "%s", "");
+		admin_audit_limited(x, true, subject, subject ? NULL : x->a.org, event,
+				    reply ? "ok" : "failed", "%s", "");
 }
 
 /* Who the peer is as an administrator: root, or the onboard person of
@@ -1198,6 +1208,8 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 	/* Checked before the method name: others learn nothing here. */
 	if (admin_actor(&x, peer, &err) < 0)
 		return err;
+	/* Summaries of floods that ended are due even when nothing else is. */
+	audit_tick(d);
 	if (!*sess) {
 		*sess = calloc(1, sizeof(**sess));
 		if (!*sess)
@@ -1209,8 +1221,9 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 			continue;
 		if (!policy_admin_may(&x.a, admin_methods[i].need, &missing)) {
 			log_info("admin: %s refused %s: lacks %s", x.a.username, method, missing);
-			admin_audit(&x, NULL, x.a.org, "admin.denied", "denied", "%s needs %s",
-				    method + sizeof(OB_IFACE_ADMIN), missing);
+			admin_audit_limited(&x, false, NULL, x.a.org, "admin.denied", "denied",
+					    "%s needs %s", method + sizeof(OB_IFACE_ADMIN),
+					    missing);
 			if (admin_methods[i].need == NEED_MAIN_ADMIN)
 				return admin_error(VL_ERR_PERMISSION_DENIED,
 						   "permission denied: only a main administrator "

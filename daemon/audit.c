@@ -15,8 +15,10 @@
 #include "admin_reply.h"
 #include <sodium.h>
 
+#include "audit.h"
 #include "log.h"
 #include "ob_protocol.h"
+#include "policy_audit.h"
 #include "validate.h"
 #include "varlink.h"
 
@@ -31,6 +33,76 @@ static void audit_copy(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
+/* ------------------------------------------------------------ limits
+ *
+ * The log is bounded three ways.  Events anyone can cause at will (a
+ * denied call, a read, a refused or failed login) are recorded at most
+ * AUDIT_RATE_LIMIT a minute per caller (policy_audit_rate) and the rest
+ * summed up in one event; a flood of 16,187 denied calls in 10 s used to
+ * be 16,187 events.  Callers beyond AUDIT_SLOTS within a minute share
+ * one count per kind.  Every append prunes, in the same transaction,
+ * events older than audit_retention and, beyond audit_max_size, the
+ * oldest (store_audit_append_bounded): the audit log never fills the map
+ * alone.
+ * An event that still cannot be stored is counted, shown by Status, and
+ * recorded as a count with the next event that can be. */
+
+enum audit_kind { AUDIT_KIND_DENIED, AUDIT_KIND_READ, AUDIT_KIND_LOGIN, AUDIT_KINDS };
+
+static const char *const audit_kind_words[AUDIT_KINDS] = {
+	[AUDIT_KIND_DENIED] = "denied calls",
+	[AUDIT_KIND_READ] = "read calls",
+	[AUDIT_KIND_LOGIN] = "refused or failed logins",
+};
+
+/* One caller's count.  A fixed table: callers beyond it share one slot
+ * per kind, so that memory does not grow with them either. */
+#define AUDIT_SLOTS 256
+#define AUDIT_WHO_MAX 80
+
+struct audit_slot {
+	struct audit_rate rate;
+	bool used;
+	enum audit_kind kind;
+	char who[AUDIT_WHO_MAX];
+	struct audit_event last; /* the last event not recorded: whose they are */
+};
+
+static struct audit_slot audit_slots[AUDIT_SLOTS];
+static struct audit_slot audit_others[AUDIT_KINDS];
+static uint64_t audit_dropped_pending, audit_dropped_total;
+
+uint64_t audit_dropped(void)
+{
+	return audit_dropped_total;
+}
+
+static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
+					       struct audit_bounds *b)
+{
+	uint64_t map = d->cfg.db_map_size;
+
+	b->oldest = now > d->cfg.audit_retention ? now - d->cfg.audit_retention : 0;
+	/* A quarter of the map by default, and never more than three
+	 * quarters whatever is configured: the people come first. */
+	b->max_bytes = d->cfg.audit_max_size ? d->cfg.audit_max_size : map / 4;
+	if (map && b->max_bytes > map / 4 * 3)
+		b->max_bytes = map / 4 * 3;
+	return b;
+}
+
+static enum store_result audit_store(struct daemon *d, struct audit_event *e)
+{
+	struct audit_bounds b;
+	unsigned pruned = 0;
+	enum store_result r;
+
+	r = store_audit_append_bounded(d->store, e, audit_bounds(d, e->time, &b), &pruned);
+	if (pruned)
+		log_debug("audit: pruned %u old event%s", pruned, pruned == 1 ? "" : "s");
+	return r;
+}
+
 static void audit_append(struct daemon *d, struct audit_event *e)
 {
 	enum store_result r;
@@ -38,7 +110,7 @@ static void audit_append(struct daemon *d, struct audit_event *e)
 	char by[48];
 
 	e->time = d->now();
-	r = store_audit_append(d->store, e);
+	r = audit_store(d, e);
 	if (e->actor[0])
 		snprintf(by, sizeof(by), "%s", e->actor);
 	else if (e->uid >= 0)
@@ -47,8 +119,127 @@ static void audit_append(struct daemon *d, struct audit_event *e)
 		snprintf(by, sizeof(by), "the login");
 	log_info("audit: %s%s%s by %s: %s%s%s", e->event, e->subject[0] ? " of " : "",
 		 e->subject, by, e->result, e->detail[0] ? ": " : "", e->detail);
-	if (r != STORE_OK)
-		log_warnx("audit: the event could not be stored (%s)", store_result_name(r));
+	if (r != STORE_OK) {
+		audit_dropped_pending++;
+		audit_dropped_total++;
+		log_warnx("audit: the event could not be stored (%s): %llu event%s lost so far",
+			  store_result_name(r), (unsigned long long)audit_dropped_total,
+			  audit_dropped_total == 1 ? "" : "s");
+		return;
+	}
+	if (audit_dropped_pending) {
+		struct audit_event lost = { .uid = -1, .time = e->time };
+
+		snprintf(lost.event, sizeof(lost.event), "audit.dropped");
+		snprintf(lost.result, sizeof(lost.result), "lost");
+		snprintf(lost.detail, sizeof(lost.detail),
+			 "%llu event%s could not be recorded before this one",
+			 (unsigned long long)audit_dropped_pending,
+			 audit_dropped_pending == 1 ? "" : "s");
+		if (audit_store(d, &lost) == STORE_OK) {
+			log_warnx("audit: %s", lost.detail);
+			audit_dropped_pending = 0;
+		}
+	}
+}
+
+/* The events of a window that were not recorded, as one. */
+static void audit_summary(struct daemon *d, struct audit_slot *s, uint32_t n)
+{
+	struct audit_event e = s->last;
+
+	if (!n)
+		return;
+	/* The shared slot sums up several callers: only root reads it. */
+	if (!s->used) {
+		e.uid = -1;
+		e.actor[0] = e.subject[0] = e.org[0] = '\0';
+	}
+	snprintf(e.event, sizeof(e.event), "audit.summary");
+	snprintf(e.result, sizeof(e.result), "suppressed");
+	snprintf(e.detail, sizeof(e.detail), "%u %s by %s in the last minute (%s: %s), beyond %d",
+		 n, audit_kind_words[s->kind], s->who, s->last.event, s->last.result,
+		 AUDIT_RATE_LIMIT);
+	audit_append(d, &e);
+}
+
+void audit_tick(struct daemon *d)
+{
+	int64_t now;
+	uint32_t n;
+	bool any = false;
+
+	/* Most of the time nothing is counted: not even a look at the clock. */
+	for (size_t i = 0; i < AUDIT_SLOTS && !any; i++)
+		any = audit_slots[i].used;
+	for (size_t i = 0; i < AUDIT_KINDS && !any; i++)
+		any = audit_others[i].rate.recorded || audit_others[i].rate.suppressed;
+	if (!any)
+		return;
+	now = d->now();
+
+	for (size_t i = 0; i < AUDIT_SLOTS; i++) {
+		struct audit_slot *s = &audit_slots[i];
+
+		if (!s->used)
+			continue;
+		if (policy_audit_rate_expire(&s->rate, now, &n)) {
+			audit_summary(d, s, n);
+			memset(s, 0, sizeof(*s));
+		}
+	}
+	for (size_t i = 0; i < AUDIT_KINDS; i++)
+		if (policy_audit_rate_expire(&audit_others[i].rate, now, &n))
+			audit_summary(d, &audit_others[i], n);
+}
+
+static struct audit_slot *audit_slot(enum audit_kind kind, const char *who)
+{
+	struct audit_slot *free = NULL;
+
+	for (size_t i = 0; i < AUDIT_SLOTS; i++) {
+		struct audit_slot *s = &audit_slots[i];
+
+		if (!s->used) {
+			if (!free)
+				free = s;
+		} else if (s->kind == kind && strcmp(s->who, who) == 0) {
+			return s;
+		}
+	}
+	if (!free) {
+		free = &audit_others[kind];
+		free->kind = kind;
+		snprintf(free->who, sizeof(free->who), "callers beyond %d", AUDIT_SLOTS);
+		return free;
+	}
+	free->used = true;
+	free->kind = kind;
+	audit_copy(free->who, sizeof(free->who), who);
+	return free;
+}
+
+/* e, unless its caller had AUDIT_RATE_LIMIT of this kind this minute. */
+static void audit_limited(struct daemon *d, struct audit_event *e, enum audit_kind kind,
+			  const char *who)
+{
+	struct audit_slot *s;
+	uint32_t n;
+
+	audit_tick(d);
+	s = audit_slot(kind, who);
+	e->time = d->now();
+	if (policy_audit_rate(&s->rate, AUDIT_RATE_LIMIT, e->time, &n) == AUDIT_RATE_RECORD) {
+		audit_summary(d, s, n);
+		audit_append(d, e);
+		return;
+	}
+	audit_summary(d, s, n);
+	s->last = *e;
+	if (s->rate.suppressed == 1)
+		log_info("audit: more than %d %s by %s this minute: the rest are counted, and "
+			 "recorded as one event when the minute is over",
+			 AUDIT_RATE_LIMIT, audit_kind_words[kind], s->who);
 }
 
 static void audit_vfill(struct audit_event *e, const char *subject, const char *org,
@@ -83,6 +274,60 @@ void admin_audit(struct admin_ctx *x, const char *subject, const char *org, cons
 	va_end(ap);
 	audit_copy(e.actor, sizeof(e.actor), x->a.username);
 	audit_append(x->d, &e);
+}
+
+void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, const char *org,
+			 const char *event, const char *result, const char *fmt, ...)
+{
+	struct audit_event e = { .uid = x->uid };
+	char who[AUDIT_WHO_MAX], porg[OB_ORG_MAX + 1] = "";
+	struct person p;
+	va_list ap;
+
+	/* Filed as admin_audit files it. */
+	if (!org && subject && store_person_get(x->d->store, subject, &p) == STORE_OK) {
+		snprintf(porg, sizeof(porg), "%s", p.org);
+		org = porg;
+	}
+	sodium_memzero(&p, sizeof(p));
+	va_start(ap, fmt);
+	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
+	va_end(ap);
+	audit_copy(e.actor, sizeof(e.actor), x->a.username);
+	/* Root's calls are recorded one by one: root owns the log anyway. */
+	if (x->a.root) {
+		audit_append(x->d, &e);
+		return;
+	}
+	if (e.actor[0])
+		snprintf(who, sizeof(who), "%s", e.actor);
+	else
+		snprintf(who, sizeof(who), "uid %lld", (long long)x->uid);
+	audit_limited(x->d, &e, read ? AUDIT_KIND_READ : AUDIT_KIND_DENIED, who);
+}
+
+void audit_login_limited(struct daemon *d, const struct person *p, const char *event,
+			 const char *result, const char *fmt, ...)
+{
+	struct audit_event e = { .uid = -1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	audit_vfill(&e, p->username, p->org, event, result, fmt, ap);
+	va_end(ap);
+	audit_limited(d, &e, AUDIT_KIND_LOGIN, e.subject);
+}
+
+void audit_host_limited(struct daemon *d, const char *who, const char *event,
+			const char *result, const char *fmt, ...)
+{
+	struct audit_event e = { .uid = -1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	audit_vfill(&e, NULL, NULL, event, result, fmt, ap);
+	va_end(ap);
+	audit_limited(d, &e, AUDIT_KIND_LOGIN, who);
 }
 
 void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)

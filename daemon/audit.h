@@ -16,4 +16,22 @@ void audit_login(struct daemon *d, const struct person *p, const char *event,
 void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The same for events anyone can cause at will (a refusal at this host,
+ * a wrong password or code): at most AUDIT_RATE_LIMIT a minute per
+ * person (or, for audit_host_limited, per who: the source), the rest
+ * recorded as one summary event when the minute is over. */
+void audit_login_limited(struct daemon *d, const struct person *p, const char *event,
+			 const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void audit_host_limited(struct daemon *d, const char *who, const char *event,
+			const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Record the summaries of the windows that are over (also done at each
+ * event; call it where time passes without one). */
+void audit_tick(struct daemon *d);
+
+/* Events that could not be stored since the daemon started. */
+uint64_t audit_dropped(void);
+
 #endif

@@ -108,6 +108,11 @@ static const struct conf_key conf_keys[] = {
 	{ "account_shell", KIND_PATH, FIELD_PATH, AT(account_shell), 0, 0, NULL, NULL },
 	{ "account_home", KIND_CHOICE, FIELD_UNSIGNED, AT(account_home), 0, 0, home_words,
 	  home_values },
+	{ "lockout_total_attempts", KIND_NUMBER, FIELD_UNSIGNED, AT(lockout_total_attempts), 1, 100,
+	  NULL, NULL },
+	{ "audit_retention", KIND_DURATION, FIELD_I64, AT(audit_retention), 86400,
+	  DURATION_MAX_SECONDS, NULL, NULL },
+	{ "audit_max_size", KIND_SIZE, FIELD_U64, AT(audit_max_size), MIB, TIB, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -175,8 +180,11 @@ void config_defaults(struct config *c)
 	c->invite_verification = INVITE_VERIFY_NONE;
 	c->lockout_attempts = 10;
 	c->lockout_minutes = 15;
+	c->lockout_total_attempts = 100; /* NIST SP 800-63B: at most 100 */
 	snprintf(c->account_shell, sizeof(c->account_shell), "/bin/bash");
 	c->account_home = ACCOUNT_HOME_FIRST_LOGIN;
+	c->audit_retention = 365 * 86400;
+	c->audit_max_size = 0; /* a quarter of the map: see config_audit_max_size */
 }
 
 /* Leading decimal digits of s into *out.  Returns where they end, or NULL

@@ -57,10 +57,18 @@ struct config {
 	unsigned lockout_attempts;       /* lockout_attempts: failures in a row that
 					  * lock, 1..1000, default 10 */
 	unsigned lockout_minutes;        /* lockout_minutes: how long, 1..1440, default 15 */
+	unsigned lockout_total_attempts; /* lockout_total_attempts: failures in a row from
+					  * anywhere that lock the person everywhere,
+					  * 1..100, default 100 */
 	char account_shell[PATH_MAX];    /* account_shell: of accounts that user add
 					  * --create-account makes, default /bin/bash */
 	unsigned account_home;           /* account_home: enum account_home, default
 					  * first-login (pam_mkhomedir makes it) */
+	int64_t audit_retention;         /* audit_retention: older events are pruned,
+					  * 1d..3650d, default 365d */
+	uint64_t audit_max_size;         /* audit_max_size: the audit log's share of the
+					  * map, oldest pruned beyond it; 0 (default): a
+					  * quarter of db_map_size */
 };
 
 void config_defaults(struct config *c);

@@ -74,7 +74,7 @@ int login_reply(struct login *l, const char *verdict, ...)
 	 * failures in a row end here.  (The account phase answers at Start
 	 * and proves nothing.) */
 	if (verdict && strcmp(verdict, OB_VERDICT_SUCCESS) == 0 && l->step != STEP_NONE)
-		throttle_success(l->d, l->person.username);
+		throttle_success(l->d, l->person.username, l->source);
 	if (verdict) {
 		json_object_object_add(params, "verdict", json_object_new_string(verdict));
 		json_object_object_add(params, "user", json_object_new_string(l->person.username));
@@ -128,7 +128,7 @@ bool login_held(struct login *l, int *ret)
 {
 	char text[160];
 	int64_t until;
-	int v = throttle_gate(l->d, l->person.username, &until);
+	int v = throttle_gate(l->d, l->person.username, l->source, &until);
 
 	if (v == THROTTLE_ALLOW)
 		return false;
@@ -165,7 +165,10 @@ int login_failed(struct login *l, const char *what, const char *text)
 	char locked[160];
 	int64_t until;
 
-	if (throttle_failure(l->d, l->person.username, what, l->service, l->rhost, &until) == 1)
+	audit_login_limited(l->d, &l->person, "login.failed", "refused",
+			    "wrong %s (service %s, from %s)", what, l->service, l->rhost);
+	if (throttle_failure(l->d, l->person.username, l->source, what, l->service, l->rhost,
+			     &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
 				   policy_text_locked(until, l->d->now(), locked, sizeof(locked)),
 				   NULL);
@@ -226,8 +229,8 @@ static void login_after_verify(struct login *l)
 	 * wrong one still counts. */
 	if (login_held(l, &r)) {
 		if (l->job.result != 0)
-			(void)throttle_failure(l->d, l->person.username, "password", l->service,
-					       l->rhost, &until);
+			(void)throttle_failure(l->d, l->person.username, l->source, "password",
+					       l->service, l->rhost, &until);
 		return;
 	}
 	if (l->job.result != 0) {
@@ -569,6 +572,8 @@ static int login_start(struct login *l, struct json_object *params)
 		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?");
 	copy_printable(l->rhost, sizeof(l->rhost),
 		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local");
+	/* Where the login comes from: a person's failures count per place. */
+	login_source(l, params);
 	have_user = varlink_get_string(params, "user", OB_ANSWER_MAX, &user);
 	/* A kiosk (login_kiosk.c) asks who it is. */
 	if (have_user == -ENOENT && login_kiosk_wanted(params) && strcmp(phase, OB_PHASE_AUTH) == 0)
@@ -596,14 +601,9 @@ static int login_start(struct login *l, struct json_object *params)
 	if (strcmp(phase, OB_PHASE_PASSWORD) == 0 || strcmp(phase, OB_PHASE_PASSWORD_CHECK) == 0)
 		return login_change_start(l, strcmp(phase, OB_PHASE_PASSWORD_CHECK) == 0);
 	if (strcmp(phase, OB_PHASE_ACCOUNT) == 0) {
-		char text[160];
-		int64_t until = 0;
-		int gate = throttle_gate(l->d, l->person.username, &until);
-
-		if (gate < 0)
-			return login_unavailable(l);
-		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person,
-					     gate == THROTTLE_LOCKED)) {
+		/* No lock is looked at here: it stops guesses, and this phase
+		 * also follows logins that guessed nothing (an ssh key). */
+		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person)) {
 		case ACCOUNT_OK: {
 			bool refused;
 			int ret = login_host_check(l, params, &refused);
@@ -616,10 +616,6 @@ static int login_start(struct login *l, struct json_object *params)
 		case ACCOUNT_NO_AUTHENTICATOR:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 					   policy_text_no_authenticator(), NULL);
-		case ACCOUNT_LOCKED:
-			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-					   policy_text_locked(until, l->d->now(), text, sizeof(text)),
-					   NULL);
 		case ACCOUNT_DISABLED:
 			break;
 		}

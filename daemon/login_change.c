@@ -18,7 +18,6 @@ int login_change_start(struct login *l, bool check)
 	/* policy_account() gives neither: the lock is checked at the answer,
 	 * the authenticator by the dialogue. */
 	case ACCOUNT_NO_AUTHENTICATOR:
-	case ACCOUNT_LOCKED:
 		break;
 	case ACCOUNT_UNFINISHED:
 		log_info("login: %s: password change refused: registration not finished "

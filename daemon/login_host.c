@@ -47,7 +47,7 @@ int login_host_check(struct login *l, struct json_object *params, bool *refused)
 	log_info("login: %s refused on this host: %s (service %s, from %s)", l->person.username,
 		 v == HOST_NO_GROUP ? "technician in none of its groups" : "not in its pool",
 		 l->service, l->rhost);
-	audit_login(l->d, &l->person, "login.host", "denied", "%s",
+	audit_login_limited(l->d, &l->person, "login.host", "denied", "%s",
 		    v == HOST_NO_GROUP ? "technician in none of the host's groups"
 				       : "not in the host's pool");
 	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,

@@ -18,6 +18,7 @@
  * at, so that guessing is hopeless. */
 #include "config.h"
 
+#include "audit.h"
 #include "login_private.h"
 
 bool login_kiosk_wanted(struct json_object *params)
@@ -29,7 +30,7 @@ bool login_kiosk_wanted(struct json_object *params)
 
 /* Where the login comes from: the remote host when the application gave
  * one, else the terminal, else the service. */
-static void kiosk_source(struct login *l, struct json_object *params)
+void login_source(struct login *l, struct json_object *params)
 {
 	static const char *const kinds[] = { "rhost", "tty", "service" };
 	const char *v = NULL;
@@ -58,7 +59,6 @@ int login_kiosk_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   "Permission denied: only root may run a kiosk login.", NULL);
 	}
-	kiosk_source(l, params);
 	l->step = STEP_ASK_WHO;
 	/* Not echoed: the answer may be an access code. */
 	return login_reply(l, NULL, OB_STYLE_SECRET, "Username or access code: ", NULL);
@@ -73,6 +73,8 @@ static int kiosk_wrong_code(struct login *l)
 	sodium_memzero(l->code_hash, sizeof(l->code_hash));
 	log_info("login: kiosk: wrong access code (service %s, from %s)", l->service,
 		 l->source_name);
+	audit_host_limited(l->d, l->source_name, "login.failed", "refused",
+			   "wrong access code (service %s, from %s)", l->service, l->source_name);
 	if (throttle_source_failure(l->d, l->source, l->source_name, &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, "Login incorrect.",
 				   OB_STYLE_ERROR,

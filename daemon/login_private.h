@@ -104,8 +104,9 @@ struct login {
 	 * hash waits here until the authenticator's code is right. */
 	char pending_hash[crypto_pwhash_STRBYTES];
 	bool redeem_after_totp;
-	/* Kiosk (login_kiosk.c): where the login comes from, for the
-	 * throttling of code guesses, and as the log names it. */
+	/* Where the login comes from (login_source), as the log names it:
+	 * a kiosk's code guesses are throttled per source, a person's
+	 * failures per place (its first THROTTLE_PLACE_BYTES). */
 	uint8_t source[THROTTLE_SOURCE_BYTES];
 	char source_name[96];
 };
@@ -128,6 +129,9 @@ int login_begin(struct login *l);
  * when no longer active, else the username is asked to confirm it. */
 int login_code_matched(struct login *l);
 
+/* login_kiosk.c: where the login comes from (l->source, l->source_name),
+ * from Start's parameters. */
+void login_source(struct login *l, struct json_object *params);
 /* login_kiosk.c: no username yet (kiosk mode). */
 bool login_kiosk_wanted(struct json_object *params);
 int login_kiosk_start(struct login *l, struct json_object *params);

@@ -257,15 +257,12 @@ enum account_verdict policy_account(const struct person *p)
 	return ACCOUNT_OK;
 }
 
-enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p,
-					  bool locked)
+enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p)
 {
 	enum account_verdict v = policy_account(p);
 
 	if (v != ACCOUNT_OK)
 		return v;
-	if (locked)
-		return ACCOUNT_LOCKED;
 	if (policy_mfa_step(mode, p) == MFA_STEP_ENROL)
 		return ACCOUNT_NO_AUTHENTICATOR;
 	return ACCOUNT_OK;
@@ -281,6 +278,7 @@ struct throttle_rules policy_throttle_rules(const struct config *c)
 {
 	struct throttle_rules r = {
 		.attempts = c->lockout_attempts,
+		.total_attempts = c->lockout_total_attempts,
 		.lock_seconds = (int64_t)c->lockout_minutes * 60,
 	};
 
@@ -306,44 +304,146 @@ int64_t policy_throttle_delay(uint32_t failures)
 	return policy_backoff(failures, THROTTLE_FREE_FAILURES, 2, THROTTLE_DELAY_MAX);
 }
 
-enum throttle_verdict policy_throttle_check(const struct throttle *t,
-					    const struct throttle_rules *r, int64_t now,
+static struct throttle_place *throttle_place_find(struct throttle *t,
+						   const uint8_t key[THROTTLE_PLACE_BYTES])
+{
+	for (unsigned i = 0; i < t->nplaces && i < THROTTLE_PLACES; i++)
+		if (memcmp(t->places[i].key, key, THROTTLE_PLACE_BYTES) == 0)
+			return &t->places[i];
+	return NULL;
+}
+
+static void throttle_place_drop(struct throttle *t, struct throttle_place *pl)
+{
+	size_t i = (size_t)(pl - t->places);
+
+	memmove(pl, pl + 1, (t->nplaces - i - 1) * sizeof(*pl));
+	t->nplaces--;
+	memset(&t->places[t->nplaces], 0, sizeof(*pl));
+}
+
+void policy_throttle_expire(struct throttle *t, int64_t now)
+{
+	if (t->nplaces > THROTTLE_PLACES)
+		t->nplaces = THROTTLE_PLACES;
+	if (t->locked_until && now >= t->locked_until) {
+		policy_throttle_clear(t);
+		return;
+	}
+	for (unsigned i = t->nplaces; i-- > 0;)
+		if (t->places[i].locked_until && now >= t->places[i].locked_until)
+			throttle_place_drop(t, &t->places[i]);
+}
+
+enum throttle_verdict policy_throttle_check(const struct throttle *stored,
+					    const struct throttle_rules *r,
+					    const uint8_t place[THROTTLE_PLACE_BYTES], int64_t now,
 					    int64_t *until)
 {
+	struct throttle t = *stored;
+	struct throttle_place *pl;
 	int64_t delay;
 
 	(void)r;
 	*until = 0;
-	if (t->locked_until) {
-		if (now < t->locked_until) {
-			*until = t->locked_until;
-			return THROTTLE_LOCKED;
-		}
-		/* The lock ran out: the count starts again at the next failure. */
-		return THROTTLE_ALLOW;
+	policy_throttle_expire(&t, now);
+	if (t.locked_until) {
+		*until = t.locked_until;
+		return THROTTLE_LOCKED;
 	}
-	delay = policy_throttle_delay(t->failures);
+	pl = throttle_place_find(&t, place);
+	if (!pl)
+		return THROTTLE_ALLOW;
+	if (pl->locked_until) {
+		*until = pl->locked_until;
+		return THROTTLE_LOCKED;
+	}
+	delay = policy_throttle_delay(pl->failures);
 	/* A clock that went back makes no one wait: the delay only slows
 	 * guessing, the lock is what stops it. */
-	if (delay && now >= t->last_failure && now - t->last_failure < delay) {
-		*until = t->last_failure + delay;
+	if (delay && now >= pl->last_failure && now - pl->last_failure < delay) {
+		*until = pl->last_failure + delay;
 		return THROTTLE_DELAY;
 	}
 	return THROTTLE_ALLOW;
 }
 
-bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r, int64_t now)
+static int64_t throttle_lock_end(const struct throttle_rules *r, int64_t now)
 {
-	if (t->locked_until && now < t->locked_until)
-		return true;
+	return now > INT64_MAX - r->lock_seconds ? INT64_MAX : now + r->lock_seconds;
+}
+
+bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r,
+			  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t now, int64_t *until)
+{
+	struct throttle_place *pl;
+	int64_t dummy;
+
+	if (!until)
+		until = &dummy;
+	*until = 0;
 	policy_throttle_expire(t, now);
+	if (t->locked_until) {
+		*until = t->locked_until;
+		return true;
+	}
+	pl = throttle_place_find(t, place);
+	if (pl && pl->locked_until) {
+		*until = pl->locked_until;
+		return true;
+	}
+	if (!pl) {
+		/* Full: the place whose last failure is oldest makes room, one
+		 * that is not locked first (failing from other places must not
+		 * unlock it). */
+		if (t->nplaces == THROTTLE_PLACES) {
+			struct throttle_place *old = NULL;
+
+			for (unsigned i = 0; i < THROTTLE_PLACES; i++) {
+				struct throttle_place *c = &t->places[i];
+
+				if (!old || (!c->locked_until && old->locked_until) ||
+				    (!c->locked_until == !old->locked_until &&
+				     c->last_failure < old->last_failure))
+					old = c;
+			}
+			throttle_place_drop(t, old);
+		}
+		pl = &t->places[t->nplaces++];
+		memset(pl, 0, sizeof(*pl));
+		memcpy(pl->key, place, THROTTLE_PLACE_BYTES);
+	}
+	if (pl->failures < UINT32_MAX)
+		pl->failures++;
+	pl->last_failure = now;
 	if (t->failures < UINT32_MAX)
 		t->failures++;
 	t->last_failure = now;
-	if (t->failures < r->attempts)
-		return false;
-	t->locked_until = now > INT64_MAX - r->lock_seconds ? INT64_MAX : now + r->lock_seconds;
-	return true;
+	if (t->failures >= r->total_attempts) {
+		t->locked_until = throttle_lock_end(r, now);
+		*until = t->locked_until;
+		return true;
+	}
+	if (pl->failures >= r->attempts) {
+		pl->locked_until = throttle_lock_end(r, now);
+		*until = pl->locked_until;
+		return true;
+	}
+	return false;
+}
+
+void policy_throttle_success(struct throttle *t, const uint8_t place[THROTTLE_PLACE_BYTES])
+{
+	struct throttle_place *pl;
+
+	if (t->nplaces > THROTTLE_PLACES)
+		t->nplaces = THROTTLE_PLACES;
+	t->failures = 0;
+	t->last_failure = 0;
+	t->locked_until = 0;
+	pl = throttle_place_find(t, place);
+	if (pl)
+		throttle_place_drop(t, pl);
 }
 
 void policy_throttle_clear(struct throttle *t)
@@ -351,10 +451,18 @@ void policy_throttle_clear(struct throttle *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void policy_throttle_expire(struct throttle *t, int64_t now)
+unsigned policy_throttle_places_locked(const struct throttle *t, int64_t now, int64_t *until)
 {
-	if (t->locked_until && now >= t->locked_until)
-		policy_throttle_clear(t);
+	unsigned n = 0;
+
+	*until = 0;
+	for (unsigned i = 0; i < t->nplaces && i < THROTTLE_PLACES; i++)
+		if (now < t->places[i].locked_until) {
+			n++;
+			if (t->places[i].locked_until > *until)
+				*until = t->places[i].locked_until;
+		}
+	return n;
 }
 
 const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size)

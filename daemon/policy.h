@@ -105,30 +105,40 @@ enum account_verdict {
 	ACCOUNT_OK,
 	ACCOUNT_UNFINISHED, /* registration not finished */
 	ACCOUNT_NO_AUTHENTICATOR, /* password set, the required authenticator not yet */
-	ACCOUNT_LOCKED,     /* too many failures: locked for now */
 	ACCOUNT_DISABLED,
 };
 enum account_verdict policy_account(const struct person *p);
 /* The account phase (pam_sm_acct_mgmt), which also runs after logins
- * onboard did not see (an ssh key): a locked person, or one whose
- * required authenticator is still to be set up, may not in. */
-enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p,
-					  bool locked);
+ * onboard did not see (an ssh key): one whose required authenticator is
+ * still to be set up may not in.  A lock from wrong guesses does not
+ * refuse here: it stops guessing, and an ssh key is not a guess (an
+ * administrator's disable, PERSON_DISABLED, still refuses). */
+enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p);
 const char *policy_text_no_authenticator(void);
 
-/* Throttling of one person's logins.  Failed passwords, access codes and
- * authenticator codes in a row make the next try wait (none after the
- * first THROTTLE_FREE_FAILURES, then 2 s, doubling, at most
- * THROTTLE_DELAY_MAX), and the attempts-th locks the person for
- * lock_seconds.  A try that must wait or is locked out is refused
- * without looking at what was typed, and is not counted.  A lock that has
- * run out leaves no trace: the next failure counts from one again. */
+/* Throttling of one person's logins, per place first (the remote host,
+ * else the terminal, else the service: struct throttle_place).  Failed
+ * passwords, access codes and authenticator codes in a row from one
+ * place make the next try from there wait (none after the first
+ * THROTTLE_FREE_FAILURES, then 2 s, doubling, at most
+ * THROTTLE_DELAY_MAX), and the attempts-th locks that place for the
+ * person for lock_seconds: the person from elsewhere is not locked, so a
+ * guesser cannot lock them out everywhere by guessing from one place.
+ * Failures from anywhere count in a row too, and the total_attempts-th
+ * locks the person everywhere for lock_seconds (NIST SP 800-63B: at most
+ * 100 failures in a row).  A try that must wait or is locked out is
+ * refused without looking at what was typed, and is not counted.  A
+ * place whose lock has run out is forgotten; an overall lock that has
+ * run out leaves no trace at all.  At most THROTTLE_PLACES places are
+ * kept, the one with the oldest failure dropped for a new one. */
 #define THROTTLE_FREE_FAILURES 3
 #define THROTTLE_DELAY_MAX 60
+#define THROTTLE_TOTAL_MAX 100 /* the most lockout_total_attempts may be */
 
 struct throttle_rules {
-	uint32_t attempts;    /* lockout_attempts: failures in a row that lock */
-	int64_t lock_seconds; /* lockout_minutes, in seconds */
+	uint32_t attempts;       /* lockout_attempts: failures in a row from one place */
+	uint32_t total_attempts; /* lockout_total_attempts: in a row from anywhere */
+	int64_t lock_seconds;    /* lockout_minutes, in seconds */
 };
 struct throttle_rules policy_throttle_rules(const struct config *c);
 
@@ -137,21 +147,31 @@ enum throttle_verdict {
 	THROTTLE_DELAY,  /* too soon after the last failure: try at *until */
 	THROTTLE_LOCKED, /* locked until *until */
 };
-/* May the person try a secret at now?  *until is set for DELAY and LOCKED. */
+/* May the person try a secret from place at now?  *until is set for
+ * DELAY and LOCKED. */
 enum throttle_verdict policy_throttle_check(const struct throttle *t,
-					    const struct throttle_rules *r, int64_t now,
+					    const struct throttle_rules *r,
+					    const uint8_t place[THROTTLE_PLACE_BYTES], int64_t now,
 					    int64_t *until);
 /* Seconds to wait after failures in a row (0 for the first few). */
 int64_t policy_throttle_delay(uint32_t failures);
-/* Count one failure at now into t.  Returns true when the person is
- * locked afterwards (this failure locked them, or a lock already held:
- * then t is left as it is). */
-bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r, int64_t now);
-/* A successful login, or an administrator's unlock: no failures, no lock. */
+/* Count one failure from place at now into t.  Returns true when the
+ * person is locked out afterwards, from that place or everywhere (this
+ * failure locked them, or a lock already held: then t is left as it
+ * is); *until (may be NULL) receives till when. */
+bool policy_throttle_fail(struct throttle *t, const struct throttle_rules *r,
+			  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t now, int64_t *until);
+/* A successful login from place: the failures in a row end, and the
+ * place's; other places keep theirs (a guesser elsewhere does not get a
+ * fresh count from the person's own login). */
+void policy_throttle_success(struct throttle *t, const uint8_t place[THROTTLE_PLACE_BYTES]);
+/* An administrator's unlock: no failures, no lock, anywhere. */
 void policy_throttle_clear(struct throttle *t);
-/* Forget a lock that has run out by now, with the failures that led to
- * it: what is left is what still counts. */
+/* Forget the locks that have run out by now, with the failures that led
+ * to them: what is left is what still counts. */
 void policy_throttle_expire(struct throttle *t, int64_t now);
+/* Places locked at now, and the end of the latest of their locks. */
+unsigned policy_throttle_places_locked(const struct throttle *t, int64_t now, int64_t *until);
 
 /* The words a person reads at the login prompt. */
 const char *policy_text_unfinished(void);

@@ -84,13 +84,32 @@ static inline bool store_names_has(const store_name *names, unsigned n, const ch
  * nonce, MAC and the 20-byte secret.  The store never sees it open. */
 #define STORE_TOTP_SEALED_BYTES (24 + 16 + 20)
 
+/* A person's failed logins from one place (the remote host, else the
+ * terminal, else the service), known by a hash of it: many wrong guesses
+ * from one place lock that place for the person, not the person
+ * everywhere (policy_throttle_*). */
+#define THROTTLE_PLACES 4
+#define THROTTLE_PLACE_BYTES 8
+
+struct throttle_place {
+	uint8_t key[THROTTLE_PLACE_BYTES];
+	uint32_t failures;    /* in a row from there */
+	int64_t last_failure;
+	int64_t locked_until; /* the place is locked for the person while now < it */
+};
+
 /* A person's failed logins in a row and their lock (the policy reads and
  * writes it: policy_throttle_*).  Times are seconds since the epoch, 0
  * for never.  All zero: no failure since the last successful login. */
 struct throttle {
-	uint32_t failures;    /* failed passwords, codes, authenticator codes in a row */
+	uint32_t failures;    /* failed passwords, codes, authenticator codes in a row,
+			       * from anywhere */
 	int64_t last_failure; /* when the last of them was */
-	int64_t locked_until; /* a lock holds while now < locked_until */
+	int64_t locked_until; /* the overall lock: holds while now < locked_until */
+	/* The places of the latest failures, at most THROTTLE_PLACES (the
+	 * oldest is dropped for a new one): places[0..nplaces). */
+	unsigned nplaces;
+	struct throttle_place places[THROTTLE_PLACES];
 };
 
 struct person {
@@ -461,6 +480,27 @@ enum store_result store_pool_each(struct store *st,
 /* Append e with the next id (written back to e->id).  STORE_OK,
  * STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_audit_append(struct store *st, struct audit_event *e);
+
+/* What the audit log may hold: events older than oldest (seconds since
+ * the epoch; 0: no limit) go, and so do the oldest while the audit table
+ * takes more than max_bytes of the map (0: no cap). */
+struct audit_bounds {
+	int64_t oldest;
+	uint64_t max_bytes;
+};
+/* Events pruned by one append, at most: a write transaction stays short
+ * however much is due, and the rest goes with the next appends. */
+#define AUDIT_PRUNE_BATCH 64
+
+/* store_audit_append within bounds: in the same transaction, before the
+ * append, at most AUDIT_PRUNE_BATCH events that are out of bounds are
+ * deleted, oldest first (over max_bytes, down to 7/8 of it); the newest
+ * event always stays, so that ids are never given twice.  *pruned (may
+ * be NULL) receives how many events went. */
+enum store_result store_audit_append_bounded(struct store *st, struct audit_event *e,
+					     const struct audit_bounds *b, unsigned *pruned);
+/* Bytes of the map the audit table takes, and its events. */
+enum store_result store_audit_size(struct store *st, uint64_t *bytes, uint64_t *events);
 /* Events with id > after, oldest first, until fn returns non-zero. */
 enum store_result store_audit_each(struct store *st, uint64_t after,
 				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);

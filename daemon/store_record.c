@@ -16,6 +16,8 @@
  * bump is needed.  An older onboardd ignores the three fields and, at
  * its next write of the person, drops them: a downgrade forgets failures
  * and locks, and loses nothing else.  rv 1 records never carry them.
+ * "places" (the failures per place, at most THROTTLE_PLACES) is optional
+ * beside them in the same way: absent reads as no place counted.
  *
  * rv 3 adds the administration model: "role", "perms", "groups",
  * "pools", "link" and "deleted", all required in rv 3; rv 1 and 2
@@ -191,11 +193,39 @@ static void record_enc_mfa(struct json_object *o, const struct person *p, bool *
 /* Most people have never failed a login: their record carries no throttle. */
 static void record_enc_throttle(struct json_object *o, const struct throttle *t, bool *ok)
 {
-	if (!t->failures && !t->last_failure && !t->locked_until)
+	struct json_object *a;
+
+	if (!t->failures && !t->last_failure && !t->locked_until && !t->nplaces)
 		return;
 	record_enc_int(o, "failures", t->failures, ok);
 	record_enc_time(o, "last_failure", t->last_failure, ok);
 	record_enc_time(o, "locked_until", t->locked_until, ok);
+	if (!t->nplaces || !*ok)
+		return;
+	if (t->nplaces > THROTTLE_PLACES || !(a = json_object_new_array())) {
+		*ok = false;
+		return;
+	}
+	for (unsigned i = 0; i < t->nplaces && *ok; i++) {
+		const struct throttle_place *pl = &t->places[i];
+		struct json_object *e = json_object_new_object();
+		char hex[THROTTLE_PLACE_BYTES * 2 + 1];
+
+		if (!e || json_object_array_add(a, e) < 0) {
+			json_object_put(e);
+			*ok = false;
+			break;
+		}
+		sodium_bin2hex(hex, sizeof(hex), pl->key, sizeof(pl->key));
+		record_enc_str(e, "key", hex, sizeof(hex), ok);
+		record_enc_int(e, "failures", pl->failures, ok);
+		record_enc_time(e, "last_failure", pl->last_failure, ok);
+		record_enc_time(e, "locked_until", pl->locked_until, ok);
+	}
+	if (!*ok || json_object_object_add(o, "places", a) < 0) {
+		json_object_put(a);
+		*ok = false;
+	}
 }
 
 /* n names of a list as a JSON array of strings. */
@@ -423,15 +453,35 @@ static bool record_dec_mfa(struct json_object *o, int64_t rv, int64_t flags, str
 	       record_dec_totp(o, enrolled, &p->totp);
 }
 
-/* The throttle: all three fields or none (zero), and none in rv 1. */
+/* One place of the throttle: all four fields. */
+static bool record_dec_place(struct json_object *e, struct throttle_place *pl)
+{
+	int64_t failures = 0;
+
+	if (!json_object_is_type(e, json_type_object) ||
+	    !record_dec_hex(e, "key", pl->key, sizeof(pl->key)) ||
+	    !record_dec_int(e, "failures", 0, UINT32_MAX, &failures) ||
+	    !record_dec_int(e, "last_failure", 0, INT64_MAX, &pl->last_failure) ||
+	    !record_dec_int(e, "locked_until", 0, INT64_MAX, &pl->locked_until))
+		return false;
+	pl->failures = (uint32_t)failures;
+	return true;
+}
+
+/* The throttle: all three fields or none (zero), and none in rv 1.
+ * "places" is optional (records written before it have none, and read
+ * as no place counted: backward compatible without an rv bump), at most
+ * THROTTLE_PLACES, and only beside the three. */
 static bool record_dec_throttle(struct json_object *o, int64_t rv, struct throttle *t)
 {
 	int present = record_has(o, "failures") + record_has(o, "last_failure") +
 		      record_has(o, "locked_until");
 	int64_t failures = 0;
+	struct json_object *a;
+	size_t n;
 
 	if (present == 0)
-		return true;
+		return !record_has(o, "places");
 	if (present != 3 || rv == 1)
 		return false;
 	if (!record_dec_int(o, "failures", 0, UINT32_MAX, &failures) ||
@@ -439,6 +489,15 @@ static bool record_dec_throttle(struct json_object *o, int64_t rv, struct thrott
 	    !record_dec_int(o, "locked_until", 0, INT64_MAX, &t->locked_until))
 		return false;
 	t->failures = (uint32_t)failures;
+	if (!json_object_object_get_ex(o, "places", &a))
+		return true;
+	if (!json_object_is_type(a, json_type_array) ||
+	    (n = json_object_array_length(a)) > THROTTLE_PLACES)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!record_dec_place(json_object_array_get_idx(a, i), &t->places[i]))
+			return false;
+	t->nplaces = (unsigned)n;
 	return true;
 }
 

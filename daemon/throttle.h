@@ -1,5 +1,7 @@
-/* Throttling of logins, per person: the policy's rules (policy_throttle_*)
- * applied to what the store keeps, with compare-and-swap so that two
+/* Throttling of logins, per person and place (the remote host, else the
+ * terminal, else the service, as a key of THROTTLE_PLACE_BYTES: the
+ * first bytes of throttle_source_key): the policy's rules
+ * (policy_throttle_*) applied to what the store keeps, with compare-and-swap so that two
  * dialogues failing at once both count; and per source for access-code
  * guesses without a username (kiosk), in memory. */
 #ifndef OB_THROTTLE_H
@@ -14,26 +16,41 @@
 
 /* May username try a secret now?  Returns THROTTLE_ALLOW, or
  * THROTTLE_DELAY or THROTTLE_LOCKED with *until set; -EIO when the store
- * cannot say (the caller refuses: a lock must never be skipped). */
-int throttle_gate(struct daemon *d, const char *username, int64_t *until);
+ * cannot say, or when a failure of the person's (or, after the daemon's
+ * table of them filled, anyone's) could not be recorded and still cannot
+ * (the caller refuses: a lock must never be skipped, and a failure the
+ * store cannot take must not be a free guess). */
+int throttle_gate(struct daemon *d, const char *username,
+		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until);
 
-/* Count one failed secret (what: "password", "access code", ... for the
- * log).  Returns 1 when the person is locked now (*until: till when), 0
- * when not, -EIO when the failure could not be recorded.  A lock is
- * logged with the person's name. */
-int throttle_failure(struct daemon *d, const char *username, const char *what,
+/* Count one failed secret from place (what: "password", "access code",
+ * ... for the log).  Returns 1 when the person is locked now, from there
+ * or everywhere (*until: till when), 0
+ * when not, -EIO when the failure could not be recorded: it is then kept
+ * in memory, and throttle_gate refuses the person until it is written.
+ * A lock is logged with the person's name. */
+int throttle_failure(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES], const char *what,
 		     const char *service, const char *rhost, int64_t *until);
 
-/* A successful login: the count starts again.  Returns 0 or -EIO. */
-int throttle_success(struct daemon *d, const char *username);
+/* A successful login from place: the count in a row starts again, and
+ * the place's (policy_throttle_success).  Returns 0 or -EIO. */
+int throttle_success(struct daemon *d, const char *username,
+		     const uint8_t place[THROTTLE_PLACE_BYTES]);
 
 /* Access-code guesses without a username (kiosk), per source: the
  * policy's rules (policy_source_*) over a table in the daemon's memory.
  * A source is known by a hash of what names it, so every entry has one
- * size; the table holds THROTTLE_SOURCES_MAX of them and, when full,
- * forgets the least recently used source that is neither waiting nor
- * locked (or, when all are, the least recently used): memory never
- * grows, whatever an attacker sends. */
+ * size; the table holds THROTTLE_SOURCES_MAX of them, and a source is
+ * forgotten only when its count has run out (policy_source_expire).
+ * When every slot holds a source that still counts, a new source is not
+ * given one: its wrong codes count in one shared throttle, "overflow",
+ * under the same rules, and every source the table does not hold waits
+ * or is locked with it.  A guesser who spreads over more sources than
+ * the table holds therefore gets attempts guesses per lock_seconds for
+ * all the extra sources together, not attempts for each (the table used
+ * to forget the oldest: 1,100 rotating hosts then guessed without end).
+ * Memory never grows, whatever an attacker sends. */
 #define THROTTLE_SOURCE_BYTES 16
 #define THROTTLE_SOURCES_MAX 1024
 
@@ -45,7 +62,16 @@ struct throttle_source {
 
 struct throttle_sources {
 	struct throttle_source e[THROTTLE_SOURCES_MAX];
+	struct throttle overflow; /* sources the full table could not hold */
 	uint64_t tick;
+};
+
+/* What throttle_sources_fail did with a wrong code. */
+enum source_outcome {
+	SOURCE_COUNTED,          /* counted for the source */
+	SOURCE_LOCKED,           /* counted, and the source is locked */
+	SOURCE_OVERFLOW,         /* the table is full: counted in the overflow */
+	SOURCE_OVERFLOW_LOCKED,  /* ... and every source outside the table is locked */
 };
 
 /* The key of a source: the remote host when the application gave one,
@@ -59,8 +85,9 @@ enum throttle_verdict throttle_sources_check(struct throttle_sources *s,
 					     const uint8_t key[THROTTLE_SOURCE_BYTES],
 					     const struct throttle_rules *r, int64_t now,
 					     int64_t *until);
-bool throttle_sources_fail(struct throttle_sources *s, const uint8_t key[THROTTLE_SOURCE_BYTES],
-			   const struct throttle_rules *r, int64_t now, int64_t *until);
+enum source_outcome throttle_sources_fail(struct throttle_sources *s,
+					  const uint8_t key[THROTTLE_SOURCE_BYTES],
+					  const struct throttle_rules *r, int64_t now, int64_t *until);
 /* Sources the table holds now. */
 size_t throttle_sources_count(const struct throttle_sources *s);
 

@@ -132,6 +132,12 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->lockout_minutes;
 	if (!strcmp(key, "account_home"))
 		return c->account_home;
+	if (!strcmp(key, "lockout_total_attempts"))
+		return c->lockout_total_attempts;
+	if (!strcmp(key, "audit_retention"))
+		return (uint64_t)c->audit_retention;
+	if (!strcmp(key, "audit_max_size"))
+		return c->audit_max_size;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -168,6 +174,9 @@ static const char *reason(const char *key)
 		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
 		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
 		{ "account_home", "must be one of first-login, create" },
+		{ "lockout_total_attempts", "must be a whole number from 1 to 100" },
+		{ "audit_retention", "must be a duration such as 90d, 12h or 15m, from 1d to 3650d" },
+		{ "audit_max_size", "must be a size such as 512M or 2G, from 1M to 1T" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -211,6 +220,9 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.lockout_minutes, 15);
 	assert_string_equal(c.account_shell, "/bin/bash");
 	assert_int_equal(c.account_home, ACCOUNT_HOME_FIRST_LOGIN);
+	assert_int_equal(c.lockout_total_attempts, 100);
+	assert_int_equal(c.audit_retention, 365 * 86400);
+	assert_int_equal(c.audit_max_size, 0);
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -278,6 +290,13 @@ static void every_key_accepts_good_values(void **state)
 		{ "lockout_minutes", "1440", 1440 },
 		{ "account_home", "first-login", ACCOUNT_HOME_FIRST_LOGIN },
 		{ "account_home", "create", ACCOUNT_HOME_CREATE },
+		{ "lockout_total_attempts", "1", 1 },
+		{ "lockout_total_attempts", "100", 100 },
+		{ "audit_retention", "1d", 86400 },
+		{ "audit_retention", "365d", 365 * 86400 },
+		{ "audit_retention", "3650d", 3650ULL * 86400 },
+		{ "audit_max_size", "1M", MIB },
+		{ "audit_max_size", "256M", 256 * MIB },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -354,6 +373,10 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "lockout_minutes", "1441" }, { "lockout_minutes", "15m" },
 		{ "lockout_minutes", "1h" },  { "lockout_minutes", "" },
 		{ "account_shell", "bash" },  { "account_shell", "" },
+		{ "lockout_total_attempts", "0" }, { "lockout_total_attempts", "101" },
+		{ "audit_retention", "23h" }, { "audit_retention", "3651d" },
+		{ "audit_retention", "" },    { "audit_max_size", "1023K" },
+		{ "audit_max_size", "0" },    { "audit_max_size", "2T" },
 		{ "account_home", "yes" },    { "account_home", "Create" },
 		{ "account_home", "" },
 	};

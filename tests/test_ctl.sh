@@ -532,16 +532,19 @@ case $reply in
 	ob_pass second_failure_locks_and_says_until_when ;;
 *) ob_fail second_failure_locks_and_says_until_when "expected maxtries and the lock, got: $reply" ;;
 esac
+# Two wrong codes from one place (the service "test") lock that place.
 expect_stdout_matches user_show_says_locked_until \
-	"^login lock +locked until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$" ob_ctl user show lola
+	"^login lock +locked from 1 place until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$" \
+	ob_ctl user show lola
 expect_stdout_matches user_show_counts_the_failures "^failed logins +2 in a row" \
 	ob_ctl user show lola
 expect_json user_show_json_has_lockout ob_ctl --json user show lola
-if [ "$(json_field lockout failures)" = 2 ] && [ -n "$(json_field lockout locked_until)" ] &&
+if [ "$(json_field lockout failures)" = 2 ] && [ "$(json_field lockout places_locked)" = 1 ] &&
+	[ -n "$(json_field lockout places_locked_until)" ] &&
 	[ -n "$(json_field lockout last_failure)" ]; then
 	ob_pass user_show_json_has_failures_and_lock
 else
-	ob_fail user_show_json_has_failures_and_lock "expected lockout with 2 failures and locked_until"
+	ob_fail user_show_json_has_failures_and_lock "expected lockout with 2 failures and a place locked"
 	ob_show_output
 fi
 if grep -q "login: lola: locked until .* after 2 failed logins" "$OB_LOG"; then

@@ -347,6 +347,36 @@ static void kiosk_code_guesses_are_throttled_per_source(void **state)
 	expect_user(&dl, "cleo");
 }
 
+/* The finding (issue 9.6): 1,100 rotating remote hosts guessed codes
+ * without end, the table of 1,024 sources forgetting the oldest.  Now,
+ * with the table full of sources that still count, the wrong codes of
+ * new sources count together: ATTEMPTS of them lock every source the
+ * table does not hold, one never seen too, even for a right code. */
+static void kiosk_sources_beyond_the_table_are_locked_together(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl;
+	char code[32], host[32];
+
+	assert_int_equal(harness_user_add(&f->d, "nina", "Nina", "Code"), 0);
+	issue(f, "nina", code);
+	for (int i = 0; i < 1024 + ATTEMPTS; i++) {
+		memset(&dl, 0, sizeof(dl));
+		dl.answers[0] = WRONG_CODE;
+		snprintf(host, sizeof(host), "10.%d.%d.1", i / 256, i % 256);
+		dl.rhost = host;
+		kiosk(&dl);
+		if (i < 1024 + ATTEMPTS - 1) {
+			dialog_expect(&dl, PAM_AUTH_ERR, "Login incorrect.");
+		} else {
+			dialog_expect(&dl, PAM_MAXTRIES, "Too many attempts from here");
+		}
+	}
+	code_login(&dl, code, "nina", "10.99.99.99");
+	dialog_expect(&dl, PAM_MAXTRIES, "Too many attempts from here: try again in");
+	expect_not_asked(&dl, "Confirm your username");
+}
+
 static void kiosk_with_the_daemon_down_still_lets_root_in(void **state)
 {
 	struct fixture *f = *state;
@@ -573,6 +603,7 @@ int main(int argc, char **argv)
 		T(kiosk_code_confirmed_with_a_wrong_username_stays_valid),
 		T(kiosk_name_onboard_does_not_know_goes_to_the_rest_of_the_stack),
 		T(kiosk_code_guesses_are_throttled_per_source),
+		T(kiosk_sources_beyond_the_table_are_locked_together),
 		T(kiosk_with_the_daemon_down_still_lets_root_in),
 		T(kiosk_with_a_user_from_the_application_is_a_normal_login),
 		T(module_without_kiosk_and_no_user_asks_pams_own_prompt),

@@ -1,9 +1,12 @@
 /* Throttling through the real module and a real onboardd (with
- * lockout_attempts = 3): failed passwords, access codes and
- * authenticator codes in a row lock the person; a locked person is told
- * until when, and a right password then gets exactly the answer a wrong
- * one gets; an administrator's unlock, the end of the lock and a
- * successful login each start the count again. */
+ * lockout_attempts = 3, lockout_total_attempts = 6): failed passwords,
+ * access codes and authenticator codes in a row from one place lock the
+ * person there; a locked person is told until when, and a right password
+ * then gets exactly the answer a wrong one gets; the person from another
+ * place is not locked, until 6 failures in a row from anywhere lock them
+ * everywhere; the account phase (ssh keys) never refuses for a lock; an
+ * administrator's unlock, the end of the lock and a successful login
+ * each start the count again. */
 #include "config.h"
 
 #include <ctype.h>
@@ -28,6 +31,7 @@
 #define PASSWORD "Tr0ub4dor&3-horse"
 #define WRONG "not-the-password-1"
 #define ATTEMPTS_LINE "lockout_attempts = 3\n"
+#define TOTAL_LINE "lockout_total_attempts = 6\n"
 #define LOCK_SECONDS (15 * 60) /* lockout_minutes is left at its default */
 
 struct fixture {
@@ -49,16 +53,24 @@ static void expect_not_shown(const struct dialog *dl, const char *fragment)
 			 dl->shown);
 }
 
-/* A login with one answer, key (for "@TOTP" answers) copied in. */
-static void login_with(struct dialog *dl, const char *user, const char *key, const char *a0,
-		       const char *a1)
+/* A login with one answer, key (for "@TOTP" answers) copied in, from
+ * the remote host rhost (NULL: none, the service is the place). */
+static void login_from(struct dialog *dl, const char *rhost, const char *user, const char *key,
+		       const char *a0, const char *a1)
 {
 	memset(dl, 0, sizeof(*dl));
 	dl->answers[0] = a0;
 	dl->answers[1] = a1;
+	dl->rhost = rhost;
 	if (key)
 		snprintf(dl->key, sizeof(dl->key), "%s", key);
 	login(dl, user);
+}
+
+static void login_with(struct dialog *dl, const char *user, const char *key, const char *a0,
+		       const char *a1)
+{
+	login_from(dl, NULL, user, key, a0, a1);
 }
 
 /* Add user and register them with a code, a password and an
@@ -141,7 +153,9 @@ static void lockout_of(struct fixture *f, const char *user, long long *failures,
 	*locked_until = 0;
 	if (varlink_get_int(lo, "failures", failures) < 0)
 		fail_msg("UserShow %s: lockout without failures", user);
-	varlink_get_int(lo, "locked_until", locked_until);
+	/* Locked everywhere, else from a place. */
+	if (varlink_get_int(lo, "locked_until", locked_until) < 0)
+		varlink_get_int(lo, "places_locked_until", locked_until);
 	json_object_put(reply);
 }
 
@@ -243,38 +257,89 @@ static void unlock_lets_the_right_password_in(void **state)
 		fail_msg("prompts after the unlock: %s", dl.prompts);
 }
 
-/* An ssh key login never asks a password: the account phase alone
- * stands between a locked person and a shell, and it refuses, saying
- * until when. */
-static void locked_account_refuses_a_key_login_at_the_account_phase(void **state)
+/* An ssh key login never asks a password, and guesses nothing: the
+ * account phase lets it in whatever lock wrong guesses made (issue 9.7:
+ * it used to refuse, so a guesser locked the person's keys out too).
+ * This test used to be "a locked person is refused at the account
+ * phase"; the rule is now the opposite. */
+static void a_lock_does_not_refuse_a_key_login_at_the_account_phase(void **state)
 {
 	struct fixture *f = *state;
-	struct json_object *p = json_object_new_object();
 	struct dialog dl = { 0 };
-	time_t before, after;
+	long long failures, until;
 	char key[80];
 
 	registered(f, "kai", key);
-	/* Not locked yet: the account phase lets the key login in. */
 	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
 	dialog_expect(&dl, PAM_SUCCESS, NULL);
-	before = time(NULL);
+	/* Locked from the place of the guesses... */
 	lock_with_passwords("kai");
-	after = time(NULL);
+	lockout_of(f, "kai", &failures, &until);
+	assert_true(until > 0);
 	memset(&dl, 0, sizeof(dl));
 	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
-	dialog_expect(&dl, PAM_PERM_DENIED, "this account is locked until ");
-	if (!lock_text_matches(dl.shown, before, after))
-		fail_msg("the account phase did not say until when the account is locked:\n%s",
-			 dl.shown);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
+	expect_not_shown(&dl, "locked");
+	/* ... and everywhere: 6 in a row. */
+	for (int i = 0; i < 3; i++) {
+		login_from(&dl, "192.0.2.50", "kai", NULL, WRONG, NULL);
+		dialog_expect(&dl, i < 2 ? PAM_AUTH_ERR : PAM_MAXTRIES, "Login incorrect");
+	}
+	login_from(&dl, "198.51.100.50", "kai", key, PASSWORD, "@TOTP+30");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	memset(&dl, 0, sizeof(dl));
+	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
+	dialog_expect(&dl, PAM_SUCCESS, NULL);
 	if (dl.prompts[0])
 		fail_msg("the account phase asked something: %s", dl.prompts);
-	/* Unlocked by an administrator, the key login gets in again. */
-	json_object_object_add(p, "username", json_object_new_string("kai"));
-	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_UNLOCK, p), 0);
-	memset(&dl, 0, sizeof(dl));
-	dialog_run(&dl, "onboard", "kai", PAMTEST_ACCOUNT);
+}
+
+/* Many wrong guesses from one remote host lock that host for the
+ * person; the person from another host still gets in (issue 9.7). */
+static void a_guesser_locks_their_place_not_the_person(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl;
+	char key[80];
+
+	registered(f, "pia", key);
+	for (int i = 0; i < 3; i++) {
+		login_from(&dl, "192.0.2.66", "pia", NULL, WRONG, NULL);
+		dialog_expect(&dl, i < 2 ? PAM_AUTH_ERR : PAM_MAXTRIES, "Login incorrect");
+	}
+	/* The guesser's host: refused unchecked, the right password too. */
+	login_from(&dl, "192.0.2.66", "pia", key, PASSWORD, "@TOTP+30");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	/* The person from elsewhere: in. */
+	login_from(&dl, "198.51.100.7", "pia", key, PASSWORD, "@TOTP+30");
 	dialog_expect(&dl, PAM_SUCCESS, NULL);
+	if (strcmp(dl.prompts, "Password: |Authenticator code: |") != 0)
+		fail_msg("prompts from another host: %s", dl.prompts);
+	/* Their success does not lift the guesser's lock. */
+	login_from(&dl, "192.0.2.66", "pia", key, PASSWORD, "@TOTP+60");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	if (log_count(f, "login: pia: locked until") != 1)
+		fail_msg("the lock of pia's place is not logged once");
+}
+
+/* NIST SP 800-63B: failures in a row from anywhere are bounded too:
+ * the 6th (lockout_total_attempts) locks the person everywhere. */
+static void failures_from_many_places_lock_everywhere(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const hosts[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3" };
+	struct dialog dl;
+	char key[80];
+
+	registered(f, "zed", key);
+	for (int i = 0; i < 6; i++) {
+		login_from(&dl, hosts[i % 3], "zed", NULL, WRONG, NULL);
+		dialog_expect(&dl, i < 5 ? PAM_AUTH_ERR : PAM_MAXTRIES, "Login incorrect");
+	}
+	login_from(&dl, "203.0.113.9", "zed", key, PASSWORD, "@TOTP+30");
+	dialog_expect(&dl, PAM_MAXTRIES, "this account is locked until ");
+	if (strstr(dl.prompts, "Authenticator"))
+		fail_msg("a person locked everywhere was checked: %s", dl.prompts);
 }
 
 static void lock_expires_after_lockout_minutes(void **state)
@@ -449,14 +514,16 @@ static int prepare(const char *dir)
 	int r;
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
+	/* pam_set_items first: the dialogue's rhost, its result nothing. */
 	snprintf(text, sizeof(text),
+		 "auth [default=ignore] %s/pam_set_items.so\n"
 		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
 		 "auth required pam_deny.so\n"
 		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
 		 "account required pam_permit.so\n",
-		 harness_module(), sock, harness_module(), sock);
+		 harness_wrapper_modules(), harness_module(), sock, harness_module(), sock);
 	(void)dir;
-	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE);
+	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE TOTAL_LINE);
 	return r < 0 ? r : harness_write_file("pam.d/onboard", text);
 }
 
@@ -467,7 +534,9 @@ int main(int argc, char **argv)
 		T(three_wrong_passwords_lock_the_account),
 		T(right_password_while_locked_answers_as_a_wrong_one),
 		T(unlock_lets_the_right_password_in),
-		T(locked_account_refuses_a_key_login_at_the_account_phase),
+		T(a_lock_does_not_refuse_a_key_login_at_the_account_phase),
+		T(a_guesser_locks_their_place_not_the_person),
+		T(failures_from_many_places_lock_everywhere),
 		T(lock_expires_after_lockout_minutes),
 		T(success_resets_the_failure_count),
 		T(wrong_authenticator_codes_lock_too),

@@ -354,33 +354,37 @@ static void account_table(void **state)
 	assert_int_equal(policy_account(&disabled), ACCOUNT_DISABLED);
 }
 
+/* The account phase never refuses for a lock from wrong guesses (it
+ * also follows ssh key logins, which guess nothing); a disable does. */
 static void account_phase_table(void **state)
 {
 	struct person nopw = person_with("", 0);
 	struct person pw = person_with("$argon2id$x", 0);
 	struct person enrolled = person_with("$argon2id$x", PERSON_MFA_ENROLLED);
 	struct person disabled = person_with("$argon2id$x", PERSON_DISABLED);
+	struct person locked = person_with("$argon2id$x", PERSON_MFA_ENROLLED);
+	struct person locked_pw = person_with("$argon2id$x", 0);
 	const struct {
 		enum mfa_mode mode;
 		const struct person *p;
-		bool locked;
 		enum account_verdict want;
 	} rows[] = {
-		{ MFA_REQUIRED, &nopw, false, ACCOUNT_UNFINISHED },
-		{ MFA_REQUIRED, &nopw, true, ACCOUNT_UNFINISHED },
-		{ MFA_REQUIRED, &pw, false, ACCOUNT_NO_AUTHENTICATOR },
-		{ MFA_OPTIONAL, &pw, false, ACCOUNT_OK },
-		{ MFA_OFF, &pw, false, ACCOUNT_OK },
-		{ MFA_REQUIRED, &enrolled, false, ACCOUNT_OK },
-		{ MFA_REQUIRED, &enrolled, true, ACCOUNT_LOCKED },
-		{ MFA_OFF, &pw, true, ACCOUNT_LOCKED },
-		{ MFA_REQUIRED, &disabled, true, ACCOUNT_DISABLED },
+		{ MFA_REQUIRED, &nopw, ACCOUNT_UNFINISHED },
+		{ MFA_REQUIRED, &pw, ACCOUNT_NO_AUTHENTICATOR },
+		{ MFA_OPTIONAL, &pw, ACCOUNT_OK },
+		{ MFA_OFF, &pw, ACCOUNT_OK },
+		{ MFA_REQUIRED, &enrolled, ACCOUNT_OK },
+		{ MFA_REQUIRED, &locked, ACCOUNT_OK },
+		{ MFA_OFF, &locked_pw, ACCOUNT_OK },
+		{ MFA_REQUIRED, &disabled, ACCOUNT_DISABLED },
 	};
 
 	(void)state;
+	locked.throttle = (struct throttle){ .failures = 100, .last_failure = T0,
+					     .locked_until = T0 + 900 };
+	locked_pw.throttle = locked.throttle;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		enum account_verdict got = policy_account_phase(rows[i].mode, rows[i].p,
-								rows[i].locked);
+		enum account_verdict got = policy_account_phase(rows[i].mode, rows[i].p);
 
 		if (got != rows[i].want)
 			fail_msg("row %zu: want %d, got %d", i, rows[i].want, got);
@@ -592,42 +596,73 @@ static void throttle_delay_table(void **state)
 	}
 }
 
+/* Places (remote hosts) of the tests. */
+static const uint8_t PA[THROTTLE_PLACE_BYTES] = { 'A' };
+static const uint8_t PB[THROTTLE_PLACE_BYTES] = { 'B' };
+static const uint8_t PC[THROTTLE_PLACE_BYTES] = { 'C' };
+
+/* A throttle of failures in a row, all from place A, the last at last;
+ * lock: A's lock, everywhere: the person's. */
+static struct throttle from_a(uint32_t failures, int64_t last, int64_t lock, int64_t everywhere)
+{
+	struct throttle t = { .failures = failures, .last_failure = last,
+			      .locked_until = everywhere };
+
+	if (failures) {
+		t.nplaces = 1;
+		memcpy(t.places[0].key, PA, THROTTLE_PLACE_BYTES);
+		t.places[0].failures = failures;
+		t.places[0].last_failure = last;
+		t.places[0].locked_until = lock;
+	}
+	return t;
+}
+
 static void throttle_check_table(void **state)
 {
-	static const struct throttle_rules rules = { .attempts = 10, .lock_seconds = 900 };
-	static const struct {
+	static const struct throttle_rules rules = { .attempts = 10, .total_attempts = 100,
+						     .lock_seconds = 900 };
+	const struct {
 		struct throttle t;
 		int64_t now;
+		const uint8_t *place;
 		enum throttle_verdict want;
 		int64_t until;
 	} rows[] = {
 		/* Nothing failed. */
-		{ { 0, 0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ from_a(0, 0, 0, 0), T0, PA, THROTTLE_ALLOW, 0 },
 		/* The first failures cost nothing: typing mistakes. */
-		{ { 1, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
-		{ { 3, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
-		/* Then a growing wait after the last failure. */
-		{ { 4, T0, 0 }, T0, THROTTLE_DELAY, T0 + 2 },
-		{ { 4, T0, 0 }, T0 + 1, THROTTLE_DELAY, T0 + 2 },
-		{ { 4, T0, 0 }, T0 + 2, THROTTLE_ALLOW, 0 },
-		{ { 6, T0, 0 }, T0 + 7, THROTTLE_DELAY, T0 + 8 },
-		{ { 9, T0, 0 }, T0 + 59, THROTTLE_DELAY, T0 + 60 },
-		{ { 9, T0, 0 }, T0 + 60, THROTTLE_ALLOW, 0 },
+		{ from_a(1, T0, 0, 0), T0, PA, THROTTLE_ALLOW, 0 },
+		{ from_a(3, T0, 0, 0), T0, PA, THROTTLE_ALLOW, 0 },
+		/* Then a growing wait after the last failure, from there. */
+		{ from_a(4, T0, 0, 0), T0, PA, THROTTLE_DELAY, T0 + 2 },
+		{ from_a(4, T0, 0, 0), T0 + 1, PA, THROTTLE_DELAY, T0 + 2 },
+		{ from_a(4, T0, 0, 0), T0 + 2, PA, THROTTLE_ALLOW, 0 },
+		{ from_a(6, T0, 0, 0), T0 + 7, PA, THROTTLE_DELAY, T0 + 8 },
+		{ from_a(9, T0, 0, 0), T0 + 59, PA, THROTTLE_DELAY, T0 + 60 },
+		{ from_a(9, T0, 0, 0), T0 + 60, PA, THROTTLE_ALLOW, 0 },
+		/* ... and not from elsewhere. */
+		{ from_a(9, T0, 0, 0), T0 + 59, PB, THROTTLE_ALLOW, 0 },
 		/* A clock that went back does not make anyone wait. */
-		{ { 9, T0 + 100, 0 }, T0, THROTTLE_ALLOW, 0 },
-		/* Locked, to the second. */
-		{ { 10, T0, T0 + 900 }, T0, THROTTLE_LOCKED, T0 + 900 },
-		{ { 10, T0, T0 + 900 }, T0 + 899, THROTTLE_LOCKED, T0 + 900 },
+		{ from_a(9, T0 + 100, 0, 0), T0, PA, THROTTLE_ALLOW, 0 },
+		/* The place locked, to the second; another place is not. */
+		{ from_a(10, T0, T0 + 900, 0), T0, PA, THROTTLE_LOCKED, T0 + 900 },
+		{ from_a(10, T0, T0 + 900, 0), T0 + 899, PA, THROTTLE_LOCKED, T0 + 900 },
+		{ from_a(10, T0, T0 + 900, 0), T0 + 899, PB, THROTTLE_ALLOW, 0 },
 		/* Expired: allowed at once, with no leftover delay. */
-		{ { 10, T0, T0 + 900 }, T0 + 900, THROTTLE_ALLOW, 0 },
-		{ { 10, T0, T0 + 900 }, T0 + 365 * DAY, THROTTLE_ALLOW, 0 },
+		{ from_a(10, T0, T0 + 900, 0), T0 + 900, PA, THROTTLE_ALLOW, 0 },
+		{ from_a(10, T0, T0 + 900, 0), T0 + 365 * DAY, PA, THROTTLE_ALLOW, 0 },
+		/* Locked everywhere: from every place. */
+		{ from_a(100, T0, 0, T0 + 900), T0, PB, THROTTLE_LOCKED, T0 + 900 },
+		{ from_a(100, T0, 0, T0 + 900), T0 + 899, PC, THROTTLE_LOCKED, T0 + 900 },
+		{ from_a(100, T0, 0, T0 + 900), T0 + 900, PA, THROTTLE_ALLOW, 0 },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int64_t until = -1;
-		enum throttle_verdict got = policy_throttle_check(&rows[i].t, &rules, rows[i].now,
-								  &until);
+		enum throttle_verdict got = policy_throttle_check(&rows[i].t, &rules, rows[i].place,
+								  rows[i].now, &until);
 
 		if (got != rows[i].want || until != rows[i].until)
 			fail_msg("row %zu: %s until %lld, want %s until %lld", i, throttle_name(got),
@@ -637,17 +672,28 @@ static void throttle_check_table(void **state)
 }
 
 /* A person's history, event by event: what each does to the state and
- * what a check says afterwards. */
-enum throttle_event { EV_FAIL, EV_CLEAR };
+ * what a check from the same place says afterwards. */
+enum throttle_event { EV_FAIL, EV_SUCCESS, EV_CLEAR };
 
 struct throttle_step {
 	enum throttle_event ev;
+	const uint8_t *place;
 	int64_t now;
 	bool locked;      /* EV_FAIL's result */
-	uint32_t failures;
-	int64_t locked_until;
+	uint32_t failures; /* in a row, from anywhere */
+	int64_t locked_until; /* the lock that holds at place (everywhere, or its own) */
 	enum throttle_verdict check; /* policy_throttle_check at now afterwards */
 };
+
+static int64_t lock_at(const struct throttle *t, const uint8_t *place)
+{
+	if (t->locked_until)
+		return t->locked_until;
+	for (unsigned i = 0; i < t->nplaces; i++)
+		if (memcmp(t->places[i].key, place, THROTTLE_PLACE_BYTES) == 0)
+			return t->places[i].locked_until;
+	return 0;
+}
 
 static void throttle_run(const char *name, const struct throttle_rules *rules,
 			 const struct throttle_step *steps, size_t n)
@@ -661,114 +707,215 @@ static void throttle_run(const char *name, const struct throttle_rules *rules,
 		enum throttle_verdict v;
 
 		if (steps[i].ev == EV_FAIL)
-			locked = policy_throttle_fail(&t, rules, steps[i].now);
+			locked = policy_throttle_fail(&t, rules, steps[i].place, steps[i].now, NULL);
+		else if (steps[i].ev == EV_SUCCESS)
+			policy_throttle_success(&t, steps[i].place);
 		else
 			policy_throttle_clear(&t);
-		v = policy_throttle_check(&t, rules, steps[i].now, &until);
+		v = policy_throttle_check(&t, rules, steps[i].place, steps[i].now, &until);
 		if (locked != steps[i].locked || t.failures != steps[i].failures ||
-		    t.locked_until != steps[i].locked_until || v != steps[i].check)
+		    lock_at(&t, steps[i].place) != steps[i].locked_until || v != steps[i].check)
 			fail_msg("%s, step %zu: locked %d, %u failures, locked until %lld, check %s; "
 				 "want %d, %u, %lld, %s",
-				 name, i, locked, t.failures, (long long)t.locked_until,
+				 name, i, locked, t.failures, (long long)lock_at(&t, steps[i].place),
 				 throttle_name(v), steps[i].locked, steps[i].failures,
 				 (long long)steps[i].locked_until, throttle_name(steps[i].check));
 		if (steps[i].ev == EV_FAIL && t.last_failure != steps[i].now && !steps[i].locked)
 			fail_msg("%s, step %zu: last failure %lld, want %lld", name, i,
 				 (long long)t.last_failure, (long long)steps[i].now);
+		if (t.nplaces > THROTTLE_PLACES)
+			fail_msg("%s, step %zu: %u places", name, i, t.nplaces);
 	}
 }
 
+#define STEPS(s) s, sizeof(s) / sizeof(s[0])
+
 static void throttle_threshold_locks_and_lock_expires(void **state)
 {
-	static const struct throttle_rules rules = { .attempts = 3, .lock_seconds = 900 };
+	static const struct throttle_rules rules = { .attempts = 3, .total_attempts = 100,
+						     .lock_seconds = 900 };
 	static const struct throttle_step steps[] = {
 		/* Below the threshold. */
-		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 5, false, 2, 0, THROTTLE_ALLOW },
-		/* Reaching it locks for lock_seconds from this failure. */
-		{ EV_FAIL, T0 + 9, true, 3, T0 + 909, THROTTLE_LOCKED },
+		{ EV_FAIL, PA, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 5, false, 2, 0, THROTTLE_ALLOW },
+		/* Reaching it locks the place for lock_seconds from this failure. */
+		{ EV_FAIL, PA, T0 + 9, true, 3, T0 + 909, THROTTLE_LOCKED },
 		/* A failure while locked (a dialogue that began before the lock)
 		 * neither extends the lock nor counts. */
-		{ EV_FAIL, T0 + 100, true, 3, T0 + 909, THROTTLE_LOCKED },
-		/* After the lock: the count starts again at one. */
-		{ EV_FAIL, T0 + 909, false, 1, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 910, false, 2, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 911, true, 3, T0 + 1811, THROTTLE_LOCKED },
+		{ EV_FAIL, PA, T0 + 100, true, 3, T0 + 909, THROTTLE_LOCKED },
+		/* After the lock: the place counts from one again; the failures
+		 * in a row from anywhere go on. */
+		{ EV_FAIL, PA, T0 + 909, false, 4, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 910, false, 5, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 911, true, 6, T0 + 1811, THROTTLE_LOCKED },
 	};
 
 	(void)state;
-	throttle_run("lock and expiry", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+	throttle_run("lock and expiry", &rules, STEPS(steps));
+}
+
+/* The finding (issue 9.7): a guesser at one place locked the person out
+ * everywhere.  Now the place is locked; the person from elsewhere is
+ * not, and their success there does not unlock the guesser's place. */
+static void throttle_a_guesser_locks_only_their_place(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 3, .total_attempts = 100,
+						     .lock_seconds = 900 };
+	static const struct throttle_step steps[] = {
+		{ EV_FAIL, PA, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 1, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 2, true, 3, T0 + 902, THROTTLE_LOCKED },
+		/* The person, from B: not locked, a typo of theirs counts for B. */
+		{ EV_FAIL, PB, T0 + 3, false, 4, 0, THROTTLE_ALLOW },
+		{ EV_SUCCESS, PB, T0 + 4, false, 0, 0, THROTTLE_ALLOW },
+		/* A is still locked for the guesser. */
+		{ EV_FAIL, PA, T0 + 5, true, 0, T0 + 902, THROTTLE_LOCKED },
+	};
+
+	(void)state;
+	throttle_run("one place", &rules, STEPS(steps));
+}
+
+/* NIST SP 800-63B: at most total_attempts failures in a row from
+ * anywhere, then the person is locked everywhere. */
+static void throttle_failures_from_anywhere_lock_everywhere(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 3, .total_attempts = 5,
+						     .lock_seconds = 600 };
+	static const struct throttle_step steps[] = {
+		{ EV_FAIL, PA, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PB, T0, false, 3, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PB, T0, false, 4, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PC, T0 + 1, true, 5, T0 + 601, THROTTLE_LOCKED },
+		/* From every place, new ones too. */
+		{ EV_FAIL, PA, T0 + 2, true, 5, T0 + 601, THROTTLE_LOCKED },
+		/* The end of it leaves nothing. */
+		{ EV_FAIL, PA, T0 + 601, false, 1, 0, THROTTLE_ALLOW },
+	};
+
+	(void)state;
+	throttle_run("everywhere", &rules, STEPS(steps));
+}
+
+/* A place per remote host would let a guesser grow the record: at most
+ * THROTTLE_PLACES are kept, the one with the oldest failure dropped. */
+static void throttle_places_are_bounded(void **state)
+{
+	static const struct throttle_rules rules = { .attempts = 3, .total_attempts = 100,
+						     .lock_seconds = 600 };
+	struct throttle t;
+	uint8_t k[THROTTLE_PLACE_BYTES] = { 0 };
+	int64_t until;
+
+	(void)state;
+	policy_throttle_clear(&t);
+	for (unsigned i = 0; i < 3 * THROTTLE_PLACES; i++) {
+		k[0] = (uint8_t)(i + 1);
+		policy_throttle_fail(&t, &rules, k, T0 + i, NULL);
+		assert_true(t.nplaces <= THROTTLE_PLACES);
+	}
+	assert_int_equal(t.nplaces, THROTTLE_PLACES);
+	assert_int_equal(t.failures, 3 * THROTTLE_PLACES);
+	/* The newest places are kept, the oldest gone. */
+	for (unsigned i = 0; i < THROTTLE_PLACES; i++)
+		assert_int_equal(t.places[i].key[0], 2 * THROTTLE_PLACES + i + 1);
+	/* A locked place stays while unlocked ones come and go: guessing
+	 * from other places does not unlock it. */
+	policy_throttle_clear(&t);
+	k[0] = 0xee;
+	policy_throttle_fail(&t, &rules, k, T0, NULL);
+	policy_throttle_fail(&t, &rules, k, T0, NULL);
+	assert_true(policy_throttle_fail(&t, &rules, k, T0, NULL));
+	for (unsigned i = 0; i < 3 * THROTTLE_PLACES; i++) {
+		k[0] = (uint8_t)(i + 1);
+		policy_throttle_fail(&t, &rules, k, T0 + 1 + i, NULL);
+	}
+	k[0] = 0xee;
+	assert_int_equal(t.nplaces, THROTTLE_PLACES);
+	assert_int_equal(policy_throttle_check(&t, &rules, k, T0 + 100, &until), THROTTLE_LOCKED);
+	assert_int_equal(policy_throttle_places_locked(&t, T0 + 100, &until), 1);
+	assert_int_equal(until, T0 + 600);
 }
 
 static void throttle_success_or_unlock_resets(void **state)
 {
-	static const struct throttle_rules rules = { .attempts = 3, .lock_seconds = 600 };
+	static const struct throttle_rules rules = { .attempts = 3, .total_attempts = 100,
+						     .lock_seconds = 600 };
 	static const struct throttle_step steps[] = {
-		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 1, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 1, false, 2, 0, THROTTLE_ALLOW },
 		/* A successful login: 2 wrong, 1 right, 2 wrong is not a lock. */
-		{ EV_CLEAR, T0 + 2, false, 0, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 3, false, 1, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 4, false, 2, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 5, true, 3, T0 + 605, THROTTLE_LOCKED },
+		{ EV_SUCCESS, PA, T0 + 2, false, 0, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 3, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 4, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 5, true, 3, T0 + 605, THROTTLE_LOCKED },
 		/* An administrator's unlock, long before the lock ends. */
-		{ EV_CLEAR, T0 + 6, false, 0, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0 + 7, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_CLEAR, PA, T0 + 6, false, 0, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0 + 7, false, 1, 0, THROTTLE_ALLOW },
 	};
 
 	(void)state;
-	throttle_run("reset", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+	throttle_run("reset", &rules, STEPS(steps));
 }
 
 static void throttle_delays_grow_before_the_lock(void **state)
 {
-	static const struct throttle_rules rules = { .attempts = 10, .lock_seconds = 900 };
+	static const struct throttle_rules rules = { .attempts = 10, .total_attempts = 100,
+						     .lock_seconds = 900 };
 	/* Each failure comes as soon as the previous wait allows. */
 	static const struct throttle_step steps[] = {
-		{ EV_FAIL, T0, false, 1, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0, false, 2, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0, false, 3, 0, THROTTLE_ALLOW },
-		{ EV_FAIL, T0, false, 4, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 2, false, 5, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 6, false, 6, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 14, false, 7, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 30, false, 8, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 62, false, 9, 0, THROTTLE_DELAY },
-		{ EV_FAIL, T0 + 122, true, 10, T0 + 1022, THROTTLE_LOCKED },
+		{ EV_FAIL, PA, T0, false, 1, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0, false, 2, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0, false, 3, 0, THROTTLE_ALLOW },
+		{ EV_FAIL, PA, T0, false, 4, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 2, false, 5, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 6, false, 6, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 14, false, 7, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 30, false, 8, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 62, false, 9, 0, THROTTLE_DELAY },
+		{ EV_FAIL, PA, T0 + 122, true, 10, T0 + 1022, THROTTLE_LOCKED },
 	};
 
 	(void)state;
-	throttle_run("delays", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+	throttle_run("delays", &rules, STEPS(steps));
 }
 
 static void throttle_expired_lock_leaves_nothing(void **state)
 {
-	struct throttle t = { 10, T0, T0 + 900 };
+	struct throttle t = from_a(100, T0, 0, T0 + 900);
 
 	(void)state;
 	policy_throttle_expire(&t, T0 + 899);
-	if (t.failures != 10 || t.locked_until != T0 + 900)
+	if (t.failures != 100 || t.locked_until != T0 + 900)
 		fail_msg("a lock that still holds was forgotten");
 	policy_throttle_expire(&t, T0 + 900);
-	if (t.failures || t.last_failure || t.locked_until)
+	if (t.failures || t.last_failure || t.locked_until || t.nplaces)
 		fail_msg("an expired lock left %u failures, lock until %lld", t.failures,
 			 (long long)t.locked_until);
+	/* A place's expired lock leaves the place out, the count in a row in. */
+	t = from_a(10, T0, T0 + 900, 0);
+	policy_throttle_expire(&t, T0 + 900);
+	assert_int_equal(t.nplaces, 0);
+	assert_int_equal(t.failures, 10);
 	/* Failures without a lock do not expire: they last until a success. */
-	t = (struct throttle){ 2, T0, 0 };
+	t = from_a(2, T0, 0, 0);
 	policy_throttle_expire(&t, T0 + 365 * DAY);
 	assert_int_equal(t.failures, 2);
+	assert_int_equal(t.nplaces, 1);
 }
 
 static void throttle_one_attempt_locks_at_once(void **state)
 {
-	static const struct throttle_rules rules = { .attempts = 1, .lock_seconds = 60 };
+	static const struct throttle_rules rules = { .attempts = 1, .total_attempts = 100,
+						     .lock_seconds = 60 };
 	static const struct throttle_step steps[] = {
-		{ EV_FAIL, T0, true, 1, T0 + 60, THROTTLE_LOCKED },
-		{ EV_FAIL, T0 + 60, true, 1, T0 + 120, THROTTLE_LOCKED },
+		{ EV_FAIL, PA, T0, true, 1, T0 + 60, THROTTLE_LOCKED },
+		{ EV_FAIL, PA, T0 + 60, true, 2, T0 + 120, THROTTLE_LOCKED },
 	};
 
 	(void)state;
-	throttle_run("one attempt", &rules, steps, sizeof(steps) / sizeof(steps[0]));
+	throttle_run("one attempt", &rules, STEPS(steps));
 }
 
 static void throttle_rules_come_from_the_configuration(void **state)
@@ -780,6 +927,7 @@ static void throttle_rules_come_from_the_configuration(void **state)
 	config_defaults(&c);
 	r = policy_throttle_rules(&c);
 	assert_int_equal(r.attempts, 10);
+	assert_int_equal(r.total_attempts, 100);
 	assert_int_equal(r.lock_seconds, 15 * 60);
 	c.lockout_attempts = 3;
 	c.lockout_minutes = 1440;
@@ -852,22 +1000,22 @@ static void source_check_table(void **state)
 		enum throttle_verdict want;
 		int64_t until;
 	} rows[] = {
-		{ { 0, 0, 0 }, T0, THROTTLE_ALLOW, 0 },
-		{ { 3, T0, 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ { .failures = 0, .last_failure = 0, .locked_until = 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ { .failures = 3, .last_failure = T0, .locked_until = 0 }, T0, THROTTLE_ALLOW, 0 },
 		/* From the fourth wrong code: 1 s, doubling. */
-		{ { 4, T0, 0 }, T0, THROTTLE_DELAY, T0 + 1 },
-		{ { 4, T0, 0 }, T0 + 1, THROTTLE_ALLOW, 0 },
-		{ { 5, T0, 0 }, T0 + 1, THROTTLE_DELAY, T0 + 2 },
-		{ { 9, T0, 0 }, T0 + 31, THROTTLE_DELAY, T0 + 32 },
-		{ { 9, T0, 0 }, T0 + 32, THROTTLE_ALLOW, 0 },
+		{ { .failures = 4, .last_failure = T0, .locked_until = 0 }, T0, THROTTLE_DELAY, T0 + 1 },
+		{ { .failures = 4, .last_failure = T0, .locked_until = 0 }, T0 + 1, THROTTLE_ALLOW, 0 },
+		{ { .failures = 5, .last_failure = T0, .locked_until = 0 }, T0 + 1, THROTTLE_DELAY, T0 + 2 },
+		{ { .failures = 9, .last_failure = T0, .locked_until = 0 }, T0 + 31, THROTTLE_DELAY, T0 + 32 },
+		{ { .failures = 9, .last_failure = T0, .locked_until = 0 }, T0 + 32, THROTTLE_ALLOW, 0 },
 		/* A clock that went back makes no one wait. */
-		{ { 9, T0 + 100, 0 }, T0, THROTTLE_ALLOW, 0 },
+		{ { .failures = 9, .last_failure = T0 + 100, .locked_until = 0 }, T0, THROTTLE_ALLOW, 0 },
 		/* Locked, to the second; then nothing is left. */
-		{ { 10, T0, T0 + 900 }, T0, THROTTLE_LOCKED, T0 + 900 },
-		{ { 10, T0, T0 + 900 }, T0 + 899, THROTTLE_LOCKED, T0 + 900 },
-		{ { 10, T0, T0 + 900 }, T0 + 900, THROTTLE_ALLOW, 0 },
+		{ { .failures = 10, .last_failure = T0, .locked_until = T0 + 900 }, T0, THROTTLE_LOCKED, T0 + 900 },
+		{ { .failures = 10, .last_failure = T0, .locked_until = T0 + 900 }, T0 + 899, THROTTLE_LOCKED, T0 + 900 },
+		{ { .failures = 10, .last_failure = T0, .locked_until = T0 + 900 }, T0 + 900, THROTTLE_ALLOW, 0 },
 		/* A quiet lock_seconds forgets the count. */
-		{ { 9, T0, 0 }, T0 + 900, THROTTLE_ALLOW, 0 },
+		{ { .failures = 9, .last_failure = T0, .locked_until = 0 }, T0 + 900, THROTTLE_ALLOW, 0 },
 	};
 
 	(void)state;
@@ -971,6 +1119,9 @@ int main(void)
 		cmocka_unit_test(throttle_delay_table),
 		cmocka_unit_test(throttle_check_table),
 		cmocka_unit_test(throttle_threshold_locks_and_lock_expires),
+		cmocka_unit_test(throttle_a_guesser_locks_only_their_place),
+		cmocka_unit_test(throttle_failures_from_anywhere_lock_everywhere),
+		cmocka_unit_test(throttle_places_are_bounded),
 		cmocka_unit_test(throttle_success_or_unlock_resets),
 		cmocka_unit_test(throttle_delays_grow_before_the_lock),
 		cmocka_unit_test(throttle_expired_lock_leaves_nothing),

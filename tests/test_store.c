@@ -1008,7 +1008,8 @@ static void person_record_worst_case_size_is_bounded(void **state)
 static void throttle_put_round_trips_without_a_new_version(void **state)
 {
 	struct fixture *f = *state;
-	struct throttle zero = { 0 }, t = { 3, T0 + 9, T0 + 909 }, got;
+	struct throttle zero = { 0 },
+			t = { .failures = 3, .last_failure = T0 + 9, .locked_until = T0 + 909 }, got;
 	struct person p;
 	char raw[1024];
 
@@ -1040,7 +1041,8 @@ static void throttle_put_round_trips_without_a_new_version(void **state)
 static void throttle_put_conflicts_when_the_stored_one_moved(void **state)
 {
 	struct fixture *f = *state;
-	struct throttle zero = { 0 }, one = { 1, T0, 0 }, two = { 2, T0 + 1, 0 }, got;
+	struct throttle zero = { 0 }, one = { .failures = 1, .last_failure = T0 },
+			two = { .failures = 2, .last_failure = T0 + 1 }, got;
 
 	add_person(f, "alice");
 	assert_result(store_throttle_put(f->st, "alice", &zero, &one), STORE_OK);
@@ -1063,13 +1065,63 @@ static void throttle_put_conflicts_when_the_stored_one_moved(void **state)
 	assert_throttle(got, 0, 0, 0);
 }
 
+/* The failures per place (issue 9.7) ride in the same record: at most
+ * THROTTLE_PLACES, round-tripped exactly, dropped with the rest; a
+ * record with more, or a malformed one, is refused rather than read. */
+static void throttle_places_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct throttle zero = { 0 }, t = { .failures = 7, .last_failure = T0 + 3 }, got;
+	char raw[2048], bad[2048], *at;
+
+	add_person(f, "alice");
+	t.nplaces = 2;
+	memset(t.places[0].key, 0xa1, THROTTLE_PLACE_BYTES);
+	t.places[0].failures = 5;
+	t.places[0].last_failure = T0 + 2;
+	t.places[0].locked_until = T0 + 902;
+	memset(t.places[1].key, 0xb2, THROTTLE_PLACE_BYTES);
+	t.places[1].failures = 2;
+	t.places[1].last_failure = T0 + 3;
+	assert_result(store_throttle_put(f->st, "alice", &zero, &t), STORE_OK);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_OK);
+	assert_int_equal(got.nplaces, 2);
+	assert_memory_equal(got.places[0].key, t.places[0].key, THROTTLE_PLACE_BYTES);
+	assert_int_equal(got.places[0].failures, 5);
+	assert_int_equal(got.places[0].locked_until, T0 + 902);
+	assert_int_equal(got.places[1].failures, 2);
+	assert_int_equal(got.places[1].last_failure, T0 + 3);
+	assert_int_equal(got.places[1].locked_until, 0);
+	/* The same throttle again is not a conflict, another place is. */
+	got.places[1].failures = 3;
+	assert_result(store_throttle_put(f->st, "alice", &got, &t), STORE_CONFLICT);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (!strstr(raw, "\"places\":[{\"key\":\"a1a1a1a1a1a1a1a1\",\"failures\":5,"))
+		fail_msg("the places are not in the record: %s", raw);
+	/* A place that is not four fields: the record is refused. */
+	at = strstr(raw, "\"places\":[");
+	assert_non_null(at);
+	snprintf(bad, sizeof(bad), "%.*s\"places\":[{\"key\":\"zz\"},%s", (int)(at - raw), raw,
+		 at + strlen("\"places\":["));
+	raw_put(f, "people", "alice", bad);
+	reopen(f, MAP_SIZE);
+	assert_result(store_throttle_get(f->st, "alice", &got), STORE_UNAVAILABLE);
+	/* Cleared: no place left behind. */
+	raw_put(f, "people", "alice", raw);
+	reopen(f, MAP_SIZE);
+	assert_result(store_throttle_put(f->st, "alice", NULL, &zero), STORE_OK);
+	raw_get(f, "people", "alice", raw, sizeof(raw));
+	if (strstr(raw, "places"))
+		fail_msg("a cleared throttle left places behind: %s", raw);
+}
+
 /* A person read before a failed login and written after it (an
  * enrolment, an administrator's edit) keeps the failure: only
  * store_throttle_put writes the throttle. */
 static void person_put_keeps_the_stored_throttle(void **state)
 {
 	struct fixture *f = *state;
-	struct throttle zero = { 0 }, t = { 2, T0 + 5, 0 }, got;
+	struct throttle zero = { 0 }, t = { .failures = 2, .last_failure = T0 + 5 }, got;
 	struct person before;
 
 	add_person(f, "alice");
@@ -2225,6 +2277,7 @@ int main(void)
 		T(person_record_worst_case_size_is_bounded),
 		T(throttle_put_round_trips_without_a_new_version),
 		T(throttle_put_conflicts_when_the_stored_one_moved),
+		T(throttle_places_round_trip),
 		T(person_put_keeps_the_stored_throttle),
 		T(invite_issue_supersedes_previous),
 		T(invite_accept_sets_names_password_and_marks_accepted),

@@ -1,0 +1,40 @@
+/* The audit log's rate rule (policy_audit.h). */
+#include "config.h"
+
+#include <string.h>
+
+#include "policy_audit.h"
+
+/* A window is over after AUDIT_RATE_WINDOW seconds, or when the clock
+ * went back before it began (it could otherwise never end). */
+static bool audit_window_over(const struct audit_rate *r, int64_t now)
+{
+	return now < r->window || now - r->window >= AUDIT_RATE_WINDOW;
+}
+
+bool policy_audit_rate_expire(struct audit_rate *r, int64_t now, uint32_t *summary)
+{
+	*summary = 0;
+	if (!r->recorded && !r->suppressed)
+		return true;
+	if (!audit_window_over(r, now))
+		return false;
+	*summary = r->suppressed;
+	memset(r, 0, sizeof(*r));
+	return true;
+}
+
+enum audit_rate_verdict policy_audit_rate(struct audit_rate *r, uint32_t limit, int64_t now,
+					  uint32_t *summary)
+{
+	policy_audit_rate_expire(r, now, summary);
+	if (!r->recorded && !r->suppressed)
+		r->window = now;
+	if (r->recorded < limit) {
+		r->recorded++;
+		return AUDIT_RATE_RECORD;
+	}
+	if (r->suppressed < UINT32_MAX)
+		r->suppressed++;
+	return AUDIT_RATE_SUPPRESS;
+}

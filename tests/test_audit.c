@@ -1,0 +1,477 @@
+/* The audit log's bounds (issue 9.4 and 18.4): the rate rule as a
+ * table; floods of denied calls, reads and refused logins through
+ * admin_call and login_call, as the server makes them, recorded as a
+ * bounded number of events and a summary; retention and the audit
+ * log's share of the map pruning instead of failing; an event that
+ * cannot be stored counted and reported.  A real database per test,
+ * in /dev/shm when there is one (thousands of commits); the clock is
+ * the test's.  Callers other than root are base accounts of the host
+ * (bin), as in test_admin_org. */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "admin_private.h"
+#include "audit.h"
+#include "daemon.h"
+#include "login.h"
+#include "ob_protocol.h"
+#include "policy_audit.h"
+#include "store.h"
+#include "varlink.h"
+
+#define MAP_SIZE (64ULL << 20)
+
+/* Each test runs at its own time, far from the others': the audit
+ * module's per-caller windows (static, as in the daemon) of one test
+ * are long over in the next. */
+static int64_t clock_now;
+
+static int64_t test_now(void)
+{
+	return clock_now;
+}
+
+struct fixture {
+	char dir[64];
+	struct daemon d;
+	struct admin_session *sess;
+};
+
+static int fixture_open(struct fixture *f, uint64_t map_size)
+{
+	int r;
+
+	snprintf(f->dir, sizeof(f->dir), "%s/test_audit.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	r = store_open(&f->d.store, f->dir, map_size);
+	if (r < 0)
+		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
+	config_defaults(&f->d.cfg);
+	f->d.cfg.db_map_size = map_size;
+	f->d.cfg.mfa = MFA_OFF;
+	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
+	f->d.now = test_now;
+	clock_now += 86400;
+	f->d.started = clock_now;
+	return 0;
+}
+
+static int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	fixture_open(f, MAP_SIZE);
+	*state = f;
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+	char path[128];
+
+	/* The windows this test left are over: their summaries go here. */
+	clock_now += 3600;
+	audit_tick(&f->d);
+	admin_session_free(f->sess);
+	store_close(f->d.store);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static uid_t uid_of(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw)
+		fail_msg("this host has no account %s to call as", name);
+	return pw->pw_uid;
+}
+
+static void make_person(struct fixture *f, const char *name, enum person_role role,
+			uint32_t perms)
+{
+	struct person p = { 0 };
+
+	snprintf(p.username, sizeof(p.username), "%s", name);
+	snprintf(p.first_name, sizeof(p.first_name), "First");
+	snprintf(p.last_name, sizeof(p.last_name), "Last");
+	snprintf(p.org, sizeof(p.org), "default");
+	snprintf(p.pwhash, sizeof(p.pwhash), "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	p.role = role;
+	p.perms = perms;
+	p.created = p.updated = p.password_set = clock_now - 86400;
+	if (store_person_create(f->d.store, &p) != STORE_OK)
+		fail_msg("cannot create %s", name);
+}
+
+static void call_as(struct fixture *f, uid_t uid, const char *method, const char *json)
+{
+	struct peer peer = { .uid = uid, .gid = uid, .pid = 1 };
+	struct json_object *in = json ? json_tokener_parse(json) : NULL;
+
+	json_object_put(admin_call(&f->d, &peer, &f->sess, method, in));
+	json_object_put(in);
+}
+
+/* What the audit log holds, by event name. */
+struct tally {
+	unsigned events, named, summaries;
+	const char *event;
+	uint32_t summed; /* the N of the summaries */
+	char last_summary[AUDIT_DETAIL_MAX + 1];
+};
+
+static int tally_one(const struct audit_event *e, void *ctx)
+{
+	struct tally *t = ctx;
+
+	t->events++;
+	if (t->event && strcmp(e->event, t->event) == 0)
+		t->named++;
+	if (strcmp(e->event, "audit.summary") == 0) {
+		t->summaries++;
+		t->summed += (uint32_t)strtoul(e->detail, NULL, 10);
+		snprintf(t->last_summary, sizeof(t->last_summary), "%s", e->detail);
+	}
+	return 0;
+}
+
+static struct tally tally(struct fixture *f, const char *event)
+{
+	struct tally t = { .event = event };
+
+	assert_int_equal(store_audit_each(f->d.store, 0, tally_one, &t), STORE_OK);
+	return t;
+}
+
+static uint64_t map_used(struct fixture *f)
+{
+	struct store_stats st;
+
+	assert_int_equal(store_stats(f->d.store, &st), STORE_OK);
+	return st.map_used;
+}
+
+/* ------------------------------------------------------- the rule */
+
+static void rate_rule_as_a_table(void **state)
+{
+	static const struct {
+		int64_t at;     /* seconds after the first event */
+		int verdict;    /* AUDIT_RATE_* */
+		uint32_t summary;
+	} rows[] = {
+		/* limit 3: three recorded, then counted */
+		{ 0, AUDIT_RATE_RECORD, 0 },    { 1, AUDIT_RATE_RECORD, 0 },
+		{ 2, AUDIT_RATE_RECORD, 0 },    { 3, AUDIT_RATE_SUPPRESS, 0 },
+		{ 59, AUDIT_RATE_SUPPRESS, 0 },
+		/* the window is over: its two are summed up, a new one begins */
+		{ 60, AUDIT_RATE_RECORD, 2 },   { 61, AUDIT_RATE_RECORD, 0 },
+		{ 62, AUDIT_RATE_RECORD, 0 },   { 63, AUDIT_RATE_SUPPRESS, 0 },
+		/* a clock that went back ends the window too */
+		{ 10, AUDIT_RATE_RECORD, 1 },
+		/* a window without suppressed events has nothing to sum */
+		{ 500, AUDIT_RATE_RECORD, 0 },
+	};
+	struct audit_rate r = { 0 };
+	const int64_t t0 = 1800000000;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t summary = 99;
+		int v = (int)policy_audit_rate(&r, 3, t0 + rows[i].at, &summary);
+
+		if (v != rows[i].verdict || summary != rows[i].summary)
+			fail_msg("row %zu (at +%lld): verdict %d summary %u, want %d and %u", i,
+				 (long long)rows[i].at, v, summary, rows[i].verdict,
+				 rows[i].summary);
+	}
+}
+
+static void rate_expiry_as_a_table(void **state)
+{
+	struct audit_rate r = { .window = 1000, .recorded = 10, .suppressed = 7 };
+	uint32_t n = 99;
+
+	(void)state;
+	/* Within the window: kept, nothing to sum yet. */
+	assert_false(policy_audit_rate_expire(&r, 1059, &n));
+	assert_int_equal(n, 0);
+	assert_true(policy_audit_rate_expire(&r, 1060, &n));
+	assert_int_equal(n, 7);
+	/* Cleared: free, and nothing twice. */
+	assert_true(policy_audit_rate_expire(&r, 1061, &n));
+	assert_int_equal(n, 0);
+}
+
+/* ----------------------------------------------------------- floods */
+
+/* The finding (issue 18.4): an administrator with only 'groups' made
+ * 16,187 denied calls in 10 s, each one an event (data.mdb grew by 300
+ * KB/s).  Now 16,000 denied calls in one minute are AUDIT_RATE_LIMIT
+ * events and, when the minute is over, one summary that counts the
+ * rest. */
+static void a_flood_of_denied_calls_is_summed_up(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin");
+	uint64_t before, after;
+	struct tally t;
+
+	make_person(f, "bin", ROLE_USER, PERM_GROUPS);
+	before = map_used(f);
+	for (int i = 0; i < 16000; i++)
+		call_as(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"bin\"}");
+	after = map_used(f);
+	t = tally(f, "admin.denied");
+	print_message("16000 denied calls: %u events, data.mdb +%llu bytes\n", t.events,
+		      (unsigned long long)(after - before));
+	assert_int_equal(t.named, AUDIT_RATE_LIMIT);
+	assert_int_equal(t.summaries, 0);
+	/* The minute is over: the next call of anyone brings the summary. */
+	clock_now += AUDIT_RATE_WINDOW;
+	call_as(f, 0, OB_ADMIN_STATUS, NULL);
+	t = tally(f, "admin.denied");
+	assert_int_equal(t.summaries, 1);
+	assert_int_equal(t.summed, 16000 - AUDIT_RATE_LIMIT);
+	if (!strstr(t.last_summary, "denied calls by bin in the last minute"))
+		fail_msg("the summary says: %s", t.last_summary);
+	/* The next minute records again. */
+	call_as(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"bin\"}");
+	assert_int_equal(tally(f, "admin.denied").named, AUDIT_RATE_LIMIT + 1);
+}
+
+/* Reads are audited under the same rule, per caller; one caller's flood
+ * does not silence another's; root's reads are all recorded. */
+static void a_flood_of_reads_is_summed_up_per_caller(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin"), sys = uid_of("sys");
+	struct tally t;
+
+	make_person(f, "bin", ROLE_USER, PERM_GROUPS);
+	make_person(f, "sys", ROLE_ADMIN, 0);
+	for (int i = 0; i < 500; i++)
+		call_as(f, bin, OB_ADMIN_GROUP_LIST, NULL);
+	for (int i = 0; i < 3; i++)
+		call_as(f, sys, OB_ADMIN_GROUP_LIST, NULL);
+	for (int i = 0; i < 30; i++)
+		call_as(f, 0, OB_ADMIN_GROUP_LIST, NULL);
+	t = tally(f, "group.list");
+	assert_int_equal(t.named, AUDIT_RATE_LIMIT + 3 + 30);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "group.list");
+	assert_int_equal(t.summaries, 1);
+	assert_int_equal(t.summed, 500 - AUDIT_RATE_LIMIT);
+}
+
+static void send_drop(void *ctx, struct json_object *msg)
+{
+	(void)ctx;
+	json_object_put(msg);
+}
+
+/* The finding (issue 9.4): a person onboard calling Login.Start for
+ * themselves with a pool they are not in, in a loop, made 3,055 events
+ * a second. */
+static void a_flood_of_refused_logins_is_summed_up(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct json_object *start =
+		json_tokener_parse("{\"phase\":\"account\",\"user\":\"ada\",\"service\":\"sshd\","
+				   "\"rhost\":\"192.0.2.9\",\"pool\":\"lab\"}");
+	struct tally t;
+
+	assert_non_null(start);
+	make_person(f, "ada", ROLE_USER, 0);
+	for (int i = 0; i < 3000; i++) {
+		struct login *l = login_new(&f->d, &root, send_drop, NULL);
+
+		assert_non_null(l);
+		assert_int_equal(login_call(l, OB_LOGIN_START, start), 0);
+		login_free(l);
+	}
+	json_object_put(start);
+	t = tally(f, "login.host");
+	assert_int_equal(t.named, AUDIT_RATE_LIMIT);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "login.host");
+	assert_int_equal(t.summaries, 1);
+	assert_int_equal(t.summed, 3000 - AUDIT_RATE_LIMIT);
+	if (!strstr(t.last_summary, "refused or failed logins by ada"))
+		fail_msg("the summary says: %s", t.last_summary);
+}
+
+/* --------------------------------------------------- retention, size */
+
+static void events_older_than_the_retention_are_pruned(void **state)
+{
+	struct fixture *f = *state;
+	struct tally t;
+
+	for (int i = 0; i < 100; i++)
+		audit_host(&f->d, "test.old", "ok", "%d", i);
+	assert_int_equal(tally(f, "test.old").named, 100);
+	clock_now += f->d.cfg.audit_retention + 1;
+	/* At most AUDIT_PRUNE_BATCH go with each new event. */
+	audit_host(&f->d, "test.new", "ok", "first");
+	t = tally(f, "test.old");
+	assert_int_equal(t.named, 100 - AUDIT_PRUNE_BATCH);
+	audit_host(&f->d, "test.new", "ok", "second");
+	t = tally(f, "test.old");
+	assert_int_equal(t.named, 0);
+	assert_int_equal(t.events, 2);
+	/* What is younger stays. */
+	clock_now += f->d.cfg.audit_retention / 2;
+	audit_host(&f->d, "test.new", "ok", "third");
+	assert_int_equal(tally(f, "test.new").named, 3);
+}
+
+/* A 1 MiB map: the audit log's share (a quarter) fills, the oldest
+ * events give way, nothing is dropped, and the people still have room. */
+static void a_full_audit_share_prunes_instead_of_failing(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bytes = 0, events = 0;
+
+	store_close(f->d.store);
+	f->d.store = NULL;
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+		unlink(path);
+	}
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+	for (int i = 0; i < 5000; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+	assert_int_equal(audit_dropped(), 0);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	print_message("5000 events into a 1 MiB map: %llu kept in %llu bytes\n",
+		      (unsigned long long)events, (unsigned long long)bytes);
+	assert_true(bytes <= (1 << 20) / 4 + 8192);
+	assert_true(events < 5000);
+	make_person(f, "ada", ROLE_USER, 0);
+}
+
+/* A cap configured beyond the map is held to three quarters of it: the
+ * audit log alone still cannot fill the map. */
+static void a_cap_beyond_the_map_still_leaves_room(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bytes = 0, events = 0;
+	char path[128];
+
+	store_close(f->d.store);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+	f->d.cfg.audit_max_size = 1ULL << 40;
+	for (int i = 0; i < 12000; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+	assert_int_equal(audit_dropped(), 0);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	assert_true(bytes <= (1 << 20) / 4 * 3 + 8192);
+	make_person(f, "ada", ROLE_USER, 0);
+}
+
+/* ------------------------------------------------- dropped events */
+
+/* store_audit_append_bounded through the linker's --wrap: it fails as a
+ * broken disk would while broken is set. */
+static bool broken;
+
+enum store_result __real_store_audit_append_bounded(struct store *st, struct audit_event *e,
+						    const struct audit_bounds *b,
+						    unsigned *pruned);
+enum store_result __wrap_store_audit_append_bounded(struct store *st, struct audit_event *e,
+						    const struct audit_bounds *b,
+						    unsigned *pruned);
+
+enum store_result __wrap_store_audit_append_bounded(struct store *st, struct audit_event *e,
+						    const struct audit_bounds *b,
+						    unsigned *pruned)
+{
+	if (broken)
+		return STORE_UNAVAILABLE;
+	return __real_store_audit_append_bounded(st, e, b, pruned);
+}
+
+static void a_dropped_event_is_counted_and_reported(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before = audit_dropped();
+	struct json_object *reply, *p, *v;
+	struct peer root = { 0, 0, 1 };
+	struct tally t;
+
+	broken = true;
+	for (int i = 0; i < 5; i++)
+		audit_host(&f->d, "test.lost", "ok", "%d", i);
+	broken = false;
+	assert_int_equal(audit_dropped() - before, 5);
+	/* Status shows the count. */
+	reply = admin_call(&f->d, &root, &f->sess, OB_ADMIN_STATUS, NULL);
+	assert_true(json_object_object_get_ex(reply, "parameters", &p));
+	assert_true(json_object_object_get_ex(p, "audit_dropped", &v));
+	assert_int_equal(json_object_get_int64(v), (int64_t)audit_dropped());
+	json_object_put(reply);
+	/* The next event that can be stored brings the count with it. */
+	audit_host(&f->d, "test.kept", "ok", "after");
+	t = tally(f, "audit.dropped");
+	assert_int_equal(t.named, 1);
+	assert_int_equal(tally(f, "test.lost").named, 0);
+	assert_int_equal(tally(f, "test.kept").named, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rate_rule_as_a_table),
+		cmocka_unit_test(rate_expiry_as_a_table),
+#define T(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
+		T(a_flood_of_denied_calls_is_summed_up),
+		T(a_flood_of_reads_is_summed_up_per_caller),
+		T(a_flood_of_refused_logins_is_summed_up),
+		T(events_older_than_the_retention_are_pruned),
+		T(a_full_audit_share_prunes_instead_of_failing),
+		T(a_cap_beyond_the_map_still_leaves_room),
+		T(a_dropped_event_is_counted_and_reported),
+#undef T
+	};
+
+	if (sodium_init() < 0)
+		return 99;
+	clock_now = 1800000000;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
