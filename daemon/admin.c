@@ -189,6 +189,32 @@ int admin_find_person(struct admin_ctx *x, const char *username, struct person *
 	return -ENOENT;
 }
 
+int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
+		     struct json_object **err)
+{
+	char text[OB_TEXT_MAX];
+	const char *why = policy_admin_may_act_on(&x->a, p, what, text, sizeof(text));
+
+	if (!why)
+		return 0;
+	log_info("admin: %s refused to %s: above their authority", x->a.username, p->username);
+	admin_audit(x, p->username, p->org, "admin.denied", "denied", "%s", why);
+	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
+	return -EPERM;
+}
+
+int admin_find_target(struct admin_ctx *x, const char *username, const char *what,
+		      struct person *p, struct json_object **err)
+{
+	if (admin_find_person(x, username, p, err) < 0)
+		return -ENOENT;
+	if (admin_may_act_on(x, p, what, err) < 0) {
+		sodium_memzero(p, sizeof(*p));
+		return -EPERM;
+	}
+	return 0;
+}
+
 bool admin_visible(struct admin_ctx *x, const char *username)
 {
 	_cleanup_person_ struct person p = { 0 };
@@ -448,6 +474,10 @@ int admin_person_check(struct admin_ctx *x, const struct person *p, const struct
 		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
 		return -EINVAL;
 	}
+	/* A new link is an act on the person linked to as well. */
+	if (p->link[0] && (!old || strcmp(old->link, p->link) != 0) &&
+	    admin_may_act_on(x, &linked, "link people to them", err) < 0)
+		return -EPERM;
 	if (admin_names_check(x, p, false, err) < 0 || admin_names_check(x, p, true, err) < 0)
 		return -EINVAL;
 	return 0;
@@ -580,6 +610,12 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (create && !x->a.root)
 		return admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: only root may create Unix accounts");
+	/* Adopting an account hands whoever can issue the person a code the
+	 * account's files, groups and sudo rights: root's decision alone. */
+	if (existing && !x->a.root)
+		return admin_error(VL_ERR_PERMISSION_DENIED,
+				   "permission denied: only root may adopt an existing Unix "
+				   "account");
 	e = varlink_get_bool(params, "invite", &invite);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("invite", e, "true or false");
@@ -856,7 +892,10 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	e = varlink_get_bool(params, "reset_mfa", &reset_mfa);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("reset_mfa", e, "true or false");
-	if (admin_find_person(x, username, &p, &err) < 0)
+	if (admin_find_target(x, username,
+			      reset_mfa ? "issue them an access code that resets their "
+					  "authenticator" : "issue them an access code",
+			      &p, &err) < 0)
 		return err;
 	if (p.flags & PERSON_DISABLED)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
@@ -917,7 +956,7 @@ static struct json_object *admin_code_revoke(struct admin_ctx *x, struct json_ob
 	enum store_result r;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "revoke their access code", &p, &err) < 0)
 		return err;
 	r = store_code_revoke(d->store, username, d->now());
 	if (r == STORE_NOT_FOUND)
@@ -948,7 +987,7 @@ static struct json_object *admin_mfa_reset(struct admin_ctx *x, struct json_obje
 	if (admin_get_username(params, &username, &err) < 0)
 		return err;
 	for (int i = 0; i < ADMIN_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
-		if (admin_find_person(x, username, &p, &err) < 0)
+		if (admin_find_target(x, username, "reset their authenticator", &p, &err) < 0)
 			return err;
 		if (!admin_person_enrolled(&p))
 			return admin_error(OB_ERR_NO_AUTHENTICATOR,
@@ -987,7 +1026,7 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	char when[32];
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "unlock them", &p, &err) < 0)
 		return err;
 	sodium_memzero(&p, sizeof(p));
 	policy_throttle_clear(&zero);

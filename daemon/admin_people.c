@@ -55,7 +55,7 @@ struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *p
 	const char *username;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &old, &err) < 0)
+	    admin_find_target(x, username, "change them", &old, &err) < 0)
 		return err;
 	p = old;
 	if (admin_person_fields(params, &p, false, &err) < 0 ||
@@ -166,7 +166,7 @@ struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *p
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    people_get_force(params, &force, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "delete them", &p, &err) < 0)
 		return err;
 	if (strcmp(username, x->a.username) == 0)
 		return admin_error(OB_ERR_INVALID_ARGUMENT, "nobody deletes themselves");
@@ -202,7 +202,7 @@ struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *
 	const char *username;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "restore them", &p, &err) < 0)
 		return err;
 	if (!p.deleted)
 		return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is not in the user bank", username);
@@ -229,7 +229,7 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    people_get_force(params, &force, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "purge them", &p, &err) < 0)
 		return err;
 	if (!p.deleted)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
@@ -525,7 +525,8 @@ static struct json_object *group_assign(struct admin_ctx *x, struct json_object 
 	snprintf(event, sizeof(event), "%s.%s", kind, assign ? "assign" : "unassign");
 	for (int i = 0; i < ADMIN_PUT_ATTEMPTS; i++) {
 		json_object_put(out);
-		if (admin_find_person(x, username, &p, &err) < 0)
+		if (admin_find_target(x, username, assign ? "assign them" : "unassign them", &p,
+				      &err) < 0)
 			return err;
 		if (p.deleted)
 			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is in the user bank",
@@ -545,7 +546,11 @@ static struct json_object *group_assign(struct admin_ctx *x, struct json_object 
 					   "one person may be in", username, max, kind);
 		if (assign) {
 			snprintf(names[(*n)++], sizeof(store_name), "%s", name);
-			if (admin_person_check(x, &p, NULL, &err) < 0)
+			/* p as its own old self: role, permissions and link are
+			 * unchanged by an assignment (NULL would read as a new
+			 * person, whose permissions only a main administrator
+			 * may grant). */
+			if (admin_person_check(x, &p, &p, &err) < 0)
 				return err;
 		} else {
 			memmove(&names[at], &names[at + 1], (*n - at - 1) * sizeof(store_name));
@@ -596,17 +601,27 @@ struct bulk_page {
 	size_t n;
 	char last[OB_USERNAME_MAX + 1];
 	bool more;
+	size_t skipped; /* above the caller's authority: no code */
 };
 
 static int bulk_take(const struct person *p, void *ctx)
 {
 	struct bulk_page *b = ctx;
+	char text[OB_TEXT_MAX];
 
 	if (p->email[0] || (p->flags & PERSON_DISABLED) || strcmp(p->org, b->org) != 0)
 		return 0;
 	if (b->n >= b->limit) {
 		b->more = true;
 		return 1;
+	}
+	/* The page goes on after the last person looked at, issued or not,
+	 * so that nobody is skipped (or counted) twice. */
+	snprintf(b->last, sizeof(b->last), "%s", p->username);
+	if (policy_admin_may_act_on(&b->x->a, p, "issue them an access code", text,
+				    sizeof(text))) {
+		b->skipped++;
+		return 0;
 	}
 	b->who[b->n++] = *p;
 	return 0;
@@ -615,7 +630,7 @@ static int bulk_take(const struct person *p, void *ctx)
 struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_object *params)
 {
 	struct bulk_page b = { .x = x, .limit = BULK_PAGE_DEFAULT };
-	struct json_object *err = NULL, *arr;
+	struct json_object *err = NULL, *arr, *out, *rp;
 	char org[OB_ORG_MAX + 1], shown[CODE_FORMATTED + 1];
 	long long lifetime, limit = BULK_PAGE_DEFAULT;
 	const char *after = NULL;
@@ -666,7 +681,6 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		}
 		issued++;
 		admin_audit(x, b.who[i].username, org, "code.issue", "ok", "in bulk");
-		snprintf(b.last, sizeof(b.last), "%s", b.who[i].username);
 	}
 	sodium_memzero(b.who, b.limit * sizeof(*b.who));
 	free(b.who);
@@ -677,6 +691,18 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		json_object_put(arr);
 		return admin_storage_error(r, "issue the access codes");
 	}
-	log_info("admin: issued %zu access codes in bulk (%s)", issued, org);
-	return admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
+	log_info("admin: issued %zu access codes in bulk (%s)%s", issued, org,
+		 b.skipped ? ", skipping people above the caller's authority" : "");
+	if (b.skipped)
+		admin_audit(x, NULL, org, "code.issue", "denied",
+			    "in bulk: %zu people above the caller's authority skipped", b.skipped);
+	out = admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
+	if (out && b.skipped &&
+	    (!json_object_object_get_ex(out, "parameters", &rp) ||
+	     admin_set_int(rp, "skipped", (int64_t)b.skipped) < 0)) {
+		varlink_wipe(out);
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
 }
