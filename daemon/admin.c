@@ -585,7 +585,7 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	enum store_result r;
 	enum add_verdict v;
 	const char *username;
-	bool existing = false, invite = false, to_me = false, create = false;
+	bool existing = false, invite = false, to_me = false, create = false, keep = false;
 	char why[256];
 	int64_t now = d->now();
 	int e;
@@ -610,6 +610,12 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (create && !x->a.root)
 		return admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: only root may create Unix accounts");
+	e = varlink_get_bool(params, "keep_unix_password", &keep);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("keep_unix_password", e, "true or false");
+	if (keep && !existing)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "--keep-unix-password goes with --existing-account");
 	/* Adopting an account hands whoever can issue the person a code the
 	 * account's files, groups and sudo rights: root's decision alone. */
 	if (existing && !x->a.root)
@@ -647,6 +653,8 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 				   "created: %s", p.username, why);
 	}
 	p.flags = existing ? PERSON_EXISTING_ACCOUNT : create ? PERSON_ACCOUNT_CREATED : 0;
+	if (keep)
+		p.flags |= PERSON_UNIX_PASSWORD_KEPT;
 	p.created = now;
 	p.updated = now;
 	r = store_people_write(d->store, &c, 1, &fail);
@@ -661,11 +669,34 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 		admin_audit(x, p.username, p.org, "user.add", store_result_name(r), "refused");
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
+	/* The old Unix password must not log in beside onboard (nor after a
+	 * purge): locked now, or the person goes again.  Locked after the
+	 * write, so that a refused write leaves the account untouched; until
+	 * now the old password worked anyway. */
+	if (existing && !keep && accounts_lock(p.username, why, sizeof(why)) < 0) {
+		c.op = PERSON_REMOVE;
+		r = store_people_write(d->store, &c, 1, &fail);
+		admin_audit(x, p.username, p.org, "account.lock", "failed", "%s", why);
+		if (r != STORE_OK) {
+			log_warnx("admin: the Unix password of %s could not be locked (%s), and "
+				  "the person could not be taken away again (%s): delete and "
+				  "purge them", p.username, why, store_result_name(r));
+			return admin_error(OB_ERR_STORAGE, "the Unix password of %s could not be "
+					   "locked (%s), and the person could not be taken away "
+					   "again: delete and purge them", p.username, why);
+		}
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "the Unix password of %s could not "
+				   "be locked (%s): the account was not adopted", p.username, why);
+	}
 	log_info("admin: added %s%s", p.username,
-		 existing ? " (existing Unix account)" : create ? " (Unix account created)" : "");
+		 existing ? keep ? " (existing Unix account, its password kept)"
+				 : " (existing Unix account, its password locked)"
+			  : create ? " (Unix account created)" : "");
 	admin_audit(x, p.username, p.org, "user.add", "ok", "role %s%s",
 		    record_role_name(p.role),
-		    existing ? ", existing Unix account" : create ? ", Unix account created" : "");
+		    existing ? keep ? ", existing Unix account, password kept by root's choice"
+				    : ", existing Unix account, password locked"
+			     : create ? ", Unix account created" : "");
 	if (invite)
 		return invite_user_added(x, &p, admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
 	return admin_reply_with("person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));

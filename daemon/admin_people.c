@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "accounts.h"
 #include "admin_private.h"
 #include "admin_reply.h"
 #include "log.h"
@@ -216,12 +217,54 @@ struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *
 	return out;
 }
 
+/* What purging p does to their Unix account, in one line into text ("":
+ * onboard has nothing to do with it).  0, or -EIO with *err set. */
+static int people_purge_account(struct admin_ctx *x, const struct person *p, char *text,
+				size_t size, struct json_object **err)
+{
+	bool home = x->d->cfg.account_home == ACCOUNT_HOME_CREATE;
+	char why[256];
+	int e;
+
+	text[0] = '\0';
+	if (p->flags & PERSON_EXISTING_ACCOUNT) {
+		/* Not onboard's to remove: it stays, as locked as adopted. */
+		if (p->flags & PERSON_UNIX_PASSWORD_KEPT)
+			snprintf(text, size, "the Unix account %s stays, with the Unix password "
+				 "root kept at adoption (userdel removes it)", p->username);
+		else
+			snprintf(text, size, "the Unix account %s stays, its password locked "
+				 "(usermod --unlock %s gives back the password it had; userdel "
+				 "removes it)", p->username, p->username);
+		return 0;
+	}
+	if (!(p->flags & PERSON_ACCOUNT_CREATED))
+		return 0;
+	e = accounts_remove(p->username, home, why, sizeof(why));
+	if (e == -ENOENT) {
+		snprintf(text, size, "the Unix account %s onboard created was already gone",
+			 p->username);
+		return 0;
+	}
+	if (e < 0) {
+		admin_audit(x, p->username, p->org, "account.remove", "failed", "%s", why);
+		*err = admin_error(OB_ERR_INVALID_ARGUMENT, "the Unix account %s that onboard "
+				   "created could not be removed (%s): %s was not purged",
+				   p->username, why, p->username);
+		return -EIO;
+	}
+	snprintf(text, size, "the Unix account %s onboard created was removed%s", p->username,
+		 home ? " with its home directory" : " (its home directory, if any, is kept)");
+	return 0;
+}
+
 struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *params)
 {
 	_cleanup_person_ struct person p = { 0 };
 	struct people_linked u;
 	struct person_change *c = NULL;
-	struct json_object *err = NULL;
+	struct json_object *err = NULL, *out;
+	char account[256];
 	struct store_failure fail;
 	const char *username;
 	enum store_result r;
@@ -241,6 +284,12 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 		people_linked_free(&u);
 		return err;
 	}
+	/* An account onboard made goes with the person, before the record
+	 * does: when it cannot, nothing is purged and the reason is told. */
+	if (people_purge_account(x, &p, account, sizeof(account), &err) < 0) {
+		people_linked_free(&u);
+		return err;
+	}
 	/* With force, the links to the purged person are cleared in the same
 	 * transaction: a freed username must not stay someone's link. */
 	c = calloc(u.n + 1, sizeof(*c));
@@ -257,12 +306,24 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	r = store_people_write(x->d->store, c, u.n + 1, &fail);
 	people_linked_free(&u);
 	free(c);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		if (account[0])
+			log_warnx("admin: %s: %s, but the person could not be purged (%s)",
+				  username, account, store_result_name(r));
 		return admin_write_error(&p, r, &fail, "purge the person");
-	log_info("admin: purged %s from the user bank", username);
-	admin_audit(x, username, p.org, "user.purge", "ok", "%zu link%s cleared", u.n,
-		    u.n == 1 ? "" : "s");
-	return varlink_reply_new(NULL);
+	}
+	log_info("admin: purged %s from the user bank%s%s", username, account[0] ? "; " : "",
+		 account);
+	admin_audit(x, username, p.org, "user.purge", "ok", "%zu link%s cleared%s%s", u.n,
+		    u.n == 1 ? "" : "s", account[0] ? "; " : "", account);
+	if (!account[0])
+		return varlink_reply_new(NULL);
+	out = json_object_new_object();
+	if (!out || admin_set_string(out, "unix_account", account) < 0) {
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
 }
 
 /* BankList: paged as UserList. */
