@@ -227,9 +227,24 @@ bool admin_visible(struct admin_ctx *x, const char *username)
 
 /* ------------------------------------------------------------- methods */
 
+struct admin_count {
+	struct admin_ctx *x;
+	uint64_t n;
+};
+
+static int admin_count_visible(const struct person *p, void *ctx)
+{
+	struct admin_count *c = ctx;
+
+	if (policy_admin_sees(&c->x->a, p->org))
+		c->n++;
+	return 0;
+}
+
 static struct json_object *admin_status(struct admin_ctx *x, struct json_object *params)
 {
 	struct daemon *d = x->d;
+	struct admin_count count = { .x = x };
 	struct json_object *p;
 	struct store_stats st;
 	enum store_result r;
@@ -238,6 +253,15 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	r = store_stats(d->store, &st);
 	if (r != STORE_OK)
 		return admin_storage_error(r, "report its statistics");
+	/* The people of other organisations are not the caller's to count:
+	 * root sees the whole database's count, anyone else their own
+	 * organisation's (the user bank included, as in the total). */
+	if (!x->a.root) {
+		r = store_person_each(d->store, NULL, admin_count_visible, &count);
+		if (r != STORE_OK)
+			return admin_storage_error(r, "count the people");
+		st.people = count.n;
+	}
 	p = json_object_new_object();
 	if (!p)
 		return NULL;

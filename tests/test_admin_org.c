@@ -929,6 +929,29 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 	json_object_put(reply);
 }
 
+/* Status counts only the people the caller may see (issue 9). */
+static void status_counts_only_the_callers_organisation(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	make_person(f, "sys", "acme", ROLE_USER, PERM_AUDIT);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	add_user(f, "a1", "acme", NULL);
+	add_user(f, "o1", "other", NULL);
+	add_user(f, "o2", "other", NULL);
+	add_user(f, "o3", "other", NULL);
+	reply = call_as(f, uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 2);
+	json_object_put(reply);
+	reply = call_as(f, uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 4);
+	json_object_put(reply);
+	reply = call_as(f, 0, OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 6);
+	json_object_put(reply);
+}
+
 /* Adopting an existing Unix account is root's alone, whatever the
  * caller's permissions. */
 static void only_root_adopts_an_existing_account(void **state)
@@ -973,6 +996,7 @@ int main(void)
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
+		T(status_counts_only_the_callers_organisation),
 	};
 
 	/* Calls as other uids need those uids' names: root or not, the
