@@ -952,6 +952,32 @@ static void status_counts_only_the_callers_organisation(void **state)
 	json_object_put(reply);
 }
 
+/* An import by a delegated administrator may not link new people to
+ * someone above them: the row is refused in the report. */
+static void import_link_follows_the_authority_rule(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	const char *text;
+	char json[512];
+
+	make_person(f, "sync", "acme", ROLE_USER, PERM_USERS);
+	make_person(f, "boss", "acme", ROLE_ADMIN, 0);
+	make_person(f, "peer", "acme", ROLE_USER, 0);
+	snprintf(json, sizeof(json),
+		 "{\"rows\":[{\"row\":2,\"username\":\"as1\",\"first_name\":\"A\","
+		 "\"last_name\":\"S\",\"role\":\"assistant\",\"link\":\"boss\"},"
+		 "{\"row\":3,\"username\":\"as2\",\"first_name\":\"A\",\"last_name\":\"S\","
+		 "\"role\":\"assistant\",\"link\":\"peer\"}],\"commit\":true}");
+	reply = call_as(f, uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
+	text = json_object_to_json_string(params);
+	if (member_int(params, "imported") != 0 ||
+	    !strstr(text, "\"row\": 2, \"column\": \"link\"") ||
+	    !strstr(text, "boss is a main administrator") || strstr(text, "\"row\": 3"))
+		fail_msg("expected row 2 refused for its link, row 3 fine: %s", text);
+	json_object_put(reply);
+}
+
 /* Adopting an existing Unix account is root's alone, whatever the
  * caller's permissions. */
 static void only_root_adopts_an_existing_account(void **state)
@@ -997,6 +1023,7 @@ int main(void)
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
 		T(status_counts_only_the_callers_organisation),
+		T(import_link_follows_the_authority_rule),
 	};
 
 	/* Calls as other uids need those uids' names: root or not, the
