@@ -197,7 +197,7 @@ int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *wh
 
 	if (!why)
 		return 0;
-	log_info("admin: %s refused to %s: above their authority", x->a.username, p->username);
+	log_info("admin: %s refused: %s", x->a.username, why);
 	admin_audit(x, p->username, p->org, "admin.denied", "denied", "%s", why);
 	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
 	return -EPERM;
