@@ -976,6 +976,15 @@ static void import_link_follows_the_authority_rule(void **state)
 	    !strstr(text, "boss is a main administrator") || strstr(text, "\"row\": 3"))
 		fail_msg("expected row 2 refused for its link, row 3 fine: %s", text);
 	json_object_put(reply);
+	/* UserAdd the same. */
+	refused(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+		"{\"username\":\"as3\",\"first_name\":\"A\",\"last_name\":\"S\","
+		"\"role\":\"assistant\",\"link\":\"boss\"}",
+		VL_ERR_PERMISSION_DENIED, "boss is a main administrator: only root or a main "
+		"administrator may link people to them");
+	ok(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	   "{\"username\":\"as4\",\"first_name\":\"A\",\"last_name\":\"S\","
+	   "\"role\":\"assistant\",\"link\":\"peer\"}");
 }
 
 /* Adopting an existing Unix account is root's alone, whatever the
