@@ -870,8 +870,7 @@ static void rights_table_holds_for_every_call(void **state)
 					err = OB_ERR_INVALID_ARGUMENT;
 					text = calls[k].self;
 				}
-				/* The caller is nobody's main administrator: no
-				 * person of theirs is dropped from the table. */
+				/* Every row in the log: a failure names its row. */
 				print_message("%s as %s on %s: %s\n", calls[k].method + 17,
 					      callers[c].name ? callers[c].name : "root", name,
 					      err ? text : "acts");
