@@ -336,13 +336,16 @@ static struct json_object *bulk_params(const struct ctl *c, int64_t lifetime, co
  * NULL at the end.  Returns 0, -EBADMSG, -ENOMEM or -errno of a write
  * (*lost then counts the issued codes that were not written). */
 static int bulk_take_page(struct bulk_files *b, struct json_object *rparams, const char *after,
-			  char **next, size_t *lost)
+			  char **next, size_t *lost, size_t *skipped)
 {
 	struct json_object *codes, *v;
 	size_t n;
 	int r;
 
 	*next = NULL;
+	if (json_object_object_get_ex(rparams, "skipped", &v) &&
+	    json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0)
+		*skipped += (size_t)json_object_get_int64(v);
 	if (!json_object_object_get_ex(rparams, "codes", &codes) ||
 	    !json_object_is_type(codes, json_type_array))
 		return -EBADMSG;
@@ -366,7 +369,7 @@ static int bulk_take_page(struct bulk_files *b, struct json_object *rparams, con
 
 /* Page through CodeIssueBulk on one connection into b.  Returns the exit
  * status; what went wrong is said. */
-static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime)
+static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime, size_t *skipped)
 {
 	struct json_object *reply, *rparams, *p;
 	char *after = NULL, *next = NULL;
@@ -384,7 +387,7 @@ static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime)
 		r = ctl_call_on(c, &cl, OB_ADMIN_CODE_ISSUE_BULK, p, &reply, &rparams);
 		if (r != CTL_EXIT_OK)
 			break;
-		e = bulk_take_page(b, rparams, after, &next, &lost);
+		e = bulk_take_page(b, rparams, after, &next, &lost, skipped);
 		ctl_release(reply);
 		free(after);
 		after = next;
@@ -411,6 +414,7 @@ int cmd_code_issue_bulk(struct ctl *c)
 {
 	struct bulk_files b;
 	int64_t lifetime = 0;
+	size_t skipped = 0;
 	int r;
 
 	if (c->arg[0]) {
@@ -432,7 +436,7 @@ int cmd_code_issue_bulk(struct ctl *c)
 	/* The files first: no code is issued that has nowhere to go. */
 	if (bulk_open(&b, c->opt[OPT_OUTPUT], BULK_ACCESS_CODES) < 0)
 		return CTL_EXIT_REFUSED;
-	r = bulk_issue(c, &b, lifetime);
+	r = bulk_issue(c, &b, lifetime, &skipped);
 	if (r != CTL_EXIT_OK && b.count == 0) {
 		bulk_discard(&b);
 		return r;
@@ -449,7 +453,8 @@ int cmd_code_issue_bulk(struct ctl *c)
 
 		if (!doc || ctl_add(doc, "issued", json_object_new_int64((int64_t)b.count)) < 0 ||
 		    ctl_add_string(doc, "output", b.csv_path) < 0 ||
-		    ctl_add_string(doc, "sheet", b.sheet_path) < 0) {
+		    ctl_add_string(doc, "sheet", b.sheet_path) < 0 ||
+		    ctl_add(doc, "skipped", json_object_new_int64((int64_t)skipped)) < 0) {
 			json_object_put(doc);
 			return ctl_oom();
 		}
@@ -457,7 +462,14 @@ int cmd_code_issue_bulk(struct ctl *c)
 		json_object_put(doc);
 	} else {
 		r = output_line("issued %zu access code%s: %s, %s", b.count, b.count == 1 ? "" : "s",
-				b.csv_path, b.sheet_path) < 0 ? -EIO : output_finish();
+				b.csv_path, b.sheet_path) < 0 ? -EIO : 0;
+		if (r == 0 && skipped &&
+		    output_line("skipped %zu %s above your authority (a main administrator, or "
+				"someone holding a permission you lack): no code", skipped,
+				skipped == 1 ? "person" : "people") < 0)
+			r = -EIO;
+		if (r == 0)
+			r = output_finish();
 	}
 	return ctl_output_done(r);
 }

@@ -76,6 +76,8 @@ int cmd_user_add(struct ctl *c)
 	     ctl_add(p, "existing_account", json_object_new_boolean(1)) < 0) ||
 	    (c->opt[OPT_CREATE_ACCOUNT] &&
 	     ctl_add(p, "create_account", json_object_new_boolean(1)) < 0) ||
+	    (c->opt[OPT_KEEP_UNIX_PASSWORD] &&
+	     ctl_add(p, "keep_unix_password", json_object_new_boolean(1)) < 0) ||
 	    (c->opt[OPT_INVITE] && ctl_add(p, "invite", json_object_new_boolean(1)) < 0) ||
 	    (c->opt[OPT_CODE_TO_ME] && ctl_add(p, "code_to_me", json_object_new_boolean(1)) < 0)) {
 		json_object_put(p);
@@ -167,8 +169,9 @@ static bool user_confirm(const char *username)
 
 int cmd_user_purge(struct ctl *c)
 {
-	struct json_object *p;
-	char line[128];
+	struct json_object *p, *reply, *rparams, *v;
+	char line[128], text[512];
+	int r;
 
 	/* Nothing brings a purged person back: a script must say so. */
 	if (!c->opt[OPT_YES]) {
@@ -188,7 +191,24 @@ int cmd_user_purge(struct ctl *c)
 		return ctl_oom();
 	}
 	snprintf(line, sizeof(line), "purged %s for good: the username is free", c->arg[0]);
-	return ctl_run_line(c, OB_ADMIN_USER_PURGE, p, line);
+	r = ctl_call(c, OB_ADMIN_USER_PURGE, p, &reply, &rparams);
+	if (r != CTL_EXIT_OK)
+		return r;
+	if (c->json) {
+		r = output_json(rparams);
+	} else {
+		r = output_line("%s", line) < 0 ? -EIO : 0;
+		/* What became of the Unix account, when onboard had a hand in it. */
+		if (r == 0 && json_object_object_get_ex(rparams, "unix_account", &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    output_line("%s", output_sanitize(json_object_get_string(v), text,
+							sizeof(text))) < 0)
+			r = -EIO;
+		if (r == 0)
+			r = output_finish();
+	}
+	ctl_release(reply);
+	return ctl_output_done(r);
 }
 
 int cmd_bank_list(struct ctl *c)

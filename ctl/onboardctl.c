@@ -50,6 +50,7 @@ static const struct ctl_option ctl_user_add_options[] = {
 	{ "phone", true, OPT_PHONE },
 	{ "existing-account", false, OPT_EXISTING_ACCOUNT },
 	{ "create-account", false, OPT_CREATE_ACCOUNT },
+	{ "keep-unix-password", false, OPT_KEEP_UNIX_PASSWORD },
 	{ "invite", false, OPT_INVITE },
 	{ "code-to-me", false, OPT_CODE_TO_ME },
 	{ "role", true, OPT_ROLE },
@@ -159,9 +160,11 @@ static void ctl_help(void)
 	       "  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
 	       "           [--role R] [--permissions LIST] [--org O] [--group G]...\n"
 	       "           [--pool P]... [--link USER] [--existing-account | --create-account]\n"
-	       "           [--invite [--code-to-me]]\n"
-	       "                                  add a person (--existing-account lets onboard\n"
-	       "                                  manage a Unix account that already exists;\n"
+	       "           [--keep-unix-password] [--invite [--code-to-me]]\n"
+	       "                                  add a person (--existing-account, as root, lets\n"
+	       "                                  onboard manage a Unix account that already\n"
+	       "                                  exists and locks its Unix password, unless\n"
+	       "                                  --keep-unix-password;\n"
 	       "                                  --create-account, as root, makes it;\n"
 	       "                                  --invite also invites them, as invite send;\n"
 	       "                                  roles: user, admin, technician, assistant;\n"

@@ -338,11 +338,14 @@ int output_person(struct json_object *params)
 	else
 		snprintf(mfa, sizeof(mfa), "none");
 	output_field("authenticator", mfa);
-	output_code_summary(code);
-	/* UserShow tells the lockout; UserAdd and MfaReset replies do not. */
+	/* UserShow tells the access code (absent: none) and the lockout;
+	 * the replies of UserAdd, UserModify and MfaReset tell neither, and
+	 * saying "none" there would be wrong for a person who has a code. */
 	if (json_object_object_get_ex(params, "lockout", &lockout) &&
-	    json_object_is_type(lockout, json_type_object))
+	    json_object_is_type(lockout, json_type_object)) {
+		output_code_summary(code);
 		output_lockout(lockout);
+	}
 	return output_finish();
 }
 

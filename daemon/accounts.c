@@ -55,7 +55,9 @@ static long long accounts_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int accounts_run(char *const argv[], char *err, size_t errlen)
+/* *code (may be NULL) receives the tool's exit status, -1 when it did
+ * not exit. */
+static int accounts_run(char *const argv[], int *code, char *err, size_t errlen)
 {
 	char buf[512], drain[256];
 	size_t got = 0;
@@ -126,6 +128,8 @@ static int accounts_run(char *const argv[], char *err, size_t errlen)
 	}
 	buf[got] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+	if (code)
+		*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	for (size_t i = 0; buf[i]; i++)
@@ -164,7 +168,7 @@ int accounts_create(const char *username, const char *first, const char *last,
 	argv[i++] = (char *)"--user-group";
 	argv[i++] = user;
 	argv[i] = NULL;
-	return accounts_run(argv, err, errlen);
+	return accounts_run(argv, NULL, err, errlen);
 }
 
 int accounts_remove(const char *username, bool remove_home, char *err, size_t errlen)
@@ -173,6 +177,19 @@ int accounts_remove(const char *username, bool remove_home, char *err, size_t er
 	char *argv[] = { (char *)ACCOUNTS_USERDEL, (char *)(remove_home ? "--remove" : "--force"),
 			 user, NULL };
 
+	int code = 0, r;
+
 	snprintf(user, sizeof(user), "%s", username);
-	return accounts_run(argv, err, errlen);
+	r = accounts_run(argv, &code, err, errlen);
+	/* userdel's status 6: the account does not exist. */
+	return r == -EIO && code == 6 ? -ENOENT : r;
+}
+
+int accounts_lock(const char *username, char *err, size_t errlen)
+{
+	char user[64];
+	char *argv[] = { (char *)ACCOUNTS_USERMOD, (char *)"--lock", user, NULL };
+
+	snprintf(user, sizeof(user), "%s", username);
+	return accounts_run(argv, NULL, err, errlen);
 }

@@ -20,6 +20,9 @@ enum account_kind accounts_kind(const char *username, uid_t uid_min);
 #ifndef ACCOUNTS_USERDEL
 #define ACCOUNTS_USERDEL "/usr/sbin/userdel"
 #endif
+#ifndef ACCOUNTS_USERMOD
+#define ACCOUNTS_USERMOD "/usr/sbin/usermod"
+#endif
 
 /* Make a regular Unix account (useradd: its own group, the host's next
  * uid, password locked: onboard's PAM module logs it in) with the name
@@ -31,5 +34,12 @@ int accounts_create(const char *username, const char *first, const char *last,
 /* Undo accounts_create (userdel; --remove takes the home too); err as
  * there.  Each tool is stopped after 30 seconds (-ETIMEDOUT). */
 int accounts_remove(const char *username, bool remove_home, char *err, size_t errlen);
+/* -ENOENT from accounts_remove: there is no such account. */
+
+/* Lock the Unix password of an adopted account (usermod --lock: a '!'
+ * before the hash in /etc/shadow), so that the password it had before
+ * onboard no longer logs in, through onboard or beside it.  The hash is
+ * kept: usermod --unlock gives it back.  0, or -errno with err. */
+int accounts_lock(const char *username, char *err, size_t errlen);
 
 #endif

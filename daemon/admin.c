@@ -196,6 +196,32 @@ int admin_find_person(struct admin_ctx *x, const char *username, struct person *
 	return -ENOENT;
 }
 
+int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
+		     struct json_object **err)
+{
+	char text[OB_TEXT_MAX];
+	const char *why = policy_admin_may_act_on(&x->a, p, what, text, sizeof(text));
+
+	if (!why)
+		return 0;
+	log_info("admin: %s refused: %s", x->a.username, why);
+	admin_audit(x, p->username, p->org, "admin.denied", "denied", "%s", why);
+	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
+	return -EPERM;
+}
+
+int admin_find_target(struct admin_ctx *x, const char *username, const char *what,
+		      struct person *p, struct json_object **err)
+{
+	if (admin_find_person(x, username, p, err) < 0)
+		return -ENOENT;
+	if (admin_may_act_on(x, p, what, err) < 0) {
+		sodium_memzero(p, sizeof(*p));
+		return -EPERM;
+	}
+	return 0;
+}
+
 bool admin_visible(struct admin_ctx *x, const char *username)
 {
 	_cleanup_person_ struct person p = { 0 };
@@ -208,9 +234,24 @@ bool admin_visible(struct admin_ctx *x, const char *username)
 
 /* ------------------------------------------------------------- methods */
 
+struct admin_count {
+	struct admin_ctx *x;
+	uint64_t n;
+};
+
+static int admin_count_visible(const struct person *p, void *ctx)
+{
+	struct admin_count *c = ctx;
+
+	if (policy_admin_sees(&c->x->a, p->org))
+		c->n++;
+	return 0;
+}
+
 static struct json_object *admin_status(struct admin_ctx *x, struct json_object *params)
 {
 	struct daemon *d = x->d;
+	struct admin_count count = { .x = x };
 	struct json_object *p;
 	struct store_stats st;
 	enum store_result r;
@@ -219,6 +260,15 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	r = store_stats(d->store, &st);
 	if (r != STORE_OK)
 		return admin_storage_error(r, "report its statistics");
+	/* The people of other organisations are not the caller's to count:
+	 * root sees the whole database's count, anyone else their own
+	 * organisation's (the user bank included, as in the total). */
+	if (!x->a.root) {
+		r = store_person_each(d->store, NULL, admin_count_visible, &count);
+		if (r != STORE_OK)
+			return admin_storage_error(r, "count the people");
+		st.people = count.n;
+	}
 	p = json_object_new_object();
 	if (!p)
 		return NULL;
@@ -456,6 +506,10 @@ int admin_person_check(struct admin_ctx *x, const struct person *p, const struct
 		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
 		return -EINVAL;
 	}
+	/* A new link is an act on the person linked to as well. */
+	if (p->link[0] && (!old || strcmp(old->link, p->link) != 0) &&
+	    admin_may_act_on(x, &linked, "link people to them", err) < 0)
+		return -EPERM;
 	if (admin_names_check(x, p, false, err) < 0 || admin_names_check(x, p, true, err) < 0)
 		return -EINVAL;
 	return 0;
@@ -563,7 +617,7 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	enum store_result r;
 	enum add_verdict v;
 	const char *username;
-	bool existing = false, invite = false, to_me = false, create = false;
+	bool existing = false, invite = false, to_me = false, create = false, keep = false;
 	char why[256];
 	int64_t now = d->now();
 	int e;
@@ -588,6 +642,18 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (create && !x->a.root)
 		return admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: only root may create Unix accounts");
+	e = varlink_get_bool(params, "keep_unix_password", &keep);
+	if (e < 0 && e != -ENOENT)
+		return admin_bad_parameter("keep_unix_password", e, "true or false");
+	if (keep && !existing)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "--keep-unix-password goes with --existing-account");
+	/* Adopting an account hands whoever can issue the person a code the
+	 * account's files, groups and sudo rights: root's decision alone. */
+	if (existing && !x->a.root)
+		return admin_error(VL_ERR_PERMISSION_DENIED,
+				   "permission denied: only root may adopt an existing Unix "
+				   "account");
 	e = varlink_get_bool(params, "invite", &invite);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("invite", e, "true or false");
@@ -619,6 +685,8 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 				   "created: %s", p.username, why);
 	}
 	p.flags = existing ? PERSON_EXISTING_ACCOUNT : create ? PERSON_ACCOUNT_CREATED : 0;
+	if (keep)
+		p.flags |= PERSON_UNIX_PASSWORD_KEPT;
 	p.created = now;
 	p.updated = now;
 	r = store_people_write(d->store, &c, 1, &fail);
@@ -633,11 +701,34 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 		admin_audit(x, p.username, p.org, "user.add", store_result_name(r), "refused");
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
+	/* The old Unix password must not log in beside onboard (nor after a
+	 * purge): locked now, or the person goes again.  Locked after the
+	 * write, so that a refused write leaves the account untouched; until
+	 * now the old password worked anyway. */
+	if (existing && !keep && accounts_lock(p.username, why, sizeof(why)) < 0) {
+		c.op = PERSON_REMOVE;
+		r = store_people_write(d->store, &c, 1, &fail);
+		admin_audit(x, p.username, p.org, "account.lock", "failed", "%s", why);
+		if (r != STORE_OK) {
+			log_warnx("admin: the Unix password of %s could not be locked (%s), and "
+				  "the person could not be taken away again (%s): delete and "
+				  "purge them", p.username, why, store_result_name(r));
+			return admin_error(OB_ERR_STORAGE, "the Unix password of %s could not be "
+					   "locked (%s), and the person could not be taken away "
+					   "again: delete and purge them", p.username, why);
+		}
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "the Unix password of %s could not "
+				   "be locked (%s): the account was not adopted", p.username, why);
+	}
 	log_info("admin: added %s%s", p.username,
-		 existing ? " (existing Unix account)" : create ? " (Unix account created)" : "");
+		 existing ? keep ? " (existing Unix account, its password kept)"
+				 : " (existing Unix account, its password locked)"
+			  : create ? " (Unix account created)" : "");
 	admin_audit(x, p.username, p.org, "user.add", "ok", "role %s%s",
 		    record_role_name(p.role),
-		    existing ? ", existing Unix account" : create ? ", Unix account created" : "");
+		    existing ? keep ? ", existing Unix account, password kept by root's choice"
+				    : ", existing Unix account, password locked"
+			     : create ? ", Unix account created" : "");
 	if (invite)
 		return invite_user_added(x, &p, admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
 	return admin_reply_with("person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa));
@@ -870,7 +961,10 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	e = varlink_get_bool(params, "reset_mfa", &reset_mfa);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("reset_mfa", e, "true or false");
-	if (admin_find_person(x, username, &p, &err) < 0)
+	if (admin_find_target(x, username,
+			      reset_mfa ? "issue them an access code that resets their "
+					  "authenticator" : "issue them an access code",
+			      &p, &err) < 0)
 		return err;
 	if (p.flags & PERSON_DISABLED)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
@@ -931,7 +1025,7 @@ static struct json_object *admin_code_revoke(struct admin_ctx *x, struct json_ob
 	enum store_result r;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "revoke their access code", &p, &err) < 0)
 		return err;
 	r = store_code_revoke(d->store, username, d->now());
 	if (r == STORE_NOT_FOUND)
@@ -962,7 +1056,7 @@ static struct json_object *admin_mfa_reset(struct admin_ctx *x, struct json_obje
 	if (admin_get_username(params, &username, &err) < 0)
 		return err;
 	for (int i = 0; i < ADMIN_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
-		if (admin_find_person(x, username, &p, &err) < 0)
+		if (admin_find_target(x, username, "reset their authenticator", &p, &err) < 0)
 			return err;
 		if (!admin_person_enrolled(&p))
 			return admin_error(OB_ERR_NO_AUTHENTICATOR,
@@ -1001,7 +1095,7 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	char when[32];
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "unlock them", &p, &err) < 0)
 		return err;
 	sodium_memzero(&p, sizeof(p));
 	policy_throttle_clear(&zero);

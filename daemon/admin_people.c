@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "accounts.h"
 #include "admin_private.h"
 #include "admin_reply.h"
 #include "log.h"
@@ -55,7 +56,7 @@ struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *p
 	const char *username;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &old, &err) < 0)
+	    admin_find_target(x, username, "change them", &old, &err) < 0)
 		return err;
 	p = old;
 	if (admin_person_fields(params, &p, false, &err) < 0 ||
@@ -172,7 +173,7 @@ struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *p
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    people_get_force(params, &force, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "delete them", &p, &err) < 0)
 		return err;
 	if (strcmp(username, x->a.username) == 0)
 		return admin_error(OB_ERR_INVALID_ARGUMENT, "nobody deletes themselves");
@@ -208,7 +209,7 @@ struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *
 	const char *username;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "restore them", &p, &err) < 0)
 		return err;
 	if (!p.deleted)
 		return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is not in the user bank", username);
@@ -222,12 +223,54 @@ struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *
 	return out;
 }
 
+/* What purging p does to their Unix account, in one line into text ("":
+ * onboard has nothing to do with it).  0, or -EIO with *err set. */
+static int people_purge_account(struct admin_ctx *x, const struct person *p, char *text,
+				size_t size, struct json_object **err)
+{
+	bool home = x->d->cfg.account_home == ACCOUNT_HOME_CREATE;
+	char why[256];
+	int e;
+
+	text[0] = '\0';
+	if (p->flags & PERSON_EXISTING_ACCOUNT) {
+		/* Not onboard's to remove: it stays, as locked as adopted. */
+		if (p->flags & PERSON_UNIX_PASSWORD_KEPT)
+			snprintf(text, size, "the Unix account %s stays, with the Unix password "
+				 "root kept at adoption (userdel removes it)", p->username);
+		else
+			snprintf(text, size, "the Unix account %s stays, its password locked "
+				 "(usermod --unlock %s gives back the password it had; userdel "
+				 "removes it)", p->username, p->username);
+		return 0;
+	}
+	if (!(p->flags & PERSON_ACCOUNT_CREATED))
+		return 0;
+	e = accounts_remove(p->username, home, why, sizeof(why));
+	if (e == -ENOENT) {
+		snprintf(text, size, "the Unix account %s onboard created was already gone",
+			 p->username);
+		return 0;
+	}
+	if (e < 0) {
+		admin_audit(x, p->username, p->org, "account.remove", "failed", "%s", why);
+		*err = admin_error(OB_ERR_INVALID_ARGUMENT, "the Unix account %s that onboard "
+				   "created could not be removed (%s): %s was not purged",
+				   p->username, why, p->username);
+		return -EIO;
+	}
+	snprintf(text, size, "the Unix account %s onboard created was removed%s", p->username,
+		 home ? " with its home directory" : " (its home directory, if any, is kept)");
+	return 0;
+}
+
 struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *params)
 {
 	_cleanup_person_ struct person p = { 0 };
 	struct people_linked u;
 	struct person_change *c = NULL;
-	struct json_object *err = NULL;
+	struct json_object *err = NULL, *out;
+	char account[256];
 	struct store_failure fail;
 	const char *username;
 	enum store_result r;
@@ -235,7 +278,7 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    people_get_force(params, &force, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "purge them", &p, &err) < 0)
 		return err;
 	if (!p.deleted)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
@@ -244,6 +287,12 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 		return err;
 	if (u.n && !force) {
 		err = people_linked_error(&u, "purge");
+		people_linked_free(&u);
+		return err;
+	}
+	/* An account onboard made goes with the person, before the record
+	 * does: when it cannot, nothing is purged and the reason is told. */
+	if (people_purge_account(x, &p, account, sizeof(account), &err) < 0) {
 		people_linked_free(&u);
 		return err;
 	}
@@ -263,12 +312,24 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	r = store_people_write(x->d->store, c, u.n + 1, &fail);
 	people_linked_free(&u);
 	free(c);
-	if (r != STORE_OK)
+	if (r != STORE_OK) {
+		if (account[0])
+			log_warnx("admin: %s: %s, but the person could not be purged (%s)",
+				  username, account, store_result_name(r));
 		return admin_write_error(&p, r, &fail, "purge the person");
-	log_info("admin: purged %s from the user bank", username);
-	admin_audit(x, username, p.org, "user.purge", "ok", "%zu link%s cleared", u.n,
-		    u.n == 1 ? "" : "s");
-	return varlink_reply_new(NULL);
+	}
+	log_info("admin: purged %s from the user bank%s%s", username, account[0] ? "; " : "",
+		 account);
+	admin_audit(x, username, p.org, "user.purge", "ok", "%zu link%s cleared%s%s", u.n,
+		    u.n == 1 ? "" : "s", account[0] ? "; " : "", account);
+	if (!account[0])
+		return varlink_reply_new(NULL);
+	out = json_object_new_object();
+	if (!out || admin_set_string(out, "unix_account", account) < 0) {
+		json_object_put(out);
+		return NULL;
+	}
+	return varlink_reply_new(out);
 }
 
 /* BankList: paged as UserList. */
@@ -537,7 +598,8 @@ static struct json_object *group_assign(struct admin_ctx *x, struct json_object 
 	snprintf(event, sizeof(event), "%s.%s", kind, assign ? "assign" : "unassign");
 	for (int i = 0; i < ADMIN_PUT_ATTEMPTS; i++) {
 		json_object_put(out);
-		if (admin_find_person(x, username, &p, &err) < 0)
+		if (admin_find_target(x, username, assign ? "assign them" : "unassign them", &p,
+				      &err) < 0)
 			return err;
 		if (p.deleted)
 			return admin_error(OB_ERR_INVALID_ARGUMENT, "%s is in the user bank",
@@ -557,7 +619,11 @@ static struct json_object *group_assign(struct admin_ctx *x, struct json_object 
 					   "one person may be in", username, max, kind);
 		if (assign) {
 			snprintf(names[(*n)++], sizeof(store_name), "%s", name);
-			if (admin_person_check(x, &p, NULL, &err) < 0)
+			/* p as its own old self: role, permissions and link are
+			 * unchanged by an assignment (NULL would read as a new
+			 * person, whose permissions only a main administrator
+			 * may grant). */
+			if (admin_person_check(x, &p, &p, &err) < 0)
 				return err;
 		} else {
 			memmove(&names[at], &names[at + 1], (*n - at - 1) * sizeof(store_name));
@@ -608,17 +674,27 @@ struct bulk_page {
 	size_t n;
 	char last[OB_USERNAME_MAX + 1];
 	bool more;
+	size_t skipped; /* above the caller's authority: no code */
 };
 
 static int bulk_take(const struct person *p, void *ctx)
 {
 	struct bulk_page *b = ctx;
+	char text[OB_TEXT_MAX];
 
 	if (p->email[0] || (p->flags & PERSON_DISABLED) || strcmp(p->org, b->org) != 0)
 		return 0;
 	if (b->n >= b->limit) {
 		b->more = true;
 		return 1;
+	}
+	/* The page goes on after the last person looked at, issued or not,
+	 * so that nobody is skipped (or counted) twice. */
+	snprintf(b->last, sizeof(b->last), "%s", p->username);
+	if (policy_admin_may_act_on(&b->x->a, p, "issue them an access code", text,
+				    sizeof(text))) {
+		b->skipped++;
+		return 0;
 	}
 	b->who[b->n++] = *p;
 	return 0;
@@ -627,7 +703,7 @@ static int bulk_take(const struct person *p, void *ctx)
 struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_object *params)
 {
 	struct bulk_page b = { .x = x, .limit = BULK_PAGE_DEFAULT };
-	struct json_object *err = NULL, *arr;
+	struct json_object *err = NULL, *arr, *out, *rp;
 	char org[OB_ORG_MAX + 1], shown[CODE_FORMATTED + 1];
 	long long lifetime, limit = BULK_PAGE_DEFAULT;
 	const char *after = NULL;
@@ -678,7 +754,6 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		}
 		issued++;
 		admin_audit(x, b.who[i].username, org, "code.issue", "ok", "in bulk");
-		snprintf(b.last, sizeof(b.last), "%s", b.who[i].username);
 	}
 	sodium_memzero(b.who, b.limit * sizeof(*b.who));
 	free(b.who);
@@ -689,6 +764,18 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		json_object_put(arr);
 		return admin_storage_error(r, "issue the access codes");
 	}
-	log_info("admin: issued %zu access codes in bulk (%s)", issued, org);
-	return admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
+	log_info("admin: issued %zu access codes in bulk (%s)%s", issued, org,
+		 b.skipped ? ", skipping people above the caller's authority" : "");
+	if (b.skipped)
+		admin_audit(x, NULL, org, "code.issue", "denied",
+			    "in bulk: %zu people above the caller's authority skipped", b.skipped);
+	out = admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
+	if (out && b.skipped &&
+	    (!json_object_object_get_ex(out, "parameters", &rp) ||
+	     admin_set_int(rp, "skipped", (int64_t)b.skipped) < 0)) {
+		varlink_wipe(out);
+		json_object_put(out);
+		return NULL;
+	}
+	return out;
 }

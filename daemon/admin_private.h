@@ -58,6 +58,16 @@ int admin_get_lifetime(struct json_object *params, long long dflt, long long *ou
  * are "no such person" to them.  0, or -ENOENT with *err set. */
 int admin_find_person(struct admin_ctx *x, const char *username, struct person *p,
 		      struct json_object **err);
+/* Look up a person the caller acts on (admin_find_person), then hold
+ * the call to the authority rule (policy_admin_may_act_on): what says
+ * what the call does to them ("reset their authenticator").  0, -ENOENT
+ * or -EPERM with *err set; a refusal is audited. */
+int admin_find_target(struct admin_ctx *x, const char *username, const char *what,
+		      struct person *p, struct json_object **err);
+/* The authority rule for a person already read: 0, or -EPERM with *err
+ * set and the refusal audited under event. */
+int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
+		     struct json_object **err);
 /* Whether the caller sees username's record (false when there is none
  * or on a storage error). */
 bool admin_visible(struct admin_ctx *x, const char *username);

@@ -177,7 +177,7 @@ struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    invite_get_code_to_me(params, &err) < 0)
 		return err;
-	if (admin_find_person(x, username, &p, &err) < 0)
+	if (admin_find_target(x, username, "send them an invitation", &p, &err) < 0)
 		return err;
 	snprintf(org, sizeof(org), "%s", p.org);
 	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
@@ -223,7 +223,7 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 	enum store_result r;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
-	    admin_find_person(x, username, &p, &err) < 0)
+	    admin_find_target(x, username, "revoke their invitation", &p, &err) < 0)
 		return err;
 	sodium_memzero(&p, sizeof(p));
 	r = store_invite_revoke(d->store, username, d->now());

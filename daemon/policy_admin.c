@@ -66,6 +66,45 @@ bool policy_admin_sees(const struct actor *a, const char *org)
 	return a->root || strcmp(a->org, org) == 0;
 }
 
+const char *policy_admin_may_act_on(const struct actor *a, const struct person *target,
+				    const char *what, char *buf, size_t size)
+{
+	uint32_t beyond;
+
+	if (a->root)
+		return NULL;
+	/* Checked here too, though callers do not see other organisations:
+	 * the rule must hold on its own. */
+	if (strcmp(a->org, target->org) != 0) {
+		snprintf(buf, size, "%s is in another organisation: you administer %s only, and "
+			 "may not %s", target->username, a->org, what);
+		return buf;
+	}
+	if (a->role == ROLE_ADMIN)
+		return NULL;
+	if ((a->perms & PERM_ALL) == 0) {
+		snprintf(buf, size, "you are not an onboard administrator: only an administrator "
+			 "may %s", what);
+		return buf;
+	}
+	if (target->role == ROLE_ADMIN) {
+		snprintf(buf, size, "%s is a main administrator: only root or a main "
+			 "administrator may %s", target->username, what);
+		return buf;
+	}
+	/* Whoever can log in as target holds target's rights: only someone
+	 * who holds them all already may give that way in. */
+	beyond = target->perms & PERM_ALL & ~a->perms;
+	if (beyond) {
+		snprintf(buf, size, "%s holds the '%s' permission, which you lack: only root, a "
+			 "main administrator or someone holding all of %s's permissions may %s",
+			 target->username, policy_perm_name(beyond & -beyond), target->username,
+			 what);
+		return buf;
+	}
+	return NULL;
+}
+
 const char *policy_grant(const struct actor *a, const struct person *p,
 			 const struct person *old)
 {

@@ -33,6 +33,16 @@ bool policy_admin_may(const struct actor *a, uint32_t need, const char **missing
 /* Whether a sees the people, groups and pools of org. */
 bool policy_admin_sees(const struct actor *a, const char *org);
 
+/* The authority rule: whether a may act on target (read, changed, given
+ * a way to log in) by a call described by what ("issue them an access
+ * code", ...).  Root acts on everyone; a main administrator on everyone
+ * of their organisation; a delegated administrator only on people of
+ * their organisation whose rights are a subset of their own: never a
+ * main administrator, never someone holding a permission they lack.
+ * NULL when a may, else the reason in one line, written into buf. */
+const char *policy_admin_may_act_on(const struct actor *a, const struct person *target,
+				    const char *what, char *buf, size_t size);
+
 /* "users", "invites", ... for one PERM_* bit; NULL otherwise. */
 const char *policy_perm_name(uint32_t perm);
 /* The bit of a permission's name, or 0. */

@@ -50,6 +50,8 @@ const char *store_result_name(enum store_result r);
 #define PERSON_DISABLED 0x2u
 #define PERSON_MFA_ENROLLED 0x4u /* totp_sealed holds an active authenticator */
 #define PERSON_ACCOUNT_CREATED 0x8u /* onboard made the Unix account (--create-account) */
+/* Adopted with --keep-unix-password: its Unix password was not locked. */
+#define PERSON_UNIX_PASSWORD_KEPT 0x80u
 
 enum person_role {
 	ROLE_USER = 0,

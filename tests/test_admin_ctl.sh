@@ -148,6 +148,14 @@ expect_ok user_modify_changes_given_fields \
 	ob_ctl user modify ben --email ben@example.org --phone "+46 70 765 43 21" --first-name Robert
 check user_modify_stores_new_values "expected Robert, ben@example.org, +46707654321" \
 	person_is ben "(p['first_name'], p['email'], p['phone'], p['last_name']) == ('Robert', 'ben@example.org', '+46707654321', 'Smith')"
+# A modify reply does not carry the access code: it must not say "none"
+# for a person who has one (issue 9).
+ob_ctl code issue ben >/dev/null
+ob_run ob_ctl user modify ben --last-name Smith
+check user_modify_does_not_deny_the_access_code "expected no 'access code none' line" \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "^access code *none" "$2"' - "$OB_RC" "$OB_OUT"
+expect_stdout_matches user_show_still_tells_the_access_code '^access code +active' \
+	ob_ctl user show ben
 expect_ok user_modify_empty_email_clears_it ob_ctl user modify ben --email ""
 check user_modify_cleared_email "expected no e-mail" person_is ben "p.get('email') in (None, '')"
 expect_ok user_modify_permissions ob_ctl user modify dora --permissions invites

@@ -656,6 +656,356 @@ static void audit_records_calls_and_is_scoped(void **state)
 	json_object_put(reply);
 }
 
+/* ------------------------------------------------ the rights table */
+
+/* Every call that names a person, by every kind of caller, on every kind
+ * of target, through admin_call as the caller's real uid.  Callers: root;
+ * daemon, main administrator of acme; bin, main administrator of other;
+ * sys, delegated with codes; sync, delegated with users and codes; games,
+ * delegated with every permission; man, a person of acme without any. */
+enum { C_ROOT, C_MAIN, C_MAIN_OTHER, C_CODES, C_USERS_CODES, C_ALL, C_PLAIN, C_N };
+
+static const struct {
+	const char *name; /* a base account; NULL: uid 0 */
+	const char *org;
+	enum person_role role;
+	uint32_t perms;
+} callers[C_N] = {
+	[C_ROOT] = { NULL, "acme", ROLE_ADMIN, PERM_ALL },
+	[C_MAIN] = { "daemon", "acme", ROLE_ADMIN, 0 },
+	[C_MAIN_OTHER] = { "bin", "other", ROLE_ADMIN, 0 },
+	[C_CODES] = { "sys", "acme", ROLE_USER, PERM_CODES },
+	[C_USERS_CODES] = { "sync", "acme", ROLE_USER, PERM_USERS | PERM_CODES },
+	[C_ALL] = { "games", "acme", ROLE_USER, PERM_ALL },
+	[C_PLAIN] = { "man", "acme", ROLE_USER, 0 },
+};
+
+/* Targets: a main administrator; delegated administrators with every
+ * permission, users and codes, codes only, audit only; a plain person;
+ * a plain person of the other organisation; the caller themself.  Each
+ * is "more", "same", "subset" or neither to some caller. */
+#define TARGETS 8
+#define T_SELF 7
+static const struct {
+	const char *name, *org;
+	enum person_role role;
+	uint32_t perms;
+} targets[TARGETS - 1] = {
+	{ "boss", "acme", ROLE_ADMIN, 0 },
+	{ "tall", "acme", ROLE_USER, PERM_ALL },
+	{ "tuc", "acme", ROLE_USER, PERM_USERS | PERM_CODES },
+	{ "tcodes", "acme", ROLE_USER, PERM_CODES },
+	{ "taudit", "acme", ROLE_USER, PERM_AUDIT },
+	{ "tplain", "acme", ROLE_USER, 0 },
+	{ "tother", "other", ROLE_USER, 0 },
+};
+
+/* The authority rule, caller x target, written out: A acts, M refused as
+ * a main administrator, P refused for a permission the caller lacks, O
+ * another organisation (no such person to them), X not an administrator
+ * at all, - no such row (root has no record of its own). */
+static const char *const authority[C_N] = {
+	/*                 boss tall tuc tcodes taudit tplain tother self */
+	[C_ROOT] =        "AAAAAAA-",
+	[C_MAIN] =        "AAAAAAOA",
+	[C_MAIN_OTHER] =  "OOOOOOAA",
+	[C_CODES] =       "MPPAPAOA",
+	[C_USERS_CODES] = "MPAAPAOA",
+	[C_ALL] =         "MAAAAAOA",
+	[C_PLAIN] =       "XXXXXXXX",
+};
+
+enum prep { PREP_NONE, PREP_CODE, PREP_INVITE, PREP_BANK, PREP_GROUP, PREP_POOL };
+
+static const struct {
+	const char *method;
+	const char *params; /* %1$s the target, %2$s its organisation's letter */
+	uint32_t need;      /* PERM_* or NEED_MAIN_ADMIN */
+	enum prep prep;
+	const char *self;   /* on oneself, when acted: the refusal's text, or NULL */
+	bool link;          /* the target is the one linked to */
+} calls[] = {
+	{ OB_ADMIN_CODE_ISSUE, "{\"username\":\"%1$s\"}", PERM_CODES, PREP_NONE, NULL, false },
+	{ OB_ADMIN_CODE_ISSUE, "{\"username\":\"%1$s\",\"reset_mfa\":true}", PERM_CODES, PREP_NONE,
+	  NULL, false },
+	{ OB_ADMIN_CODE_REVOKE, "{\"username\":\"%1$s\"}", PERM_CODES, PREP_CODE, NULL, false },
+	{ OB_ADMIN_MFA_RESET, "{\"username\":\"%1$s\"}", PERM_USERS, PREP_NONE, NULL, false },
+	{ OB_ADMIN_UNLOCK, "{\"username\":\"%1$s\"}", PERM_USERS, PREP_NONE, NULL, false },
+	{ OB_ADMIN_INVITE_SEND, "{\"username\":\"%1$s\"}", PERM_INVITES, PREP_NONE, NULL, false },
+	{ OB_ADMIN_INVITE_REVOKE, "{\"username\":\"%1$s\"}", PERM_INVITES, PREP_INVITE, NULL,
+	  false },
+	{ OB_ADMIN_USER_MODIFY, "{\"username\":\"%1$s\",\"first_name\":\"Changed\"}", PERM_USERS,
+	  PREP_NONE, NULL, false },
+	{ OB_ADMIN_USER_DELETE, "{\"username\":\"%1$s\"}", PERM_USERS, PREP_NONE,
+	  "nobody deletes themselves", false },
+	{ OB_ADMIN_USER_RESTORE, "{\"username\":\"%1$s\"}", NEED_MAIN_ADMIN, PREP_BANK,
+	  "not in the user bank", false },
+	{ OB_ADMIN_USER_PURGE, "{\"username\":\"%1$s\"}", NEED_MAIN_ADMIN, PREP_BANK,
+	  "not in the user bank", false },
+	{ OB_ADMIN_GROUP_ASSIGN, "{\"username\":\"%1$s\",\"group\":\"g%2$s\"}", PERM_GROUPS,
+	  PREP_NONE, NULL, false },
+	{ OB_ADMIN_GROUP_UNASSIGN, "{\"username\":\"%1$s\",\"group\":\"g%2$s\"}", PERM_GROUPS,
+	  PREP_GROUP, NULL, false },
+	{ OB_ADMIN_POOL_ASSIGN, "{\"username\":\"%1$s\",\"pool\":\"p%2$s\"}", PERM_POOLS,
+	  PREP_NONE, NULL, false },
+	{ OB_ADMIN_POOL_UNASSIGN, "{\"username\":\"%1$s\",\"pool\":\"p%2$s\"}", PERM_POOLS,
+	  PREP_POOL, NULL, false },
+	/* Linking an assistant (of the target's organisation) to the target. */
+	{ OB_ADMIN_USER_MODIFY, "{\"username\":\"asst%2$s\",\"link\":\"%1$s\"}", PERM_USERS,
+	  PREP_NONE, NULL, true },
+};
+
+static void make_rights_person(struct fixture *f, const char *name, const char *org,
+			       enum person_role role, uint32_t perms)
+{
+	struct person p = { 0 };
+
+	snprintf(p.username, sizeof(p.username), "%s", name);
+	snprintf(p.first_name, sizeof(p.first_name), "First");
+	snprintf(p.last_name, sizeof(p.last_name), "Last");
+	snprintf(p.org, sizeof(p.org), "%s", org);
+	p.role = role;
+	p.perms = perms;
+	/* Enrolled, so that an authenticator reset has something to reset. */
+	p.flags = PERSON_MFA_ENROLLED;
+	p.mfa_enrolled = T0;
+	p.created = p.updated = T0;
+	if (store_person_create(f->d.store, &p) != STORE_OK)
+		fail_msg("cannot create %s", name);
+}
+
+static void rights_prepare(struct fixture *f, enum prep prep)
+{
+	char json[256];
+	const char *name, *org;
+
+	for (int c = 0; c < C_N; c++)
+		if (callers[c].name)
+			make_rights_person(f, callers[c].name, callers[c].org, callers[c].role,
+					   callers[c].perms);
+	for (int t = 0; t < TARGETS - 1; t++)
+		make_rights_person(f, targets[t].name, targets[t].org, targets[t].role,
+				   targets[t].perms);
+	make_rights_person(f, "assta", "acme", ROLE_USER, 0);
+	make_rights_person(f, "assto", "other", ROLE_USER, 0);
+	ok(f, 0, OB_ADMIN_GROUP_ADD, "{\"name\":\"ga\",\"org\":\"acme\"}");
+	ok(f, 0, OB_ADMIN_GROUP_ADD, "{\"name\":\"go\",\"org\":\"other\"}");
+	ok(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"pa\",\"org\":\"acme\",\"seats\":100}");
+	ok(f, 0, OB_ADMIN_POOL_ADD, "{\"name\":\"po\",\"org\":\"other\",\"seats\":100}");
+	for (int i = 0; i < TARGETS - 1 + C_N; i++) {
+		if (i < TARGETS - 1) {
+			name = targets[i].name;
+			org = targets[i].org;
+		} else {
+			name = callers[i - (TARGETS - 1)].name;
+			org = callers[i - (TARGETS - 1)].org;
+			if (!name)
+				continue;
+		}
+		snprintf(json, sizeof(json), "{\"username\":\"%s\"}", name);
+		if (prep == PREP_CODE)
+			ok(f, 0, OB_ADMIN_CODE_ISSUE, json);
+		if (prep == PREP_INVITE)
+			ok(f, 0, OB_ADMIN_INVITE_SEND, json);
+		/* The callers stay out of the bank: they would not be
+		 * administrators there. */
+		if (prep == PREP_BANK && i < TARGETS - 1)
+			ok(f, 0, OB_ADMIN_USER_DELETE, json);
+		if (prep == PREP_GROUP || prep == PREP_POOL) {
+			snprintf(json, sizeof(json), "{\"username\":\"%s\",\"%s\":\"%c%c\"}", name,
+				 prep == PREP_GROUP ? "group" : "pool",
+				 prep == PREP_GROUP ? 'g' : 'p', org[0] == 'a' ? 'a' : 'o');
+			ok(f, 0, prep == PREP_GROUP ? OB_ADMIN_GROUP_ASSIGN : OB_ADMIN_POOL_ASSIGN,
+			   json);
+		}
+	}
+}
+
+static void rights_table_holds_for_every_call(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
+		for (int c = 0; c < C_N; c++) {
+			void *st = NULL;
+			struct fixture *f;
+			uid_t uid = callers[c].name ? uid_of(callers[c].name) : 0;
+			uint32_t perms = callers[c].role == ROLE_ADMIN ? PERM_ALL : callers[c].perms;
+			bool main_admin = callers[c].role == ROLE_ADMIN;
+
+			fixture_setup(&st);
+			f = st;
+			rights_prepare(f, calls[k].prep);
+			for (int t = 0; t < TARGETS; t++) {
+				const char *name = t == T_SELF ? callers[c].name : targets[t].name;
+				const char *org = t == T_SELF ? callers[c].org : targets[t].org;
+				char v = authority[c][t], json[256], org1[2] = { org[0], 0 };
+				const char *err = NULL, *text = NULL;
+
+				if (v == '-')
+					continue;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+				snprintf(json, sizeof(json), calls[k].params, name, org1);
+#pragma GCC diagnostic pop
+				if (v == 'X') {
+					err = VL_ERR_PERMISSION_DENIED;
+					text = "not an onboard administrator";
+				} else if (calls[k].need == NEED_MAIN_ADMIN ? !main_admin
+									    : (calls[k].need & ~perms) != 0) {
+					err = VL_ERR_PERMISSION_DENIED;
+					text = calls[k].need == NEED_MAIN_ADMIN
+						       ? "only a main administrator"
+						       : "permission";
+				} else if (v == 'O') {
+					err = OB_ERR_USER_NOT_FOUND;
+					text = "no such person";
+				} else if (v == 'M') {
+					err = VL_ERR_PERMISSION_DENIED;
+					text = "is a main administrator: only root or a main "
+					       "administrator may";
+				} else if (v == 'P') {
+					err = VL_ERR_PERMISSION_DENIED;
+					text = "which you lack";
+				} else if (t == T_SELF && calls[k].self) {
+					err = OB_ERR_INVALID_ARGUMENT;
+					text = calls[k].self;
+				}
+				/* Every row in the log: a failure names its row. */
+				print_message("%s as %s on %s: %s\n", calls[k].method + 17,
+					      callers[c].name ? callers[c].name : "root", name,
+					      err ? text : "acts");
+				json_object_put(call_as(f, uid, calls[k].method, json, err, text, NULL));
+			}
+			fixture_teardown(&st);
+		}
+	}
+}
+
+/* Bulk codes skip the people above the caller, and say how many. */
+static void bulk_codes_skip_people_above_the_caller(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *codes;
+	struct access_code c;
+	const char *text;
+
+	rights_prepare(f, PREP_NONE);
+	/* sys (codes only) sees in acme: daemon, sync, games, boss, tall, tuc,
+	 * taudit above them; sys, man, tcodes, tplain, assta within. */
+	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK, "{\"limit\":2}", NULL, NULL,
+			&params);
+	codes = json_object_object_get(params, "codes");
+	text = json_object_to_json_string(params);
+	assert_int_equal(json_object_array_length(codes), 2);
+	/* assta, boss, daemon, games, man: boss and daemon and games skipped. */
+	if (!strstr(text, "\"assta\"") || !strstr(text, "\"man\"") ||
+	    json_object_get_int64(json_object_object_get(params, "skipped")) != 3)
+		fail_msg("first page: %s", text);
+	assert_string_equal(json_object_get_string(json_object_object_get(params, "next")), "man");
+	json_object_put(reply);
+	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK,
+			"{\"after\":\"man\",\"limit\":100}", NULL, NULL, &params);
+	text = json_object_to_json_string(params);
+	/* sync, sys, taudit, tall, tcodes, tplain, tuc: sys, tcodes, tplain. */
+	if (json_object_array_length(json_object_object_get(params, "codes")) != 3 ||
+	    json_object_get_int64(json_object_object_get(params, "skipped")) != 4 ||
+	    json_object_object_get_ex(params, "next", NULL))
+		fail_msg("second page: %s", text);
+	json_object_put(reply);
+	for (int t = 0; t < TARGETS - 1; t++) {
+		enum store_result r = store_code_get(f->d.store, targets[t].name, &c);
+		bool within = strcmp(targets[t].name, "tcodes") == 0 ||
+			      strcmp(targets[t].name, "tplain") == 0;
+
+		if ((r == STORE_OK) != within)
+			fail_msg("%s: %s a code", targets[t].name, r == STORE_OK ? "has" : "lacks");
+	}
+	assert_int_equal(store_code_get(f->d.store, "daemon", &c), STORE_NOT_FOUND);
+	/* A main administrator's bulk run skips nobody of theirs. */
+	reply = call_as(f, uid_of("daemon"), OB_ADMIN_CODE_ISSUE_BULK, NULL, NULL, NULL, &params);
+	assert_false(json_object_object_get_ex(params, "skipped", NULL));
+	assert_int_equal(json_object_array_length(json_object_object_get(params, "codes")), 12);
+	json_object_put(reply);
+}
+
+/* Status counts only the people the caller may see (issue 9). */
+static void status_counts_only_the_callers_organisation(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+
+	make_person(f, "sys", "acme", ROLE_USER, PERM_AUDIT);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	add_user(f, "a1", "acme", NULL);
+	add_user(f, "o1", "other", NULL);
+	add_user(f, "o2", "other", NULL);
+	add_user(f, "o3", "other", NULL);
+	reply = call_as(f, uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 2);
+	json_object_put(reply);
+	reply = call_as(f, uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 4);
+	json_object_put(reply);
+	reply = call_as(f, 0, OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 6);
+	json_object_put(reply);
+}
+
+/* An import by a delegated administrator may not link new people to
+ * someone above them: the row is refused in the report. */
+static void import_link_follows_the_authority_rule(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	const char *text;
+	char json[512];
+
+	make_person(f, "sync", "acme", ROLE_USER, PERM_USERS);
+	make_person(f, "boss", "acme", ROLE_ADMIN, 0);
+	make_person(f, "peer", "acme", ROLE_USER, 0);
+	snprintf(json, sizeof(json),
+		 "{\"rows\":[{\"row\":2,\"username\":\"as1\",\"first_name\":\"A\","
+		 "\"last_name\":\"S\",\"role\":\"assistant\",\"link\":\"boss\"},"
+		 "{\"row\":3,\"username\":\"as2\",\"first_name\":\"A\",\"last_name\":\"S\","
+		 "\"role\":\"assistant\",\"link\":\"peer\"}],\"commit\":true}");
+	reply = call_as(f, uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
+	text = json_object_to_json_string(params);
+	if (member_int(params, "imported") != 0 ||
+	    !strstr(text, "\"row\": 2, \"column\": \"link\"") ||
+	    !strstr(text, "boss is a main administrator") || strstr(text, "\"row\": 3"))
+		fail_msg("expected row 2 refused for its link, row 3 fine: %s", text);
+	json_object_put(reply);
+	/* UserAdd the same. */
+	refused(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+		"{\"username\":\"as3\",\"first_name\":\"A\",\"last_name\":\"S\","
+		"\"role\":\"assistant\",\"link\":\"boss\"}",
+		VL_ERR_PERMISSION_DENIED, "boss is a main administrator: only root or a main "
+		"administrator may link people to them");
+	ok(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	   "{\"username\":\"as4\",\"first_name\":\"A\",\"last_name\":\"S\","
+	   "\"role\":\"assistant\",\"link\":\"peer\"}");
+}
+
+/* Adopting an existing Unix account is root's alone, whatever the
+ * caller's permissions. */
+static void only_root_adopts_an_existing_account(void **state)
+{
+	struct fixture *f = *state;
+
+	make_person(f, "games", "acme", ROLE_USER, PERM_ALL);
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	refused(f, uid_of("games"), OB_ADMIN_USER_ADD,
+		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
+		"\"existing_account\":true}",
+		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");
+	refused(f, uid_of("daemon"), OB_ADMIN_USER_ADD,
+		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
+		"\"existing_account\":true}",
+		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");
+	assert_int_equal(store_person_get(f->d.store, "ann", &(struct person){ 0 }),
+			 STORE_NOT_FOUND);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -677,6 +1027,11 @@ int main(void)
 		T(import_with_invite_hands_out_codes_once),
 		T(bulk_codes_go_to_people_without_email),
 		T(audit_records_calls_and_is_scoped),
+		cmocka_unit_test(rights_table_holds_for_every_call),
+		T(bulk_codes_skip_people_above_the_caller),
+		T(only_root_adopts_an_existing_account),
+		T(status_counts_only_the_callers_organisation),
+		T(import_link_follows_the_authority_rule),
 	};
 
 	/* Calls as other uids need those uids' names: root or not, the

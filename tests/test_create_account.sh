@@ -21,14 +21,71 @@ ob_protect_accounts
 # (not "name": lib.sh's expect_* use that variable)
 acct=$(printf '%.20s' "obtestacct$$")
 home_name=${acct}h
+adopt=$(printf '%.20s' "obadopt$$")
 # Whatever happens, the accounts and their homes go.
 cleanup_accounts() {
 	rm -rf "/home/${acct:?}" "/home/${home_name:?}" "/var/mail/${acct:?}" "/var/mail/${home_name:?}"
+	rm -rf "/home/${adopt:?}" "/var/mail/${adopt:?}"
 }
 trap 'cleanup_accounts; ob_cleanup' EXIT
 
+# An account of the host with a password of its own, for adoption; the
+# daemon sees the host through nss_wrapper, so it goes there too.
+if ! /usr/sbin/useradd --no-create-home --user-group --shell /bin/sh "$adopt" ||
+	! printf '%s:Old-Unix-Secret-42\n' "$adopt" | /usr/sbin/chpasswd; then
+	ob_say "ERROR: cannot make the account $adopt to adopt"
+	exit 99
+fi
+getent passwd "$adopt" >>"$OB_PASSWD"
+getent group "$adopt" >>"$OB_GROUP"
+old_hash=$(getent shadow "$adopt" | cut -d: -f2)
+
 printf 'account_shell = /bin/sh\n' >>"$OB_CONF"
 ob_start_daemon
+
+# Adopting an account locks its old Unix password ('!' before the hash,
+# the hash kept), so it logs in neither beside onboard nor after a purge.
+expect_ok existing_account_is_adopted \
+	ob_ctl user add "$adopt" --first-name Old --last-name Account --existing-account
+shadow=$(getent shadow "$adopt" | cut -d: -f2)
+if [ "$shadow" = "!$old_hash" ]; then
+	ob_pass adopted_account_password_is_locked
+else
+	ob_fail adopted_account_password_is_locked "shadow field '$shadow', was '$old_hash'"
+fi
+expect_ok adopted_person_deleted ob_ctl user delete "$adopt"
+expect_stdout_contains purge_says_adopted_account_stays_locked \
+	"the Unix account $adopt stays, its password locked" \
+	ob_ctl user purge "$adopt" --yes
+shadow=$(getent shadow "$adopt" | cut -d: -f2)
+case $shadow in
+'!'*) ob_pass purged_adopted_account_stays_locked ;;
+*) ob_fail purged_adopted_account_stays_locked "shadow field '$shadow'" ;;
+esac
+# Root may adopt knowingly without locking; the purge says so.
+expect_fail_with keep_password_goes_with_existing_account 1 "goes with --existing-account" \
+	ob_ctl user add "$home_name" --first-name A --last-name B --keep-unix-password
+expect_ok adopted_again_keeping_password ob_ctl user add "$adopt" --first-name Old \
+	--last-name Account --existing-account --keep-unix-password
+shadow=$(getent shadow "$adopt" | cut -d: -f2)
+if [ "$shadow" = "!$old_hash" ]; then
+	ob_pass kept_password_is_not_touched
+else
+	ob_fail kept_password_is_not_touched "shadow field '$shadow'"
+fi
+expect_ok kept_person_deleted ob_ctl user delete "$adopt"
+expect_stdout_contains purge_says_root_kept_the_password "with the Unix password root kept" \
+	ob_ctl user purge "$adopt" --yes
+# An account whose password cannot be locked is not adopted: bob is in
+# the daemon's view of the host but not in /etc/shadow.
+if getent passwd bob >/dev/null; then
+	ob_skip unlockable_account_is_not_adopted "this host has a real account bob"
+else
+	expect_fail_with unlockable_account_is_not_adopted 1 "could not be locked" \
+		ob_ctl user add bob --first-name Bob --last-name Regular --existing-account
+	expect_fail_with unlockable_account_leaves_no_person 1 "no such person" \
+		ob_ctl user show bob
+fi
 
 expect_ok create_account_adds_person_and_account \
 	ob_ctl user add "$acct" --first-name Ada --last-name Lovelace --create-account
@@ -76,6 +133,20 @@ else
 	ob_pass refused_add_makes_no_account
 fi
 
+# Purging a person onboard made an account for removes the account; the
+# name can then be added again.
+expect_ok created_person_deleted ob_ctl user delete "$acct"
+expect_stdout_contains purge_says_created_account_removed \
+	"the Unix account $acct onboard created was removed" \
+	ob_ctl user purge "$acct" --yes
+if getent passwd "$acct" >/dev/null; then
+	ob_fail purge_removes_created_account "$acct is still in /etc/passwd"
+else
+	ob_pass purge_removes_created_account
+fi
+expect_ok purged_name_is_added_again \
+	ob_ctl user add "$acct" --first-name Ada --last-name Again --create-account
+
 # account_home = create makes the home directory at once, owned by them.
 ob_stop_daemon
 printf 'account_home = create\n' >>"$OB_CONF"
@@ -92,7 +163,8 @@ fi
 ob_stop_daemon
 ob_restore_files
 cleanup_accounts
-if getent passwd "$acct" >/dev/null || getent passwd "$home_name" >/dev/null; then
+if getent passwd "$acct" >/dev/null || getent passwd "$home_name" >/dev/null ||
+	getent passwd "$adopt" >/dev/null; then
 	ob_fail system_files_restored "the test accounts are still in /etc/passwd"
 else
 	ob_pass system_files_restored

@@ -132,7 +132,8 @@ expect_refused extra_argument_is_usage_error 2 "unexpected argument" \
 	ob_ctl user show alice bob
 
 expect_stdout_contains user_add_takes_over_regular_account_with_flag "bob" \
-	ob_ctl user add bob --first-name Bob --last-name Regular --existing-account
+	ob_ctl user add bob --first-name Bob --last-name Regular --existing-account \
+	--keep-unix-password
 ob_run ob_ctl --json user show bob
 if [ "$OB_RC" -eq 0 ] && [ "$(json_field person existing_account)" = true ]; then
 	ob_pass user_add_records_existing_account

@@ -35,11 +35,11 @@ as() {
 }
 
 expect_ok setup_code_admin ob_ctl user add codes --first-name Cody --last-name Admin \
-	--existing-account --org acme --permissions codes
+	--existing-account --keep-unix-password --org acme --permissions codes
 expect_ok setup_main_admin ob_ctl user add chief --first-name Chi --last-name Ef \
-	--existing-account --org acme --role admin
+	--existing-account --keep-unix-password --org acme --role admin
 expect_ok setup_rival_admin ob_ctl user add rival --first-name Ri --last-name Val \
-	--existing-account --org other --role admin
+	--existing-account --keep-unix-password --org other --role admin
 expect_ok setup_person ob_ctl user add alice --first-name Alice --last-name Liddell --org acme
 
 expect_stdout_matches delegated_code_admin_issues_a_code '[A-Z]{4}-[A-Z]{4}-[A-Z]{4}-[A-Z]{4}' \
@@ -58,6 +58,26 @@ expect_fail_with other_organisation_is_told_only_another_organisation 1 \
 	as 1502 user add alice --first-name Alice --last-name Other
 expect_fail_with unknown_uid_is_refused 1 "is not an onboard administrator" \
 	as 65534 status
+
+# The ways in of issue 9: a code administrator may not reset, unlock,
+# issue a code to, or adopt an account for anyone above them.
+expect_fail_with code_admin_cannot_issue_main_admin_a_reset_code 1 \
+	"chief is a main administrator: only root or a main administrator may issue them an access code that resets their authenticator" \
+	as 1500 code issue chief --reset-mfa
+expect_fail_with code_admin_cannot_issue_main_admin_a_code 1 "chief is a main administrator" \
+	as 1500 code issue chief
+expect_fail_with code_admin_cannot_revoke_main_admin_code 1 "chief is a main administrator" \
+	as 1500 code revoke chief
+expect_fail_with main_admin_of_other_organisation_cannot_reach_chief 1 "no such person: chief" \
+	as 1502 code issue chief
+ob_run ob_ctl user add sue --first-name Sue --last-name Perm --org acme \
+	--permissions users,codes,audit
+expect_fail_with code_admin_cannot_issue_code_to_someone_with_more_permissions 1 \
+	"sue holds the 'users' permission, which you lack" \
+	as 1500 code issue sue
+expect_fail_with delegated_admin_cannot_adopt_an_account 1 \
+	"only root may adopt an existing Unix account" \
+	as 1501 user add dave --first-name Dave --last-name Adopted --existing-account
 
 ob_stop_daemon
 ob_summary

@@ -59,6 +59,153 @@ static void admin_may_follows_role_and_permissions(void **state)
 	}
 }
 
+/* The authority rule as a table: every caller against every target.
+ * Targets are named by their rights; "self" is the caller's own record.
+ * Expected: 'y' acts, 'n' refused, with the word the refusal must hold. */
+enum who { W_ROOT, W_MAIN, W_MAIN_OTHER, W_CODES, W_USERS_CODES, W_ALL, W_PLAIN, W_N };
+
+static const struct {
+	const char *name;
+	bool root;
+	enum person_role role;
+	uint32_t perms;
+	const char *org;
+} who[W_N] = {
+	[W_ROOT] = { "root", true, ROLE_ADMIN, PERM_ALL, "" },
+	[W_MAIN] = { "ada", false, ROLE_ADMIN, PERM_ALL, "acme" },
+	[W_MAIN_OTHER] = { "oda", false, ROLE_ADMIN, PERM_ALL, "other" },
+	[W_CODES] = { "cody", false, ROLE_USER, PERM_CODES, "acme" },
+	[W_USERS_CODES] = { "uma", false, ROLE_USER, PERM_USERS | PERM_CODES, "acme" },
+	[W_ALL] = { "alma", false, ROLE_USER, PERM_ALL, "acme" },
+	[W_PLAIN] = { "paul", false, ROLE_USER, 0, "acme" },
+};
+
+enum tgt { T_MAIN, T_MORE, T_SAME, T_SUBSET, T_PLAIN, T_OTHER_ORG, T_SELF, T_N };
+
+static void authority_is_a_subset_of_rights(void **state)
+{
+	/* The target "more", "same" and "subset" are relative to the caller:
+	 * their permissions per caller (root and main administrators hold
+	 * everything, so for them "more" is a delegated administrator with
+	 * all permissions). */
+	static const uint32_t more[W_N] = {
+		[W_ROOT] = PERM_ALL, [W_MAIN] = PERM_ALL, [W_MAIN_OTHER] = PERM_ALL,
+		[W_CODES] = PERM_CODES | PERM_USERS, [W_USERS_CODES] = PERM_USERS | PERM_AUDIT,
+		[W_ALL] = PERM_ALL, /* no more exists: a main administrator is T_MAIN */
+		[W_PLAIN] = PERM_CODES,
+	};
+	static const uint32_t subset[W_N] = {
+		[W_ROOT] = PERM_CODES, [W_MAIN] = PERM_CODES, [W_MAIN_OTHER] = PERM_CODES,
+		[W_CODES] = 0, [W_USERS_CODES] = PERM_CODES, [W_ALL] = PERM_USERS | PERM_BANK,
+		[W_PLAIN] = 0,
+	};
+	/* caller x target: y = acts; otherwise the word in the refusal. */
+	static const char *const want[W_N][T_N] = {
+		/*                 main                  more           same       subset   plain    other org            self */
+		[W_ROOT] =        { "y",                 "y",           "y",       "y",     "y",     "y",                 "y" },
+		[W_MAIN] =        { "y",                 "y",           "y",       "y",     "y",     "another organisation", "y" },
+		[W_MAIN_OTHER] =  { "another organisation", "another organisation", "another organisation", "another organisation", "another organisation", "y", "y" },
+		[W_CODES] =       { "main administrator", "'users'",    "y",       "y",     "y",     "another organisation", "y" },
+		[W_USERS_CODES] = { "main administrator", "'audit'",    "y",       "y",     "y",     "another organisation", "y" },
+		[W_ALL] =         { "main administrator", "y",          "y",       "y",     "y",     "another organisation", "y" },
+		[W_PLAIN] =       { "not an onboard administrator", "not an onboard administrator",
+				    "not an onboard administrator", "not an onboard administrator",
+				    "not an onboard administrator", "another organisation",
+				    "not an onboard administrator" },
+	};
+
+	(void)state;
+	for (int w = 0; w < W_N; w++) {
+		struct actor a = actor(who[w].root, who[w].role, who[w].perms, who[w].org);
+
+		snprintf(a.username, sizeof(a.username), "%s", who[w].root ? "" : who[w].name);
+		for (int t = 0; t < T_N; t++) {
+			struct person p = { .role = ROLE_USER };
+			char buf[512];
+			const char *why;
+
+			snprintf(p.org, sizeof(p.org), "acme");
+			snprintf(p.username, sizeof(p.username), "target");
+			switch (t) {
+			case T_MAIN:
+				p.role = ROLE_ADMIN;
+				break;
+			case T_MORE:
+				p.perms = more[w];
+				break;
+			case T_SAME:
+				p.perms = who[w].perms;
+				break;
+			case T_SUBSET:
+				p.perms = subset[w];
+				break;
+			case T_PLAIN:
+				break;
+			case T_OTHER_ORG:
+				snprintf(p.org, sizeof(p.org), "%s",
+					 w == W_MAIN_OTHER ? "acme" : "other");
+				break;
+			case T_SELF:
+				snprintf(p.username, sizeof(p.username), "%s", who[w].name);
+				snprintf(p.org, sizeof(p.org), "%s", who[w].root ? "acme" : who[w].org);
+				p.role = who[w].role;
+				p.perms = who[w].role == ROLE_ADMIN ? 0 : who[w].perms;
+				break;
+			}
+			/* The main administrator of another organisation: their
+			 * own organisation's people are the ones they act on. */
+			if (w == W_MAIN_OTHER && t != T_OTHER_ORG && t != T_SELF)
+				snprintf(p.org, sizeof(p.org), "acme");
+			if (w == W_MAIN_OTHER && t == T_OTHER_ORG)
+				snprintf(p.org, sizeof(p.org), "other");
+			why = policy_admin_may_act_on(&a, &p, "issue them an access code", buf,
+						      sizeof(buf));
+			if (strcmp(want[w][t], "y") == 0) {
+				if (why)
+					fail_msg("%s on target %d: refused: %s", who[w].name, t, why);
+				continue;
+			}
+			if (!why)
+				fail_msg("%s on target %d: acted, expected refusal (%s)", who[w].name,
+					 t, want[w][t]);
+			if (!strstr(why, want[w][t]) || !strstr(why, "issue them an access code") ||
+			    strchr(why, '\n'))
+				fail_msg("%s on target %d: refusal \"%s\" lacks \"%s\"", who[w].name,
+					 t, why, want[w][t]);
+		}
+	}
+}
+
+/* Every single permission the caller lacks is named; every subset of the
+ * caller's own is allowed: all 128 x 128 combinations. */
+static void authority_over_every_permission_set(void **state)
+{
+	(void)state;
+	for (uint32_t mine = 1; mine <= PERM_ALL; mine++) {
+		struct actor a = actor(false, ROLE_USER, mine, "acme");
+
+		for (uint32_t theirs = 0; theirs <= PERM_ALL; theirs++) {
+			struct person p = { .role = ROLE_USER, .perms = theirs };
+			char buf[512];
+			const char *why;
+
+			snprintf(p.org, sizeof(p.org), "acme");
+			snprintf(p.username, sizeof(p.username), "t");
+			why = policy_admin_may_act_on(&a, &p, "unlock them", buf, sizeof(buf));
+			if (((theirs & ~mine) == 0) != (why == NULL))
+				fail_msg("perms %#x on %#x: %s", mine, theirs, why ? why : "acted");
+			if (why && !strstr(why, policy_perm_name((theirs & ~mine) & -(theirs & ~mine))))
+				fail_msg("perms %#x on %#x: %s names the wrong permission", mine,
+					 theirs, why);
+			/* A main administrator is above every delegated one, whatever
+			 * permissions are stored with them. */
+			p.role = ROLE_ADMIN;
+			assert_non_null(policy_admin_may_act_on(&a, &p, "unlock them", buf,
+								sizeof(buf)));
+		}
+	}
+}
+
 static void permission_names_round_trip(void **state)
 {
 	(void)state;
@@ -227,6 +374,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(admin_may_follows_role_and_permissions),
 		cmocka_unit_test(permission_names_round_trip),
+		cmocka_unit_test(authority_is_a_subset_of_rights),
+		cmocka_unit_test(authority_over_every_permission_set),
 		cmocka_unit_test(only_main_admins_grant),
 		cmocka_unit_test(links_follow_the_role),
 		cmocka_unit_test(taken_message_names_the_reason),

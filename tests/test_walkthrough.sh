@@ -132,7 +132,8 @@ if command -v setpriv >/dev/null 2>&1; then
 	# ...and may check its own: bob (uid 1001 in the daemon's passwd)
 	# registers with a code, then a program running as uid 1001 checks
 	# his password and code.
-	ob_ctl user add bob --first-name Bob --last-name Byte --existing-account >/dev/null
+	ob_ctl user add bob --first-name Bob --last-name Byte --existing-account \
+		--keep-unix-password >/dev/null
 	ob_ctl code issue bob >"$OB_OUT"
 	bcode=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
 	OB_TOTP_KEY= login bob authenticate "$bcode" bob "$password" "$password" @TOTP
