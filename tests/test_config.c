@@ -138,7 +138,7 @@ static const char *reason(const char *key)
 		{ "code_lifetime", "must be a duration such as 90d, 12h or 15m, from 1m to 3650d" },
 		{ "db_map_size", "must be a size such as 512M or 2G, from 1M to 1T" },
 		{ "password_hash_ops", "must be a whole number from 1 to 4294967295" },
-		{ "password_hash_memory", "must be a size such as 512M or 2G, from 8K to 1G" },
+		{ "password_hash_memory", "must be a size such as 512M or 2G, from 8M to 1G" },
 		{ "workers", "must be a whole number from 1 to 64" },
 		{ "worker_queue", "must be a whole number from 1 to 4096" },
 		{ "max_connections", "must be a whole number from 1 to 65536" },
@@ -219,8 +219,8 @@ static void every_key_accepts_good_values(void **state)
 		{ "password_hash_ops", "1", 1 },
 		{ "password_hash_ops", "3", 3 },
 		{ "password_hash_ops", "4294967295", 4294967295ULL },
-		{ "password_hash_memory", "8K", 8192 },
 		{ "password_hash_memory", "8M", 8 * MIB },
+		{ "password_hash_memory", "8388608", 8 * MIB },
 		{ "password_hash_memory", "1G", GIB },
 		{ "workers", "1", 1 },
 		{ "workers", "64", 64 },
@@ -302,6 +302,8 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "password_hash_ops", "-1" }, { "password_hash_ops", "0x10" },
 		{ "password_hash_ops", "+3" }, { "password_hash_ops", "" },
 		{ "password_hash_memory", "4K" }, { "password_hash_memory", "8191" },
+		{ "password_hash_memory", "8K" }, { "password_hash_memory", "8388607" },
+		{ "password_hash_memory", "7M" },
 		{ "password_hash_memory", "1025M" }, { "password_hash_memory", "2G" },
 		{ "workers", "0" },           { "workers", "65" },
 		{ "workers", "two" },         { "workers", "2 3" },
@@ -695,6 +697,43 @@ static void terms_file_missing_or_too_large_or_not_regular_refused(void **state)
 	assert_non_null(strstr(f->err, "not a regular file"));
 }
 
+/* The shell of the accounts onboard creates: an absolute path to an
+ * executable regular file that /etc/shells lists, checked at load so a
+ * typo stops the start instead of making accounts nobody can log in to. */
+static void account_shell_must_be_a_listed_executable(void **state)
+{
+	static const struct {
+		const char *value, *why;
+	} bad[] = {
+		{ "/nonexistent/onboard-shell", "no such file" },
+		{ "/etc", "not a regular file" },
+		{ "/etc/passwd", "not executable" },
+		/* Executable, but no login shell. */
+		{ "/usr/bin/env", "not listed in /etc/shells" },
+	};
+	struct fixture *f = *state;
+	char text[PATH_MAX + 64], want[1024];
+	struct config c, before;
+
+	write_conf(f, "account_shell = /bin/sh\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.account_shell, "/bin/sh");
+	for (size_t i = 0; i < OB_ARRAY_SIZE(bad); i++) {
+		config_defaults(&c);
+		before = c;
+		snprintf(text, sizeof(text), "\naccount_shell = %s\n", bad[i].value);
+		write_conf(f, text);
+		if (load(f, &c, true) != -EINVAL)
+			fail_msg("account_shell = %s accepted", bad[i].value);
+		snprintf(want, sizeof(want), "%s:2: account_shell: %s: %s", f->path, bad[i].value,
+			 bad[i].why);
+		if (strcmp(f->err, want) != 0)
+			fail_msg("account_shell = %s: error \"%s\", want \"%s\"", bad[i].value,
+				 f->err, want);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+}
+
 static void size_parser_table(void **state)
 {
 	static const struct {
@@ -767,6 +806,7 @@ int main(void)
 		T(terms_file_problems_refused_naming_file_line_and_key),
 		T(terms_file_missing_or_too_large_or_not_regular_refused),
 		T(size_parser_table),
+		T(account_shell_must_be_a_listed_executable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
