@@ -126,12 +126,13 @@ struct conf_parse {
 	size_t errlen;
 };
 
-/* A one-line name: printable ASCII or UTF-8, no control characters. */
+/* A one-line name: printable ASCII or UTF-8, no control characters and
+ * no invisible or text-direction ones (the rule of people's names). */
 static bool conf_text_ok(const char *s, size_t max)
 {
 	size_t n = strnlen(s, max + 1);
 
-	if (n == 0 || n > max || !utf8_valid(s, n))
+	if (n == 0 || n > max || !utf8_valid(s, n) || utf8_has_format(s, n, NULL))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -281,7 +282,7 @@ static void conf_expected(const struct conf_key *k, char *out, size_t size)
 		break;
 	}
 	case KIND_TEXT:
-		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control characters",
+		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control or invisible characters",
 			 k->max);
 		break;
 	}

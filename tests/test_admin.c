@@ -21,6 +21,7 @@
 
 #include "admin_private.h"
 #include "daemon.h"
+#include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "store.h"
 #include "varlink.h"
@@ -401,6 +402,78 @@ static void user_list_page_of_enrolled_people_fits(void **state)
 	json_object_put(reply);
 }
 
+static const char *error_message(struct json_object *params)
+{
+	return member_string(params, "message");
+}
+
+/* A name that would turn the text around or hide part of it is refused
+ * by UserAdd and UserModify, and nothing is stored. */
+static void names_with_format_characters_refused(void **state)
+{
+	static const struct {
+		const char *field, *json, *cp;
+	} rows[] = {
+		{ "first name", "Eve\\u202e", "U+202E" },
+		{ "last name", "\\u2066Tink\\u2069", "U+2066" },
+		{ "first name", "T\\u200bom", "U+200B" },
+		{ "last name", "Ti\\u00adnk", "U+00AD" },
+	};
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	struct person p;
+	char json[256], want[160];
+
+	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++) {
+		bool first = rows[i].field[0] == 'f';
+
+		snprintf(json, sizeof(json),
+			 "{\"username\":\"zzbidi\",\"first_name\":\"%s\",\"last_name\":\"%s\"}",
+			 first ? rows[i].json : "Tink", first ? "Tink" : rows[i].json);
+		reply = call(f, OB_ADMIN_USER_ADD, json, OB_ERR_INVALID_ARGUMENT, &params);
+		snprintf(want, sizeof(want),
+			 "%s must not contain invisible or text-direction characters (%s)",
+			 rows[i].field, rows[i].cp);
+		assert_string_equal(error_message(params), want);
+		json_object_put(reply);
+		assert_int_equal(store_person_get(f->d.store, "zzbidi", &p), STORE_NOT_FOUND);
+	}
+	add_person(f, "zzmod", false);
+	reply = call(f, OB_ADMIN_USER_MODIFY,
+		     "{\"username\":\"zzmod\",\"first_name\":\"Ada\\u202eecalevol\"}",
+		     OB_ERR_INVALID_ARGUMENT, &params);
+	assert_non_null(strstr(error_message(params), "U+202E"));
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "zzmod", &p), STORE_OK);
+	assert_string_equal(p.first_name, "Ada");
+}
+
+/* A spreadsheet row with such a name fails with its row and column, and
+ * the import adds nobody. */
+static void import_row_with_format_characters_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *fails, *one;
+	struct person p;
+
+	reply = call(f, OB_ADMIN_USER_IMPORT,
+		     "{\"rows\":[{\"row\":2,\"username\":\"zzok\",\"first_name\":\"Tom\","
+		     "\"last_name\":\"Tink\"},{\"row\":3,\"username\":\"zzbad\","
+		     "\"first_name\":\"Eve\",\"last_name\":\"\\u2067Tink\"}],\"commit\":true}",
+		     NULL, &params);
+	assert_int_equal(json_object_get_int64(member(params, "imported")), 0);
+	fails = member(params, "failures");
+	assert_int_equal(json_object_array_length(fails), 1);
+	one = json_object_array_get_idx(fails, 0);
+	assert_int_equal(json_object_get_int64(member(one, "row")), 3);
+	assert_string_equal(member_string(one, "column"), "last_name");
+	assert_string_equal(member_string(one, "reason"),
+			    "last name must not contain invisible or text-direction characters "
+			    "(U+2067)");
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "zzok", &p), STORE_NOT_FOUND);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -414,6 +487,8 @@ int main(void)
 		T(user_show_reports_the_authenticator_and_not_its_secret),
 		T(code_issue_with_reset_mfa_stores_the_flag),
 		T(user_list_page_of_enrolled_people_fits),
+		T(names_with_format_characters_refused),
+		T(import_row_with_format_characters_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,7 +154,7 @@ static const char *reason(const char *key)
 		  "must be a duration such as 90d, 12h or 15m, from 1h to 3650d" },
 		{ "invite_verification", "must be one of none, admin" },
 		{ "terms_file", "must be an absolute path shorter than 4096 bytes" },
-		{ "totp_issuer", "must be 1 to 64 bytes of text without control characters" },
+		{ "totp_issuer", "must be 1 to 64 bytes of text without control or invisible characters" },
 		{ "lockout_attempts", "must be a whole number from 1 to 1000" },
 		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
 		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
@@ -327,6 +327,7 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "invite_verification", "" }, { "terms_file", "terms.txt" },
 		{ "terms_file", "" },
 		{ "totp_issuer", "bad\xff\xfe" },
+		{ "totp_issuer", "Kiosk\xe2\x80\xae" "3" }, /* U+202E */
 		{ "totp_issuer", "12345678901234567890123456789012345678901234567890123456789012345" },
 		{ "lockout_attempts", "0" },  { "lockout_attempts", "1001" },
 		{ "lockout_attempts", "ten" }, { "lockout_attempts", "-1" },
