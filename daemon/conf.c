@@ -109,6 +109,7 @@ static const struct conf_key conf_keys[] = {
 	{ "account_shell", KIND_PATH, FIELD_PATH, AT(account_shell), 0, 0, NULL, NULL },
 	{ "account_home", KIND_CHOICE, FIELD_UNSIGNED, AT(account_home), 0, 0, home_words,
 	  home_values },
+	{ "import_memory", KIND_SIZE, FIELD_SIZE, AT(import_memory), MIB, 16 * GIB, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -154,6 +155,7 @@ void config_defaults(struct config *c)
 	c->max_connections = 256;
 	c->max_connections_per_uid = 32;
 	c->login_timeout = 300;
+	c->import_memory = 64 * MIB;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */

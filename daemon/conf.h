@@ -57,6 +57,7 @@ struct config {
 					  * --create-account makes, default /bin/bash */
 	unsigned account_home;           /* account_home: enum account_home, default
 					  * first-login (pam_mkhomedir makes it) */
+	size_t import_memory;            /* import_memory: all imports held, default 64M */
 };
 
 void config_defaults(struct config *c);

@@ -126,6 +126,8 @@ static uint64_t field(const struct config *c, const char *key)
 		return c->lockout_minutes;
 	if (!strcmp(key, "account_home"))
 		return c->account_home;
+	if (!strcmp(key, "import_memory"))
+		return c->import_memory;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -159,6 +161,7 @@ static const char *reason(const char *key)
 		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
 		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
 		{ "account_home", "must be one of first-login, create" },
+		{ "import_memory", "must be a size such as 512M or 2G, from 1M to 16G" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -199,6 +202,7 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.lockout_minutes, 15);
 	assert_string_equal(c.account_shell, "/bin/bash");
 	assert_int_equal(c.account_home, ACCOUNT_HOME_FIRST_LOGIN);
+	assert_int_equal(c.import_memory, 64 * MIB);
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -259,6 +263,9 @@ static void every_key_accepts_good_values(void **state)
 		{ "lockout_minutes", "1440", 1440 },
 		{ "account_home", "first-login", ACCOUNT_HOME_FIRST_LOGIN },
 		{ "account_home", "create", ACCOUNT_HOME_CREATE },
+		{ "import_memory", "1M", MIB },
+		{ "import_memory", "64M", 64 * MIB },
+		{ "import_memory", "16G", 16 * GIB },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -337,6 +344,8 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "account_shell", "bash" },  { "account_shell", "" },
 		{ "account_home", "yes" },    { "account_home", "Create" },
 		{ "account_home", "" },
+		{ "import_memory", "1023K" }, { "import_memory", "17G" },
+		{ "import_memory", "" },      { "import_memory", "lots" },
 	};
 	struct fixture *f = *state;
 	char text[256], want[1024];
