@@ -9,6 +9,7 @@
 #include <time.h>
 #include <sodium.h>
 
+#include "duration.h"
 #include "policy.h"
 #include "utf8.h"
 #include "validate.h"
@@ -403,7 +404,7 @@ void policy_throttle_expire(struct throttle *t, int64_t now)
 const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size)
 {
 	/* Rounded up: at the minute shown, the lock is over. */
-	time_t shown = (time_t)(until <= INT64_MAX - 59 ? (until + 59) / 60 * 60 : until);
+	time_t shown = (time_t)duration_minute_up(until);
 	time_t today = (time_t)now;
 	struct tm a, b;
 	char when[32];
