@@ -442,6 +442,15 @@ const char *policy_text_unfinished(void)
 	       "then enter it here instead of a password.";
 }
 
+const char *policy_text_unfinished_code(const struct access_code *c, int64_t now)
+{
+	/* An expired code is told as such (its holder needs a new one, not
+	 * a first one); the others as before. */
+	if (c && policy_code_status(c, now) == CODE_STATUS_EXPIRED)
+		return policy_text_code_outcome(STORE_EXPIRED);
+	return policy_text_unfinished();
+}
+
 const char *policy_text_code_outcome(enum store_result r)
 {
 	switch (r) {
