@@ -86,3 +86,14 @@ int duration_format(int64_t seconds, char *out, size_t size)
 	}
 	return 0;
 }
+
+int64_t duration_minute_up(int64_t t)
+{
+	int64_t r = t % 60;
+
+	if (r == 0)
+		return t;
+	if (r < 0)
+		return t - r;
+	return t <= INT64_MAX - (60 - r) ? t + (60 - r) : t;
+}

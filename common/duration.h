@@ -18,4 +18,9 @@ int duration_parse(const char *text, int64_t *seconds);
  * -ENOSPC when it does not fit, -EINVAL for a negative value. */
 int duration_format(int64_t seconds, char *out, size_t size);
 
+/* t rounded up to a whole minute: how the end of a lock is shown, by
+ * the login's message and by onboardctl alike, so that both name the
+ * same minute and at that minute the lock is over. */
+int64_t duration_minute_up(int64_t t);
+
 #endif

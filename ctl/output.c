@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "duration.h"
+#include "utf8.h"
 #include "ob_protocol.h"
 #include "output.h"
 
@@ -58,14 +59,25 @@ static bool output_int(struct json_object *o, const char *key, int64_t *out)
  * in UTF-8) replaced by '?', cut to fit size. */
 const char *output_sanitize(const char *s, char *buf, size_t size)
 {
-	size_t o = 0;
+	size_t o = 0, len = strlen(s);
 
 	for (size_t i = 0; s[i] && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t next = i;
+		uint32_t cp;
 
 		if (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
 			buf[o++] = '?';
 			i++;
+			continue;
+		}
+		/* Text-direction and invisible characters: onboardd refuses
+		 * them in names, but a name stored before it did may hold
+		 * one, and it must not turn the table around. */
+		if (c >= 0xc2 && utf8_next((const unsigned char *)s, len, &next, &cp) &&
+		    utf8_is_format(cp)) {
+			buf[o++] = '?';
+			i = next - 1;
 			continue;
 		}
 		buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
@@ -86,8 +98,8 @@ static const char *output_utc(int64_t t, char *buf, size_t size)
 
 /* Local "YYYY-MM-DD HH:MM" of a member holding seconds since the epoch,
  * or dflt when the member is absent. */
-static const char *output_time(struct json_object *o, const char *key, const char *dflt,
-			       char buf[OUTPUT_TIME_MAX])
+static const char *output_time_as(struct json_object *o, const char *key, const char *dflt,
+				  char buf[OUTPUT_TIME_MAX], bool up)
 {
 	struct tm tm;
 	int64_t v;
@@ -95,10 +107,23 @@ static const char *output_time(struct json_object *o, const char *key, const cha
 
 	if (!output_int(o, key, &v))
 		return dflt;
-	t = (time_t)v;
+	t = (time_t)(up ? duration_minute_up(v) : v);
 	if (!localtime_r(&t, &tm) || strftime(buf, OUTPUT_TIME_MAX, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, OUTPUT_TIME_MAX, "%" PRId64, v);
 	return buf;
+}
+
+static const char *output_time(struct json_object *o, const char *key, const char *dflt,
+			       char buf[OUTPUT_TIME_MAX])
+{
+	return output_time_as(o, key, dflt, buf, false);
+}
+
+/* The end of a lock: rounded up to the minute, as the person is told. */
+static const char *output_lock_time(struct json_object *o, const char *dflt,
+				    char buf[OUTPUT_TIME_MAX])
+{
+	return output_time_as(o, "locked_until", dflt, buf, true);
 }
 
 /* The strings of the array member key joined with ", ", or "-" when
@@ -291,12 +316,12 @@ static void output_lockout(struct json_object *lockout)
 	output_field("failed logins", line);
 	if (output_int(lockout, "locked_until", &(int64_t){ 0 })) {
 		snprintf(line, sizeof(line), "locked everywhere until %s",
-			 output_time(lockout, "locked_until", "?", t));
+			 output_lock_time(lockout, "?", t));
 		output_field("login lock", line);
 	} else if (output_int(lockout, "places_locked", &places) && places > 0) {
 		snprintf(line, sizeof(line), "locked from %" PRId64 " place%s until %s", places,
 			 places == 1 ? "" : "s",
-			 output_time(lockout, "places_locked_until", "?", t));
+			 output_time_as(lockout, "places_locked_until", "?", t, true));
 		output_field("login lock", line);
 	} else {
 		output_field("login lock", "none");
@@ -472,7 +497,7 @@ int output_unlocked(struct json_object *params)
 	output_int(params, "failures", &failures);
 	if (output_int(params, "locked_until", &(int64_t){ 0 }))
 		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
-				   " failed login%s", who, output_time(params, "locked_until", "?", t),
+				   " failed login%s", who, output_lock_time(params, "?", t),
 				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
 	if (failures)
 		return output_line("%s was not locked: cleared %" PRId64 " failed login%s", who,
@@ -491,7 +516,7 @@ int output_source_unlocked(struct json_object *params)
 	output_int(params, "failures", &failures);
 	if (output_int(params, "locked_until", &(int64_t){ 0 }))
 		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
-				   " wrong code%s", src, output_time(params, "locked_until", "?", t),
+				   " wrong code%s", src, output_lock_time(params, "?", t),
 				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
 	return output_line("%s was not locked: cleared %" PRId64 " wrong code%s", src, failures,
 			   failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();

@@ -41,8 +41,10 @@ int output_events(struct json_object *params);
 /* One line of plain text. */
 int output_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* s with control characters replaced by '?', cut to fit size: text from
- * the daemon or a file, printed where it could drive a terminal. */
+/* s with control characters and Unicode format characters (bidi
+ * controls, zero widths: utf8_is_format) replaced by '?', cut to fit
+ * size: text from the daemon or a file, printed where it could drive a
+ * terminal or turn a line around. */
 const char *output_sanitize(const char *s, char *buf, size_t size);
 
 /* Flush stdout; -EIO when anything written to it was lost. */

@@ -86,32 +86,202 @@ static void import_mark(struct import_row *r, const char *column)
 struct admin_import {
 	char org[OB_ORG_MAX + 1];
 	bool invite, dry_run, done;
+	bool expired; /* dropped by admin_import_sweep: nothing left in it */
 	struct import_row *rows;
 	size_t n, cap;
 	struct import_failure *fails;
 	size_t nfails, fcap;
 	struct import_code *codes;
-	size_t ncodes;
+	size_t ncodes, ccap;
+	/* Memory: every import is on d->imports, and what its arrays hold
+	 * (by capacity, as allocated) is counted in bytes and in
+	 * d->import_bytes, which never exceeds cfg.import_memory. */
+	struct daemon *d;
+	struct admin_import *prev, *next;
+	size_t bytes;
+	int64_t used; /* the last call that touched it, d->now() */
 };
+
+/* What one import may hold: half of import_memory, so that one file
+ * cannot keep every other administrator from importing. */
+static size_t import_own_max(const struct daemon *d)
+{
+	return d->cfg.import_memory / 2;
+}
+
+/* Count more bytes before they are allocated: -EFBIG beyond what one
+ * import may hold, -ENOSPC beyond import_memory for all together. */
+static int import_room(const struct admin_import *imp, size_t more)
+{
+	const struct daemon *d = imp->d;
+
+	if (imp->bytes > import_own_max(d) || more > import_own_max(d) - imp->bytes)
+		return -EFBIG;
+	if (d->import_bytes > d->cfg.import_memory || more > d->cfg.import_memory - d->import_bytes)
+		return -ENOSPC;
+	return 0;
+}
+
+static int import_reserve(struct admin_import *imp, size_t more)
+{
+	struct daemon *d = imp->d;
+	int e = import_room(imp, more);
+
+	if (e < 0)
+		return e;
+	imp->bytes += more;
+	d->import_bytes += more;
+	return 0;
+}
+
+static void import_release(struct admin_import *imp, size_t less)
+{
+	imp->bytes -= less;
+	imp->d->import_bytes -= less;
+}
+
+/* The rows are wiped: they hold people's names and addresses. */
+static void import_drop_rows(struct admin_import *imp)
+{
+	if (imp->rows)
+		sodium_memzero(imp->rows, imp->cap * sizeof(*imp->rows));
+	free(imp->rows);
+	imp->rows = NULL;
+	import_release(imp, imp->cap * sizeof(*imp->rows));
+	imp->cap = 0;
+}
+
+/* Free all the import holds but itself. */
+static void import_drop(struct admin_import *imp)
+{
+	import_drop_rows(imp);
+	if (imp->codes)
+		sodium_memzero(imp->codes, imp->ccap * sizeof(*imp->codes));
+	free(imp->codes);
+	imp->codes = NULL;
+	import_release(imp, imp->ccap * sizeof(*imp->codes));
+	imp->ncodes = imp->ccap = 0;
+	free(imp->fails);
+	imp->fails = NULL;
+	import_release(imp, imp->fcap * sizeof(*imp->fails));
+	imp->nfails = imp->fcap = 0;
+}
 
 void admin_import_free(struct admin_import *imp)
 {
 	if (!imp)
 		return;
-	if (imp->rows)
-		sodium_memzero(imp->rows, imp->cap * sizeof(*imp->rows));
-	if (imp->codes)
-		sodium_memzero(imp->codes, imp->ncodes * sizeof(*imp->codes));
-	free(imp->rows);
-	free(imp->fails);
-	free(imp->codes);
+	import_drop(imp);
+	import_release(imp, imp->bytes);
+	if (imp->prev)
+		imp->prev->next = imp->next;
+	else
+		imp->d->imports = imp->next;
+	if (imp->next)
+		imp->next->prev = imp->prev;
 	free(imp);
+}
+
+/* A new, empty import on d->imports; NULL with *e -ENOMEM or -ENOSPC. */
+static struct admin_import *import_new(struct daemon *d, int *e)
+{
+	struct admin_import *imp = calloc(1, sizeof(*imp));
+
+	*e = -ENOMEM;
+	if (!imp)
+		return NULL;
+	imp->d = d;
+	imp->next = d->imports;
+	if (d->imports)
+		d->imports->prev = imp;
+	d->imports = imp;
+	*e = import_reserve(imp, sizeof(*imp));
+	if (*e < 0) {
+		admin_import_free(imp);
+		return NULL;
+	}
+	imp->used = d->now();
+	return imp;
+}
+
+void admin_import_sweep(struct daemon *d)
+{
+	int64_t now;
+
+	if (!d->imports)
+		return;
+	now = d->now();
+	for (struct admin_import *imp = d->imports; imp; imp = imp->next) {
+		if (imp->expired || now - imp->used <= d->cfg.login_timeout)
+			continue;
+		log_info("admin: an import of %zu rows%s was idle for longer than login_timeout: "
+			 "dropped", imp->n, imp->done ? " (committed)" : "");
+		import_drop(imp);
+		imp->expired = true;
+	}
+}
+
+/* Room for want rows, counted before it is allocated. */
+static int import_grow_rows(struct admin_import *imp, size_t want)
+{
+	size_t cap = imp->cap ? imp->cap : 256;
+	struct import_row *r;
+	int e;
+
+	size_t room;
+
+	if (want <= imp->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	/* Doubling near a bound would refuse rows that fit: then only as
+	 * much as is left. */
+	room = imp->bytes < import_own_max(imp->d) ? import_own_max(imp->d) - imp->bytes : 0;
+	if (imp->d->import_bytes >= imp->d->cfg.import_memory)
+		room = 0;
+	else if (imp->d->cfg.import_memory - imp->d->import_bytes < room)
+		room = imp->d->cfg.import_memory - imp->d->import_bytes;
+	room /= sizeof(*r);
+	if (cap > imp->cap + room)
+		cap = imp->cap + room > want ? imp->cap + room : want;
+	if (cap > OB_IMPORT_ROWS_MAX)
+		cap = OB_IMPORT_ROWS_MAX;
+	if ((e = import_reserve(imp, (cap - imp->cap) * sizeof(*r))) < 0)
+		return e;
+	r = reallocarray(imp->rows, cap, sizeof(*r));
+	if (!r) {
+		import_release(imp, (cap - imp->cap) * sizeof(*r));
+		return -ENOMEM;
+	}
+	memset(r + imp->cap, 0, (cap - imp->cap) * sizeof(*r));
+	imp->rows = r;
+	imp->cap = cap;
+	return 0;
+}
+
+/* The error of a bound reached (-EFBIG, -ENOSPC), naming it. */
+static struct json_object *import_bound_error(const struct admin_import *imp, int e)
+{
+	const struct daemon *d = imp->d;
+	double mib = 1024.0 * 1024.0;
+
+	if (e == -EFBIG)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "an import may hold at most %.1f MiB, half of import_memory "
+				   "(%.1f MiB, onboardd.conf), and this one is full: split the file",
+				   (double)import_own_max(d) / mib, (double)d->cfg.import_memory / mib);
+	return admin_error(OB_ERR_INVALID_ARGUMENT,
+			   "the imports under way hold %.1f MiB, all that import_memory "
+			   "(%.1f MiB, onboardd.conf) allows: try again when they are committed "
+			   "or dropped",
+			   (double)d->import_bytes / mib, (double)d->cfg.import_memory / mib);
 }
 
 static int import_fail(struct admin_import *imp, uint32_t row, const char *column,
 		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Record a failure; -ENOMEM when it cannot be. */
+/* Record a failure; -ENOMEM when it cannot be, -EFBIG or -ENOSPC when
+ * a bound of import_memory stops it. */
 static int import_fail(struct admin_import *imp, uint32_t row, const char *column,
 		       const char *fmt, ...)
 {
@@ -120,10 +290,15 @@ static int import_fail(struct admin_import *imp, uint32_t row, const char *colum
 
 	if (imp->nfails == imp->fcap) {
 		size_t cap = imp->fcap ? imp->fcap * 2 : 64;
+		int e = import_reserve(imp, (cap - imp->fcap) * sizeof(*f));
 
+		if (e < 0)
+			return e;
 		f = reallocarray(imp->fails, cap, sizeof(*f));
-		if (!f)
+		if (!f) {
+			import_release(imp, (cap - imp->fcap) * sizeof(*f));
 			return -ENOMEM;
+		}
 		imp->fails = f;
 		imp->fcap = cap;
 	}
@@ -252,16 +427,9 @@ static int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct
 	    !json_object_object_get_ex(row, "row", &j) || !json_object_is_type(j, json_type_int) ||
 	    (line = json_object_get_int64(j)) < 1 || line > UINT32_MAX)
 		return -EINVAL;
-	if (imp->n == imp->cap) {
-		size_t cap = imp->cap ? imp->cap * 2 : 256;
-
-		r = reallocarray(imp->rows, cap, sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		memset(r + imp->cap, 0, (cap - imp->cap) * sizeof(*r));
-		imp->rows = r;
-		imp->cap = cap;
-	}
+	/* The caller made room for the whole batch. */
+	if (imp->n >= imp->cap)
+		return -ENOMEM;
 	r = &imp->rows[imp->n++];
 	r->row = (uint32_t)line;
 	if ((e = import_text(imp, r, row, "username", true, r->p.username, sizeof(r->p.username),
@@ -544,8 +712,12 @@ static int import_check_all(struct admin_ctx *x, struct admin_import *imp)
 static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint8_t *hashes)
 {
 	char plain[CODE_LETTERS + 1];
+	int e = import_reserve(imp, (imp->n + 1) * sizeof(*imp->codes));
 
-	imp->codes = calloc(imp->n + 1, sizeof(*imp->codes));
+	if (e < 0)
+		return e;
+	imp->ccap = imp->n + 1;
+	imp->codes = calloc(imp->ccap, sizeof(*imp->codes));
 	if (!imp->codes)
 		return -ENOMEM;
 	for (size_t i = 0; i < imp->n; i++) {
@@ -657,18 +829,112 @@ static struct json_object *import_reply(struct admin_import *imp, bool committed
 	return varlink_reply_new(out);
 }
 
-struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *params)
+static bool import_bound(int e)
 {
-	struct admin_import *imp = x->sess->import;
-	struct json_object *rows, *err = NULL;
-	char org[OB_ORG_MAX + 1];
-	bool commit = false, invite = false, dry = false;
-	enum store_result r;
-	size_t n;
+	return e == -EFBIG || e == -ENOSPC;
+}
+
+/* Take a batch of rows, all or none: a bound reached or a malformed row
+ * leaves the import as it was.  0, or -errno with *err (NULL: out of
+ * memory). */
+static int import_take_batch(struct admin_ctx *x, struct admin_import *imp,
+			     struct json_object *rows, struct json_object **err)
+{
+	size_t n = json_object_array_length(rows), n0 = imp->n, f0 = imp->nfails;
 	int e;
 
+	*err = NULL;
+	if (n > OB_IMPORT_BATCH_MAX) {
+		*err = admin_error(OB_ERR_INVALID_ARGUMENT, "at most %d rows per call",
+				   OB_IMPORT_BATCH_MAX);
+		return -EINVAL;
+	}
+	if (imp->n + n > OB_IMPORT_ROWS_MAX) {
+		*err = admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "an import holds at most %d rows: split the file",
+				   OB_IMPORT_ROWS_MAX);
+		return -EINVAL;
+	}
+	e = import_grow_rows(imp, imp->n + n);
+	for (size_t i = 0; e >= 0 && i < n; i++)
+		e = import_take_row(x, imp, json_object_array_get_idx(rows, i));
+	if (e >= 0)
+		return 0;
+	if (imp->n > n0)
+		sodium_memzero(imp->rows + n0, (imp->n - n0) * sizeof(*imp->rows));
+	imp->n = n0;
+	imp->nfails = f0;
+	if (e == -EINVAL)
+		*err = admin_bad_parameter("rows", e, "ImportRow objects with a row number");
+	else if (import_bound(e))
+		*err = import_bound_error(imp, e);
+	return e;
+}
+
+/* The commit: every check, then the write.  The rows are not needed
+ * after it (the failures and codes are kept for paging), so the caller
+ * drops them. */
+static struct json_object *import_commit(struct admin_ctx *x, struct admin_import *imp)
+{
+	enum store_result r;
+	int e;
+
+	imp->done = true;
+	if (imp->n == 0)
+		return admin_error(OB_ERR_INVALID_ARGUMENT, "the import holds no rows");
+	e = import_check_all(x, imp);
+	if (import_bound(e)) {
+		import_drop(imp);
+		return import_bound_error(imp, e);
+	}
+	if (e == -EIO)
+		return admin_storage_error(STORE_UNAVAILABLE, "check the rows");
+	if (e < 0)
+		return NULL;
+	if (imp->nfails || imp->dry_run) {
+		admin_audit(x, NULL, imp->org, "user.import", imp->nfails ? "refused" : "ok",
+			    "%zu rows, %zu failures%s", imp->n, imp->nfails,
+			    imp->dry_run ? ", dry run" : "");
+		return import_reply(imp, true, 0);
+	}
+	/* The codes are drawn in the write: their room is checked first. */
+	if (imp->invite && import_bound(e = import_room(imp, (imp->n + 1) * sizeof(*imp->codes)))) {
+		import_drop(imp);
+		return import_bound_error(imp, e);
+	}
+	r = import_write(x, imp);
+	if (r == STORE_FULL || r == STORE_UNAVAILABLE)
+		return admin_storage_error(r, "import the people");
+	if (r != STORE_OK)
+		return import_reply(imp, true, 0);
+	log_info("admin: imported %zu people into %s%s", imp->n, imp->org,
+		 imp->invite ? ", each with an invitation" : "");
+	admin_audit(x, NULL, imp->org, "user.import", "ok", "%zu people%s", imp->n,
+		    imp->invite ? ", each invited" : "");
+	return import_reply(imp, true, imp->n);
+}
+
+struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *params)
+{
+	struct admin_import *imp;
+	struct json_object *rows, *err = NULL, *reply;
+	char org[OB_ORG_MAX + 1];
+	bool commit = false, invite = false, dry = false;
+	int e;
+
+	/* Idle imports of every connection go first: their room is free. */
+	admin_import_sweep(x->d);
+	imp = x->sess->import;
 	if ((e = varlink_get_bool(params, "commit", &commit)) < 0 && e != -ENOENT)
 		return admin_bad_parameter("commit", e, "true or false");
+	if (imp && imp->expired && !imp->done) {
+		/* Never go on with the rest of a file whose start is gone. */
+		admin_import_free(imp);
+		x->sess->import = NULL;
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "the import was idle for longer than login_timeout and was "
+				   "dropped: send the whole file again");
+	}
 	if (!imp || imp->done) {
 		/* The first call of an import fixes its options. */
 		if ((e = varlink_get_bool(params, "invite", &invite)) < 0 && e != -ENOENT)
@@ -682,60 +948,31 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 					   "invite_verification = admin: invitations with "
 					   "verification codes are sent one by one (invite send)");
 		admin_import_free(imp);
-		imp = x->sess->import = calloc(1, sizeof(*imp));
+		imp = x->sess->import = import_new(x->d, &e);
+		if (!imp && e == -ENOSPC) {
+			struct admin_import probe = { .d = x->d };
+
+			return import_bound_error(&probe, e);
+		}
 		if (!imp)
 			return NULL;
 		snprintf(imp->org, sizeof(imp->org), "%s", org);
 		imp->invite = invite;
 		imp->dry_run = dry;
 	}
+	imp->used = x->d->now();
 	if (json_object_object_get_ex(params, "rows", &rows) &&
 	    !json_object_is_type(rows, json_type_null)) {
 		if (!json_object_is_type(rows, json_type_array))
 			return admin_bad_parameter("rows", -EINVAL, "a list of ImportRow");
-		n = json_object_array_length(rows);
-		if (n > OB_IMPORT_BATCH_MAX)
-			return admin_error(OB_ERR_INVALID_ARGUMENT, "at most %d rows per call",
-					   OB_IMPORT_BATCH_MAX);
-		if (imp->n + n > OB_IMPORT_ROWS_MAX)
-			return admin_error(OB_ERR_INVALID_ARGUMENT,
-					   "an import holds at most %d rows: split the file",
-					   OB_IMPORT_ROWS_MAX);
-		for (size_t i = 0; i < n; i++) {
-			e = import_take_row(x, imp, json_object_array_get_idx(rows, i));
-			if (e == -EINVAL)
-				return admin_bad_parameter("rows", e,
-							   "ImportRow objects with a row number");
-			if (e < 0)
-				return NULL;
-		}
+		if (import_take_batch(x, imp, rows, &err) < 0)
+			return err;
 	}
 	if (!commit)
 		return import_reply(imp, false, 0);
-	imp->done = true;
-	if (imp->n == 0)
-		return admin_error(OB_ERR_INVALID_ARGUMENT, "the import holds no rows");
-	e = import_check_all(x, imp);
-	if (e == -EIO)
-		return admin_storage_error(STORE_UNAVAILABLE, "check the rows");
-	if (e < 0)
-		return NULL;
-	if (imp->nfails || imp->dry_run) {
-		admin_audit(x, NULL, imp->org, "user.import", imp->nfails ? "refused" : "ok",
-			    "%zu rows, %zu failures%s", imp->n, imp->nfails,
-			    imp->dry_run ? ", dry run" : "");
-		return import_reply(imp, true, 0);
-	}
-	r = import_write(x, imp);
-	if (r == STORE_FULL || r == STORE_UNAVAILABLE)
-		return admin_storage_error(r, "import the people");
-	if (r != STORE_OK)
-		return import_reply(imp, true, 0);
-	log_info("admin: imported %zu people into %s%s", imp->n, imp->org,
-		 imp->invite ? ", each with an invitation" : "");
-	admin_audit(x, NULL, imp->org, "user.import", "ok", "%zu people%s", imp->n,
-		    imp->invite ? ", each invited" : "");
-	return import_reply(imp, true, imp->n);
+	reply = import_commit(x, imp);
+	import_drop_rows(imp);
+	return reply;
 }
 
 /* The after parameter of the paging calls. */
@@ -763,8 +1000,12 @@ struct json_object *admin_import_failures(struct admin_ctx *x, struct json_objec
 	struct json_object *out, *err = NULL, *arr;
 	size_t after, next;
 
+	if (imp && imp->expired)
+		return admin_error(OB_ERR_NO_IMPORT, "the import was idle for longer than "
+				   "login_timeout and was dropped");
 	if (!imp || !imp->done)
 		return admin_error(OB_ERR_NO_IMPORT, "no import was committed on this connection");
+	imp->used = x->d->now();
 	if (import_after(params, imp->nfails, &after, &err) < 0)
 		return err;
 	arr = import_failures_page(imp, after, true, &next);
@@ -785,9 +1026,13 @@ struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *
 	struct json_object *err = NULL, *arr;
 	size_t after, i;
 
+	if (imp && imp->expired)
+		return admin_error(OB_ERR_NO_IMPORT, "the import was idle for longer than "
+				   "login_timeout and was dropped");
 	if (!imp || !imp->done || !imp->invite)
 		return admin_error(OB_ERR_NO_IMPORT,
 				   "no import with invitations was committed on this connection");
+	imp->used = x->d->now();
 	if (import_after(params, imp->ncodes, &after, &err) < 0)
 		return err;
 	arr = json_object_new_array();

@@ -38,6 +38,9 @@
 /* A configuration file is a page of text; anything larger is a mistake. */
 #define CONF_MAX_BYTES (1024 * 1024)
 
+#define CONF_PWHASH_MEM_MIN (8 * MIB)
+_Static_assert(CONF_PWHASH_MEM_MIN >= crypto_pwhash_MEMLIMIT_MIN, "below libsodium's minimum");
+
 enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH, KIND_CHOICE, KIND_TEXT };
 
 /* The C type of the field a key writes, so that each store is typed. */
@@ -73,7 +76,10 @@ static const struct conf_key conf_keys[] = {
 	{ "db_map_size", KIND_SIZE, FIELD_U64, AT(db_map_size), MIB, TIB, NULL, NULL },
 	{ "password_hash_ops", KIND_NUMBER, FIELD_ULL, AT(pwhash_ops), crypto_pwhash_OPSLIMIT_MIN,
 	  crypto_pwhash_OPSLIMIT_MAX, NULL, NULL },
-	{ "password_hash_memory", KIND_SIZE, FIELD_SIZE, AT(pwhash_mem), crypto_pwhash_MEMLIMIT_MIN,
+	/* Not libsodium's MEMLIMIT_MIN (8K, there for tests): below 8M argon2id
+	 * is no longer memory-hard against a GPU; OWASP's cheapest argon2id
+	 * setting is 7M with 5 passes. */
+	{ "password_hash_memory", KIND_SIZE, FIELD_SIZE, AT(pwhash_mem), CONF_PWHASH_MEM_MIN,
 	  GIB, NULL, NULL },
 	{ "workers", KIND_NUMBER, FIELD_UNSIGNED, AT(workers), 1, 64, NULL, NULL },
 	{ "worker_queue", KIND_NUMBER, FIELD_UNSIGNED, AT(worker_queue), 1, 4096, NULL, NULL },
@@ -113,6 +119,7 @@ static const struct conf_key conf_keys[] = {
 	{ "audit_retention", KIND_DURATION, FIELD_I64, AT(audit_retention), 86400,
 	  DURATION_MAX_SECONDS, NULL, NULL },
 	{ "audit_max_size", KIND_SIZE, FIELD_U64, AT(audit_max_size), MIB, TIB, NULL, NULL },
+	{ "import_memory", KIND_SIZE, FIELD_SIZE, AT(import_memory), MIB, 16 * GIB, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -130,12 +137,13 @@ struct conf_parse {
 	size_t errlen;
 };
 
-/* A one-line name: printable ASCII or UTF-8, no control characters. */
+/* A one-line name: printable ASCII or UTF-8, no control characters and
+ * no invisible or text-direction ones (the rule of people's names). */
 static bool conf_text_ok(const char *s, size_t max)
 {
 	size_t n = strnlen(s, max + 1);
 
-	if (n == 0 || n > max || !utf8_valid(s, n))
+	if (n == 0 || n > max || !utf8_valid(s, n) || utf8_has_format(s, n, NULL))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -164,6 +172,7 @@ void config_defaults(struct config *c)
 	 * reply: this plus a start-up must stay under that.  5 s still lets
 	 * a person who is typing finish the step. */
 	c->shutdown_timeout = 5;
+	c->import_memory = 64 * MIB;
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */
@@ -295,7 +304,7 @@ static void conf_expected(const struct conf_key *k, char *out, size_t size)
 		break;
 	}
 	case KIND_TEXT:
-		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control characters",
+		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control or invisible characters",
 			 k->max);
 		break;
 	}
@@ -582,6 +591,61 @@ static void conf_load_terms(struct conf_parse *p)
 	conf_fail(p, r, "terms_file", "%s", why);
 }
 
+/* Whether /etc/shells lists shell: 1 yes, 0 no, -errno when it cannot be
+ * read (no such file: nothing to check against). */
+static int conf_shell_listed(const char *shell)
+{
+	FILE *f = fopen("/etc/shells", "re");
+	char line[PATH_MAX + 2];
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strcmp(line, shell) == 0)
+			r = 1;
+	}
+	if (r == 0 && ferror(f))
+		r = -EIO;
+	fclose(f);
+	return r;
+}
+
+/* account_shell, when the file sets it: accounts made with a shell that
+ * is missing, not a program or not a login shell cannot be logged in to,
+ * so a typo stops the start here rather than at someone's first login. */
+static void conf_check_shell(struct conf_parse *p)
+{
+	const char *shell = p->c->account_shell;
+	const char *why = NULL;
+	struct stat st;
+	size_t i;
+	int r;
+
+	if (p->error)
+		return;
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (strcmp(conf_keys[i].name, "account_shell") == 0)
+			break;
+	if (i == CONF_NKEYS || !p->set_on[i])
+		return;
+	if (stat(shell, &st) < 0)
+		why = errno == ENOENT ? "no such file" : strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (!(st.st_mode & 0111) || access(shell, X_OK) < 0)
+		why = "not executable";
+	else if ((r = conf_shell_listed(shell)) == 0)
+		why = "not listed in /etc/shells";
+	else if (r < 0 && r != -ENOENT)
+		why = "/etc/shells cannot be read";
+	if (!why)
+		return;
+	p->line = p->set_on[i];
+	conf_fail(p, -EINVAL, "account_shell", "%s: %s", shell, why);
+}
+
 /* Open path for reading only if it is safe to trust: a regular file owned
  * by root or by us that nobody else may write.  Returns 0 with *fdp set
  * (-1 for a missing optional file), or -errno with err set. */
@@ -635,6 +699,7 @@ int config_load(struct config *c, const char *path, bool must_exist, char *err, 
 	free(p.buf);
 	fclose(p.f);
 	conf_load_terms(&p);
+	conf_check_shell(&p);
 	if (p.error)
 		return p.error;
 	*c = work;

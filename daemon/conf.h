@@ -69,6 +69,7 @@ struct config {
 	uint64_t audit_max_size;         /* audit_max_size: the audit log's share of the
 					  * map, oldest pruned beyond it; 0 (default): a
 					  * quarter of db_map_size */
+	size_t import_memory;            /* import_memory: all imports held, default 64M */
 };
 
 void config_defaults(struct config *c);

@@ -12,6 +12,7 @@
 #include "keys.h"
 
 struct worker_pool;
+struct admin_import;
 
 struct daemon {
 	struct config cfg;
@@ -24,6 +25,10 @@ struct daemon {
 	const char *state_dir;
 	/* store_people_changes when the people file was last written */
 	uint64_t people_synced;
+	/* The imports held on all connections (admin_import.c) and the
+	 * bytes they hold, bounded by cfg.import_memory. */
+	struct admin_import *imports;
+	size_t import_bytes;
 };
 
 /* Who is on the other end of a connection, from SO_PEERCRED. */
@@ -44,5 +49,8 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 			       struct admin_session **sess, const char *method,
 			       struct json_object *params);
 void admin_session_free(struct admin_session *s);
+/* Drop what imports untouched for login_timeout hold (their sessions
+ * learn it at their next call); called from the event loop. */
+void admin_import_sweep(struct daemon *d);
 
 #endif

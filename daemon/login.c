@@ -430,6 +430,24 @@ static int secret_is_code(struct login *l, const char *typed)
 	return match;
 }
 
+/* Whether typed is one of the codes the person's current code replaced
+ * (README: a new code makes the old one worthless, and says so). */
+static bool secret_was_replaced(struct login *l, const char *typed)
+{
+	char canon[CODE_LETTERS + 1];
+	uint8_t h[CODE_HASH_BYTES];
+	bool found = false;
+
+	if (!l->have_code || !l->code.nreplaced || code_normalise(typed, canon) < 0)
+		return false;
+	keys_code_hash(&l->d->keys, canon, h);
+	sodium_memzero(canon, sizeof(canon));
+	for (unsigned i = 0; i < l->code.nreplaced && i < STORE_REPLACED_MAX; i++)
+		found |= sodium_memcmp(h, l->code.replaced[i], CODE_HASH_BYTES) == 0;
+	sodium_memzero(h, sizeof(h));
+	return found;
+}
+
 int login_code_matched(struct login *l)
 {
 	enum code_status st = policy_code_status(&l->code, l->d->now());
@@ -463,6 +481,11 @@ int login_on_secret(struct login *l, const char *typed)
 		return login_code_matched(l);
 	if (login_invite_on_secret(l, typed, &r))
 		return r;
+	if (secret_was_replaced(l, typed)) {
+		log_info("login: %s: access code refused: superseded (service %s, from %s)",
+			 l->person.username, l->service, l->rhost);
+		return login_failed(l, "access code", policy_text_code_outcome(STORE_SUPERSEDED));
+	}
 	if (!l->person.pwhash[0]) {
 		log_info("login: %s: wrong access code (service %s, from %s)", l->person.username,
 			 l->service, l->rhost);
@@ -658,7 +681,9 @@ int login_begin(struct login *l)
 	case LOGIN_ENTRY_UNFINISHED:
 		log_info("login: %s: registration not finished (service %s, from %s)",
 			 l->person.username, l->service, l->rhost);
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_text_unfinished(),
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_text_unfinished_code(l->have_code ? &l->code : NULL,
+							       l->d->now()),
 				   NULL);
 	case LOGIN_ENTRY_DISABLED:
 		break;

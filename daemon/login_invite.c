@@ -45,6 +45,10 @@ static enum store_result invite_judge(struct login *l, const char *typed)
 	else if (l->invite.has_previous &&
 		 sodium_memcmp(l->invite_hash, l->invite.previous_hash, CODE_HASH_BYTES) == 0)
 		r = STORE_SUPERSEDED;
+	for (unsigned i = 0; r == STORE_MISMATCH && i < l->invite.nolder && i < STORE_REPLACED_MAX;
+	     i++)
+		if (sodium_memcmp(l->invite_hash, l->invite.older[i], CODE_HASH_BYTES) == 0)
+			r = STORE_SUPERSEDED;
 	if (r != STORE_OK)
 		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
 	return r;

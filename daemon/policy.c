@@ -9,7 +9,9 @@
 #include <time.h>
 #include <sodium.h>
 
+#include "duration.h"
 #include "policy.h"
+#include "utf8.h"
 #include "validate.h"
 
 enum code_status policy_code_status(const struct access_code *c, int64_t now)
@@ -114,29 +116,71 @@ static bool password_chars(const char *pw, size_t *count)
 	return true;
 }
 
-/* Whether pw, ignoring ASCII case, is one of the person's names or both
- * in either order, with or without a space between. */
-static bool password_is_name(const char *pw, const struct person *p)
+/* Lower case for the letters names are mostly written in: ASCII,
+ * Latin-1, Greek and Cyrillic.  Anything else compares as it is. */
+static uint32_t name_fold(uint32_t cp)
 {
-	const char *first = p->first_name, *last = p->last_name;
-	const char *pairs[2][2] = { { first, last }, { last, first } };
-	size_t len = strlen(pw);
+	if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+	    (cp >= 0x391 && cp <= 0x3a9) || (cp >= 0x410 && cp <= 0x42f))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40f)
+		return cp + 0x50;
+	return cp;
+}
 
-	if ((first[0] && strcasecmp(pw, first) == 0) || (last[0] && strcasecmp(pw, last) == 0))
-		return true;
-	for (size_t i = 0; i < 2; i++) {
-		size_t a = strlen(pairs[i][0]), b = strlen(pairs[i][1]);
+/* Whether the word w[0..wn) occurs in pw, letters compared folded.  Both
+ * are valid UTF-8 (the name by its rule, pw by password_chars). */
+static bool contains_folded(const char *pw, const char *w, size_t wn)
+{
+	const unsigned char *p = (const unsigned char *)pw, *u = (const unsigned char *)w;
+	size_t n = strlen(pw), start = 0;
+	uint32_t a, b;
 
-		if (!a || !b)
-			continue;
-		if (len == a + b && strncasecmp(pw, pairs[i][0], a) == 0 &&
-		    strcasecmp(pw + a, pairs[i][1]) == 0)
+	while (start < n) {
+		size_t i = start, k = 0;
+		bool same = true;
+
+		while (same && k < wn) {
+			same = i < n && utf8_next(p, n, &i, &a) && utf8_next(u, wn, &k, &b) &&
+			       name_fold(a) == name_fold(b);
+		}
+		if (same)
 			return true;
-		if (len == a + b + 1 && strncasecmp(pw, pairs[i][0], a) == 0 && pw[a] == ' ' &&
-		    strcasecmp(pw + a + 1, pairs[i][1]) == 0)
-			return true;
+		i = start;
+		if (!utf8_next(p, n, &i, &a))
+			return false;
+		start = i;
 	}
 	return false;
+}
+
+/* Whether pw contains one of the words of name (split at spaces, dashes,
+ * apostrophes and dots) that has at least 3 letters: "TomTink2024!"
+ * for Tom Tink.  Shorter words (Al, Li, de) are in too many passwords
+ * to mean anything. */
+static bool contains_name(const char *pw, const char *name)
+{
+	size_t i = 0, n = strlen(name);
+
+	while (i < n) {
+		size_t w = strcspn(name + i, " -'.");
+		size_t letters = 0;
+
+		for (size_t k = 0; k < w; k++)
+			if (((unsigned char)name[i + k] & 0xc0) != 0x80)
+				letters++;
+		if (letters >= 3 && contains_folded(pw, name + i, w))
+			return true;
+		i += w + 1;
+	}
+	return false;
+}
+
+/* Whether pw contains the person's first or last name, or a word of
+ * either (any case); the whole of both, as a pair, is in it then too. */
+static bool password_is_name(const char *pw, const struct person *p)
+{
+	return contains_name(pw, p->first_name) || contains_name(pw, p->last_name);
 }
 
 enum password_verdict policy_password(const struct password_rules *r, const char *pw,
@@ -196,7 +240,7 @@ const char *policy_password_message(enum password_verdict v, const struct passwo
 		snprintf(buf, size, "The password must not be your username.");
 		break;
 	case PASSWORD_IS_NAME:
-		snprintf(buf, size, "The password must not be your name.");
+		snprintf(buf, size, "The password must not contain your name.");
 		break;
 	case PASSWORD_UNCHANGED:
 		snprintf(buf, size, "The new password must differ from your current password.");
@@ -468,7 +512,7 @@ unsigned policy_throttle_places_locked(const struct throttle *t, int64_t now, in
 const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size)
 {
 	/* Rounded up: at the minute shown, the lock is over. */
-	time_t shown = (time_t)(until <= INT64_MAX - 59 ? (until + 59) / 60 * 60 : until);
+	time_t shown = (time_t)duration_minute_up(until);
 	time_t today = (time_t)now;
 	struct tm a, b;
 	char when[32];
@@ -504,6 +548,15 @@ const char *policy_text_unfinished(void)
 {
 	return "Your registration is not finished: ask your administrator for an access code, "
 	       "then enter it here instead of a password.";
+}
+
+const char *policy_text_unfinished_code(const struct access_code *c, int64_t now)
+{
+	/* An expired code is told as such (its holder needs a new one, not
+	 * a first one); the others as before. */
+	if (c && policy_code_status(c, now) == CODE_STATUS_EXPIRED)
+		return policy_text_code_outcome(STORE_EXPIRED);
+	return policy_text_unfinished();
 }
 
 const char *policy_text_code_outcome(enum store_result r)

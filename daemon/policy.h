@@ -182,6 +182,10 @@ const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t siz
 /* "Too many failed attempts: wait 4 seconds, then try again." */
 const char *policy_text_wait(int64_t until, int64_t now, char *buf, size_t size);
 const char *policy_text_code_outcome(enum store_result r);
+/* What a person without a password and without a usable access code is
+ * told at the start of a login: that their code expired, when it did;
+ * otherwise policy_text_unfinished(). */
+const char *policy_text_unfinished_code(const struct access_code *c, int64_t now);
 
 /* What an invitation is worth at time now. */
 enum invite_status {

@@ -631,6 +631,7 @@ static void server_sweep(struct server *s)
 	long long idle_ms = s->d->cfg.login_timeout * 1000;
 	struct conn *c, *next;
 
+	admin_import_sweep(s->d);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
 		if (c->waiting && c->login && !login_busy(c->login)) {

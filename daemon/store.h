@@ -196,6 +196,9 @@ enum code_state {
 #define CODE_FLAG_RESET_MFA 0x1u
 
 /* A person's current access code (only the latest is kept). */
+/* Earlier codes (and invitations) remembered as replaced. */
+#define STORE_REPLACED_MAX 4
+
 struct access_code {
 	uint64_t version;
 	char username[OB_USERNAME_MAX + 1];
@@ -206,6 +209,11 @@ struct access_code {
 	int64_t expires;
 	int64_t closed; /* when used, revoked or superseded; 0 while active */
 	char request_id[REQUEST_ID_MAX + 1]; /* of the consuming request */
+	/* The codes this one replaced while they could still be used,
+	 * newest first, so that one typed later is told it was replaced
+	 * rather than that it is wrong. */
+	unsigned nreplaced;
+	uint8_t replaced[STORE_REPLACED_MAX][CODE_HASH_BYTES];
 };
 
 /* Invitations: one record per person, the latest; like access codes. */
@@ -232,6 +240,9 @@ struct invitation {
 	int64_t expires;
 	int64_t closed; /* when accepted or revoked; 0 while pending */
 	char request_id[REQUEST_ID_MAX + 1]; /* of the accepting request */
+	/* Invitations replaced before the previous one, newest first. */
+	unsigned nolder;
+	uint8_t older[STORE_REPLACED_MAX][CODE_HASH_BYTES];
 };
 
 struct store_stats {

@@ -1086,6 +1086,13 @@ enum store_result store_code_issue(struct store *st, const char *username,
 		c.version = old.version + 1;
 		if (old.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &old)))
 			return store_fail(txn, rc, "issue code");
+		/* Remembered (the newest few) so that a replaced code typed
+		 * later is told so; one that had already ended keeps no
+		 * answer of its own. */
+		if (old.state == CODE_ACTIVE && now < old.expires)
+			memcpy(c.replaced[c.nreplaced++], old.hash, CODE_HASH_BYTES);
+		for (unsigned i = 0; i < old.nreplaced && c.nreplaced < STORE_REPLACED_MAX; i++)
+			memcpy(c.replaced[c.nreplaced++], old.replaced[i], CODE_HASH_BYTES);
 	}
 	memcpy(c.username, k.mv_data, k.mv_size);
 	memcpy(c.hash, hash, CODE_HASH_BYTES);
@@ -1407,6 +1414,11 @@ static enum store_result store_invite_put(struct store *st, MDB_txn *txn, const 
 		if (old.state == INVITE_PENDING && now < old.expires) {
 			inv.has_previous = true;
 			memcpy(inv.previous_hash, old.hash, CODE_HASH_BYTES);
+			/* And those it had replaced, newest first. */
+			if (old.has_previous)
+				memcpy(inv.older[inv.nolder++], old.previous_hash, CODE_HASH_BYTES);
+			for (unsigned i = 0; i < old.nolder && inv.nolder < STORE_REPLACED_MAX; i++)
+				memcpy(inv.older[inv.nolder++], old.older[i], CODE_HASH_BYTES);
 		}
 	}
 	memcpy(inv.username, k->mv_data, k->mv_size);
@@ -1505,6 +1517,9 @@ static enum store_result store_accept_check(const struct invitation *inv,
 		if (inv->has_previous &&
 		    sodium_memcmp(inv->previous_hash, hash, CODE_HASH_BYTES) == 0)
 			return STORE_SUPERSEDED;
+		for (unsigned i = 0; i < inv->nolder && i < STORE_REPLACED_MAX; i++)
+			if (sodium_memcmp(inv->older[i], hash, CODE_HASH_BYTES) == 0)
+				return STORE_SUPERSEDED;
 		return STORE_MISMATCH;
 	}
 	if (inv->has_verification) {

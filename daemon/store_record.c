@@ -296,6 +296,29 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	return o;
 }
 
+/* A list of hashes, newest first, as one optional member: hex joined
+ * with ','.  Written only when there are any. */
+static void record_enc_hashes(struct json_object *o, const char *key,
+			      const uint8_t (*h)[CODE_HASH_BYTES], unsigned n, bool *ok)
+{
+	char text[STORE_REPLACED_MAX * (CODE_HASH_BYTES * 2 + 1)];
+	size_t off = 0;
+
+	if (!*ok || n == 0)
+		return;
+	if (n > STORE_REPLACED_MAX) {
+		*ok = false;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			text[off++] = ',';
+		sodium_bin2hex(text + off, sizeof(text) - off, h[i], CODE_HASH_BYTES);
+		off += CODE_HASH_BYTES * 2;
+	}
+	record_enc_str(o, key, text, sizeof(text), ok);
+}
+
 struct json_object *record_code_encode(const struct access_code *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -315,6 +338,7 @@ struct json_object *record_code_encode(const struct access_code *c)
 	record_enc_time(o, "expires", c->expires, &ok);
 	record_enc_time(o, "closed", c->closed, &ok);
 	record_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
+	record_enc_hashes(o, "replaced", c->replaced, c->nreplaced, &ok);
 	if (!ok) {
 		json_object_put(o);
 		log_warnx("store: refusing to write a malformed code record");
@@ -583,6 +607,33 @@ bool record_person_decode(const struct store_bytes *key, const struct store_byte
 	return true;
 }
 
+/* The member of record_enc_hashes: absent (none), or 1 to
+ * STORE_REPLACED_MAX hashes in hex joined with ','. */
+static bool record_dec_hashes(struct json_object *o, const char *key,
+			      uint8_t (*h)[CODE_HASH_BYTES], unsigned *n)
+{
+	char text[STORE_REPLACED_MAX * (CODE_HASH_BYTES * 2 + 1)];
+	const size_t one = CODE_HASH_BYTES * 2;
+	size_t len, got;
+	const char *end;
+
+	*n = 0;
+	if (!json_object_object_get_ex(o, key, NULL))
+		return true;
+	if (!record_dec_str(o, key, text, sizeof(text)))
+		return false;
+	len = strlen(text);
+	for (size_t off = 0; off < len; off += one + 1) {
+		if (*n == STORE_REPLACED_MAX || len - off < one ||
+		    (len - off > one && text[off + one] != ',') ||
+		    sodium_hex2bin(h[*n], CODE_HASH_BYTES, text + off, one, NULL, &got, &end) != 0 ||
+		    got != CODE_HASH_BYTES || end != text + off + one)
+			return false;
+		(*n)++;
+	}
+	return *n > 0;
+}
+
 static bool record_dec_state(struct json_object *o, enum code_state *state)
 {
 	char name[16];
@@ -616,6 +667,7 @@ bool record_code_decode(const struct store_bytes *key, const struct store_bytes 
 	     record_dec_int(o, "expires", 0, INT64_MAX, &c->expires) &&
 	     record_dec_int(o, "closed", 0, INT64_MAX, &c->closed) &&
 	     record_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
+	     record_dec_hashes(o, "replaced", c->replaced, &c->nreplaced) &&
 	     record_key_matches(key, c->username);
 	json_object_put(o);
 	if (!ok) {
@@ -658,6 +710,7 @@ struct json_object *record_invite_encode(const struct invitation *inv)
 	record_enc_time(o, "expires", inv->expires, &ok);
 	record_enc_time(o, "closed", inv->closed, &ok);
 	record_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
+	record_enc_hashes(o, "older_hashes", inv->older, inv->nolder, &ok);
 	if (!ok) {
 		json_object_put(o);
 		log_warnx("store: refusing to write a malformed invitation record");
@@ -708,6 +761,7 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 	     record_dec_int(o, "expires", 0, INT64_MAX, &inv->expires) &&
 	     record_dec_int(o, "closed", 0, INT64_MAX, &inv->closed) &&
 	     record_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
+	     record_dec_hashes(o, "older_hashes", inv->older, &inv->nolder) &&
 	     record_key_matches(key, inv->username);
 	json_object_put(o);
 	if (!ok) {

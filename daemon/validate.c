@@ -93,6 +93,16 @@ const char *validate_name(const char *s, const char *what, char *buf, size_t siz
 			return validate_say(buf, size, what, "must not contain control characters");
 		if (cp == ':')
 			return validate_say(buf, size, what, "must not contain ':'");
+		/* Refused, not escaped on output: a name with U+202E reads
+		 * backwards in every program that prints it, not only ours. */
+		if (utf8_is_format(cp)) {
+			char rule[80];
+
+			snprintf(rule, sizeof(rule),
+				 "must not contain invisible or text-direction characters (U+%04X)",
+				 (unsigned)cp);
+			return validate_say(buf, size, what, rule);
+		}
 	}
 	if (s[0] == ' ' || s[n - 1] == ' ')
 		return validate_say(buf, size, what, "must not start or end with a space");
@@ -191,6 +201,7 @@ const char *validate_phone(const char *s, char out[OB_PHONE_MAX + 1])
 {
 	static const char reason[] =
 		"phone number must be in international E.164 form, e.g. +46701234567";
+	bool trunk = false;
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -199,6 +210,17 @@ const char *validate_phone(const char *s, char out[OB_PHONE_MAX + 1])
 	for (size_t i = 0; s[i]; i++) {
 		char c = s[i];
 
+		/* "+46 (0)70 ...": the trunk zero dialled at home, written
+		 * once right after a country code of 1 to 3 digits; it is
+		 * not part of the number.  Anywhere else it is a mistake
+		 * nobody could dial. */
+		if (strncmp(s + i, "(0)", 3) == 0) {
+			if (trunk || n < 2 || n > 4)
+				goto bad;
+			trunk = true;
+			i += 2;
+			continue;
+		}
 		if (validate_phone_separator(c))
 			continue;
 		if (n == 0) {

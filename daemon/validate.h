@@ -31,7 +31,8 @@ const char *validate_name(const char *s, const char *what, char *buf, size_t siz
  * OB_EMAIL_MAX bytes in all.  NULL when valid. */
 const char *validate_email(const char *s);
 
-/* E.164 number: after dropping spaces, dashes, dots and parentheses, a
+/* E.164 number: after dropping spaces, dashes, dots, parentheses and a
+ * "(0)" trunk prefix right after the country code ("+46 (0)70 ..."), a
  * '+', a digit 1-9 and 6..14 more digits.  Writes the canonical form
  * ("+46701234567") to out. NULL when valid. */
 const char *validate_phone(const char *s, char out[OB_PHONE_MAX + 1]);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -87,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = strlen(s);
 
 		if (n == 0 || n > OB_NAME_MAX || !validate_utf8(s, n) || strchr(s, ':') ||
-		    s[0] == ' ' || s[n - 1] == ' ')
+		    s[0] == ' ' || s[n - 1] == ' ' || utf8_has_format(s, n, NULL))
 			abort();
 		for (size_t i = 0; i < n; i++)
 			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)

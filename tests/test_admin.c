@@ -21,6 +21,7 @@
 
 #include "admin_private.h"
 #include "daemon.h"
+#include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "store.h"
 #include "varlink.h"
@@ -43,6 +44,7 @@ static struct store *clock_store;
 static const char *victim;
 static int interfere;
 static int64_t next_step = 1000;
+static int64_t clock_ahead; /* seconds the clock is moved on */
 
 static int64_t test_now(void)
 {
@@ -54,7 +56,7 @@ static int64_t test_now(void)
 		    store_totp_advance(clock_store, victim, v.totp_sealed, next_step++) != STORE_OK)
 			fail_msg("the stand-in login could not write %s", victim);
 	}
-	return T0;
+	return T0 + clock_ahead;
 }
 
 static void remove_db_dir(const char *dir)
@@ -88,6 +90,7 @@ static int fixture_setup(void **state)
 	clock_store = f->d.store;
 	victim = NULL;
 	interfere = 0;
+	clock_ahead = 0;
 	*state = f;
 	return 0;
 }
@@ -401,6 +404,229 @@ static void user_list_page_of_enrolled_people_fits(void **state)
 	json_object_put(reply);
 }
 
+
+static const char *error_message(struct json_object *params)
+{
+	return member_string(params, "message");
+}
+
+static const char *reply_message(struct json_object *reply)
+{
+	return error_message(member(reply, "parameters"));
+}
+
+/* A name that would turn the text around or hide part of it is refused
+ * by UserAdd and UserModify, and nothing is stored. */
+static void names_with_format_characters_refused(void **state)
+{
+	static const struct {
+		const char *field, *json, *cp;
+	} rows[] = {
+		{ "first name", "Eve\\u202e", "U+202E" },
+		{ "last name", "\\u2066Tink\\u2069", "U+2066" },
+		{ "first name", "T\\u200bom", "U+200B" },
+		{ "last name", "Ti\\u00adnk", "U+00AD" },
+	};
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	struct person p;
+	char json[256], want[160];
+
+	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++) {
+		bool first = rows[i].field[0] == 'f';
+
+		snprintf(json, sizeof(json),
+			 "{\"username\":\"zzbidi\",\"first_name\":\"%s\",\"last_name\":\"%s\"}",
+			 first ? rows[i].json : "Tink", first ? "Tink" : rows[i].json);
+		reply = call(f, OB_ADMIN_USER_ADD, json, OB_ERR_INVALID_ARGUMENT, &params);
+		snprintf(want, sizeof(want),
+			 "%s must not contain invisible or text-direction characters (%s)",
+			 rows[i].field, rows[i].cp);
+		assert_string_equal(error_message(params), want);
+		json_object_put(reply);
+		assert_int_equal(store_person_get(f->d.store, "zzbidi", &p), STORE_NOT_FOUND);
+	}
+	add_person(f, "zzmod", false);
+	reply = call(f, OB_ADMIN_USER_MODIFY,
+		     "{\"username\":\"zzmod\",\"first_name\":\"Ada\\u202eecalevol\"}",
+		     OB_ERR_INVALID_ARGUMENT, &params);
+	assert_non_null(strstr(error_message(params), "U+202E"));
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "zzmod", &p), STORE_OK);
+	assert_string_equal(p.first_name, "Ada");
+}
+
+/* A spreadsheet row with such a name fails with its row and column, and
+ * the import adds nobody. */
+static void import_row_with_format_characters_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params, *fails, *one;
+	struct person p;
+
+	reply = call(f, OB_ADMIN_USER_IMPORT,
+		     "{\"rows\":[{\"row\":2,\"username\":\"zzok\",\"first_name\":\"Tom\","
+		     "\"last_name\":\"Tink\"},{\"row\":3,\"username\":\"zzbad\","
+		     "\"first_name\":\"Eve\",\"last_name\":\"\\u2067Tink\"}],\"commit\":true}",
+		     NULL, &params);
+	assert_int_equal(json_object_get_int64(member(params, "imported")), 0);
+	fails = member(params, "failures");
+	assert_int_equal(json_object_array_length(fails), 1);
+	one = json_object_array_get_idx(fails, 0);
+	assert_int_equal(json_object_get_int64(member(one, "row")), 3);
+	assert_string_equal(member_string(one, "column"), "last_name");
+	assert_string_equal(member_string(one, "reason"),
+			    "last name must not contain invisible or text-direction characters "
+			    "(U+2067)");
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "zzok", &p), STORE_NOT_FOUND);
+}
+
+/* One UserImport page of 64 rows (row first on, no commit) on the
+ * connection whose session is *sess.  The reply; *refused set when it
+ * is an error. */
+static struct json_object *import_page(struct fixture *f, struct admin_session **sess,
+				       unsigned first, bool *refused)
+{
+	static const struct peer root = { 0, 0, 1 };
+	struct json_object *in = json_object_new_object(), *rows = json_object_new_array();
+	struct json_object *reply;
+
+	for (unsigned i = 0; i < OB_IMPORT_BATCH_MAX; i++) {
+		struct json_object *r = json_object_new_object();
+		char name[32];
+
+		snprintf(name, sizeof(name), "imp%07u", first + i);
+		json_object_object_add(r, "row", json_object_new_int64(first + i));
+		json_object_object_add(r, "username", json_object_new_string(name));
+		json_object_object_add(r, "first_name", json_object_new_string("Tom"));
+		json_object_object_add(r, "last_name", json_object_new_string("Tink"));
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(in, "rows", rows);
+	reply = admin_call(&f->d, &root, sess, OB_ADMIN_USER_IMPORT, in);
+	json_object_put(in);
+	assert_non_null(reply);
+	*refused = json_object_object_get_ex(reply, "error", NULL);
+	return reply;
+}
+
+/* Pages on *sess until one is refused; that one's message in msg, the
+ * rows taken returned. */
+static unsigned import_until_refused(struct fixture *f, struct admin_session **sess,
+				     char *msg, size_t size)
+{
+	struct json_object *reply, *e;
+	unsigned taken = 0;
+	bool refused;
+
+	for (;;) {
+		reply = import_page(f, sess, taken + 1, &refused);
+		if (refused)
+			break;
+		json_object_put(reply);
+		taken += OB_IMPORT_BATCH_MAX;
+		if (taken > OB_IMPORT_ROWS_MAX)
+			fail_msg("an import took %u rows", taken);
+	}
+	e = member(reply, "error");
+	if (strcmp(json_object_get_string(e), OB_ERR_INVALID_ARGUMENT) != 0)
+		fail_msg("refused with %s", json_object_to_json_string(reply));
+	snprintf(msg, size, "%s", error_message(member(reply, "parameters")));
+	json_object_put(reply);
+	return taken;
+}
+
+/* The rows an unfinished import on *sess holds, as UserImport says. */
+static int64_t import_received(struct fixture *f, struct admin_session **sess)
+{
+	static const struct peer root = { 0, 0, 1 };
+	struct json_object *in = json_tokener_parse("{}"), *reply, *p;
+	int64_t n;
+
+	reply = admin_call(&f->d, &root, sess, OB_ADMIN_USER_IMPORT, in);
+	json_object_put(in);
+	p = member(reply, "parameters");
+	n = json_object_get_int64(member(p, "received"));
+	json_object_put(reply);
+	return n;
+}
+
+/* Unfinished imports hold at most half of import_memory each and
+ * import_memory in all, counted by what their rows really take; a page
+ * beyond is refused naming the bound and changes nothing. */
+static void import_memory_is_bounded_per_import_and_in_all(void **state)
+{
+	struct fixture *f = *state;
+	struct admin_session *b = NULL, *c = NULL;
+	char msg[512];
+	unsigned taken;
+	bool refused;
+
+	f->d.cfg.import_memory = 1 << 20;
+	taken = import_until_refused(f, &f->sess, msg, sizeof(msg));
+	if (!strstr(msg, "half of import_memory (1.0 MiB, onboardd.conf)"))
+		fail_msg("the per-import refusal does not name the bound: %s", msg);
+	assert_true(taken > 0);
+	/* What is counted is what the rows take. */
+	if (f->d.import_bytes < taken * sizeof(struct person) ||
+	    f->d.import_bytes > f->d.cfg.import_memory / 2)
+		fail_msg("%u rows counted as %zu bytes", taken, f->d.import_bytes);
+	assert_int_equal(import_received(f, &f->sess), taken);
+
+	/* A second connection fills the rest; a third finds nothing left. */
+	import_until_refused(f, &b, msg, sizeof(msg));
+	assert_true(f->d.import_bytes <= f->d.cfg.import_memory);
+	import_until_refused(f, &c, msg, sizeof(msg));
+	if (!strstr(msg, "all that import_memory (1.0 MiB, onboardd.conf) allows"))
+		fail_msg("the refusal at the bound of all imports does not name it: %s", msg);
+
+	/* A closed connection gives its room back. */
+	admin_session_free(b);
+	b = NULL;
+	json_object_put(import_page(f, &c, 1000, &refused));
+	assert_false(refused);
+	admin_session_free(c);
+}
+
+/* An import nobody adds to for login_timeout is dropped with what it
+ * holds, by the event loop's sweep or at the next call; the connection
+ * is told so and must start the file again. */
+static void idle_import_is_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct admin_session *b = NULL;
+	struct json_object *reply;
+	size_t empty;
+	bool refused;
+
+	assert_int_equal(import_received(f, &b), 0);
+	empty = f->d.import_bytes;
+	for (unsigned i = 0; i < 4; i++) {
+		json_object_put(import_page(f, &f->sess, 1 + i * OB_IMPORT_BATCH_MAX, &refused));
+		assert_false(refused);
+	}
+	assert_true(f->d.import_bytes > 2 * empty);
+	clock_ahead = f->d.cfg.login_timeout;
+	admin_import_sweep(&f->d);
+	assert_true(f->d.import_bytes > 2 * empty);
+	clock_ahead = f->d.cfg.login_timeout + 1;
+	admin_import_sweep(&f->d);
+	/* Nothing but the two empty imports themselves. */
+	if (f->d.import_bytes > 2 * empty)
+		fail_msg("%zu bytes still held after the sweep", f->d.import_bytes);
+	reply = import_page(f, &f->sess, 257, &refused);
+	assert_true(refused);
+	if (!strstr(reply_message(reply), "idle for longer than login_timeout"))
+		fail_msg("%s", json_object_to_json_string(reply));
+	json_object_put(reply);
+	/* Then a new import starts. */
+	json_object_put(import_page(f, &f->sess, 1, &refused));
+	assert_false(refused);
+	assert_int_equal(import_received(f, &f->sess), OB_IMPORT_BATCH_MAX);
+	admin_session_free(b);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -414,6 +640,10 @@ int main(void)
 		T(user_show_reports_the_authenticator_and_not_its_secret),
 		T(code_issue_with_reset_mfa_stores_the_flag),
 		T(user_list_page_of_enrolled_people_fits),
+		T(names_with_format_characters_refused),
+		T(import_row_with_format_characters_refused),
+		T(import_memory_is_bounded_per_import_and_in_all),
+		T(idle_import_is_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,8 @@ static uint64_t field(const struct config *c, const char *key)
 		return (uint64_t)c->audit_retention;
 	if (!strcmp(key, "audit_max_size"))
 		return c->audit_max_size;
+	if (!strcmp(key, "import_memory"))
+		return c->import_memory;
 	fail_msg("the test does not know key %s", key);
 	return 0;
 }
@@ -150,7 +152,7 @@ static const char *reason(const char *key)
 		{ "code_lifetime", "must be a duration such as 90d, 12h or 15m, from 1m to 3650d" },
 		{ "db_map_size", "must be a size such as 512M or 2G, from 1M to 1T" },
 		{ "password_hash_ops", "must be a whole number from 1 to 4294967295" },
-		{ "password_hash_memory", "must be a size such as 512M or 2G, from 8K to 1G" },
+		{ "password_hash_memory", "must be a size such as 512M or 2G, from 8M to 1G" },
 		{ "workers", "must be a whole number from 1 to 64" },
 		{ "worker_queue", "must be a whole number from 1 to 4096" },
 		{ "max_connections", "must be a whole number from 1 to 65536" },
@@ -169,7 +171,7 @@ static const char *reason(const char *key)
 		  "must be a duration such as 90d, 12h or 15m, from 1h to 3650d" },
 		{ "invite_verification", "must be one of none, admin" },
 		{ "terms_file", "must be an absolute path shorter than 4096 bytes" },
-		{ "totp_issuer", "must be 1 to 64 bytes of text without control characters" },
+		{ "totp_issuer", "must be 1 to 64 bytes of text without control or invisible characters" },
 		{ "lockout_attempts", "must be a whole number from 1 to 1000" },
 		{ "lockout_minutes", "must be a whole number from 1 to 1440" },
 		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
@@ -177,6 +179,7 @@ static const char *reason(const char *key)
 		{ "lockout_total_attempts", "must be a whole number from 1 to 100" },
 		{ "audit_retention", "must be a duration such as 90d, 12h or 15m, from 1d to 3650d" },
 		{ "audit_max_size", "must be a size such as 512M or 2G, from 1M to 1T" },
+		{ "import_memory", "must be a size such as 512M or 2G, from 1M to 16G" },
 	};
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
@@ -223,6 +226,7 @@ static void defaults_are_the_documented_values(void **state)
 	assert_int_equal(c.lockout_total_attempts, 100);
 	assert_int_equal(c.audit_retention, 365 * 86400);
 	assert_int_equal(c.audit_max_size, 0);
+	assert_int_equal(c.import_memory, 64 * MIB);
 }
 
 static void every_key_accepts_good_values(void **state)
@@ -243,8 +247,8 @@ static void every_key_accepts_good_values(void **state)
 		{ "password_hash_ops", "1", 1 },
 		{ "password_hash_ops", "3", 3 },
 		{ "password_hash_ops", "4294967295", 4294967295ULL },
-		{ "password_hash_memory", "8K", 8192 },
 		{ "password_hash_memory", "8M", 8 * MIB },
+		{ "password_hash_memory", "8388608", 8 * MIB },
 		{ "password_hash_memory", "1G", GIB },
 		{ "workers", "1", 1 },
 		{ "workers", "64", 64 },
@@ -297,6 +301,9 @@ static void every_key_accepts_good_values(void **state)
 		{ "audit_retention", "3650d", 3650ULL * 86400 },
 		{ "audit_max_size", "1M", MIB },
 		{ "audit_max_size", "256M", 256 * MIB },
+		{ "import_memory", "1M", MIB },
+		{ "import_memory", "64M", 64 * MIB },
+		{ "import_memory", "16G", 16 * GIB },
 	};
 	struct fixture *f = *state;
 	char text[256];
@@ -340,6 +347,8 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "password_hash_ops", "-1" }, { "password_hash_ops", "0x10" },
 		{ "password_hash_ops", "+3" }, { "password_hash_ops", "" },
 		{ "password_hash_memory", "4K" }, { "password_hash_memory", "8191" },
+		{ "password_hash_memory", "8K" }, { "password_hash_memory", "8388607" },
+		{ "password_hash_memory", "7M" },
 		{ "password_hash_memory", "1025M" }, { "password_hash_memory", "2G" },
 		{ "workers", "0" },           { "workers", "65" },
 		{ "workers", "two" },         { "workers", "2 3" },
@@ -366,6 +375,7 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "invite_verification", "" }, { "terms_file", "terms.txt" },
 		{ "terms_file", "" },
 		{ "totp_issuer", "bad\xff\xfe" },
+		{ "totp_issuer", "Kiosk\xe2\x80\xae" "3" }, /* U+202E */
 		{ "totp_issuer", "12345678901234567890123456789012345678901234567890123456789012345" },
 		{ "lockout_attempts", "0" },  { "lockout_attempts", "1001" },
 		{ "lockout_attempts", "ten" }, { "lockout_attempts", "-1" },
@@ -379,6 +389,8 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "audit_max_size", "0" },    { "audit_max_size", "2T" },
 		{ "account_home", "yes" },    { "account_home", "Create" },
 		{ "account_home", "" },
+		{ "import_memory", "1023K" }, { "import_memory", "17G" },
+		{ "import_memory", "" },      { "import_memory", "lots" },
 	};
 	struct fixture *f = *state;
 	char text[256], want[1024];
@@ -740,6 +752,43 @@ static void terms_file_missing_or_too_large_or_not_regular_refused(void **state)
 	assert_non_null(strstr(f->err, "not a regular file"));
 }
 
+/* The shell of the accounts onboard creates: an absolute path to an
+ * executable regular file that /etc/shells lists, checked at load so a
+ * typo stops the start instead of making accounts nobody can log in to. */
+static void account_shell_must_be_a_listed_executable(void **state)
+{
+	static const struct {
+		const char *value, *why;
+	} bad[] = {
+		{ "/nonexistent/onboard-shell", "no such file" },
+		{ "/etc", "not a regular file" },
+		{ "/etc/passwd", "not executable" },
+		/* Executable, but no login shell. */
+		{ "/usr/bin/env", "not listed in /etc/shells" },
+	};
+	struct fixture *f = *state;
+	char text[PATH_MAX + 64], want[1024];
+	struct config c, before;
+
+	write_conf(f, "account_shell = /bin/sh\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.account_shell, "/bin/sh");
+	for (size_t i = 0; i < OB_ARRAY_SIZE(bad); i++) {
+		config_defaults(&c);
+		before = c;
+		snprintf(text, sizeof(text), "\naccount_shell = %s\n", bad[i].value);
+		write_conf(f, text);
+		if (load(f, &c, true) != -EINVAL)
+			fail_msg("account_shell = %s accepted", bad[i].value);
+		snprintf(want, sizeof(want), "%s:2: account_shell: %s: %s", f->path, bad[i].value,
+			 bad[i].why);
+		if (strcmp(f->err, want) != 0)
+			fail_msg("account_shell = %s: error \"%s\", want \"%s\"", bad[i].value,
+				 f->err, want);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+}
+
 static void size_parser_table(void **state)
 {
 	static const struct {
@@ -812,6 +861,7 @@ int main(void)
 		T(terms_file_problems_refused_naming_file_line_and_key),
 		T(terms_file_missing_or_too_large_or_not_regular_refused),
 		T(size_parser_table),
+		T(account_shell_must_be_a_listed_executable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -539,6 +539,21 @@ expect_stdout_matches user_show_says_locked_until \
 	ob_ctl user show lola
 expect_stdout_matches user_show_counts_the_failures "^failed logins +2 in a row" \
 	ob_ctl user show lola
+# The person and user show name the same minute: the end of the lock
+# rounded up (at the minute shown, it is over).
+told=$(printf '%s' "$reply" | sed -n 's/.*this account is locked until \([0-9 :-]*[0-9]\)\..*/\1/p')
+ob_ctl --json user show lola >"$OB_OUT" 2>"$OB_ERR"
+until_s=$(json_field lockout locked_until)
+want=$(date -d "@$(( (until_s + 59) / 60 * 60 ))" '+%Y-%m-%d %H:%M')
+shown=$(ob_ctl user show lola | sed -n 's/^login lock *locked until //p')
+case $want in
+*"$told") if [ "$shown" = "$want" ]; then
+		ob_pass lock_minute_told_and_shown_agree
+	else
+		ob_fail lock_minute_told_and_shown_agree "locked_until $until_s: told '$told', user show '$shown', want '$want'"
+	fi ;;
+*) ob_fail lock_minute_told_and_shown_agree "locked_until $until_s: told '$told', want '$want'" ;;
+esac
 expect_json user_show_json_has_lockout ob_ctl --json user show lola
 if [ "$(json_field lockout failures)" = 2 ] && [ "$(json_field lockout places_locked)" = 1 ] &&
 	[ -n "$(json_field lockout places_locked_until)" ] &&

@@ -137,6 +137,26 @@ static void format_checks_its_buffer_and_sign(void **state)
 
 /* Every text format writes parses back to the same number of seconds,
  * across the whole accepted range. */
+/* The end of a lock as people are shown it, to the minute: rounded up,
+ * by the login and by onboardctl alike. */
+static void minute_up_table(void **state)
+{
+	static const struct {
+		int64_t in, want;
+	} rows[] = {
+		{ 0, 0 },           { 1, 60 },          { 59, 60 },         { 60, 60 },
+		{ 61, 120 },        { 1800000000, 1800000000 }, { 1800000001, 1800000060 },
+		{ 1800000059, 1800000060 }, { -1, 0 },  { -60, -60 },       { -61, -60 },
+		{ INT64_MAX, INT64_MAX },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (duration_minute_up(rows[i].in) != rows[i].want)
+			fail_msg("%lld: want %lld, got %lld", (long long)rows[i].in,
+				 (long long)rows[i].want, (long long)duration_minute_up(rows[i].in));
+}
+
 static void format_and_parse_round_trip(void **state)
 {
 	char out[64];
@@ -167,6 +187,7 @@ int main(void)
 		cmocka_unit_test(format_table),
 		cmocka_unit_test(format_checks_its_buffer_and_sign),
 		cmocka_unit_test(format_and_parse_round_trip),
+		cmocka_unit_test(minute_up_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

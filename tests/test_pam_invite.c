@@ -280,6 +280,25 @@ static void superseded_invitation_refused(void **state)
 	register_with(f, "ada", code2, &newest);
 }
 
+/* Not only the invitation just before the newest: one sent two sends
+ * ago is told it was replaced too, not "not right". */
+static void invitation_two_sends_old_told_it_was_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog first = { .answers = { NULL } };
+	struct dialog newest = { 0 };
+	char code1[CODE_MAX], code2[CODE_MAX], code3[CODE_MAX];
+
+	add_ada(f, "ada");
+	invite(f, "ada", code1, NULL);
+	invite(f, "ada", code2, NULL);
+	invite(f, "ada", code3, NULL);
+	first.answers[0] = code1;
+	login(&first, "ada");
+	dialog_expect(&first, PAM_AUTH_ERR, "replaced by a newer one");
+	register_with(f, "ada", code3, &newest);
+}
+
 static void wrong_invitation_code_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -425,6 +444,7 @@ int main(int argc, char **argv)
 		T(expired_invitation_refused),
 		T(revoked_invitation_refused),
 		T(superseded_invitation_refused),
+		T(invitation_two_sends_old_told_it_was_replaced),
 		T(wrong_invitation_code_refused),
 		T(verification_code_required_when_configured),
 		T(used_invitation_refused),

@@ -494,8 +494,36 @@ static void code_valid_for_ninety_days_then_expired(void **state)
 	l.text[0] = "eva";
 	harness_login_run(&l);
 	assert_login(&l, PAM_AUTH_ERR);
-	assert_said(&l, "registration is not finished");
+	/* Told why, as for the other ends of a code: not only that the
+	 * registration is unfinished. */
+	assert_said(&l, "This access code has expired. Ask your administrator for a new one.");
 	login_done(&l);
+}
+
+/* A code replaced by a newer one is told so (README: a new code makes
+ * the old one worthless), not "Login incorrect"; the newest works. */
+static void superseded_code_told_it_was_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code1[32], code2[32], code3[32];
+
+	add_person(f, "sara");
+	issue_code(f, "sara", code1);
+	issue_code(f, "sara", code2);
+	issue_code(f, "sara", code3);
+	for (int i = 0; i < 2; i++) {
+		login_init(&l, "onboard", "sara", PAMTEST_AUTHENTICATE);
+		l.secret[0] = i == 0 ? code1 : code2;
+		l.secret[1] = NEW_PASSWORD;
+		l.secret[2] = NEW_PASSWORD;
+		l.text[0] = "sara";
+		harness_login_run(&l);
+		assert_login(&l, PAM_AUTH_ERR);
+		assert_said(&l, "This access code has been replaced by a newer one");
+		login_done(&l);
+	}
+	register_with_code("sara", code3, NEW_PASSWORD);
 }
 
 static void wrong_username_confirmation_leaves_code_valid(void **state)
@@ -1480,6 +1508,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(second_of_two_issued_codes_works_first_does_not),
 		DAEMON_TEST(used_code_refused),
 		DAEMON_TEST(revoked_code_refused),
+		DAEMON_TEST(superseded_code_told_it_was_replaced),
 		DAEMON_TEST(code_valid_for_ninety_days_then_expired),
 		DAEMON_TEST(wrong_username_confirmation_leaves_code_valid),
 		DAEMON_TEST(code_accepted_in_lower_case_without_dashes),

@@ -180,8 +180,9 @@ static void password_rules_table(void **state)
 		{ "bad\x01password", "bad\x01password", PASSWORD_BAD_CHARACTERS },
 		{ "bad\xff\xfepassword", "bad\xff\xfepassword", PASSWORD_BAD_CHARACTERS },
 		{ "alice", "alice", PASSWORD_TOO_SHORT },
-		{ "alicealice", "alicealice", PASSWORD_OK },
-		{ "ALICE123", "ALICE123", PASSWORD_OK },
+		{ "malice-alice", "malice-alice", PASSWORD_IS_NAME },
+		{ "malicious1", "malicious1", PASSWORD_OK },
+		{ "correct horse", "correct horse", PASSWORD_OK },
 		{ "Lindqvist", "Lindqvist", PASSWORD_IS_NAME },
 		{ "lindqvist", "lindqvist", PASSWORD_IS_NAME },
 		{ "Alice Lindqvist", "Alice Lindqvist", PASSWORD_IS_NAME },
@@ -194,6 +195,49 @@ static void password_rules_table(void **state)
 
 		if (got != rows[i].want)
 			fail_msg("row %zu (%s): want %d, got %d", i, rows[i].pw, rows[i].want, got);
+	}
+}
+
+/* README: a new password is "not the username or name": one that
+ * contains the person's first or last name (any case, three letters or
+ * more) is refused, not only one that is exactly the name. */
+static void password_containing_a_name_refused(void **state)
+{
+	static const struct password_rules rules = { .min_length = 8, .max_length = 64 };
+	const struct {
+		const char *first, *last, *pw;
+		enum password_verdict want;
+	} rows[] = {
+		{ "Tom", "Tink", "TomTink2024!", PASSWORD_IS_NAME },
+		{ "Tom", "Tink", "2024!tomtink", PASSWORD_IS_NAME },
+		{ "Tom", "Tink", "xxTOMxx2024!", PASSWORD_IS_NAME },
+		{ "Tom", "Tink", "tink-rocks-42", PASSWORD_IS_NAME },
+		{ "Tom", "Tink", "Tom Tink rules", PASSWORD_IS_NAME },
+		{ "Tom", "Tink", "correct horse", PASSWORD_OK },
+		{ "Tom", "Tink", "To-m Ti-nk 2024", PASSWORD_OK },
+		/* Names of one or two letters are everywhere: not refused. */
+		{ "Al", "Ng", "Albatross-Ng-99", PASSWORD_OK },
+		/* Each word of a name of several words counts. */
+		{ "Anna Maria", "de la Cruz", "MARIA-winter-77", PASSWORD_IS_NAME },
+		{ "Anna Maria", "de la Cruz", "cruzcontrol!!", PASSWORD_IS_NAME },
+		{ "Anna Maria", "de la Cruz", "delay-lately-7", PASSWORD_OK },
+		/* Letters beyond ASCII, in any case. */
+		{ "\xc3\x85" "sa", "\xc3\x96" "berg", "\xc3\xa5" "sa-summer-24", PASSWORD_IS_NAME },
+		{ "\xc3\x85" "sa", "\xc3\x96" "berg", "x\xc3\x96" "BERGx2024", PASSWORD_IS_NAME },
+		{ "\xc3\x85" "sa", "\xc3\x96" "berg", "asa-oberg-2024", PASSWORD_OK },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct person p = person_with("", 0);
+		enum password_verdict got;
+
+		snprintf(p.first_name, sizeof(p.first_name), "%s", rows[i].first);
+		snprintf(p.last_name, sizeof(p.last_name), "%s", rows[i].last);
+		got = policy_password(&rules, rows[i].pw, rows[i].pw, &p);
+		if (got != rows[i].want)
+			fail_msg("row %zu (%s for %s %s): want %d, got %d", i, rows[i].pw,
+				 rows[i].first, rows[i].last, rows[i].want, got);
 	}
 }
 
@@ -1103,6 +1147,7 @@ int main(void)
 		cmocka_unit_test(login_entry_table),
 		cmocka_unit_test(password_rules_table),
 		cmocka_unit_test(password_equal_to_username_refused),
+		cmocka_unit_test(password_containing_a_name_refused),
 		cmocka_unit_test(password_change_table),
 		cmocka_unit_test(password_messages_give_the_reason),
 		cmocka_unit_test(mfa_step_table),

@@ -396,6 +396,32 @@ static void code_issue_supersedes_previous(void **state)
 	assert_result(redeem(f, "alice", 0x22, "r2", T0 + 20), STORE_OK);
 }
 
+/* The codes a code replaced while usable are remembered, newest first,
+ * at most STORE_REPLACED_MAX, through the record; an expired one is not. */
+static void code_issue_remembers_the_codes_it_replaced(void **state)
+{
+	struct fixture *f = *state;
+	struct access_code c;
+	uint8_t h[CODE_HASH_BYTES];
+
+	add_person(f, "alice");
+	issue(f, "alice", 0x10, T0, T0 + 5);
+	/* 0x10 has expired when 0x11 comes: not remembered. */
+	issue(f, "alice", 0x11, T0 + 10, T0 + 90 * DAY);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.nreplaced, 0);
+	for (uint8_t b = 0x12; b <= 0x17; b++)
+		issue(f, "alice", b, T0 + 20 + b, T0 + 90 * DAY);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.nreplaced, STORE_REPLACED_MAX);
+	for (unsigned i = 0; i < STORE_REPLACED_MAX; i++)
+		assert_memory_equal(c.replaced[i], hash_of(h, (uint8_t)(0x16 - i)), CODE_HASH_BYTES);
+	/* Revoking the code keeps them. */
+	assert_result(store_code_revoke(f->st, "alice", T0 + 100), STORE_OK);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.nreplaced, STORE_REPLACED_MAX);
+}
+
 static void code_redeem_sets_password_and_marks_used(void **state)
 {
 	struct fixture *f = *state;
@@ -1486,6 +1512,25 @@ static void invite_issue_supersedes_previous(void **state)
 	assert_result(accept_inv(f, "ada", 0x22, "r2", T0 + 20), STORE_OK);
 }
 
+/* Not only the invitation just before: those before it too. */
+static void invite_issue_remembers_older_invitations(void **state)
+{
+	struct fixture *f = *state;
+	struct invitation inv;
+
+	add_invitee(f, "ada");
+	for (uint8_t b = 0x11; b <= 0x17; b++)
+		invite(f, "ada", b, -1, T0 + b, T0 + 30 * DAY);
+	assert_result(store_invite_get(f->st, "ada", &inv), STORE_OK);
+	assert_true(inv.has_previous);
+	assert_int_equal(inv.nolder, STORE_REPLACED_MAX);
+	assert_result(accept_inv(f, "ada", 0x15, "r1", T0 + 40), STORE_SUPERSEDED);
+	assert_result(accept_inv(f, "ada", 0x12, "r1", T0 + 40), STORE_SUPERSEDED);
+	/* The oldest is beyond what is remembered. */
+	assert_result(accept_inv(f, "ada", 0x11, "r1", T0 + 40), STORE_MISMATCH);
+	assert_result(accept_inv(f, "ada", 0x17, "r2", T0 + 40), STORE_OK);
+}
+
 static void invite_accept_sets_names_password_and_marks_accepted(void **state)
 {
 	struct fixture *f = *state;
@@ -2286,6 +2331,8 @@ int main(void)
 		T(invite_accept_same_request_id_is_ok),
 		T(invite_accept_mismatch_leaves_invitation_pending),
 		T(invite_accept_expired),
+		T(invite_issue_remembers_older_invitations),
+		T(code_issue_remembers_the_codes_it_replaced),
 		T(invite_accept_needs_the_verification_code),
 		T(invite_accept_checks_in_contract_order),
 		T(invite_accept_unknown_person_or_no_invitation_not_found),

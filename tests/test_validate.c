@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ob_cleanup.h"
+#include "utf8.h"
 #include "validate.h"
 
 struct row {
@@ -74,6 +75,41 @@ static void utf8_checks_exactly_len_bytes(void **state)
 	/* A NUL inside is well-formed UTF-8; names refuse it elsewhere. */
 	assert_true(validate_utf8("a\0b", 3));
 	assert_false(validate_utf8("abc\xff", 4));
+}
+
+/* The one rule every field people and administrators set goes through:
+ * Unicode's format characters (category Cf: the bidi controls, zero
+ * widths, soft hyphen, BOM, tags, ...), each range and its neighbours. */
+static void format_characters_table(void **state)
+{
+	static const struct {
+		uint32_t cp;
+		bool format;
+	} rows[] = {
+		{ 'A', false },     { 0xac, false },    { 0xad, true },     { 0xae, false },
+		{ 0x5ff, false },   { 0x600, true },    { 0x605, true },    { 0x606, false },
+		{ 0x61c, true },    { 0x6dd, true },    { 0x70f, true },    { 0x890, true },
+		{ 0x891, true },    { 0x8e2, true },    { 0x180e, true },   { 0x200a, false },
+		{ 0x200b, true },   { 0x200f, true },   { 0x2010, false },  { 0x2029, false },
+		{ 0x202a, true },   { 0x202e, true },   { 0x202f, false },  { 0x205f, false },
+		{ 0x2060, true },   { 0x2064, true },   { 0x2066, true },   { 0x2069, true },
+		{ 0x206f, true },   { 0x2070, false },  { 0xfefe, false },  { 0xfeff, true },
+		{ 0xfff8, false },  { 0xfff9, true },   { 0xfffb, true },   { 0xfffc, false },
+		{ 0x110bd, true },  { 0x110cd, true },  { 0x13430, true },  { 0x1343f, true },
+		{ 0x1bca0, true },  { 0x1bca3, true },  { 0x1d173, true },  { 0x1d17a, true },
+		{ 0x1d17b, false }, { 0xe0000, false }, { 0xe0001, true },  { 0xe0020, true },
+		{ 0xe007f, true },  { 0xe0080, false }, { 0x10ffff, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(rows); i++)
+		if (utf8_is_format(rows[i].cp) != rows[i].format)
+			fail_msg("U+%04X: want %s", (unsigned)rows[i].cp,
+				 rows[i].format ? "a format character" : "not one");
+	assert_false(utf8_has_format("Anna", 4, NULL));
+	assert_true(utf8_has_format("An\xe2\x80\x8bna", 7, NULL));
+	/* Only the first len bytes count. */
+	assert_false(utf8_has_format("An\xe2\x80\x8bna", 2, NULL));
 }
 
 static void check_table(const char *rule, const struct row *rows, size_t n,
@@ -225,6 +261,22 @@ static void name_table(void **state)
 		{ "\xe0\x81\x81", false },            /* overlong 'A', three bytes */
 		{ "\xed\xa0\x80", false },            /* surrogate */
 		{ "\xf4\x90\x80\x80", false },        /* above U+10FFFF */
+		/* Right-to-left letters are letters... */
+		{ "\xd8\xa3\xd8\xad\xd9\x85\xd8\xaf", true }, /* Arabic Ahmad */
+		{ "\xd7\xa9\xd7\xa8\xd7\x94", true },          /* Hebrew Sarah */
+		/* ...but what turns text around or hides is refused. */
+		{ "Anna\xe2\x80\xae", false },            /* U+202E right-to-left override */
+		{ "\xe2\x80\xaa" "Anna", false },          /* U+202A */
+		{ "\xe2\x81\xa6" "Anna\xe2\x81\xa9", false }, /* U+2066 isolate, U+2069 */
+		{ "An\xe2\x80\x8bna", false },             /* U+200B zero width space */
+		{ "An\xe2\x80\x8dna", false },             /* U+200D zero width joiner */
+		{ "Anna\xe2\x80\x8e", false },             /* U+200E left-to-right mark */
+		{ "An\xc2\xadna", false },                 /* U+00AD soft hyphen */
+		{ "Anna\xef\xbb\xbf", false },             /* U+FEFF */
+		{ "\xd8\x9c\xd8\xa3", false },             /* U+061C Arabic letter mark */
+		{ "An\xe2\x81\xa0na", false },             /* U+2060 word joiner */
+		{ "An\xef\xbf\xb9na", false },             /* U+FFF9 */
+		{ "Anna\xf3\xa0\x81\x81", false },         /* U+E0041 tag letter */
 	};
 
 	(void)state;
@@ -247,6 +299,9 @@ static void name_reason_names_the_field_and_the_rule(void **state)
 	assert_string_equal(validate_name("\xff", "last name", buf, sizeof(buf)),
 			    "last name is not valid UTF-8");
 	assert_null(validate_name("Smith", "last name", buf, sizeof(buf)));
+	assert_string_equal(validate_name("Smith\xe2\x80\xae", "last name", buf, sizeof(buf)),
+			    "last name must not contain invisible or text-direction characters "
+			    "(U+202E)");
 	/* A small buffer truncates the reason but still terminates it. */
 	assert_ptr_equal(validate_name("A:B", "first name", tiny, sizeof(tiny)), tiny);
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
@@ -349,6 +404,14 @@ static void phone_table(void **state)
 		{ "+1 (555) 010-0199", "+15550100199" },
 		{ "+49.30.1234567", "+49301234567" },
 		{ " +44 20 7946 0958 ", "+442079460958" },
+		/* "(0)": the trunk prefix dialled at home, never after the
+		 * country code. */
+		{ "+46 (0)70 123 45 67", "+46701234567" },
+		{ "+44 (0)20 7946 0958", "+442079460958" },
+		{ "+49(0)301234567", "+49301234567" },
+		{ "+(0)46701234567", NULL },
+		{ "+46 (0)(0)70 123 45 67", NULL },
+		{ "+46 70 (0)123 45 67", NULL },
 		{ "+1234567", "+1234567" },                   /* 7 digits, the shortest */
 		{ "+123456789012345", "+123456789012345" },   /* 15 digits, the longest */
 		{ "+123456", NULL },                          /* 6 digits */
@@ -407,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(utf8_accepts_well_formed_and_rejects_the_rest),
 		cmocka_unit_test(utf8_checks_exactly_len_bytes),
+		cmocka_unit_test(format_characters_table),
 		cmocka_unit_test(username_table),
 		cmocka_unit_test(username_reasons_name_the_rule),
 		cmocka_unit_test(org_table),
