@@ -32,7 +32,7 @@ chmod 0711 "$OB_DIR"
 ob_start_daemon
 
 expect_ok setup_delegated_importer ob_ctl user add importer --first-name Imp --last-name Orter \
-	--existing-account --org acme --permissions users
+	--existing-account --keep-unix-password --org acme --permissions users
 
 if out=$(setpriv --reuid=1600 --regid=1600 --clear-groups "$py" \
 	"${srcdir_tests:-$(dirname "$0")}/import_flood.py" "$OB_SOCKET" "$OB_DAEMON_PID" \
