@@ -104,7 +104,7 @@ def add_person(path, name):
     """A person with PASSWORD set (through an access code; mfa = off)."""
     s = conn(path)
     r = call(s, "io.onboard.Admin.UserAdd",
-             {"username": name, "first_name": "Rest", "last_name": "Art"})
+             {"username": name, "first_name": "Ruth", "last_name": "Lind"})
     if "error" in r:
         raise RuntimeError(f"UserAdd {name}: {r}")
     code = call(s, "io.onboard.Admin.CodeIssue", {"username": name})["parameters"]["code"]

@@ -543,9 +543,9 @@ expect_stdout_matches user_show_counts_the_failures "^failed logins +2 in a row"
 # rounded up (at the minute shown, it is over).
 told=$(printf '%s' "$reply" | sed -n 's/.*this account is locked until \([0-9 :-]*[0-9]\)\..*/\1/p')
 ob_ctl --json user show lola >"$OB_OUT" 2>"$OB_ERR"
-until_s=$(json_field lockout locked_until)
+until_s=$(json_field lockout places_locked_until)
 want=$(date -d "@$(( (until_s + 59) / 60 * 60 ))" '+%Y-%m-%d %H:%M')
-shown=$(ob_ctl user show lola | sed -n 's/^login lock *locked until //p')
+shown=$(ob_ctl user show lola | sed -n 's/^login lock *locked from 1 place until //p')
 case $want in
 *"$told") if [ "$shown" = "$want" ]; then
 		ob_pass lock_minute_told_and_shown_agree
