@@ -880,6 +880,49 @@ static void answer_longer_than_limit_refused(void **state)
 		fail_msg("the daemon received answers: %s", record);
 }
 
+/* 100,000 bytes typed at each kind of prompt of a real daemon, at the
+ * access code (echo off) and at the username confirmation (echo on),
+ * then at the password: each is refused as too long, the code stays
+ * valid, and the daemon goes on serving the right answers. */
+#define HUGE_ANSWER 100000
+
+static void answer_of_100000_bytes_refused_and_daemon_keeps_serving(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+	char *huge = malloc(HUGE_ANSWER + 1);
+
+	assert_non_null(huge);
+	memset(huge, 'x', HUGE_ANSWER);
+	huge[HUGE_ANSWER] = '\0';
+	add_person(f, "hugo");
+	issue_code(f, "hugo", code);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.text[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	/* The code was not spent, and the daemon still answers. */
+	register_with_code("hugo", code, NEW_PASSWORD);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	free(huge);
+	assert_int_equal(auth("onboard", "hugo", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
+}
+
 /* --------------------------------------------------------- account phase */
 
 static void account_phase_success_for_registered_person(void **state)
@@ -967,6 +1010,7 @@ int main(int argc, char **argv)
 		FAKE_TEST(dialogue_relays_items_prompts_answers_and_verdict),
 		FAKE_TEST(silent_flag_hides_information_but_still_asks),
 		FAKE_TEST(answer_longer_than_limit_refused),
+		DAEMON_TEST(answer_of_100000_bytes_refused_and_daemon_keeps_serving),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),
