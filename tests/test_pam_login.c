@@ -681,13 +681,15 @@ static void garbage_daemon_gives_authinfo_unavail(void **state)
 	login_done(&l);
 }
 
+static void read_fake_log(char *buf, size_t size);
+
 /* Only root's daemon may decide: a listener of another uid that says
  * "success" is not believed. */
 static void daemon_not_run_by_root_is_not_trusted(void **state)
 {
 	struct fixture *f = *state;
 	struct harness_login l;
-	char path[PATH_MAX];
+	char path[PATH_MAX], record[4096];
 
 	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
 				     FAKE_ECHO_NOT_ROOT);
@@ -699,7 +701,14 @@ static void daemon_not_run_by_root_is_not_trusted(void **state)
 	harness_login_run(&l);
 	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
 	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	/* Not a word was exchanged: nothing of the listener's was shown,
+	 * no answer reached it. */
+	if (harness_login_said(&l, "fake:"))
+		fail_msg("the person was shown what the listener of uid 65534 said");
 	login_done(&l);
+	read_fake_log(record, sizeof(record));
+	if (record[0])
+		fail_msg("the listener of uid 65534 received answers: %s", record);
 }
 
 static void busy_daemon_gives_busy_message(void **state)
