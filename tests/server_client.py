@@ -196,6 +196,46 @@ def call_raw(s, msg):
         buf += chunk
     return json.loads(buf[:-1])
 
+def huge_answer(path):
+    """Answers of 100,000 bytes sent past the module, at the access code and
+    as the username to start with: refused (an error or the connection
+    closed, never a dialogue that goes on), the code not spent, and the
+    daemon still serving."""
+    huge = "x" * 100000
+    a = conn(path)
+    call(a, "io.onboard.Admin.UserAdd",
+         {"username": "hugh", "first_name": "Hugh", "last_name": "Huge"})
+    code = call(a, "io.onboard.Admin.CodeIssue", {"username": "hugh"})["parameters"]["code"]
+    a.close()
+    for what, steps in (("an answer", [("io.onboard.Login.Start", {"phase": "auth", "user": "hugh"}),
+                                       ("io.onboard.Login.Answer", {"answers": [huge]})]),
+                        ("a username", [("io.onboard.Login.Start", {"phase": "auth", "user": huge})])):
+        s = conn(path)
+        try:
+            for method, params in steps:
+                r = call(s, method, params)
+        except OSError:
+            r = None  # closed: refused
+        s.close()
+        if r is not None and "error" not in r:
+            p = r.get("parameters", {})
+            if "verdict" not in p or p["verdict"] == "success":
+                print(f"fail {what} of 100,000 bytes got {str(r)[:200]}")
+                return 1
+    try:
+        s = conn(path)
+        call(s, "io.onboard.Login.Start", {"phase": "auth", "user": "hugh"})
+        r = call(s, "io.onboard.Login.Answer", {"answers": [code]})
+        s.close()
+    except OSError as e:
+        print(f"fail the daemon no longer answers after 100,000 bytes: {e}")
+        return 1
+    if "verdict" in r.get("parameters", {}) or not r.get("parameters", {}).get("messages"):
+        print(f"fail after 100,000 bytes the access code got {str(r)[:200]}")
+        return 1
+    print("ok answers of 100,000 bytes refused; the code still valid, the daemon serving")
+    return 0
+
 if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "unread-replies":
@@ -208,6 +248,8 @@ if __name__ == "__main__":
         sys.exit(lock_race(path))
     if cmd == "more":
         sys.exit(more(path))
+    if cmd == "huge-answer":
+        sys.exit(huge_answer(path))
     if cmd == "capped":
         sys.exit(capped(path, int(sys.argv[3])))
     sys.exit(2)

@@ -469,6 +469,11 @@ expect_refused import_output_needs_invite 2 "--output goes with --invite" \
 : >"$OB_DIR/taken.csv"
 expect_refused import_invite_refuses_existing_output 1 "exists already" \
 	ob_ctl user import "$OB_DIR/dry.csv" --invite --output "$OB_DIR/taken.csv"
+ln -s "$OB_DIR/invite-target" "$OB_DIR/invite-link.csv"
+expect_refused import_invite_refuses_symlink 1 "exists already" \
+	ob_ctl user import "$OB_DIR/dry.csv" --invite --output "$OB_DIR/invite-link.csv"
+check import_invite_did_not_follow_symlink "expected no file at the link's target, no sheet" \
+	test ! -e "$OB_DIR/invite-target" -a ! -e "$OB_DIR/invite-link.txt"
 ob_run ob_ctl user import "$OB_DIR/dry.csv" --invite --output "$OB_DIR/invitations.csv"
 check import_invite_says_where_codes_are "expected the summary naming both files" \
 	test "$OB_RC" -eq 0 -a "$(cat "$OB_OUT")" = "imported 2 people from $OB_DIR/dry.csv; invitation codes: $OB_DIR/invitations.csv, $OB_DIR/invitations.txt"

@@ -762,5 +762,99 @@ if command -v setpriv >/dev/null 2>&1; then
 else
 	ob_skip socket_not_served_by_root_is_refused "setpriv is not installed"
 fi
+# Terminal escapes never reach the terminal.  onboardd refuses control
+# characters in what people and administrators set, so a stand-in puts
+# them in every such field of its replies: an OSC that retitles the
+# window (ESC ] ... BEL), a CSI that clears the screen, the one-byte C1
+# CSI (U+009B) and DEL.  onboardctl prints them as '?'.  (The state,
+# role and status columns are the daemon's own words, not set by
+# anyone, and are left out.)
+python3 -c '
+import json, socket, sys
+EVIL = "A\x1b]0;owned\x07B\x1b[2J\u009b31m\x7fC"
+person = {k: EVIL for k in ("username", "first_name", "last_name", "email", "phone", "org",
+                            "link")}
+person.update(state="active", role="user", permissions=[EVIL], groups=[EVIL], pools=[EVIL],
+              created=1767225600, mfa="none")
+replies = {
+    "io.onboard.Admin.Status": {"version": EVIL, "socket": EVIL, "people": 1},
+    "io.onboard.Admin.UserShow": {"person": person},
+    "io.onboard.Admin.UserList": {"people": [person]},
+    "io.onboard.Admin.BankList": {"people": [dict(person, deleted=1767225600)]},
+    "io.onboard.Admin.CodeList": {"codes": [{"username": EVIL, "status": "active",
+                                             "issued": 1767225600, "expires": 1767225600}]},
+    "io.onboard.Admin.InviteList": {"invitations": [{"username": EVIL, "status": "pending",
+                                                     "issued": 1767225600,
+                                                     "expires": 1767225600}]},
+    "io.onboard.Admin.GroupList": {"groups": [{"name": EVIL, "org": EVIL, "members": 1,
+                                               "created": 1767225600}]},
+    "io.onboard.Admin.PoolList": {"pools": [{"name": EVIL, "org": EVIL, "seats": 2, "used": 1,
+                                             "created": 1767225600}]},
+    "io.onboard.Admin.Audit": {"events": [{"time": 1767225600, "event": EVIL, "result": EVIL,
+                                           "subject": EVIL, "actor": EVIL, "uid": 7,
+                                           "org": EVIL, "detail": EVIL}]},
+}
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    buf = b""
+    while not buf.endswith(b"\0"):
+        d = c.recv(65536)
+        if not d:
+            break
+        buf += d
+    if buf:
+        method = json.loads(buf[:-1])["method"]
+        if method in replies:
+            msg = {"parameters": replies[method]}
+        else:
+            msg = {"error": "io.onboard.Admin.UserNotFound", "parameters": {"message": EVIL}}
+        c.sendall(json.dumps(msg).encode() + b"\0")
+    c.close()
+' "$OB_DIR/escapes.sock" &
+fake_pid=$!
+ob_track_pid "$fake_pid"
+i=0
+while [ ! -S "$OB_DIR/escapes.sock" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+# escapes_filtered NAME ARGS...: onboardctl ARGS printed the stand-in's
+# fields ('A?]0;owned?B?[2J?31m?C') and not one control character but
+# the line ends, C0, DEL or C1, on stdout or stderr.
+escapes_filtered() {
+	name=$1
+	shift
+	ob_run "$ONBOARDCTL" --socket "$OB_DIR/escapes.sock" "$@"
+	problem=$(python3 -c '
+import re, sys
+out = open(sys.argv[1], "rb").read() + open(sys.argv[2], "rb").read()
+bad = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", out)
+if bad:
+    print("a control character at byte %d: %r" % (bad.start(), out[max(0, bad.start() - 20):bad.end() + 20]))
+elif b"A?]0;owned?B?[2J?31m?C" not in out:
+    print("the field was not printed as A?]0;owned?B?[2J?31m?C")
+' "$OB_OUT" "$OB_ERR")
+	if [ -z "$problem" ]; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "$problem"
+		ob_show_output
+	fi
+}
+escapes_filtered status_filters_escapes status
+escapes_filtered user_show_filters_escapes user show someone
+escapes_filtered user_list_filters_escapes user list
+escapes_filtered bank_list_filters_escapes bank list
+escapes_filtered code_list_filters_escapes code list
+escapes_filtered invite_list_filters_escapes invite list
+escapes_filtered group_list_filters_escapes group list
+escapes_filtered pool_list_filters_escapes pool list
+escapes_filtered audit_filters_escapes audit
+escapes_filtered refusal_message_filters_escapes user delete someone
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
 
 ob_summary

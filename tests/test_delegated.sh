@@ -16,13 +16,15 @@ if ! command -v setpriv >/dev/null 2>&1; then
 fi
 
 ob_setup
-# Three Unix accounts the daemon knows (through nss_wrapper): a
-# delegated code administrator, a main administrator of acme, and a main
-# administrator of another organisation.
+# Unix accounts the daemon knows (through nss_wrapper): a delegated code
+# administrator, a main administrator of acme, a main administrator of
+# another organisation, and two who administer nothing (see below).
 cat >>"$OB_PASSWD" <<-EOF
 codes:x:1500:1500:Code Admin:/nonexistent:/bin/sh
 chief:x:1501:1501:Chief:/nonexistent:/bin/sh
 rival:x:1502:1502:Rival:/nonexistent:/bin/sh
+plain:x:1503:1503:Plain:/nonexistent:/bin/sh
+pia:x:1504:1504:Pia:/nonexistent:/bin/sh
 EOF
 # The client runs as those uids: they must reach the socket.
 chmod 0711 "$OB_DIR"
@@ -78,6 +80,63 @@ expect_fail_with code_admin_cannot_issue_code_to_someone_with_more_permissions 1
 expect_fail_with delegated_admin_cannot_adopt_an_account 1 \
 	"only root may adopt an existing Unix account" \
 	as 1501 user add dave --first-name Dave --last-name Adopted --existing-account
+# A caller who is not an administrator learns nothing about who exists:
+# every login and admin call about a name gets the same reply, to the
+# byte, for a person onboard has (alice), an administrator with a Unix
+# account (chief) and a name nobody has.  Asked by a Unix account onboard
+# does not know (plain) and by a person onboard has who administers
+# nothing (pia).
+expect_ok setup_person_who_administers_nothing ob_ctl user add pia --first-name Pia \
+	--last-name Pe --existing-account --org acme
+cat >"$OB_DIR/same_reply.py" <<'PY'
+import json, socket, sys
+
+def ask(path, method, params):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    return buf
+
+calls = [("io.onboard.Login.Start", {"phase": phase, "user": "@"})
+         for phase in ("auth", "account", "password", "password_check")]
+calls += [("io.onboard.Admin." + m, {"username": "@"})
+          for m in ("UserShow", "CodeIssue", "MfaReset", "Unlock", "InviteSend")]
+calls.append(("io.onboard.Admin.UserAdd", {"username": "@", "first_name": "A", "last_name": "B"}))
+bad = []
+for method, params in calls:
+    replies = {}
+    for name in sys.argv[2:]:
+        p = {k: (name if v == "@" else v) for k, v in params.items()}
+        # The name asked about may be said back: that teaches nothing.
+        replies[name] = ask(sys.argv[1], method, p).replace(name.encode(), b"@")
+    if len(set(replies.values())) != 1:
+        bad.append("%s: %r" % (method, replies))
+    elif not replies[sys.argv[2]]:
+        bad.append("%s: no reply" % method)
+print("\n".join(bad) if bad else "ok %d calls" % len(calls))
+PY
+# The system's python: one under root's home is not for other uids.
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+for who in 1503 1504; do
+	ob_run setpriv --reuid="$who" --regid="$who" --clear-groups \
+		"$py" "$OB_DIR/same_reply.py" "$OB_SOCKET" alice chief nosuchname
+	if [ "$OB_RC" -eq 0 ] && grep -q '^ok ' "$OB_OUT"; then
+		ob_pass "uid_${who}_learns_nothing_about_who_exists"
+	else
+		ob_fail "uid_${who}_learns_nothing_about_who_exists" \
+			"expected the same reply for alice, chief and nosuchname"
+		ob_show_output
+	fi
+done
+expect_stdout_contains names_asked_about_are_unchanged "Alice Liddell" ob_ctl user show alice
 
 ob_stop_daemon
 ob_summary

@@ -760,13 +760,15 @@ static void garbage_daemon_gives_authinfo_unavail(void **state)
 	login_done(&l);
 }
 
+static void read_fake_log(char *buf, size_t size);
+
 /* Only root's daemon may decide: a listener of another uid that says
  * "success" is not believed. */
 static void daemon_not_run_by_root_is_not_trusted(void **state)
 {
 	struct fixture *f = *state;
 	struct harness_login l;
-	char path[PATH_MAX];
+	char path[PATH_MAX], record[4096];
 
 	f->fake = harness_fake_start(harness_path(path, sizeof(path), "fake.sock"),
 				     FAKE_ECHO_NOT_ROOT);
@@ -778,7 +780,14 @@ static void daemon_not_run_by_root_is_not_trusted(void **state)
 	harness_login_run(&l);
 	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
 	assert_said(&l, RELAY_TEXT_UNAVAILABLE);
+	/* Not a word was exchanged: nothing of the listener's was shown,
+	 * no answer reached it. */
+	if (harness_login_said(&l, "fake:"))
+		fail_msg("the person was shown what the listener of uid 65534 said");
 	login_done(&l);
+	read_fake_log(record, sizeof(record));
+	if (record[0])
+		fail_msg("the listener of uid 65534 received answers: %s", record);
 }
 
 /* Busy is what others cause by logging in at the same time: a refusal
@@ -1440,6 +1449,47 @@ static void setuid_process_is_counted_for_its_real_uid_before_start(void **state
 	if (WEXITSTATUS(status) != 32)
 		fail_msg("a process of real uid 1000 held %d connections (+100: some not told "
 			 "busy), want 32", WEXITSTATUS(status));
+/* 100,000 bytes typed at each kind of prompt of a real daemon, at the
+ * access code (echo off) and at the username confirmation (echo on),
+ * then at the password: each is refused as too long, the code stays
+ * valid, and the daemon goes on serving the right answers. */
+#define HUGE_ANSWER 100000
+
+static void answer_of_100000_bytes_refused_and_daemon_keeps_serving(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char code[32];
+	char *huge = malloc(HUGE_ANSWER + 1);
+
+	assert_non_null(huge);
+	memset(huge, 'x', HUGE_ANSWER);
+	huge[HUGE_ANSWER] = '\0';
+	add_person(f, "hugo");
+	issue_code(f, "hugo", code);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = code;
+	l.text[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	/* The code was not spent, and the daemon still answers. */
+	register_with_code("hugo", code, NEW_PASSWORD);
+	login_init(&l, "onboard", "hugo", PAMTEST_AUTHENTICATE);
+	l.secret[0] = huge;
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_TOO_LONG);
+	login_done(&l);
+	free(huge);
+	assert_int_equal(auth("onboard", "hugo", NEW_PASSWORD, NULL, NULL, NULL), PAM_SUCCESS);
 }
 
 /* --------------------------------------------------------- account phase */
@@ -1541,6 +1591,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(thousand_held_setuid_clients_do_not_block_root_login),
 		DAEMON_TEST(real_uid_claim_of_a_non_root_peer_is_ignored),
 		DAEMON_TEST(setuid_process_is_counted_for_its_real_uid_before_start),
+		DAEMON_TEST(answer_of_100000_bytes_refused_and_daemon_keeps_serving),
 		DAEMON_TEST(account_phase_success_for_registered_person),
 		DAEMON_TEST(account_phase_refuses_unfinished_registration),
 		DAEMON_TEST(account_phase_ignore_for_unknown),

@@ -220,8 +220,32 @@ static void passwd_asks_authenticator_when_enrolled(void **state)
 	expect_prompts(&old, "Password: |");
 	now.answers[1] = dl.last_code;
 	login(&now, "ava");
-	dialog_expect(&now, PAM_AUTH_ERR, NULL);
+	dialog_expect(&now, PAM_AUTH_ERR, "already been used");
 	expect_prompts(&now, "Password: |Authenticator code: |");
+}
+
+/* The other way round: the code a login accepted is refused at passwd,
+ * although it is still within the window (the login spent the next time
+ * step's code, so the clock cannot have moved past it), and the password
+ * stays as it was. */
+static void passwd_refuses_the_code_the_login_used(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog in = { .answers = { PASSWORD, "@TOTP+30" } };
+	struct dialog dl = { .answers = { PASSWORD, NULL, NEW_PASSWORD, NEW_PASSWORD } };
+	struct dialog after = { .answers = { NEW_PASSWORD } };
+
+	register_person(f, "ivo", in.key);
+	login(&in, "ivo");
+	dialog_expect(&in, PAM_SUCCESS, NULL);
+	expect_prompts(&in, "Password: |Authenticator code: |");
+	dl.answers[1] = in.last_code;
+	passwd(&dl, "ivo");
+	dialog_expect(&dl, PAM_AUTH_ERR, "already been used");
+	expect_prompts(&dl, "Current password: |Authenticator code: |");
+	login(&after, "ivo");
+	dialog_expect(&after, PAM_AUTH_ERR, NULL);
+	expect_prompts(&after, "Password: |");
 }
 
 static void passwd_wrong_authenticator_code_refused(void **state)
@@ -405,6 +429,7 @@ int main(int argc, char **argv)
 		T(passwd_wrong_current_password_refused),
 		T(passwd_new_password_rules_give_the_reason),
 		T_MFA(passwd_asks_authenticator_when_enrolled),
+		T_MFA(passwd_refuses_the_code_the_login_used),
 		T_MFA(passwd_wrong_authenticator_code_refused),
 		T(unmanaged_user_is_ignored),
 #undef T_MFA

@@ -35,6 +35,7 @@ check silent_and_trickling_connections_are_closed $client slow-clients "$OB_SOCK
 if [ "$(id -u)" -eq 0 ]; then
 	check uid_0_is_not_capped_per_uid $client uid0-not-capped "$OB_SOCKET" 8
 	check parallel_guesses_cannot_outrun_the_lock $client lock-race "$OB_SOCKET"
+	check answers_of_100000_bytes_are_refused $client huge-answer "$OB_SOCKET"
 	if command -v setpriv >/dev/null 2>&1; then
 		chmod 711 "$OB_DIR"
 		check other_uids_are_capped_per_uid \
