@@ -44,6 +44,20 @@ static const char *output_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
+/* A member that holds one of the daemon's own words (a state, a role, a
+ * status, a code it drew): printed as it is only when it is plain
+ * printable ASCII, else "?".  Nobody sets these, but a reply is only as
+ * trustworthy as whoever serves the socket, and a word never needs more. */
+static const char *output_word(struct json_object *o, const char *key)
+{
+	const char *s = output_str(o, key);
+
+	for (size_t i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e || i >= 64)
+			return "?";
+	return s;
+}
+
 /* An integer member; false when absent or of another type. */
 static bool output_int(struct json_object *o, const char *key, int64_t *out)
 {
@@ -222,7 +236,7 @@ int output_finish(void)
 int output_json(struct json_object *params)
 {
 	const char *s;
-	size_t n;
+	size_t n, len;
 	char *line;
 	int r;
 
@@ -231,17 +245,38 @@ int output_json(struct json_object *params)
 					       JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	if (!s)
 		return -ENOMEM;
-	line = malloc(n + 1);
+	/* json-c escapes C0 controls only: DEL and the C1 controls (0xc2
+	 * 0x80..0x9f), which some terminals obey, are written as \u escapes
+	 * too.  They only ever stand inside strings, so the JSON stays valid;
+	 * each grows to at most 6 bytes. */
+	if (n > (SIZE_MAX - 1) / 6)
+		return -ENOMEM;
+	line = malloc(6 * n + 1);
 	if (!line) {
 		sodium_memzero((char *)s, n);
 		return -ENOMEM;
 	}
-	memcpy(line, s, n);
-	line[n] = '\n';
+	len = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x7f) {
+			memcpy(line + len, "\\u007f", 6);
+			len += 6;
+		} else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			   (unsigned char)s[i + 1] <= 0x9f) {
+			snprintf(line + len, 7, "\\u%04x", (unsigned char)s[i + 1]);
+			len += 6;
+			i++;
+		} else {
+			line[len++] = (char)c;
+		}
+	}
+	line[len++] = '\n';
 	/* json-c keeps its rendering in the object: it may hold a code. */
 	sodium_memzero((char *)s, n);
-	r = output_write_direct(line, n + 1);
-	sodium_memzero(line, n + 1);
+	r = output_write_direct(line, len);
+	sodium_memzero(line, 6 * n + 1);
 	free(line);
 	return r;
 }
@@ -290,7 +325,7 @@ static void output_code_summary(struct json_object *code)
 		output_field("access code", "none");
 		return;
 	}
-	snprintf(line, sizeof(line), "%s, issued %s, expires %s", output_str(code, "status"),
+	snprintf(line, sizeof(line), "%s, issued %s, expires %s", output_word(code, "status"),
 		 output_time(code, "issued", "?", issued), output_time(code, "expires", "?", expires));
 	if (output_int(code, "closed", &v))
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), ", closed %s",
@@ -344,10 +379,10 @@ int output_person(struct json_object *params)
 	output_field("e-mail", output_str(p, "email")[0] ? output_str(p, "email") : "-");
 	output_field("phone", output_str(p, "phone")[0] ? output_str(p, "phone") : "-");
 	output_field("organisation", output_str(p, "org"));
-	output_field("state", output_str(p, "state"));
+	output_field("state", output_word(p, "state"));
 	if (output_int(p, "deleted", &(int64_t){ 0 }))
 		output_field("in the user bank", output_time(p, "deleted", "?", t));
-	output_field("role", output_str(p, "role")[0] ? output_str(p, "role") : "user");
+	output_field("role", output_word(p, "role")[0] ? output_word(p, "role") : "user");
 	output_field("permissions", output_join(p, "permissions", list, sizeof(list)));
 	output_field("host groups", output_join(p, "groups", list, sizeof(list)));
 	output_field("seat pools", output_join(p, "pools", list, sizeof(list)));
@@ -357,7 +392,7 @@ int output_person(struct json_object *params)
 				     json_object_get_boolean(v) ? "yes" : "no");
 	output_field("created", output_time(p, "created", "?", t));
 	output_field("password set", output_time(p, "password_set", "never", t));
-	if (strcmp(output_str(p, "mfa"), "enrolled") == 0)
+	if (strcmp(output_word(p, "mfa"), "enrolled") == 0)
 		snprintf(mfa, sizeof(mfa), "enrolled (since %s)",
 			 output_time(p, "mfa_enrolled", "?", t));
 	else
@@ -424,7 +459,7 @@ int output_people(struct json_object *params)
 			 output_str(p, "last_name"));
 		printf("%-*s  %-*s  %-*s  %-*s  %-16s  %-*s  %s\n", wu,
 		       output_sanitize(output_str(p, "username"), a, sizeof(a)), ws,
-		       output_str(p, "state"), wr, output_str(p, "role"), wo,
+		       output_word(p, "state"), wr, output_word(p, "role"), wo,
 		       output_sanitize(output_str(p, "org"), d, sizeof(d)),
 		       output_time(p, "created", "?", t), we,
 		       output_sanitize(email[0] ? email : "-", b, sizeof(b)),
@@ -481,7 +516,7 @@ int output_codes(struct json_object *params)
 
 		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
 		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
-		       output_str(c, "status"), output_time(c, "issued", "?", t1),
+		       output_word(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
 		       output_bool(c, "reset_mfa") ? "yes" : "-");
 	}
@@ -531,7 +566,7 @@ int output_code_issued(struct json_object *params)
 		     "%s\n"
 		     "Access code for %s, valid until %s. It is shown only this once:\n"
 		     "give it to the person, who enters it at the login prompt.\n%s",
-		     output_str(params, "code"),
+		     output_word(params, "code"),
 		     output_sanitize(output_str(params, "username"), u, sizeof(u)),
 		     output_time(params, "expires", "?", t),
 		     output_bool(params, "reset_mfa")
@@ -553,7 +588,7 @@ int output_invitation_issued(struct json_object *params)
 {
 	struct json_object *inv = NULL;
 	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1], v[64];
-	const char *verify = output_str(params, "verification_code");
+	const char *verify = output_word(params, "verification_code");
 	int n, r;
 
 	/* InviteSend carries username and expires; UserAdd its invitation. */
@@ -568,7 +603,7 @@ int output_invitation_issued(struct json_object *params)
 		     "Invitation for %s, valid until %s. E-mail delivery is not built yet:\n"
 		     "the code%s shown only this once. Give %s to the person, who enters\n"
 		     "%s at the login prompt to register.\n",
-		     output_str(params, "code"), v,
+		     output_word(params, "code"), v,
 		     output_sanitize(output_str(inv, "username"), u, sizeof(u)),
 		     output_time(inv, "expires", "?", t), verify[0] ? "s are" : " is",
 		     verify[0] ? "both, by different channels if you can," : "it",
@@ -607,7 +642,7 @@ int output_invitations(struct json_object *params)
 
 		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
 		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
-		       output_str(c, "status"), output_time(c, "issued", "?", t1),
+		       output_word(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
 		       output_bool(c, "verification") ? "yes" : "-");
 	}

@@ -764,26 +764,27 @@ else
 fi
 # Terminal escapes never reach the terminal.  onboardd refuses control
 # characters in what people and administrators set, so a stand-in puts
-# them in every such field of its replies: an OSC that retitles the
+# them in every field of its replies: an OSC that retitles the
 # window (ESC ] ... BEL), a CSI that clears the screen, the one-byte C1
-# CSI (U+009B) and DEL.  onboardctl prints them as '?'.  (The state,
-# role and status columns are the daemon's own words, not set by
-# anyone, and are left out.)
+# CSI (U+009B) and DEL.  onboardctl prints them as '?', and the daemon's
+# own words (state, role, status, a code) as '?' whole.
 python3 -c '
 import json, socket, sys
 EVIL = "A\x1b]0;owned\x07B\x1b[2J\u009b31m\x7fC"
 person = {k: EVIL for k in ("username", "first_name", "last_name", "email", "phone", "org",
                             "link")}
-person.update(state="active", role="user", permissions=[EVIL], groups=[EVIL], pools=[EVIL],
-              created=1767225600, mfa="none")
+person.update(state=EVIL, role=EVIL, permissions=[EVIL], groups=[EVIL], pools=[EVIL],
+              created=1767225600, mfa=EVIL)
 replies = {
     "io.onboard.Admin.Status": {"version": EVIL, "socket": EVIL, "people": 1},
     "io.onboard.Admin.UserShow": {"person": person},
+    "io.onboard.Admin.CodeIssue": {"username": EVIL, "code": EVIL, "issued": 1767225600,
+                                   "expires": 1767225600},
     "io.onboard.Admin.UserList": {"people": [person]},
     "io.onboard.Admin.BankList": {"people": [dict(person, deleted=1767225600)]},
-    "io.onboard.Admin.CodeList": {"codes": [{"username": EVIL, "status": "active",
+    "io.onboard.Admin.CodeList": {"codes": [{"username": EVIL, "status": EVIL,
                                              "issued": 1767225600, "expires": 1767225600}]},
-    "io.onboard.Admin.InviteList": {"invitations": [{"username": EVIL, "status": "pending",
+    "io.onboard.Admin.InviteList": {"invitations": [{"username": EVIL, "status": EVIL,
                                                      "issued": 1767225600,
                                                      "expires": 1767225600}]},
     "io.onboard.Admin.GroupList": {"groups": [{"name": EVIL, "org": EVIL, "members": 1,
@@ -854,6 +855,25 @@ escapes_filtered group_list_filters_escapes group list
 escapes_filtered pool_list_filters_escapes pool list
 escapes_filtered audit_filters_escapes audit
 escapes_filtered refusal_message_filters_escapes user delete someone
+escapes_filtered code_issue_filters_escapes code issue someone
+# With --json, json-c escapes C0 controls; DEL and the C1 controls are
+# escaped by onboardctl (\u007f, \u009b), and the JSON still parses.
+ob_run "$ONBOARDCTL" --socket "$OB_DIR/escapes.sock" --json user show someone
+problem=$(python3 -c '
+import json, re, sys
+out = open(sys.argv[1], "rb").read()
+bad = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", out)
+if bad:
+    print("a control character at byte %d" % bad.start())
+elif json.loads(out)["person"]["first_name"] != "A\x1b]0;owned\x07B\x1b[2J\u009b31m\x7fC":
+    print("the JSON does not carry the field as sent")
+' "$OB_OUT" 2>&1)
+if [ -z "$problem" ]; then
+	ob_pass json_user_show_escapes_del_and_c1
+else
+	ob_fail json_user_show_escapes_del_and_c1 "$problem"
+	ob_show_output
+fi
 kill "$fake_pid" 2>/dev/null
 wait "$fake_pid" 2>/dev/null
 

@@ -1449,6 +1449,8 @@ static void setuid_process_is_counted_for_its_real_uid_before_start(void **state
 	if (WEXITSTATUS(status) != 32)
 		fail_msg("a process of real uid 1000 held %d connections (+100: some not told "
 			 "busy), want 32", WEXITSTATUS(status));
+}
+
 /* 100,000 bytes typed at each kind of prompt of a real daemon, at the
  * access code (echo off) and at the username confirmation (echo on),
  * then at the password: each is refused as too long, the code stays
