@@ -87,7 +87,7 @@ expect_fail_with delegated_admin_cannot_adopt_an_account 1 \
 # does not know (plain) and by a person onboard has who administers
 # nothing (pia).
 expect_ok setup_person_who_administers_nothing ob_ctl user add pia --first-name Pia \
-	--last-name Pe --existing-account --org acme
+	--last-name Pe --existing-account --keep-unix-password --org acme
 cat >"$OB_DIR/same_reply.py" <<'PY'
 import json, socket, sys
 

@@ -128,6 +128,50 @@ for dir in "$FIXTURES"/*/; do
 	expect_findings "$name" "$dir/expect" $args
 done
 
+# ------------------------------------------------- terminal escapes
+
+# What doctor quotes of a file, a token of a bad line or an included
+# name, cannot drive the terminal: an OSC that retitles the window (ESC
+# ] ... BEL) and a CSI that clears the screen are printed with '?' for
+# the control characters, as text and as JSON.
+make_tree clean
+printf 'auth\033]0;owned\007   required   pam_env.so\nauth [success=ok defualt\033[2J=die] pam_env.so\n@include common-\033[2Jx\n' \
+	>>"$TREE/etc/pam.d/login"
+esc_line=$(($(wc -l <"$TREE/etc/pam.d/login") - 2))
+# escapes_problem FILE...: why the output is not as wanted, or nothing.
+escapes_problem() {
+	python3 -c '
+import re, sys
+out = b"".join(open(f, "rb").read() for f in sys.argv[2:])
+first = int(sys.argv[1])
+bad = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", out)
+if bad:
+    print("a control character: %r" % out[max(0, bad.start() - 30):bad.end() + 10])
+for want in (b"auth?]0;owned?", b"defualt?[2J=die", b"common-?[2Jx"):
+    if want not in out:
+        print("%s is not quoted" % want.decode())
+for n in range(first, first + 3):
+    if ("etc/pam.d/login:%d: " % n).encode() not in out and b"\"line\": %d," % n not in out:
+        print("no finding at login:%d" % n)
+' "$esc_line" "$@"
+}
+ob_run doctor
+problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
+if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
+	ob_pass doctor_filters_escapes_from_files
+else
+	ob_fail doctor_filters_escapes_from_files "${problem:-expected exit status 1}"
+	ob_show_output
+fi
+ob_run doctor --json
+problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
+if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
+	ob_pass doctor_json_filters_escapes_from_files
+else
+	ob_fail doctor_json_filters_escapes_from_files "${problem:-expected exit status 1}"
+	ob_show_output
+fi
+
 # ---------------------------------------------- staying inside --root
 
 # Secrets outside every tree, each line with a marker that must never
@@ -252,48 +296,6 @@ else
 			"expected exit 1 and no open (opens seen: $(cat "$OB_DIR/opens"))"
 		ob_show_output
 	fi
-# ------------------------------------------------- terminal escapes
-
-# What doctor quotes of a file, a token of a bad line or an included
-# name, cannot drive the terminal: an OSC that retitles the window (ESC
-# ] ... BEL) and a CSI that clears the screen are printed with '?' for
-# the control characters, as text and as JSON.
-make_tree clean
-printf 'auth\033]0;owned\007   required   pam_env.so\nauth [success=ok defualt\033[2J=die] pam_env.so\n@include common-\033[2Jx\n' \
-	>>"$TREE/etc/pam.d/login"
-esc_line=$(($(wc -l <"$TREE/etc/pam.d/login") - 2))
-# escapes_problem FILE...: why the output is not as wanted, or nothing.
-escapes_problem() {
-	python3 -c '
-import re, sys
-out = b"".join(open(f, "rb").read() for f in sys.argv[2:])
-first = int(sys.argv[1])
-bad = re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", out)
-if bad:
-    print("a control character: %r" % out[max(0, bad.start() - 30):bad.end() + 10])
-for want in (b"auth?]0;owned?", b"defualt?[2J=die", b"common-?[2Jx"):
-    if want not in out:
-        print("%s is not quoted" % want.decode())
-for n in range(first, first + 3):
-    if ("etc/pam.d/login:%d: " % n).encode() not in out and b"\"line\": %d," % n not in out:
-        print("no finding at login:%d" % n)
-' "$esc_line" "$@"
-}
-ob_run doctor
-problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
-if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
-	ob_pass doctor_filters_escapes_from_files
-else
-	ob_fail doctor_filters_escapes_from_files "${problem:-expected exit status 1}"
-	ob_show_output
-fi
-ob_run doctor --json
-problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
-if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
-	ob_pass doctor_json_filters_escapes_from_files
-else
-	ob_fail doctor_json_filters_escapes_from_files "${problem:-expected exit status 1}"
-	ob_show_output
 fi
 
 # ------------------------------------------------- the shipped examples
