@@ -678,6 +678,42 @@ static void parse_rejects_duplicate_keys_at_any_depth(void **state)
 	}
 }
 
+/* json-c takes 'single-quoted' strings even with JSON_TOKENER_STRICT,
+ * and a '"' inside one hid a ':' from the count of members above, so
+ * that a repeated key went through (the first message below was
+ * accepted as {"'\"'":1,"user":"b::"}).  No message of ours is written
+ * that way: a single quote outside a string is refused. */
+static void parse_rejects_single_quoted_strings(void **state)
+{
+	static const char *const bad[] = {
+		"{\"method\":\"a.b.C\",'\"':1,\"user\":\"a\",\"user\":\"b::\"}",
+		"{'method':\"a.b.C\"}",
+		"{\"method\":'a.b.C'}",
+		"{\"method\":\"a.b.C\",\"parameters\":{\"answers\":['x']}}",
+	};
+	static const char *const good[] = {
+		"{\"method\":\"a.b.C\",\"parameters\":{\"answers\":[\"it's\",\"'\\\"'\"]}}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < OB_ARRAY_SIZE(bad); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(bad[i], strlen(bad[i]), &msg);
+
+		if (r != -EBADMSG)
+			fail_msg("%s: parse gave %d, want -EBADMSG", bad[i], r);
+		assert_null(msg);
+	}
+	for (size_t i = 0; i < OB_ARRAY_SIZE(good); i++) {
+		struct json_object *msg = NULL;
+		int r = varlink_parse(good[i], strlen(good[i]), &msg);
+
+		if (r != 0)
+			fail_msg("%s: parse gave %d, want 0", good[i], r);
+		json_object_put(msg);
+	}
+}
+
 static void get_int_refuses_numbers_beyond_int64(void **state)
 {
 	struct json_object *msg;
@@ -1207,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(wipe_zeroes_every_string),
 		cmocka_unit_test(parse_rejects_escaped_nul),
 		cmocka_unit_test(parse_rejects_duplicate_keys_at_any_depth),
+		cmocka_unit_test(parse_rejects_single_quoted_strings),
 		cmocka_unit_test(get_int_refuses_numbers_beyond_int64),
 		cmocka_unit_test(get_string_checks_type_length_and_nul),
 		cmocka_unit_test(get_bool_and_int_check_types),
