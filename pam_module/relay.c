@@ -328,7 +328,10 @@ static int relay_add_int(struct json_object *obj, const char *key, long long val
 }
 
 /* Add a PAM item when the application set it.  An item too long for the
- * protocol is left out rather than cut. */
+ * protocol is left out rather than cut, and so is one that is not UTF-8:
+ * the daemon drops a message that carries one before it answers Start,
+ * and applications set these from what a client sent (a host or remote
+ * user name), who could otherwise make any login read as an outage. */
 static int relay_add_item(struct relay *r, struct json_object *obj, const char *key, int item)
 {
 	const char *s = NULL;
@@ -337,6 +340,10 @@ static int relay_add_item(struct relay *r, struct json_object *obj, const char *
 		return 0;
 	if (strlen(s) > OB_TEXT_MAX) {
 		relay_debug(r, "%s is longer than %d bytes: not sent", key, OB_TEXT_MAX);
+		return 0;
+	}
+	if (!utf8_valid(s, strlen(s))) {
+		relay_debug(r, "%s is not valid UTF-8: not sent", key);
 		return 0;
 	}
 	return relay_add_string(obj, key, s);

@@ -93,7 +93,8 @@ static int prepare(const char *dir)
 					 "carol:carolpw:onboard-fake-stack\n"
 					 "erin:erin-matrix-pw:onboard-fake-stack\n"
 					 "erin:erin-matrix-pw:onboard-ignore\n"
-					 "erin:erin-matrix-pw:onboard-fake-ignore\n");
+					 "erin:erin-matrix-pw:onboard-fake-ignore\n"
+					 "erin:erin-matrix-pw:onboard-items-ignore\n");
 	if (r < 0)
 		return r;
 	/* The shipped stack, with pam_matrix in the place of pam_unix. */
@@ -137,6 +138,16 @@ static int prepare(const char *dir)
 			  "auth required %s socket=%s timeout=%d people=%s\n"
 			  "account required %s socket=%s timeout=%d people=%s\n",
 			  so, sock, DIRECT_TIMEOUT, people, so, sock, DIRECT_TIMEOUT, people);
+	if (r < 0)
+		return r;
+	/* The real daemon with unavailable=ignore, and PAM_RHOST, PAM_RUSER
+	 * and PAM_TTY set from the environment first (see below). */
+	r = write_service("onboard-items-ignore",
+			  "auth [default=ignore] %s/pam_set_items.so\n"
+			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
+			  "unavailable=ignore people=%s\n"
+			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
+			  w, so, sock, DIRECT_TIMEOUT, people, w, passdb);
 	if (r < 0)
 		return r;
 	/* Stand-in daemons; pam_set_items.so sets PAM_RHOST, PAM_RUSER and
@@ -888,6 +899,39 @@ static void dropped_after_the_answer_is_refused_not_ignored(void **state)
 	login_done(&l);
 }
 
+/* An item the application set from what a client sent (PAM_RHOST from a
+ * host name, PAM_RUSER from a remote user name) reached the daemon
+ * whatever its bytes: one that was not UTF-8 made the daemon drop
+ * the connection before it answered Start, which the module read as
+ * an outage, and with unavailable=ignore pam_matrix decided alone.  An
+ * item that is not UTF-8 is left out now, as one too long is. */
+static void non_utf8_item_does_not_switch_onboard_off(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const items[] = { "rhost", "ruser", "tty" };
+	struct harness_login l;
+	char code[32];
+
+	add_person(f, "erin");
+	issue_code(f, "erin", code);
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		login_init(&l, "onboard-items-ignore", "erin", PAMTEST_AUTHENTICATE);
+		l.rhost = i == 0 ? "host\xff" : "203.0.113.7";
+		l.ruser = i == 1 ? "r\xc3" : "remote";
+		l.tty = i == 2 ? "pts/\xfe" : "pts/7";
+		/* Onboard's prompt gets the Unix password; pam_matrix would
+		 * take it too. */
+		l.secret[0] = "erin-matrix-pw";
+		l.secret[1] = "erin-matrix-pw";
+		harness_login_run(&l);
+		if (l.rv != PAM_AUTH_ERR)
+			fail_msg("%s not UTF-8: got %d, want PAM_AUTH_ERR", items[i], l.rv);
+		if (harness_login_said(&l, "Authentication succeeded"))
+			fail_msg("%s not UTF-8: pam_matrix decided alone", items[i]);
+		login_done(&l);
+	}
+}
+
 /* Before Start was answered, unavailable=ignore still steps aside: a
  * daemon that accepts and never answers. */
 static void hung_before_start_still_ignored_with_unavailable_ignore(void **state)
@@ -1583,6 +1627,7 @@ int main(int argc, char **argv)
 		FAKE_TEST(silent_flag_hides_information_but_still_asks),
 		FAKE_TEST(answer_longer_than_limit_refused),
 		DAEMON_TEST(non_utf8_answer_is_refused_not_ignored),
+		DAEMON_TEST(non_utf8_item_does_not_switch_onboard_off),
 		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
