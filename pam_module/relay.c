@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,25 @@ static int relay_add_host(struct relay *r, struct json_object *p)
 	return ret;
 }
 
+/* Whose login this is, for the daemon's caps: the real uid, which the
+ * caller of a setuid program (su, passwd) cannot change.  sudo, though,
+ * runs its conversation with real uid 0 too, like sshd and login; it
+ * names its caller in PAM_RUSER, which sshd and login do not set, so
+ * with real uid 0 an account named there counts instead.  An unknown
+ * name, or root's, leaves it root's. */
+static uid_t relay_caller_uid(struct relay *r)
+{
+	const char *ruser = NULL;
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	uid_t uid = getuid();
+
+	if (uid != 0 || pam_get_item(r->pamh, PAM_RUSER, (const void **)&ruser) != PAM_SUCCESS ||
+	    !ruser || !ruser[0] || getpwnam_r(ruser, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return uid;
+	return res->pw_uid;
+}
+
 static int relay_start_params(struct relay *r, const char *phase, const char *user,
 			      struct json_object **out)
 {
@@ -396,7 +416,7 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	 * daemon, but its real uid is its caller's, which the caller cannot
 	 * change.  The daemon counts the dialogue against it. */
 	if (ret >= 0)
-		ret = relay_add_int(p, OB_LOGIN_RUID, (long long)getuid());
+		ret = relay_add_int(p, OB_LOGIN_RUID, (long long)relay_caller_uid(r));
 	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
 	if (ret >= 0)

@@ -1495,6 +1495,52 @@ static void setuid_process_is_counted_for_its_real_uid_before_start(void **state
 			 "busy), want 32", WEXITSTATUS(status));
 }
 
+/* sudo runs its PAM conversation with real uid 0 too (it calls
+ * setresuid(0, 0, 0) first), so neither /proc nor the module's getuid()
+ * told an ordinary user's sudo prompts from root's own logins, which
+ * only max_connections bounds: each user could hold every connection
+ * with sudo prompts.  sudo names its caller in PAM_RUSER; with real
+ * uid 0 the module now counts the login for that account.  Here uid
+ * 1001 (bob) holds the 32 connections its cap allows, and a login from
+ * a process of real uid 0 that names bob in PAM_RUSER is told busy;
+ * one that names nobody (sshd, login) still goes through. */
+static void login_with_real_uid_0_is_counted_for_pam_ruser(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	int fds[32];
+	char code[32];
+
+	add_person(f, "erin");
+	issue_code(f, "erin", code);
+	for (int i = 0; i < 32; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "b%d", i);
+		if (hold_one(f->d.socket, 1001, name, &fds[i]) != HELD)
+			fail_msg("connection %d of real uid 1001 was not held", i);
+	}
+	login_init(&l, "onboard-items-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.ruser = "bob";
+	l.secret[0] = "erin-matrix-pw";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	assert_said(&l, RELAY_TEXT_BUSY);
+	login_done(&l);
+	/* No PAM_RUSER: root's own login, not bob's. */
+	login_init(&l, "onboard-items-ignore", "erin", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "erin-matrix-pw";
+	l.secret[1] = "erin-matrix-pw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTH_ERR);
+	if (harness_login_said(&l, RELAY_TEXT_BUSY))
+		fail_msg("a login without PAM_RUSER was counted for bob");
+	login_done(&l);
+	for (int i = 0; i < 32; i++)
+		close(fds[i]);
+}
+
 /* 100,000 bytes typed at each kind of prompt of a real daemon, at the
  * access code (echo off) and at the username confirmation (echo on),
  * then at the password: each is refused as too long, the code stays
@@ -1628,6 +1674,7 @@ int main(int argc, char **argv)
 		FAKE_TEST(answer_longer_than_limit_refused),
 		DAEMON_TEST(non_utf8_answer_is_refused_not_ignored),
 		DAEMON_TEST(non_utf8_item_does_not_switch_onboard_off),
+		DAEMON_TEST(login_with_real_uid_0_is_counted_for_pam_ruser),
 		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
