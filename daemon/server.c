@@ -347,6 +347,11 @@ static void conn_process(struct conn *c)
 	}
 }
 
+/* One read of at most a message's size per wake-up: the interest set is
+ * level-triggered, so what is left wakes us again after the others had
+ * their turn.  Reading on until EAGAIN let one client that pipelines
+ * calls faster than we parse them keep every other connection (root's
+ * logins too) waiting for as long as it went on. */
 static void conn_read(struct conn *c)
 {
 	for (;;) {
@@ -366,9 +371,7 @@ static void conn_read(struct conn *c)
 				c->partial_since = 0;
 			else if (!c->partial_since)
 				c->partial_since = mono_ms();
-			if (c->dead || c->waiting)
-				return;
-			continue;
+			return;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;

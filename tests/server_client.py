@@ -236,6 +236,47 @@ def huge_answer(path):
     print("ok answers of 100,000 bytes refused; the code still valid, the daemon serving")
     return 0
 
+def flood_starves(path):
+    """One connection that pipelines 400,000 calls (oneway: no reply to
+    read, so it is never dropped for not reading them), then GetInfo,
+    must not keep the daemon from the others: GetInfo on a second
+    connection, sent while the flood goes on, is answered before the
+    flood's own GetInfo at its end."""
+    import select
+    flood = conn(path)
+    try:  # room for a second or so of the daemon's work in the socket
+        flood.setsockopt(socket.SOL_SOCKET, 32, 8 << 20)  # SO_SNDBUFFORCE
+    except OSError:
+        flood.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 << 20)
+    batch = b'{"method":"org.varlink.service.GetInfo","oneway":true}\0' * 4000
+    writer = os.fork()
+    if writer == 0:
+        try:
+            for _ in range(100):
+                flood.sendall(batch)
+            flood.sendall(b'{"method":"org.varlink.service.GetInfo"}\0')
+        except OSError:
+            pass
+        os._exit(0)
+    time.sleep(0.5)
+    other = conn(path)
+    other.sendall(b'{"method":"org.varlink.service.GetInfo"}\0')
+    t0 = time.monotonic()
+    ready, _, _ = select.select([other, flood], [], [], 300)
+    took = time.monotonic() - t0
+    first = "the other connection" if other in ready else "the flood" if ready else None
+    os.kill(writer, 9)
+    os.waitpid(writer, 0)
+    flood.close()
+    other.close()
+    if first != "the other connection":
+        print(f"fail a second connection was answered only after 400,000 pipelined calls "
+              f"of one client, {took:.1f} s (first: {first})")
+        return 1
+    print(f"ok a second connection was answered in {took * 1000:.0f} ms while one client "
+          "pipelined 400,000 calls")
+    return 0
+
 if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
     if cmd == "unread-replies":
@@ -250,6 +291,8 @@ if __name__ == "__main__":
         sys.exit(more(path))
     if cmd == "huge-answer":
         sys.exit(huge_answer(path))
+    if cmd == "flood-starves":
+        sys.exit(flood_starves(path))
     if cmd == "capped":
         sys.exit(capped(path, int(sys.argv[3])))
     sys.exit(2)
