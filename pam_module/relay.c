@@ -397,7 +397,8 @@ static uid_t relay_caller_uid(struct relay *r)
 	uid_t uid = getuid();
 
 	if (uid != 0 || pam_get_item(r->pamh, PAM_RUSER, (const void **)&ruser) != PAM_SUCCESS ||
-	    !ruser || !ruser[0] || getpwnam_r(ruser, &pw, buf, sizeof(buf), &res) != 0 || !res)
+	    !ruser || !ruser[0] || getpwnam_r(ruser, &pw, buf, sizeof(buf), &res) != 0 || !res ||
+	    res->pw_uid == (uid_t)-1) /* the daemon would refuse it as a uid */
 		return uid;
 	return res->pw_uid;
 }
