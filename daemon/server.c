@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,6 +449,18 @@ static unsigned server_not_root_max(const struct server *s)
 	return reserve < max ? max - reserve : 1;
 }
 
+/* Whether target is ruid's own account: the person's own logins (their
+ * passwd, su run by them) are bounded by their uid's cap, never by what
+ * others hold for them. */
+static bool server_own_login(uid_t ruid, const char *target)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	return getpwnam_r(target, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	       res->pw_uid == ruid;
+}
+
 /* Why a login of ruid for target may not begin, or NULL.  Root's own
  * logins (ruid 0) are bounded by max_connections alone: they are the
  * ones the caps keep room for. */
@@ -463,7 +476,8 @@ static const char *server_cap(const struct server *s, const struct conn *self, u
 		return "too many logins from this user at once";
 	if (t.not_root >= server_not_root_max(s))
 		return "the remaining connections are kept for root's logins";
-	if (target[0] && t.same_target >= s->d->cfg.max_dialogues_per_user)
+	if (target[0] && t.same_target >= s->d->cfg.max_dialogues_per_user &&
+	    !server_own_login(ruid, target))
 		return "too many logins for this person at once";
 	return NULL;
 }

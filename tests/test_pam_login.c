@@ -1495,6 +1495,30 @@ static void setuid_process_is_counted_for_its_real_uid_before_start(void **state
 			 "busy), want 32", WEXITSTATUS(status));
 }
 
+/* max_dialogues_per_user keeps others from holding a person's logins,
+ * yet it counted the person's own against what others held: four su
+ * prompts for bob held by uid 1000 refused bob's own passwd and su
+ * (real uid 1001).  Bob's own logins are bounded by his uid's cap, not
+ * by what others hold for him; a fifth of uid 1000 is still refused. */
+static void others_dialogues_do_not_block_the_persons_own(void **state)
+{
+	struct fixture *f = *state;
+	int fds[4], own, fifth;
+
+	(void)f;
+	for (int i = 0; i < 4; i++)
+		if (hold_one(f->d.socket, 1000, "bob", &fds[i]) != HELD)
+			fail_msg("dialogue %d of uid 1000 for bob was not held", i);
+	if (hold_one(f->d.socket, 1000, "bob", &fifth) != REFUSED_PERSON)
+		fail_msg("a fifth dialogue of uid 1000 for bob was not refused");
+	if (hold_one(f->d.socket, 1001, "bob", &own) != HELD)
+		fail_msg("bob's own login (real uid 1001) was refused for what uid 1000 holds");
+	close(own);
+	close(fifth);
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+}
+
 /* sudo runs its PAM conversation with real uid 0 too (it calls
  * setresuid(0, 0, 0) first), so neither /proc nor the module's getuid()
  * told an ordinary user's sudo prompts from root's own logins, which
@@ -1675,6 +1699,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(non_utf8_answer_is_refused_not_ignored),
 		DAEMON_TEST(non_utf8_item_does_not_switch_onboard_off),
 		DAEMON_TEST(login_with_real_uid_0_is_counted_for_pam_ruser),
+		DAEMON_TEST(others_dialogues_do_not_block_the_persons_own),
 		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
