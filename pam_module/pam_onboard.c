@@ -2,8 +2,9 @@
  *
  * Kept short on purpose: parse the options, decide whether the user is
  * one onboard may manage at all, and let the relay run the daemon's
- * dialogue.  Root and the host's system accounts never reach the daemon,
- * so they can log in while it is down.  In kiosk mode, with no user from
+ * dialogue.  Root and the host's system accounts never reach the daemon
+ * (unless its people file lists one), so they can log in while it is
+ * down.  In kiosk mode, with no user from
  * the application, the daemon asks who it is (a username or an access
  * code) and names the person at the end. */
 #include "config.h"
@@ -23,6 +24,7 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "options.h"
+#include "people.h"
 #include "relay.h"
 
 #define ONBOARD_PWBUF_MAX (1024 * 1024)
@@ -49,9 +51,10 @@ static int onboard_pam_code(pam_handle_t *pamh, int r, const char *what)
 	return r == -ENOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
 }
 
-/* 1 when user is root, has uid 0, or a uid below UID_MIN; 0 when it is
- * a regular account or has no Unix account; -errno when the lookup
- * failed.  canon receives the account's own name: where NSS ignores case
+/* 1 when user is root or has uid 0, 2 when its uid is below UID_MIN (a
+ * system account); 0 when it is a regular account or has no Unix
+ * account; -errno when the lookup failed.  canon receives the account's
+ * own name (also for 2): where NSS ignores case
  * ("ADA" finds ada), the daemon must hear "ada", or a managed person
  * could pass as a name onboard does not know. */
 static int onboard_system_account(const char *user, char canon[OB_USERNAME_MAX + 1])
@@ -73,12 +76,12 @@ static int onboard_system_account(const char *user, char canon[OB_USERNAME_MAX +
 			continue;
 		}
 		if (res) {
-			if (pw.pw_uid == 0 || pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH))
+			if (pw.pw_uid == 0)
 				return 1;
 			if (strlen(pw.pw_name) > OB_USERNAME_MAX)
 				return 1; /* not a name onboard could manage */
 			memcpy(canon, pw.pw_name, strlen(pw.pw_name) + 1);
-			return 0;
+			return pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH) ? 2 : 0;
 		}
 		/* Some NSS modules report "no such user" as one of these
 		 * (getpwnam_r(3)); the daemon decides about such names. */
@@ -106,6 +109,15 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 		return false;
 	memcpy(canon, *user, strlen(*user) + 1);
 	r = onboard_system_account(*user, canon);
+	/* onboardd's own uid_min (onboardd.conf) may be lower than
+	 * login.defs': a system account its people file lists is one of
+	 * its people, and the daemon is asked.  Only the daemon's own file
+	 * can say so; without it, a system account stays out. */
+	if (r == 2) {
+		char err[384];
+
+		r = people_file_lookup(o->people, 0, canon, err, sizeof(err)) == 1 ? 0 : 1;
+	}
 	/* A name the daemon could never hold (not UTF-8, say) is not
 	 * onboard's: the daemon would say so, were it asked. */
 	if (r == 0 && name_check(canon, OB_USERNAME_MAX) != NAME_OK)

@@ -94,7 +94,8 @@ static int prepare(const char *dir)
 					 "erin:erin-matrix-pw:onboard-fake-stack\n"
 					 "erin:erin-matrix-pw:onboard-ignore\n"
 					 "erin:erin-matrix-pw:onboard-fake-ignore\n"
-					 "erin:erin-matrix-pw:onboard-items-ignore\n");
+					 "erin:erin-matrix-pw:onboard-items-ignore\n"
+					 "sysuser:syspw:onboard\n");
 	if (r < 0)
 		return r;
 	/* The shipped stack, with pam_matrix in the place of pam_unix. */
@@ -1495,6 +1496,52 @@ static void setuid_process_is_counted_for_its_real_uid_before_start(void **state
 			 "busy), want 32", WEXITSTATUS(status));
 }
 
+/* The module takes a uid below login.defs' UID_MIN for a system account
+ * and never asks the daemon, whose uid_min may be lower (onboardd.conf):
+ * a person onboard manages there (sysuser, uid 500, with uid_min = 100)
+ * logged in through the rest of the stack alone, without ever being
+ * asked for anything by onboard.  A system account the people file
+ * lists is asked about now. */
+static void managed_account_below_uid_min_is_not_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *p = json_object_new_object();
+	char conf[PATH_MAX], old[4096], low[4096], *at;
+	struct harness_login l;
+	FILE *fp;
+	size_t n;
+	int r;
+
+	harness_path(conf, sizeof(conf), "onboardd.conf");
+	fp = fopen(conf, "r");
+	assert_non_null(fp);
+	n = fread(old, 1, sizeof(old) - 1, fp);
+	fclose(fp);
+	old[n] = '\0';
+	at = strstr(old, "uid_min = 1000\n");
+	assert_non_null(at);
+	snprintf(low, sizeof(low), "%.*suid_min = 100\n%s", (int)(at - old), old,
+		 at + strlen("uid_min = 1000\n"));
+	assert_int_equal(harness_write_file("onboardd.conf", low), 0);
+	r = harness_daemon_restart(&f->d, "");
+	assert_int_equal(harness_write_file("onboardd.conf", old), 0);
+	assert_int_equal(r, 0);
+	json_object_object_add(p, "username", json_object_new_string("sysuser"));
+	json_object_object_add(p, "first_name", json_object_new_string("Sys"));
+	json_object_object_add(p, "last_name", json_object_new_string("User"));
+	json_object_object_add(p, "existing_account", json_object_new_boolean(1));
+	json_object_object_add(p, "keep_unix_password", json_object_new_boolean(1));
+	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_ADD, p), 0);
+	login_init(&l, "onboard", "sysuser", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "syspw";
+	l.secret[1] = "syspw";
+	harness_login_run(&l);
+	if (harness_login_said(&l, "Authentication succeeded"))
+		fail_msg("onboard's person sysuser (uid 500) logged in through pam_matrix alone");
+	assert_login(&l, PAM_AUTH_ERR);
+	login_done(&l);
+}
+
 /* max_dialogues_per_user keeps others from holding a person's logins,
  * yet it counted the person's own against what others held: four su
  * prompts for bob held by uid 1000 refused bob's own passwd and su
@@ -1700,6 +1747,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(non_utf8_item_does_not_switch_onboard_off),
 		DAEMON_TEST(login_with_real_uid_0_is_counted_for_pam_ruser),
 		DAEMON_TEST(others_dialogues_do_not_block_the_persons_own),
+		DAEMON_TEST(managed_account_below_uid_min_is_not_skipped),
 		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
