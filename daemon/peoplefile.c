@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "names.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "peoplefile.h"
@@ -22,10 +23,9 @@ struct peoplefile_buf {
 	int err;
 };
 
-static int peoplefile_add(const struct person *p, void *ctx)
+static int peoplefile_add_name(struct peoplefile_buf *b, const char *name)
 {
-	struct peoplefile_buf *b = ctx;
-	size_t n = strlen(p->username);
+	size_t n = strlen(name);
 
 	if (b->len + n + 2 > b->size) {
 		size_t size = b->size ? b->size * 2 : 4096;
@@ -41,9 +41,45 @@ static int peoplefile_add(const struct person *p, void *ctx)
 		b->data = data;
 		b->size = size;
 	}
-	memcpy(b->data + b->len, p->username, n);
+	memcpy(b->data + b->len, name, n);
 	b->len += n;
 	b->data[b->len++] = '\n';
+	return 0;
+}
+
+static int peoplefile_add(const struct person *p, void *ctx)
+{
+	return peoplefile_add_name(ctx, p->username);
+}
+
+static int peoplefile_none(const struct person *p, void *ctx)
+{
+	(void)p;
+	(void)ctx;
+	return 0;
+}
+
+/* The listing skips a record it cannot read, but that person is still
+ * onboard's (the daemon refuses their logins): left out of the file, they
+ * would pass for a user onboard does not manage while it is down.  Each
+ * skipped key is added, found by listing again after the last one; a key
+ * that is not a valid name cannot be written, and fails the file. */
+static int peoplefile_add_skipped(struct daemon *d, struct peoplefile_buf *b)
+{
+	struct store_skipped sk;
+	char after[OB_USERNAME_MAX + 1] = "";
+
+	for (store_last_skipped(&sk); sk.count; store_last_skipped(&sk)) {
+		/* No progress (a key longer than a name, cut) fails too. */
+		if (name_check(sk.first, OB_USERNAME_MAX) != NAME_OK ||
+		    strcmp(sk.first, after) == 0)
+			return -EBADMSG;
+		if (peoplefile_add_name(b, sk.first) || b->err)
+			return b->err ? b->err : -ENOMEM;
+		snprintf(after, sizeof(after), "%s", sk.first);
+		if (store_person_each(d->store, after, peoplefile_none, NULL) != STORE_OK)
+			return -EIO;
+	}
 	return 0;
 }
 
@@ -114,8 +150,8 @@ int peoplefile_write(struct daemon *d)
 		return 0;
 	if (store_person_each(d->store, NULL, peoplefile_add, &b) != STORE_OK)
 		r = -EIO;
-	else
-		r = b.err ? b.err : peoplefile_replace(d->state_dir, &b);
+	else if (!(r = b.err ? b.err : peoplefile_add_skipped(d, &b)))
+		r = peoplefile_replace(d->state_dir, &b);
 	free(b.data);
 	if (r == 0) {
 		d->people_synced = changes;
