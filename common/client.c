@@ -60,8 +60,20 @@ int client_connect(struct client *c, const char *path, int timeout_ms)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN) {
+	/* EAGAIN: the listener's backlog is full and nothing is pending (a
+	 * poll says POLLHUP at once, and the first call fails: not
+	 * connected).  A blocking connect would wait for room: try again
+	 * until the deadline, so that others connecting faster than the
+	 * daemon accepts cannot make this login read "unavailable". */
+	while ((r = connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0 && errno == EAGAIN) {
+		if (now_ms() >= deadline) {
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		poll(NULL, 0, 5);
+	}
+	if (r < 0) {
+		if (errno != EINPROGRESS) {
 			err = -errno;
 			close(fd);
 			return err;
