@@ -1051,6 +1051,36 @@ static void daemon_down_unmanaged_user_goes_on_managed_fails_closed(void **state
 	login_done(&l);
 }
 
+/* The people file cannot be written (as on a full disk: here a
+ * directory sits where its temporary file goes): ada, added then, would
+ * be missing from it, so the daemon removes it and, while onboardd is
+ * down, everyone (carol too) fails closed until it is written again. */
+static void people_file_not_written_fails_closed_for_everyone(void **state)
+{
+	struct fixture *f = *state;
+	struct harness_login l;
+	char tmp[PATH_MAX], file[PATH_MAX];
+
+	add_person(f, "erin");
+	snprintf(tmp, sizeof(tmp), "%s/." OB_PEOPLE_FILE ".tmp", f->d.state);
+	snprintf(file, sizeof(file), "%s/" OB_PEOPLE_FILE, f->d.state);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	add_person(f, "ada");
+	if (access(file, F_OK) == 0)
+		fail_msg("the people file stayed without ada");
+	assert_int_equal(harness_daemon_stop(&f->d), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	login_init(&l, "onboard", "carol", PAMTEST_AUTHENTICATE);
+	l.secret[0] = "carolpw";
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+	login_init(&l, "onboard", "ada", PAMTEST_AUTHENTICATE);
+	harness_login_run(&l);
+	assert_login(&l, PAM_AUTHINFO_UNAVAIL);
+	login_done(&l);
+}
+
 /* A daemon that accepts and never answers: the same. */
 static void hung_daemon_unmanaged_user_goes_on_managed_fails_closed(void **state)
 {
@@ -1748,6 +1778,7 @@ int main(int argc, char **argv)
 		DAEMON_TEST(login_with_real_uid_0_is_counted_for_pam_ruser),
 		DAEMON_TEST(others_dialogues_do_not_block_the_persons_own),
 		DAEMON_TEST(managed_account_below_uid_min_is_not_skipped),
+		DAEMON_TEST(people_file_not_written_fails_closed_for_everyone),
 		FAKE_TEST(busy_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(dropped_after_the_answer_is_refused_not_ignored),
 		FAKE_TEST(hung_before_start_still_ignored_with_unavailable_ignore),
