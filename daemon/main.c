@@ -512,6 +512,27 @@ static int run(const struct options *o)
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
 		goto out;
 	}
+	/* The key file must be the one this database was used with: another
+	 * would make every access code and authenticator fail, silently. */
+	{
+		uint8_t check[STORE_KEY_CHECK_BYTES];
+
+		keys_check_value(&d.keys, check);
+		r = store_key_check(d.store, check);
+		sodium_memzero(check, sizeof(check));
+		if (r == -EKEYREJECTED) {
+			log_warnx("key file %s does not belong to the database in %s (its check "
+				  "value differs from the one stored there): restore the key file "
+				  "that goes with this database from backup; onboardd did not start",
+				  key_path, o->state_dir);
+			goto out;
+		}
+		if (r < 0) {
+			log_warnx("database in %s: cannot check the key file: %s", o->state_dir,
+				  strerror(-r));
+			goto out;
+		}
+	}
 	if ((r = worker_pool_new(&d.workers, d.cfg.workers, d.cfg.worker_queue)) < 0 ||
 	    (r = server_new(&srv, &d, listen_fd)) < 0) {
 		log_warnx("start-up failed: %s", strerror(-r));
