@@ -339,11 +339,20 @@ static int check_key_beside_database(int dfd, const char *dir, const char *key_p
 /* One daemon per state directory: LMDB would allow two, the rules not. */
 static int lock_state_dir(int dfd)
 {
+	struct stat st;
 	int fd;
 
-	fd = openat(dfd, "onboardd.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dfd, "onboardd.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		    0600);
 	if (fd < 0)
 		return -errno;
+	/* One left by whoever could write to the directory once is theirs to
+	 * lock, and onboardd would never start again: only our own. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
@@ -460,7 +469,11 @@ static int run(const struct options *o)
 	lock_fd = lock_state_dir(dir_fd);
 	if (lock_fd < 0) {
 		log_warnx("state directory %s: %s", o->state_dir,
-			  lock_fd == -EBUSY ? "another onboardd is using it" : strerror(-lock_fd));
+			  lock_fd == -EBUSY ? "another onboardd is using it"
+			  : lock_fd == -EPERM ? "onboardd.lock in it is not a regular file of "
+						"root's (or onboardd's) that only its owner may "
+						"write: remove it; onboardd did not start"
+					      : strerror(-lock_fd));
 		r = lock_fd;
 		goto out;
 	}

@@ -193,9 +193,19 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect_refusal database_of_another_user_is_refused "$OB_STATE" \
 		"data.mdb is owned by uid 65534"
 	chown 0 "$OB_STATE/data.mdb"
+	# A lock file of another user's: theirs to hold, and onboardd would
+	# be told "another onboardd is using it" for ever.
+	chown 65534 "$OB_STATE/onboardd.lock"
+	expect_refusal lock_file_of_another_user_is_refused "$OB_STATE" \
+		"onboardd.lock in it is not a regular file of root's"
+	chown 0 "$OB_STATE/onboardd.lock"
 else
 	ob_skip database_of_another_user_is_refused "needs root to chown"
 fi
+rm -f "$OB_STATE/onboardd.lock"
+mkfifo -m 0600 "$OB_STATE/onboardd.lock"
+expect_refusal fifo_lock_file_is_refused "$OB_STATE" "onboardd.lock in it is not a regular file"
+rm -f "$OB_STATE/onboardd.lock"
 
 # -- data.mdb
 cp "$OB_STATE/data.mdb" "$OB_DIR/data.mdb.backup"
