@@ -255,6 +255,17 @@ while [ $i -lt 300 ]; do
 done
 expect_inside doctor_wide_glob_is_bounded "$FIXTURES/root_glob_wide/expect"
 
+# Many Include lines, each within its bound, do not add up without one.
+make_tree root_glob_many
+mkdir "$TREE/many" || exit 99
+(cd "$TREE/many" && seq 1 2000 | xargs touch) || exit 99
+i=0
+while [ $i -lt 40 ]; do
+	printf 'Include /many/x*\n' >>"$TREE/etc/ssh/sshd_config" || exit 99
+	i=$((i + 1))
+done
+expect_inside doctor_many_include_lines_are_bounded_together "$FIXTURES/root_glob_many/expect"
+
 # A FIFO and a device are named, never opened.  The kernel tells: an
 # inotify watch on each sees every open of it (not doctor's O_PATH
 # look-ups, which open nothing), and is read once doctor has exited.
