@@ -255,6 +255,15 @@ while [ $i -lt 300 ]; do
 done
 expect_inside doctor_wide_glob_is_bounded "$FIXTURES/root_glob_wide/expect"
 
+# A few includes of big files: the lines doctor reads are bounded too.
+make_tree root_pam_lines
+i=0
+while [ $i -lt 30000 ]; do
+	echo 'auth optional pam_permit.so'
+	i=$((i + 1))
+done >"$TREE/etc/pam.d/site-big" || exit 99
+expect_inside doctor_pam_lines_are_bounded "$FIXTURES/root_pam_lines/expect"
+
 # Many Include lines, each within its bound, do not add up without one.
 make_tree root_glob_many
 mkdir "$TREE/many" || exit 99
