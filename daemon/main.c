@@ -336,6 +336,28 @@ static int check_key_beside_database(int dfd, const char *dir, const char *key_p
 	return -ENOKEY;
 }
 
+/* A missing data.mdb is a new database only when nothing says there was
+ * one with people in it.  The people file (written at every start and
+ * after every change) naming anyone says so: a new, empty database would
+ * make every one of them someone onboard does not manage, their logins
+ * left to the rest of the stack, and the people file rewritten empty.
+ * Called only when store_probe found no data.mdb. */
+static int check_database_beside_people(int dfd, const char *dir)
+{
+	struct stat st;
+
+	if (fstatat(dfd, OB_PEOPLE_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* The file is the header and one username a line. */
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size <= strlen(OB_PEOPLE_HEADER))
+		return 0;
+	log_warnx("%s/data.mdb is missing, but %s/" OB_PEOPLE_FILE " names the people it held: "
+		  "restore data.mdb from backup (a new, empty database would leave their logins "
+		  "to the rest of the PAM stack; remove the people file too only to start "
+		  "afresh with nobody); onboardd did not start", dir, dir);
+	return -ENOENT;
+}
+
 /* One daemon per state directory: LMDB would allow two, the rules not. */
 static int lock_state_dir(int dfd)
 {
@@ -483,6 +505,11 @@ static int run(const struct options *o)
 	if (r < 0) {
 		if (r != -EUCLEAN)
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
+		goto out;
+	}
+	if (r == 0 && (r = check_database_beside_people(dir_fd, o->state_dir)) < 0) {
+		if (r != -ENOENT)
+			log_warnx("state directory %s: %s", o->state_dir, strerror(-r));
 		goto out;
 	}
 	r = 0;

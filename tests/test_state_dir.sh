@@ -217,6 +217,19 @@ expect_refusal truncated_database_is_refused "$OB_STATE" "data.mdb is truncated"
 printf 'SQLite format 3\000%08192d' 0 >"$OB_STATE/data.mdb"
 expect_refusal foreign_database_is_refused "$OB_STATE" "data.mdb is not an LMDB database"
 cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
+# A data.mdb gone while the people file still names its people: a new,
+# empty database would make them people onboard does not manage (their
+# logins left to the rest of the stack), and the people file would be
+# rewritten empty.
+rm -f "$OB_STATE/data.mdb" "$OB_STATE/lock.mdb"
+expect_refusal missing_database_beside_people_is_refused "$OB_STATE" \
+	"data.mdb is missing, but $OB_STATE/people names the people it held"
+if grep -qx anna "$OB_STATE/people" && [ ! -e "$OB_STATE/data.mdb" ]; then
+	ob_pass missing_database_is_not_made_afresh
+else
+	ob_fail missing_database_is_not_made_afresh "people file: $(cat "$OB_STATE/people")"
+fi
+cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
 
 # All restored: it starts, and anna is still there.
 ob_start_daemon
