@@ -216,6 +216,13 @@ truncate -s 8192 "$OB_STATE/data.mdb"
 expect_refusal truncated_database_is_refused "$OB_STATE" "data.mdb is truncated"
 printf 'SQLite format 3\000%08192d' 0 >"$OB_STATE/data.mdb"
 expect_refusal foreign_database_is_refused "$OB_STATE" "data.mdb is not an LMDB database"
+ln -s "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb.link"
+mv -f "$OB_STATE/data.mdb.link" "$OB_STATE/data.mdb"
+expect_refusal symlinked_database_is_refused "$OB_STATE" "data.mdb is a symbolic link"
+rm -f "$OB_STATE/data.mdb"
+mkfifo -m 0600 "$OB_STATE/data.mdb"
+expect_refusal fifo_database_is_refused "$OB_STATE" "data.mdb is not a regular file"
+rm -f "$OB_STATE/data.mdb"
 cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
 # A data.mdb gone while the people file still names its people: a new,
 # empty database would make them people onboard does not manage (their
