@@ -315,7 +315,8 @@ static int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
 /* Schema 1 had no e-mail index: build it from the people (the new
  * databases start empty).  Two people of one organisation with the same
  * address were allowed then: the first in username order keeps it in the
- * index, and the others are named in the log. */
+ * index, and the others are named in the log.  A record that cannot be
+ * read is named and left out of the index. */
 static int store_migrate_1(struct store *st, MDB_txn *txn)
 {
 	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
@@ -331,8 +332,9 @@ static int store_migrate_1(struct store *st, MDB_txn *txn)
 	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
 		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
-			rc = MDB_CORRUPTED;
-			break;
+			/* It fails alone, as anywhere else (and is named). */
+			store_corrupt_key("people", &pk);
+			continue;
 		}
 		if (p.email[0] && store_email_key(&ek, buf, sizeof(buf), p.org, p.email) == 0) {
 			v.mv_data = p.username;

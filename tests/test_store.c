@@ -1981,6 +1981,29 @@ static void schema_1_database_gets_email_index(void **state)
 	assert_string_equal(who, "anna");
 }
 
+/* A record that cannot be read fails alone in the upgrade from schema 1
+ * too: the others get their e-mail index, and the database opens. */
+static void schema_1_upgrade_skips_a_corrupt_record(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats st;
+	struct person p;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "anna");
+	store_close(f->st);
+	f->st = NULL;
+	raw_put(f, "people", "bad", "{\"rv\":3,");
+	raw_put(f, "meta", "schema_version", "1");
+	raw_del(f, "emails", "default\x1f" "anna@example.org");
+	reopen(f, MAP_SIZE);
+	assert_result(store_stats(f->st, &st), STORE_OK);
+	assert_int_equal(st.schema_version, STORE_SCHEMA_VERSION);
+	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_OK);
+	assert_string_equal(who, "anna");
+	assert_result(store_person_get(f->st, "bad", &p), STORE_UNAVAILABLE);
+}
+
 /* An rv 3 record of an enrolled person as schema 2 wrote it: no
  * authenticator parameters. */
 #define SCHEMA2_ENROLLED(name)                                                             \
@@ -2441,6 +2464,7 @@ int main(void)
 		T(disabling_revokes_code_and_remove_purges),
 		T(audit_ids_grow_and_page),
 		T(schema_1_database_gets_email_index),
+		T(schema_1_upgrade_skips_a_corrupt_record),
 		T(schema_2_database_stamps_enrolled_people),
 		T(person_totp_parameters_round_trip),
 		T(empty_data_file_is_refused),
