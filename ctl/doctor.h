@@ -55,6 +55,11 @@ struct doctor {
 	bool sshd_onboard;      /* the sshd service runs pam_onboard.so */
 	bool sshd_onboard_auth; /* ... in its auth stack */
 	char sshd_pam[PATH_MAX + 16]; /* where, as FILE:LINE */
+	/* Directory entries read by every Include pattern so far: each
+	 * pattern has its bound, and a file of many Include lines (or many
+	 * such files) would otherwise multiply it. */
+	size_t glob_scanned;
+	bool glob_stopped; /* ... beyond DOCTOR_GLOB_SCAN_TOTAL_MAX: said once */
 };
 
 /* Record a finding (unless the same check already reported that file and
@@ -97,6 +102,7 @@ DIR *doctor_opendir(const struct doctor *d, const char *name);
 #define DOCTOR_GLOB_DEPTH_MAX 4     /* path components with wildcards */
 #define DOCTOR_GLOB_MATCHES_MAX 256 /* names matched */
 #define DOCTOR_GLOB_SCAN_MAX 8192   /* directory entries read */
+#define DOCTOR_GLOB_SCAN_TOTAL_MAX (8 * DOCTOR_GLOB_SCAN_MAX) /* ... by all patterns */
 enum doctor_glob_bound {
 	DOCTOR_GLOB_OK,
 	DOCTOR_GLOB_DEEP,

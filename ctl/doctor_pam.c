@@ -26,6 +26,12 @@ _Static_assert(PAM_FILE_MAX == 1024 * 1024, "doctor_read_error says 1 MiB");
 /* Includes followed for one service, in all: a few files that each
  * include the next many times must not make doctor work for ever. */
 #define PAM_EXPANSIONS_MAX 4096
+/* Lines read for one type of one service, in all its includes: the
+ * includes above are few, but each may bring a file of 1 MiB, and the
+ * stack doctor builds of them grew without bound (a few files of 35,000
+ * lines, each included 16 times by the one above, made doctor run for
+ * minutes and take gigabytes). */
+#define PAM_LINES_MAX 65536
 /* pam_flatten: libpam refuses the file as a whole. */
 #define PAM_REFUSED 1
 
@@ -44,6 +50,7 @@ struct pam_ctx {
 	struct pam_file *files;
 	size_t nfiles, cap;
 	size_t expansions; /* of the service being read */
+	size_t lines;      /* ... and its lines read for the type being read */
 };
 
 /* Files are named by index: c->files moves as more are loaded (the
@@ -199,6 +206,18 @@ static int pam_flatten(struct pam_ctx *c, size_t fi, enum pamconf_type type, boo
 		/* pam_load may move the array: look again every time. */
 		f = &c->files[fi];
 		l = &f->conf.lines[i];
+		if (++c->lines > PAM_LINES_MAX) {
+			/* Reported once, where the unread part begins. */
+			if (c->lines == PAM_LINES_MAX + 1)
+				doctor_report(c->d, f->path, l->lineno, "pam-include-bound",
+					      "too many lines",
+					      "doctor reads at most %d lines for one type of one "
+					      "service, its includes together: this line and the "
+					      "rest are not checked",
+					      PAM_LINES_MAX);
+			c->lines = PAM_LINES_MAX + 2;
+			return 0;
+		}
 		if (l->type != type && l->type != PAMCONF_ANY && l->type != PAMCONF_TYPE_BAD)
 			continue;
 		if (l->long_line && !l->error[0])
@@ -546,6 +565,7 @@ static int pam_service(struct pam_ctx *c, size_t fi, bool *uses)
 	c->expansions = 0;
 	for (size_t t = 0; t < OB_ARRAY_SIZE(types) && r == 0; t++) {
 		chain[0] = fi;
+		c->lines = 0;
 		r = pam_flatten(c, fi, types[t], true, 0, chain, 0, &st[t]);
 		first[t] = r >= 0 ? pam_first_onboard(&st[t], &at[t]) : NULL;
 		*uses = *uses || first[t];

@@ -102,7 +102,20 @@ static int sshd_include(struct doctor *d, struct sshd_conf *c, char *value, cons
 				      "doctor cannot follow it");
 			continue;
 		}
+		/* All the patterns together: one finding, at the first line
+		 * doctor no longer follows, then no more walking. */
+		if (d->glob_scanned >= DOCTOR_GLOB_SCAN_TOTAL_MAX) {
+			if (!d->glob_stopped)
+				doctor_report(d, file, line, "sshd-include-bound",
+					      "Includes search too many directory entries",
+					      "more than %d for all Include patterns together: "
+					      "doctor follows no Include from here on",
+					      DOCTOR_GLOB_SCAN_TOTAL_MAX);
+			d->glob_stopped = true;
+			return 0;
+		}
 		r = doctor_glob(d, abs, &g);
+		d->glob_scanned += g.scanned;
 		if (r == -ENAMETOOLONG) {
 			doctor_report(d, file, line, "sshd-include", "Include path too long",
 				      "doctor cannot follow it");

@@ -25,4 +25,9 @@ void keys_wipe(struct keys *k);
 /* out = BLAKE2b-256 keyed with code_key over the canonical code text. */
 void keys_code_hash(const struct keys *k, const char *canonical, uint8_t out[32]);
 
+/* out = BLAKE2b-256 keyed with code_key over a fixed label and
+ * secret_key: a value that tells the key file apart (it is stored in the
+ * database, store_key_check) and reveals nothing of either key. */
+void keys_check_value(const struct keys *k, uint8_t out[32]);
+
 #endif

@@ -336,14 +336,45 @@ static int check_key_beside_database(int dfd, const char *dir, const char *key_p
 	return -ENOKEY;
 }
 
+/* A missing data.mdb is a new database only when nothing says there was
+ * one with people in it.  The people file (written at every start and
+ * after every change) naming anyone says so: a new, empty database would
+ * make every one of them someone onboard does not manage, their logins
+ * left to the rest of the stack, and the people file rewritten empty.
+ * Called only when store_probe found no data.mdb. */
+static int check_database_beside_people(int dfd, const char *dir)
+{
+	struct stat st;
+
+	if (fstatat(dfd, OB_PEOPLE_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* The file is the header and one username a line. */
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size <= strlen(OB_PEOPLE_HEADER))
+		return 0;
+	log_warnx("%s/data.mdb is missing, but %s/" OB_PEOPLE_FILE " names the people it held: "
+		  "restore data.mdb from backup (a new, empty database would leave their logins "
+		  "to the rest of the PAM stack; remove the people file too only to start "
+		  "afresh with nobody); onboardd did not start", dir, dir);
+	return -ENOENT;
+}
+
 /* One daemon per state directory: LMDB would allow two, the rules not. */
 static int lock_state_dir(int dfd)
 {
+	struct stat st;
 	int fd;
 
-	fd = openat(dfd, "onboardd.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dfd, "onboardd.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		    0600);
 	if (fd < 0)
 		return -errno;
+	/* One left by whoever could write to the directory once is theirs to
+	 * lock, and onboardd would never start again: only our own. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
@@ -460,7 +491,11 @@ static int run(const struct options *o)
 	lock_fd = lock_state_dir(dir_fd);
 	if (lock_fd < 0) {
 		log_warnx("state directory %s: %s", o->state_dir,
-			  lock_fd == -EBUSY ? "another onboardd is using it" : strerror(-lock_fd));
+			  lock_fd == -EBUSY ? "another onboardd is using it"
+			  : lock_fd == -EPERM ? "onboardd.lock in it is not a regular file of "
+						"root's (or onboardd's) that only its owner may "
+						"write: remove it; onboardd did not start"
+					      : strerror(-lock_fd));
 		r = lock_fd;
 		goto out;
 	}
@@ -470,6 +505,11 @@ static int run(const struct options *o)
 	if (r < 0) {
 		if (r != -EUCLEAN)
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
+		goto out;
+	}
+	if (r == 0 && (r = check_database_beside_people(dir_fd, o->state_dir)) < 0) {
+		if (r != -ENOENT)
+			log_warnx("state directory %s: %s", o->state_dir, strerror(-r));
 		goto out;
 	}
 	r = 0;
@@ -511,6 +551,27 @@ static int run(const struct options *o)
 		else if (r != -EUCLEAN) /* the store said what is wrong with the file */
 			log_warnx("database in %s: %s", o->state_dir, strerror(-r));
 		goto out;
+	}
+	/* The key file must be the one this database was used with: another
+	 * would make every access code and authenticator fail, silently. */
+	{
+		uint8_t check[STORE_KEY_CHECK_BYTES];
+
+		keys_check_value(&d.keys, check);
+		r = store_key_check(d.store, check);
+		sodium_memzero(check, sizeof(check));
+		if (r == -EKEYREJECTED) {
+			log_warnx("key file %s does not belong to the database in %s (its check "
+				  "value differs from the one stored there): restore the key file "
+				  "that goes with this database from backup; onboardd did not start",
+				  key_path, o->state_dir);
+			goto out;
+		}
+		if (r < 0) {
+			log_warnx("database in %s: cannot check the key file: %s", o->state_dir,
+				  strerror(-r));
+			goto out;
+		}
 	}
 	if ((r = worker_pool_new(&d.workers, d.cfg.workers, d.cfg.worker_queue)) < 0 ||
 	    (r = server_new(&srv, &d, listen_fd)) < 0) {

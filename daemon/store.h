@@ -274,6 +274,15 @@ void store_close(struct store *st);
  * truncated or foreign one (the reason is logged), or another -errno. */
 int store_probe(const char *dir);
 
+/* The key file's check value (keys_check_value): stored in the database
+ * the first time (a database of an older onboardd gets it then), and
+ * compared in constant time at every later start, so that a key file of
+ * another database, or a new one, stops the start instead of making every
+ * access code and authenticator fail.  0, -EKEYREJECTED when the stored
+ * value differs, or another -errno. */
+#define STORE_KEY_CHECK_BYTES 32
+int store_key_check(struct store *st, const uint8_t check[STORE_KEY_CHECK_BYTES]);
+
 /* STORE_OK (p->version set to 1), STORE_EXISTS, STORE_FULL, STORE_UNAVAILABLE. */
 enum store_result store_person_create(struct store *st, struct person *p);
 

@@ -34,6 +34,7 @@
 
 #define STORE_MAX_DBS 12
 #define STORE_KEY_SCHEMA "schema_version"
+#define STORE_KEY_CHECK "key_check" /* store_key_check */
 /* Compact, and argon2 hashes readable in mdb_dump: no "\/". */
 #define STORE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -314,7 +315,8 @@ static int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
 /* Schema 1 had no e-mail index: build it from the people (the new
  * databases start empty).  Two people of one organisation with the same
  * address were allowed then: the first in username order keeps it in the
- * index, and the others are named in the log. */
+ * index, and the others are named in the log.  A record that cannot be
+ * read is named and left out of the index. */
 static int store_migrate_1(struct store *st, MDB_txn *txn)
 {
 	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
@@ -330,8 +332,9 @@ static int store_migrate_1(struct store *st, MDB_txn *txn)
 	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
 		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
-			rc = MDB_CORRUPTED;
-			break;
+			/* It fails alone, as anywhere else (and is named). */
+			store_corrupt_key("people", &pk);
+			continue;
 		}
 		if (p.email[0] && store_email_key(&ek, buf, sizeof(buf), p.org, p.email) == 0) {
 			v.mv_data = p.username;
@@ -594,6 +597,40 @@ static const char *store_meta_parse(const uint8_t buf[STORE_META_END], struct st
 	return NULL;
 }
 
+/* Whether a file of the database (st, at path) is one nobody else could
+ * have written: whoever owns it, or may write to it, could go on changing
+ * the database (or LMDB's reader table) under the daemon, as could
+ * whoever planted it while the state directory was open to them.
+ * forbidden: the mode bits it must not have.  Logs why not. */
+static bool store_file_trusted(const char *path, const struct stat *st, mode_t forbidden,
+			       const char *fix)
+{
+	mode_t mode = st->st_mode & 07777;
+
+	if (S_ISLNK(st->st_mode)) {
+		log_warnx("store: %s is a symbolic link; LMDB would follow it: %s; onboardd did "
+			  "not start", path, fix);
+		return false;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		log_warnx("store: %s is not a regular file; onboardd did not start", path);
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		log_warnx("store: %s is owned by uid %u, not by root%s: whoever owns it can change "
+			  "the database; onboardd did not start", path, (unsigned)st->st_uid,
+			  geteuid() ? " or the uid that runs onboardd" : "");
+		return false;
+	}
+	if (mode & forbidden) {
+		log_warnx("store: %s is %s by group or others (mode %04o): chmod 0600 it; "
+			  "onboardd did not start", path, mode & forbidden & 022 ? "writable" : "readable",
+			  (unsigned)mode);
+		return false;
+	}
+	return true;
+}
+
 int store_probe(const char *dir)
 {
 	uint8_t buf[STORE_META_END];
@@ -605,6 +642,20 @@ int store_probe(const char *dir)
 	ssize_t n;
 	int fd, pick, r;
 
+	/* lock.mdb first, whether or not there is a data.mdb: LMDB opens it
+	 * (creating it if missing) through any link, and keeps in it who
+	 * reads which pages. */
+	if (snprintf(path, sizeof(path), "%s/lock.mdb", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (lstat(path, &sb) == 0) {
+		if (!store_file_trusted(path, &sb, 022,
+					"remove it (LMDB makes it afresh when no onboardd runs)"))
+			return -EUCLEAN;
+	} else if (errno != ENOENT) {
+		r = -errno;
+		log_warnx("store: %s: cannot stat: %s", path, strerror(-r));
+		return r;
+	}
 	if (snprintf(path, sizeof(path), "%s/data.mdb", dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
@@ -612,6 +663,10 @@ int store_probe(const char *dir)
 		r = -errno;
 		if (r == -ENOENT)
 			return 0;
+		if (r == -ELOOP && lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+			store_file_trusted(path, &sb, 077, "put the database itself there");
+			return -EUCLEAN;
+		}
 		log_warnx("store: %s: cannot open: %s", path, strerror(-r));
 		return r;
 	}
@@ -621,10 +676,9 @@ int store_probe(const char *dir)
 		log_warnx("store: %s: cannot stat: %s", path, strerror(-r));
 		goto out;
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		log_warnx("store: %s is not a regular file; onboardd did not start", path);
+	/* It holds the password hashes: 0600, as LMDB made it. */
+	if (!store_file_trusted(path, &sb, 077, ""))
 		goto out;
-	}
 	/* LMDB would take an empty file for a new database: every person
 	 * would be gone without a word. */
 	if (sb.st_size == 0) {
@@ -728,6 +782,39 @@ fail:
 	mdb_env_close(st->env);
 	free(st);
 	return r;
+}
+
+int store_key_check(struct store *st, const uint8_t check[STORE_KEY_CHECK_BYTES])
+{
+	MDB_val k = { .mv_size = strlen(STORE_KEY_CHECK), .mv_data = (void *)STORE_KEY_CHECK };
+	MDB_val v;
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_errno(rc);
+	rc = mdb_get(txn, st->meta, &k, &v);
+	if (rc == 0) {
+		bool same = v.mv_size == STORE_KEY_CHECK_BYTES &&
+			    sodium_memcmp(v.mv_data, check, STORE_KEY_CHECK_BYTES) == 0;
+
+		mdb_txn_abort(txn);
+		return same ? 0 : -EKEYREJECTED;
+	}
+	if (rc != MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return store_errno(rc);
+	}
+	v.mv_data = (void *)check;
+	v.mv_size = STORE_KEY_CHECK_BYTES;
+	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return store_errno(rc);
+	}
+	rc = mdb_txn_commit(txn);
+	return rc ? store_errno(rc) : 0;
 }
 
 void store_close(struct store *st)

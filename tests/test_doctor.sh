@@ -255,6 +255,26 @@ while [ $i -lt 300 ]; do
 done
 expect_inside doctor_wide_glob_is_bounded "$FIXTURES/root_glob_wide/expect"
 
+# A few includes of big files: the lines doctor reads are bounded too.
+make_tree root_pam_lines
+i=0
+while [ $i -lt 30000 ]; do
+	echo 'auth optional pam_permit.so'
+	i=$((i + 1))
+done >"$TREE/etc/pam.d/site-big" || exit 99
+expect_inside doctor_pam_lines_are_bounded "$FIXTURES/root_pam_lines/expect"
+
+# Many Include lines, each within its bound, do not add up without one.
+make_tree root_glob_many
+mkdir "$TREE/many" || exit 99
+(cd "$TREE/many" && seq 1 2000 | xargs touch) || exit 99
+i=0
+while [ $i -lt 40 ]; do
+	printf 'Include /many/x*\n' >>"$TREE/etc/ssh/sshd_config" || exit 99
+	i=$((i + 1))
+done
+expect_inside doctor_many_include_lines_are_bounded_together "$FIXTURES/root_glob_many/expect"
+
 # A FIFO and a device are named, never opened.  The kernel tells: an
 # inotify watch on each sees every open of it (not doctor's O_PATH
 # look-ups, which open nothing), and is read once doctor has exited.

@@ -3,7 +3,8 @@
 # clear line: a state directory others can write to or that is a symbolic
 # link (the lock file and the key would be written where an attacker
 # points), a missing key file beside a database (a new key would silently
-# make every authenticator and access code unusable), and a data.mdb that
+# make every authenticator and access code unusable) or one of another
+# database, a lock.mdb or data.mdb others could write, and a data.mdb that
 # is empty, truncated or not LMDB (LMDB would start an empty database, or
 # die of SIGBUS).  And it still starts where all is well.
 
@@ -153,6 +154,59 @@ else
 fi
 mv "$OB_DIR/secret.key.backup" "$OB_STATE/secret.key"
 
+# A key file that is there but is not this database's: another database's
+# (or a fresh one made by hand) would make every access code and
+# authenticator fail while the daemon says "ready".
+cp "$OB_STATE/secret.key" "$OB_DIR/secret.key.backup"
+head -c 64 /dev/urandom >"$OB_STATE/secret.key"
+chmod 0600 "$OB_STATE/secret.key"
+expect_refusal key_file_of_another_database_is_refused "$OB_STATE" \
+	"key file $OB_STATE/secret.key does not belong to the database in $OB_STATE"
+: >"$OB_STATE/secret.key"
+expect_refusal empty_key_file_is_refused "$OB_STATE" "secret.key: 0 bytes; a key file holds exactly 64"
+cp "$OB_DIR/secret.key.backup" "$OB_STATE/secret.key"
+chmod 0600 "$OB_STATE/secret.key"
+
+# -- lock.mdb and data.mdb: only files nobody else could have written
+# (planted while the directory was open to others, they would keep
+# access to the database after it was closed).
+mv "$OB_STATE/lock.mdb" "$OB_DIR/lock.mdb.backup"
+ln -s "$OB_DIR/planted.lock" "$OB_STATE/lock.mdb"
+expect_refusal symlinked_lock_file_is_refused "$OB_STATE" "lock.mdb is a symbolic link"
+if [ -e "$OB_DIR/planted.lock" ]; then
+	ob_fail symlinked_lock_file_is_not_followed "LMDB made $OB_DIR/planted.lock through the link"
+else
+	ob_pass symlinked_lock_file_is_not_followed
+fi
+rm -f "$OB_STATE/lock.mdb"
+mv "$OB_DIR/lock.mdb.backup" "$OB_STATE/lock.mdb"
+chmod 0666 "$OB_STATE/lock.mdb"
+expect_refusal lock_file_others_write_is_refused "$OB_STATE" \
+	"lock.mdb is writable by group or others (mode 0666)"
+chmod 0600 "$OB_STATE/lock.mdb"
+chmod 0644 "$OB_STATE/data.mdb"
+expect_refusal database_others_read_is_refused "$OB_STATE" \
+	"data.mdb is readable by group or others (mode 0644)"
+chmod 0600 "$OB_STATE/data.mdb"
+if [ "$(id -u)" -eq 0 ]; then
+	chown 65534 "$OB_STATE/data.mdb"
+	expect_refusal database_of_another_user_is_refused "$OB_STATE" \
+		"data.mdb is owned by uid 65534"
+	chown 0 "$OB_STATE/data.mdb"
+	# A lock file of another user's: theirs to hold, and onboardd would
+	# be told "another onboardd is using it" for ever.
+	chown 65534 "$OB_STATE/onboardd.lock"
+	expect_refusal lock_file_of_another_user_is_refused "$OB_STATE" \
+		"onboardd.lock in it is not a regular file of root's"
+	chown 0 "$OB_STATE/onboardd.lock"
+else
+	ob_skip database_of_another_user_is_refused "needs root to chown"
+fi
+rm -f "$OB_STATE/onboardd.lock"
+mkfifo -m 0600 "$OB_STATE/onboardd.lock"
+expect_refusal fifo_lock_file_is_refused "$OB_STATE" "onboardd.lock in it is not a regular file"
+rm -f "$OB_STATE/onboardd.lock"
+
 # -- data.mdb
 cp "$OB_STATE/data.mdb" "$OB_DIR/data.mdb.backup"
 : >"$OB_STATE/data.mdb"
@@ -162,6 +216,26 @@ truncate -s 8192 "$OB_STATE/data.mdb"
 expect_refusal truncated_database_is_refused "$OB_STATE" "data.mdb is truncated"
 printf 'SQLite format 3\000%08192d' 0 >"$OB_STATE/data.mdb"
 expect_refusal foreign_database_is_refused "$OB_STATE" "data.mdb is not an LMDB database"
+ln -s "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb.link"
+mv -f "$OB_STATE/data.mdb.link" "$OB_STATE/data.mdb"
+expect_refusal symlinked_database_is_refused "$OB_STATE" "data.mdb is a symbolic link"
+rm -f "$OB_STATE/data.mdb"
+mkfifo -m 0600 "$OB_STATE/data.mdb"
+expect_refusal fifo_database_is_refused "$OB_STATE" "data.mdb is not a regular file"
+rm -f "$OB_STATE/data.mdb"
+cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
+# A data.mdb gone while the people file still names its people: a new,
+# empty database would make them people onboard does not manage (their
+# logins left to the rest of the stack), and the people file would be
+# rewritten empty.
+rm -f "$OB_STATE/data.mdb" "$OB_STATE/lock.mdb"
+expect_refusal missing_database_beside_people_is_refused "$OB_STATE" \
+	"data.mdb is missing, but $OB_STATE/people names the people it held"
+if grep -qx anna "$OB_STATE/people" && [ ! -e "$OB_STATE/data.mdb" ]; then
+	ob_pass missing_database_is_not_made_afresh
+else
+	ob_fail missing_database_is_not_made_afresh "people file: $(cat "$OB_STATE/people")"
+fi
 cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
 
 # All restored: it starts, and anna is still there.

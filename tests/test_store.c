@@ -1981,6 +1981,29 @@ static void schema_1_database_gets_email_index(void **state)
 	assert_string_equal(who, "anna");
 }
 
+/* A record that cannot be read fails alone in the upgrade from schema 1
+ * too: the others get their e-mail index, and the database opens. */
+static void schema_1_upgrade_skips_a_corrupt_record(void **state)
+{
+	struct fixture *f = *state;
+	struct store_stats st;
+	struct person p;
+	char who[OB_USERNAME_MAX + 1];
+
+	add_person(f, "anna");
+	store_close(f->st);
+	f->st = NULL;
+	raw_put(f, "people", "bad", "{\"rv\":3,");
+	raw_put(f, "meta", "schema_version", "1");
+	raw_del(f, "emails", "default\x1f" "anna@example.org");
+	reopen(f, MAP_SIZE);
+	assert_result(store_stats(f->st, &st), STORE_OK);
+	assert_int_equal(st.schema_version, STORE_SCHEMA_VERSION);
+	assert_result(store_email_find(f->st, "default", "anna@example.org", who), STORE_OK);
+	assert_string_equal(who, "anna");
+	assert_result(store_person_get(f->st, "bad", &p), STORE_UNAVAILABLE);
+}
+
 /* An rv 3 record of an enrolled person as schema 2 wrote it: no
  * authenticator parameters. */
 #define SCHEMA2_ENROLLED(name)                                                             \
@@ -2153,6 +2176,97 @@ static void expect_refused(struct fixture *f, const char *why)
 	if (r != -EUCLEAN || !strstr(log, why) || !strstr(log, "restore it from backup"))
 		fail_msg("store_open: %d (%s), log: %s", r, r < 0 ? strerror(-r) : "opened", log);
 	assert_null(f->st);
+}
+
+/* Refused with -EUCLEAN and why in the log, and nothing opened. */
+static void expect_refused_as(struct fixture *f, const char *why)
+{
+	char log[2048];
+	int r = open_logged(f, log, sizeof(log));
+
+	if (r != -EUCLEAN || !strstr(log, why))
+		fail_msg("store_open: %d (%s), log: %s", r, r < 0 ? strerror(-r) : "opened", log);
+	assert_null(f->st);
+}
+
+/* The database's files are only used when nobody else could have
+ * written to them: a data.mdb or lock.mdb left by whoever could write to
+ * the state directory once (before it was made safe) would let them go on
+ * changing the database, or LMDB's reader table, through a handle they
+ * kept or as the file's owner.  lock.mdb is never followed through a
+ * link (LMDB would create and write what it points to), and neither is
+ * made of a FIFO or a device. */
+static void database_files_others_could_write_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	char data[128], lock[128], target[160];
+	struct stat sb;
+
+	add_person(f, "anna");
+	store_close(f->st);
+	f->st = NULL;
+	data_path(f, data, sizeof(data));
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", f->dir);
+	snprintf(target, sizeof(target), "%s.target", f->dir);
+
+	assert_int_equal(chmod(data, 0666), 0);
+	expect_refused_as(f, "data.mdb is writable by group or others (mode 0666)");
+	assert_int_equal(chmod(data, 0644), 0);
+	expect_refused_as(f, "data.mdb is readable by group or others (mode 0644)");
+	assert_int_equal(chmod(data, 0600), 0);
+
+	assert_int_equal(chmod(lock, 0666), 0);
+	expect_refused_as(f, "lock.mdb is writable by group or others (mode 0666)");
+	assert_int_equal(chmod(lock, 0600), 0);
+
+	/* A link where lock.mdb goes: refused, and nothing made through it. */
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(symlink(target, lock), 0);
+	expect_refused_as(f, "lock.mdb is a symbolic link");
+	if (lstat(target, &sb) == 0)
+		fail_msg("%s was made through the link", target);
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(mkfifo(lock, 0600), 0);
+	expect_refused_as(f, "lock.mdb is not a regular file");
+	assert_int_equal(unlink(lock), 0);
+
+	if (geteuid() == 0) {
+		assert_int_equal(chown(data, 65534, 65534), 0);
+		expect_refused_as(f, "data.mdb is owned by uid 65534");
+		assert_int_equal(chown(data, 0, 0), 0);
+		reopen(f, MAP_SIZE); /* lock.mdb made afresh */
+		store_close(f->st);
+		f->st = NULL;
+		assert_int_equal(chown(lock, 65534, 65534), 0);
+		expect_refused_as(f, "lock.mdb is owned by uid 65534");
+		assert_int_equal(chown(lock, 0, 0), 0);
+	}
+	/* All put right: it opens, and anna is there. */
+	reopen(f, MAP_SIZE);
+	{
+		struct person p;
+
+		assert_result(store_person_get(f->st, "anna", &p), STORE_OK);
+	}
+}
+
+/* The key file is bound to the database: a keyed check value of it is
+ * stored at the first start, and a key file of another database (or a
+ * fresh one) is told apart before any code or authenticator fails. */
+static void key_check_value_binds_the_key_file(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t a[STORE_KEY_CHECK_BYTES], b[STORE_KEY_CHECK_BYTES];
+
+	memset(a, 0xa5, sizeof(a));
+	memset(b, 0xa5, sizeof(b));
+	b[sizeof(b) - 1] ^= 1;
+	assert_int_equal(store_key_check(f->st, a), 0); /* stamped */
+	assert_int_equal(store_key_check(f->st, a), 0);
+	assert_int_equal(store_key_check(f->st, b), -EKEYREJECTED);
+	reopen(f, MAP_SIZE);
+	assert_int_equal(store_key_check(f->st, b), -EKEYREJECTED);
+	assert_int_equal(store_key_check(f->st, a), 0);
 }
 
 static void empty_data_file_is_refused(void **state)
@@ -2350,11 +2464,14 @@ int main(void)
 		T(disabling_revokes_code_and_remove_purges),
 		T(audit_ids_grow_and_page),
 		T(schema_1_database_gets_email_index),
+		T(schema_1_upgrade_skips_a_corrupt_record),
 		T(schema_2_database_stamps_enrolled_people),
 		T(person_totp_parameters_round_trip),
 		T(empty_data_file_is_refused),
 		T(truncated_data_file_is_refused),
 		T(foreign_data_file_is_refused),
+		T(database_files_others_could_write_are_refused),
+		T(key_check_value_binds_the_key_file),
 		T(corrupt_record_is_skipped_by_listings),
 	};
 
