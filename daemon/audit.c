@@ -40,7 +40,10 @@ static void audit_copy(char *dst, size_t size, const char *src)
  * AUDIT_RATE_LIMIT a minute per caller (policy_audit_rate) and the rest
  * summed up in one event; a flood of 16,187 denied calls in 10 s used to
  * be 16,187 events.  Callers beyond AUDIT_SLOTS within a minute share
- * one count per kind.  Every append prunes, in the same transaction,
+ * one count per kind, and all callers together get AUDIT_RATE_TOTAL
+ * events and AUDIT_SUMMARY_TOTAL summaries a minute, the rest counted in
+ * their caller's summary or the shared one (256 callers used to get
+ * 2,570 events and 257 summaries a minute between them).  Every append prunes, in the same transaction,
  * events older than audit_retention and, beyond audit_max_size, the
  * oldest (store_audit_append_bounded): the audit log never fills the map
  * alone.
@@ -70,6 +73,8 @@ struct audit_slot {
 
 static struct audit_slot audit_slots[AUDIT_SLOTS];
 static struct audit_slot audit_others[AUDIT_KINDS];
+/* All callers' events and single callers' summaries this minute. */
+static struct audit_rate audit_all_events, audit_all_summaries;
 static uint64_t audit_dropped_pending, audit_dropped_total;
 
 uint64_t audit_dropped(void)
@@ -143,13 +148,36 @@ static void audit_append(struct daemon *d, struct audit_event *e)
 	}
 }
 
+/* n suppressed events of a single caller whose summary is beyond
+ * AUDIT_SUMMARY_TOTAL: counted in the shared summary of their kind. */
+static void audit_fold(struct audit_slot *s, uint32_t n, int64_t now)
+{
+	struct audit_slot *o = &audit_others[s->kind];
+
+	if (!o->rate.recorded && !o->rate.suppressed)
+		o->rate.window = now;
+	o->rate.suppressed = n > UINT32_MAX - o->rate.suppressed ? UINT32_MAX
+								 : o->rate.suppressed + n;
+	o->kind = s->kind;
+	snprintf(o->who, sizeof(o->who), "other callers");
+	o->last = s->last;
+}
+
 /* The events of a window that were not recorded, as one. */
 static void audit_summary(struct daemon *d, struct audit_slot *s, uint32_t n)
 {
 	struct audit_event e = s->last;
+	uint32_t ignored;
 
 	if (!n)
 		return;
+	/* A summary of one caller is one more event: beyond the summaries
+	 * of all callers a minute, its count goes to the shared one. */
+	if (s->used && policy_audit_rate(&audit_all_summaries, AUDIT_SUMMARY_TOTAL, d->now(),
+					 &ignored) == AUDIT_RATE_SUPPRESS) {
+		audit_fold(s, n, d->now());
+		return;
+	}
 	/* The shared slot sums up several callers: only root reads it. */
 	if (!s->used) {
 		e.uid = -1;
@@ -210,7 +238,7 @@ static struct audit_slot *audit_slot(enum audit_kind kind, const char *who)
 	if (!free) {
 		free = &audit_others[kind];
 		free->kind = kind;
-		snprintf(free->who, sizeof(free->who), "callers beyond %d", AUDIT_SLOTS);
+		snprintf(free->who, sizeof(free->who), "other callers");
 		return free;
 	}
 	free->used = true;
@@ -229,17 +257,22 @@ static void audit_limited(struct daemon *d, struct audit_event *e, enum audit_ki
 	audit_tick(d);
 	s = audit_slot(kind, who);
 	e->time = d->now();
-	if (policy_audit_rate(&s->rate, AUDIT_RATE_LIMIT, e->time, &n) == AUDIT_RATE_RECORD) {
+	if (policy_audit_rate_shared(&s->rate, AUDIT_RATE_LIMIT, &audit_all_events,
+				     AUDIT_RATE_TOTAL, e->time, &n) == AUDIT_RATE_RECORD) {
 		audit_summary(d, s, n);
 		audit_append(d, e);
 		return;
 	}
 	audit_summary(d, s, n);
 	s->last = *e;
-	if (s->rate.suppressed == 1)
+	if (s->rate.suppressed == 1 && s->rate.recorded >= AUDIT_RATE_LIMIT)
 		log_info("audit: more than %d %s by %s this minute: the rest are counted, and "
 			 "recorded as one event when the minute is over",
 			 AUDIT_RATE_LIMIT, audit_kind_words[kind], s->who);
+	else if (s->rate.suppressed == 1)
+		log_info("audit: more than %d events a minute of all callers: %s by %s are "
+			 "counted, and recorded as one event when the minute is over",
+			 AUDIT_RATE_TOTAL, audit_kind_words[kind], s->who);
 }
 
 static void audit_vfill(struct audit_event *e, const char *subject, const char *org,

@@ -227,6 +227,40 @@ static void rate_expiry_as_a_table(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Two callers (limit 2 each) sharing a budget of 3: the third event in
+ * all is the last recorded; the caller's own count then tells the rest. */
+static void shared_rate_rule_as_a_table(void **state)
+{
+	static const struct {
+		int caller;  /* 0 or 1 */
+		int64_t at;
+		int verdict; /* AUDIT_RATE_* */
+		uint32_t summary;
+	} rows[] = {
+		{ 0, 0, AUDIT_RATE_RECORD, 0 },   { 0, 1, AUDIT_RATE_RECORD, 0 },
+		{ 0, 2, AUDIT_RATE_SUPPRESS, 0 }, /* the caller's own limit */
+		{ 1, 3, AUDIT_RATE_RECORD, 0 },   /* the third in all */
+		{ 1, 4, AUDIT_RATE_SUPPRESS, 0 }, /* all's limit, not the caller's */
+		/* both windows over: caller 1's summary counts the one all's
+		 * budget refused */
+		{ 1, 63, AUDIT_RATE_RECORD, 1 },  { 0, 64, AUDIT_RATE_RECORD, 1 },
+	};
+	struct audit_rate r[2] = { { 0 } }, all = { 0 };
+	const int64_t t0 = 1800000000;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t summary = 99;
+		int v = (int)policy_audit_rate_shared(&r[rows[i].caller], 2, &all, 3,
+						      t0 + rows[i].at, &summary);
+
+		if (v != rows[i].verdict || summary != rows[i].summary)
+			fail_msg("row %zu (at +%lld): verdict %d summary %u, want %d and %u", i,
+				 (long long)rows[i].at, v, summary, rows[i].verdict,
+				 rows[i].summary);
+	}
+}
+
 /* ----------------------------------------------------------- floods */
 
 /* The finding (issue 18.4): an administrator with only 'groups' made
@@ -326,6 +360,62 @@ static void a_flood_of_refused_logins_is_summed_up(void **state)
 	assert_int_equal(t.summed, 3000 - AUDIT_RATE_LIMIT);
 	if (!strstr(t.last_summary, "refused or failed logins by ada"))
 		fail_msg("the summary says: %s", t.last_summary);
+}
+
+/* One caller is held to AUDIT_RATE_LIMIT events a minute, but each of
+ * 256 callers used to get as many, and a summary each: a guesser trying
+ * wrong passwords for 1,000 people from rotating addresses made 2,570
+ * events and 257 summaries a minute, and so pushed the oldest events
+ * out of the audit log's share of the map within hours.  All callers
+ * together now get AUDIT_RATE_TOTAL events and AUDIT_SUMMARY_TOTAL
+ * summaries a minute (the rest summed up in one event per kind), and
+ * every event is still counted somewhere. */
+static void a_flood_by_many_callers_is_bounded_in_all(void **state)
+{
+	struct fixture *f = *state;
+	struct person p = { 0 };
+	uint64_t bytes0 = 0, bytes1 = 0, n = 0;
+	const int people = 1000, each = 20, minutes = 10;
+	struct tally t;
+
+	snprintf(p.org, sizeof(p.org), "default");
+	for (int round = 0; round < each; round++)
+		for (int i = 0; i < people; i++) {
+			snprintf(p.username, sizeof(p.username), "guessed%04d", i);
+			audit_login_limited(&f->d, &p, "login.failed", "refused",
+					    "wrong password (service sshd, from 2001:db8:%x::%x)",
+					    i, round);
+		}
+	t = tally(f, "login.failed");
+	print_message("%d refused logins of %d people in a minute: %u events\n", people * each,
+		      people, t.named);
+	assert_true(t.named <= AUDIT_RATE_TOTAL);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "login.failed");
+	print_message("... and %u summaries after it\n", t.summaries);
+	assert_true(t.summaries <= AUDIT_SUMMARY_TOTAL + 3);
+	/* Nothing uncounted: what was not recorded is in a summary. */
+	assert_int_equal(t.named + t.summed, people * each);
+
+	/* The same flood for ten minutes: the growth of the audit log an
+	 * attacker can cause at most (details as long as they come). */
+	assert_int_equal(store_audit_size(f->d.store, &bytes0, &n), STORE_OK);
+	for (int m = 0; m < minutes; m++) {
+		for (int round = 0; round < 3; round++)
+			for (int i = 0; i < people; i++) {
+				snprintf(p.username, sizeof(p.username), "guessed%04d", i);
+				audit_login_limited(&f->d, &p, "login.failed", "refused",
+						    "wrong password (service sshd-with-a-long-name, "
+						    "from 2001:db8:aaaa:bbbb:cccc:dddd:%x:%x)", i, m);
+			}
+		clock_now += AUDIT_RATE_WINDOW;
+	}
+	audit_tick(&f->d);
+	assert_int_equal(store_audit_size(f->d.store, &bytes1, &n), STORE_OK);
+	print_message("a flood of %d people's refused logins for %d minutes: the audit log "
+		      "grew by %llu bytes a minute\n", people, minutes,
+		      (unsigned long long)((bytes1 - bytes0) / minutes));
 }
 
 /* --------------------------------------------------- retention, size */
@@ -459,10 +549,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rate_rule_as_a_table),
 		cmocka_unit_test(rate_expiry_as_a_table),
+		cmocka_unit_test(shared_rate_rule_as_a_table),
 #define T(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		T(a_flood_of_denied_calls_is_summed_up),
 		T(a_flood_of_reads_is_summed_up_per_caller),
 		T(a_flood_of_refused_logins_is_summed_up),
+		T(a_flood_by_many_callers_is_bounded_in_all),
 		T(events_older_than_the_retention_are_pruned),
 		T(a_full_audit_share_prunes_instead_of_failing),
 		T(a_cap_beyond_the_map_still_leaves_room),
