@@ -279,6 +279,7 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	    admin_set_int(p, "map_used", (int64_t)st.map_used) < 0 ||
 	    admin_set_int(p, "uptime", d->now() - d->started) < 0 ||
 	    admin_set_int(p, "audit_dropped", (int64_t)audit_dropped()) < 0 ||
+	    admin_set_int(p, "audit_pruned", (int64_t)audit_pruned()) < 0 ||
 	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0) {
 		json_object_put(p);
 		return NULL;

@@ -76,10 +76,19 @@ static struct audit_slot audit_others[AUDIT_KINDS];
 /* All callers' events and single callers' summaries this minute. */
 static struct audit_rate audit_all_events, audit_all_summaries;
 static uint64_t audit_dropped_pending, audit_dropped_total;
+/* Events pruned for room before their retention, and when the log last
+ * said so. */
+static uint64_t audit_pruned_total;
+static int64_t audit_pruned_told;
 
 uint64_t audit_dropped(void)
 {
 	return audit_dropped_total;
+}
+
+uint64_t audit_pruned(void)
+{
+	return audit_pruned_total;
 }
 
 static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
@@ -99,12 +108,35 @@ static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
 static enum store_result audit_store(struct daemon *d, struct audit_event *e)
 {
 	struct audit_bounds b;
+	uint64_t bytes = 0, events;
 	unsigned pruned = 0;
 	enum store_result r;
+	bool full;
 
-	r = store_audit_append_bounded(d->store, e, audit_bounds(d, e->time, &b), &pruned);
-	if (pruned)
-		log_debug("audit: pruned %u old event%s", pruned, pruned == 1 ? "" : "s");
+	audit_bounds(d, e->time, &b);
+	/* The store prunes for room when its table is over max_bytes as it
+	 * appends (the same measure): those events had not reached their
+	 * retention, and an investigator must be able to learn that the log
+	 * no longer reaches back that far. */
+	full = b.max_bytes && store_audit_size(d->store, &bytes, &events) == STORE_OK &&
+	       bytes > b.max_bytes;
+	r = store_audit_append_bounded(d->store, e, &b, &pruned);
+	if (!pruned)
+		return r;
+	if (!full) {
+		log_debug("audit: pruned %u event%s older than audit_retention", pruned,
+			  pruned == 1 ? "" : "s");
+		return r;
+	}
+	audit_pruned_total += pruned;
+	/* Told at once, then at most once an hour. */
+	if (!audit_pruned_told || e->time < audit_pruned_told ||
+	    e->time - audit_pruned_told >= 3600) {
+		audit_pruned_told = e->time;
+		log_warnx("audit: the audit log is at audit_max_size (%llu bytes): its oldest "
+			  "events go before audit_retention, %llu so far",
+			  (unsigned long long)b.max_bytes, (unsigned long long)audit_pruned_total);
+	}
 	return r;
 }
 

@@ -33,5 +33,8 @@ void audit_tick(struct daemon *d);
 
 /* Events that could not be stored since the daemon started. */
 uint64_t audit_dropped(void);
+/* Events pruned for room (audit_max_size) before their audit_retention
+ * since the daemon started. */
+uint64_t audit_pruned(void);
 
 #endif

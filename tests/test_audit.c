@@ -472,6 +472,52 @@ static void a_full_audit_share_prunes_instead_of_failing(void **state)
 	make_person(f, "ada", ROLE_USER, 0);
 }
 
+/* What Status says under key (0 when it says nothing). */
+static int64_t status_int(struct fixture *f, const char *key)
+{
+	struct peer root = { 0, 0, 1 };
+	struct json_object *reply = admin_call(&f->d, &root, &f->sess, OB_ADMIN_STATUS, NULL);
+	struct json_object *p, *v;
+	int64_t n = 0;
+
+	assert_true(json_object_object_get_ex(reply, "parameters", &p));
+	if (json_object_object_get_ex(p, key, &v))
+		n = json_object_get_int64(v);
+	json_object_put(reply);
+	return n;
+}
+
+/* Events that go for room, before their audit_retention, are what an
+ * investigator may miss: they used to go with a debug line only.  Now
+ * they are counted, Status shows the count, and the log warns; events
+ * that reached the retention are not counted. */
+static void events_pruned_for_room_are_counted_and_shown(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bytes = 0, events = 0;
+	int64_t before = status_int(f, "audit_pruned");
+	char path[128];
+
+	for (int i = 0; i < 100; i++)
+		audit_host(&f->d, "test.old", "ok", "%d", i);
+	clock_now += f->d.cfg.audit_retention + 1;
+	audit_host(&f->d, "test.new", "ok", "first");
+	audit_host(&f->d, "test.new", "ok", "second");
+	assert_int_equal(tally(f, "test.old").named, 0);
+	assert_int_equal(status_int(f, "audit_pruned"), before);
+
+	store_close(f->d.store);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+	for (int i = 0; i < 5000; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	assert_int_equal(status_int(f, "audit_pruned") - before, 5000 - (int64_t)events);
+}
+
 /* A cap configured beyond the map is held to three quarters of it: the
  * audit log alone still cannot fill the map. */
 static void a_cap_beyond_the_map_still_leaves_room(void **state)
@@ -558,6 +604,7 @@ int main(void)
 		T(events_older_than_the_retention_are_pruned),
 		T(a_full_audit_share_prunes_instead_of_failing),
 		T(a_cap_beyond_the_map_still_leaves_room),
+		T(events_pruned_for_room_are_counted_and_shown),
 		T(a_dropped_event_is_counted_and_reported),
 #undef T
 	};
