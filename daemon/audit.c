@@ -320,20 +320,35 @@ static void audit_vfill(struct audit_event *e, const char *subject, const char *
 	audit_copy(e->detail, sizeof(e->detail), detail);
 }
 
+/* The organisation an event about subject is filed under, when the
+ * caller gave none: the person's, as long as the caller sees it.  A call
+ * that named someone of another organisation (to them, no such person)
+ * is the caller's own business, and not for the other organisation's
+ * auditors to read. */
+static const char *admin_audit_org(struct admin_ctx *x, const char *subject, const char *org,
+				   char porg[OB_ORG_MAX + 1])
+{
+	struct person p;
+
+	if (org || !subject)
+		return org;
+	if (store_person_get(x->d->store, subject, &p) == STORE_OK &&
+	    policy_admin_sees(&x->a, p.org)) {
+		snprintf(porg, OB_ORG_MAX + 1, "%s", p.org);
+		org = porg;
+	}
+	sodium_memzero(&p, sizeof(p));
+	return org;
+}
+
 void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
 		 const char *result, const char *fmt, ...)
 {
 	struct audit_event e = { .uid = x->uid };
 	char porg[OB_ORG_MAX + 1] = "";
-	struct person p;
 	va_list ap;
 
-	/* An event about a person is filed under their organisation. */
-	if (!org && subject && store_person_get(x->d->store, subject, &p) == STORE_OK) {
-		snprintf(porg, sizeof(porg), "%s", p.org);
-		org = porg;
-	}
-	sodium_memzero(&p, sizeof(p));
+	org = admin_audit_org(x, subject, org, porg);
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);
@@ -346,15 +361,10 @@ void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, co
 {
 	struct audit_event e = { .uid = x->uid };
 	char who[AUDIT_WHO_MAX], porg[OB_ORG_MAX + 1] = "";
-	struct person p;
 	va_list ap;
 
 	/* Filed as admin_audit files it. */
-	if (!org && subject && store_person_get(x->d->store, subject, &p) == STORE_OK) {
-		snprintf(porg, sizeof(porg), "%s", p.org);
-		org = porg;
-	}
-	sodium_memzero(&p, sizeof(p));
+	org = admin_audit_org(x, subject, org, porg);
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);

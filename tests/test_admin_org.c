@@ -656,6 +656,41 @@ static void audit_records_calls_and_is_scoped(void **state)
 	json_object_put(reply);
 }
 
+static int64_t later_now(void)
+{
+	return T0 + 1000000;
+}
+
+/* A delegated administrator of acme who looks up a person of other is
+ * told "no such person"; the event of that refused read used to be
+ * filed under the person's organisation, so other's auditors read
+ * acme's administrator at work (and acme's did not). */
+static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **state)
+{
+	struct fixture *f = *state;
+	uid_t sys = uid_of("sys"), bin = uid_of("bin"), adm = uid_of("daemon");
+	struct json_object *reply, *params;
+
+	/* Windows of their own: the audit rate of earlier tests is spent. */
+	f->d.now = later_now;
+	make_person(f, "sys", "acme", ROLE_USER, PERM_USERS);
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	add_user(f, "olga", "other", NULL);
+	refused(f, sys, OB_ADMIN_USER_SHOW, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND,
+		NULL);
+	reply = call_as(f, bin, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	if (strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
+		fail_msg("other's audit log shows acme's administrator: %s",
+			 json_object_to_json_string(params));
+	json_object_put(reply);
+	reply = call_as(f, adm, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	if (!strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
+		fail_msg("acme's audit log lacks its administrator's refused read: %s",
+			 json_object_to_json_string(params));
+	json_object_put(reply);
+}
+
 /* ------------------------------------------------ the rights table */
 
 /* Every call that names a person, by every kind of caller, on every kind
@@ -1027,6 +1062,7 @@ int main(void)
 		T(import_with_invite_hands_out_codes_once),
 		T(bulk_codes_go_to_people_without_email),
 		T(audit_records_calls_and_is_scoped),
+		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
