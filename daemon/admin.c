@@ -1138,6 +1138,20 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	return varlink_reply_new(out);
 }
 
+/* Whether anyone of another organisation than org's is in the store. */
+struct admin_orgs {
+	const char *org;
+	bool other;
+};
+
+static int admin_other_org(const struct person *p, void *ctx)
+{
+	struct admin_orgs *o = ctx;
+
+	o->other = strcmp(p->org, o->org) != 0;
+	return o->other;
+}
+
 /* A kiosk source locked by wrong access codes: "rhost=HOST", "tty=TTY"
  * or "service=NAME", as the log names it. */
 static struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object *params)
@@ -1163,6 +1177,25 @@ static struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_
 	if (!eq || i == OB_ARRAY_SIZE(kinds) || !eq[1])
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				   "a source is rhost=HOST, tty=TTY or service=NAME");
+	/* A source is the host's, and its wrong codes may have been guesses
+	 * at any organisation's codes: a main administrator lifts its lock
+	 * only where theirs is the only organisation. */
+	if (!x->a.root) {
+		struct admin_orgs o = { .org = x->a.org };
+		struct store_skipped sk;
+		enum store_result r = store_person_each(x->d->store, NULL, admin_other_org, &o);
+
+		if (r != STORE_OK)
+			return admin_storage_error(r, "read the organisations");
+		store_last_skipped(&sk);
+		if (o.other || sk.count) {
+			admin_audit_limited(x, false, NULL, x->a.org, "admin.denied", "denied",
+					    "SourceUnlock: other organisations share the source");
+			return admin_error(VL_ERR_PERMISSION_DENIED,
+					   "permission denied: kiosk sources are shared by every "
+					   "organisation on this host: only root may unlock one");
+		}
+	}
 	snprintf(kind, sizeof(kind), "%s", kinds[i]);
 	throttle_source_key(kind, eq + 1, key);
 	throttle_source_unlock(key, &was);

@@ -691,6 +691,25 @@ static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **
 	json_object_put(reply);
 }
 
+/* A kiosk source is the host's: its wrong codes may have been guesses at
+ * any organisation's codes.  A main administrator of one organisation
+ * could lift it for everyone, though they cannot even read its lock
+ * (kiosk events are root's). */
+static void a_source_shared_by_organisations_is_unlocked_by_root_only(void **state)
+{
+	struct fixture *f = *state;
+	uid_t adm = uid_of("daemon"), bin = uid_of("bin");
+	const char *src = "{\"source\":\"rhost=192.0.2.7\"}";
+
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	/* Theirs is the only organisation: the host's sources are theirs. */
+	ok(f, adm, OB_ADMIN_SOURCE_UNLOCK, src);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	refused(f, adm, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
+	refused(f, bin, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
+	ok(f, 0, OB_ADMIN_SOURCE_UNLOCK, src);
+}
+
 /* ------------------------------------------------ the rights table */
 
 /* Every call that names a person, by every kind of caller, on every kind
@@ -1063,6 +1082,7 @@ int main(void)
 		T(bulk_codes_go_to_people_without_email),
 		T(audit_records_calls_and_is_scoped),
 		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
+		T(a_source_shared_by_organisations_is_unlocked_by_root_only),
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
