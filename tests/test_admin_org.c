@@ -656,9 +656,11 @@ static void audit_records_calls_and_is_scoped(void **state)
 	json_object_put(reply);
 }
 
+static int64_t later = T0 + 1000000;
+
 static int64_t later_now(void)
 {
-	return T0 + 1000000;
+	return later;
 }
 
 /* A delegated administrator of acme who looks up a person of other is
@@ -708,6 +710,66 @@ static void a_source_shared_by_organisations_is_unlocked_by_root_only(void **sta
 	refused(f, adm, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
 	refused(f, bin, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
 	ok(f, 0, OB_ADMIN_SOURCE_UNLOCK, src);
+}
+
+/* Lines of the log (stderr) that hold text, while fn(f) runs. */
+static unsigned log_lines_while(struct fixture *f, void (*fn)(struct fixture *f),
+				const char *text)
+{
+	char path[] = "/tmp/test_admin_org.log.XXXXXX", line[1024];
+	int fd = mkstemp(path), saved = dup(2);
+	unsigned n = 0;
+	FILE *in;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fd, 2) == 2);
+	fn(f);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	in = fdopen(fd, "r");
+	assert_non_null(in);
+	rewind(in);
+	while (fgets(line, sizeof(line), in))
+		n += strstr(line, text) != NULL;
+	fclose(in);
+	unlink(path);
+	return n;
+}
+
+static void stranger_calls_in_a_loop(struct fixture *f)
+{
+	for (int i = 0; i < 2000; i++)
+		refused(f, uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+}
+
+static void delegated_calls_in_a_loop(struct fixture *f)
+{
+	for (int i = 0; i < 2000; i++)
+		refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+}
+
+/* Every refused administrative call was a line of the log: any local
+ * user calling in a loop (16,000 calls in 10 s) made journald's rate
+ * limit (10,000 lines in 30 s a service) drop all of onboardd's lines,
+ * the lockouts of other people's logins among them.  Now at most
+ * ADMIN_LOG_REFUSALS such lines a minute, and one that counts the rest. */
+static void refusals_in_a_loop_do_not_flood_the_log(void **state)
+{
+	struct fixture *f = *state;
+	unsigned n;
+
+	f->d.now = later_now;
+	make_person(f, "sys", "acme", ROLE_USER, PERM_CODES);
+	n = log_lines_while(f, stranger_calls_in_a_loop, "refused");
+	print_message("2000 calls of a stranger: %u lines of the log\n", n);
+	assert_true(n <= 11);
+	/* A minute later: the count of the rest, and ten lines again. */
+	later += 60;
+	n = log_lines_while(f, delegated_calls_in_a_loop, "refused");
+	print_message("2000 refused calls of a delegated administrator: %u lines\n", n);
+	assert_true(n >= 1 && n <= 11);
 }
 
 /* ------------------------------------------------ the rights table */
@@ -1083,6 +1145,7 @@ int main(void)
 		T(audit_records_calls_and_is_scoped),
 		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
 		T(a_source_shared_by_organisations_is_unlocked_by_root_only),
+		T(refusals_in_a_loop_do_not_flood_the_log),
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
