@@ -50,12 +50,19 @@ static void audit_copy(char *dst, size_t size, const char *src)
  * An event that still cannot be stored is counted, shown by Status, and
  * recorded as a count with the next event that can be. */
 
-enum audit_kind { AUDIT_KIND_DENIED, AUDIT_KIND_READ, AUDIT_KIND_LOGIN, AUDIT_KINDS };
+enum audit_kind {
+	AUDIT_KIND_DENIED,
+	AUDIT_KIND_READ,
+	AUDIT_KIND_LOGIN,
+	AUDIT_KIND_LOCKOUT,
+	AUDIT_KINDS
+};
 
 static const char *const audit_kind_words[AUDIT_KINDS] = {
 	[AUDIT_KIND_DENIED] = "denied calls",
 	[AUDIT_KIND_READ] = "read calls",
 	[AUDIT_KIND_LOGIN] = "refused or failed logins",
+	[AUDIT_KIND_LOCKOUT] = "lockouts",
 };
 
 /* One caller's count.  A fixed table: callers beyond it share one slot
@@ -390,7 +397,11 @@ void audit_login_limited(struct daemon *d, const struct person *p, const char *e
 	va_start(ap, fmt);
 	audit_vfill(&e, p->username, p->org, event, result, fmt, ap);
 	va_end(ap);
-	audit_limited(d, &e, AUDIT_KIND_LOGIN, e.subject);
+	/* A person's locks are counted apart from their failures: the ten
+	 * wrong passwords that lock them must not crowd out the lock. */
+	audit_limited(d, &e,
+		      strcmp(event, "login.lockout") == 0 ? AUDIT_KIND_LOCKOUT : AUDIT_KIND_LOGIN,
+		      e.subject);
 }
 
 void audit_host_limited(struct daemon *d, const char *who, const char *event,

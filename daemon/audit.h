@@ -17,7 +17,8 @@ void audit_host(struct daemon *d, const char *event, const char *result, const c
 	__attribute__((format(printf, 4, 5)));
 
 /* The same for events anyone can cause at will (a refusal at this host,
- * a wrong password or code): at most AUDIT_RATE_LIMIT a minute per
+ * a wrong password or code, a lock, "login.lockout", counted apart from
+ * the others): at most AUDIT_RATE_LIMIT a minute per
  * person (or, for audit_host_limited, per who: the source), the rest
  * recorded as one summary event when the minute is over. */
 void audit_login_limited(struct daemon *d, const struct person *p, const char *event,

@@ -32,6 +32,7 @@
 #include "ob_protocol.h"
 #include "policy_audit.h"
 #include "store.h"
+#include "throttle.h"
 #include "varlink.h"
 
 #define MAP_SIZE (64ULL << 20)
@@ -418,6 +419,58 @@ static void a_flood_by_many_callers_is_bounded_in_all(void **state)
 		      (unsigned long long)((bytes1 - bytes0) / minutes));
 }
 
+/* A lock is an event of its own (login.lockout), and it was recorded
+ * whatever the rate: a guesser rotating places and people (who have no
+ * password yet, so that a wrong code costs the daemon no hashing) made
+ * one for every place and person locked, 11 per person and lock period
+ * with the defaults, beyond every bound above.  Now they count with the
+ * person's refused logins. */
+static void a_flood_of_lockouts_is_bounded_in_all(void **state)
+{
+	struct fixture *f = *state;
+	const int people = 300;
+	char name[32];
+	int64_t until;
+	struct tally t;
+
+	/* One person's ten wrong passwords do not crowd out their lock. */
+	make_person(f, "ada", ROLE_USER, 0);
+	for (int k = 0; k < 10; k++) {
+		const uint8_t here[THROTTLE_PLACE_BYTES] = { 9 };
+		struct person ada = { .username = "ada", .org = "default" };
+
+		audit_login_limited(&f->d, &ada, "login.failed", "refused", "wrong password");
+		throttle_failure(&f->d, "ada", here, "password", "sshd", "192.0.2.9", &until);
+	}
+	assert_int_equal(tally(f, "login.failed").named, 10);
+	assert_int_equal(tally(f, "login.lockout").named, 1);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+
+	f->d.cfg.lockout_attempts = 2;
+	f->d.cfg.lockout_total_attempts = 4;
+	for (int i = 0; i < people; i++) {
+		snprintf(name, sizeof(name), "locked%03d", i);
+		make_person(f, name, ROLE_USER, 0);
+		for (int k = 0; k < 4; k++) {
+			const uint8_t place[THROTTLE_PLACE_BYTES] = { (uint8_t)(k / 2 + 1) };
+
+			throttle_failure(&f->d, name, place, "access code", "sshd", "2001:db8::1",
+					 &until);
+		}
+	}
+	t = tally(f, "login.lockout");
+	print_message("%d people locked from two places and everywhere: %u events\n", people,
+		      t.named - 1);
+	assert_true(t.named - 1 <= AUDIT_RATE_TOTAL);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "login.lockout");
+	assert_true(t.summaries <= AUDIT_SUMMARY_TOTAL + 3);
+	/* Every lock is counted: recorded, or in a summary. */
+	assert_int_equal(t.named - 1 + t.summed, 2 * people);
+}
+
 /* --------------------------------------------------- retention, size */
 
 static void events_older_than_the_retention_are_pruned(void **state)
@@ -601,6 +654,7 @@ int main(void)
 		T(a_flood_of_reads_is_summed_up_per_caller),
 		T(a_flood_of_refused_logins_is_summed_up),
 		T(a_flood_by_many_callers_is_bounded_in_all),
+		T(a_flood_of_lockouts_is_bounded_in_all),
 		T(events_older_than_the_retention_are_pruned),
 		T(a_full_audit_share_prunes_instead_of_failing),
 		T(a_cap_beyond_the_map_still_leaves_room),
