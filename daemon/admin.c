@@ -242,7 +242,7 @@ int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *wh
 	if (!why)
 		return 0;
 	admin_log_refused(x->d, "admin: %s refused: %s", x->a.username, why);
-	admin_audit(x, p->username, p->org, "admin.denied", "denied", "%s", why);
+	admin_audit_limited(x, false, p->username, p->org, "admin.denied", "denied", "%s", why);
 	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
 	return -EPERM;
 }
@@ -736,7 +736,8 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (r == STORE_EXISTS && store_person_get(d->store, p.username, &old) == STORE_OK)
 		return admin_add_refusal(x, &old, ADD_TAKEN, p.username);
 	if (r != STORE_OK) {
-		admin_audit(x, p.username, p.org, "user.add", store_result_name(r), "refused");
+		admin_audit_limited(x, false, p.username, p.org, "user.add", store_result_name(r),
+				    "refused");
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
 	/* The old Unix password must not log in beside onboard (nor after a
@@ -1012,7 +1013,8 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	r = admin_issue_code(d, username, now, lifetime, reset_mfa ? CODE_FLAG_RESET_MFA : 0,
 			     shown, &rec);
 	if (r != STORE_OK) {
-		admin_audit(x, username, p.org, "code.issue", store_result_name(r), "refused");
+		admin_audit_limited(x, false, username, p.org, "code.issue", store_result_name(r),
+				    "refused");
 		if (r == STORE_NOT_FOUND)
 			return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
 		return admin_storage_error(r, "store the access code");

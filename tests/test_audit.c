@@ -299,6 +299,35 @@ static void a_flood_of_denied_calls_is_summed_up(void **state)
 	assert_int_equal(tally(f, "admin.denied").named, AUDIT_RATE_LIMIT + 1);
 }
 
+/* The dispatcher's refusals were limited, but not the calls refused
+ * further in: by the authority rule (a delegated administrator issuing
+ * a main administrator a code) or by the store (an address already
+ * used, a full pool).  2,000 such calls were 2,000 events each. */
+static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin");
+	struct tally t;
+
+	make_person(f, "bin", ROLE_USER, PERM_CODES | PERM_USERS);
+	make_person(f, "boss", ROLE_ADMIN, 0);
+	make_person(f, "ann", ROLE_USER, 0);
+	call_as(f, 0, OB_ADMIN_USER_MODIFY, "{\"username\":\"ann\",\"email\":\"a@example.org\"}");
+	make_person(f, "bob", ROLE_USER, 0);
+	for (int i = 0; i < 2000; i++) {
+		call_as(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"boss\"}");
+		call_as(f, bin, OB_ADMIN_USER_MODIFY,
+			"{\"username\":\"bob\",\"email\":\"a@example.org\"}");
+	}
+	t = tally(f, "admin.denied");
+	print_message("2000 calls refused by the authority rule: %u events\n", t.named);
+	assert_true(t.named <= AUDIT_RATE_LIMIT);
+	t = tally(f, "user.modify");
+	print_message("2000 calls refused by the store: %u events\n", t.named);
+	/* Root's change of ann, and at most the caller's share of bin's. */
+	assert_true(t.named <= 1 + AUDIT_RATE_LIMIT);
+}
+
 /* Reads are audited under the same rule, per caller; one caller's flood
  * does not silence another's; root's reads are all recorded. */
 static void a_flood_of_reads_is_summed_up_per_caller(void **state)
@@ -651,6 +680,7 @@ int main(void)
 		cmocka_unit_test(shared_rate_rule_as_a_table),
 #define T(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		T(a_flood_of_denied_calls_is_summed_up),
+		T(a_flood_of_calls_refused_past_the_dispatcher_is_summed_up),
 		T(a_flood_of_reads_is_summed_up_per_caller),
 		T(a_flood_of_refused_logins_is_summed_up),
 		T(a_flood_by_many_callers_is_bounded_in_all),
