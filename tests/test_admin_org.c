@@ -267,6 +267,27 @@ static void only_main_admins_grant_roles_and_permissions(void **state)
 		"{\"username\":\"eva\",\"first_name\":\"E\",\"last_name\":\"V\","
 		"\"permissions\":[\"everything\"]}",
 		OB_ERR_INVALID_ARGUMENT, "unknown permission");
+	/* Nor by a change: of themselves (a permission, the role), of a
+	 * person below them. */
+	add_user(f, "pat", "acme", NULL);
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"bin\",\"permissions\":"
+		"[\"users\",\"codes\"]}", VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"bin\",\"role\":\"admin\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"pat\",\"permissions\":"
+		"[\"users\"]}", VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"pat\",\"role\":\"admin\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	assert_int_equal(get(f, "bin").perms, PERM_USERS);
+	assert_int_equal(get(f, "pat").perms, 0);
+	/* The organisation keeps a main administrator: none deletes or
+	 * demotes themselves. */
+	refused(f, adm, OB_ADMIN_USER_DELETE, "{\"username\":\"daemon\"}", OB_ERR_INVALID_ARGUMENT,
+		"nobody deletes themselves");
+	refused(f, adm, OB_ADMIN_USER_MODIFY, "{\"username\":\"daemon\",\"role\":\"user\"}",
+		OB_ERR_INVALID_ARGUMENT, "own role");
+	refused(f, bin, OB_ADMIN_USER_DELETE, "{\"username\":\"daemon\"}",
+		VL_ERR_PERMISSION_DENIED, "main administrator");
 }
 
 /* ------------------------------------------------ usernames */
