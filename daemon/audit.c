@@ -454,7 +454,7 @@ struct audit_page {
 	struct json_object *arr;
 	int64_t since;
 	const char *user;
-	size_t limit, bytes;
+	size_t limit, bytes, scanned;
 	uint64_t last;
 	bool more, oom;
 };
@@ -484,10 +484,19 @@ static int audit_take(const struct audit_event *e, void *ctx)
 	struct audit_page *pg = ctx;
 	struct json_object *o;
 
-	if (e->time < pg->since || !policy_admin_sees(&pg->x->a, e->org))
+	/* A page that has read AUDIT_SCAN_MAX events ends there, full or
+	 * not: one call must not hold the daemon for the whole log. */
+	if (pg->scanned++ >= AUDIT_SCAN_MAX) {
+		pg->more = true;
+		return 1;
+	}
+	/* Events passed over are behind the page too: the next one starts
+	 * after them. */
+	if (e->time < pg->since || !policy_admin_sees(&pg->x->a, e->org) ||
+	    (pg->user && strcmp(e->subject, pg->user) != 0 && strcmp(e->actor, pg->user) != 0)) {
+		pg->last = e->id;
 		return 0;
-	if (pg->user && strcmp(e->subject, pg->user) != 0 && strcmp(e->actor, pg->user) != 0)
-		return 0;
+	}
 	/* A page ends at limit events, or before it would outgrow a message. */
 	if (json_object_array_length(pg->arr) >= pg->limit || pg->bytes + AUDIT_JSON_MAX > 56 * 1024) {
 		pg->more = true;

@@ -32,6 +32,10 @@ void audit_host_limited(struct daemon *d, const char *who, const char *event,
  * event; call it where time passes without one). */
 void audit_tick(struct daemon *d);
 
+/* The most events one Audit call reads: a page ends there, with "next",
+ * even with no event of the caller's on it (10,000 take about 50 ms). */
+#define AUDIT_SCAN_MAX 10000
+
 /* Events that could not be stored since the daemon started. */
 uint64_t audit_dropped(void);
 /* Events pruned for room (audit_max_size) before their audit_retention

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -623,6 +624,51 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 	make_person(f, "ada", ROLE_USER, 0);
 }
 
+/* Audit walked the whole log for one page: an administrator with only
+ * 'audit' in an organisation with few events made onboardd read every
+ * event of the log (up to the audit log's share of the map, about 1.3
+ * million with the defaults) on each call, holding every login behind
+ * it.  Now one call reads at most AUDIT_SCAN_MAX events, and a page that
+ * stops there says where to go on ("next"), as onboardctl does. */
+static void one_audit_page_reads_a_bounded_part_of_the_log(void **state)
+{
+	struct fixture *f = *state;
+	struct peer peer = { .uid = uid_of("bin"), .gid = 0, .pid = 1 };
+	struct json_object *reply, *p, *next, *in;
+	struct timespec t0, t1;
+	const int n = 30000;
+	int pages = 0;
+	long long after = 0;
+
+	make_person(f, "bin", ROLE_USER, PERM_AUDIT);
+	for (int i = 0; i < n; i++)
+		audit_host(&f->d, "test.host", "ok", "%d", i);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	reply = admin_call(&f->d, &peer, &f->sess, OB_ADMIN_AUDIT, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(json_object_object_get_ex(reply, "parameters", &p));
+	print_message("one page of Audit over %d events of another organisation: %.1f ms\n", n,
+		      (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	/* Root's events are not bin's: the page is empty, and goes on. */
+	assert_int_equal(json_object_array_length(json_object_object_get(p, "events")), 0);
+	assert_true(json_object_object_get_ex(p, "next", &next));
+	json_object_put(reply);
+	/* Followed to the end, the pages see the whole log. */
+	do {
+		char json[64];
+
+		snprintf(json, sizeof(json), "{\"after\":%lld}", after);
+		in = json_tokener_parse(json);
+		reply = admin_call(&f->d, &peer, &f->sess, OB_ADMIN_AUDIT, in);
+		json_object_put(in);
+		assert_true(json_object_object_get_ex(reply, "parameters", &p));
+		after = json_object_object_get_ex(p, "next", &next) ? json_object_get_int64(next) : -1;
+		json_object_put(reply);
+		pages++;
+	} while (after >= 0 && pages < 1000);
+	assert_true(pages >= n / AUDIT_SCAN_MAX && pages < 1000);
+}
+
 /* ------------------------------------------------- dropped events */
 
 /* store_audit_append_bounded through the linker's --wrap: it fails as a
@@ -688,6 +734,7 @@ int main(void)
 		T(events_older_than_the_retention_are_pruned),
 		T(a_full_audit_share_prunes_instead_of_failing),
 		T(a_cap_beyond_the_map_still_leaves_room),
+		T(one_audit_page_reads_a_bounded_part_of_the_log),
 		T(events_pruned_for_room_are_counted_and_shown),
 		T(a_dropped_event_is_counted_and_reported),
 #undef T
