@@ -181,10 +181,10 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 
 /* Refused calls are logged at most ADMIN_LOG_REFUSALS a minute in all,
  * and the rest counted in one line with the first refusal logged after
- * the minute: any local user calling in a loop
- * made a line each (1,600 a second), enough for journald's rate limit to
- * drop every line of onboardd, other people's lockouts among them.  The
- * audit log records them under its own rule. */
+ * the minute: any local user calling in a loop made a line each (1,600
+ * a second), enough for journald's rate limit to drop every line of
+ * onboardd, other people's lockouts among them.  The audit log records
+ * them under its own rule. */
 #define ADMIN_LOG_REFUSALS 10
 
 static struct audit_rate admin_log_rate;

@@ -43,10 +43,11 @@ static void audit_copy(char *dst, size_t size, const char *src)
  * one count per kind, and all callers together get AUDIT_RATE_TOTAL
  * events and AUDIT_SUMMARY_TOTAL summaries a minute, the rest counted in
  * their caller's summary or the shared one (256 callers used to get
- * 2,570 events and 257 summaries a minute between them).  Every append prunes, in the same transaction,
- * events older than audit_retention and, beyond audit_max_size, the
- * oldest (store_audit_append_bounded): the audit log never fills the map
- * alone.
+ * 2,570 events and 257 summaries a minute between them).  Every append
+ * prunes, in the same transaction, events older than audit_retention
+ * and, beyond audit_max_size, the oldest (store_audit_append_bounded):
+ * the audit log never fills the map alone; those that go before their
+ * retention are counted, shown by Status and warned of.
  * An event that still cannot be stored is counted, shown by Status, and
  * recorded as a count with the next event that can be. */
 
