@@ -312,6 +312,12 @@ int output_status(struct json_object *params)
 			 v == 1 ? "" : "s");
 		output_field("audit log", line);
 	}
+	v = 0;
+	if (output_int(params, "audit_pruned", &v) && v) {
+		snprintf(line, sizeof(line), "%" PRId64 " event%s pruned for room before "
+			 "audit_retention", v, v == 1 ? "" : "s");
+		output_field("audit log", line);
+	}
 	return output_finish();
 }
 

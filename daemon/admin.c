@@ -29,6 +29,7 @@
 #include "policy.h"
 #include "store_record.h"
 #include "audit.h"
+#include "policy_audit.h"
 #include "throttle.h"
 #include "validate.h"
 #include "varlink.h"
@@ -178,6 +179,42 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 	return o;
 }
 
+/* Refused calls are logged at most ADMIN_LOG_REFUSALS a minute in all,
+ * and the rest counted in one line with the first refusal logged after
+ * the minute: any local user calling in a loop made a line each (1,600
+ * a second), enough for journald's rate limit to drop every line of
+ * onboardd, other people's lockouts among them.  The audit log records
+ * them under its own rule. */
+#define ADMIN_LOG_REFUSALS 10
+
+static struct audit_rate admin_log_rate;
+
+static void admin_log_quiet(uint32_t quiet)
+{
+	if (quiet)
+		log_info("admin: %u more refused call%s in the last minute, not logged one by "
+			 "one (at most %d a minute)", quiet, quiet == 1 ? "" : "s",
+			 ADMIN_LOG_REFUSALS);
+}
+
+static void admin_log_refused(struct daemon *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void admin_log_refused(struct daemon *d, const char *fmt, ...)
+{
+	char line[OB_TEXT_MAX + 128];
+	uint32_t quiet;
+	va_list ap;
+
+	if (policy_audit_rate(&admin_log_rate, ADMIN_LOG_REFUSALS, d->now(), &quiet) ==
+	    AUDIT_RATE_SUPPRESS)
+		return;
+	admin_log_quiet(quiet);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("%s", line);
+}
+
 /* Look a person up for a call about them; *err is the refusal.  People
  * of another organisation do not exist for the caller. */
 int admin_find_person(struct admin_ctx *x, const char *username, struct person *p,
@@ -204,8 +241,8 @@ int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *wh
 
 	if (!why)
 		return 0;
-	log_info("admin: %s refused: %s", x->a.username, why);
-	admin_audit(x, p->username, p->org, "admin.denied", "denied", "%s", why);
+	admin_log_refused(x->d, "admin: %s refused: %s", x->a.username, why);
+	admin_audit_limited(x, false, p->username, p->org, "admin.denied", "denied", "%s", why);
 	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
 	return -EPERM;
 }
@@ -279,6 +316,7 @@ static struct json_object *admin_status(struct admin_ctx *x, struct json_object 
 	    admin_set_int(p, "map_used", (int64_t)st.map_used) < 0 ||
 	    admin_set_int(p, "uptime", d->now() - d->started) < 0 ||
 	    admin_set_int(p, "audit_dropped", (int64_t)audit_dropped()) < 0 ||
+	    admin_set_int(p, "audit_pruned", (int64_t)audit_pruned()) < 0 ||
 	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0) {
 		json_object_put(p);
 		return NULL;
@@ -698,7 +736,8 @@ static struct json_object *admin_user_add(struct admin_ctx *x, struct json_objec
 	if (r == STORE_EXISTS && store_person_get(d->store, p.username, &old) == STORE_OK)
 		return admin_add_refusal(x, &old, ADD_TAKEN, p.username);
 	if (r != STORE_OK) {
-		admin_audit(x, p.username, p.org, "user.add", store_result_name(r), "refused");
+		admin_audit_limited(x, false, p.username, p.org, "user.add", store_result_name(r),
+				    "refused");
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
 	/* The old Unix password must not log in beside onboard (nor after a
@@ -974,7 +1013,8 @@ static struct json_object *admin_code_issue(struct admin_ctx *x, struct json_obj
 	r = admin_issue_code(d, username, now, lifetime, reset_mfa ? CODE_FLAG_RESET_MFA : 0,
 			     shown, &rec);
 	if (r != STORE_OK) {
-		admin_audit(x, username, p.org, "code.issue", store_result_name(r), "refused");
+		admin_audit_limited(x, false, username, p.org, "code.issue", store_result_name(r),
+				    "refused");
 		if (r == STORE_NOT_FOUND)
 			return admin_error(OB_ERR_USER_NOT_FOUND, "no such person: %s", username);
 		return admin_storage_error(r, "store the access code");
@@ -1137,6 +1177,20 @@ static struct json_object *admin_unlock(struct admin_ctx *x, struct json_object 
 	return varlink_reply_new(out);
 }
 
+/* Whether anyone of another organisation than org's is in the store. */
+struct admin_orgs {
+	const char *org;
+	bool other;
+};
+
+static int admin_other_org(const struct person *p, void *ctx)
+{
+	struct admin_orgs *o = ctx;
+
+	o->other = strcmp(p->org, o->org) != 0;
+	return o->other;
+}
+
 /* A kiosk source locked by wrong access codes: "rhost=HOST", "tty=TTY"
  * or "service=NAME", as the log names it. */
 static struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object *params)
@@ -1162,6 +1216,25 @@ static struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_
 	if (!eq || i == OB_ARRAY_SIZE(kinds) || !eq[1])
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				   "a source is rhost=HOST, tty=TTY or service=NAME");
+	/* A source is the host's, and its wrong codes may have been guesses
+	 * at any organisation's codes: a main administrator lifts its lock
+	 * only where theirs is the only organisation. */
+	if (!x->a.root) {
+		struct admin_orgs o = { .org = x->a.org };
+		struct store_skipped sk;
+		enum store_result r = store_person_each(x->d->store, NULL, admin_other_org, &o);
+
+		if (r != STORE_OK)
+			return admin_storage_error(r, "read the organisations");
+		store_last_skipped(&sk);
+		if (o.other || sk.count) {
+			admin_audit_limited(x, false, NULL, x->a.org, "admin.denied", "denied",
+					    "SourceUnlock: other organisations share the source");
+			return admin_error(VL_ERR_PERMISSION_DENIED,
+					   "permission denied: kiosk sources are shared by every "
+					   "organisation on this host: only root may unlock one");
+		}
+	}
 	snprintf(kind, sizeof(kind), "%s", kinds[i]);
 	throttle_source_key(kind, eq + 1, key);
 	throttle_source_unlock(key, &was);
@@ -1265,7 +1338,8 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 	 * reply to this call waits for it anyway. */
 	if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
 	    validate_username(pw.pw_name)) {
-		log_info("admin: uid %u refused: no valid Unix username", (unsigned)peer->uid);
+		admin_log_refused(x->d, "admin: uid %u refused: no valid Unix username",
+				  (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: uid %u is not an onboard administrator",
 				   (unsigned)peer->uid);
@@ -1277,8 +1351,8 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 		return -EIO;
 	}
 	if (r == STORE_NOT_FOUND || !policy_is_admin(&p)) {
-		log_info("admin: %s (uid %u) refused: not an onboard administrator", pw.pw_name,
-			 (unsigned)peer->uid);
+		admin_log_refused(x->d, "admin: %s (uid %u) refused: not an onboard administrator",
+				  pw.pw_name, (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: %s is not an onboard administrator",
 				   pw.pw_name);
@@ -1314,7 +1388,8 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 		if (strcmp(method, admin_methods[i].method) != 0)
 			continue;
 		if (!policy_admin_may(&x.a, admin_methods[i].need, &missing)) {
-			log_info("admin: %s refused %s: lacks %s", x.a.username, method, missing);
+			admin_log_refused(d, "admin: %s refused %s: lacks %s", x.a.username, method,
+					  missing);
 			admin_audit_limited(&x, false, NULL, x.a.org, "admin.denied", "denied",
 					    "%s needs %s", method + sizeof(OB_IFACE_ADMIN),
 					    missing);

@@ -40,7 +40,8 @@ static struct json_object *people_put(struct admin_ctx *x, struct person *p,
 	p->updated = x->d->now();
 	r = store_people_write(x->d->store, &c, 1, &fail);
 	if (r != STORE_OK) {
-		admin_audit(x, p->username, p->org, event, store_result_name(r), "%s", "");
+		admin_audit_limited(x, false, p->username, p->org, event, store_result_name(r),
+				    "%s", "");
 		return admin_write_error(p, r, &fail, what);
 	}
 	return admin_reply_with("person", admin_person_json(p, people_mode(x)));
@@ -767,8 +768,9 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 	log_info("admin: issued %zu access codes in bulk (%s)%s", issued, org,
 		 b.skipped ? ", skipping people above the caller's authority" : "");
 	if (b.skipped)
-		admin_audit(x, NULL, org, "code.issue", "denied",
-			    "in bulk: %zu people above the caller's authority skipped", b.skipped);
+		admin_audit_limited(x, false, NULL, org, "code.issue", "denied",
+				    "in bulk: %zu people above the caller's authority skipped",
+				    b.skipped);
 	out = admin_codes_reply(arr, b.more ? json_object_new_string(b.last) : NULL);
 	if (out && b.skipped &&
 	    (!json_object_object_get_ex(out, "parameters", &rp) ||

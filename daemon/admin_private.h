@@ -137,7 +137,9 @@ enum store_result admin_issue_code(struct daemon *d, const char *username, int64
  * by the caller; detail is printf-formatted and never holds a secret. */
 void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
 		 const char *result, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* The same for a denied call or, with read, a call that only read: at
+/* The same for a denied or refused call (by the dispatcher, the
+ * authority rule or the store: the caller may repeat it at will) or,
+ * with read, a call that only read: at
  * most AUDIT_RATE_LIMIT a minute per caller, the rest recorded as one
  * summary event ("N denied calls by X in the last minute").  Root's are
  * all recorded. */

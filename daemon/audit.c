@@ -40,19 +40,30 @@ static void audit_copy(char *dst, size_t size, const char *src)
  * AUDIT_RATE_LIMIT a minute per caller (policy_audit_rate) and the rest
  * summed up in one event; a flood of 16,187 denied calls in 10 s used to
  * be 16,187 events.  Callers beyond AUDIT_SLOTS within a minute share
- * one count per kind.  Every append prunes, in the same transaction,
- * events older than audit_retention and, beyond audit_max_size, the
- * oldest (store_audit_append_bounded): the audit log never fills the map
- * alone.
+ * one count per kind, and all callers together get AUDIT_RATE_TOTAL
+ * events and AUDIT_SUMMARY_TOTAL summaries a minute, the rest counted in
+ * their caller's summary or the shared one (256 callers used to get
+ * 2,570 events and 257 summaries a minute between them).  Every append
+ * prunes, in the same transaction, events older than audit_retention
+ * and, beyond audit_max_size, the oldest (store_audit_append_bounded):
+ * the audit log never fills the map alone; those that go before their
+ * retention are counted, shown by Status and warned of.
  * An event that still cannot be stored is counted, shown by Status, and
  * recorded as a count with the next event that can be. */
 
-enum audit_kind { AUDIT_KIND_DENIED, AUDIT_KIND_READ, AUDIT_KIND_LOGIN, AUDIT_KINDS };
+enum audit_kind {
+	AUDIT_KIND_DENIED,
+	AUDIT_KIND_READ,
+	AUDIT_KIND_LOGIN,
+	AUDIT_KIND_LOCKOUT,
+	AUDIT_KINDS
+};
 
 static const char *const audit_kind_words[AUDIT_KINDS] = {
 	[AUDIT_KIND_DENIED] = "denied calls",
 	[AUDIT_KIND_READ] = "read calls",
 	[AUDIT_KIND_LOGIN] = "refused or failed logins",
+	[AUDIT_KIND_LOCKOUT] = "lockouts",
 };
 
 /* One caller's count.  A fixed table: callers beyond it share one slot
@@ -70,11 +81,22 @@ struct audit_slot {
 
 static struct audit_slot audit_slots[AUDIT_SLOTS];
 static struct audit_slot audit_others[AUDIT_KINDS];
+/* All callers' events and single callers' summaries this minute. */
+static struct audit_rate audit_all_events, audit_all_summaries;
 static uint64_t audit_dropped_pending, audit_dropped_total;
+/* Events pruned for room before their retention, and when the log last
+ * said so. */
+static uint64_t audit_pruned_total;
+static int64_t audit_pruned_told;
 
 uint64_t audit_dropped(void)
 {
 	return audit_dropped_total;
+}
+
+uint64_t audit_pruned(void)
+{
+	return audit_pruned_total;
 }
 
 static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
@@ -94,12 +116,35 @@ static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
 static enum store_result audit_store(struct daemon *d, struct audit_event *e)
 {
 	struct audit_bounds b;
+	uint64_t bytes = 0, events;
 	unsigned pruned = 0;
 	enum store_result r;
+	bool full;
 
-	r = store_audit_append_bounded(d->store, e, audit_bounds(d, e->time, &b), &pruned);
-	if (pruned)
-		log_debug("audit: pruned %u old event%s", pruned, pruned == 1 ? "" : "s");
+	audit_bounds(d, e->time, &b);
+	/* The store prunes for room when its table is over max_bytes as it
+	 * appends (the same measure): those events had not reached their
+	 * retention, and an investigator must be able to learn that the log
+	 * no longer reaches back that far. */
+	full = b.max_bytes && store_audit_size(d->store, &bytes, &events) == STORE_OK &&
+	       bytes > b.max_bytes;
+	r = store_audit_append_bounded(d->store, e, &b, &pruned);
+	if (!pruned)
+		return r;
+	if (!full) {
+		log_debug("audit: pruned %u event%s older than audit_retention", pruned,
+			  pruned == 1 ? "" : "s");
+		return r;
+	}
+	audit_pruned_total += pruned;
+	/* Told at once, then at most once an hour. */
+	if (!audit_pruned_told || e->time < audit_pruned_told ||
+	    e->time - audit_pruned_told >= 3600) {
+		audit_pruned_told = e->time;
+		log_warnx("audit: the audit log is at audit_max_size (%llu bytes): its oldest "
+			  "events go before audit_retention, %llu so far",
+			  (unsigned long long)b.max_bytes, (unsigned long long)audit_pruned_total);
+	}
 	return r;
 }
 
@@ -143,13 +188,36 @@ static void audit_append(struct daemon *d, struct audit_event *e)
 	}
 }
 
+/* n suppressed events of a single caller whose summary is beyond
+ * AUDIT_SUMMARY_TOTAL: counted in the shared summary of their kind. */
+static void audit_fold(struct audit_slot *s, uint32_t n, int64_t now)
+{
+	struct audit_slot *o = &audit_others[s->kind];
+
+	if (!o->rate.recorded && !o->rate.suppressed)
+		o->rate.window = now;
+	o->rate.suppressed = n > UINT32_MAX - o->rate.suppressed ? UINT32_MAX
+								 : o->rate.suppressed + n;
+	o->kind = s->kind;
+	snprintf(o->who, sizeof(o->who), "other callers");
+	o->last = s->last;
+}
+
 /* The events of a window that were not recorded, as one. */
 static void audit_summary(struct daemon *d, struct audit_slot *s, uint32_t n)
 {
 	struct audit_event e = s->last;
+	uint32_t ignored;
 
 	if (!n)
 		return;
+	/* A summary of one caller is one more event: beyond the summaries
+	 * of all callers a minute, its count goes to the shared one. */
+	if (s->used && policy_audit_rate(&audit_all_summaries, AUDIT_SUMMARY_TOTAL, d->now(),
+					 &ignored) == AUDIT_RATE_SUPPRESS) {
+		audit_fold(s, n, d->now());
+		return;
+	}
 	/* The shared slot sums up several callers: only root reads it. */
 	if (!s->used) {
 		e.uid = -1;
@@ -210,7 +278,7 @@ static struct audit_slot *audit_slot(enum audit_kind kind, const char *who)
 	if (!free) {
 		free = &audit_others[kind];
 		free->kind = kind;
-		snprintf(free->who, sizeof(free->who), "callers beyond %d", AUDIT_SLOTS);
+		snprintf(free->who, sizeof(free->who), "other callers");
 		return free;
 	}
 	free->used = true;
@@ -229,17 +297,22 @@ static void audit_limited(struct daemon *d, struct audit_event *e, enum audit_ki
 	audit_tick(d);
 	s = audit_slot(kind, who);
 	e->time = d->now();
-	if (policy_audit_rate(&s->rate, AUDIT_RATE_LIMIT, e->time, &n) == AUDIT_RATE_RECORD) {
+	if (policy_audit_rate_shared(&s->rate, AUDIT_RATE_LIMIT, &audit_all_events,
+				     AUDIT_RATE_TOTAL, e->time, &n) == AUDIT_RATE_RECORD) {
 		audit_summary(d, s, n);
 		audit_append(d, e);
 		return;
 	}
 	audit_summary(d, s, n);
 	s->last = *e;
-	if (s->rate.suppressed == 1)
+	if (s->rate.suppressed == 1 && s->rate.recorded >= AUDIT_RATE_LIMIT)
 		log_info("audit: more than %d %s by %s this minute: the rest are counted, and "
 			 "recorded as one event when the minute is over",
 			 AUDIT_RATE_LIMIT, audit_kind_words[kind], s->who);
+	else if (s->rate.suppressed == 1)
+		log_info("audit: more than %d events a minute of all callers: %s by %s are "
+			 "counted, and recorded as one event when the minute is over",
+			 AUDIT_RATE_TOTAL, audit_kind_words[kind], s->who);
 }
 
 static void audit_vfill(struct audit_event *e, const char *subject, const char *org,
@@ -255,20 +328,35 @@ static void audit_vfill(struct audit_event *e, const char *subject, const char *
 	audit_copy(e->detail, sizeof(e->detail), detail);
 }
 
+/* The organisation an event about subject is filed under, when the
+ * caller gave none: the person's, as long as the caller sees it.  A call
+ * that named someone of another organisation (to them, no such person)
+ * is the caller's own business, and not for the other organisation's
+ * auditors to read. */
+static const char *admin_audit_org(struct admin_ctx *x, const char *subject, const char *org,
+				   char porg[OB_ORG_MAX + 1])
+{
+	struct person p;
+
+	if (org || !subject)
+		return org;
+	if (store_person_get(x->d->store, subject, &p) == STORE_OK &&
+	    policy_admin_sees(&x->a, p.org)) {
+		snprintf(porg, OB_ORG_MAX + 1, "%s", p.org);
+		org = porg;
+	}
+	sodium_memzero(&p, sizeof(p));
+	return org;
+}
+
 void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
 		 const char *result, const char *fmt, ...)
 {
 	struct audit_event e = { .uid = x->uid };
 	char porg[OB_ORG_MAX + 1] = "";
-	struct person p;
 	va_list ap;
 
-	/* An event about a person is filed under their organisation. */
-	if (!org && subject && store_person_get(x->d->store, subject, &p) == STORE_OK) {
-		snprintf(porg, sizeof(porg), "%s", p.org);
-		org = porg;
-	}
-	sodium_memzero(&p, sizeof(p));
+	org = admin_audit_org(x, subject, org, porg);
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);
@@ -281,15 +369,10 @@ void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, co
 {
 	struct audit_event e = { .uid = x->uid };
 	char who[AUDIT_WHO_MAX], porg[OB_ORG_MAX + 1] = "";
-	struct person p;
 	va_list ap;
 
 	/* Filed as admin_audit files it. */
-	if (!org && subject && store_person_get(x->d->store, subject, &p) == STORE_OK) {
-		snprintf(porg, sizeof(porg), "%s", p.org);
-		org = porg;
-	}
-	sodium_memzero(&p, sizeof(p));
+	org = admin_audit_org(x, subject, org, porg);
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);
@@ -315,7 +398,11 @@ void audit_login_limited(struct daemon *d, const struct person *p, const char *e
 	va_start(ap, fmt);
 	audit_vfill(&e, p->username, p->org, event, result, fmt, ap);
 	va_end(ap);
-	audit_limited(d, &e, AUDIT_KIND_LOGIN, e.subject);
+	/* A person's locks are counted apart from their failures: the ten
+	 * wrong passwords that lock them must not crowd out the lock. */
+	audit_limited(d, &e,
+		      strcmp(event, "login.lockout") == 0 ? AUDIT_KIND_LOCKOUT : AUDIT_KIND_LOGIN,
+		      e.subject);
 }
 
 void audit_host_limited(struct daemon *d, const char *who, const char *event,
@@ -368,7 +455,7 @@ struct audit_page {
 	struct json_object *arr;
 	int64_t since;
 	const char *user;
-	size_t limit, bytes;
+	size_t limit, bytes, scanned;
 	uint64_t last;
 	bool more, oom;
 };
@@ -398,10 +485,19 @@ static int audit_take(const struct audit_event *e, void *ctx)
 	struct audit_page *pg = ctx;
 	struct json_object *o;
 
-	if (e->time < pg->since || !policy_admin_sees(&pg->x->a, e->org))
+	/* A page that has read AUDIT_SCAN_MAX events ends there, full or
+	 * not: one call must not hold the daemon for the whole log. */
+	if (pg->scanned++ >= AUDIT_SCAN_MAX) {
+		pg->more = true;
+		return 1;
+	}
+	/* Events passed over are behind the page too: the next one starts
+	 * after them. */
+	if (e->time < pg->since || !policy_admin_sees(&pg->x->a, e->org) ||
+	    (pg->user && strcmp(e->subject, pg->user) != 0 && strcmp(e->actor, pg->user) != 0)) {
+		pg->last = e->id;
 		return 0;
-	if (pg->user && strcmp(e->subject, pg->user) != 0 && strcmp(e->actor, pg->user) != 0)
-		return 0;
+	}
 	/* A page ends at limit events, or before it would outgrow a message. */
 	if (json_object_array_length(pg->arr) >= pg->limit || pg->bytes + AUDIT_JSON_MAX > 56 * 1024) {
 		pg->more = true;

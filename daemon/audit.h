@@ -17,7 +17,8 @@ void audit_host(struct daemon *d, const char *event, const char *result, const c
 	__attribute__((format(printf, 4, 5)));
 
 /* The same for events anyone can cause at will (a refusal at this host,
- * a wrong password or code): at most AUDIT_RATE_LIMIT a minute per
+ * a wrong password or code, a lock, "login.lockout", counted apart from
+ * the others): at most AUDIT_RATE_LIMIT a minute per
  * person (or, for audit_host_limited, per who: the source), the rest
  * recorded as one summary event when the minute is over. */
 void audit_login_limited(struct daemon *d, const struct person *p, const char *event,
@@ -31,7 +32,14 @@ void audit_host_limited(struct daemon *d, const char *who, const char *event,
  * event; call it where time passes without one). */
 void audit_tick(struct daemon *d);
 
+/* The most events one Audit call reads: a page ends there, with "next",
+ * even with no event of the caller's on it (10,000 take about 50 ms). */
+#define AUDIT_SCAN_MAX 10000
+
 /* Events that could not be stored since the daemon started. */
 uint64_t audit_dropped(void);
+/* Events pruned for room (audit_max_size) before their audit_retention
+ * since the daemon started. */
+uint64_t audit_pruned(void);
 
 #endif

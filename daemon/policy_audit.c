@@ -38,3 +38,21 @@ enum audit_rate_verdict policy_audit_rate(struct audit_rate *r, uint32_t limit, 
 		r->suppressed++;
 	return AUDIT_RATE_SUPPRESS;
 }
+
+enum audit_rate_verdict policy_audit_rate_shared(struct audit_rate *r, uint32_t limit,
+						 struct audit_rate *all, uint32_t total, int64_t now,
+						 uint32_t *summary)
+{
+	uint32_t ignored;
+
+	if (policy_audit_rate(r, limit, now, summary) == AUDIT_RATE_SUPPRESS)
+		return AUDIT_RATE_SUPPRESS;
+	/* Every caller's summary counts what all's would: its own is not
+	 * needed. */
+	if (policy_audit_rate(all, total, now, &ignored) == AUDIT_RATE_RECORD)
+		return AUDIT_RATE_RECORD;
+	r->recorded--;
+	if (r->suppressed < UINT32_MAX)
+		r->suppressed++;
+	return AUDIT_RATE_SUPPRESS;
+}

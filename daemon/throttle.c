@@ -187,12 +187,16 @@ int throttle_failure(struct daemon *d, const char *username,
 			 everywhere ? "from anywhere: locked everywhere" : "from one place: "
 									  "locked from there",
 			 what, service, rhost);
+		/* A guesser decides how many locks there are (every place,
+		 * every person): under the rate rule, as the person's locks
+		 * (apart from their failures, which must not crowd them out). */
 		if (store_person_get(d->store, username, &p) == STORE_OK)
-			audit_login(d, &p, "login.lockout", "locked",
-				    "%s until %s after %u failures (service %s, from %s)",
-				    everywhere ? "everywhere" : "from one place",
-				    log_utc(*until, when, sizeof(when)),
-				    everywhere ? t.failures : rules.attempts, service, rhost);
+			audit_login_limited(d, &p, "login.lockout", "locked",
+					    "%s until %s after %u failures (service %s, from %s)",
+					    everywhere ? "everywhere" : "from one place",
+					    log_utc(*until, when, sizeof(when)),
+					    everywhere ? t.failures : rules.attempts, service,
+					    rhost);
 		sodium_memzero(&p, sizeof(p));
 	}
 	return 1;

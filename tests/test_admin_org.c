@@ -267,6 +267,27 @@ static void only_main_admins_grant_roles_and_permissions(void **state)
 		"{\"username\":\"eva\",\"first_name\":\"E\",\"last_name\":\"V\","
 		"\"permissions\":[\"everything\"]}",
 		OB_ERR_INVALID_ARGUMENT, "unknown permission");
+	/* Nor by a change: of themselves (a permission, the role), of a
+	 * person below them. */
+	add_user(f, "pat", "acme", NULL);
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"bin\",\"permissions\":"
+		"[\"users\",\"codes\"]}", VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"bin\",\"role\":\"admin\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"pat\",\"permissions\":"
+		"[\"users\"]}", VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	refused(f, bin, OB_ADMIN_USER_MODIFY, "{\"username\":\"pat\",\"role\":\"admin\"}",
+		VL_ERR_PERMISSION_DENIED, "only a main administrator");
+	assert_int_equal(get(f, "bin").perms, PERM_USERS);
+	assert_int_equal(get(f, "pat").perms, 0);
+	/* The organisation keeps a main administrator: none deletes or
+	 * demotes themselves. */
+	refused(f, adm, OB_ADMIN_USER_DELETE, "{\"username\":\"daemon\"}", OB_ERR_INVALID_ARGUMENT,
+		"nobody deletes themselves");
+	refused(f, adm, OB_ADMIN_USER_MODIFY, "{\"username\":\"daemon\",\"role\":\"user\"}",
+		OB_ERR_INVALID_ARGUMENT, "own role");
+	refused(f, bin, OB_ADMIN_USER_DELETE, "{\"username\":\"daemon\"}",
+		VL_ERR_PERMISSION_DENIED, "main administrator");
 }
 
 /* ------------------------------------------------ usernames */
@@ -656,6 +677,122 @@ static void audit_records_calls_and_is_scoped(void **state)
 	json_object_put(reply);
 }
 
+static int64_t later = T0 + 1000000;
+
+static int64_t later_now(void)
+{
+	return later;
+}
+
+/* A delegated administrator of acme who looks up a person of other is
+ * told "no such person"; the event of that refused read used to be
+ * filed under the person's organisation, so other's auditors read
+ * acme's administrator at work (and acme's did not). */
+static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **state)
+{
+	struct fixture *f = *state;
+	uid_t sys = uid_of("sys"), bin = uid_of("bin"), adm = uid_of("daemon");
+	struct json_object *reply, *params;
+
+	/* Windows of their own: the audit rate of earlier tests is spent. */
+	f->d.now = later_now;
+	make_person(f, "sys", "acme", ROLE_USER, PERM_USERS);
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	add_user(f, "olga", "other", NULL);
+	refused(f, sys, OB_ADMIN_USER_SHOW, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND,
+		NULL);
+	reply = call_as(f, bin, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	if (strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
+		fail_msg("other's audit log shows acme's administrator: %s",
+			 json_object_to_json_string(params));
+	json_object_put(reply);
+	reply = call_as(f, adm, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	if (!strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
+		fail_msg("acme's audit log lacks its administrator's refused read: %s",
+			 json_object_to_json_string(params));
+	json_object_put(reply);
+}
+
+/* A kiosk source is the host's: its wrong codes may have been guesses at
+ * any organisation's codes.  A main administrator of one organisation
+ * could lift it for everyone, though they cannot even read its lock
+ * (kiosk events are root's). */
+static void a_source_shared_by_organisations_is_unlocked_by_root_only(void **state)
+{
+	struct fixture *f = *state;
+	uid_t adm = uid_of("daemon"), bin = uid_of("bin");
+	const char *src = "{\"source\":\"rhost=192.0.2.7\"}";
+
+	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
+	/* Theirs is the only organisation: the host's sources are theirs. */
+	ok(f, adm, OB_ADMIN_SOURCE_UNLOCK, src);
+	make_person(f, "bin", "other", ROLE_ADMIN, 0);
+	refused(f, adm, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
+	refused(f, bin, OB_ADMIN_SOURCE_UNLOCK, src, VL_ERR_PERMISSION_DENIED, "only root");
+	ok(f, 0, OB_ADMIN_SOURCE_UNLOCK, src);
+}
+
+/* Lines of the log (stderr) that hold text, while fn(f) runs. */
+static unsigned log_lines_while(struct fixture *f, void (*fn)(struct fixture *f),
+				const char *text)
+{
+	char path[] = "/tmp/test_admin_org.log.XXXXXX", line[1024];
+	int fd = mkstemp(path), saved = dup(2);
+	unsigned n = 0;
+	FILE *in;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fd, 2) == 2);
+	fn(f);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	in = fdopen(fd, "r");
+	assert_non_null(in);
+	rewind(in);
+	while (fgets(line, sizeof(line), in))
+		n += strstr(line, text) != NULL;
+	fclose(in);
+	unlink(path);
+	return n;
+}
+
+static void stranger_calls_in_a_loop(struct fixture *f)
+{
+	for (int i = 0; i < 2000; i++)
+		refused(f, uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+}
+
+static void delegated_calls_in_a_loop(struct fixture *f)
+{
+	for (int i = 0; i < 2000; i++)
+		refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+}
+
+/* Every refused administrative call was a line of the log: any local
+ * user calling in a loop (16,000 calls in 10 s) made journald's rate
+ * limit (10,000 lines in 30 s a service) drop all of onboardd's lines,
+ * the lockouts of other people's logins among them.  Now at most
+ * ADMIN_LOG_REFUSALS such lines a minute, and one that counts the rest. */
+static void refusals_in_a_loop_do_not_flood_the_log(void **state)
+{
+	struct fixture *f = *state;
+	unsigned n;
+
+	f->d.now = later_now;
+	make_person(f, "sys", "acme", ROLE_USER, PERM_CODES);
+	n = log_lines_while(f, stranger_calls_in_a_loop, "refused");
+	print_message("2000 calls of a stranger: %u lines of the log\n", n);
+	assert_true(n <= 11);
+	/* A minute later: the count of the rest, and ten lines again. */
+	later += 60;
+	n = log_lines_while(f, delegated_calls_in_a_loop, "refused");
+	print_message("2000 refused calls of a delegated administrator: %u lines\n", n);
+	assert_true(n >= 1 && n <= 11);
+}
+
 /* ------------------------------------------------ the rights table */
 
 /* Every call that names a person, by every kind of caller, on every kind
@@ -1027,6 +1164,9 @@ int main(void)
 		T(import_with_invite_hands_out_codes_once),
 		T(bulk_codes_go_to_people_without_email),
 		T(audit_records_calls_and_is_scoped),
+		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
+		T(a_source_shared_by_organisations_is_unlocked_by_root_only),
+		T(refusals_in_a_loop_do_not_flood_the_log),
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -32,6 +33,7 @@
 #include "ob_protocol.h"
 #include "policy_audit.h"
 #include "store.h"
+#include "throttle.h"
 #include "varlink.h"
 
 #define MAP_SIZE (64ULL << 20)
@@ -227,6 +229,40 @@ static void rate_expiry_as_a_table(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Two callers (limit 2 each) sharing a budget of 3: the third event in
+ * all is the last recorded; the caller's own count then tells the rest. */
+static void shared_rate_rule_as_a_table(void **state)
+{
+	static const struct {
+		int caller;  /* 0 or 1 */
+		int64_t at;
+		int verdict; /* AUDIT_RATE_* */
+		uint32_t summary;
+	} rows[] = {
+		{ 0, 0, AUDIT_RATE_RECORD, 0 },   { 0, 1, AUDIT_RATE_RECORD, 0 },
+		{ 0, 2, AUDIT_RATE_SUPPRESS, 0 }, /* the caller's own limit */
+		{ 1, 3, AUDIT_RATE_RECORD, 0 },   /* the third in all */
+		{ 1, 4, AUDIT_RATE_SUPPRESS, 0 }, /* all's limit, not the caller's */
+		/* both windows over: caller 1's summary counts the one all's
+		 * budget refused */
+		{ 1, 63, AUDIT_RATE_RECORD, 1 },  { 0, 64, AUDIT_RATE_RECORD, 1 },
+	};
+	struct audit_rate r[2] = { { 0 } }, all = { 0 };
+	const int64_t t0 = 1800000000;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t summary = 99;
+		int v = (int)policy_audit_rate_shared(&r[rows[i].caller], 2, &all, 3,
+						      t0 + rows[i].at, &summary);
+
+		if (v != rows[i].verdict || summary != rows[i].summary)
+			fail_msg("row %zu (at +%lld): verdict %d summary %u, want %d and %u", i,
+				 (long long)rows[i].at, v, summary, rows[i].verdict,
+				 rows[i].summary);
+	}
+}
+
 /* ----------------------------------------------------------- floods */
 
 /* The finding (issue 18.4): an administrator with only 'groups' made
@@ -262,6 +298,35 @@ static void a_flood_of_denied_calls_is_summed_up(void **state)
 	/* The next minute records again. */
 	call_as(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"bin\"}");
 	assert_int_equal(tally(f, "admin.denied").named, AUDIT_RATE_LIMIT + 1);
+}
+
+/* The dispatcher's refusals were limited, but not the calls refused
+ * further in: by the authority rule (a delegated administrator issuing
+ * a main administrator a code) or by the store (an address already
+ * used, a full pool).  2,000 such calls were 2,000 events each. */
+static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **state)
+{
+	struct fixture *f = *state;
+	uid_t bin = uid_of("bin");
+	struct tally t;
+
+	make_person(f, "bin", ROLE_USER, PERM_CODES | PERM_USERS);
+	make_person(f, "boss", ROLE_ADMIN, 0);
+	make_person(f, "ann", ROLE_USER, 0);
+	call_as(f, 0, OB_ADMIN_USER_MODIFY, "{\"username\":\"ann\",\"email\":\"a@example.org\"}");
+	make_person(f, "bob", ROLE_USER, 0);
+	for (int i = 0; i < 2000; i++) {
+		call_as(f, bin, OB_ADMIN_CODE_ISSUE, "{\"username\":\"boss\"}");
+		call_as(f, bin, OB_ADMIN_USER_MODIFY,
+			"{\"username\":\"bob\",\"email\":\"a@example.org\"}");
+	}
+	t = tally(f, "admin.denied");
+	print_message("2000 calls refused by the authority rule: %u events\n", t.named);
+	assert_true(t.named <= AUDIT_RATE_LIMIT);
+	t = tally(f, "user.modify");
+	print_message("2000 calls refused by the store: %u events\n", t.named);
+	/* Root's change of ann, and at most the caller's share of bin's. */
+	assert_true(t.named <= 1 + AUDIT_RATE_LIMIT);
 }
 
 /* Reads are audited under the same rule, per caller; one caller's flood
@@ -328,6 +393,114 @@ static void a_flood_of_refused_logins_is_summed_up(void **state)
 		fail_msg("the summary says: %s", t.last_summary);
 }
 
+/* One caller is held to AUDIT_RATE_LIMIT events a minute, but each of
+ * 256 callers used to get as many, and a summary each: a guesser trying
+ * wrong passwords for 1,000 people from rotating addresses made 2,570
+ * events and 257 summaries a minute, and so pushed the oldest events
+ * out of the audit log's share of the map within hours.  All callers
+ * together now get AUDIT_RATE_TOTAL events and AUDIT_SUMMARY_TOTAL
+ * summaries a minute (the rest summed up in one event per kind), and
+ * every event is still counted somewhere. */
+static void a_flood_by_many_callers_is_bounded_in_all(void **state)
+{
+	struct fixture *f = *state;
+	struct person p = { 0 };
+	uint64_t bytes0 = 0, bytes1 = 0, n = 0;
+	const int people = 1000, each = 20, minutes = 10;
+	struct tally t;
+
+	snprintf(p.org, sizeof(p.org), "default");
+	for (int round = 0; round < each; round++)
+		for (int i = 0; i < people; i++) {
+			snprintf(p.username, sizeof(p.username), "guessed%04d", i);
+			audit_login_limited(&f->d, &p, "login.failed", "refused",
+					    "wrong password (service sshd, from 2001:db8:%x::%x)",
+					    i, round);
+		}
+	t = tally(f, "login.failed");
+	print_message("%d refused logins of %d people in a minute: %u events\n", people * each,
+		      people, t.named);
+	assert_true(t.named <= AUDIT_RATE_TOTAL);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "login.failed");
+	print_message("... and %u summaries after it\n", t.summaries);
+	assert_true(t.summaries <= AUDIT_SUMMARY_TOTAL + 3);
+	/* Nothing uncounted: what was not recorded is in a summary. */
+	assert_int_equal(t.named + t.summed, people * each);
+
+	/* The same flood for ten minutes: the growth of the audit log an
+	 * attacker can cause at most (details as long as they come). */
+	assert_int_equal(store_audit_size(f->d.store, &bytes0, &n), STORE_OK);
+	for (int m = 0; m < minutes; m++) {
+		for (int round = 0; round < 3; round++)
+			for (int i = 0; i < people; i++) {
+				snprintf(p.username, sizeof(p.username), "guessed%04d", i);
+				audit_login_limited(&f->d, &p, "login.failed", "refused",
+						    "wrong password (service sshd-with-a-long-name, "
+						    "from 2001:db8:aaaa:bbbb:cccc:dddd:%x:%x)", i, m);
+			}
+		clock_now += AUDIT_RATE_WINDOW;
+	}
+	audit_tick(&f->d);
+	assert_int_equal(store_audit_size(f->d.store, &bytes1, &n), STORE_OK);
+	print_message("a flood of %d people's refused logins for %d minutes: the audit log "
+		      "grew by %llu bytes a minute\n", people, minutes,
+		      (unsigned long long)((bytes1 - bytes0) / minutes));
+}
+
+/* A lock is an event of its own (login.lockout), and it was recorded
+ * whatever the rate: a guesser rotating places and people (who have no
+ * password yet, so that a wrong code costs the daemon no hashing) made
+ * one for every place and person locked, 11 per person and lock period
+ * with the defaults, beyond every bound above.  Now they count with the
+ * person's refused logins. */
+static void a_flood_of_lockouts_is_bounded_in_all(void **state)
+{
+	struct fixture *f = *state;
+	const int people = 300;
+	char name[32];
+	int64_t until;
+	struct tally t;
+
+	/* One person's ten wrong passwords do not crowd out their lock. */
+	make_person(f, "ada", ROLE_USER, 0);
+	for (int k = 0; k < 10; k++) {
+		const uint8_t here[THROTTLE_PLACE_BYTES] = { 9 };
+		struct person ada = { .username = "ada", .org = "default" };
+
+		audit_login_limited(&f->d, &ada, "login.failed", "refused", "wrong password");
+		throttle_failure(&f->d, "ada", here, "password", "sshd", "192.0.2.9", &until);
+	}
+	assert_int_equal(tally(f, "login.failed").named, 10);
+	assert_int_equal(tally(f, "login.lockout").named, 1);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+
+	f->d.cfg.lockout_attempts = 2;
+	f->d.cfg.lockout_total_attempts = 4;
+	for (int i = 0; i < people; i++) {
+		snprintf(name, sizeof(name), "locked%03d", i);
+		make_person(f, name, ROLE_USER, 0);
+		for (int k = 0; k < 4; k++) {
+			const uint8_t place[THROTTLE_PLACE_BYTES] = { (uint8_t)(k / 2 + 1) };
+
+			throttle_failure(&f->d, name, place, "access code", "sshd", "2001:db8::1",
+					 &until);
+		}
+	}
+	t = tally(f, "login.lockout");
+	print_message("%d people locked from two places and everywhere: %u events\n", people,
+		      t.named - 1);
+	assert_true(t.named - 1 <= AUDIT_RATE_TOTAL);
+	clock_now += AUDIT_RATE_WINDOW;
+	audit_tick(&f->d);
+	t = tally(f, "login.lockout");
+	assert_true(t.summaries <= AUDIT_SUMMARY_TOTAL + 3);
+	/* Every lock is counted: recorded, or in a summary. */
+	assert_int_equal(t.named - 1 + t.summed, 2 * people);
+}
+
 /* --------------------------------------------------- retention, size */
 
 static void events_older_than_the_retention_are_pruned(void **state)
@@ -382,6 +555,52 @@ static void a_full_audit_share_prunes_instead_of_failing(void **state)
 	make_person(f, "ada", ROLE_USER, 0);
 }
 
+/* What Status says under key (0 when it says nothing). */
+static int64_t status_int(struct fixture *f, const char *key)
+{
+	struct peer root = { 0, 0, 1 };
+	struct json_object *reply = admin_call(&f->d, &root, &f->sess, OB_ADMIN_STATUS, NULL);
+	struct json_object *p, *v;
+	int64_t n = 0;
+
+	assert_true(json_object_object_get_ex(reply, "parameters", &p));
+	if (json_object_object_get_ex(p, key, &v))
+		n = json_object_get_int64(v);
+	json_object_put(reply);
+	return n;
+}
+
+/* Events that go for room, before their audit_retention, are what an
+ * investigator may miss: they used to go with a debug line only.  Now
+ * they are counted, Status shows the count, and the log warns; events
+ * that reached the retention are not counted. */
+static void events_pruned_for_room_are_counted_and_shown(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t bytes = 0, events = 0;
+	int64_t before = status_int(f, "audit_pruned");
+	char path[128];
+
+	for (int i = 0; i < 100; i++)
+		audit_host(&f->d, "test.old", "ok", "%d", i);
+	clock_now += f->d.cfg.audit_retention + 1;
+	audit_host(&f->d, "test.new", "ok", "first");
+	audit_host(&f->d, "test.new", "ok", "second");
+	assert_int_equal(tally(f, "test.old").named, 0);
+	assert_int_equal(status_int(f, "audit_pruned"), before);
+
+	store_close(f->d.store);
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+	for (int i = 0; i < 5000; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	assert_int_equal(status_int(f, "audit_pruned") - before, 5000 - (int64_t)events);
+}
+
 /* A cap configured beyond the map is held to three quarters of it: the
  * audit log alone still cannot fill the map. */
 static void a_cap_beyond_the_map_still_leaves_room(void **state)
@@ -403,6 +622,51 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	assert_true(bytes <= (1 << 20) / 4 * 3 + 8192);
 	make_person(f, "ada", ROLE_USER, 0);
+}
+
+/* Audit walked the whole log for one page: an administrator with only
+ * 'audit' in an organisation with few events made onboardd read every
+ * event of the log (up to the audit log's share of the map, about 1.3
+ * million with the defaults) on each call, holding every login behind
+ * it.  Now one call reads at most AUDIT_SCAN_MAX events, and a page that
+ * stops there says where to go on ("next"), as onboardctl does. */
+static void one_audit_page_reads_a_bounded_part_of_the_log(void **state)
+{
+	struct fixture *f = *state;
+	struct peer peer = { .uid = uid_of("bin"), .gid = 0, .pid = 1 };
+	struct json_object *reply, *p, *next, *in;
+	struct timespec t0, t1;
+	const int n = 30000;
+	int pages = 0;
+	long long after = 0;
+
+	make_person(f, "bin", ROLE_USER, PERM_AUDIT);
+	for (int i = 0; i < n; i++)
+		audit_host(&f->d, "test.host", "ok", "%d", i);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	reply = admin_call(&f->d, &peer, &f->sess, OB_ADMIN_AUDIT, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(json_object_object_get_ex(reply, "parameters", &p));
+	print_message("one page of Audit over %d events of another organisation: %.1f ms\n", n,
+		      (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	/* Root's events are not bin's: the page is empty, and goes on. */
+	assert_int_equal(json_object_array_length(json_object_object_get(p, "events")), 0);
+	assert_true(json_object_object_get_ex(p, "next", &next));
+	json_object_put(reply);
+	/* Followed to the end, the pages see the whole log. */
+	do {
+		char json[64];
+
+		snprintf(json, sizeof(json), "{\"after\":%lld}", after);
+		in = json_tokener_parse(json);
+		reply = admin_call(&f->d, &peer, &f->sess, OB_ADMIN_AUDIT, in);
+		json_object_put(in);
+		assert_true(json_object_object_get_ex(reply, "parameters", &p));
+		after = json_object_object_get_ex(p, "next", &next) ? json_object_get_int64(next) : -1;
+		json_object_put(reply);
+		pages++;
+	} while (after >= 0 && pages < 1000);
+	assert_true(pages >= n / AUDIT_SCAN_MAX && pages < 1000);
 }
 
 /* ------------------------------------------------- dropped events */
@@ -459,13 +723,19 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rate_rule_as_a_table),
 		cmocka_unit_test(rate_expiry_as_a_table),
+		cmocka_unit_test(shared_rate_rule_as_a_table),
 #define T(t) cmocka_unit_test_setup_teardown(t, fixture_setup, fixture_teardown)
 		T(a_flood_of_denied_calls_is_summed_up),
+		T(a_flood_of_calls_refused_past_the_dispatcher_is_summed_up),
 		T(a_flood_of_reads_is_summed_up_per_caller),
 		T(a_flood_of_refused_logins_is_summed_up),
+		T(a_flood_by_many_callers_is_bounded_in_all),
+		T(a_flood_of_lockouts_is_bounded_in_all),
 		T(events_older_than_the_retention_are_pruned),
 		T(a_full_audit_share_prunes_instead_of_failing),
 		T(a_cap_beyond_the_map_still_leaves_room),
+		T(one_audit_page_reads_a_bounded_part_of_the_log),
+		T(events_pruned_for_room_are_counted_and_shown),
 		T(a_dropped_event_is_counted_and_reported),
 #undef T
 	};

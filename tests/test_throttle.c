@@ -345,6 +345,52 @@ static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
 	remove_db(dir);
 }
 
+/* The table of failures the store could not take holds 256 people.  A
+ * failure beyond it is lost, so from then on nobody's try goes on (also
+ * a right password of someone who never failed) until everything held
+ * has been written: the table fails closed when it overflows. */
+static void a_full_table_of_unrecorded_failures_refuses_everyone(void **state)
+{
+	char dir[64], name[32];
+	struct daemon d = { .now = test_now };
+	const uint8_t here[THROTTLE_PLACE_BYTES] = { 2 };
+	struct throttle t;
+	int64_t until;
+	int r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_throttle.XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	config_defaults(&d.cfg);
+	if ((r = store_open(&d.store, dir, 4 << 20)) < 0)
+		fail_msg("store_open: %s", strerror(-r));
+	for (int i = 0; i < 257; i++) {
+		snprintf(name, sizeof(name), "p%03d", i);
+		add_person(d.store, name);
+	}
+	add_person(d.store, "zed");
+	throttle_full = true;
+	clock_now = T0 + 100000;
+	for (int i = 0; i < 257; i++) {
+		snprintf(name, sizeof(name), "p%03d", i);
+		assert_int_equal(throttle_gate(&d, name, here, &until), THROTTLE_ALLOW);
+		assert_int_equal(throttle_failure(&d, name, here, "password", "sshd", "192.0.2.2",
+						  &until), -EIO);
+	}
+	/* The 257th was lost: zed, who never failed, is refused unchecked. */
+	assert_int_equal(throttle_gate(&d, "zed", here, &until), -EIO);
+	/* The store writes again: the 256 held are written, and logins go on. */
+	throttle_full = false;
+	assert_int_equal(throttle_gate(&d, "zed", here, &until), THROTTLE_ALLOW);
+	assert_int_equal(store_throttle_get(d.store, "p000", &t), STORE_OK);
+	assert_int_equal(t.failures, 1);
+	assert_int_equal(store_throttle_get(d.store, "p255", &t), STORE_OK);
+	assert_int_equal(t.failures, 1);
+	store_close(d.store);
+	remove_db(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +405,7 @@ int main(void)
 		T(when_every_source_is_locked_none_is_forgotten),
 #undef T
 		cmocka_unit_test(a_failure_that_cannot_be_recorded_refuses_the_next_try),
+		cmocka_unit_test(a_full_table_of_unrecorded_failures_refuses_everyone),
 	};
 
 	if (sodium_init() < 0)
