@@ -179,41 +179,9 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 	return o;
 }
 
-/* Refused calls are logged at most ADMIN_LOG_REFUSALS a minute in all,
- * and the rest counted in one line with the first refusal logged after
- * the minute: any local user calling in a loop made a line each (1,600
- * a second), enough for journald's rate limit to drop every line of
- * onboardd, other people's lockouts among them.  The audit log records
- * them under its own rule. */
-#define ADMIN_LOG_REFUSALS 10
-
+/* Refused calls are logged through audit_log_refusal: at most ten
+ * lines a minute in all. */
 static struct audit_rate admin_log_rate;
-
-static void admin_log_quiet(uint32_t quiet)
-{
-	if (quiet)
-		log_info("admin: %u more refused call%s in the last minute, not logged one by "
-			 "one (at most %d a minute)", quiet, quiet == 1 ? "" : "s",
-			 ADMIN_LOG_REFUSALS);
-}
-
-static void admin_log_refused(struct daemon *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void admin_log_refused(struct daemon *d, const char *fmt, ...)
-{
-	char line[OB_TEXT_MAX + 128];
-	uint32_t quiet;
-	va_list ap;
-
-	if (policy_audit_rate(&admin_log_rate, ADMIN_LOG_REFUSALS, d->now(), &quiet) ==
-	    AUDIT_RATE_SUPPRESS)
-		return;
-	admin_log_quiet(quiet);
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_info("%s", line);
-}
 
 /* Look a person up for a call about them; *err is the refusal.  People
  * of another organisation do not exist for the caller. */
@@ -241,7 +209,7 @@ int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *wh
 
 	if (!why)
 		return 0;
-	admin_log_refused(x->d, "admin: %s refused: %s", x->a.username, why);
+	audit_log_refusal(x->d, &admin_log_rate, "admin: %s refused: %s", x->a.username, why);
 	admin_audit_limited(x, false, p->username, p->org, "admin.denied", "denied", "%s", why);
 	*err = admin_error(VL_ERR_PERMISSION_DENIED, "permission denied: %s", why);
 	return -EPERM;
@@ -1338,7 +1306,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 	 * reply to this call waits for it anyway. */
 	if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
 	    validate_username(pw.pw_name)) {
-		admin_log_refused(x->d, "admin: uid %u refused: no valid Unix username",
+		audit_log_refusal(x->d, &admin_log_rate, "admin: uid %u refused: no valid Unix username",
 				  (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: uid %u is not an onboard administrator",
@@ -1351,7 +1319,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 		return -EIO;
 	}
 	if (r == STORE_NOT_FOUND || !policy_is_admin(&p)) {
-		admin_log_refused(x->d, "admin: %s (uid %u) refused: not an onboard administrator",
+		audit_log_refusal(x->d, &admin_log_rate, "admin: %s (uid %u) refused: not an onboard administrator",
 				  pw.pw_name, (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: %s is not an onboard administrator",
@@ -1388,7 +1356,7 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 		if (strcmp(method, admin_methods[i].method) != 0)
 			continue;
 		if (!policy_admin_may(&x.a, admin_methods[i].need, &missing)) {
-			admin_log_refused(d, "admin: %s refused %s: lacks %s", x.a.username, method,
+			audit_log_refusal(d, &admin_log_rate, "admin: %s refused %s: lacks %s", x.a.username, method,
 					  missing);
 			admin_audit_limited(&x, false, NULL, x.a.org, "admin.denied", "denied",
 					    "%s needs %s", method + sizeof(OB_IFACE_ADMIN),

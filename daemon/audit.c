@@ -561,3 +561,21 @@ struct json_object *audit_list(struct admin_ctx *x, struct json_object *params)
 	}
 	return varlink_reply_new(p);
 }
+
+void audit_log_refusal(struct daemon *d, struct audit_rate *rate, const char *fmt, ...)
+{
+	char line[OB_TEXT_MAX + 128];
+	uint32_t quiet;
+	va_list ap;
+
+	if (policy_audit_rate(rate, AUDIT_LOG_REFUSALS, d->now(), &quiet) == AUDIT_RATE_SUPPRESS)
+		return;
+	if (quiet)
+		log_info("%u more refusal%s like the next in the last minute, not logged one by "
+			 "one (at most %d a minute)", quiet, quiet == 1 ? "" : "s",
+			 AUDIT_LOG_REFUSALS);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("%s", line);
+}

@@ -4,6 +4,7 @@
 #define OB_AUDIT_H
 
 #include "daemon.h"
+#include "policy_audit.h"
 
 /* Append an audit event of a login dialogue about person p: event
  * ("login.code", "login.mfa_enrolled", ...), result, and a detail that
@@ -41,5 +42,17 @@ uint64_t audit_dropped(void);
 /* Events pruned for room (audit_max_size) before their audit_retention
  * since the daemon started. */
 uint64_t audit_pruned(void);
+
+/* Log a refusal that any local user can cause at will (a call they may
+ * not make, a login that is not theirs to check): at most
+ * AUDIT_LOG_REFUSALS lines a minute for each rate (one per kind of
+ * refusal, kept by the caller), the rest counted in one line with the
+ * first refusal logged after the minute.  A line each (1,600 a second
+ * from one client) would be enough for journald's rate limit to drop
+ * every line of onboardd, other people's lockouts among them.  The audit
+ * log records them under its own rule. */
+#define AUDIT_LOG_REFUSALS 10
+void audit_log_refusal(struct daemon *d, struct audit_rate *rate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -578,6 +578,10 @@ void copy_printable(char *dst, size_t size, const char *src)
 	dst[i] = '\0';
 }
 
+/* A caller asking for logins that are not theirs to check, logged at
+ * most ten times a minute (audit_log_refusal). */
+static struct audit_rate login_refusal_rate;
+
 static int login_start(struct login *l, struct json_object *params)
 {
 	const char *phase = NULL, *user = NULL, *s = NULL;
@@ -607,7 +611,9 @@ static int login_start(struct login *l, struct json_object *params)
 	if (validate_username(user))
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);
 	if (!login_peer_may(l, user)) {
-		log_info("login: uid %u may not run a login for %s", (unsigned)l->peer.uid, user);
+		audit_log_refusal(l->d, &login_refusal_rate,
+				  "login: uid %u may not run a login for %s",
+				  (unsigned)l->peer.uid, user);
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   "Permission denied: this program may check only its own "
 				   "user's login.",

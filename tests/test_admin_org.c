@@ -775,7 +775,7 @@ static void delegated_calls_in_a_loop(struct fixture *f)
  * user calling in a loop (16,000 calls in 10 s) made journald's rate
  * limit (10,000 lines in 30 s a service) drop all of onboardd's lines,
  * the lockouts of other people's logins among them.  Now at most
- * ADMIN_LOG_REFUSALS such lines a minute, and one that counts the rest. */
+ * AUDIT_LOG_REFUSALS such lines a minute, and one that counts the rest. */
 static void refusals_in_a_loop_do_not_flood_the_log(void **state)
 {
 	struct fixture *f = *state;

@@ -138,5 +138,38 @@ for who in 1503 1504; do
 done
 expect_stdout_contains names_asked_about_are_unchanged "Alice Liddell" ob_ctl user show alice
 
+# A local user asking for other people's logins in a loop (one dialogue
+# a connection) is refused each time, and the log says so at most ten times a minute plus a line
+# counting the rest: a line each (2,000 here) would be enough for
+# journald's rate limit to drop onboardd's other lines.
+cat >"$OB_DIR/others_logins.py" <<'PY'
+import json, socket, sys
+for i in range(2000):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(json.dumps({"method": "io.onboard.Login.Start",
+                          "parameters": {"phase": "auth", "user": "alice"}}).encode() + b"\0")
+    buf = b""
+    while not buf.endswith(b"\0"):
+        d = s.recv(65536)
+        if not d:
+            sys.exit("closed after %d calls" % i)
+        buf += d
+    s.close()
+    if json.loads(buf[:-1]).get("parameters", {}).get("verdict") != "perm_denied":
+        sys.exit("not refused: %r" % buf)
+print("ok")
+PY
+before=$(grep -c 'may not run a login' "$OB_LOG")
+ob_run setpriv --reuid=1503 --regid=1503 --clear-groups "$py" "$OB_DIR/others_logins.py" "$OB_SOCKET"
+lines=$(($(grep -c 'may not run a login' "$OB_LOG") - before))
+if [ "$OB_RC" -eq 0 ] && [ "$lines" -le 10 ]; then
+	ob_pass others_logins_in_a_loop_do_not_flood_the_log
+else
+	ob_fail others_logins_in_a_loop_do_not_flood_the_log \
+		"expected 2,000 refusals logged in at most 10 lines, got $lines lines"
+	ob_show_output
+fi
+
 ob_stop_daemon
 ob_summary
