@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "accounts.h"
+#include "accounts_groups.h"
 #include "admin_private.h"
 #include "admin_reply.h"
 #include "code.h"
@@ -204,8 +205,15 @@ int admin_find_person(struct admin_ctx *x, const char *username, struct person *
 int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
 		     struct json_object **err)
 {
-	char text[OB_TEXT_MAX];
-	const char *why = policy_admin_may_act_on(&x->a, p, what, text, sizeof(text));
+	char text[OB_TEXT_MAX], group[ACCOUNTS_GROUP_MAX] = "";
+	const char *why;
+
+	/* The host's groups matter only for a delegated administrator: no
+	 * user database lookup for root and main administrators. */
+	if (!x->a.root && x->a.role != ROLE_ADMIN)
+		accounts_host_admin(p->username, group);
+	why = policy_admin_may_act_on_account(&x->a, p, group[0] ? group : NULL, what, text,
+					      sizeof(text));
 
 	if (!why)
 		return 0;

@@ -105,6 +105,20 @@ const char *policy_admin_may_act_on(const struct actor *a, const struct person *
 	return NULL;
 }
 
+const char *policy_admin_may_act_on_account(const struct actor *a, const struct person *target,
+					    const char *host_group, const char *what, char *buf,
+					    size_t size)
+{
+	const char *why = policy_admin_may_act_on(a, target, what, buf, size);
+
+	if (why || !host_group || a->root || a->role == ROLE_ADMIN)
+		return why;
+	snprintf(buf, size, "%s's Unix account administers this host (%s%s): only root or a "
+		 "main administrator may %s", target->username,
+		 strcmp(host_group, "uid 0") == 0 ? "" : "group ", host_group, what);
+	return buf;
+}
+
 const char *policy_grant(const struct actor *a, const struct person *p,
 			 const struct person *old)
 {

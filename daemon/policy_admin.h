@@ -43,6 +43,15 @@ bool policy_admin_sees(const struct actor *a, const char *org);
 const char *policy_admin_may_act_on(const struct actor *a, const struct person *target,
 				    const char *what, char *buf, size_t size);
 
+/* The same for a target whose Unix account administers the host
+ * (host_group: the group that makes it so, "sudo", "wheel", ..., or
+ * "uid 0"; NULL when it administers nothing): whoever can log in as it
+ * holds the host, which no onboard permission describes, so only root
+ * and main administrators may act on it. */
+const char *policy_admin_may_act_on_account(const struct actor *a, const struct person *target,
+					    const char *host_group, const char *what, char *buf,
+					    size_t size);
+
 /* "users", "invites", ... for one PERM_* bit; NULL otherwise. */
 const char *policy_perm_name(uint32_t perm);
 /* The bit of a permission's name, or 0. */

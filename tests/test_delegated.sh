@@ -25,7 +25,10 @@ chief:x:1501:1501:Chief:/nonexistent:/bin/sh
 rival:x:1502:1502:Rival:/nonexistent:/bin/sh
 plain:x:1503:1503:Plain:/nonexistent:/bin/sh
 pia:x:1504:1504:Pia:/nonexistent:/bin/sh
+opal:x:1510:1510:Opal:/nonexistent:/bin/sh
 EOF
+# opal administers the host (see below).
+printf 'opal:x:1510:\nsudo:x:27:opal\n' >>"$OB_GROUP"
 # The client runs as those uids: they must reach the socket.
 chmod 0711 "$OB_DIR"
 ob_start_daemon
@@ -80,6 +83,20 @@ expect_fail_with code_admin_cannot_issue_code_to_someone_with_more_permissions 1
 expect_fail_with delegated_admin_cannot_adopt_an_account 1 \
 	"only root may adopt an existing Unix account" \
 	as 1501 user add dave --first-name Dave --last-name Adopted --existing-account
+# An account that administers the host (in group sudo, wheel, admin or
+# root, or uid 0) is above every delegated administrator whatever its
+# onboard permissions: whoever can log in as it holds the host.  root
+# adopts one as a plain person; a code administrator may not reach it,
+# the main administrator may.
+expect_ok setup_person_with_sudo ob_ctl user add opal --first-name Opal --last-name Sud \
+	--existing-account --keep-unix-password --org acme
+expect_fail_with code_admin_cannot_issue_a_code_to_a_sudoer 1 \
+	"opal's Unix account administers this host (group sudo)" \
+	as 1500 code issue opal
+expect_fail_with code_admin_cannot_revoke_a_sudoers_code 1 \
+	"administers this host" as 1500 code revoke opal
+expect_stdout_matches main_admin_issues_a_code_to_a_sudoer \
+	'[A-Z]{4}-[A-Z]{4}-[A-Z]{4}-[A-Z]{4}' as 1501 code issue opal
 # A caller who is not an administrator learns nothing about who exists:
 # every login and admin call about a name gets the same reply, to the
 # byte, for a person onboard has (alice), an administrator with a Unix

@@ -176,6 +176,45 @@ static void authority_is_a_subset_of_rights(void **state)
 	}
 }
 
+/* A plain person (no permissions) whose Unix account administers the
+ * host: every caller x each way an account does (or none).  Root and
+ * main administrators act; every delegated administrator is refused,
+ * naming the group, however many permissions they hold. */
+static void an_account_that_administers_the_host_is_above_delegates(void **state)
+{
+	static const char *const groups[] = { NULL, "sudo", "wheel", "admin", "root", "uid 0",
+					      "unknown" };
+
+	(void)state;
+	for (int w = 0; w < W_N; w++) {
+		struct actor a = actor(who[w].root, who[w].role, who[w].perms, who[w].org);
+
+		snprintf(a.username, sizeof(a.username), "%s", who[w].root ? "" : who[w].name);
+		for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			struct person p = { .role = ROLE_USER };
+			char buf[512];
+			const char *why;
+			bool acts = who[w].root || who[w].role == ROLE_ADMIN ||
+				    (!groups[g] && who[w].perms);
+
+			snprintf(p.org, sizeof(p.org), "%s", w == W_MAIN_OTHER ? "other" : "acme");
+			snprintf(p.username, sizeof(p.username), "opal");
+			why = policy_admin_may_act_on_account(&a, &p, groups[g], "issue them a code",
+							      buf, sizeof(buf));
+			if (acts && why)
+				fail_msg("%s on an account of %s: refused (%s)", who[w].name,
+					 groups[g] ? groups[g] : "no group", why);
+			if (!acts && !why)
+				fail_msg("%s on an account of %s: acts", who[w].name,
+					 groups[g] ? groups[g] : "no group");
+			if (!acts && groups[g] && who[w].perms &&
+			    (!strstr(why, "administers this host") || !strstr(why, groups[g])))
+				fail_msg("%s on an account of %s: '%s' does not say why", who[w].name,
+					 groups[g], why);
+		}
+	}
+}
+
 /* Every single permission the caller lacks is named; every subset of the
  * caller's own is allowed: all 128 x 128 combinations. */
 static void authority_over_every_permission_set(void **state)
@@ -376,6 +415,7 @@ int main(void)
 		cmocka_unit_test(permission_names_round_trip),
 		cmocka_unit_test(authority_is_a_subset_of_rights),
 		cmocka_unit_test(authority_over_every_permission_set),
+		cmocka_unit_test(an_account_that_administers_the_host_is_above_delegates),
 		cmocka_unit_test(only_main_admins_grant),
 		cmocka_unit_test(links_follow_the_role),
 		cmocka_unit_test(taken_message_names_the_reason),
