@@ -302,10 +302,9 @@ static const char *relay_reply_parse(struct json_object *params, struct relay_re
 	return NULL;
 }
 
-static int relay_add_string(struct json_object *obj, const char *key, const char *value)
+/* Add v (taken over, NULL when it could not be made) as obj's key. */
+static int relay_add(struct json_object *obj, const char *key, struct json_object *v)
 {
-	struct json_object *v = json_object_new_string(value);
-
 	if (!v)
 		return -ENOMEM;
 	if (json_object_object_add(obj, key, v) < 0) {
@@ -315,17 +314,9 @@ static int relay_add_string(struct json_object *obj, const char *key, const char
 	return 0;
 }
 
-static int relay_add_int(struct json_object *obj, const char *key, long long value)
+static int relay_add_string(struct json_object *obj, const char *key, const char *value)
 {
-	struct json_object *v = json_object_new_int64(value);
-
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
+	return relay_add(obj, key, json_object_new_string(value));
 }
 
 /* Add a PAM item when the application set it.  An item too long for the
@@ -417,7 +408,7 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	 * daemon, but its real uid is its caller's, which the caller cannot
 	 * change.  The daemon counts the dialogue against it. */
 	if (ret >= 0)
-		ret = relay_add_int(p, OB_LOGIN_RUID, (long long)relay_caller_uid(r));
+		ret = relay_add(p, OB_LOGIN_RUID, json_object_new_int64((long long)relay_caller_uid(r)));
 	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
 	if (ret >= 0)
