@@ -455,10 +455,7 @@ static int block_signals(void)
 	sigset_t mask;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
+	server_signals(&mask);
 	/* Threads started later inherit the mask: signals reach only the
 	 * loop's signalfd. */
 	return sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? -errno : 0;

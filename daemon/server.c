@@ -759,6 +759,14 @@ static int epoll_add(int epfd, int fd, void *tag)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+void server_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 int server_new(struct server **out, struct daemon *d, int listen_fd)
 {
 	struct server *s = calloc(1, sizeof(*s));
@@ -771,10 +779,7 @@ int server_new(struct server **out, struct daemon *d, int listen_fd)
 	s->d = d;
 	s->listen_fd = listen_fd;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
+	server_signals(&mask);
 	s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s->epfd < 0 || s->sig_fd < 0) {
 		r = -errno;

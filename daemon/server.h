@@ -3,12 +3,19 @@
 #ifndef OB_SERVER_H
 #define OB_SERVER_H
 
+#include <signal.h>
+
 #include "daemon.h"
 
 struct server;
 
-/* Serve on listen_fd (bound, listening, non-blocking).  Signals SIGTERM,
- * SIGINT and SIGHUP must already be blocked in every thread: the server
+/* The signals the server reads from its signalfd (SIGTERM, SIGINT,
+ * SIGHUP): main blocks this set before any thread starts, server_new
+ * reads the same set, so the two cannot disagree. */
+void server_signals(sigset_t *set);
+
+/* Serve on listen_fd (bound, listening, non-blocking).  The signals of
+ * server_signals must already be blocked in every thread: the server
  * reads them from a signalfd. Returns 0 or -errno. */
 int server_new(struct server **out, struct daemon *d, int listen_fd);
 
