@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,23 +15,18 @@
 #include <sys/wait.h>
 
 #include "accounts.h"
+#include "passwd.h"
 
 enum account_kind accounts_kind(const char *username, uid_t uid_min)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	int r;
+	struct passwd_entry pw;
+	int r = passwd_kind(username, uid_min, &pw);
 
-	if (strcmp(username, "root") == 0)
-		return ACCOUNT_SYSTEM;
-	r = getpwnam_r(username, &pw, buf, sizeof(buf), &res);
-	if (r == 0 && !res)
+	if (r == PASSWD_NONE)
 		return ACCOUNT_NONE;
-	if (r != 0 || !res)
-		return r == ENOENT || r == ESRCH ? ACCOUNT_NONE : ACCOUNT_SYSTEM;
-	if (res->pw_uid == 0 || res->pw_uid < uid_min)
-		return ACCOUNT_SYSTEM;
-	return ACCOUNT_REGULAR;
+	if (r == PASSWD_REGULAR)
+		return ACCOUNT_REGULAR;
+	return ACCOUNT_SYSTEM; /* root, below uid_min, or a lookup error */
 }
 
 /* ------------------------------------------------ creating accounts */

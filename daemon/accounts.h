@@ -8,7 +8,8 @@
 
 #include "policy.h"
 
-/* ACCOUNT_SYSTEM for "root", any uid 0 and any uid below uid_min;
+/* ACCOUNT_SYSTEM for "root", any uid 0 and any uid below uid_min (the
+ * rule the PAM module applies too: passwd_kind, common/passwd.h);
  * ACCOUNT_REGULAR for other existing accounts; ACCOUNT_NONE when the name
  * is unknown to getpwnam_r.  A lookup error counts as ACCOUNT_SYSTEM: when
  * in doubt, do not claim the name. */

@@ -4,12 +4,12 @@
 
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "accounts_groups.h"
 #include "ob_cleanup.h"
+#include "passwd.h"
 
 /* The groups that give an account the host (sudo's and polkit's usual
  * administrators on Debian and elsewhere). */
@@ -17,27 +17,24 @@ static const char *const accounts_admin_groups[] = { "root", "sudo", "wheel", "a
 
 int accounts_host_admin(const char *username, char group[ACCOUNTS_GROUP_MAX])
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	struct passwd_entry pw;
 	gid_t gids[256];
 	int n = (int)OB_ARRAY_SIZE(gids), r;
 
 	group[0] = '\0';
-	r = getpwnam_r(username, &pw, buf, sizeof(buf), &res);
-	if (r == 0 && !res)
+	r = passwd_by_name(username, &pw);
+	if (r == 0)
 		return 0;
-	if (r != 0 || !res) {
-		if (r == ENOENT || r == ESRCH)
-			return 0;
+	if (r < 0) {
 		snprintf(group, ACCOUNTS_GROUP_MAX, "unknown");
 		return 1;
 	}
-	if (res->pw_uid == 0) {
+	if (pw.uid == 0) {
 		snprintf(group, ACCOUNTS_GROUP_MAX, "uid 0");
 		return 1;
 	}
 	/* More groups than fit: do not guess which were left out. */
-	if (getgrouplist(username, res->pw_gid, gids, &n) < 0) {
+	if (getgrouplist(username, pw.gid, gids, &n) < 0) {
 		snprintf(group, ACCOUNTS_GROUP_MAX, "unknown");
 		return 1;
 	}

@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include "log.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
+#include "passwd.h"
 #include "peoplefile.h"
 #include "policy.h"
 #include "store_record.h"
@@ -1299,8 +1299,7 @@ static void admin_audit_read(struct admin_ctx *x, const char *event, struct json
 static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json_object **err)
 {
 	_cleanup_person_ struct person p = { 0 };
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	struct passwd_entry pw;
 	enum store_result r;
 
 	x->uid = peer->uid;
@@ -1312,8 +1311,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 	}
 	/* Name service lookups are local files on the hosts we serve; the
 	 * reply to this call waits for it anyway. */
-	if (getpwuid_r(peer->uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
-	    validate_username(pw.pw_name)) {
+	if (passwd_by_uid(peer->uid, &pw) != 1 || validate_username(pw.name)) {
 		audit_log_refusal(x->d, &admin_log_rate, "admin: uid %u refused: no valid Unix username",
 				  (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
@@ -1321,17 +1319,17 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 				   (unsigned)peer->uid);
 		return -EPERM;
 	}
-	r = store_person_get(x->d->store, pw.pw_name, &p);
+	r = store_person_get(x->d->store, pw.name, &p);
 	if (r != STORE_OK && r != STORE_NOT_FOUND) {
 		*err = admin_storage_error(r, "read the administrator");
 		return -EIO;
 	}
 	if (r == STORE_NOT_FOUND || !policy_is_admin(&p)) {
 		audit_log_refusal(x->d, &admin_log_rate, "admin: %s (uid %u) refused: not an onboard administrator",
-				  pw.pw_name, (unsigned)peer->uid);
+				  pw.name, (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: %s is not an onboard administrator",
-				   pw.pw_name);
+				   pw.name);
 		return -EPERM;
 	}
 	snprintf(x->a.username, sizeof(x->a.username), "%s", p.username);

@@ -26,6 +26,7 @@
 
 #include "audit.h"
 #include "login_private.h"
+#include "passwd.h"
 
 /* -------------------------------------------------------------- replies */
 
@@ -560,13 +561,11 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 /* Any uid may run a dialogue for its own account; only root for others. */
 static bool login_peer_may(const struct login *l, const char *user)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	struct passwd_entry pw;
 
 	if (l->peer.uid == 0)
 		return true;
-	return getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res &&
-	       res->pw_uid == l->peer.uid;
+	return passwd_by_name(user, &pw) == 1 && pw.uid == l->peer.uid;
 }
 
 void copy_printable(char *dst, size_t size, const char *src)

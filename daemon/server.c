@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "login.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
+#include "passwd.h"
 #include "server.h"
 #include "varlink.h"
 #include "worker.h"
@@ -454,11 +454,9 @@ static unsigned server_not_root_max(const struct server *s)
  * others hold for them. */
 static bool server_own_login(uid_t ruid, const char *target)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
+	struct passwd_entry pw;
 
-	return getpwnam_r(target, &pw, buf, sizeof(buf), &res) == 0 && res &&
-	       res->pw_uid == ruid;
+	return passwd_by_name(target, &pw) == 1 && pw.uid == ruid;
 }
 
 /* Why a login of ruid for target may not begin, or NULL.  Root's own

@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +23,9 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "options.h"
+#include "passwd.h"
 #include "people.h"
 #include "relay.h"
-
-#define ONBOARD_PWBUF_MAX (1024 * 1024)
 
 static void onboard_warn(void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -59,36 +57,19 @@ static int onboard_pam_code(pam_handle_t *pamh, int r, const char *what)
  * could pass as a name onboard does not know. */
 static int onboard_system_account(const char *user, char canon[OB_USERNAME_MAX + 1])
 {
-	struct passwd pw, *res = NULL;
-	size_t size = 4096;
-	int r;
+	struct passwd_entry pw;
+	int r = passwd_kind(user, logindefs_uid_min(LOGINDEFS_PATH), &pw);
 
-	if (strcmp(user, "root") == 0)
+	/* Some NSS modules report "no such user" as one of these too
+	 * (getpwnam_r(3)); the daemon decides about such names. */
+	if (r == PASSWD_NONE || r == -EBADF || r == -EPERM)
+		return 0;
+	if (r < 0)
+		return r;
+	if (r == PASSWD_ROOT || !pw.name[0]) /* "": not a name onboard could manage */
 		return 1;
-	for (;;) {
-		_cleanup_free_ char *buf = malloc(size);
-
-		if (!buf)
-			return -ENOMEM;
-		r = getpwnam_r(user, &pw, buf, size, &res);
-		if (r == ERANGE && size < ONBOARD_PWBUF_MAX) {
-			size *= 2;
-			continue;
-		}
-		if (res) {
-			if (pw.pw_uid == 0)
-				return 1;
-			if (strlen(pw.pw_name) > OB_USERNAME_MAX)
-				return 1; /* not a name onboard could manage */
-			memcpy(canon, pw.pw_name, strlen(pw.pw_name) + 1);
-			return pw.pw_uid < logindefs_uid_min(LOGINDEFS_PATH) ? 2 : 0;
-		}
-		/* Some NSS modules report "no such user" as one of these
-		 * (getpwnam_r(3)); the daemon decides about such names. */
-		if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
-			return 0;
-		return -r;
-	}
+	memcpy(canon, pw.name, strlen(pw.name) + 1);
+	return r == PASSWD_SYSTEM ? 2 : 0;
 }
 
 /* Whether the daemon should hear about this user.  When not, *pam is

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "names.h"
+#include "passwd.h"
 #include "people.h"
 #include "relay.h"
 #include "utf8.h"
@@ -383,15 +383,14 @@ static int relay_add_host(struct relay *r, struct json_object *p)
 static uid_t relay_caller_uid(struct relay *r)
 {
 	const char *ruser = NULL;
-	struct passwd pw, *res = NULL;
-	char buf[16384];
+	struct passwd_entry pw;
 	uid_t uid = getuid();
 
 	if (uid != 0 || pam_get_item(r->pamh, PAM_RUSER, (const void **)&ruser) != PAM_SUCCESS ||
-	    !ruser || !ruser[0] || getpwnam_r(ruser, &pw, buf, sizeof(buf), &res) != 0 || !res ||
-	    res->pw_uid == (uid_t)-1) /* the daemon would refuse it as a uid */
+	    !ruser || !ruser[0] || passwd_by_name(ruser, &pw) != 1 ||
+	    pw.uid == (uid_t)-1) /* the daemon would refuse it as a uid */
 		return uid;
-	return res->pw_uid;
+	return pw.uid;
 }
 
 static int relay_start_params(struct relay *r, const char *phase, const char *user,

@@ -74,7 +74,7 @@ static void internal_symbols_are_hidden(void **state)
 		/* the common code linked into it */
 		"client_connect", "client_call", "client_close", "varlink_parse",
 		"varlink_encode", "varlink_wipe", "varlink_get_string", "logindefs_uid_min",
-		"code_normalise",
+		"code_normalise", "passwd_by_name", "passwd_kind",
 		/* onboard has no session group: nothing may stand in for one */
 		"pam_sm_open_session", "pam_sm_close_session",
 	};
