@@ -39,16 +39,6 @@ static void onboard_warn(void *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The one place where internal -errno values become PAM codes; what says
- * what failed, for the log. */
-static int onboard_pam_code(pam_handle_t *pamh, int r, const char *what)
-{
-	if (r >= 0)
-		return r;
-	pam_syslog(pamh, LOG_ERR, "%s: %s", what, strerror(-r));
-	return r == -ENOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
-}
-
 /* 1 when user is root or has uid 0, 2 when its uid is below UID_MIN (a
  * system account); 0 when it is a regular account or has no Unix
  * account; -errno when the lookup failed.  canon receives the account's
@@ -104,7 +94,7 @@ static bool onboard_ours(pam_handle_t *pamh, const struct options *o, const char
 	if (r == 0 && name_check(canon, OB_USERNAME_MAX) != NAME_OK)
 		r = 1;
 	if (r < 0)
-		*pam = onboard_pam_code(pamh, r, "cannot look up the account");
+		*pam = relay_pam_code(pamh, r, "cannot look up the account");
 	else if (r > 0 && o->debug)
 		pam_syslog(pamh, LOG_DEBUG,
 			   "%s is root, a system account or no name onboard could hold: ignored",
@@ -152,7 +142,7 @@ static int onboard_kiosk_run(pam_handle_t *pamh, const struct options *o, int fl
 	if (pam == PAM_AUTHINFO_UNAVAIL && onboard_kiosk(pamh, o, OB_PHASE_AUTH))
 		return onboard_kiosk_unavailable(pamh, o);
 	if (pam != PAM_SUCCESS)
-		return onboard_pam_code(pamh, pam, "kiosk");
+		return pam;
 	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || !user ||
 	    strlen(user) > OB_USERNAME_MAX ||
 	    onboard_system_account(user, canon) != 0) {
@@ -177,7 +167,7 @@ static int onboard_run(pam_handle_t *pamh, int flags, int argc, const char **arg
 		return onboard_kiosk_run(pamh, &o, flags);
 	if (!onboard_ours(pamh, &o, &user, canon, &pam))
 		return pam;
-	return onboard_pam_code(pamh, relay_dialogue(pamh, &o, phase, canon, flags), phase);
+	return relay_dialogue(pamh, &o, phase, canon, flags);
 }
 
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

@@ -619,8 +619,20 @@ static int relay_round(struct relay *r, const char *method, struct json_object *
 	return ret;
 }
 
-int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
-		   const char *user, int flags)
+int relay_pam_code(pam_handle_t *pamh, int r, const char *what)
+{
+	if (r >= 0)
+		return r;
+	pam_syslog(pamh, LOG_ERR, "%s: %s", what, strerror(-r));
+	return r == -ENOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+}
+
+/* relay_dialogue, but -errno instead of a PAM code when an internal step
+ * failed (memory, mostly): the steps keep -errno for that, and
+ * relay_dialogue converts it once, so that its callers see PAM codes
+ * only. */
+static int relay_run(pam_handle_t *pamh, const struct options *o, const char *phase,
+		     const char *user, int flags)
 {
 	struct relay r = { .pamh = pamh, .o = o, .flags = flags, .kiosk = !user, .user = user };
 	struct json_object *params = NULL, *next = NULL;
@@ -669,4 +681,12 @@ int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phas
 	}
 	client_close(&r.c);
 	return ret < 0 ? ret : pam;
+}
+
+int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
+		   const char *user, int flags)
+{
+	/* A kiosk's errors were logged as the kiosk's, a user's as the
+	 * phase's. */
+	return relay_pam_code(pamh, relay_run(pamh, o, phase, user, flags), user ? phase : "kiosk");
 }

@@ -39,9 +39,15 @@
  * onboard's.  Everything after Start was answered (an answer too long or
  * not UTF-8, busy, a broken connection, a protocol error), and busy at
  * any point, is a refusal: PAM_AUTH_ERR, or PAM_MAXTRIES after
- * RELAY_MAX_ROUNDS.  Returns -ENOMEM when memory ran out. */
+ * RELAY_MAX_ROUNDS.  PAM_BUF_ERR when memory ran out, PAM_SERVICE_ERR on
+ * any other internal error (both logged).  Always a PAM code. */
 int relay_dialogue(pam_handle_t *pamh, const struct options *o, const char *phase,
 		   const char *user, int flags);
+
+/* The one place where the module's internal -errno values become PAM
+ * codes: r itself when it is one already (r >= 0), else PAM_BUF_ERR for
+ * -ENOMEM and PAM_SERVICE_ERR for the rest, logged with what failed. */
+int relay_pam_code(pam_handle_t *pamh, int r, const char *what);
 
 /* Whether user may be one of onboard's people, from the people file of
  * o (read only when the daemon cannot be asked): 0 only when the file is

@@ -71,6 +71,7 @@ static void internal_symbols_are_hidden(void **state)
 	static const char *const hidden[] = {
 		/* the module's own code */
 		"options_parse", "options_defaults", "relay_dialogue", "relay_verdict_to_pam",
+		"relay_pam_code",
 		/* the common code linked into it */
 		"client_connect", "client_call", "client_close", "varlink_parse",
 		"varlink_encode", "varlink_wipe", "varlink_get_string", "logindefs_uid_min",
