@@ -569,15 +569,6 @@ static bool login_peer_may(const struct login *l, const char *user)
 	       res->pw_uid == l->peer.uid;
 }
 
-void copy_printable(char *dst, size_t size, const char *src)
-{
-	size_t i = 0;
-
-	for (; src && src[i] && i + 1 < size; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
-
 /* A caller asking for logins that are not theirs to check, logged at
  * most ten times a minute (audit_log_refusal). */
 static struct audit_rate login_refusal_rate;
@@ -595,10 +586,13 @@ static int login_start(struct login *l, struct json_object *params)
 	    (strcmp(phase, OB_PHASE_AUTH) != 0 && strcmp(phase, OB_PHASE_ACCOUNT) != 0 &&
 	     strcmp(phase, OB_PHASE_PASSWORD) != 0 && strcmp(phase, OB_PHASE_PASSWORD_CHECK) != 0))
 		return login_invalid(l, "phase");
-	copy_printable(l->service, sizeof(l->service),
-		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?");
-	copy_printable(l->rhost, sizeof(l->rhost),
-		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local");
+	/* Text from a client that goes into log lines: printable ASCII. */
+	text_printable(l->service, sizeof(l->service),
+		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?",
+		       TEXT_ASCII);
+	text_printable(l->rhost, sizeof(l->rhost),
+		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local",
+		       TEXT_ASCII);
 	/* Where the login comes from: a person's failures count per place. */
 	login_source(l, params);
 	have_user = varlink_get_string(params, "user", OB_ANSWER_MAX, &user);

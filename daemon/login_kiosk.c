@@ -47,7 +47,7 @@ void login_source(struct login *l, struct json_object *params)
 	throttle_source_key(kinds[i], v, l->source);
 	n = (size_t)snprintf(l->source_name, sizeof(l->source_name), "%s ", kinds[i]);
 	/* The log line is for people: no control characters in it. */
-	copy_printable(l->source_name + n, sizeof(l->source_name) - n, v);
+	text_printable(l->source_name + n, sizeof(l->source_name) - n, v, TEXT_ASCII);
 }
 
 int login_kiosk_start(struct login *l, struct json_object *params)

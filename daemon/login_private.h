@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "qr.h"
 #include "quality.h"
+#include "text.h"
 #include "throttle.h"
 #include "totp.h"
 #include "validate.h"
@@ -161,10 +162,6 @@ const char *login_text_unfinished(struct login *l);
 
 /* Read l->person again from the store: 0, or -EIO. */
 int login_reread(struct login *l);
-
-/* src into dst (size bytes) with anything but printable ASCII as '?':
- * text from a client that goes into a log line. */
-void copy_printable(char *dst, size_t size, const char *src);
 
 /* login_host.c: the host's groups and pool (Login.Start's groups and
  * pool) against the person, in the account phase.  Returns 0 with
