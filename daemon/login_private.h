@@ -160,6 +160,9 @@ int login_change_start(struct login *l, bool check);
  * invitation waits for them, else an access code from the administrator. */
 const char *login_text_unfinished(struct login *l);
 
+/* LOG_WHERE's arguments for l: its service and its remote host. */
+#define LOG_WHERE_OF(l) (l)->service, (l)->rhost
+
 /* Read l->person again from the store: 0, or -EIO. */
 int login_reread(struct login *l);
 
