@@ -15,6 +15,7 @@
 #include "duration.h"
 #include "ob_protocol.h"
 #include "output.h"
+#include "text.h"
 #include "varlink.h"
 
 void ctl_usage_error(const char *fmt, ...)
@@ -289,18 +290,13 @@ static void ctl_list_corrupt(struct json_object *rparams, int64_t *count, char *
 			     size_t size)
 {
 	struct json_object *v;
-	const char *s;
-	size_t i;
 
 	if (!json_object_object_get_ex(rparams, "corrupt", &v) ||
 	    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0)
 		return;
 	if (*count == 0 && json_object_object_get_ex(rparams, "corrupt_first", &v) &&
 	    json_object_is_type(v, json_type_string)) {
-		s = json_object_get_string(v);
-		for (i = 0; s[i] && i + 1 < size; i++)
-			first[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-		first[i] = '\0';
+		text_printable(first, size, json_object_get_string(v), TEXT_ASCII);
 	}
 	if (json_object_object_get_ex(rparams, "corrupt", &v) &&
 	    json_object_get_int64(v) < INT32_MAX)

@@ -14,9 +14,9 @@
 #include <sodium.h>
 
 #include "duration.h"
-#include "utf8.h"
 #include "ob_protocol.h"
 #include "output.h"
+#include "text.h"
 
 /* Width of the label column of key/value views. */
 #define OUTPUT_LABEL_WIDTH 18
@@ -70,34 +70,13 @@ static bool output_int(struct json_object *o, const char *key, int64_t *out)
 }
 
 /* s with C0 controls, DEL and C1 controls (U+0080..U+009F, 0xc2 0x80..0x9f
- * in UTF-8) replaced by '?', cut to fit size. */
+ * in UTF-8) replaced by '?', cut to fit size.  Text-direction and
+ * invisible characters too: onboardd refuses them in names, but a name
+ * stored before it did may hold one, and it must not turn the table
+ * around. */
 const char *output_sanitize(const char *s, char *buf, size_t size)
 {
-	size_t o = 0, len = strlen(s);
-
-	for (size_t i = 0; s[i] && o + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-		size_t next = i;
-		uint32_t cp;
-
-		if (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
-			buf[o++] = '?';
-			i++;
-			continue;
-		}
-		/* Text-direction and invisible characters: onboardd refuses
-		 * them in names, but a name stored before it did may hold
-		 * one, and it must not turn the table around. */
-		if (c >= 0xc2 && utf8_next((const unsigned char *)s, len, &next, &cp) &&
-		    utf8_is_format(cp)) {
-			buf[o++] = '?';
-			i = next - 1;
-			continue;
-		}
-		buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	buf[o] = '\0';
-	return buf;
+	return text_printable(buf, size, s, TEXT_UNICODE);
 }
 
 static const char *output_utc(int64_t t, char *buf, size_t size)

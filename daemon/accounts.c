@@ -16,6 +16,7 @@
 
 #include "accounts.h"
 #include "passwd.h"
+#include "text.h"
 
 enum account_kind accounts_kind(const char *username, uid_t uid_min)
 {
@@ -126,9 +127,7 @@ static int accounts_run(char *const argv[], int *code, char *err, size_t errlen)
 		*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	for (size_t i = 0; buf[i]; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
+	text_printable(buf, strlen(buf) + 1, buf, 0);
 	if (buf[0])
 		snprintf(err, errlen, "%s", buf);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)

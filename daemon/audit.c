@@ -19,19 +19,9 @@
 #include "log.h"
 #include "ob_protocol.h"
 #include "policy_audit.h"
+#include "text.h"
 #include "validate.h"
 #include "varlink.h"
-
-/* Fill e's text fields; anything but printable ASCII becomes '?', so a
- * name cannot forge a line of the log. */
-static void audit_copy(char *dst, size_t size, const char *src)
-{
-	size_t i = 0;
-
-	for (; src && src[i] && i + 1 < size; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
 
 /* ------------------------------------------------------------ limits
  *
@@ -283,7 +273,7 @@ static struct audit_slot *audit_slot(enum audit_kind kind, const char *who)
 	}
 	free->used = true;
 	free->kind = kind;
-	audit_copy(free->who, sizeof(free->who), who);
+	text_printable(free->who, sizeof(free->who), who, TEXT_ASCII);
 	return free;
 }
 
@@ -320,12 +310,14 @@ static void audit_vfill(struct audit_event *e, const char *subject, const char *
 {
 	char detail[AUDIT_DETAIL_MAX + 1];
 
-	audit_copy(e->subject, sizeof(e->subject), subject);
-	audit_copy(e->org, sizeof(e->org), org);
-	audit_copy(e->event, sizeof(e->event), event);
-	audit_copy(e->result, sizeof(e->result), result);
+	/* Anything but printable ASCII becomes '?', so a name cannot forge
+	 * a line of the log. */
+	text_printable(e->subject, sizeof(e->subject), subject, TEXT_ASCII);
+	text_printable(e->org, sizeof(e->org), org, TEXT_ASCII);
+	text_printable(e->event, sizeof(e->event), event, TEXT_ASCII);
+	text_printable(e->result, sizeof(e->result), result, TEXT_ASCII);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	audit_copy(e->detail, sizeof(e->detail), detail);
+	text_printable(e->detail, sizeof(e->detail), detail, TEXT_ASCII);
 }
 
 /* The organisation an event about subject is filed under, when the
@@ -360,7 +352,7 @@ void admin_audit(struct admin_ctx *x, const char *subject, const char *org, cons
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);
-	audit_copy(e.actor, sizeof(e.actor), x->a.username);
+	text_printable(e.actor, sizeof(e.actor), x->a.username, TEXT_ASCII);
 	audit_append(x->d, &e);
 }
 
@@ -376,7 +368,7 @@ void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, co
 	va_start(ap, fmt);
 	audit_vfill(&e, subject, org ? org : x->a.org, event, result, fmt, ap);
 	va_end(ap);
-	audit_copy(e.actor, sizeof(e.actor), x->a.username);
+	text_printable(e.actor, sizeof(e.actor), x->a.username, TEXT_ASCII);
 	/* Root's calls are recorded one by one: root owns the log anyway. */
 	if (x->a.root) {
 		audit_append(x->d, &e);

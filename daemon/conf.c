@@ -27,6 +27,7 @@
 #include "totp.h"
 #include "duration.h"
 #include "logindefs.h"
+#include "text.h"
 #include "utf8.h"
 #include "ob_cleanup.h"
 
@@ -394,7 +395,6 @@ static int conf_fail(struct conf_parse *p, int error, const char *key, const cha
 {
 	char shown[INI_MAX_LINE], reason[256];
 	va_list ap;
-	size_t i;
 
 	if (p->error)
 		return 0;
@@ -406,9 +406,7 @@ static int conf_fail(struct conf_parse *p, int error, const char *key, const cha
 		snprintf(p->err, p->errlen, "%s:%u: %s", p->path, p->line, reason);
 		return 0;
 	}
-	for (i = 0; key[i] && i + 1 < sizeof(shown); i++)
-		shown[i] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
-	shown[i] = '\0';
+	text_printable(shown, sizeof(shown), key, TEXT_ASCII);
 	snprintf(p->err, p->errlen, "%s:%u: %s: %s", p->path, p->line, shown, reason);
 	return 0;
 }

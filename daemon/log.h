@@ -15,6 +15,11 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Where a login comes from, at the end of every log line and audit
+ * detail about one: the PAM service, then the remote host (or the
+ * source a kiosk names).  Used inside a format: "... (" LOG_WHERE ")". */
+#define LOG_WHERE "service %s, from %s"
+
 /* "YYYY-MM-DD HH:MM:SS UTC" of seconds since the epoch, for log lines. */
 const char *log_utc(int64_t t, char *buf, size_t size);
 

@@ -136,13 +136,13 @@ bool login_held(struct login *l, int *ret)
 	if (v < 0) {
 		*ret = login_unavailable(l);
 	} else if (v == THROTTLE_LOCKED) {
-		log_info("login: %s: refused unchecked: locked (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: refused unchecked: locked (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		*ret = login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR,
 				   policy_text_locked(until, l->d->now(), text, sizeof(text)), NULL);
 	} else {
-		log_info("login: %s: refused unchecked: too soon after a failure (service %s, "
-			 "from %s)", l->person.username, l->service, l->rhost);
+		log_info("login: %s: refused unchecked: too soon after a failure (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_text_wait(until, l->d->now(), text, sizeof(text)), NULL);
 	}
@@ -167,7 +167,7 @@ int login_failed(struct login *l, const char *what, const char *text)
 	int64_t until;
 
 	audit_login_limited(l->d, &l->person, "login.failed", "refused",
-			    "wrong %s (service %s, from %s)", what, l->service, l->rhost);
+			    "wrong %s (" LOG_WHERE ")", what, LOG_WHERE_OF(l));
 	if (throttle_failure(l->d, l->person.username, l->source, what, l->service, l->rhost,
 			     &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
@@ -235,13 +235,13 @@ static void login_after_verify(struct login *l)
 		return;
 	}
 	if (l->job.result != 0) {
-		log_info("login: %s: wrong password (service %s, from %s)", l->person.username,
-			 l->service, l->rhost);
+		log_info("login: %s: wrong password (" LOG_WHERE ")", l->person.username,
+			 LOG_WHERE_OF(l));
 		login_failed(l, "password", "Login incorrect.");
 		return;
 	}
-	log_info("login: %s: password accepted (service %s, from %s)", l->person.username,
-		 l->service, l->rhost);
+	log_info("login: %s: password accepted (" LOG_WHERE ")", l->person.username,
+		 LOG_WHERE_OF(l));
 	if (l->job.rehashed)
 		login_store_rehash(l);
 	login_mfa_second_factor(l, NULL);
@@ -254,11 +254,10 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 	enum store_result r = store_code_redeem(l->d->store, l->person.username, l->code_hash,
 						l->request_id, l->d->now(), hash, NULL);
 
-	log_info("login: %s: access code redemption: %s (service %s, from %s)", l->person.username,
-		 store_result_name(r), l->service, l->rhost);
+	log_info("login: %s: access code redemption: %s (" LOG_WHERE ")", l->person.username,
+		 store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.code", store_result_name(r),
-		    "%sservice %s, from %s", r == STORE_OK ? "new password set; " : "", l->service,
-		    l->rhost);
+		    "%s" LOG_WHERE, r == STORE_OK ? "new password set; " : "", LOG_WHERE_OF(l));
 	return r;
 }
 
@@ -461,8 +460,8 @@ int login_code_matched(struct login *l)
 			[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
 		};
 
-		log_info("login: %s: access code refused: %s (service %s, from %s)",
-			 l->person.username, policy_code_status_name(st), l->service, l->rhost);
+		log_info("login: %s: access code refused: %s (" LOG_WHERE ")",
+			 l->person.username, policy_code_status_name(st), LOG_WHERE_OF(l));
 		return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
 	}
 	l->step = STEP_ASK_CONFIRM;
@@ -483,13 +482,13 @@ int login_on_secret(struct login *l, const char *typed)
 	if (login_invite_on_secret(l, typed, &r))
 		return r;
 	if (secret_was_replaced(l, typed)) {
-		log_info("login: %s: access code refused: superseded (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: access code refused: superseded (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		return login_failed(l, "access code", policy_text_code_outcome(STORE_SUPERSEDED));
 	}
 	if (!l->person.pwhash[0]) {
-		log_info("login: %s: wrong access code (service %s, from %s)", l->person.username,
-			 l->service, l->rhost);
+		log_info("login: %s: wrong access code (" LOG_WHERE ")", l->person.username,
+			 LOG_WHERE_OF(l));
 		return login_failed(l, "access code", "Login incorrect.");
 	}
 	/* The password is checked against the person as they are now, not
@@ -504,8 +503,8 @@ int login_on_secret(struct login *l, const char *typed)
 static int on_confirm(struct login *l, const char *typed)
 {
 	if (strcmp(typed, l->person.username) != 0) {
-		log_info("login: %s: username confirmation did not match (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: username confirmation did not match (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		sodium_memzero(l->code_hash, sizeof(l->code_hash));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   "The username you typed does not match. Your access code is "
@@ -568,15 +567,6 @@ static bool login_peer_may(const struct login *l, const char *user)
 	return passwd_by_name(user, &pw) == 1 && pw.uid == l->peer.uid;
 }
 
-void copy_printable(char *dst, size_t size, const char *src)
-{
-	size_t i = 0;
-
-	for (; src && src[i] && i + 1 < size; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
-
 /* A caller asking for logins that are not theirs to check, logged at
  * most ten times a minute (audit_log_refusal). */
 static struct audit_rate login_refusal_rate;
@@ -594,10 +584,13 @@ static int login_start(struct login *l, struct json_object *params)
 	    (strcmp(phase, OB_PHASE_AUTH) != 0 && strcmp(phase, OB_PHASE_ACCOUNT) != 0 &&
 	     strcmp(phase, OB_PHASE_PASSWORD) != 0 && strcmp(phase, OB_PHASE_PASSWORD_CHECK) != 0))
 		return login_invalid(l, "phase");
-	copy_printable(l->service, sizeof(l->service),
-		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?");
-	copy_printable(l->rhost, sizeof(l->rhost),
-		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local");
+	/* Text from a client that goes into log lines: printable ASCII. */
+	text_printable(l->service, sizeof(l->service),
+		       varlink_get_string(params, "service", OB_TEXT_MAX, &s) == 0 ? s : "?",
+		       TEXT_ASCII);
+	text_printable(l->rhost, sizeof(l->rhost),
+		       varlink_get_string(params, "rhost", OB_TEXT_MAX, &s) == 0 ? s : "local",
+		       TEXT_ASCII);
 	/* Where the login comes from: a person's failures count per place. */
 	login_source(l, params);
 	have_user = varlink_get_string(params, "user", OB_ANSWER_MAX, &user);
@@ -684,8 +677,8 @@ int login_begin(struct login *l)
 	case LOGIN_ENTRY_SECRET:
 		return ask_secret(l);
 	case LOGIN_ENTRY_UNFINISHED:
-		log_info("login: %s: registration not finished (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: registration not finished (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_text_unfinished_code(l->have_code ? &l->code : NULL,
 							       l->d->now()),

@@ -21,7 +21,7 @@ int login_change_start(struct login *l, bool check)
 		break;
 	case ACCOUNT_UNFINISHED:
 		log_info("login: %s: password change refused: registration not finished "
-			 "(service %s, from %s)", l->person.username, l->service, l->rhost);
+			 "(" LOG_WHERE ")", l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR,
 				   login_text_unfinished(l), NULL);
 	case ACCOUNT_DISABLED:
@@ -53,8 +53,8 @@ int login_change_on_current(struct login *l, const char *typed)
 int login_change_not_changed(struct login *l, const char *why)
 {
 	sodium_memzero(l->current, sizeof(l->current));
-	log_info("login: %s: password change: no acceptable new password (service %s, from %s)",
-		 l->person.username, l->service, l->rhost);
+	log_info("login: %s: password change: no acceptable new password (" LOG_WHERE ")",
+		 l->person.username, LOG_WHERE_OF(l));
 	return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
 			   "Your password was not changed.", NULL);
 }
@@ -109,11 +109,10 @@ void login_change_after_hash(struct login *l)
 		return;
 	}
 	r = change_store(l);
-	log_info("login: %s: password change: %s (service %s, from %s)", l->person.username,
-		 store_result_name(r), l->service, l->rhost);
+	log_info("login: %s: password change: %s (" LOG_WHERE ")", l->person.username,
+		 store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.password", store_result_name(r),
-		    "%sservice %s, from %s", r == STORE_OK ? "password changed; " : "", l->service,
-		    l->rhost);
+		    "%s" LOG_WHERE, r == STORE_OK ? "password changed; " : "", LOG_WHERE_OF(l));
 	if (r == STORE_OK) {
 		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, "Your password has been changed.",
 			    NULL);

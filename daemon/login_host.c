@@ -44,9 +44,9 @@ int login_host_check(struct login *l, struct json_object *params, bool *refused)
 	if (v == HOST_OK)
 		return 0;
 	*refused = true;
-	log_info("login: %s refused on this host: %s (service %s, from %s)", l->person.username,
+	log_info("login: %s refused on this host: %s (" LOG_WHERE ")", l->person.username,
 		 v == HOST_NO_GROUP ? "technician in none of its groups" : "not in its pool",
-		 l->service, l->rhost);
+		 LOG_WHERE_OF(l));
 	audit_login_limited(l->d, &l->person, "login.host", "denied", "%s",
 		    v == HOST_NO_GROUP ? "technician in none of the host's groups"
 				       : "not in the host's pool");

@@ -83,20 +83,20 @@ bool login_invite_on_secret(struct login *l, const char *typed, int *ret)
 		 * told apart, so that its holder learns it is spent. */
 		if (l->invite.state != INVITE_ACCEPTED || invite_judge(l, typed) != STORE_USED)
 			return false;
-		log_info("login: %s: invitation code refused: already used (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: invitation code refused: already used (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		*ret = login_failed(l, "invitation code", policy_text_invite_outcome(STORE_USED));
 		return true;
 	}
 	r = invite_judge(l, typed);
 	if (r != STORE_OK) {
-		log_info("login: %s: invitation code refused: %s (service %s, from %s)",
-			 l->person.username, store_result_name(r), l->service, l->rhost);
+		log_info("login: %s: invitation code refused: %s (" LOG_WHERE ")",
+			 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
 		*ret = login_failed(l, "invitation code", policy_text_invite_outcome(r));
 		return true;
 	}
-	log_info("login: %s: invitation code accepted (service %s, from %s)", l->person.username,
-		 l->service, l->rhost);
+	log_info("login: %s: invitation code accepted (" LOG_WHERE ")", l->person.username,
+		 LOG_WHERE_OF(l));
 	l->inviting = true;
 	memcpy(l->first_name, l->person.first_name, sizeof(l->first_name));
 	memcpy(l->last_name, l->person.last_name, sizeof(l->last_name));
@@ -127,8 +127,8 @@ int login_invite_on_verify(struct login *l, const char *typed)
 	if (!ok) {
 		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
 		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
-		log_info("login: %s: wrong verification code (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: wrong verification code (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		return login_failed(l, "verification code", policy_text_verification_wrong());
 	}
 	l->have_verify_hash = true;
@@ -174,13 +174,13 @@ int login_invite_on_terms(struct login *l, const char *typed)
 	if (!policy_terms_accepted(typed)) {
 		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
 		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
-		log_info("login: %s: terms of use not accepted: registration stopped (service %s, "
-			 "from %s)", l->person.username, l->service, l->rhost);
+		log_info("login: %s: terms of use not accepted: registration stopped "
+			 "(" LOG_WHERE ")", l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_text_terms_refused(), NULL);
 	}
-	log_info("login: %s: terms of use accepted (service %s, from %s)", l->person.username,
-		 l->service, l->rhost);
+	log_info("login: %s: terms of use accepted (" LOG_WHERE ")", l->person.username,
+		 LOG_WHERE_OF(l));
 	return login_ask_new_password(l, NULL);
 }
 
@@ -203,11 +203,10 @@ void login_invite_after_hash(struct login *l)
 	sodium_memzero(l->job.hash, sizeof(l->job.hash));
 	sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
 	sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
-	log_info("login: %s: invitation acceptance: %s (service %s, from %s)", l->person.username,
-		 store_result_name(r), l->service, l->rhost);
+	log_info("login: %s: invitation acceptance: %s (" LOG_WHERE ")", l->person.username,
+		 store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.invite", store_result_name(r),
-		    "%sservice %s, from %s", r == STORE_OK ? "first password set; " : "", l->service,
-		    l->rhost);
+		    "%s" LOG_WHERE, r == STORE_OK ? "first password set; " : "", LOG_WHERE_OF(l));
 	if (r != STORE_OK) {
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,

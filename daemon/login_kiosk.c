@@ -47,7 +47,7 @@ void login_source(struct login *l, struct json_object *params)
 	throttle_source_key(kinds[i], v, l->source);
 	n = (size_t)snprintf(l->source_name, sizeof(l->source_name), "%s ", kinds[i]);
 	/* The log line is for people: no control characters in it. */
-	copy_printable(l->source_name + n, sizeof(l->source_name) - n, v);
+	text_printable(l->source_name + n, sizeof(l->source_name) - n, v, TEXT_ASCII);
 }
 
 int login_kiosk_start(struct login *l, struct json_object *params)
@@ -71,10 +71,10 @@ static int kiosk_wrong_code(struct login *l)
 	int64_t until;
 
 	sodium_memzero(l->code_hash, sizeof(l->code_hash));
-	log_info("login: kiosk: wrong access code (service %s, from %s)", l->service,
+	log_info("login: kiosk: wrong access code (" LOG_WHERE ")", l->service,
 		 l->source_name);
 	audit_host_limited(l->d, l->source_name, "login.failed", "refused",
-			   "wrong access code (service %s, from %s)", l->service, l->source_name);
+			   "wrong access code (" LOG_WHERE ")", l->service, l->source_name);
 	if (throttle_source_failure(l->d, l->source, l->source_name, &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, "Login incorrect.",
 				   OB_STYLE_ERROR,
@@ -92,7 +92,7 @@ static int kiosk_on_code(struct login *l, const char *canon)
 	int v = throttle_source_gate(l->d, l->source, &until);
 
 	if (v != THROTTLE_ALLOW) {
-		log_info("login: kiosk: access code refused unread: %s (service %s, from %s)",
+		log_info("login: kiosk: access code refused unread: %s (" LOG_WHERE ")",
 			 v == THROTTLE_LOCKED ? "source locked" : "too soon after a wrong one",
 			 l->service, l->source_name);
 		return login_reply(l, v == THROTTLE_LOCKED ? OB_VERDICT_MAXTRIES : OB_VERDICT_AUTH_ERR,
@@ -114,7 +114,7 @@ static int kiosk_on_code(struct login *l, const char *canon)
 	/* Superseded or revoked since the lookup: as if never found. */
 	if (!l->have_code || sodium_memcmp(l->code.hash, l->code_hash, CODE_HASH_BYTES) != 0)
 		return kiosk_wrong_code(l);
-	log_info("login: kiosk: %s: access code recognised (service %s, from %s)",
+	log_info("login: kiosk: %s: access code recognised (" LOG_WHERE ")",
 		 l->person.username, l->service, l->source_name);
 	if (policy_login_entry(&l->person, &l->code, l->d->now()) == LOGIN_ENTRY_DISABLED)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
@@ -136,7 +136,7 @@ int login_kiosk_on_who(struct login *l, const char *typed)
 	if (!validate_username(typed)) {
 		r = store_person_get(l->d->store, typed, &l->person);
 		if (r == STORE_OK) {
-			log_info("login: kiosk: %s: username given (service %s, from %s)",
+			log_info("login: kiosk: %s: username given (" LOG_WHERE ")",
 				 l->person.username, l->service, l->source_name);
 			return login_begin(l);
 		}

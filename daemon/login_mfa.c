@@ -115,8 +115,8 @@ int login_mfa_second_factor(struct login *l, const char *before)
  * as a failure, and recorded in the log. */
 static int login_mfa_replayed(struct login *l)
 {
-	log_info("login: %s: authenticator code replayed (service %s, from %s)",
-		 l->person.username, l->service, l->rhost);
+	log_info("login: %s: authenticator code replayed (" LOG_WHERE ")",
+		 l->person.username, LOG_WHERE_OF(l));
 	return login_failed(l, "authenticator code",
 			    "This code has already been used. Wait for the next one and "
 			    "log in again.");
@@ -141,8 +141,8 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 		return login_mfa_replayed(l);
 	}
 	if (v < 0) {
-		log_info("login: %s: wrong authenticator code (service %s, from %s)",
-			 l->person.username, l->service, l->rhost);
+		log_info("login: %s: wrong authenticator code (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		return login_failed(l, "authenticator code", "Login incorrect.");
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
@@ -151,15 +151,15 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 		return login_mfa_replayed(l);
 	if (r == STORE_CONFLICT) {
 		/* Reset, re-enrolled or disabled while this dialogue ran. */
-		log_info("login: %s: the authenticator changed during the login (service %s, "
-			 "from %s)", l->person.username, l->service, l->rhost);
+		log_info("login: %s: the authenticator changed during the login (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   "Your account changed during this login. Log in again.", NULL);
 	}
 	if (r != STORE_OK)
 		return login_unavailable(l);
-	log_info("login: %s: authenticator code accepted (service %s, from %s)",
-		 l->person.username, l->service, l->rhost);
+	log_info("login: %s: authenticator code accepted (" LOG_WHERE ")",
+		 l->person.username, LOG_WHERE_OF(l));
 	if (l->change)
 		return login_ask_new_password(l, NULL);
 	if (l->redeem_after_totp)
@@ -180,8 +180,8 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	if (v < 0) {
 		if (++l->enrol_tries >= LOGIN_ENROL_TRIES) {
 			sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
-			log_info("login: %s: authenticator enrolment failed (service %s, from %s)",
-				 l->person.username, l->service, l->rhost);
+			log_info("login: %s: authenticator enrolment failed (" LOG_WHERE ")",
+				 l->person.username, LOG_WHERE_OF(l));
 			/* Mistakes while enrolling are typing, not guessing: only
 			 * the last counts. */
 			return login_failed(l, "authenticator enrolment code",
@@ -204,10 +204,10 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	p.updated = p.mfa_enrolled;
 	r = store_person_put(l->d->store, &p);
 	sodium_memzero(&p, sizeof(p));
-	log_info("login: %s: authenticator enrolment: %s (service %s, from %s)",
-		 l->person.username, store_result_name(r), l->service, l->rhost);
+	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
+		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
-		    "service %s, from %s", l->service, l->rhost);
+		    LOG_WHERE, LOG_WHERE_OF(l));
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   "Your account changed during this login. Log in again.", NULL);

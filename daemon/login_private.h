@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "qr.h"
 #include "quality.h"
+#include "text.h"
 #include "throttle.h"
 #include "totp.h"
 #include "validate.h"
@@ -159,12 +160,11 @@ int login_change_start(struct login *l, bool check);
  * invitation waits for them, else an access code from the administrator. */
 const char *login_text_unfinished(struct login *l);
 
+/* LOG_WHERE's arguments for l: its service and its remote host. */
+#define LOG_WHERE_OF(l) (l)->service, (l)->rhost
+
 /* Read l->person again from the store: 0, or -EIO. */
 int login_reread(struct login *l);
-
-/* src into dst (size bytes) with anything but printable ASCII as '?':
- * text from a client that goes into a log line. */
-void copy_printable(char *dst, size_t size, const char *src);
 
 /* login_host.c: the host's groups and pool (Login.Start's groups and
  * pool) against the person, in the account phase.  Returns 0 with

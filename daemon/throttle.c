@@ -180,7 +180,7 @@ int throttle_failure(struct daemon *d, const char *username,
 
 		everywhere = t.locked_until != 0;
 		log_info("login: %s: locked until %s after %u failed login%s in a row %s, the "
-			 "last a wrong %s (service %s, from %s)",
+			 "last a wrong %s (" LOG_WHERE ")",
 			 username, log_utc(*until, when, sizeof(when)),
 			 everywhere ? t.failures : rules.attempts,
 			 (everywhere ? t.failures : rules.attempts) == 1 ? "" : "s",
@@ -192,7 +192,7 @@ int throttle_failure(struct daemon *d, const char *username,
 		 * (apart from their failures, which must not crowd them out). */
 		if (store_person_get(d->store, username, &p) == STORE_OK)
 			audit_login_limited(d, &p, "login.lockout", "locked",
-					    "%s until %s after %u failures (service %s, from %s)",
+					    "%s until %s after %u failures (" LOG_WHERE ")",
 					    everywhere ? "everywhere" : "from one place",
 					    log_utc(*until, when, sizeof(when)),
 					    everywhere ? t.failures : rules.attempts, service,

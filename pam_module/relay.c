@@ -25,6 +25,7 @@
 #include "passwd.h"
 #include "people.h"
 #include "relay.h"
+#include "text.h"
 #include "utf8.h"
 #include "varlink.h"
 
@@ -246,9 +247,7 @@ static int relay_refuse(struct relay *r, int pam, int level, const char *text,
  * wiped and freed: changing it in place is safe. */
 static void relay_sanitise(char *s)
 {
-	for (; *s; s++)
-		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
-			*s = '?';
+	text_printable(s, strlen(s) + 1, s, TEXT_LINES);
 }
 
 static int relay_message_parse(struct json_object *m, struct pam_message *out)
