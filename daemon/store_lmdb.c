@@ -312,106 +312,134 @@ static bool store_db_empty(MDB_txn *txn, MDB_dbi dbi, int *rc)
 static int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
 			   const char *email);
 
-/* Schema 1 had no e-mail index: build it from the people (the new
- * databases start empty).  Two people of one organisation with the same
- * address were allowed then: the first in username order keeps it in the
- * index, and the others are named in the log.  A record that cannot be
- * read is named and left out of the index. */
-static int store_migrate_1(struct store *st, MDB_txn *txn)
+/* In a migration's write transaction: fn for every person that can be
+ * read, in username order (a record that cannot be read is named and
+ * left out: it fails alone, as anywhere else).  fn returns an LMDB code;
+ * non-zero stops the walk.  0, or the LMDB code that stopped it. */
+static int store_migrate_people(struct store *st, MDB_txn *txn,
+				int (*fn)(struct store *st, MDB_txn *txn, const struct person *p,
+					  void *arg),
+				void *arg)
 {
-	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
-	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA), .mv_data = (void *)STORE_KEY_SCHEMA };
-	MDB_val pk, pv, ek, v;
+	MDB_val pk, pv;
 	MDB_cursor *cur;
 	struct person p;
 	int rc;
 
 	rc = mdb_cursor_open(txn, st->people, &cur);
 	if (rc)
-		return store_errno(rc);
+		return rc;
 	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
 		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
-			/* It fails alone, as anywhere else (and is named). */
 			store_corrupt_key("people", &pk);
 			continue;
 		}
-		if (p.email[0] && store_email_key(&ek, buf, sizeof(buf), p.org, p.email) == 0) {
-			v.mv_data = p.username;
-			v.mv_size = strlen(p.username);
-			rc = mdb_put(txn, st->emails, &ek, &v, MDB_NOOVERWRITE);
-			if (rc == MDB_KEYEXIST) {
-				log_warnx("store: %s shares an e-mail address with another person "
-					  "of %s: fix it with onboardctl user modify",
-					  p.username, p.org);
-				rc = 0;
-			}
-		}
+		rc = fn(st, txn, &p, arg);
 		sodium_memzero(&p, sizeof(p));
 		if (rc)
 			break;
 	}
 	mdb_cursor_close(cur);
-	if (rc && rc != MDB_NOTFOUND)
-		return store_errno(rc);
-	v.mv_data = (void *)"2";
-	v.mv_size = 1;
-	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Record that the database is now of schema version (one digit). */
+static int store_schema_set(struct store *st, MDB_txn *txn, unsigned version)
+{
+	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA), .mv_data = (void *)STORE_KEY_SCHEMA };
+	char digit = (char)('0' + version);
+	MDB_val v = { .mv_size = 1, .mv_data = &digit };
+	int rc = mdb_put(txn, st->meta, &k, &v, 0);
+
 	if (rc)
 		return store_errno(rc);
-	log_info("store: database brought from schema version 1 to 2");
-	st->schema_version = 2;
+	st->schema_version = version;
 	return 0;
+}
+
+/* Schema 1 had no e-mail index: build it from the people (the new
+ * databases start empty).  Two people of one organisation with the same
+ * address were allowed then: the first in username order keeps it in the
+ * index, and the others are named in the log. */
+static int store_migrate_1_person(struct store *st, MDB_txn *txn, const struct person *p,
+				  void *arg)
+{
+	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	MDB_val ek, v;
+	int rc;
+
+	(void)arg;
+	if (!p->email[0] || store_email_key(&ek, buf, sizeof(buf), p->org, p->email) < 0)
+		return 0;
+	v.mv_data = (void *)p->username;
+	v.mv_size = strlen(p->username);
+	rc = mdb_put(txn, st->emails, &ek, &v, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		log_warnx("store: %s shares an e-mail address with another person of %s: fix it "
+			  "with onboardctl user modify", p->username, p->org);
+		rc = 0;
+	}
+	return rc;
+}
+
+static int store_migrate_1(struct store *st, MDB_txn *txn)
+{
+	int rc = store_migrate_people(st, txn, store_migrate_1_person, NULL);
+
+	if (rc)
+		return store_errno(rc);
+	rc = store_schema_set(st, txn, 2);
+	if (rc == 0)
+		log_info("store: database brought from schema version 1 to 2");
+	return rc;
 }
 
 /* Schema 2 kept no authenticator parameters with the person: every
  * enrolled person got the configuration's at each login.  Stamp that
  * (legacy) on each of them now, once, so that a later change of the
- * configuration no longer reaches them.  A record that cannot be read
- * is left as it is (and named): it fails alone, as anywhere else. */
+ * configuration no longer reaches them.  Who needs it is listed first:
+ * writing while a cursor walks the same database is best left alone. */
+struct store_names {
+	char (*names)[OB_USERNAME_MAX + 1];
+	size_t n, cap;
+};
+
+static int store_migrate_2_person(struct store *st, MDB_txn *txn, const struct person *p,
+				  void *arg)
+{
+	struct store_names *l = arg;
+	char (*more)[OB_USERNAME_MAX + 1];
+
+	(void)st;
+	(void)txn;
+	if (!(p->flags & PERSON_MFA_ENROLLED) || p->totp.digits)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		more = realloc(l->names, l->cap * sizeof(*l->names));
+		if (!more)
+			return ENOMEM;
+		l->names = more;
+	}
+	memcpy(l->names[l->n++], p->username, sizeof(p->username));
+	return 0;
+}
+
 static int store_migrate_2(struct store *st, MDB_txn *txn, const struct store_totp *legacy)
 {
 	static const struct store_totp defaults = { .algorithm = 0, .digits = 6, .period = 30 };
-	MDB_val k = { .mv_size = strlen(STORE_KEY_SCHEMA), .mv_data = (void *)STORE_KEY_SCHEMA };
-	char (*names)[OB_USERNAME_MAX + 1] = NULL, (*more)[OB_USERNAME_MAX + 1];
-	size_t n = 0, cap = 0;
-	MDB_val pk, pv, v;
-	MDB_cursor *cur;
+	struct store_names l = { 0 };
+	MDB_val pk, pv;
 	struct person p;
 	int rc;
 
 	if (!legacy)
 		legacy = &defaults;
-	/* Who needs it, first: writing while a cursor walks the same
-	 * database is best left alone. */
-	rc = mdb_cursor_open(txn, st->people, &cur);
-	if (rc)
-		return store_errno(rc);
-	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
-		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
-			store_corrupt_key("people", &pk);
-			continue;
-		}
-		if ((p.flags & PERSON_MFA_ENROLLED) && !p.totp.digits) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				more = realloc(names, cap * sizeof(*names));
-				if (!more) {
-					rc = ENOMEM;
-					sodium_memzero(&p, sizeof(p));
-					break;
-				}
-				names = more;
-			}
-			memcpy(names[n++], p.username, sizeof(p.username));
-		}
-		sodium_memzero(&p, sizeof(p));
-	}
-	mdb_cursor_close(cur);
-	for (size_t i = 0; (rc == 0 || rc == MDB_NOTFOUND) && i < n; i++) {
-		pk.mv_data = names[i];
-		pk.mv_size = strlen(names[i]);
+	rc = store_migrate_people(st, txn, store_migrate_2_person, &l);
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		pk.mv_data = l.names[i];
+		pk.mv_size = strlen(l.names[i]);
 		rc = mdb_get(txn, st->people, &pk, &pv);
 		if (rc)
 			break;
@@ -423,19 +451,16 @@ static int store_migrate_2(struct store *st, MDB_txn *txn, const struct store_to
 		rc = store_person_write(st, txn, &p, p.version);
 		sodium_memzero(&p, sizeof(p));
 	}
-	free(names);
-	if (rc && rc != MDB_NOTFOUND)
-		return store_errno(rc);
-	v.mv_data = (void *)"3";
-	v.mv_size = 1;
-	rc = mdb_put(txn, st->meta, &k, &v, 0);
+	free(l.names);
 	if (rc)
 		return store_errno(rc);
-	log_info("store: database brought from schema version 2 to 3: %zu enrolled people keep "
-		 "the authenticator parameters in force now (algorithm %u, %u digits, %u s)", n,
-		 (unsigned)legacy->algorithm, (unsigned)legacy->digits, (unsigned)legacy->period);
-	st->schema_version = 3;
-	return 0;
+	rc = store_schema_set(st, txn, 3);
+	if (rc == 0)
+		log_info("store: database brought from schema version 2 to 3: %zu enrolled people "
+			 "keep the authenticator parameters in force now (algorithm %u, %u digits, "
+			 "%u s)", l.n, (unsigned)legacy->algorithm, (unsigned)legacy->digits,
+			 (unsigned)legacy->period);
+	return rc;
 }
 
 /* A fresh database gets our schema version; any other is refused. */
