@@ -62,10 +62,13 @@ expect_refusal() { # NAME STATE PATTERN
 	fi
 }
 
-# A sound state directory with a database and a person in it.
+# A sound state directory with a database and, when we may administer
+# it (only root does), a person in it.
 ob_start_daemon
-ob_ctl user add anna --first-name Anna --last-name Berg >/dev/null 2>&1 ||
-	ob_fail setup "user add: $(ob_ctl user add anna --first-name Anna --last-name Berg 2>&1)"
+if [ "$(id -u)" -eq 0 ]; then
+	ob_ctl user add anna --first-name Anna --last-name Berg >/dev/null 2>&1 ||
+		ob_fail setup "user add: $(ob_ctl user add anna --first-name Anna --last-name Berg 2>&1)"
+fi
 ob_kill_daemon
 ob_pass daemon_starts_on_a_sound_state_directory
 
@@ -224,6 +227,16 @@ mkfifo -m 0600 "$OB_STATE/data.mdb"
 expect_refusal fifo_database_is_refused "$OB_STATE" "data.mdb is not a regular file"
 rm -f "$OB_STATE/data.mdb"
 cp "$OB_DIR/data.mdb.backup" "$OB_STATE/data.mdb"
+# What follows needs people in the database, and only root administers.
+if [ "$(id -u)" -ne 0 ]; then
+	for t in missing_database_beside_people_is_refused missing_database_is_not_made_afresh \
+		daemon_starts_again_once_restored corrupt_record_is_left_out_of_the_list_and_reported \
+		corrupt_record_fails_alone corrupt_record_stays_in_the_people_file; do
+		ob_skip "$t" "needs root (only root administers, to add people)"
+	done
+	ob_summary
+	exit $?
+fi
 # A data.mdb gone while the people file still names its people: a new,
 # empty database would make them people onboard does not manage (their
 # logins left to the rest of the stack), and the people file would be
