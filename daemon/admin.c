@@ -202,18 +202,24 @@ int admin_find_person(struct admin_ctx *x, const char *username, struct person *
 	return -ENOENT;
 }
 
-int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
-		     struct json_object **err)
+const char *admin_may_act_on_why(struct admin_ctx *x, const struct person *p, const char *what,
+				 char *buf, size_t size)
 {
-	char text[OB_TEXT_MAX], group[ACCOUNTS_GROUP_MAX] = "";
-	const char *why;
+	char group[ACCOUNTS_GROUP_MAX] = "";
 
 	/* The host's groups matter only for a delegated administrator: no
 	 * user database lookup for root and main administrators. */
 	if (!x->a.root && x->a.role != ROLE_ADMIN)
 		accounts_host_admin(p->username, group);
-	why = policy_admin_may_act_on_account(&x->a, p, group[0] ? group : NULL, what, text,
-					      sizeof(text));
+	return policy_admin_may_act_on_account(&x->a, p, group[0] ? group : NULL, what, buf,
+					       size);
+}
+
+int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
+		     struct json_object **err)
+{
+	char text[OB_TEXT_MAX];
+	const char *why = admin_may_act_on_why(x, p, what, text, sizeof(text));
 
 	if (!why)
 		return 0;

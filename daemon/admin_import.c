@@ -622,8 +622,7 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	 * authority rule, as UserAdd and UserModify). */
 	if (!why && !(r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)) && r->p.link[0] && !lr &&
 	    sr == STORE_OK)
-		why = policy_admin_may_act_on(&x->a, &linked, "link people to them", text,
-					      sizeof(text));
+		why = admin_may_act_on_why(x, &linked, "link people to them", text, sizeof(text));
 	sodium_memzero(&linked, sizeof(linked));
 	if (why && (e = import_fail(imp, r->row, "link", "%s", why)) < 0)
 		return e;

@@ -692,8 +692,7 @@ static int bulk_take(const struct person *p, void *ctx)
 	/* The page goes on after the last person looked at, issued or not,
 	 * so that nobody is skipped (or counted) twice. */
 	snprintf(b->last, sizeof(b->last), "%s", p->username);
-	if (policy_admin_may_act_on(&b->x->a, p, "issue them an access code", text,
-				    sizeof(text))) {
+	if (admin_may_act_on_why(b->x, p, "issue them an access code", text, sizeof(text))) {
 		b->skipped++;
 		return 0;
 	}

@@ -68,6 +68,10 @@ int admin_find_target(struct admin_ctx *x, const char *username, const char *wha
  * set and the refusal audited under event. */
 int admin_may_act_on(struct admin_ctx *x, const struct person *p, const char *what,
 		     struct json_object **err);
+/* The same rule, host administrators included, without logging: the
+ * reason in buf, or NULL. */
+const char *admin_may_act_on_why(struct admin_ctx *x, const struct person *p, const char *what,
+				 char *buf, size_t size);
 /* Whether the caller sees username's record (false when there is none
  * or on a storage error). */
 bool admin_visible(struct admin_ctx *x, const char *username);
