@@ -183,6 +183,10 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 /* Refused calls are logged through audit_log_refusal: at most ten
  * lines a minute in all. */
 static struct audit_rate admin_log_rate;
+/* Callers who are no administrator at all (any local user) have a budget
+ * of their own: spent in a loop, it must not hide the refusals of
+ * administrators. */
+static struct audit_rate admin_stranger_log_rate;
 
 /* Look a person up for a call about them; *err is the refusal.  People
  * of another organisation do not exist for the caller. */
@@ -1318,7 +1322,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 	/* Name service lookups are local files on the hosts we serve; the
 	 * reply to this call waits for it anyway. */
 	if (passwd_by_uid(peer->uid, &pw) != 1 || validate_username(pw.name)) {
-		audit_log_refusal(x->d, &admin_log_rate, "admin: uid %u refused: no valid Unix username",
+		audit_log_refusal(x->d, &admin_stranger_log_rate, "admin: uid %u refused: no valid Unix username",
 				  (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: uid %u is not an onboard administrator",
@@ -1331,7 +1335,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 		return -EIO;
 	}
 	if (r == STORE_NOT_FOUND || !policy_is_admin(&p)) {
-		audit_log_refusal(x->d, &admin_log_rate, "admin: %s (uid %u) refused: not an onboard administrator",
+		audit_log_refusal(x->d, &admin_stranger_log_rate, "admin: %s (uid %u) refused: not an onboard administrator",
 				  pw.name, (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,
 				   "permission denied: %s is not an onboard administrator",

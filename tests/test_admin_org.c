@@ -793,6 +793,29 @@ static void refusals_in_a_loop_do_not_flood_the_log(void **state)
 	assert_true(n >= 1 && n <= 11);
 }
 
+static void stranger_flood_then_one_delegated_refusal(struct fixture *f)
+{
+	stranger_calls_in_a_loop(f);
+	refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+}
+
+/* The budget of refusal lines is not one for all: a local user who is no
+ * administrator, calling in a loop, spent it and hid the refusals of a
+ * delegated administrator that came after, in the same minute. */
+static void a_strangers_flood_does_not_hide_an_administrators_refusal(void **state)
+{
+	struct fixture *f = *state;
+	unsigned n;
+
+	f->d.now = later_now;
+	later += 120;
+	make_person(f, "sys", "acme", ROLE_USER, PERM_CODES);
+	n = log_lines_while(f, stranger_flood_then_one_delegated_refusal, "sys refused");
+	if (n != 1)
+		fail_msg("the delegated administrator's refusal after a stranger's flood: %u lines, "
+			 "want 1", n);
+}
+
 /* ------------------------------------------------ the rights table */
 
 /* Every call that names a person, by every kind of caller, on every kind
@@ -1167,6 +1190,7 @@ int main(void)
 		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
 		T(a_source_shared_by_organisations_is_unlocked_by_root_only),
 		T(refusals_in_a_loop_do_not_flood_the_log),
+		T(a_strangers_flood_does_not_hide_an_administrators_refusal),
 		cmocka_unit_test(rights_table_holds_for_every_call),
 		T(bulk_codes_skip_people_above_the_caller),
 		T(only_root_adopts_an_existing_account),
