@@ -152,6 +152,14 @@ struct person {
 	int64_t deleted; /* in the user bank since (with PERSON_DISABLED); 0: not */
 };
 
+/* A person read into a scope holds a password hash and a sealed secret:
+ * declare it _cleanup_person_ and it is wiped on every way out. */
+static inline void store_person_wipep(struct person *p)
+{
+	sodium_memzero(p, sizeof(*p));
+}
+#define _cleanup_person_ __attribute__((cleanup(store_person_wipep)))
+
 struct group {
 	store_name name;
 	char org[OB_ORG_MAX + 1];

@@ -37,6 +37,10 @@ static inline void ob_secret_freep(char **s)
 	ob_secret_free(*s);
 }
 
+/* Wipe a variable (a struct or an array, not a pointer to one) in place:
+ * OB_WIPE(key) for uint8_t key[32], OB_WIPE(p) for a struct. */
+#define OB_WIPE(v) explicit_bzero(&(v), sizeof(v))
+
 #define _cleanup_free_ _cleanup_(ob_freep)
 #define _cleanup_close_ _cleanup_(ob_closep)
 #define _cleanup_secret_ _cleanup_(ob_secret_freep)
