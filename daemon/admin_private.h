@@ -31,14 +31,7 @@ struct admin_ctx {
 
 #define ADMIN_ORG_DEFAULT "default"
 
-/* A person read for a call: wiped when it goes out of scope (it holds
- * the password hash and the sealed authenticator). */
-static inline void admin_person_wipe(struct person *p)
-{
-	sodium_memzero(p, sizeof(*p));
-}
-
-#define _cleanup_person_ __attribute__((cleanup(admin_person_wipe)))
+/* A person read for a call is declared _cleanup_person_ (store.h). */
 
 /* The optional "org" parameter: the organisation a new person, group or
  * pool, an import or a bulk issue is for; when absent or "", the
