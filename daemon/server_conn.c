@@ -120,18 +120,31 @@ void conn_send(void *ctx, struct json_object *msg)
 		c->dead = true;
 		return;
 	}
-	grown = realloc(c->out, c->out_len + len);
+	/* Nothing queued (the usual case): the encoded reply is the output
+	 * buffer, sized to it.  Else both go to one new buffer, the old
+	 * ones wiped: realloc could free a moved copy unwiped. */
+	if (!c->out) {
+		c->out = buf;
+		c->out_len = len;
+		c->out_off = 0;
+		conn_flush(c);
+		return;
+	}
+	grown = malloc(c->out_len + len);
+	if (grown) {
+		memcpy(grown, c->out, c->out_len);
+		memcpy(grown + c->out_len, buf, len);
+		sodium_memzero(c->out, c->out_len);
+		free(c->out);
+		c->out = grown;
+		c->out_len += len;
+	}
+	sodium_memzero(buf, len);
+	free(buf);
 	if (!grown) {
-		sodium_memzero(buf, len);
-		free(buf);
 		c->dead = true;
 		return;
 	}
-	c->out = grown;
-	memcpy(c->out + c->out_len, buf, len);
-	c->out_len += len;
-	sodium_memzero(buf, len);
-	free(buf);
 	conn_flush(c);
 }
 

@@ -236,6 +236,49 @@ def huge_answer(path):
     print("ok answers of 100,000 bytes refused; the code still valid, the daemon serving")
     return 0
 
+def near_cap(path):
+    """A call of exactly 65,536 bytes (the cap, without its NUL), sent in
+    pieces, is answered, on a connection that then goes on; one of 65,537
+    bytes gets the connection closed, as it always did."""
+    cap = 64 * 1024
+    def of_length(n):
+        head = b'{"method":"org.varlink.service.GetInfo","parameters":{"pad":"'
+        return head + b"x" * (n - len(head) - 3) + b'"}}'
+    s = conn(path)
+    s.settimeout(10)
+    msg = of_length(cap)
+    for i in range(0, len(msg), 1000):
+        s.sendall(msg[i:i + 1000])
+        time.sleep(0.001)
+    s.sendall(b"\0")
+    try:
+        buf = b""
+        while not buf.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk:
+                raise OSError("connection closed")
+            buf += chunk
+        r = json.loads(buf[:-1])
+        if r.get("parameters", {}).get("product") == "onboardd":
+            r = call_raw(s, {"method": "org.varlink.service.GetInfo"})
+    except (OSError, ValueError) as e:
+        print(f"fail a call of {cap} bytes: {e}")
+        return 1
+    if r.get("parameters", {}).get("product") != "onboardd":
+        print(f"fail a call of {cap} bytes got {str(r)[:200]}")
+        return 1
+    s.close()
+    s = conn(path)
+    try:
+        s.sendall(of_length(cap + 1) + b"\0")
+    except OSError:
+        pass
+    if closed_within(s, 10) is None:
+        print(f"fail a call of {cap + 1} bytes left the connection open")
+        return 1
+    print(f"ok a call of {cap} bytes answered; one of {cap + 1} bytes closed")
+    return 0
+
 def flood_starves(path):
     """One connection that pipelines 400,000 calls (oneway: no reply to
     read, so it is never dropped for not reading them), then GetInfo,
@@ -291,6 +334,8 @@ if __name__ == "__main__":
         sys.exit(more(path))
     if cmd == "huge-answer":
         sys.exit(huge_answer(path))
+    if cmd == "near-cap":
+        sys.exit(near_cap(path))
     if cmd == "flood-starves":
         sys.exit(flood_starves(path))
     if cmd == "capped":

@@ -37,6 +37,7 @@ fi
 check unread_replies_leave_the_daemon_idle $client unread-replies "$OB_SOCKET" "$OB_DAEMON_PID"
 check more_gets_an_error_and_keeps_the_connection $client more "$OB_SOCKET"
 check silent_and_trickling_connections_are_closed $client slow-clients "$OB_SOCKET"
+check calls_up_to_the_cap_are_read_longer_ones_refused $client near-cap "$OB_SOCKET"
 check one_pipelining_client_does_not_starve_the_others $client flood-starves "$OB_SOCKET"
 if [ "$(id -u)" -eq 0 ]; then
 	check uid_0_is_not_capped_per_uid $client uid0-not-capped "$OB_SOCKET" 8
