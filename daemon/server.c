@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,9 @@
 #include "worker.h"
 
 static bool server_admit(struct conn *c, const char *method, struct json_object *params);
+
+/* The heap is given back to the system at most this often. */
+#define SERVER_TRIM_MS 5000
 
 /* Tags for the non-connection fds in the epoll set. */
 static char tag_listen, tag_signal, tag_workers;
@@ -382,6 +388,7 @@ static void server_accept(struct server *s)
 			s->conns->prev = c;
 		s->conns = c;
 		s->nconns++;
+		s->trim_due = true;
 	}
 }
 
@@ -423,6 +430,27 @@ static void server_sweep(struct server *s)
 		if (c->reading != !c->waiting || c->writing != (c->out_len > c->out_off))
 			conn_update_events(c);
 	}
+}
+
+/* glibc keeps a freed heap: after a storm of 200 logins (the readers,
+ * the parsed calls, the workers' arenas) onboardd stayed at 7 MiB idle
+ * against 3.9 fresh.  Once the last connection has closed and no job is
+ * pending, it is given back, at most once per SERVER_TRIM_MS (the loop
+ * wakes each second, so a trim put off is done then if still idle). */
+static void server_trim(struct server *s)
+{
+	long long now;
+
+	if (!s->trim_due || s->conns || worker_pool_pending(s->d->workers))
+		return;
+	now = mono_ms();
+	if (s->trimmed_at && now - s->trimmed_at < SERVER_TRIM_MS)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	s->trimmed_at = now;
+	s->trim_due = false;
 }
 
 /* Stop taking connections and let the open ones end, within
@@ -572,6 +600,7 @@ int server_run(struct server *s)
 			}
 		}
 		server_sweep(s);
+		server_trim(s);
 		server_watchdog(s);
 		if (server_stopped(s))
 			return 0;

@@ -59,6 +59,8 @@ struct server {
 	uid_t refused_uid;
 	long long refused_at;
 	unsigned refused_quiet;
+	bool trim_due;          /* connections came since the heap was last trimmed */
+	long long trimmed_at;   /* monotonic ms of the last malloc_trim, or 0 */
 	bool stopping;          /* SIGTERM: no new connections, the open ones end */
 	long long stop_deadline; /* monotonic ms: what is still open then is cut */
 };

@@ -279,6 +279,56 @@ def near_cap(path):
     print(f"ok a call of {cap} bytes answered; one of {cap + 1} bytes closed")
     return 0
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+def idle_memory(path, pid):
+    """A burst of 100 connections, each holding a call of 60,000 bytes at
+    once, grows the daemon's heap by several MiB; once they have all
+    closed and the daemon is idle, it gives that memory back (glibc keeps
+    a freed heap otherwise): its RSS comes back near where it was."""
+    fresh = rss_kib(pid)
+    head = b'{"method":"org.varlink.service.GetInfo","parameters":{"pad":"'
+    socks = []
+    for _ in range(100):
+        s = conn(path)
+        s.settimeout(10)
+        s.sendall(head + b"x" * (60000 - len(head) - 3) + b'"}}')
+        socks.append(s)
+    for s in socks:
+        s.sendall(b"\0")
+    for s in socks:
+        buf = b""
+        while not buf.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk:
+                print("fail a connection of the burst was closed unanswered")
+                return 1
+            buf += chunk
+    peak = rss_kib(pid)
+    for s in socks[::2]:
+        s.close()
+    time.sleep(0.2)
+    for s in socks[1::2]:
+        s.close()
+    limit = fresh + (peak - fresh) // 3
+    now = rss_kib(pid)
+    for _ in range(60):  # a bound, not a measure: usually the first look
+        if now <= limit:
+            break
+        time.sleep(0.5)
+        now = rss_kib(pid)
+    if peak - fresh < 2048 or now > limit:
+        print(f"fail RSS {fresh} KiB before, {peak} KiB in the burst, {now} KiB idle after "
+              f"(want at most {limit})")
+        return 1
+    print(f"ok RSS {fresh} KiB before, {peak} KiB in the burst, {now} KiB idle after")
+    return 0
+
 def flood_starves(path):
     """One connection that pipelines 400,000 calls (oneway: no reply to
     read, so it is never dropped for not reading them), then GetInfo,
@@ -334,6 +384,8 @@ if __name__ == "__main__":
         sys.exit(more(path))
     if cmd == "huge-answer":
         sys.exit(huge_answer(path))
+    if cmd == "idle-memory":
+        sys.exit(idle_memory(path, int(sys.argv[3])))
     if cmd == "near-cap":
         sys.exit(near_cap(path))
     if cmd == "flood-starves":

@@ -29,6 +29,13 @@ check() { # NAME CMD...
 	fi
 }
 
+# First, on a fresh daemon (as root: the burst is 100 connections at once).
+if [ "$(id -u)" -eq 0 ]; then
+	check idle_memory_is_given_back_after_a_burst $client idle-memory "$OB_SOCKET" "$OB_DAEMON_PID"
+else
+	ob_skip idle_memory_is_given_back_after_a_burst "needs root (100 connections of one uid)"
+fi
+
 # Not root, this test's own uid is the capped one: count its connections
 # first, before the clients below (a flood still draining) hold some.
 if [ "$(id -u)" -ne 0 ]; then
