@@ -25,6 +25,7 @@
 #include "log.h"
 #include "login.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "passwd.h"
 #include "server.h"
@@ -49,12 +50,11 @@ static struct json_object *service_call(struct server *s, const char *method,
 	const char *name = NULL;
 
 	if (strcmp(method, VL_METHOD_GETINFO) == 0) {
-		struct json_object *list = json_object_new_array();
+		_cleanup_json_ struct json_object *list = json_object_new_array();
 
 		p = json_object_new_object();
 		if (!p || !list) {
 			json_object_put(p);
-			json_object_put(list);
 			return NULL;
 		}
 		for (unsigned i = 0; i < varlink_interfaces_count; i++)
@@ -63,7 +63,7 @@ static struct json_object *service_call(struct server *s, const char *method,
 		json_object_object_add(p, "product", json_object_new_string("onboardd"));
 		json_object_object_add(p, "version", json_object_new_string(PACKAGE_VERSION));
 		json_object_object_add(p, "url", json_object_new_string(""));
-		json_object_object_add(p, "interfaces", list);
+		json_object_object_add(p, "interfaces", ob_json_take(&list));
 		return varlink_reply_new(p);
 	}
 	if (strcmp(method, VL_METHOD_GETIFACE) == 0) {
