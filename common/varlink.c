@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -12,16 +13,40 @@
 
 #define VARLINK_MAX_DEPTH 16
 
+/* Move what r holds to a buffer of cap bytes (cap >= r->len).  The old
+ * buffer held messages with passwords: wiped whole before it is freed. */
+static int varlink_reader_resize(struct varlink_reader *r, size_t cap)
+{
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	if (r->buf) {
+		memcpy(buf, r->buf, r->len);
+		sodium_memzero(r->buf, r->cap);
+		free(r->buf);
+	}
+	r->buf = buf;
+	r->cap = cap;
+	return 0;
+}
+
 int varlink_reader_space(struct varlink_reader *r, char **at, size_t *room)
 {
 	if (!r->buf) {
-		r->buf = malloc(OB_MAX_MESSAGE + 1);
-		if (!r->buf)
-			return -ENOMEM;
 		r->len = 0;
+		if (varlink_reader_resize(r, VARLINK_READER_MIN) < 0)
+			return -ENOMEM;
+	} else if (r->len == r->cap && r->cap < OB_MAX_MESSAGE + 1) {
+		size_t cap = r->cap * 2;
+
+		if (cap > OB_MAX_MESSAGE + 1)
+			cap = OB_MAX_MESSAGE + 1;
+		if (varlink_reader_resize(r, cap) < 0)
+			return -ENOMEM;
 	}
 	*at = r->buf + r->len;
-	*room = OB_MAX_MESSAGE + 1 - r->len;
+	*room = r->cap - r->len;
 	return 0;
 }
 
@@ -38,10 +63,11 @@ bool varlink_reader_pending(const struct varlink_reader *r)
 void varlink_reader_free(struct varlink_reader *r)
 {
 	if (r->buf) {
-		sodium_memzero(r->buf, OB_MAX_MESSAGE + 1);
+		sodium_memzero(r->buf, r->cap);
 		free(r->buf);
 	}
 	r->buf = NULL;
+	r->cap = 0;
 	r->len = 0;
 }
 
@@ -64,6 +90,10 @@ int varlink_reader_next(struct varlink_reader *r, struct json_object **msg)
 	memmove(r->buf, r->buf + n + 1, r->len - n - 1);
 	r->len -= n + 1;
 	sodium_memzero(r->buf + r->len, n + 1);
+	/* Back to the first size once a long message is taken (when that
+	 * fails, the larger buffer is simply kept). */
+	if (r->cap > VARLINK_READER_MIN && r->len <= VARLINK_READER_MIN)
+		(void)varlink_reader_resize(r, VARLINK_READER_MIN);
 	return ret < 0 ? ret : 1;
 }
 

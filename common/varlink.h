@@ -8,14 +8,22 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+/* A reader's buffer starts at this size and doubles while a message
+ * needs more, up to OB_MAX_MESSAGE + 1; it goes back to this size once
+ * what it holds fits again.  An idle connection holds 4 KiB, not 64. */
+#define VARLINK_READER_MIN 4096
+
 /* Accumulates bytes read from a stream and cuts them into messages. */
 struct varlink_reader {
-	char *buf;  /* OB_MAX_MESSAGE + 1 bytes, allocated on first use */
+	char *buf;  /* cap bytes, allocated on first use */
+	size_t cap; /* VARLINK_READER_MIN .. OB_MAX_MESSAGE + 1 */
 	size_t len; /* bytes held */
 };
 
-/* Room left in the reader's buffer, and where to write into it.  Returns
- * -ENOMEM when it cannot allocate its buffer. */
+/* Room left in the reader's buffer, and where to write into it: the
+ * buffer grows when full and under the cap, so room is 0 only when
+ * OB_MAX_MESSAGE + 1 bytes are held.  Returns -ENOMEM when it cannot
+ * allocate its buffer. */
 int varlink_reader_space(struct varlink_reader *r, char **at, size_t *room);
 /* Record that n bytes were written at the position varlink_reader_space
  * gave. */

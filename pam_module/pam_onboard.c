@@ -48,7 +48,7 @@ static void onboard_warn(void *ctx, const char *fmt, ...)
 static int onboard_system_account(const char *user, char canon[OB_USERNAME_MAX + 1])
 {
 	struct passwd_entry pw;
-	int r = passwd_kind(user, logindefs_uid_min(LOGINDEFS_PATH), &pw);
+	int r = passwd_kind(user, logindefs_uid_min_cached(LOGINDEFS_PATH), &pw);
 
 	/* Some NSS modules report "no such user" as one of these too
 	 * (getpwnam_r(3)); the daemon decides about such names. */

@@ -20,6 +20,7 @@
 
 #include "client.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "names.h"
 #include "passwd.h"
@@ -395,7 +396,7 @@ static uid_t relay_caller_uid(struct relay *r)
 static int relay_start_params(struct relay *r, const char *phase, const char *user,
 			      struct json_object **out)
 {
-	struct json_object *p = json_object_new_object();
+	_cleanup_json_ struct json_object *p = json_object_new_object();
 	int ret;
 
 	*out = NULL;
@@ -419,11 +420,9 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 		ret = relay_add_item(r, p, "ruser", PAM_RUSER);
 	if (ret >= 0)
 		ret = relay_add_item(r, p, "tty", PAM_TTY);
-	if (ret < 0) {
-		json_object_put(p);
+	if (ret < 0)
 		return ret;
-	}
-	*out = p;
+	*out = ob_json_take(&p);
 	return 0;
 }
 

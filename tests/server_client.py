@@ -236,6 +236,99 @@ def huge_answer(path):
     print("ok answers of 100,000 bytes refused; the code still valid, the daemon serving")
     return 0
 
+def near_cap(path):
+    """A call of exactly 65,536 bytes (the cap, without its NUL), sent in
+    pieces, is answered, on a connection that then goes on; one of 65,537
+    bytes gets the connection closed, as it always did."""
+    cap = 64 * 1024
+    def of_length(n):
+        head = b'{"method":"org.varlink.service.GetInfo","parameters":{"pad":"'
+        return head + b"x" * (n - len(head) - 3) + b'"}}'
+    s = conn(path)
+    s.settimeout(10)
+    msg = of_length(cap)
+    for i in range(0, len(msg), 1000):
+        s.sendall(msg[i:i + 1000])
+        time.sleep(0.001)
+    s.sendall(b"\0")
+    try:
+        buf = b""
+        while not buf.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk:
+                raise OSError("connection closed")
+            buf += chunk
+        r = json.loads(buf[:-1])
+        if r.get("parameters", {}).get("product") == "onboardd":
+            r = call_raw(s, {"method": "org.varlink.service.GetInfo"})
+    except (OSError, ValueError) as e:
+        print(f"fail a call of {cap} bytes: {e}")
+        return 1
+    if r.get("parameters", {}).get("product") != "onboardd":
+        print(f"fail a call of {cap} bytes got {str(r)[:200]}")
+        return 1
+    s.close()
+    s = conn(path)
+    try:
+        s.sendall(of_length(cap + 1) + b"\0")
+    except OSError:
+        pass
+    if closed_within(s, 10) is None:
+        print(f"fail a call of {cap + 1} bytes left the connection open")
+        return 1
+    print(f"ok a call of {cap} bytes answered; one of {cap + 1} bytes closed")
+    return 0
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+def idle_memory(path, pid):
+    """A burst of 100 connections, each holding a call of 60,000 bytes at
+    once, grows the daemon's heap by several MiB; once they have all
+    closed and the daemon is idle, it gives that memory back (glibc keeps
+    a freed heap otherwise): its RSS comes back near where it was."""
+    fresh = rss_kib(pid)
+    head = b'{"method":"org.varlink.service.GetInfo","parameters":{"pad":"'
+    socks = []
+    for _ in range(100):
+        s = conn(path)
+        s.settimeout(10)
+        s.sendall(head + b"x" * (60000 - len(head) - 3) + b'"}}')
+        socks.append(s)
+    for s in socks:
+        s.sendall(b"\0")
+    for s in socks:
+        buf = b""
+        while not buf.endswith(b"\0"):
+            chunk = s.recv(65536)
+            if not chunk:
+                print("fail a connection of the burst was closed unanswered")
+                return 1
+            buf += chunk
+    peak = rss_kib(pid)
+    for s in socks[::2]:
+        s.close()
+    time.sleep(0.2)
+    for s in socks[1::2]:
+        s.close()
+    limit = fresh + (peak - fresh) // 3
+    now = rss_kib(pid)
+    for _ in range(60):  # a bound, not a measure: usually the first look
+        if now <= limit:
+            break
+        time.sleep(0.5)
+        now = rss_kib(pid)
+    if peak - fresh < 2048 or now > limit:
+        print(f"fail RSS {fresh} KiB before, {peak} KiB in the burst, {now} KiB idle after "
+              f"(want at most {limit})")
+        return 1
+    print(f"ok RSS {fresh} KiB before, {peak} KiB in the burst, {now} KiB idle after")
+    return 0
+
 def flood_starves(path):
     """One connection that pipelines 400,000 calls (oneway: no reply to
     read, so it is never dropped for not reading them), then GetInfo,
@@ -291,6 +384,10 @@ if __name__ == "__main__":
         sys.exit(more(path))
     if cmd == "huge-answer":
         sys.exit(huge_answer(path))
+    if cmd == "idle-memory":
+        sys.exit(idle_memory(path, int(sys.argv[3])))
+    if cmd == "near-cap":
+        sys.exit(near_cap(path))
     if cmd == "flood-starves":
         sys.exit(flood_starves(path))
     if cmd == "capped":

@@ -31,18 +31,26 @@ static int parse_str(const char *s, struct json_object **msg)
 	return varlink_parse(s, strlen(s), msg);
 }
 
-/* Copy len bytes into the reader as a read() would; returns what fit. */
+/* Copy len bytes into the reader as reads would, asking for room again
+ * as the reader grows; returns what fit. */
 static size_t feed(struct varlink_reader *r, const char *data, size_t len)
 {
-	char *at;
-	size_t room;
+	size_t done = 0;
 
-	assert_int_equal(varlink_reader_space(r, &at, &room), 0);
-	if (len > room)
-		len = room;
-	memcpy(at, data, len);
-	varlink_reader_commit(r, len);
-	return len;
+	while (done < len) {
+		char *at;
+		size_t room, n = len - done;
+
+		assert_int_equal(varlink_reader_space(r, &at, &room), 0);
+		if (room == 0)
+			break;
+		if (n > room)
+			n = room;
+		memcpy(at, data + done, n);
+		varlink_reader_commit(r, n);
+		done += n;
+	}
+	return done;
 }
 
 /* A JSON object {"p":"xxx..."} of exactly len bytes, NUL-terminated. */
@@ -405,6 +413,35 @@ static void reader_takes_a_message_exactly_at_the_cap(void **state)
 			 OB_MAX_MESSAGE - 8);
 	json_object_put(msg);
 	varlink_reader_free(&r);
+	free(big);
+}
+
+/* A connection holds a few KiB until a message needs more: the buffer
+ * doubles up to the cap as a long message comes in, and goes back to its
+ * first size once that message is taken. */
+static void reader_grows_with_the_message_and_shrinks_after(void **state)
+{
+	char *big = object_of_length(OB_MAX_MESSAGE - 100);
+	struct varlink_reader r = { 0 };
+	struct json_object *msg;
+	char *at;
+	size_t room;
+
+	(void)state;
+	assert_int_equal(varlink_reader_space(&r, &at, &room), 0);
+	assert_int_equal(room, VARLINK_READER_MIN);
+	assert_int_equal(feed(&r, big, OB_MAX_MESSAGE - 100), OB_MAX_MESSAGE - 100);
+	assert_true(r.cap >= OB_MAX_MESSAGE - 100 && r.cap <= OB_MAX_MESSAGE + 1);
+	assert_int_equal(varlink_reader_next(&r, &msg), 0);
+	/* The NUL, and the start of the next call behind it. */
+	assert_int_equal(feed(&r, "\0{\"me", 5), 5);
+	assert_int_equal(varlink_reader_next(&r, &msg), 1);
+	json_object_put(msg);
+	assert_int_equal(r.cap, VARLINK_READER_MIN);
+	assert_int_equal(r.len, 4);
+	assert_memory_equal(r.buf, "{\"me", 4);
+	varlink_reader_free(&r);
+	assert_null(r.buf);
 	free(big);
 }
 
@@ -1281,6 +1318,7 @@ int main(void)
 		cmocka_unit_test(reader_splits_two_messages_in_one_read),
 		cmocka_unit_test(reader_drops_a_bad_message_and_keeps_the_next),
 		cmocka_unit_test(reader_takes_a_message_exactly_at_the_cap),
+		cmocka_unit_test(reader_grows_with_the_message_and_shrinks_after),
 		cmocka_unit_test(reader_refuses_an_oversized_message),
 		cmocka_unit_test(reply_split_with_and_without_error),
 		cmocka_unit_test(reply_split_refuses_malformed_replies),

@@ -1,0 +1,93 @@
+/* What the event loop (server.c) and its connections (server_conn.c)
+ * share: the two structures and the connection's steps.  Included by
+ * server*.c only. */
+#ifndef OB_SERVER_PRIVATE_H
+#define OB_SERVER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/types.h>
+#include <json-c/json.h>
+
+#include "daemon.h"
+#include "login.h"
+#include "ob_protocol.h"
+#include "varlink.h"
+
+/* A client that does not read its replies is dropped past this. */
+#define SERVER_MAX_OUTPUT (4 * OB_MAX_MESSAGE)
+/* A message must arrive whole within this, and a new connection must
+ * make its first call within it: trickling bytes keeps nothing open. */
+#define SERVER_MESSAGE_MS 10000
+
+struct conn {
+	struct conn *next, *prev;
+	struct server *srv;
+	int fd;
+	struct peer peer;
+	struct varlink_reader rd;
+	char *out;
+	size_t out_len, out_off;
+	struct login *login;
+	/* Whose login this is, for the caps (server_admit): the peer's uid,
+	 * or for a peer of uid 0 (sshd, login, but also su and passwd,
+	 * setuid for any user) the real uid the module names in Start. */
+	uid_t ruid;
+	bool attributed;                  /* ruid is known */
+	char target[OB_USERNAME_MAX + 1]; /* Start's user; "" for a kiosk */
+	const char *refused; /* over a cap at accept: the first call gets Busy */
+	struct admin_session *admin; /* an import under way */
+	long long last_active; /* monotonic ms of the last complete call */
+	long long partial_since; /* when an unfinished message began, or 0 */
+	unsigned calls;         /* complete calls received */
+	bool waiting;          /* a reply will come from the worker pool */
+	bool oneway;           /* the call being answered wants no reply */
+	bool reading;          /* EPOLLIN is in the interest set */
+	bool writing;          /* EPOLLOUT is in the interest set */
+	bool dead;             /* to be closed by the loop */
+};
+
+struct server {
+	struct daemon *d;
+	int epfd, listen_fd, sig_fd;
+	struct conn *conns;
+	unsigned nconns;
+	uint64_t watchdog_usec;
+	long long last_watchdog;
+	/* Refusals are logged once per caller and minute (server_refused). */
+	uid_t refused_uid;
+	long long refused_at;
+	unsigned refused_quiet;
+	bool trim_due;          /* connections came since the heap was last trimmed */
+	long long trimmed_at;   /* monotonic ms of the last malloc_trim, or 0 */
+	bool stopping;          /* SIGTERM: no new connections, the open ones end */
+	long long stop_deadline; /* monotonic ms: what is still open then is cut */
+};
+
+static inline long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* server_conn.c: a connection's buffers, reading and writing. */
+void conn_update_events(struct conn *c);
+void conn_free(struct conn *c);
+void conn_flush(struct conn *c);
+/* Queue msg (taken over) for the peer.  Never closes the connection
+ * itself: it may be called from inside a dialogue; the loop reaps. */
+void conn_send(void *ctx, struct json_object *msg);
+/* Handle the complete calls already read, one at a time. */
+void conn_process(struct conn *c);
+/* One read of at most a message's size per wake-up. */
+void conn_read(struct conn *c);
+/* While stopping: whether c can be closed without failing anyone. */
+bool conn_may_close(struct conn *c);
+
+/* server.c: one call of c, to the interface it names. */
+void conn_dispatch(struct conn *c, struct json_object *msg);
+
+#endif
