@@ -1,5 +1,5 @@
 /* The records of the store, as JSON text: encoding and strict decoding
- * of people, access codes and invitations.  No LMDB here: store_lmdb.c
+ * of people, access codes and invitations.  No LMDB here: store_lmdb*.c
  * keeps the bytes, this file says what they mean. */
 #ifndef OB_STORE_RECORD_H
 #define OB_STORE_RECORD_H
