@@ -1,6 +1,7 @@
 /* The records of the store, as JSON text: encoding and strict decoding
  * of people, access codes and invitations.  No LMDB here: store_lmdb*.c
- * keeps the bytes, this file says what they mean. */
+ * keep the bytes, store_record.c and store_record_person.c (the person
+ * record) say what they mean. */
 #ifndef OB_STORE_RECORD_H
 #define OB_STORE_RECORD_H
 
@@ -60,5 +61,22 @@ bool record_role_parse(const char *s, enum person_role *out);
 
 /* Whether key holds exactly username. */
 bool record_key_matches(const struct store_bytes *key, const char *username);
+
+/* The pieces the codec's own files (store_record*.c) build records from
+ * and read them with; not for other callers.  An encoder adds member key
+ * to o, or sets *ok false, and does nothing once *ok is false; a decoder
+ * is false for a member that is absent, of another type or out of
+ * range, and record_parse gives one whole JSON object, strictly, or
+ * NULL. */
+void record_enc_int(struct json_object *o, const char *key, int64_t v, bool *ok);
+void record_enc_time(struct json_object *o, const char *key, int64_t v, bool *ok);
+void record_enc_str(struct json_object *o, const char *key, const char *s, size_t size,
+		    bool *ok);
+struct json_object *record_parse(const struct store_bytes *v);
+bool record_dec_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+		    int64_t *out);
+bool record_dec_str(struct json_object *o, const char *key, char *dst, size_t size);
+bool record_dec_hex(struct json_object *o, const char *key, uint8_t *out, size_t len);
+bool record_has(struct json_object *o, const char *key);
 
 #endif
