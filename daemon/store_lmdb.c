@@ -190,7 +190,6 @@ static int store_migrate_people(struct store *st, MDB_txn *txn,
 {
 	MDB_val pk, pv;
 	MDB_cursor *cur;
-	struct person p;
 	int rc;
 
 	rc = mdb_cursor_open(txn, st->people, &cur);
@@ -198,12 +197,13 @@ static int store_migrate_people(struct store *st, MDB_txn *txn,
 		return rc;
 	for (rc = mdb_cursor_get(cur, &pk, &pv, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT)) {
+		_cleanup_person_ struct person p;
+
 		if (!record_person_decode(&STORE_SPAN(&pk), &STORE_SPAN(&pv), &p)) {
 			store_corrupt_key("people", &pk);
 			continue;
 		}
 		rc = fn(st, txn, &p, arg);
-		sodium_memzero(&p, sizeof(p));
 		if (rc)
 			break;
 	}
@@ -298,13 +298,14 @@ static int store_migrate_2(struct store *st, MDB_txn *txn, const struct store_to
 	static const struct store_totp defaults = { .algorithm = 0, .digits = 6, .period = 30 };
 	struct store_names l = { 0 };
 	MDB_val pk, pv;
-	struct person p;
 	int rc;
 
 	if (!legacy)
 		legacy = &defaults;
 	rc = store_migrate_people(st, txn, store_migrate_2_person, &l);
 	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		_cleanup_person_ struct person p;
+
 		pk.mv_data = l.names[i];
 		pk.mv_size = strlen(l.names[i]);
 		rc = mdb_get(txn, st->people, &pk, &pv);
@@ -316,7 +317,6 @@ static int store_migrate_2(struct store *st, MDB_txn *txn, const struct store_to
 		}
 		p.totp = *legacy;
 		rc = store_person_write(st, txn, &p, p.version);
-		sodium_memzero(&p, sizeof(p));
 	}
 	free(l.names);
 	if (rc)

@@ -71,7 +71,7 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 				  const struct audit_bounds *b, unsigned *pruned,
 				  enum store_result *r)
 {
-	struct json_object *o;
+	_cleanup_json_ struct json_object *o = NULL;
 	MDB_cursor *cur;
 	MDB_txn *txn;
 	MDB_val k, v;
@@ -111,7 +111,6 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 	o = record_audit_encode(e);
 	s = o ? json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len) : NULL;
 	if (!s) {
-		json_object_put(o);
 		mdb_txn_abort(txn);
 		log_warnx("store: refusing to write a malformed audit event");
 		*r = STORE_UNAVAILABLE;
@@ -123,7 +122,6 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 	v.mv_data = (void *)s;
 	v.mv_size = len;
 	rc = mdb_put(txn, st->audit, &k, &v, MDB_APPEND);
-	json_object_put(o);
 	if (rc)
 		goto fail;
 	return mdb_txn_commit(txn);

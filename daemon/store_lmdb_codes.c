@@ -41,19 +41,12 @@ static MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *k
 int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
 		    const char *username, const void *rec)
 {
-	struct json_object *o = kind->encode(rec);
+	_cleanup_json_ struct json_object *o = kind->encode(rec);
 	MDB_val k;
-	int rc;
 
-	if (!o)
+	if (!o || !store_key_username(&k, username))
 		return EINVAL;
-	if (!store_key_username(&k, username)) {
-		json_object_put(o);
-		return EINVAL;
-	}
-	rc = store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
-	json_object_put(o);
-	return rc;
+	return store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
 }
 
 static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
@@ -357,7 +350,7 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 				    const char *new_pwhash, struct access_code *code_out)
 {
 	struct access_code c;
-	struct person p;
+	_cleanup_person_ struct person p;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
@@ -391,7 +384,6 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 	else
 		r = store_commit(txn, "redeem code");
 out:
-	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_OK && code_out)
 		*code_out = c;
 	return r;

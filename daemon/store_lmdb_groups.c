@@ -45,25 +45,18 @@ static enum store_result store_pool_read(struct store *st, MDB_txn *txn, const c
 static int store_pool_write(struct store *st, MDB_txn *txn, const struct pool *p,
 			    unsigned flags)
 {
-	struct json_object *o = record_pool_encode(p);
+	_cleanup_json_ struct json_object *o = record_pool_encode(p);
 	MDB_val k;
 	const char *s;
 	size_t len;
 	MDB_val v;
-	int rc;
 
-	if (!o)
+	if (!o || !store_key_name(&k, p->name))
 		return EINVAL;
-	if (!store_key_name(&k, p->name)) {
-		json_object_put(o);
-		return EINVAL;
-	}
 	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
 	v.mv_data = (void *)s;
 	v.mv_size = len;
-	rc = s ? mdb_put(txn, st->pools, &k, &v, flags) : ENOMEM;
-	json_object_put(o);
-	return rc;
+	return s ? mdb_put(txn, st->pools, &k, &v, flags) : ENOMEM;
 }
 
 /* Seats: claim one in every pool new names and old did not, give back
@@ -134,7 +127,7 @@ enum store_result store_groups_check(struct store *st, MDB_txn *txn,
 
 enum store_result store_group_create(struct store *st, const struct group *g)
 {
-	struct json_object *o = record_group_encode(g);
+	_cleanup_json_ struct json_object *o = record_group_encode(g);
 	MDB_txn *txn;
 	MDB_val k;
 	const char *s;
@@ -142,20 +135,15 @@ enum store_result store_group_create(struct store *st, const struct group *g)
 	MDB_val v;
 	int rc;
 
-	if (!o || !store_key_name(&k, g->name)) {
-		json_object_put(o);
+	if (!o || !store_key_name(&k, g->name))
 		return STORE_UNAVAILABLE;
-	}
 	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
 	rc = s ? mdb_txn_begin(st->env, NULL, 0, &txn) : ENOMEM;
-	if (rc) {
-		json_object_put(o);
+	if (rc)
 		return store_fail(NULL, rc, "create group");
-	}
 	v.mv_data = (void *)s;
 	v.mv_size = len;
 	rc = mdb_put(txn, st->groups, &k, &v, MDB_NOOVERWRITE);
-	json_object_put(o);
 	if (rc == MDB_KEYEXIST) {
 		mdb_txn_abort(txn);
 		return STORE_EXISTS;

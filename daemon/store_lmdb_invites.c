@@ -247,7 +247,7 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 				      const char *new_pwhash, struct invitation *out)
 {
 	struct invitation inv;
-	struct person p;
+	_cleanup_person_ struct person p;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
@@ -287,7 +287,6 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 	else
 		r = store_commit(txn, "accept invitation");
 out:
-	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_OK && out)
 		*out = inv;
 	return r;

@@ -18,19 +18,12 @@
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
 		       uint64_t version)
 {
-	struct json_object *o = record_person_encode(p, version);
+	_cleanup_person_json_ struct json_object *o = record_person_encode(p, version);
 	MDB_val k;
-	int rc;
 
-	if (!o)
+	if (!o || !store_key_username(&k, p->username))
 		return EINVAL;
-	if (!store_key_username(&k, p->username)) {
-		record_person_free(o);
-		return EINVAL;
-	}
-	rc = store_put_json(txn, st->people, &k, o, true);
-	record_person_free(o);
-	return rc;
+	return store_put_json(txn, st->people, &k, o, true);
 }
 
 /* Both go through store_people_write, which keeps the e-mail index and
@@ -91,13 +84,12 @@ enum store_result store_person_put(struct store *st, struct person *p)
 enum store_result store_throttle_get(struct store *st, const char *username,
 				     struct throttle *out)
 {
-	struct person p;
+	_cleanup_person_ struct person p;
 	enum store_result r = store_person_get(st, username, &p);
 
 	memset(out, 0, sizeof(*out));
 	if (r == STORE_OK)
 		*out = p.throttle;
-	sodium_memzero(&p, sizeof(p));
 	return r;
 }
 
@@ -119,7 +111,7 @@ static bool store_throttle_equal(const struct throttle *a, const struct throttle
 enum store_result store_throttle_put(struct store *st, const char *username,
 				     const struct throttle *expected, const struct throttle *t)
 {
-	struct person p;
+	_cleanup_person_ struct person p;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
@@ -135,23 +127,19 @@ enum store_result store_throttle_put(struct store *st, const char *username,
 		r = STORE_CONFLICT;
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);
-		goto out;
+		return r;
 	}
 	if (store_throttle_equal(&p.throttle, t)) {
 		/* Nothing to change: no write, no fsync. */
 		mdb_txn_abort(txn);
-		goto out;
+		return STORE_OK;
 	}
 	p.throttle = *t;
 	/* The same version: see store.h. */
 	rc = store_person_write(st, txn, &p, p.version);
 	if (rc)
-		r = store_fail(txn, rc, "write throttle");
-	else
-		r = store_commit(txn, "write throttle");
-out:
-	sodium_memzero(&p, sizeof(p));
-	return r;
+		return store_fail(txn, rc, "write throttle");
+	return store_commit(txn, "write throttle");
 }
 
 struct store_each_person {
@@ -162,14 +150,11 @@ struct store_each_person {
 static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
 {
 	struct store_each_person *e = arg;
-	struct person p;
-	int stop;
+	_cleanup_person_ struct person p;
 
 	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
 		return -1;
-	stop = e->fn(&p, e->ctx) != 0;
-	sodium_memzero(&p, sizeof(p));
-	return stop;
+	return e->fn(&p, e->ctx) != 0;
 }
 
 enum store_result store_person_each(struct store *st, const char *after,
@@ -185,7 +170,7 @@ enum store_result store_person_each(struct store *st, const char *after,
 enum store_result store_totp_advance(struct store *st, const char *username,
 				     const uint8_t sealed[STORE_TOTP_SEALED_BYTES], int64_t step)
 {
-	struct person p;
+	_cleanup_person_ struct person p;
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
@@ -204,21 +189,15 @@ enum store_result store_totp_advance(struct store *st, const char *username,
 		r = STORE_USED;
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);
-		goto out;
+		return r;
 	}
-	if (p.version >= INT64_MAX) {
-		r = store_fail(txn, EOVERFLOW, "advance totp");
-		goto out;
-	}
+	if (p.version >= INT64_MAX)
+		return store_fail(txn, EOVERFLOW, "advance totp");
 	p.totp_last_step = step;
 	rc = store_person_write(st, txn, &p, p.version + 1);
 	if (rc)
-		r = store_fail(txn, rc, "advance totp");
-	else
-		r = store_commit(txn, "advance totp");
-out:
-	sodium_memzero(&p, sizeof(p));
-	return r;
+		return store_fail(txn, rc, "advance totp");
+	return store_commit(txn, "advance totp");
 }
 
 /* ------------------------------------------------------------ e-mail index */
@@ -322,7 +301,7 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 					  struct person_change *c, struct store_failure *fail,
 					  int *rc)
 {
-	struct person cur;
+	_cleanup_person_ struct person cur;
 	struct person *p = c->p, *old = NULL;
 	enum store_result r;
 	MDB_val k;
@@ -334,18 +313,14 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 	if (r != STORE_OK && r != STORE_NOT_FOUND)
 		return r;
 	if (c->op == PERSON_CREATE) {
-		if (r == STORE_OK) {
-			sodium_memzero(&cur, sizeof(cur));
+		if (r == STORE_OK)
 			return STORE_EXISTS;
-		}
 	} else {
 		if (r == STORE_NOT_FOUND)
 			return STORE_NOT_FOUND;
 		old = &cur;
-		if (cur.version != p->version || cur.version >= INT64_MAX) {
-			sodium_memzero(&cur, sizeof(cur));
+		if (cur.version != p->version || cur.version >= INT64_MAX)
 			return STORE_CONFLICT;
-		}
 		p->throttle = cur.throttle;
 	}
 	if (c->op == PERSON_REMOVE) {
@@ -356,7 +331,6 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 			r = STORE_UNAVAILABLE;
 		if (r == STORE_OK && (*rc = mdb_del(txn, st->people, &k, NULL)))
 			r = STORE_UNAVAILABLE;
-		sodium_memzero(&cur, sizeof(cur));
 		return r;
 	}
 	r = store_email_move(st, txn, old, p, rc);
@@ -375,7 +349,6 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 	if (r == STORE_OK && c->op == PERSON_CREATE && c->invite_hash)
 		r = store_invite_put(st, txn, &k, c->invite_hash, NULL, p->created,
 				     c->invite_expires, NULL, rc);
-	sodium_memzero(&cur, sizeof(cur));
 	return r;
 }
 

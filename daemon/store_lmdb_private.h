@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <lmdb.h>
 
+#include "ob_json.h"
 #include "store.h"
 #include "store_record.h"
 

@@ -93,7 +93,7 @@ static void record_enc_hashes(struct json_object *o, const char *key,
 
 struct json_object *record_code_encode(const struct access_code *c)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	char hex[CODE_HASH_BYTES * 2 + 1];
 	bool ok = o && c->version <= INT64_MAX && c->state >= CODE_ACTIVE &&
 		  c->state <= CODE_SUPERSEDED;
@@ -112,11 +112,10 @@ struct json_object *record_code_encode(const struct access_code *c)
 	record_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
 	record_enc_hashes(o, "replaced", c->replaced, c->nreplaced, &ok);
 	if (!ok) {
-		json_object_put(o);
 		log_warnx("store: refusing to write a malformed code record");
 		return NULL;
 	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* One whole JSON object, strictly, or NULL. */
@@ -249,7 +248,7 @@ static bool record_dec_state(struct json_object *o, enum code_state *state)
 
 bool record_code_decode(const struct store_bytes *key, const struct store_bytes *v, struct access_code *c)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, version = 0, flags = 0;
 	bool ok;
 
@@ -266,7 +265,6 @@ bool record_code_decode(const struct store_bytes *key, const struct store_bytes 
 	     record_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
 	     record_dec_hashes(o, "replaced", c->replaced, &c->nreplaced) &&
 	     record_key_matches(key, c->username);
-	json_object_put(o);
 	if (!ok) {
 		memset(c, 0, sizeof(*c));
 		return false;
@@ -290,7 +288,7 @@ static void record_enc_opt_hash(struct json_object *o, const char *key, bool pre
 
 struct json_object *record_invite_encode(const struct invitation *inv)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	bool ok = o && inv->version <= INT64_MAX && inv->state >= INVITE_PENDING &&
 		  inv->state <= INVITE_SUPERSEDED;
 
@@ -309,11 +307,10 @@ struct json_object *record_invite_encode(const struct invitation *inv)
 	record_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
 	record_enc_hashes(o, "older_hashes", inv->older, inv->nolder, &ok);
 	if (!ok) {
-		json_object_put(o);
 		log_warnx("store: refusing to write a malformed invitation record");
 		return NULL;
 	}
-	return o;
+	return ob_json_take(&o);
 }
 
 static bool record_dec_invite_state(struct json_object *o, enum invite_state *state)
@@ -341,7 +338,7 @@ static bool record_dec_opt_hash(struct json_object *o, const char *key, bool *pr
 
 bool record_invite_decode(const struct store_bytes *key, const struct store_bytes *v, struct invitation *inv)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, version = 0;
 	bool ok;
 
@@ -360,7 +357,6 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 	     record_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
 	     record_dec_hashes(o, "older_hashes", inv->older, &inv->nolder) &&
 	     record_key_matches(key, inv->username);
-	json_object_put(o);
 	if (!ok) {
 		memset(inv, 0, sizeof(*inv));
 		return false;
@@ -373,24 +369,20 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 
 struct json_object *record_group_encode(const struct group *g)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	bool ok = o != NULL;
 
 	record_enc_int(o, "rv", STORE_GROUP_RV, &ok);
 	record_enc_str(o, "name", g->name, sizeof(g->name), &ok);
 	record_enc_str(o, "org", g->org, sizeof(g->org), &ok);
 	record_enc_time(o, "created", g->created, &ok);
-	if (!ok) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return ok ? ob_json_take(&o) : NULL;
 }
 
 bool record_group_decode(const struct store_bytes *key, const struct store_bytes *v,
 			 struct group *g)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0;
 	bool ok;
 
@@ -400,7 +392,6 @@ bool record_group_decode(const struct store_bytes *key, const struct store_bytes
 	     record_dec_str(o, "org", g->org, sizeof(g->org)) &&
 	     record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
 	     record_key_matches(key, g->name);
-	json_object_put(o);
 	if (!ok)
 		memset(g, 0, sizeof(*g));
 	return ok;
@@ -408,7 +399,7 @@ bool record_group_decode(const struct store_bytes *key, const struct store_bytes
 
 struct json_object *record_pool_encode(const struct pool *p)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	bool ok = o != NULL && p->used <= p->seats;
 
 	record_enc_int(o, "rv", STORE_POOL_RV, &ok);
@@ -417,17 +408,13 @@ struct json_object *record_pool_encode(const struct pool *p)
 	record_enc_int(o, "seats", p->seats, &ok);
 	record_enc_int(o, "used", p->used, &ok);
 	record_enc_time(o, "created", p->created, &ok);
-	if (!ok) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return ok ? ob_json_take(&o) : NULL;
 }
 
 bool record_pool_decode(const struct store_bytes *key, const struct store_bytes *v,
 			struct pool *p)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, seats = 0, used = 0;
 	bool ok;
 
@@ -439,7 +426,6 @@ bool record_pool_decode(const struct store_bytes *key, const struct store_bytes 
 	     record_dec_int(o, "used", 0, seats, &used) &&
 	     record_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
 	     record_key_matches(key, p->name);
-	json_object_put(o);
 	if (!ok) {
 		memset(p, 0, sizeof(*p));
 		return false;
@@ -451,7 +437,7 @@ bool record_pool_decode(const struct store_bytes *key, const struct store_bytes 
 
 struct json_object *record_audit_encode(const struct audit_event *e)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	bool ok = o != NULL && e->id >= 1 && e->id <= INT64_MAX;
 
 	record_enc_int(o, "rv", STORE_AUDIT_RV, &ok);
@@ -464,16 +450,12 @@ struct json_object *record_audit_encode(const struct audit_event *e)
 	record_enc_str(o, "event", e->event, sizeof(e->event), &ok);
 	record_enc_str(o, "result", e->result, sizeof(e->result), &ok);
 	record_enc_str(o, "detail", e->detail, sizeof(e->detail), &ok);
-	if (!ok) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return ok ? ob_json_take(&o) : NULL;
 }
 
 bool record_audit_decode(const struct store_bytes *v, struct audit_event *e)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, id = 0;
 	bool ok;
 
@@ -488,7 +470,6 @@ bool record_audit_decode(const struct store_bytes *v, struct audit_event *e)
 	     record_dec_str(o, "event", e->event, sizeof(e->event)) &&
 	     record_dec_str(o, "result", e->result, sizeof(e->result)) &&
 	     record_dec_str(o, "detail", e->detail, sizeof(e->detail));
-	json_object_put(o);
 	if (!ok) {
 		memset(e, 0, sizeof(*e));
 		return false;

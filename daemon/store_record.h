@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "ob_json.h"
 #include "store.h"
 
 /* 2: totp_sealed, totp_last_step, mfa_enrolled; 3: role, perms, groups,
@@ -35,6 +36,15 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 struct json_object *record_code_encode(const struct access_code *c);
 struct json_object *record_invite_encode(const struct invitation *inv);
 void record_person_free(struct json_object *o);
+
+static inline void record_person_freep(struct json_object **o)
+{
+	record_person_free(*o);
+}
+
+/* A person's object in a scope: freed, its secrets wiped, on every way
+ * out (as _cleanup_json_ is for the others). */
+#define _cleanup_person_json_ _cleanup_(record_person_freep)
 
 /* Strict decoding of the value stored under key; false for anything that
  * is not exactly a record of the current (or a still readable) format

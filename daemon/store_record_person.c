@@ -213,7 +213,7 @@ static void record_enc_admin(struct json_object *o, const struct person *p, bool
 
 struct json_object *record_person_encode(const struct person *p, uint64_t version)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_person_json_ struct json_object *o = json_object_new_object();
 	bool ok = o && version <= INT64_MAX && p->flags <= UINT32_MAX;
 
 	record_enc_int(o, "rv", STORE_PERSON_RV, &ok);
@@ -233,11 +233,10 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	record_enc_throttle(o, &p->throttle, &ok);
 	record_enc_admin(o, p, &ok);
 	if (!ok) {
-		record_person_free(o);
 		log_warnx("store: refusing to write a malformed person record");
 		return NULL;
 	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* The authenticator's parameters: all three or none, and none without
@@ -385,7 +384,7 @@ static bool record_dec_admin(struct json_object *o, int64_t rv, struct person *p
 
 bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v, struct person *p)
 {
-	struct json_object *o = record_parse(v);
+	_cleanup_person_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, version = 0, flags = 0;
 	bool ok;
 
@@ -405,7 +404,6 @@ bool record_person_decode(const struct store_bytes *key, const struct store_byte
 	     record_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
 	     record_dec_mfa(o, rv, flags, p) && record_dec_throttle(o, rv, &p->throttle) &&
 	     record_dec_admin(o, rv, p) && record_key_matches(key, p->username);
-	record_person_free(o);
 	if (!ok) {
 		sodium_memzero(p, sizeof(*p));
 		return false;
