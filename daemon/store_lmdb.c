@@ -15,8 +15,8 @@
  * e-mail -> username) and "audit" (8-byte big-endian id -> event).
  * Records are small JSON objects carrying "rv" (record format) and their
  * "version" counter, so that mdb_dump shows readable text and fields can
- * be added.  Every LMDB return code is translated here: callers see only
- * enum store_result and -errno.
+ * be added.  Every LMDB return code is translated in these files:
+ * callers see only enum store_result and -errno.
  *
  * The records themselves (JSON, versions, sizes) are store_record.c's. */
 #include "config.h"
@@ -237,7 +237,7 @@ static int store_migrate_1_person(struct store *st, MDB_txn *txn, const struct p
 	int rc;
 
 	(void)arg;
-	if (!p->email[0] || store_email_key(&ek, buf, sizeof(buf), p->org, p->email) < 0)
+	if (!p->email[0] || !store_email_key(&ek, buf, sizeof(buf), p->org, p->email))
 		return 0;
 	v.mv_data = (void *)p->username;
 	v.mv_size = strlen(p->username);

@@ -203,15 +203,14 @@ enum store_result store_totp_advance(struct store *st, const char *username,
 /* ------------------------------------------------------------ e-mail index */
 
 /* The index key of an address in an organisation: org, 0x1f (never in
- * an organisation name), the address in ASCII lower case.  -EINVAL when
- * either does not fit. */
-int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
-		    const char *email)
+ * an organisation name), the address in ASCII lower case.  False when
+ * either does not fit (as store_key_username). */
+bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email)
 {
 	size_t no = strnlen(org, OB_ORG_MAX + 1), ne = strnlen(email, OB_EMAIL_MAX + 1);
 
 	if (no > OB_ORG_MAX || ne == 0 || ne > OB_EMAIL_MAX || no + ne + 2 > size)
-		return -EINVAL;
+		return false;
 	memcpy(buf, org, no);
 	buf[no] = 0x1f;
 	for (size_t i = 0; i < ne; i++)
@@ -219,7 +218,7 @@ int store_email_key(MDB_val *k, char *buf, size_t size, const char *org,
 								    : email[i];
 	k->mv_data = buf;
 	k->mv_size = no + 1 + ne;
-	return 0;
+	return true;
 }
 
 enum store_result store_email_find(struct store *st, const char *org, const char *email,
@@ -231,7 +230,7 @@ enum store_result store_email_find(struct store *st, const char *org, const char
 	int rc;
 
 	username[0] = '\0';
-	if (store_email_key(&k, buf, sizeof(buf), org, email) < 0)
+	if (!store_email_key(&k, buf, sizeof(buf), org, email))
 		return STORE_NOT_FOUND;
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
@@ -260,9 +259,9 @@ static enum store_result store_email_move(struct store *st, MDB_txn *txn,
 	MDB_val ok, nk, v;
 
 	*rc = 0;
-	if (has_old && store_email_key(&ok, ob, sizeof(ob), old->org, old->email) < 0)
+	if (has_old && !store_email_key(&ok, ob, sizeof(ob), old->org, old->email))
 		has_old = false;
-	if (has_new && store_email_key(&nk, nb, sizeof(nb), new->org, new->email) < 0)
+	if (has_new && !store_email_key(&nk, nb, sizeof(nb), new->org, new->email))
 		return STORE_UNAVAILABLE;
 	if (has_old && has_new && ok.mv_size == nk.mv_size &&
 	    memcmp(ok.mv_data, nk.mv_data, ok.mv_size) == 0)

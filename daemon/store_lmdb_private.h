@@ -2,7 +2,16 @@
  * of per-person record, and the helpers they call in each other.  Only
  * daemon/store_lmdb*.c include it (tests/test_boundaries.sh), so no LMDB
  * type or error code leaves them.  Each helper's comment is at its
- * definition, in the file named above it here. */
+ * definition, in the file named above it here.
+ *
+ * One return convention per function, never two in one int: a helper
+ * that works in a transaction returns an LMDB code (0, one of LMDB's
+ * negative MDB_* codes, or a positive errno as LMDB gives them), which
+ * store_fail turns into an enum store_result; one that returns an enum
+ * store_result and may have an LMDB code to pass on as well gives it
+ * through an int *rc (store_audit_append_txn the other way round); a
+ * key is built or not (bool); -errno belongs to the calls of store.h
+ * that return an int, and to the schema steps store_open runs. */
 #ifndef OB_STORE_LMDB_PRIVATE_H
 #define OB_STORE_LMDB_PRIVATE_H
 
@@ -75,7 +84,7 @@ enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, cons
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out);
-int store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
+bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
 
 /* store_lmdb_codes.c: records of a kind, and closing both kinds */
 int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
