@@ -1,7 +1,7 @@
 /* The storage interface.  It speaks in operations, not tables, so that a
  * second backend (a fleet's shared database, with LMDB as each host's
- * cache) can stand behind the same calls.  Only store_lmdb.c includes
- * lmdb.h; no LMDB type or error code leaves it.
+ * cache) can stand behind the same calls.  Only the LMDB backend's files
+ * (store_lmdb*.c) include lmdb.h; no LMDB type or error code leaves them.
  *
  * Every call is one transaction.  Times are seconds since the epoch and
  * always passed in: the store never reads the clock. */

@@ -1,6 +1,7 @@
 /* The records of the store, as JSON text: encoding and strict decoding
- * of people, access codes and invitations.  No LMDB here: store_lmdb.c
- * keeps the bytes, this file says what they mean. */
+ * of people, access codes and invitations.  No LMDB here: store_lmdb*.c
+ * keep the bytes, store_record.c and store_record_person.c (the person
+ * record) say what they mean. */
 #ifndef OB_STORE_RECORD_H
 #define OB_STORE_RECORD_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "ob_json.h"
 #include "store.h"
 
 /* 2: totp_sealed, totp_last_step, mfa_enrolled; 3: role, perms, groups,
@@ -35,6 +37,15 @@ struct json_object *record_code_encode(const struct access_code *c);
 struct json_object *record_invite_encode(const struct invitation *inv);
 void record_person_free(struct json_object *o);
 
+static inline void record_person_freep(struct json_object **o)
+{
+	record_person_free(*o);
+}
+
+/* A person's object in a scope: freed, its secrets wiped, on every way
+ * out (as _cleanup_json_ is for the others). */
+#define _cleanup_person_json_ _cleanup_(record_person_freep)
+
 /* Strict decoding of the value stored under key; false for anything that
  * is not exactly a record of the current (or a still readable) format
  * for that key. */
@@ -60,5 +71,22 @@ bool record_role_parse(const char *s, enum person_role *out);
 
 /* Whether key holds exactly username. */
 bool record_key_matches(const struct store_bytes *key, const char *username);
+
+/* The pieces the codec's own files (store_record*.c) build records from
+ * and read them with; not for other callers.  An encoder adds member key
+ * to o, or sets *ok false, and does nothing once *ok is false; a decoder
+ * is false for a member that is absent, of another type or out of
+ * range, and record_parse gives one whole JSON object, strictly, or
+ * NULL. */
+void record_enc_int(struct json_object *o, const char *key, int64_t v, bool *ok);
+void record_enc_time(struct json_object *o, const char *key, int64_t v, bool *ok);
+void record_enc_str(struct json_object *o, const char *key, const char *s, size_t size,
+		    bool *ok);
+struct json_object *record_parse(const struct store_bytes *v);
+bool record_dec_int(struct json_object *o, const char *key, int64_t min, int64_t max,
+		    int64_t *out);
+bool record_dec_str(struct json_object *o, const char *key, char *dst, size_t size);
+bool record_dec_hex(struct json_object *o, const char *key, uint8_t *out, size_t len);
+bool record_has(struct json_object *o, const char *key);
 
 #endif

@@ -3,7 +3,9 @@
 # them, checked on the sources (plain sh, grep, sed, awk).  Each broken
 # rule is printed as FILE:LINE: what, and the test fails.
 #
-#   1. Only daemon/store_lmdb.c includes <lmdb.h>; no file includes
+#   1. Only the LMDB backend, daemon/store_lmdb*.c and its private header
+#      daemon/store_lmdb_private.h, includes <lmdb.h>, and that header is
+#      included by daemon/store_lmdb*.c only; no file includes
 #      <libpq-fe.h> (a store backend, when there is one, will).
 #   2. The pure rules (daemon/policy*.[ch], daemon/validate.[ch]) include
 #      only the headers listed below and call nothing that reads the
@@ -27,7 +29,8 @@ top=${1:-${top_srcdir:-$(dirname "$0")/..}}
 cd "$top" || exit 99
 
 # A tree that is not ours would pass every rule: make sure it is.
-for f in daemon/store_lmdb.c daemon/policy.c daemon/validate.c daemon/login_private.h \
+for f in daemon/store_lmdb.c daemon/store_lmdb_private.h \
+	 daemon/policy.c daemon/validate.c daemon/login_private.h \
 	 daemon/admin_private.h pam_module/pam_onboard.c ctl/onboardctl.c common/varlink.c; do
 	if [ ! -f "$f" ]; then
 		echo "test_boundaries: $top/$f is missing: not the onboard source tree" >&2
@@ -92,8 +95,16 @@ for f in $(sources daemon pam_module ctl common include); do
 	includes "$f" | while read -r line kind name; do
 		case "${name##*/}" in
 		lmdb.h)
-			[ "$f" = daemon/store_lmdb.c ] ||
-				fail "$f" "$line" "includes lmdb.h: only daemon/store_lmdb.c talks to LMDB"
+			case "$f" in
+			daemon/store_lmdb*.c | daemon/store_lmdb_private.h) ;;
+			*) fail "$f" "$line" "includes lmdb.h: only daemon/store_lmdb*.c talk to LMDB" ;;
+			esac
+			;;
+		store_lmdb_private.h)
+			case "$f" in
+			daemon/store_lmdb*.c) ;;
+			*) fail "$f" "$line" "includes store_lmdb_private.h: only daemon/store_lmdb*.c may" ;;
+			esac
 			;;
 		libpq-fe.h)
 			fail "$f" "$line" "includes libpq-fe.h: only a store backend may talk to PostgreSQL"

@@ -1,0 +1,444 @@
+/* The LMDB backend's access codes, and what codes and invitations share
+ * (struct store_kind, store_lmdb_private.h): reading, writing and
+ * revoking a person's record of either kind, and closing both when the
+ * person is disabled or purged.  Invitations are store_lmdb_invites.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "store_lmdb_private.h"
+
+/* ------------------------------------------------------------ records of a kind */
+
+static bool store_code_decode(const struct store_bytes *k, const struct store_bytes *v, void *out)
+{
+	return record_code_decode(k, v, out);
+}
+
+static struct json_object *store_code_encode(const void *rec)
+{
+	return record_code_encode(rec);
+}
+
+static enum store_result store_code_open(const void *rec, int64_t now);
+static int store_code_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now);
+
+static const struct store_kind store_codes_kind = {
+	"codes", offsetof(struct store, codes), store_code_decode, store_code_encode,
+	store_code_open, store_code_revoke_rec,
+};
+
+static MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind)
+{
+	return *(const MDB_dbi *)((const char *)st + kind->dbi);
+}
+
+/* Write rec, the record of username, of its kind inside txn. */
+int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
+		    const char *username, const void *rec)
+{
+	_cleanup_json_ struct json_object *o = kind->encode(rec);
+	MDB_val k;
+
+	if (!o || !store_key_username(&k, username))
+		return EINVAL;
+	return store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
+}
+
+static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
+{
+	return store_rec_write(st, txn, &store_codes_kind, c->username, c);
+}
+
+/* Read and decode the record of key k of its kind inside txn; out is
+ * only filled on STORE_OK. */
+enum store_result store_rec_read(struct store *st, MDB_txn *txn,
+				 const struct store_kind *kind, const MDB_val *k, void *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, store_kind_dbi(st, kind), (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read %s: %s", kind->db, mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt_key(kind->db, k);
+	return STORE_OK;
+}
+
+static enum store_result store_code_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+					 struct access_code *out)
+{
+	return store_rec_read(st, txn, &store_codes_kind, k, out);
+}
+
+/* The record of username of its kind, in a read transaction of its own. */
+enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
+				const char *username, void *out, size_t size)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, size);
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+/* Revoke username's open record of its kind, in one transaction. */
+enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
+				   const char *username, int64_t now)
+{
+	union store_rec rec;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, &rec);
+	if (r == STORE_OK)
+		r = kind->open(&rec, now);
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	rc = kind->revoke(st, txn, &rec, now);
+	if (rc)
+		return store_fail(txn, rc, kind->db);
+	return store_commit(txn, kind->db);
+}
+
+/* ------------------------------------------------------------ codes */
+
+/* Drop the index entry of an active code, if it still names this person. */
+static int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c)
+{
+	MDB_val hk = { .mv_size = CODE_HASH_BYTES, .mv_data = (void *)c->hash };
+	MDB_val hv;
+	int rc;
+
+	rc = mdb_get(txn, st->code_hashes, &hk, &hv);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (!record_key_matches(&STORE_SPAN(&hv), c->username))
+		return 0;
+	return mdb_del(txn, st->code_hashes, &hk, NULL);
+}
+
+/* Why a code cannot be used or revoked now, or STORE_OK. */
+static enum store_result store_code_closed(const struct access_code *c, int64_t now)
+{
+	switch (c->state) {
+	case CODE_USED:
+		return STORE_USED;
+	case CODE_REVOKED:
+		return STORE_REVOKED;
+	case CODE_SUPERSEDED:
+		return STORE_SUPERSEDED;
+	case CODE_ACTIVE:
+		break;
+	}
+	return now >= c->expires ? STORE_EXPIRED : STORE_OK;
+}
+
+enum store_result store_code_issue(struct store *st, const char *username,
+				   const uint8_t hash[CODE_HASH_BYTES], int64_t now,
+				   int64_t expires, uint32_t flags, struct access_code *out)
+{
+	struct access_code old, c;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k, hk, hv;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "issue code");
+	rc = mdb_get(txn, st->people, &k, &hv);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	r = store_code_read(st, txn, &k, &old);
+	if (r != STORE_OK && r != STORE_NOT_FOUND) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	memset(&c, 0, sizeof(c));
+	c.version = 1;
+	if (r == STORE_OK) {
+		/* Only the latest record is kept: the new one replaces the old,
+		 * whose hash must no longer lead anywhere. */
+		if (old.version >= INT64_MAX)
+			return store_corrupt(txn, "codes");
+		c.version = old.version + 1;
+		if (old.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &old)))
+			return store_fail(txn, rc, "issue code");
+		/* Remembered (the newest few) so that a replaced code typed
+		 * later is told so; one that had already ended keeps no
+		 * answer of its own. */
+		if (old.state == CODE_ACTIVE && now < old.expires)
+			memcpy(c.replaced[c.nreplaced++], old.hash, CODE_HASH_BYTES);
+		for (unsigned i = 0; i < old.nreplaced && c.nreplaced < STORE_REPLACED_MAX; i++)
+			memcpy(c.replaced[c.nreplaced++], old.replaced[i], CODE_HASH_BYTES);
+	}
+	memcpy(c.username, k.mv_data, k.mv_size);
+	memcpy(c.hash, hash, CODE_HASH_BYTES);
+	c.state = CODE_ACTIVE;
+	c.flags = flags;
+	c.issued = now;
+	c.expires = expires;
+	rc = store_code_write(st, txn, &c);
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	hk.mv_size = CODE_HASH_BYTES;
+	hk.mv_data = c.hash;
+	rc = mdb_put(txn, st->code_hashes, &hk, &k, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		/* Two people cannot hold the same active code. */
+		mdb_txn_abort(txn);
+		log_warnx("store: issue code: another person holds an active code with this hash");
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "issue code");
+	r = store_commit(txn, "issue code");
+	if (r == STORE_OK && out)
+		*out = c;
+	return r;
+}
+
+enum store_result store_code_get(struct store *st, const char *username,
+				 struct access_code *out)
+{
+	return store_rec_get(st, &store_codes_kind, username, out, sizeof(*out));
+}
+
+static enum store_result store_code_open(const void *rec, int64_t now)
+{
+	return store_code_closed(rec, now);
+}
+
+static int store_code_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now)
+{
+	struct access_code *c = rec;
+	int rc;
+
+	if (c->version >= INT64_MAX)
+		return EOVERFLOW;
+	if ((rc = store_hash_unindex(st, txn, c)))
+		return rc;
+	c->state = CODE_REVOKED;
+	c->closed = now;
+	c->version++;
+	return store_code_write(st, txn, c);
+}
+
+enum store_result store_code_revoke(struct store *st, const char *username, int64_t now)
+{
+	return store_rec_revoke(st, &store_codes_kind, username, now);
+}
+
+enum store_result store_code_find(struct store *st, const uint8_t hash[CODE_HASH_BYTES],
+				  char username[OB_USERNAME_MAX + 1])
+{
+	MDB_val hk = { .mv_size = CODE_HASH_BYTES, .mv_data = (void *)hash };
+	MDB_val hv;
+	MDB_txn *txn;
+	int rc;
+
+	username[0] = '\0';
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "find code");
+	rc = mdb_get(txn, st->code_hashes, &hk, &hv);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "find code");
+	if (hv.mv_size == 0 || hv.mv_size > OB_USERNAME_MAX || memchr(hv.mv_data, '\0', hv.mv_size))
+		return store_corrupt(txn, "code_hashes");
+	memcpy(username, hv.mv_data, hv.mv_size);
+	username[hv.mv_size] = '\0';
+	mdb_txn_abort(txn);
+	return STORE_OK;
+}
+
+/* Checks in the order store.h promises.  *replay: the code was consumed
+ * by this same request earlier, and that outcome stands. */
+static enum store_result store_redeem_check(const struct access_code *c,
+					    const uint8_t hash[CODE_HASH_BYTES],
+					    const char *request_id, int64_t now, bool *replay)
+{
+	*replay = false;
+	if (sodium_memcmp(c->hash, hash, CODE_HASH_BYTES) != 0)
+		return STORE_MISMATCH;
+	if (c->state == CODE_USED && request_id[0] && strcmp(c->request_id, request_id) == 0) {
+		*replay = true;
+		return STORE_OK;
+	}
+	return store_code_closed(c, now);
+}
+
+/* Forget the person's authenticator: they enrol again after the password. */
+static void store_mfa_clear(struct person *p)
+{
+	p->flags &= ~PERSON_MFA_ENROLLED;
+	sodium_memzero(p->totp_sealed, sizeof(p->totp_sealed));
+	p->totp_last_step = 0;
+	p->mfa_enrolled = 0;
+	memset(&p->totp, 0, sizeof(p->totp));
+}
+
+/* Consume the code and set the password (and clear the authenticator
+ * for a reset code), all in txn. */
+static int store_redeem_write(struct store *st, MDB_txn *txn, struct access_code *c,
+			      struct person *p, const char *request_id, int64_t now,
+			      const char *new_pwhash)
+{
+	int rc;
+
+	if (c->version >= INT64_MAX || p->version >= INT64_MAX)
+		return EOVERFLOW;
+	if ((rc = store_hash_unindex(st, txn, c)))
+		return rc;
+	c->state = CODE_USED;
+	c->closed = now;
+	snprintf(c->request_id, sizeof(c->request_id), "%s", request_id);
+	c->version++;
+	if ((rc = store_code_write(st, txn, c)))
+		return rc;
+	snprintf(p->pwhash, sizeof(p->pwhash), "%s", new_pwhash);
+	p->password_set = now;
+	p->updated = now;
+	if (c->flags & CODE_FLAG_RESET_MFA)
+		store_mfa_clear(p);
+	return store_person_write(st, txn, p, p->version + 1);
+}
+
+enum store_result store_code_redeem(struct store *st, const char *username,
+				    const uint8_t hash[CODE_HASH_BYTES],
+				    const char *request_id, int64_t now,
+				    const char *new_pwhash, struct access_code *code_out)
+{
+	struct access_code c;
+	_cleanup_person_ struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	bool replay = false;
+	size_t n;
+	int rc;
+
+	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX ||
+	    !new_pwhash || (n = strnlen(new_pwhash, sizeof(p.pwhash))) == 0 ||
+	    n == sizeof(p.pwhash)) {
+		log_warnx("store: redeem code: malformed request id or password hash");
+		return STORE_UNAVAILABLE;
+	}
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "redeem code");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK)
+		r = store_code_read(st, txn, &k, &c);
+	if (r == STORE_OK)
+		r = store_redeem_check(&c, hash, request_id, now, &replay);
+	if (r != STORE_OK || replay) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	rc = store_redeem_write(st, txn, &c, &p, request_id, now, new_pwhash);
+	if (rc)
+		r = store_fail(txn, rc, "redeem code");
+	else
+		r = store_commit(txn, "redeem code");
+out:
+	if (r == STORE_OK && code_out)
+		*code_out = c;
+	return r;
+}
+
+struct store_each_code {
+	int (*fn)(const struct access_code *c, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_code(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_code *e = arg;
+	struct access_code c;
+
+	if (!record_code_decode(&STORE_SPAN(k), &STORE_SPAN(v), &c))
+		return -1;
+	return e->fn(&c, e->ctx) != 0;
+}
+
+enum store_result store_code_each(struct store *st, const char *after,
+				  int (*fn)(const struct access_code *c, void *ctx), void *ctx)
+{
+	struct store_each_code e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->codes, "codes", after, store_visit_code, &e);
+}
+
+/* ------------------------------------------------------------ both kinds, for people's changes */
+
+/* Close the person's active code and pending invitation at now; with
+ * drop, delete the records too (a purge). */
+int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop)
+{
+	static const struct store_kind *const kinds[] = { &store_codes_kind, &store_invites_kind };
+	union store_rec rec;
+	enum store_result r;
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !rc; i++) {
+		r = store_rec_read(st, txn, kinds[i], k, &rec);
+		if (r == STORE_NOT_FOUND)
+			continue;
+		if (r != STORE_OK)
+			return EIO;
+		if (!drop) {
+			if (kinds[i]->open(&rec, now) == STORE_OK)
+				rc = kinds[i]->revoke(st, txn, &rec, now);
+			continue;
+		}
+		/* An active code's hash must not lead to a purged person. */
+		if (kinds[i] == &store_codes_kind && rec.code.state == CODE_ACTIVE)
+			rc = store_hash_unindex(st, txn, &rec.code);
+		if (!rc)
+			rc = mdb_del(txn, store_kind_dbi(st, kinds[i]), k, NULL);
+	}
+	return rc;
+}

@@ -1,0 +1,260 @@
+/* The LMDB backend's host groups and seat pools, and what a change of
+ * people asks of them: the groups named must exist, and each pool gives
+ * and takes back its seats (store_lmdb_people.c). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_lmdb_private.h"
+
+/* ------------------------------------------------------------ groups, pools */
+
+/* A group or pool name as a key. */
+static bool store_key_name(MDB_val *k, const char *name)
+{
+	size_t n = name ? strnlen(name, OB_GROUP_NAME_MAX + 1) : 0;
+
+	if (n == 0 || n > OB_GROUP_NAME_MAX)
+		return false;
+	k->mv_data = (void *)name;
+	k->mv_size = n;
+	return true;
+}
+
+static enum store_result store_pool_read(struct store *st, MDB_txn *txn, const char *name,
+					 struct pool *out)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (!store_key_name(&k, name))
+		return STORE_NO_POOL;
+	rc = mdb_get(txn, st->pools, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NO_POOL;
+	if (rc)
+		return STORE_UNAVAILABLE;
+	if (!record_pool_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
+		return store_corrupt(NULL, "pools");
+	return STORE_OK;
+}
+
+static int store_pool_write(struct store *st, MDB_txn *txn, const struct pool *p,
+			    unsigned flags)
+{
+	_cleanup_json_ struct json_object *o = record_pool_encode(p);
+	MDB_val k;
+	const char *s;
+	size_t len;
+	MDB_val v;
+
+	if (!o || !store_key_name(&k, p->name))
+		return EINVAL;
+	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	return s ? mdb_put(txn, st->pools, &k, &v, flags) : ENOMEM;
+}
+
+/* Seats: claim one in every pool new names and old did not, give back
+ * every one old held and new does not (old or new may be NULL). */
+enum store_result store_seats_move(struct store *st, MDB_txn *txn,
+				   const struct person *old, const struct person *new,
+				   struct store_failure *fail, int *rc)
+{
+	struct pool pl;
+	enum store_result r;
+
+	*rc = 0;
+	for (unsigned i = 0; old && i < old->npools; i++) {
+		if (new && store_names_has(new->pools, new->npools, old->pools[i]))
+			continue;
+		r = store_pool_read(st, txn, old->pools[i], &pl);
+		if (r == STORE_NO_POOL)
+			continue; /* pools are never removed; nothing to give back */
+		if (r != STORE_OK)
+			return r;
+		if (pl.used > 0)
+			pl.used--;
+		if ((*rc = store_pool_write(st, txn, &pl, 0)))
+			return STORE_UNAVAILABLE;
+	}
+	for (unsigned i = 0; new && i < new->npools; i++) {
+		if (old && store_names_has(old->pools, old->npools, new->pools[i]))
+			continue;
+		r = store_pool_read(st, txn, new->pools[i], &pl);
+		if (r == STORE_OK && pl.used >= pl.seats)
+			r = STORE_POOL_FULL;
+		if (r != STORE_OK) {
+			if (fail)
+				snprintf(fail->what, sizeof(fail->what), "%s", new->pools[i]);
+			return r;
+		}
+		pl.used++;
+		if ((*rc = store_pool_write(st, txn, &pl, 0)))
+			return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
+}
+
+enum store_result store_groups_check(struct store *st, MDB_txn *txn,
+				     const struct person *old, const struct person *new,
+				     struct store_failure *fail)
+{
+	MDB_val k, v;
+	int rc;
+
+	for (unsigned i = 0; i < new->ngroups; i++) {
+		if (old && store_names_has(old->groups, old->ngroups, new->groups[i]))
+			continue;
+		rc = store_key_name(&k, new->groups[i]) ? mdb_get(txn, st->groups, &k, &v)
+							 : MDB_NOTFOUND;
+		if (rc == MDB_NOTFOUND) {
+			if (fail)
+				snprintf(fail->what, sizeof(fail->what), "%s", new->groups[i]);
+			return STORE_NO_GROUP;
+		}
+		if (rc)
+			return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
+}
+
+/* ------------------------------------------------------------ groups and pools */
+
+enum store_result store_group_create(struct store *st, const struct group *g)
+{
+	_cleanup_json_ struct json_object *o = record_group_encode(g);
+	MDB_txn *txn;
+	MDB_val k;
+	const char *s;
+	size_t len;
+	MDB_val v;
+	int rc;
+
+	if (!o || !store_key_name(&k, g->name))
+		return STORE_UNAVAILABLE;
+	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
+	rc = s ? mdb_txn_begin(st->env, NULL, 0, &txn) : ENOMEM;
+	if (rc)
+		return store_fail(NULL, rc, "create group");
+	v.mv_data = (void *)s;
+	v.mv_size = len;
+	rc = mdb_put(txn, st->groups, &k, &v, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		mdb_txn_abort(txn);
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "create group");
+	return store_commit(txn, "create group");
+}
+
+enum store_result store_group_get(struct store *st, const char *name, struct group *out)
+{
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_name(&k, name))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get group");
+	rc = mdb_get(txn, st->groups, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return STORE_NOT_FOUND;
+	}
+	if (rc)
+		return store_fail(txn, rc, "get group");
+	if (!record_group_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
+		return store_corrupt(txn, "groups");
+	mdb_txn_abort(txn);
+	return STORE_OK;
+}
+
+struct store_each_group {
+	int (*fn)(const struct group *g, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_group(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_group *e = arg;
+	struct group g;
+
+	if (!record_group_decode(&STORE_SPAN(k), &STORE_SPAN(v), &g))
+		return -1;
+	return e->fn(&g, e->ctx) != 0;
+}
+
+enum store_result store_group_each(struct store *st,
+				   int (*fn)(const struct group *g, void *ctx), void *ctx)
+{
+	struct store_each_group e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->groups, "groups", NULL, store_visit_group, &e);
+}
+
+enum store_result store_pool_create(struct store *st, const struct pool *p)
+{
+	struct pool fresh = *p;
+	MDB_txn *txn;
+	int rc;
+
+	fresh.used = 0;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "create pool");
+	rc = store_pool_write(st, txn, &fresh, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		mdb_txn_abort(txn);
+		return STORE_EXISTS;
+	}
+	if (rc)
+		return store_fail(txn, rc, "create pool");
+	return store_commit(txn, "create pool");
+}
+
+enum store_result store_pool_get(struct store *st, const char *name, struct pool *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get pool");
+	r = store_pool_read(st, txn, name, out);
+	mdb_txn_abort(txn);
+	return r == STORE_NO_POOL ? STORE_NOT_FOUND : r;
+}
+
+struct store_each_pool {
+	int (*fn)(const struct pool *p, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_pool(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_pool *e = arg;
+	struct pool p;
+
+	if (!record_pool_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
+		return -1;
+	return e->fn(&p, e->ctx) != 0;
+}
+
+enum store_result store_pool_each(struct store *st,
+				  int (*fn)(const struct pool *p, void *ctx), void *ctx)
+{
+	struct store_each_pool e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->pools, "pools", NULL, store_visit_pool, &e);
+}

@@ -1,0 +1,395 @@
+/* The LMDB backend's people: the person records (with their throttle
+ * and the authenticator's last step), the e-mail index, and the changes
+ * of people in one transaction, which keep the index, the seats of the
+ * pools (store_lmdb_groups.c) and the person's code and invitation
+ * (store_lmdb_codes.c) in step. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "store_lmdb_private.h"
+
+/* ------------------------------------------------------------ people */
+
+int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
+		       uint64_t version)
+{
+	_cleanup_person_json_ struct json_object *o = record_person_encode(p, version);
+	MDB_val k;
+
+	if (!o || !store_key_username(&k, p->username))
+		return EINVAL;
+	return store_put_json(txn, st->people, &k, o, true);
+}
+
+/* Both go through store_people_write, which keeps the e-mail index and
+ * the seats. */
+enum store_result store_person_create(struct store *st, struct person *p)
+{
+	struct person_change c = { .op = PERSON_CREATE, .p = p };
+
+	return store_people_write(st, &c, 1, NULL);
+}
+
+/* Read and decode one record inside txn; out is only filled on STORE_OK. */
+enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+				    struct person *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, st->people, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read person: %s", mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt_key("people", k);
+	return STORE_OK;
+}
+
+enum store_result store_person_get(struct store *st, const char *username, struct person *out)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "get person");
+	r = store_person_read(st, txn, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+enum store_result store_person_put(struct store *st, struct person *p)
+{
+	struct person_change c = { .op = PERSON_UPDATE, .p = p };
+
+	if (p->version >= INT64_MAX)
+		return STORE_CONFLICT;
+	return store_people_write(st, &c, 1, NULL);
+}
+
+enum store_result store_throttle_get(struct store *st, const char *username,
+				     struct throttle *out)
+{
+	_cleanup_person_ struct person p;
+	enum store_result r = store_person_get(st, username, &p);
+
+	memset(out, 0, sizeof(*out));
+	if (r == STORE_OK)
+		*out = p.throttle;
+	return r;
+}
+
+static bool store_throttle_equal(const struct throttle *a, const struct throttle *b)
+{
+	if (a->failures != b->failures || a->last_failure != b->last_failure ||
+	    a->locked_until != b->locked_until || a->nplaces != b->nplaces)
+		return false;
+	for (unsigned i = 0; i < a->nplaces && i < THROTTLE_PLACES; i++) {
+		const struct throttle_place *x = &a->places[i], *y = &b->places[i];
+
+		if (memcmp(x->key, y->key, sizeof(x->key)) != 0 || x->failures != y->failures ||
+		    x->last_failure != y->last_failure || x->locked_until != y->locked_until)
+			return false;
+	}
+	return true;
+}
+
+enum store_result store_throttle_put(struct store *st, const char *username,
+				     const struct throttle *expected, const struct throttle *t)
+{
+	_cleanup_person_ struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "write throttle");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK && expected && !store_throttle_equal(&p.throttle, expected))
+		r = STORE_CONFLICT;
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	if (store_throttle_equal(&p.throttle, t)) {
+		/* Nothing to change: no write, no fsync. */
+		mdb_txn_abort(txn);
+		return STORE_OK;
+	}
+	p.throttle = *t;
+	/* The same version: see store.h. */
+	rc = store_person_write(st, txn, &p, p.version);
+	if (rc)
+		return store_fail(txn, rc, "write throttle");
+	return store_commit(txn, "write throttle");
+}
+
+struct store_each_person {
+	int (*fn)(const struct person *p, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_person *e = arg;
+	_cleanup_person_ struct person p;
+
+	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
+		return -1;
+	return e->fn(&p, e->ctx) != 0;
+}
+
+enum store_result store_person_each(struct store *st, const char *after,
+				    int (*fn)(const struct person *p, void *ctx), void *ctx)
+{
+	struct store_each_person e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->people, "people", after, store_visit_person, &e);
+}
+
+/* updated is left alone: the store has no clock, and a code accepted is
+ * not an edit of the person. */
+enum store_result store_totp_advance(struct store *st, const char *username,
+				     const uint8_t sealed[STORE_TOTP_SEALED_BYTES], int64_t step)
+{
+	_cleanup_person_ struct person p;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "advance totp");
+	r = store_person_read(st, txn, &k, &p);
+	if (r == STORE_OK && (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
+			      sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0))
+		r = STORE_CONFLICT;
+	else if (r == STORE_OK && step <= p.totp_last_step)
+		r = STORE_USED;
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	if (p.version >= INT64_MAX)
+		return store_fail(txn, EOVERFLOW, "advance totp");
+	p.totp_last_step = step;
+	rc = store_person_write(st, txn, &p, p.version + 1);
+	if (rc)
+		return store_fail(txn, rc, "advance totp");
+	return store_commit(txn, "advance totp");
+}
+
+/* ------------------------------------------------------------ e-mail index */
+
+/* The index key of an address in an organisation: org, 0x1f (never in
+ * an organisation name), the address in ASCII lower case.  False when
+ * either does not fit (as store_key_username). */
+bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email)
+{
+	size_t no = strnlen(org, OB_ORG_MAX + 1), ne = strnlen(email, OB_EMAIL_MAX + 1);
+
+	if (no > OB_ORG_MAX || ne == 0 || ne > OB_EMAIL_MAX || no + ne + 2 > size)
+		return false;
+	memcpy(buf, org, no);
+	buf[no] = 0x1f;
+	for (size_t i = 0; i < ne; i++)
+		buf[no + 1 + i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a')
+								    : email[i];
+	k->mv_data = buf;
+	k->mv_size = no + 1 + ne;
+	return true;
+}
+
+enum store_result store_email_find(struct store *st, const char *org, const char *email,
+				   char username[OB_USERNAME_MAX + 1])
+{
+	char buf[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	username[0] = '\0';
+	if (!store_email_key(&k, buf, sizeof(buf), org, email))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "find e-mail");
+	rc = mdb_get(txn, st->emails, &k, &v);
+	if (rc == 0 && (v.mv_size == 0 || v.mv_size > OB_USERNAME_MAX))
+		return store_corrupt(txn, "emails");
+	if (rc == 0) {
+		memcpy(username, v.mv_data, v.mv_size);
+		username[v.mv_size] = '\0';
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	return rc ? store_fail(NULL, rc, "find e-mail") : STORE_OK;
+}
+
+/* Move the index entry of one person from old (may be NULL) to new (may
+ * be NULL).  STORE_EMAIL_TAKEN when new's address belongs to another. */
+static enum store_result store_email_move(struct store *st, MDB_txn *txn,
+					  const struct person *old, const struct person *new,
+					  int *rc)
+{
+	char ob[OB_ORG_MAX + OB_EMAIL_MAX + 2], nb[OB_ORG_MAX + OB_EMAIL_MAX + 2];
+	bool has_old = old && old->email[0], has_new = new && new->email[0];
+	MDB_val ok, nk, v;
+
+	*rc = 0;
+	if (has_old && !store_email_key(&ok, ob, sizeof(ob), old->org, old->email))
+		has_old = false;
+	if (has_new && !store_email_key(&nk, nb, sizeof(nb), new->org, new->email))
+		return STORE_UNAVAILABLE;
+	if (has_old && has_new && ok.mv_size == nk.mv_size &&
+	    memcmp(ok.mv_data, nk.mv_data, ok.mv_size) == 0)
+		return STORE_OK;
+	if (has_old) {
+		*rc = mdb_get(txn, st->emails, &ok, &v);
+		if (*rc == 0 && record_key_matches(&STORE_SPAN(&v), old->username))
+			*rc = mdb_del(txn, st->emails, &ok, NULL);
+		if (*rc == MDB_NOTFOUND)
+			*rc = 0;
+		if (*rc)
+			return STORE_UNAVAILABLE;
+	}
+	if (!has_new)
+		return STORE_OK;
+	*rc = mdb_get(txn, st->emails, &nk, &v);
+	if (*rc == 0) {
+		*rc = 0;
+		if (!record_key_matches(&STORE_SPAN(&v), new->username))
+			return STORE_EMAIL_TAKEN;
+		return STORE_OK;
+	}
+	if (*rc != MDB_NOTFOUND)
+		return STORE_UNAVAILABLE;
+	v.mv_data = (void *)new->username;
+	v.mv_size = strlen(new->username);
+	*rc = mdb_put(txn, st->emails, &nk, &v, 0);
+	return *rc ? STORE_UNAVAILABLE : STORE_OK;
+}
+
+/* ------------------------------------------------------------ people, in one go */
+
+/* One change inside txn.  *rc carries an LMDB code when the result is
+ * STORE_UNAVAILABLE because of one. */
+static enum store_result store_change_one(struct store *st, MDB_txn *txn,
+					  struct person_change *c, struct store_failure *fail,
+					  int *rc)
+{
+	_cleanup_person_ struct person cur;
+	struct person *p = c->p, *old = NULL;
+	enum store_result r;
+	MDB_val k;
+
+	*rc = 0;
+	if (!store_key_username(&k, p->username))
+		return STORE_UNAVAILABLE;
+	r = store_person_read(st, txn, &k, &cur);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return r;
+	if (c->op == PERSON_CREATE) {
+		if (r == STORE_OK)
+			return STORE_EXISTS;
+	} else {
+		if (r == STORE_NOT_FOUND)
+			return STORE_NOT_FOUND;
+		old = &cur;
+		if (cur.version != p->version || cur.version >= INT64_MAX)
+			return STORE_CONFLICT;
+		p->throttle = cur.throttle;
+	}
+	if (c->op == PERSON_REMOVE) {
+		r = store_email_move(st, txn, old, NULL, rc);
+		if (r == STORE_OK)
+			r = store_seats_move(st, txn, old, NULL, fail, rc);
+		if (r == STORE_OK && (*rc = store_codes_close(st, txn, &k, 0, true)))
+			r = STORE_UNAVAILABLE;
+		if (r == STORE_OK && (*rc = mdb_del(txn, st->people, &k, NULL)))
+			r = STORE_UNAVAILABLE;
+		return r;
+	}
+	r = store_email_move(st, txn, old, p, rc);
+	if (r == STORE_EMAIL_TAKEN && fail)
+		snprintf(fail->what, sizeof(fail->what), "%s", p->email);
+	if (r == STORE_OK)
+		r = store_groups_check(st, txn, old, p, fail);
+	if (r == STORE_OK)
+		r = store_seats_move(st, txn, old, p, fail, rc);
+	if (r == STORE_OK && (p->flags & PERSON_DISABLED) &&
+	    (!old || !(old->flags & PERSON_DISABLED)) &&
+	    (*rc = store_codes_close(st, txn, &k, p->updated, false)))
+		r = STORE_UNAVAILABLE;
+	if (r == STORE_OK && (*rc = store_person_write(st, txn, p, old ? old->version + 1 : 1)))
+		r = STORE_UNAVAILABLE;
+	if (r == STORE_OK && c->op == PERSON_CREATE && c->invite_hash)
+		r = store_invite_put(st, txn, &k, c->invite_hash, NULL, p->created,
+				     c->invite_expires, NULL, rc);
+	return r;
+}
+
+enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
+				     struct store_failure *fail)
+{
+	enum store_result r = STORE_OK;
+	MDB_txn *txn;
+	size_t i;
+	int rc;
+
+	if (fail)
+		memset(fail, 0, sizeof(*fail));
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "write people");
+	for (i = 0; i < n && r == STORE_OK; i++) {
+		r = store_change_one(st, txn, &c[i], fail, &rc);
+		if (fail)
+			fail->index = i;
+	}
+	if (r != STORE_OK) {
+		if (rc)
+			return store_fail(txn, rc, "write people");
+		mdb_txn_abort(txn);
+		return r;
+	}
+	r = store_commit(txn, "write people");
+	if (r != STORE_OK)
+		return r;
+	for (i = 0; i < n; i++)
+		if (c[i].op != PERSON_REMOVE)
+			c[i].p->version = c[i].op == PERSON_CREATE ? 1 : c[i].p->version + 1;
+	for (i = 0; i < n; i++)
+		if (c[i].op != PERSON_UPDATE) {
+			st->people_changes++;
+			break;
+		}
+	return STORE_OK;
+}
+
+uint64_t store_people_changes(const struct store *st)
+{
+	return st->people_changes;
+}

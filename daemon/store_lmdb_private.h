@@ -1,0 +1,112 @@
+/* What the files of the LMDB backend share: the store itself, the kinds
+ * of per-person record, and the helpers they call in each other.  Only
+ * daemon/store_lmdb*.c include it (tests/test_boundaries.sh), so no LMDB
+ * type or error code leaves them.  Each helper's comment is at its
+ * definition, in the file named above it here.
+ *
+ * One return convention per function, never two in one int: a helper
+ * that works in a transaction returns an LMDB code (0, one of LMDB's
+ * negative MDB_* codes, or a positive errno as LMDB gives them), which
+ * store_fail turns into an enum store_result; one that returns an enum
+ * store_result and may have an LMDB code to pass on as well gives it
+ * through an int *rc (store_audit_append_txn the other way round); a
+ * key is built or not (bool); -errno belongs to the calls of store.h
+ * that return an int, and to the schema steps store_open runs. */
+#ifndef OB_STORE_LMDB_PRIVATE_H
+#define OB_STORE_LMDB_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include <lmdb.h>
+
+#include "ob_json.h"
+#include "store.h"
+#include "store_record.h"
+
+/* Compact, and argon2 hashes readable in mdb_dump: no "\/". */
+#define STORE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* An LMDB value as the record code sees it. */
+#define STORE_SPAN(v) ((struct store_bytes){ .data = (v)->mv_data, .size = (v)->mv_size })
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta;
+	MDB_dbi people;
+	MDB_dbi codes;
+	MDB_dbi code_hashes;
+	MDB_dbi invitations;
+	MDB_dbi groups;
+	MDB_dbi pools;
+	MDB_dbi emails;
+	MDB_dbi audit;
+	uint32_t schema_version;
+	uint64_t people_changes; /* store_people_changes */
+};
+
+/* Access codes and invitations are kept the same way: one record per
+ * person, under their username, in a database of its own.  A kind says
+ * which database and how its records read and write. */
+struct store_kind {
+	const char *db; /* its name, for messages */
+	size_t dbi;     /* offsetof(struct store, <its MDB_dbi>) */
+	bool (*decode)(const struct store_bytes *k, const struct store_bytes *v, void *out);
+	struct json_object *(*encode)(const void *rec);
+	/* STORE_OK while the record may still be used or revoked at now,
+	 * else why not (STORE_USED, STORE_EXPIRED, ...). */
+	enum store_result (*open)(const void *rec, int64_t now);
+	/* Close an open record as revoked at now and write it: an LMDB code. */
+	int (*revoke)(struct store *st, MDB_txn *txn, void *rec, int64_t now);
+};
+
+/* Either kind's record, read where the kind is not known in advance. */
+union store_rec {
+	struct access_code code;
+	struct invitation invite;
+};
+
+extern const struct store_kind store_invites_kind; /* store_lmdb_invites.c */
+
+/* store_lmdb.c: errors, keys, writing, listing */
+enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
+enum store_result store_commit(MDB_txn *txn, const char *what);
+enum store_result store_corrupt(MDB_txn *txn, const char *db);
+enum store_result store_corrupt_key(const char *db, const MDB_val *k);
+bool store_key_username(MDB_val *k, const char *username);
+int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o, bool secret);
+enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, const char *after,
+			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
+			     void *arg);
+
+/* store_lmdb_people.c */
+int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
+enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+				    struct person *out);
+bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
+
+/* store_lmdb_codes.c: records of a kind, and closing both kinds */
+int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
+		    const char *username, const void *rec);
+enum store_result store_rec_read(struct store *st, MDB_txn *txn, const struct store_kind *kind,
+				 const MDB_val *k, void *out);
+enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
+				const char *username, void *out, size_t size);
+enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
+				   const char *username, int64_t now);
+int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop);
+
+/* store_lmdb_invites.c */
+enum store_result store_invite_put(struct store *st, MDB_txn *txn, const MDB_val *k,
+				   const uint8_t hash[CODE_HASH_BYTES],
+				   const uint8_t *verification_hash, int64_t now, int64_t expires,
+				   struct invitation *out, int *rc);
+
+/* store_lmdb_groups.c: what a change of people asks of groups and pools */
+enum store_result store_seats_move(struct store *st, MDB_txn *txn, const struct person *old,
+				   const struct person *new, struct store_failure *fail, int *rc);
+enum store_result store_groups_check(struct store *st, MDB_txn *txn, const struct person *old,
+				     const struct person *new, struct store_failure *fail);
+
+#endif
