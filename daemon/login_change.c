@@ -38,16 +38,18 @@ int login_change_start(struct login *l, bool check)
 /* The current password: kept to compare the new one with, then proven
  * the way a login proves it.  No access code is recognised here (none
  * was read): codes are for logging in. */
-int login_change_on_current(struct login *l, const char *typed)
+bool login_change_on_current(struct login *l, const char *typed, int *ret)
 {
 	size_t len = strlen(typed);
 
 	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes. */
-	if (len >= sizeof(l->current))
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
+	if (len >= sizeof(l->current)) {
+		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
 				   NULL);
+		return true;
+	}
 	memcpy(l->current, typed, len + 1);
-	return login_on_secret(l, typed);
+	return false;
 }
 
 int login_change_not_changed(struct login *l, const char *why)

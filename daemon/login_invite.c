@@ -6,21 +6,6 @@
 
 /* ---------------------------------------------------------- invitations */
 
-/* A person without a password who holds an invitation (see
- * policy_invite_entry): the same secret prompt takes the invitation code
- * or an access code. */
-int login_invite_ask(struct login *l)
-{
-	l->step = STEP_ASK_SECRET;
-	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),
-			   OB_STYLE_SECRET, "Invitation code: ", NULL);
-}
-
-bool login_invite_entry(const struct login *l)
-{
-	return l->have_invite && policy_invite_entry(&l->person, &l->invite);
-}
-
 /* What the typed code is worth against the person's invitation, as the
  * store will judge it at the end (STORE_OK: pending and it is its code);
  * l->invite_hash keeps the hash while it is STORE_OK. */
@@ -185,17 +170,16 @@ int login_invite_on_terms(struct login *l, const char *typed)
 }
 
 /* The first password is hashed: accept the invitation, names and
- * password in one transaction, then the second factor. */
-void login_invite_after_hash(struct login *l)
+ * password in one transaction; the second factor comes next (login.c). */
+bool login_invite_after_hash(struct login *l, char *text, size_t size)
 {
-	char text[OB_TEXT_MAX];
 	enum store_result r;
 
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
 			    "The login service could not set your password. Try again later.", NULL);
-		return;
+		return false;
 	}
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
 				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
@@ -211,14 +195,14 @@ void login_invite_after_hash(struct login *l)
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,
 			    OB_STYLE_ERROR, policy_text_invite_outcome(r), NULL);
-		return;
+		return false;
 	}
 	if (login_reread(l) < 0) {
 		log_warnx("login: %s: cannot read the person back", l->person.username);
 		login_unavailable(l);
-		return;
+		return false;
 	}
-	snprintf(text, sizeof(text), "Your registration is complete and your password is set. "
+	snprintf(text, size, "Your registration is complete and your password is set. "
 		 "Welcome, %s.", l->person.first_name);
-	login_mfa_second_factor(l, text);
+	return true;
 }

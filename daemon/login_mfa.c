@@ -122,7 +122,7 @@ static int login_mfa_replayed(struct login *l)
 			    "log in again.");
 }
 
-int login_mfa_on_totp(struct login *l, const char *typed)
+bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 {
 	struct totp_params tp;
 	enum store_result r;
@@ -130,41 +130,46 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 	int v;
 
 	/* Checked again here: other dialogues may have failed meanwhile. */
-	if (login_held(l, &v)) {
+	if (login_held(l, ret)) {
 		sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
-		return v;
+		return true;
 	}
 	login_totp_person_params(l, &tp);
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
 	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
 	if (v == -EALREADY) {
-		return login_mfa_replayed(l);
+		*ret = login_mfa_replayed(l);
+		return true;
 	}
 	if (v < 0) {
 		log_info("login: %s: wrong authenticator code (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		return login_failed(l, "authenticator code", "Login incorrect.");
+		*ret = login_failed(l, "authenticator code", "Login incorrect.");
+		return true;
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
 	r = store_totp_advance(l->d->store, l->person.username, l->person.totp_sealed, step);
-	if (r == STORE_USED)
-		return login_mfa_replayed(l);
+	if (r == STORE_USED) {
+		*ret = login_mfa_replayed(l);
+		return true;
+	}
 	if (r == STORE_CONFLICT) {
 		/* Reset, re-enrolled or disabled while this dialogue ran. */
 		log_info("login: %s: the authenticator changed during the login (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   "Your account changed during this login. Log in again.", NULL);
+		return true;
 	}
-	if (r != STORE_OK)
-		return login_unavailable(l);
+	if (r != STORE_OK) {
+		*ret = login_unavailable(l);
+		return true;
+	}
+	/* What the code was asked for goes on in login.c: the new password
+	 * of a change, the redemption that waited for it, or success. */
 	log_info("login: %s: authenticator code accepted (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
-	if (l->change)
-		return login_ask_new_password(l, NULL);
-	if (l->redeem_after_totp)
-		return login_redeem_after_totp(l);
-	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+	return false;
 }
 
 int login_mfa_on_enrol(struct login *l, const char *typed)
