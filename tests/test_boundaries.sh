@@ -103,7 +103,7 @@ for f in $(sources daemon pam_module ctl common include); do
 done
 
 # ---------------------------------------------------------------- rule 2
-pure="daemon/policy.c daemon/policy.h daemon/policy_admin.c daemon/policy_admin.h
+pure="daemon/policy.c daemon/policy.h daemon/policy_text.c daemon/policy_admin.c daemon/policy_admin.h
 	daemon/policy_audit.c daemon/policy_audit.h daemon/validate.c daemon/validate.h"
 # The headers they may include: the C library's that do no I/O (stdio.h
 # for snprintf, time.h for struct tm and strftime), libsodium for its
