@@ -92,7 +92,7 @@ static void login_after_verify(struct login *l)
 	if (l->job.result != 0) {
 		log_info("login: %s: wrong password (" LOG_WHERE ")", l->person.username,
 			 LOG_WHERE_OF(l));
-		login_failed(l, "password", "Login incorrect.");
+		login_failed(l, "password", policy_say(SAY_LOGIN_INCORRECT));
 		return;
 	}
 	log_info("login: %s: password accepted (" LOG_WHERE ")", l->person.username,
@@ -134,8 +134,8 @@ static int login_redeem_after_totp(struct login *l)
 	l->redeem_after_totp = false;
 	if (r != STORE_OK)
 		return login_redeem_failed(l, r);
-	snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.", l->person.first_name);
-	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, text, NULL);
+	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
+			   policy_text_welcome(l->person.first_name, text, sizeof(text)), NULL);
 }
 
 static void login_after_hash(struct login *l)
@@ -152,7 +152,7 @@ static void login_after_hash(struct login *l)
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			    "The login service could not set your password. Try again later.", NULL);
+			    policy_say(SAY_SET_FAILED), NULL);
 		return;
 	}
 	/* Someone with an authenticator gives its code before the code
@@ -176,8 +176,7 @@ static void login_after_hash(struct login *l)
 	if (r == STORE_OK) {
 		char text[OB_TEXT_MAX];
 
-		snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.",
-			 l->person.first_name);
+		policy_text_welcome(l->person.first_name, text, sizeof(text));
 		/* The redemption may have reset the authenticator: read anew. */
 		if (login_reread(l) < 0) {
 			log_warnx("login: %s: cannot read the person back", l->person.username);
@@ -222,8 +221,8 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes: never
 	 * cut, refused when they would be. */
 	if (strlen(password) >= sizeof(j->password))
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
-				   NULL);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_say(SAY_INPUT_TOO_LONG), NULL);
 	memcpy(j->password, password, strlen(password) + 1);
 	if (kind == JOB_VERIFY)
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
@@ -294,14 +293,14 @@ static int login_on_secret(struct login *l, const char *typed)
 	if (!l->person.pwhash[0]) {
 		log_info("login: %s: wrong access code (" LOG_WHERE ")", l->person.username,
 			 LOG_WHERE_OF(l));
-		return login_failed(l, "access code", "Login incorrect.");
+		return login_failed(l, "access code", policy_say(SAY_LOGIN_INCORRECT));
 	}
 	/* The password is checked against the person as they are now, not
 	 * as read at Start: a change or reset since then counts. */
 	if (login_reread(l) < 0)
 		return login_unavailable(l);
 	if (!l->person.pwhash[0] || (l->person.flags & PERSON_DISABLED))
-		return login_failed(l, "password", "Login incorrect.");
+		return login_failed(l, "password", policy_say(SAY_LOGIN_INCORRECT));
 	return login_submit(l, JOB_VERIFY, typed);
 }
 
@@ -312,9 +311,7 @@ static int on_confirm(struct login *l, const char *typed)
 			 l->person.username, LOG_WHERE_OF(l));
 		sodium_memzero(l->code_hash, sizeof(l->code_hash));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "The username you typed does not match. Your access code is "
-				   "still valid: start again.",
-				   NULL);
+				   policy_say(SAY_USERNAME_MISMATCH), NULL);
 	}
 	return login_ask_new_password(l, NULL);
 }
@@ -351,10 +348,8 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 		if (l->change)
 			return login_change_not_changed(l, why);
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
-				   l->inviting ? "No password was set. Your invitation is still valid: "
-						 "start again."
-					       : "No password was set. Your access code is still "
-						 "valid: start again.",
+				   l->inviting ? policy_say(SAY_NOT_SET_INVITE)
+					       : policy_say(SAY_NOT_SET_CODE),
 				   NULL);
 	}
 	return login_ask_new_password(l, why);
@@ -412,9 +407,7 @@ static int login_start(struct login *l, struct json_object *params)
 				  "login: uid %u may not run a login for %s",
 				  (unsigned)l->peer.uid, user);
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Permission denied: this program may check only its own "
-				   "user's login.",
-				   NULL);
+				   policy_say(SAY_NOT_ONESELF), NULL);
 	}
 	r = store_person_get(l->d->store, user, &l->person);
 	if (r == STORE_NOT_FOUND) {
@@ -446,7 +439,7 @@ static int login_start(struct login *l, struct json_object *params)
 			break;
 		}
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Your account is disabled. Contact your administrator.", NULL);
+				   policy_say(SAY_DISABLED), NULL);
 	}
 	return login_begin(l);
 }
@@ -490,7 +483,7 @@ static int login_answer(struct login *l, struct json_object *params)
 			return login_invalid(l, "answers");
 		if (strlen(a[i]) > OB_ANSWER_MAX)
 			return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-					   "The input is too long.", NULL);
+					   policy_say(SAY_INPUT_TOO_LONG), NULL);
 	}
 	switch (l->step) {
 	case STEP_ASK_WHO:

@@ -99,9 +99,7 @@ int login_invalid(struct login *l, const char *parameter)
 int login_unavailable(struct login *l)
 {
 	return login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			   "The login service cannot read its database right now. "
-			   "Try again later or contact your administrator.",
-			   NULL);
+			   policy_say(SAY_UNAVAILABLE), NULL);
 }
 
 /* Before any secret typed is looked at: true when the person must wait
@@ -194,7 +192,7 @@ int login_invite_ask(struct login *l)
 {
 	l->step = STEP_ASK_SECRET;
 	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),
-			   OB_STYLE_SECRET, "Invitation code: ", NULL);
+			   OB_STYLE_SECRET, policy_say(SAY_INVITATION_CODE), NULL);
 }
 
 static int ask_secret(struct login *l)
@@ -206,13 +204,12 @@ static int ask_secret(struct login *l)
 		return login_invite_ask(l);
 	l->step = STEP_ASK_SECRET;
 	if (!l->person.pwhash[0])
-		return login_reply(l, NULL, OB_STYLE_INFO,
-				   "Your registration is not finished: enter the access code "
-				   "your administrator gave you.",
-				   OB_STYLE_SECRET, "Access code: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_ENTER_ACCESS_CODE),
+				   OB_STYLE_SECRET, policy_say(SAY_ACCESS_CODE), NULL);
 	if (code)
-		return login_reply(l, NULL, OB_STYLE_SECRET, "Password or access code: ", NULL);
-	return login_reply(l, NULL, OB_STYLE_SECRET, "Password: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_PASSWORD_OR_CODE),
+				   NULL);
+	return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_PASSWORD), NULL);
 }
 
 int login_begin(struct login *l)
@@ -235,7 +232,7 @@ int login_begin(struct login *l)
 		break;
 	}
 	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-			   "Your account is disabled. Contact your administrator.", NULL);
+			   policy_say(SAY_DISABLED), NULL);
 }
 
 int login_ask_new_password(struct login *l, const char *why)
@@ -244,12 +241,15 @@ int login_ask_new_password(struct login *l, const char *why)
 
 	l->step = STEP_ASK_NEW;
 	if (why)
-		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET, "New password: ",
-				   OB_STYLE_SECRET, "Repeat new password: ", NULL);
-	snprintf(text, sizeof(text), "Choose your new password: at least %u characters.",
-		 policy_password_min((enum mfa_mode)l->d->cfg.mfa, l->d->cfg.password_min_length));
-	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET, "New password: ",
-			   OB_STYLE_SECRET, "Repeat new password: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET,
+				   policy_say(SAY_NEW_PASSWORD), OB_STYLE_SECRET,
+				   policy_say(SAY_REPEAT_PASSWORD), NULL);
+	policy_text_choose_password(policy_password_min((enum mfa_mode)l->d->cfg.mfa,
+							l->d->cfg.password_min_length),
+				    text, sizeof(text));
+	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET,
+			   policy_say(SAY_NEW_PASSWORD), OB_STYLE_SECRET,
+			   policy_say(SAY_REPEAT_PASSWORD), NULL);
 }
 
 int login_code_matched(struct login *l)
@@ -269,6 +269,6 @@ int login_code_matched(struct login *l)
 		return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
 	}
 	l->step = STEP_ASK_CONFIRM;
-	return login_reply(l, NULL, OB_STYLE_INFO, "Access code accepted.", OB_STYLE_TEXT,
-			   "Confirm your username: ", NULL);
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_CODE_ACCEPTED), OB_STYLE_TEXT,
+			   policy_say(SAY_CONFIRM_USERNAME), NULL);
 }

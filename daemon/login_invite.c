@@ -44,9 +44,7 @@ static int invite_ask_name(struct login *l, const char *before)
 	char text[2 * OB_NAME_MAX + 128];
 
 	l->step = STEP_ASK_NAME;
-	snprintf(text, sizeof(text),
-		 "Your name is registered as %s %s. Press Enter to keep it, or type your name "
-		 "as it should be: ", l->first_name, l->last_name);
+	policy_text_name_ask(l->first_name, l->last_name, text, sizeof(text));
 	if (before)
 		return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_TEXT, text, NULL);
 	return login_reply(l, NULL, OB_STYLE_TEXT, text, NULL);
@@ -87,11 +85,11 @@ bool login_invite_on_secret(struct login *l, const char *typed, int *ret)
 	memcpy(l->last_name, l->person.last_name, sizeof(l->last_name));
 	if (l->invite.has_verification) {
 		l->step = STEP_ASK_VERIFY;
-		*ret = login_reply(l, NULL, OB_STYLE_INFO, "Invitation code accepted.",
-				   OB_STYLE_SECRET, "Verification code: ", NULL);
+		*ret = login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_INVITATION_ACCEPTED),
+				   OB_STYLE_SECRET, policy_say(SAY_VERIFICATION_CODE), NULL);
 		return true;
 	}
-	*ret = invite_ask_name(l, "Invitation code accepted.");
+	*ret = invite_ask_name(l, policy_say(SAY_INVITATION_ACCEPTED));
 	return true;
 }
 
@@ -117,15 +115,14 @@ int login_invite_on_verify(struct login *l, const char *typed)
 		return login_failed(l, "verification code", policy_text_verification_wrong());
 	}
 	l->have_verify_hash = true;
-	return invite_ask_name(l, "Verification code accepted.");
+	return invite_ask_name(l, policy_say(SAY_VERIFICATION_ACCEPTED));
 }
 
 static int invite_ask_terms(struct login *l)
 {
 	l->step = STEP_ASK_TERMS;
-	return login_reply(l, NULL, OB_STYLE_INFO, "Terms of use:", OB_STYLE_INFO, l->d->cfg.terms,
-			   OB_STYLE_TEXT, "Do you accept these terms of use? Type yes to accept: ",
-			   NULL);
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_TERMS), OB_STYLE_INFO,
+			   l->d->cfg.terms, OB_STYLE_TEXT, policy_say(SAY_TERMS_ACCEPT), NULL);
 }
 
 /* Enter keeps the registered name; a typed one replaces it once the
@@ -139,9 +136,7 @@ int login_invite_on_name(struct login *l, const char *typed)
 			if (++l->name_tries >= LOGIN_NEW_PASSWORD_TRIES)
 				return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, why,
 						   OB_STYLE_ERROR,
-						   "Nothing was changed. Your invitation is still "
-						   "valid: start again.",
-						   NULL);
+						   policy_say(SAY_NAME_UNCHANGED), NULL);
 			return invite_ask_name(l, why);
 		}
 		memcpy(l->first_name, first, sizeof(l->first_name));
@@ -178,7 +173,7 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			    "The login service could not set your password. Try again later.", NULL);
+			    policy_say(SAY_SET_FAILED), NULL);
 		return false;
 	}
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
@@ -202,7 +197,6 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 		login_unavailable(l);
 		return false;
 	}
-	snprintf(text, size, "Your registration is complete and your password is set. "
-		 "Welcome, %s.", l->person.first_name);
+	policy_text_registered(l->person.first_name, text, size);
 	return true;
 }

@@ -57,20 +57,17 @@ static int login_ask_enrol(struct login *l, const char *before)
 		log_warnx("login: %s: cannot describe the new authenticator", l->person.username);
 		return login_unavailable(l);
 	}
-	snprintf(intro, sizeof(intro),
-		 "%s%sNow set up two-factor authentication: open an authenticator app "
-		 "(FreeOTP, Aegis, Google Authenticator, ...) and scan this QR code.",
-		 before ? before : "", before ? "\n" : "");
-	snprintf(keyline, sizeof(keyline), "Or add the key by hand: %s", key);
+	policy_text_enrol(before, intro, sizeof(intro));
+	policy_text_enrol_key(key, keyline, sizeof(keyline));
 	r = qr_render(uri, LOGIN_QR_COLUMNS, &qr, &cols, &lines);
 	l->step = STEP_ENROL;
 	if (r < 0)
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, keyline, OB_STYLE_INFO,
-				uri, OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+				uri, OB_STYLE_TEXT, policy_say(SAY_APP_CODE), NULL);
 	else
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, qr, OB_STYLE_INFO,
 				keyline, OB_STYLE_INFO, uri, OB_STYLE_TEXT,
-				"Code shown by the app: ", NULL);
+				policy_say(SAY_APP_CODE), NULL);
 	sodium_memzero(uri, sizeof(uri));
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(keyline, sizeof(keyline));
@@ -100,8 +97,9 @@ int login_mfa_second_factor(struct login *l, const char *before)
 		l->step = STEP_ASK_TOTP;
 		if (before)
 			return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_SECRET,
-					   "Authenticator code: ", NULL);
-		return login_reply(l, NULL, OB_STYLE_SECRET, "Authenticator code: ", NULL);
+					   policy_say(SAY_AUTHENTICATOR_CODE), NULL);
+		return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_AUTHENTICATOR_CODE),
+				   NULL);
 	case MFA_STEP_ENROL:
 		totp_secret_new(l->totp_secret);
 		return login_ask_enrol(l, before);
@@ -117,9 +115,7 @@ static int login_mfa_replayed(struct login *l)
 {
 	log_info("login: %s: authenticator code replayed (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
-	return login_failed(l, "authenticator code",
-			    "This code has already been used. Wait for the next one and "
-			    "log in again.");
+	return login_failed(l, "authenticator code", policy_say(SAY_CODE_REPLAYED));
 }
 
 bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
@@ -144,7 +140,7 @@ bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 	if (v < 0) {
 		log_info("login: %s: wrong authenticator code (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		*ret = login_failed(l, "authenticator code", "Login incorrect.");
+		*ret = login_failed(l, "authenticator code", policy_say(SAY_LOGIN_INCORRECT));
 		return true;
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
@@ -158,7 +154,7 @@ bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 		log_info("login: %s: the authenticator changed during the login (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
 		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "Your account changed during this login. Log in again.", NULL);
+				   policy_say(SAY_ACCOUNT_CHANGED), NULL);
 		return true;
 	}
 	if (r != STORE_OK) {
@@ -190,14 +186,10 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 			/* Mistakes while enrolling are typing, not guessing: only
 			 * the last counts. */
 			return login_failed(l, "authenticator enrolment code",
-					    "The authenticator was not set up. Log in again to "
-					    "start over with a new QR code.");
+					    policy_say(SAY_ENROL_FAILED));
 		}
-		return login_reply(l, NULL, OB_STYLE_ERROR,
-				   "That code is not right. Check that the app shows this "
-				   "account and that the phone's clock is right, then type the "
-				   "current code.",
-				   OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_ERROR, policy_say(SAY_APP_CODE_WRONG),
+				   OB_STYLE_TEXT, policy_say(SAY_APP_CODE), NULL);
 	}
 	/* Active only now that the app has shown it works. */
 	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
@@ -215,11 +207,9 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 		    LOG_WHERE, LOG_WHERE_OF(l));
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "Your account changed during this login. Log in again.", NULL);
+				   policy_say(SAY_ACCOUNT_CHANGED), NULL);
 	if (r != STORE_OK)
 		return login_unavailable(l);
 	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
-			   "Your authenticator app is set up. From now on, log in with your "
-			   "password and a code from the app.",
-			   NULL);
+			   policy_say(SAY_ENROLLED), NULL);
 }

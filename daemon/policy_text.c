@@ -10,6 +10,120 @@
 #include "duration.h"
 #include "policy.h"
 
+/* ------------------------------------------------------------ the fixed */
+
+static const char *const said[SAY_COUNT] = {
+	[SAY_LOGIN_INCORRECT] = "Login incorrect.",
+	[SAY_UNAVAILABLE] =
+		"The login service cannot read its database right now. Try again later or "
+		"contact your administrator.",
+	[SAY_INPUT_TOO_LONG] = "The input is too long.",
+	[SAY_DISABLED] = "Your account is disabled. Contact your administrator.",
+	[SAY_NOT_ONESELF] = "Permission denied: this program may check only its own user's login.",
+	[SAY_ACCOUNT_CHANGED] = "Your account changed during this login. Log in again.",
+	[SAY_PASSWORD] = "Password: ",
+	[SAY_PASSWORD_OR_CODE] = "Password or access code: ",
+	[SAY_ACCESS_CODE] = "Access code: ",
+	[SAY_ENTER_ACCESS_CODE] =
+		"Your registration is not finished: enter the access code your administrator "
+		"gave you.",
+	[SAY_CODE_ACCEPTED] = "Access code accepted.",
+	[SAY_CONFIRM_USERNAME] = "Confirm your username: ",
+	[SAY_USERNAME_MISMATCH] =
+		"The username you typed does not match. Your access code is still valid: start "
+		"again.",
+	[SAY_KIOSK_WHO] = "Username or access code: ",
+	[SAY_KIOSK_ROOT_ONLY] = "Permission denied: only root may run a kiosk login.",
+	[SAY_NEW_PASSWORD] = "New password: ",
+	[SAY_REPEAT_PASSWORD] = "Repeat new password: ",
+	[SAY_CANNOT_CHECK] = "The password cannot be checked right now. Try again.",
+	[SAY_NOT_SET_INVITE] = "No password was set. Your invitation is still valid: start again.",
+	[SAY_NOT_SET_CODE] = "No password was set. Your access code is still valid: start again.",
+	[SAY_SET_FAILED] = "The login service could not set your password. Try again later.",
+	[SAY_INVITATION_CODE] = "Invitation code: ",
+	[SAY_INVITATION_ACCEPTED] = "Invitation code accepted.",
+	[SAY_VERIFICATION_CODE] = "Verification code: ",
+	[SAY_VERIFICATION_ACCEPTED] = "Verification code accepted.",
+	[SAY_NAME_UNCHANGED] = "Nothing was changed. Your invitation is still valid: start again.",
+	[SAY_TERMS] = "Terms of use:",
+	[SAY_TERMS_ACCEPT] = "Do you accept these terms of use? Type yes to accept: ",
+	[SAY_AUTHENTICATOR_CODE] = "Authenticator code: ",
+	[SAY_CODE_REPLAYED] =
+		"This code has already been used. Wait for the next one and log in again.",
+	[SAY_APP_CODE] = "Code shown by the app: ",
+	[SAY_APP_CODE_WRONG] =
+		"That code is not right. Check that the app shows this account and that the "
+		"phone's clock is right, then type the current code.",
+	[SAY_ENROL_FAILED] =
+		"The authenticator was not set up. Log in again to start over with a new QR "
+		"code.",
+	[SAY_ENROLLED] =
+		"Your authenticator app is set up. From now on, log in with your password and a "
+		"code from the app.",
+	[SAY_CHANGING] = "Changing the password for onboard.",
+	[SAY_CURRENT_PASSWORD] = "Current password: ",
+	[SAY_NOT_CHANGED] = "Your password was not changed.",
+	[SAY_CHANGE_FAILED] = "The login service could not change your password. Try again later.",
+	[SAY_CHANGE_CONFLICT] =
+		"Your account changed while you were changing your password. Your password was "
+		"not changed: try again.",
+	[SAY_CHANGED] = "Your password has been changed.",
+};
+
+const char *policy_say(enum say s)
+{
+	/* A value the table has no words for says nothing, rather than
+	 * read past it. */
+	if ((unsigned)s >= SAY_COUNT || !said[s])
+		return "";
+	return said[s];
+}
+
+/* ------------------------------------------------- the varying, by flow */
+
+const char *policy_text_welcome(const char *first_name, char *buf, size_t size)
+{
+	snprintf(buf, size, "Your new password is set. Welcome, %s.", first_name);
+	return buf;
+}
+
+const char *policy_text_registered(const char *first_name, char *buf, size_t size)
+{
+	snprintf(buf, size, "Your registration is complete and your password is set. "
+		 "Welcome, %s.", first_name);
+	return buf;
+}
+
+const char *policy_text_choose_password(unsigned min_length, char *buf, size_t size)
+{
+	snprintf(buf, size, "Choose your new password: at least %u characters.", min_length);
+	return buf;
+}
+
+const char *policy_text_name_ask(const char *first_name, const char *last_name, char *buf,
+				 size_t size)
+{
+	snprintf(buf, size,
+		 "Your name is registered as %s %s. Press Enter to keep it, or type your name "
+		 "as it should be: ", first_name, last_name);
+	return buf;
+}
+
+const char *policy_text_enrol(const char *before, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "%s%sNow set up two-factor authentication: open an authenticator app "
+		 "(FreeOTP, Aegis, Google Authenticator, ...) and scan this QR code.",
+		 before ? before : "", before ? "\n" : "");
+	return buf;
+}
+
+const char *policy_text_enrol_key(const char *key, char *buf, size_t size)
+{
+	snprintf(buf, size, "Or add the key by hand: %s", key);
+	return buf;
+}
+
 /* ------------------------------------------------------ new passwords */
 
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
