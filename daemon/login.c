@@ -49,12 +49,12 @@ static void job_run(struct worker_job *wj)
 	} else {
 		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
 	}
-	sodium_memzero(j->password, sizeof(j->password));
+	OB_WIPE(j->password);
 }
 
 static void login_wipe_free(struct login *l)
 {
-	sodium_memzero(l, sizeof(*l));
+	OB_WIPE(*l);
 	free(l);
 }
 
@@ -62,7 +62,7 @@ static void login_wipe_free(struct login *l)
  * but another rehash at the next login. */
 static void login_store_rehash(struct login *l)
 {
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	enum store_result r;
 
 	memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
@@ -72,7 +72,6 @@ static void login_store_rehash(struct login *l)
 		l->person = p;
 	log_info("login: %s: password rehashed with the configured cost: %s", p.username,
 		 store_result_name(r));
-	sodium_memzero(&p, sizeof(p));
 }
 
 static void login_after_verify(struct login *l)
@@ -130,7 +129,7 @@ static int login_redeem_after_totp(struct login *l)
 	char text[160];
 	enum store_result r = login_redeem(l, l->pending_hash);
 
-	sodium_memzero(l->pending_hash, sizeof(l->pending_hash));
+	OB_WIPE(l->pending_hash);
 	l->redeem_after_totp = false;
 	if (r != STORE_OK)
 		return login_redeem_failed(l, r);
@@ -159,20 +158,20 @@ static void login_after_hash(struct login *l)
 	 * changes anything: the access code alone must not replace their
 	 * password (unless it was issued to reset the authenticator). */
 	if (login_reread(l) < 0) {
-		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		OB_WIPE(l->job.hash);
 		login_unavailable(l);
 		return;
 	}
 	if (!(l->code.flags & CODE_FLAG_RESET_MFA) &&
 	    policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person) == MFA_STEP_VERIFY) {
 		memcpy(l->pending_hash, l->job.hash, sizeof(l->pending_hash));
-		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		OB_WIPE(l->job.hash);
 		l->redeem_after_totp = true;
 		login_mfa_second_factor(l, NULL);
 		return;
 	}
 	r = login_redeem(l, l->job.hash);
-	sodium_memzero(l->job.hash, sizeof(l->job.hash));
+	OB_WIPE(l->job.hash);
 	if (r == STORE_OK) {
 		char text[OB_TEXT_MAX];
 
@@ -204,7 +203,7 @@ static void job_done(struct worker_job *wj)
 		login_change_after_hash(l);
 	else
 		login_after_hash(l);
-	sodium_memzero(&l->job, sizeof(l->job));
+	OB_WIPE(l->job);
 }
 
 static int login_submit(struct login *l, enum job_kind kind, const char *password)
@@ -228,7 +227,7 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
 	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
 	if (worker_submit(l->d->workers, &j->base) < 0) {
-		sodium_memzero(j, sizeof(*j));
+		OB_WIPE(*j);
 		/* Come back to the same step: the person may try again. */
 		l->step = kind == JOB_VERIFY ? STEP_ASK_SECRET : STEP_ASK_NEW;
 		return login_error(l, OB_ERR_LOGIN_BUSY, "the login service is busy");
@@ -248,10 +247,10 @@ static int secret_is_code(struct login *l, const char *typed)
 	if (!l->have_code || code_normalise(typed, canon) < 0)
 		return 0;
 	keys_code_hash(&l->d->keys, canon, l->code_hash);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	match = sodium_memcmp(l->code_hash, l->code.hash, CODE_HASH_BYTES) == 0;
 	if (!match)
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 	return match;
 }
 
@@ -266,10 +265,10 @@ static bool secret_was_replaced(struct login *l, const char *typed)
 	if (!l->have_code || !l->code.nreplaced || code_normalise(typed, canon) < 0)
 		return false;
 	keys_code_hash(&l->d->keys, canon, h);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	for (unsigned i = 0; i < l->code.nreplaced && i < STORE_REPLACED_MAX; i++)
 		found |= sodium_memcmp(h, l->code.replaced[i], CODE_HASH_BYTES) == 0;
-	sodium_memzero(h, sizeof(h));
+	OB_WIPE(h);
 	return found;
 }
 
@@ -309,7 +308,7 @@ static int on_confirm(struct login *l, const char *typed)
 	if (strcmp(typed, l->person.username) != 0) {
 		log_info("login: %s: username confirmation did not match (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_say(SAY_USERNAME_MISMATCH), NULL);
 	}
@@ -344,7 +343,7 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 					sizeof(why)))
 		return login_submit(l, JOB_HASH, pw);
 	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 		if (l->change)
 			return login_change_not_changed(l, why);
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
@@ -424,10 +423,11 @@ static int login_start(struct login *l, struct json_object *params)
 		 * also follows logins that guessed nothing (an ssh key). */
 		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person)) {
 		case ACCOUNT_OK: {
-			bool refused;
-			int ret = login_host_check(l, params, &refused);
+			int ret;
 
-			return refused ? ret : login_reply(l, OB_VERDICT_SUCCESS, NULL);
+			if (login_host_refused(l, params, &ret))
+				return ret;
+			return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 		}
 		case ACCOUNT_UNFINISHED:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,

@@ -54,7 +54,7 @@ bool login_change_on_current(struct login *l, const char *typed, int *ret)
 
 int login_change_not_changed(struct login *l, const char *why)
 {
-	sodium_memzero(l->current, sizeof(l->current));
+	OB_WIPE(l->current);
 	log_info("login: %s: password change: no acceptable new password (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
 	return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
@@ -75,7 +75,7 @@ static bool change_same_hash(const char *a, const char *b)
  * disabled. */
 static enum store_result change_store(struct login *l)
 {
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	int64_t now = l->d->now();
 	enum store_result r;
 
@@ -94,7 +94,6 @@ static enum store_result change_store(struct login *l)
 			break;
 		}
 	}
-	sodium_memzero(&p, sizeof(p));
 	return r;
 }
 
@@ -102,7 +101,7 @@ void login_change_after_hash(struct login *l)
 {
 	enum store_result r;
 
-	sodium_memzero(l->current, sizeof(l->current));
+	OB_WIPE(l->current);
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,

@@ -15,16 +15,15 @@
 
 static int messages_add(struct json_object *arr, const char *style, const char *text)
 {
-	struct json_object *m = json_object_new_object();
+	_cleanup_json_ struct json_object *m = json_object_new_object();
 
 	if (!m)
 		return -ENOMEM;
 	json_object_object_add(m, "style", json_object_new_string(style));
 	json_object_object_add(m, "text", json_object_new_string(text));
-	if (json_object_array_add(arr, m) < 0) {
-		json_object_put(m);
+	if (json_object_array_add(arr, m) < 0)
 		return -ENOMEM;
-	}
+	m = NULL; /* the array's now */
 	return 0;
 }
 
@@ -32,18 +31,15 @@ static int messages_add(struct json_object *arr, const char *style, const char *
  * NULL, and a verdict when the dialogue is over. */
 int login_reply(struct login *l, const char *verdict, ...)
 {
-	struct json_object *params = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
+	_cleanup_json_ struct json_object *params = json_object_new_object();
+	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	struct json_object *msg;
 	unsigned asks = 0;
 	const char *style;
 	va_list ap;
 
-	if (!params || !arr) {
-		json_object_put(params);
-		json_object_put(arr);
+	if (!params || !arr)
 		return -ENOMEM;
-	}
 	va_start(ap, verdict);
 	while ((style = va_arg(ap, const char *))) {
 		const char *text = va_arg(ap, const char *);
@@ -53,7 +49,7 @@ int login_reply(struct login *l, const char *verdict, ...)
 		messages_add(arr, style, text);
 	}
 	va_end(ap);
-	json_object_object_add(params, "messages", arr);
+	json_object_object_add(params, "messages", ob_json_take(&arr));
 	/* Success after an answer means the person proved who they are: their
 	 * failures in a row end here.  (The account phase answers at Start
 	 * and proves nothing.) */
@@ -65,7 +61,7 @@ int login_reply(struct login *l, const char *verdict, ...)
 		l->step = STEP_DONE;
 	}
 	l->expect = asks;
-	msg = varlink_reply_new(params);
+	msg = varlink_reply_new(ob_json_take(&params));
 	if (!msg)
 		return -ENOMEM;
 	l->send(l->ctx, msg);

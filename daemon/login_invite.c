@@ -24,7 +24,7 @@ static enum store_result invite_judge(struct login *l, const char *typed)
 	if (code_normalise(typed, canon) < 0)
 		return STORE_MISMATCH;
 	keys_code_hash(&l->d->keys, canon, l->invite_hash);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	if (sodium_memcmp(l->invite_hash, l->invite.hash, CODE_HASH_BYTES) == 0)
 		r = as_store[policy_invite_status(&l->invite, l->d->now())];
 	else if (l->invite.has_previous &&
@@ -35,7 +35,7 @@ static enum store_result invite_judge(struct login *l, const char *typed)
 		if (sodium_memcmp(l->invite_hash, l->invite.older[i], CODE_HASH_BYTES) == 0)
 			r = STORE_SUPERSEDED;
 	if (r != STORE_OK)
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		OB_WIPE(l->invite_hash);
 	return r;
 }
 
@@ -103,13 +103,13 @@ int login_invite_on_verify(struct login *l, const char *typed)
 		return r;
 	if (code_normalise_len(typed, canon, VERIFY_LETTERS) == 0) {
 		keys_code_hash(&l->d->keys, canon, l->verify_hash);
-		sodium_memzero(canon, sizeof(canon));
+		OB_WIPE(canon);
 		ok = sodium_memcmp(l->verify_hash, l->invite.verification_hash,
 				   CODE_HASH_BYTES) == 0;
 	}
 	if (!ok) {
-		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		OB_WIPE(l->verify_hash);
+		OB_WIPE(l->invite_hash);
 		log_info("login: %s: wrong verification code (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
 		return login_failed(l, "verification code", policy_text_verification_wrong());
@@ -152,8 +152,8 @@ int login_invite_on_name(struct login *l, const char *typed)
 int login_invite_on_terms(struct login *l, const char *typed)
 {
 	if (!policy_terms_accepted(typed)) {
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
-		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+		OB_WIPE(l->invite_hash);
+		OB_WIPE(l->verify_hash);
 		log_info("login: %s: terms of use not accepted: registration stopped "
 			 "(" LOG_WHERE ")", l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
@@ -179,9 +179,9 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
 				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
 				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL);
-	sodium_memzero(l->job.hash, sizeof(l->job.hash));
-	sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
-	sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+	OB_WIPE(l->job.hash);
+	OB_WIPE(l->invite_hash);
+	OB_WIPE(l->verify_hash);
 	log_info("login: %s: invitation acceptance: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.invite", store_result_name(r),

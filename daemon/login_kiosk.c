@@ -70,7 +70,7 @@ static int kiosk_wrong_code(struct login *l)
 	char text[160];
 	int64_t until;
 
-	sodium_memzero(l->code_hash, sizeof(l->code_hash));
+	OB_WIPE(l->code_hash);
 	log_info("login: kiosk: wrong access code (" LOG_WHERE ")", l->service,
 		 l->source_name);
 	audit_host_limited(l->d, l->source_name, "login.failed", "refused",
@@ -147,7 +147,7 @@ int login_kiosk_on_who(struct login *l, const char *typed)
 	}
 	if (code_normalise(typed, canon) == 0) {
 		ret = kiosk_on_code(l, canon);
-		sodium_memzero(canon, sizeof(canon));
+		OB_WIPE(canon);
 		return ret;
 	}
 	if (validate_username(typed))

@@ -68,9 +68,9 @@ static int login_ask_enrol(struct login *l, const char *before)
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, qr, OB_STYLE_INFO,
 				keyline, OB_STYLE_INFO, uri, OB_STYLE_TEXT,
 				policy_say(SAY_APP_CODE), NULL);
-	sodium_memzero(uri, sizeof(uri));
-	sodium_memzero(key, sizeof(key));
-	sodium_memzero(keyline, sizeof(keyline));
+	OB_WIPE(uri);
+	OB_WIPE(key);
+	OB_WIPE(keyline);
 	if (qr)
 		sodium_memzero(qr, strlen(qr));
 	return r;
@@ -127,12 +127,12 @@ bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 
 	/* Checked again here: other dialogues may have failed meanwhile. */
 	if (login_held(l, ret)) {
-		sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+		OB_WIPE(l->totp_secret);
 		return true;
 	}
 	login_totp_person_params(l, &tp);
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
-	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	OB_WIPE(l->totp_secret);
 	if (v == -EALREADY) {
 		*ret = login_mfa_replayed(l);
 		return true;
@@ -171,7 +171,7 @@ bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 int login_mfa_on_enrol(struct login *l, const char *typed)
 {
 	struct totp_params tp;
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	enum store_result r;
 	int64_t step = 0;
 	int v;
@@ -180,7 +180,7 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), -1, &step);
 	if (v < 0) {
 		if (++l->enrol_tries >= LOGIN_ENROL_TRIES) {
-			sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+			OB_WIPE(l->totp_secret);
 			log_info("login: %s: authenticator enrolment failed (" LOG_WHERE ")",
 				 l->person.username, LOG_WHERE_OF(l));
 			/* Mistakes while enrolling are typing, not guessing: only
@@ -193,14 +193,13 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	}
 	/* Active only now that the app has shown it works. */
 	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
-	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	OB_WIPE(l->totp_secret);
 	p.flags |= PERSON_MFA_ENROLLED;
 	login_totp_store(&tp, &p.totp);
 	p.totp_last_step = step;
 	p.mfa_enrolled = l->d->now();
 	p.updated = p.mfa_enrolled;
 	r = store_person_put(l->d->store, &p);
-	sodium_memzero(&p, sizeof(p));
 	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
 		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "login.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "qr.h"
@@ -192,9 +193,9 @@ int login_change_not_changed(struct login *l, const char *why);
 void login_change_after_hash(struct login *l);
 
 /* login_host.c: the host's groups and pool (Login.Start's groups and
- * pool) against the person, in the account phase.  Returns 0 with
- * *refused false when the host lets them in; otherwise the refusal was
- * sent (the login_reply result). */
-int login_host_check(struct login *l, struct json_object *params, bool *refused);
+ * pool) against the person, in the account phase: true when the host
+ * refuses them (the refusal is sent, its result in *ret), false when it
+ * lets them in. */
+bool login_host_refused(struct login *l, struct json_object *params, int *ret);
 
 #endif
