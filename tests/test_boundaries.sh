@@ -18,6 +18,9 @@
 #      daemon/ or ctl/, ctl/ nothing of daemon/ or pam_module/, daemon/
 #      nothing of ctl/ or pam_module/, and common/ and include/ (shared
 #      by all three) nothing of any of them.
+#   5. The login files call each other in layers, never sideways or up:
+#      login.c on top, the flows (the other daemon/login_*.c) in the
+#      middle, daemon/login_dialogue.c below.
 #
 # The tests, fuzz targets and benchmarks may reach into any part.
 #
@@ -213,6 +216,32 @@ done
 for f in $(sources common include); do
 	checked=$((checked + 1))
 	foreign "$f" daemon ctl pam_module
+done
+
+# ---------------------------------------------------------------- rule 5
+# Each login file's layer: 2 for login.c, 0 for login_dialogue.c, 1 for
+# a flow.  A call to a function another login file defines (not static)
+# is a violation unless that file's layer is below the caller's.
+login_layer() {
+	case "$1" in
+	daemon/login.c) echo 2 ;;
+	daemon/login_dialogue.c) echo 0 ;;
+	*) echo 1 ;;
+	esac
+}
+login_defs=$(for f in daemon/login*.c; do
+	code "$f" | grep -v '^static' |
+	sed -n 's/^[a-z][^(]*[^A-Za-z0-9_]\(login_[A-Za-z0-9_]*\)(.*/\1/p' | sed "s|^|$f |"
+done)
+for f in daemon/login*.c; do
+	checked=$((checked + 1))
+	echo "$login_defs" | while read -r g name; do
+		[ "$g" = "$f" ] && continue
+		[ "$(login_layer "$g")" -lt "$(login_layer "$f")" ] && continue
+		code "$f" | grep -nE "(^|[^A-Za-z0-9_])$name[[:space:]]*\(" | while IFS=: read -r line _; do
+			fail "$f" "$line" "calls $name of $g, a login file of its own layer or above"
+		done
+	done | grep . && failed=$((failed + 1))
 done
 
 if [ "$failed" -ne 0 ]; then
