@@ -184,7 +184,7 @@ const char *login_text_unfinished(struct login *l)
 /* A person without a password who holds an invitation (see
  * policy_invite_entry): the same secret prompt takes the invitation code
  * or an access code. */
-int login_invite_ask(struct login *l)
+static int login_invite_ask(struct login *l)
 {
 	l->step = STEP_ASK_SECRET;
 	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),

@@ -145,7 +145,6 @@ int login_load_secrets(struct login *l);
 /* Whether the login of l begins with the invitation code (see
  * policy_invite_entry); l's secrets are loaded. */
 bool login_invite_entry(const struct login *l);
-int login_invite_ask(struct login *l);
 /* What a person whose registration is not finished is told, at the
  * account phase and at passwd alike: the invitation code when a usable
  * invitation waits for them, else an access code from the administrator. */
