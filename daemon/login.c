@@ -15,9 +15,13 @@
  * A password change (phase "password", passwd) reuses them: ASK_SECRET
  * takes the current password only, ASK_TOTP the authenticator's code if
  * the person has one, ASK_NEW the new password; the hash then replaces
- * the old one (see "password change" below).
+ * the old one (login_change.c).
  * Password verification and hashing run on the worker pool; the reply
  * goes out when the job is done.
+ * This file is the top of the login files (login_private.h): it
+ * dispatches each answer and each job's end to the flow whose step it
+ * is, and goes on where a flow's step ends; the flows and
+ * login_dialogue.c, below, never call up into it.
  * Throttling (throttle.c): an answer that could be a guess passes
  * login_held first, checked when it arrives rather than at Start, and is
  * refused unread while the person must wait or is locked; a wrong one
@@ -27,155 +31,6 @@
 #include "audit.h"
 #include "login_private.h"
 #include "passwd.h"
-
-/* -------------------------------------------------------------- replies */
-
-static int messages_add(struct json_object *arr, const char *style, const char *text)
-{
-	struct json_object *m = json_object_new_object();
-
-	if (!m)
-		return -ENOMEM;
-	json_object_object_add(m, "style", json_object_new_string(style));
-	json_object_object_add(m, "text", json_object_new_string(text));
-	if (json_object_array_add(arr, m) < 0) {
-		json_object_put(m);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Send a reply with the messages given as (style, text) pairs, ending in
- * NULL, and a verdict when the dialogue is over. */
-int login_reply(struct login *l, const char *verdict, ...)
-{
-	struct json_object *params = json_object_new_object();
-	struct json_object *arr = json_object_new_array();
-	struct json_object *msg;
-	unsigned asks = 0;
-	const char *style;
-	va_list ap;
-
-	if (!params || !arr) {
-		json_object_put(params);
-		json_object_put(arr);
-		return -ENOMEM;
-	}
-	va_start(ap, verdict);
-	while ((style = va_arg(ap, const char *))) {
-		const char *text = va_arg(ap, const char *);
-
-		if (strcmp(style, OB_STYLE_SECRET) == 0 || strcmp(style, OB_STYLE_TEXT) == 0)
-			asks++;
-		messages_add(arr, style, text);
-	}
-	va_end(ap);
-	json_object_object_add(params, "messages", arr);
-	/* Success after an answer means the person proved who they are: their
-	 * failures in a row end here.  (The account phase answers at Start
-	 * and proves nothing.) */
-	if (verdict && strcmp(verdict, OB_VERDICT_SUCCESS) == 0 && l->step != STEP_NONE)
-		throttle_success(l->d, l->person.username, l->source);
-	if (verdict) {
-		json_object_object_add(params, "verdict", json_object_new_string(verdict));
-		json_object_object_add(params, "user", json_object_new_string(l->person.username));
-		l->step = STEP_DONE;
-	}
-	l->expect = asks;
-	msg = varlink_reply_new(params);
-	if (!msg)
-		return -ENOMEM;
-	l->send(l->ctx, msg);
-	return 0;
-}
-
-static int login_error(struct login *l, const char *error, const char *text)
-{
-	struct json_object *msg = varlink_error_msg(error, text);
-
-	if (!msg)
-		return -ENOMEM;
-	l->send(l->ctx, msg);
-	return 0;
-}
-
-static int login_invalid(struct login *l, const char *parameter)
-{
-	struct json_object *p = json_object_new_object();
-	char text[128];
-
-	if (!p)
-		return -ENOMEM;
-	snprintf(text, sizeof(text), "parameter %s is missing or not valid", parameter);
-	json_object_object_add(p, "parameter", json_object_new_string(parameter));
-	json_object_object_add(p, "message", json_object_new_string(text));
-	l->send(l->ctx, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
-	return 0;
-}
-
-int login_unavailable(struct login *l)
-{
-	return login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			   "The login service cannot read its database right now. "
-			   "Try again later or contact your administrator.",
-			   NULL);
-}
-
-/* Before any secret typed is looked at: true when the person must wait
- * or is locked, and then the reply is sent (its result in *ret).  The
- * answer never depends on what was typed, so a right password during a
- * lock is told exactly what a wrong one is. */
-bool login_held(struct login *l, int *ret)
-{
-	char text[160];
-	int64_t until;
-	int v = throttle_gate(l->d, l->person.username, l->source, &until);
-
-	if (v == THROTTLE_ALLOW)
-		return false;
-	if (v < 0) {
-		*ret = login_unavailable(l);
-	} else if (v == THROTTLE_LOCKED) {
-		log_info("login: %s: refused unchecked: locked (" LOG_WHERE ")",
-			 l->person.username, LOG_WHERE_OF(l));
-		*ret = login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR,
-				   policy_text_locked(until, l->d->now(), text, sizeof(text)), NULL);
-	} else {
-		log_info("login: %s: refused unchecked: too soon after a failure (" LOG_WHERE ")",
-			 l->person.username, LOG_WHERE_OF(l));
-		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   policy_text_wait(until, l->d->now(), text, sizeof(text)), NULL);
-	}
-	return true;
-}
-
-/* Read the person again (same name): 0, or -EIO when the store cannot. */
-int login_reread(struct login *l)
-{
-	char user[OB_USERNAME_MAX + 1];
-
-	/* The store fills the struct it is given: not from itself. */
-	memcpy(user, l->person.username, sizeof(user));
-	return store_person_get(l->d->store, user, &l->person) == STORE_OK ? 0 : -EIO;
-}
-
-/* A wrong secret (what names it for the log): counted, and refused with
- * text; the failure that locks the person says so too. */
-int login_failed(struct login *l, const char *what, const char *text)
-{
-	char locked[160];
-	int64_t until;
-
-	audit_login_limited(l->d, &l->person, "login.failed", "refused",
-			    "wrong %s (" LOG_WHERE ")", what, LOG_WHERE_OF(l));
-	if (throttle_failure(l->d, l->person.username, l->source, what, l->service, l->rhost,
-			     &until) == 1)
-		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
-				   policy_text_locked(until, l->d->now(), locked, sizeof(locked)),
-				   NULL);
-	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, text, NULL);
-}
-
 
 /* ---------------------------------------------------------------- jobs */
 
@@ -194,12 +49,12 @@ static void job_run(struct worker_job *wj)
 	} else {
 		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
 	}
-	sodium_memzero(j->password, sizeof(j->password));
+	OB_WIPE(j->password);
 }
 
 static void login_wipe_free(struct login *l)
 {
-	sodium_memzero(l, sizeof(*l));
+	OB_WIPE(*l);
 	free(l);
 }
 
@@ -207,7 +62,7 @@ static void login_wipe_free(struct login *l)
  * but another rehash at the next login. */
 static void login_store_rehash(struct login *l)
 {
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	enum store_result r;
 
 	memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
@@ -217,7 +72,6 @@ static void login_store_rehash(struct login *l)
 		l->person = p;
 	log_info("login: %s: password rehashed with the configured cost: %s", p.username,
 		 store_result_name(r));
-	sodium_memzero(&p, sizeof(p));
 }
 
 static void login_after_verify(struct login *l)
@@ -237,7 +91,7 @@ static void login_after_verify(struct login *l)
 	if (l->job.result != 0) {
 		log_info("login: %s: wrong password (" LOG_WHERE ")", l->person.username,
 			 LOG_WHERE_OF(l));
-		login_failed(l, "password", "Login incorrect.");
+		login_failed(l, "password", policy_say(SAY_LOGIN_INCORRECT));
 		return;
 	}
 	log_info("login: %s: password accepted (" LOG_WHERE ")", l->person.username,
@@ -270,17 +124,17 @@ static int login_redeem_failed(struct login *l, enum store_result r)
 			   NULL);
 }
 
-int login_redeem_after_totp(struct login *l)
+static int login_redeem_after_totp(struct login *l)
 {
 	char text[160];
 	enum store_result r = login_redeem(l, l->pending_hash);
 
-	sodium_memzero(l->pending_hash, sizeof(l->pending_hash));
+	OB_WIPE(l->pending_hash);
 	l->redeem_after_totp = false;
 	if (r != STORE_OK)
 		return login_redeem_failed(l, r);
-	snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.", l->person.first_name);
-	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, text, NULL);
+	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
+			   policy_text_welcome(l->person.first_name, text, sizeof(text)), NULL);
 }
 
 static void login_after_hash(struct login *l)
@@ -288,38 +142,40 @@ static void login_after_hash(struct login *l)
 	enum store_result r;
 
 	if (l->inviting) {
-		login_invite_after_hash(l);
+		char text[OB_TEXT_MAX];
+
+		if (login_invite_after_hash(l, text, sizeof(text)))
+			login_mfa_second_factor(l, text);
 		return;
 	}
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			    "The login service could not set your password. Try again later.", NULL);
+			    policy_say(SAY_SET_FAILED), NULL);
 		return;
 	}
 	/* Someone with an authenticator gives its code before the code
 	 * changes anything: the access code alone must not replace their
 	 * password (unless it was issued to reset the authenticator). */
 	if (login_reread(l) < 0) {
-		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		OB_WIPE(l->job.hash);
 		login_unavailable(l);
 		return;
 	}
 	if (!(l->code.flags & CODE_FLAG_RESET_MFA) &&
 	    policy_mfa_step((enum mfa_mode)l->d->cfg.mfa, &l->person) == MFA_STEP_VERIFY) {
 		memcpy(l->pending_hash, l->job.hash, sizeof(l->pending_hash));
-		sodium_memzero(l->job.hash, sizeof(l->job.hash));
+		OB_WIPE(l->job.hash);
 		l->redeem_after_totp = true;
 		login_mfa_second_factor(l, NULL);
 		return;
 	}
 	r = login_redeem(l, l->job.hash);
-	sodium_memzero(l->job.hash, sizeof(l->job.hash));
+	OB_WIPE(l->job.hash);
 	if (r == STORE_OK) {
 		char text[OB_TEXT_MAX];
 
-		snprintf(text, sizeof(text), "Your new password is set. Welcome, %s.",
-			 l->person.first_name);
+		policy_text_welcome(l->person.first_name, text, sizeof(text));
 		/* The redemption may have reset the authenticator: read anew. */
 		if (login_reread(l) < 0) {
 			log_warnx("login: %s: cannot read the person back", l->person.username);
@@ -347,7 +203,7 @@ static void job_done(struct worker_job *wj)
 		login_change_after_hash(l);
 	else
 		login_after_hash(l);
-	sodium_memzero(&l->job, sizeof(l->job));
+	OB_WIPE(l->job);
 }
 
 static int login_submit(struct login *l, enum job_kind kind, const char *password)
@@ -364,14 +220,14 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes: never
 	 * cut, refused when they would be. */
 	if (strlen(password) >= sizeof(j->password))
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
-				   NULL);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_say(SAY_INPUT_TOO_LONG), NULL);
 	memcpy(j->password, password, strlen(password) + 1);
 	if (kind == JOB_VERIFY)
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
 	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
 	if (worker_submit(l->d->workers, &j->base) < 0) {
-		sodium_memzero(j, sizeof(*j));
+		OB_WIPE(*j);
 		/* Come back to the same step: the person may try again. */
 		l->step = kind == JOB_VERIFY ? STEP_ASK_SECRET : STEP_ASK_NEW;
 		return login_error(l, OB_ERR_LOGIN_BUSY, "the login service is busy");
@@ -380,38 +236,6 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 }
 
 /* --------------------------------------------------------------- steps */
-
-static int ask_secret(struct login *l)
-{
-	bool code = l->have_code &&
-		    policy_code_status(&l->code, l->d->now()) == CODE_STATUS_ACTIVE;
-
-	if (login_invite_entry(l))
-		return login_invite_ask(l);
-	l->step = STEP_ASK_SECRET;
-	if (!l->person.pwhash[0])
-		return login_reply(l, NULL, OB_STYLE_INFO,
-				   "Your registration is not finished: enter the access code "
-				   "your administrator gave you.",
-				   OB_STYLE_SECRET, "Access code: ", NULL);
-	if (code)
-		return login_reply(l, NULL, OB_STYLE_SECRET, "Password or access code: ", NULL);
-	return login_reply(l, NULL, OB_STYLE_SECRET, "Password: ", NULL);
-}
-
-int login_ask_new_password(struct login *l, const char *why)
-{
-	char text[160];
-
-	l->step = STEP_ASK_NEW;
-	if (why)
-		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET, "New password: ",
-				   OB_STYLE_SECRET, "Repeat new password: ", NULL);
-	snprintf(text, sizeof(text), "Choose your new password: at least %u characters.",
-		 policy_password_min((enum mfa_mode)l->d->cfg.mfa, l->d->cfg.password_min_length));
-	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET, "New password: ",
-			   OB_STYLE_SECRET, "Repeat new password: ", NULL);
-}
 
 /* The typed secret as an access code: 1 when it is this person's code
  * (then l->code_hash holds its hash), 0 when it is not. */
@@ -423,10 +247,10 @@ static int secret_is_code(struct login *l, const char *typed)
 	if (!l->have_code || code_normalise(typed, canon) < 0)
 		return 0;
 	keys_code_hash(&l->d->keys, canon, l->code_hash);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	match = sodium_memcmp(l->code_hash, l->code.hash, CODE_HASH_BYTES) == 0;
 	if (!match)
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 	return match;
 }
 
@@ -441,35 +265,14 @@ static bool secret_was_replaced(struct login *l, const char *typed)
 	if (!l->have_code || !l->code.nreplaced || code_normalise(typed, canon) < 0)
 		return false;
 	keys_code_hash(&l->d->keys, canon, h);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	for (unsigned i = 0; i < l->code.nreplaced && i < STORE_REPLACED_MAX; i++)
 		found |= sodium_memcmp(h, l->code.replaced[i], CODE_HASH_BYTES) == 0;
-	sodium_memzero(h, sizeof(h));
+	OB_WIPE(h);
 	return found;
 }
 
-int login_code_matched(struct login *l)
-{
-	enum code_status st = policy_code_status(&l->code, l->d->now());
-
-	if (st != CODE_STATUS_ACTIVE) {
-		static const enum store_result as_store[] = {
-			[CODE_STATUS_USED] = STORE_USED,
-			[CODE_STATUS_REVOKED] = STORE_REVOKED,
-			[CODE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
-			[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
-		};
-
-		log_info("login: %s: access code refused: %s (" LOG_WHERE ")",
-			 l->person.username, policy_code_status_name(st), LOG_WHERE_OF(l));
-		return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
-	}
-	l->step = STEP_ASK_CONFIRM;
-	return login_reply(l, NULL, OB_STYLE_INFO, "Access code accepted.", OB_STYLE_TEXT,
-			   "Confirm your username: ", NULL);
-}
-
-int login_on_secret(struct login *l, const char *typed)
+static int login_on_secret(struct login *l, const char *typed)
 {
 	int r;
 
@@ -489,14 +292,14 @@ int login_on_secret(struct login *l, const char *typed)
 	if (!l->person.pwhash[0]) {
 		log_info("login: %s: wrong access code (" LOG_WHERE ")", l->person.username,
 			 LOG_WHERE_OF(l));
-		return login_failed(l, "access code", "Login incorrect.");
+		return login_failed(l, "access code", policy_say(SAY_LOGIN_INCORRECT));
 	}
 	/* The password is checked against the person as they are now, not
 	 * as read at Start: a change or reset since then counts. */
 	if (login_reread(l) < 0)
 		return login_unavailable(l);
 	if (!l->person.pwhash[0] || (l->person.flags & PERSON_DISABLED))
-		return login_failed(l, "password", "Login incorrect.");
+		return login_failed(l, "password", policy_say(SAY_LOGIN_INCORRECT));
 	return login_submit(l, JOB_VERIFY, typed);
 }
 
@@ -505,11 +308,9 @@ static int on_confirm(struct login *l, const char *typed)
 	if (strcmp(typed, l->person.username) != 0) {
 		log_info("login: %s: username confirmation did not match (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "The username you typed does not match. Your access code is "
-				   "still valid: start again.",
-				   NULL);
+				   policy_say(SAY_USERNAME_MISMATCH), NULL);
 	}
 	return login_ask_new_password(l, NULL);
 }
@@ -542,14 +343,12 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 					sizeof(why)))
 		return login_submit(l, JOB_HASH, pw);
 	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
-		sodium_memzero(l->code_hash, sizeof(l->code_hash));
+		OB_WIPE(l->code_hash);
 		if (l->change)
 			return login_change_not_changed(l, why);
 		return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
-				   l->inviting ? "No password was set. Your invitation is still valid: "
-						 "start again."
-					       : "No password was set. Your access code is still "
-						 "valid: start again.",
+				   l->inviting ? policy_say(SAY_NOT_SET_INVITE)
+					       : policy_say(SAY_NOT_SET_CODE),
 				   NULL);
 	}
 	return login_ask_new_password(l, why);
@@ -607,9 +406,7 @@ static int login_start(struct login *l, struct json_object *params)
 				  "login: uid %u may not run a login for %s",
 				  (unsigned)l->peer.uid, user);
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Permission denied: this program may check only its own "
-				   "user's login.",
-				   NULL);
+				   policy_say(SAY_NOT_ONESELF), NULL);
 	}
 	r = store_person_get(l->d->store, user, &l->person);
 	if (r == STORE_NOT_FOUND) {
@@ -626,10 +423,11 @@ static int login_start(struct login *l, struct json_object *params)
 		 * also follows logins that guessed nothing (an ssh key). */
 		switch (policy_account_phase((enum mfa_mode)l->d->cfg.mfa, &l->person)) {
 		case ACCOUNT_OK: {
-			bool refused;
-			int ret = login_host_check(l, params, &refused);
+			int ret;
 
-			return refused ? ret : login_reply(l, OB_VERDICT_SUCCESS, NULL);
+			if (login_host_refused(l, params, &ret))
+				return ret;
+			return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 		}
 		case ACCOUNT_UNFINISHED:
 			return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
@@ -641,53 +439,23 @@ static int login_start(struct login *l, struct json_object *params)
 			break;
 		}
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Your account is disabled. Contact your administrator.", NULL);
+				   policy_say(SAY_DISABLED), NULL);
 	}
 	return login_begin(l);
 }
 
-const char *login_text_unfinished(struct login *l)
+/* The authenticator's code is right: what it was asked for goes on. */
+static int on_totp(struct login *l, const char *typed)
 {
-	if (login_load_secrets(l) == 0 && login_invite_entry(l))
-		return policy_text_invite_unfinished();
-	return policy_text_unfinished();
-}
+	int r;
 
-int login_load_secrets(struct login *l)
-{
-	enum store_result r = store_code_get(l->d->store, l->person.username, &l->code);
-
-	if (r != STORE_OK && r != STORE_NOT_FOUND)
-		return -EIO;
-	l->have_code = r == STORE_OK;
-	r = store_invite_get(l->d->store, l->person.username, &l->invite);
-	if (r != STORE_OK && r != STORE_NOT_FOUND)
-		return -EIO;
-	l->have_invite = r == STORE_OK;
-	return 0;
-}
-
-int login_begin(struct login *l)
-{
-	if (login_load_secrets(l) < 0)
-		return login_unavailable(l);
-	if (login_invite_entry(l))
-		return ask_secret(l);
-	switch (policy_login_entry(&l->person, l->have_code ? &l->code : NULL, l->d->now())) {
-	case LOGIN_ENTRY_SECRET:
-		return ask_secret(l);
-	case LOGIN_ENTRY_UNFINISHED:
-		log_info("login: %s: registration not finished (" LOG_WHERE ")",
-			 l->person.username, LOG_WHERE_OF(l));
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   policy_text_unfinished_code(l->have_code ? &l->code : NULL,
-							       l->d->now()),
-				   NULL);
-	case LOGIN_ENTRY_DISABLED:
-		break;
-	}
-	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-			   "Your account is disabled. Contact your administrator.", NULL);
+	if (login_mfa_on_totp(l, typed, &r))
+		return r;
+	if (l->change)
+		return login_ask_new_password(l, NULL);
+	if (l->redeem_after_totp)
+		return login_redeem_after_totp(l);
+	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 }
 
 static int login_answer(struct login *l, struct json_object *params)
@@ -695,6 +463,7 @@ static int login_answer(struct login *l, struct json_object *params)
 	const char *a[2] = { NULL, NULL };
 	struct json_object *arr;
 	size_t n;
+	int r;
 
 	if (l->step == STEP_NONE || l->step == STEP_DONE)
 		return login_error(l, OB_ERR_LOGIN_NO_SESSION, "no dialogue is waiting for answers");
@@ -714,13 +483,15 @@ static int login_answer(struct login *l, struct json_object *params)
 			return login_invalid(l, "answers");
 		if (strlen(a[i]) > OB_ANSWER_MAX)
 			return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-					   "The input is too long.", NULL);
+					   policy_say(SAY_INPUT_TOO_LONG), NULL);
 	}
 	switch (l->step) {
 	case STEP_ASK_WHO:
 		return login_kiosk_on_who(l, a[0]);
 	case STEP_ASK_SECRET:
-		return l->change ? login_change_on_current(l, a[0]) : login_on_secret(l, a[0]);
+		if (l->change && login_change_on_current(l, a[0], &r))
+			return r;
+		return login_on_secret(l, a[0]);
 	case STEP_ASK_CONFIRM:
 		return on_confirm(l, a[0]);
 	case STEP_ASK_NEW:
@@ -732,7 +503,7 @@ static int login_answer(struct login *l, struct json_object *params)
 	case STEP_ASK_TERMS:
 		return login_invite_on_terms(l, a[0]);
 	case STEP_ASK_TOTP:
-		return login_mfa_on_totp(l, a[0]);
+		return on_totp(l, a[0]);
 	case STEP_ENROL:
 		return login_mfa_on_enrol(l, a[0]);
 	default:

@@ -26,37 +26,39 @@ int login_change_start(struct login *l, bool check)
 				   login_text_unfinished(l), NULL);
 	case ACCOUNT_DISABLED:
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Your account is disabled. Contact your administrator.", NULL);
+				   policy_say(SAY_DISABLED), NULL);
 	}
 	if (check)
 		return login_reply(l, OB_VERDICT_SUCCESS, NULL);
 	l->step = STEP_ASK_SECRET;
-	return login_reply(l, NULL, OB_STYLE_INFO, "Changing the password for onboard.",
-			   OB_STYLE_SECRET, "Current password: ", NULL);
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_CHANGING),
+			   OB_STYLE_SECRET, policy_say(SAY_CURRENT_PASSWORD), NULL);
 }
 
 /* The current password: kept to compare the new one with, then proven
  * the way a login proves it.  No access code is recognised here (none
  * was read): codes are for logging in. */
-int login_change_on_current(struct login *l, const char *typed)
+bool login_change_on_current(struct login *l, const char *typed, int *ret)
 {
 	size_t len = strlen(typed);
 
 	/* Answers are at most OB_ANSWER_MAX <= OB_PASSWORD_MAX bytes. */
-	if (len >= sizeof(l->current))
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "The input is too long.",
-				   NULL);
+	if (len >= sizeof(l->current)) {
+		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_say(SAY_INPUT_TOO_LONG), NULL);
+		return true;
+	}
 	memcpy(l->current, typed, len + 1);
-	return login_on_secret(l, typed);
+	return false;
 }
 
 int login_change_not_changed(struct login *l, const char *why)
 {
-	sodium_memzero(l->current, sizeof(l->current));
+	OB_WIPE(l->current);
 	log_info("login: %s: password change: no acceptable new password (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
 	return login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR, why, OB_STYLE_ERROR,
-			   "Your password was not changed.", NULL);
+			   policy_say(SAY_NOT_CHANGED), NULL);
 }
 
 static bool change_same_hash(const char *a, const char *b)
@@ -73,7 +75,7 @@ static bool change_same_hash(const char *a, const char *b)
  * disabled. */
 static enum store_result change_store(struct login *l)
 {
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	int64_t now = l->d->now();
 	enum store_result r;
 
@@ -92,7 +94,6 @@ static enum store_result change_store(struct login *l)
 			break;
 		}
 	}
-	sodium_memzero(&p, sizeof(p));
 	return r;
 }
 
@@ -100,12 +101,11 @@ void login_change_after_hash(struct login *l)
 {
 	enum store_result r;
 
-	sodium_memzero(l->current, sizeof(l->current));
+	OB_WIPE(l->current);
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			    "The login service could not change your password. Try again later.",
-			    NULL);
+			    policy_say(SAY_CHANGE_FAILED), NULL);
 		return;
 	}
 	r = change_store(l);
@@ -114,20 +114,17 @@ void login_change_after_hash(struct login *l)
 	audit_login(l->d, &l->person, "login.password", store_result_name(r),
 		    "%s" LOG_WHERE, r == STORE_OK ? "password changed; " : "", LOG_WHERE_OF(l));
 	if (r == STORE_OK) {
-		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, "Your password has been changed.",
-			    NULL);
+		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, policy_say(SAY_CHANGED), NULL);
 		return;
 	}
 	if (r == STORE_CONFLICT || r == STORE_NOT_FOUND) {
 		login_reply(l, OB_VERDICT_AUTHTOK_ERR, OB_STYLE_ERROR,
-			    "Your account changed while you were changing your password. "
-			    "Your password was not changed: try again.",
-			    NULL);
+			    policy_say(SAY_CHANGE_CONFLICT), NULL);
 		return;
 	}
 	if (r == STORE_FULL)
 		log_warnx("login: %s: the database is full: password not changed",
 			  l->person.username);
 	login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-		    "The login service could not change your password. Try again later.", NULL);
+		    policy_say(SAY_CHANGE_FAILED), NULL);
 }

@@ -14,7 +14,7 @@
 #include "validate.h"
 #include "varlink.h"
 
-int login_host_check(struct login *l, struct json_object *params, bool *refused)
+bool login_host_refused(struct login *l, struct json_object *params, int *ret)
 {
 	const char *groups[OB_PERSON_GROUPS_MAX], *pool = NULL;
 	struct host h = { .groups = groups };
@@ -22,7 +22,6 @@ int login_host_check(struct login *l, struct json_object *params, bool *refused)
 	enum host_access v;
 	char text[256];
 
-	*refused = false;
 	if (json_object_object_get_ex(params, "groups", &arr) &&
 	    json_object_is_type(arr, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -42,14 +41,14 @@ int login_host_check(struct login *l, struct json_object *params, bool *refused)
 		h.pool = pool;
 	v = policy_host_access(&l->person, &h);
 	if (v == HOST_OK)
-		return 0;
-	*refused = true;
+		return false;
 	log_info("login: %s refused on this host: %s (" LOG_WHERE ")", l->person.username,
 		 v == HOST_NO_GROUP ? "technician in none of its groups" : "not in its pool",
 		 LOG_WHERE_OF(l));
 	audit_login_limited(l->d, &l->person, "login.host", "denied", "%s",
 		    v == HOST_NO_GROUP ? "technician in none of the host's groups"
 				       : "not in the host's pool");
-	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+	*ret = login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 			   policy_host_message(v, &h, text, sizeof(text)), NULL);
+	return true;
 }

@@ -6,21 +6,6 @@
 
 /* ---------------------------------------------------------- invitations */
 
-/* A person without a password who holds an invitation (see
- * policy_invite_entry): the same secret prompt takes the invitation code
- * or an access code. */
-int login_invite_ask(struct login *l)
-{
-	l->step = STEP_ASK_SECRET;
-	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),
-			   OB_STYLE_SECRET, "Invitation code: ", NULL);
-}
-
-bool login_invite_entry(const struct login *l)
-{
-	return l->have_invite && policy_invite_entry(&l->person, &l->invite);
-}
-
 /* What the typed code is worth against the person's invitation, as the
  * store will judge it at the end (STORE_OK: pending and it is its code);
  * l->invite_hash keeps the hash while it is STORE_OK. */
@@ -39,7 +24,7 @@ static enum store_result invite_judge(struct login *l, const char *typed)
 	if (code_normalise(typed, canon) < 0)
 		return STORE_MISMATCH;
 	keys_code_hash(&l->d->keys, canon, l->invite_hash);
-	sodium_memzero(canon, sizeof(canon));
+	OB_WIPE(canon);
 	if (sodium_memcmp(l->invite_hash, l->invite.hash, CODE_HASH_BYTES) == 0)
 		r = as_store[policy_invite_status(&l->invite, l->d->now())];
 	else if (l->invite.has_previous &&
@@ -50,7 +35,7 @@ static enum store_result invite_judge(struct login *l, const char *typed)
 		if (sodium_memcmp(l->invite_hash, l->invite.older[i], CODE_HASH_BYTES) == 0)
 			r = STORE_SUPERSEDED;
 	if (r != STORE_OK)
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		OB_WIPE(l->invite_hash);
 	return r;
 }
 
@@ -59,9 +44,7 @@ static int invite_ask_name(struct login *l, const char *before)
 	char text[2 * OB_NAME_MAX + 128];
 
 	l->step = STEP_ASK_NAME;
-	snprintf(text, sizeof(text),
-		 "Your name is registered as %s %s. Press Enter to keep it, or type your name "
-		 "as it should be: ", l->first_name, l->last_name);
+	policy_text_name_ask(l->first_name, l->last_name, text, sizeof(text));
 	if (before)
 		return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_TEXT, text, NULL);
 	return login_reply(l, NULL, OB_STYLE_TEXT, text, NULL);
@@ -102,11 +85,11 @@ bool login_invite_on_secret(struct login *l, const char *typed, int *ret)
 	memcpy(l->last_name, l->person.last_name, sizeof(l->last_name));
 	if (l->invite.has_verification) {
 		l->step = STEP_ASK_VERIFY;
-		*ret = login_reply(l, NULL, OB_STYLE_INFO, "Invitation code accepted.",
-				   OB_STYLE_SECRET, "Verification code: ", NULL);
+		*ret = login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_INVITATION_ACCEPTED),
+				   OB_STYLE_SECRET, policy_say(SAY_VERIFICATION_CODE), NULL);
 		return true;
 	}
-	*ret = invite_ask_name(l, "Invitation code accepted.");
+	*ret = invite_ask_name(l, policy_say(SAY_INVITATION_ACCEPTED));
 	return true;
 }
 
@@ -120,27 +103,26 @@ int login_invite_on_verify(struct login *l, const char *typed)
 		return r;
 	if (code_normalise_len(typed, canon, VERIFY_LETTERS) == 0) {
 		keys_code_hash(&l->d->keys, canon, l->verify_hash);
-		sodium_memzero(canon, sizeof(canon));
+		OB_WIPE(canon);
 		ok = sodium_memcmp(l->verify_hash, l->invite.verification_hash,
 				   CODE_HASH_BYTES) == 0;
 	}
 	if (!ok) {
-		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
+		OB_WIPE(l->verify_hash);
+		OB_WIPE(l->invite_hash);
 		log_info("login: %s: wrong verification code (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
 		return login_failed(l, "verification code", policy_text_verification_wrong());
 	}
 	l->have_verify_hash = true;
-	return invite_ask_name(l, "Verification code accepted.");
+	return invite_ask_name(l, policy_say(SAY_VERIFICATION_ACCEPTED));
 }
 
 static int invite_ask_terms(struct login *l)
 {
 	l->step = STEP_ASK_TERMS;
-	return login_reply(l, NULL, OB_STYLE_INFO, "Terms of use:", OB_STYLE_INFO, l->d->cfg.terms,
-			   OB_STYLE_TEXT, "Do you accept these terms of use? Type yes to accept: ",
-			   NULL);
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_TERMS), OB_STYLE_INFO,
+			   l->d->cfg.terms, OB_STYLE_TEXT, policy_say(SAY_TERMS_ACCEPT), NULL);
 }
 
 /* Enter keeps the registered name; a typed one replaces it once the
@@ -154,9 +136,7 @@ int login_invite_on_name(struct login *l, const char *typed)
 			if (++l->name_tries >= LOGIN_NEW_PASSWORD_TRIES)
 				return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, why,
 						   OB_STYLE_ERROR,
-						   "Nothing was changed. Your invitation is still "
-						   "valid: start again.",
-						   NULL);
+						   policy_say(SAY_NAME_UNCHANGED), NULL);
 			return invite_ask_name(l, why);
 		}
 		memcpy(l->first_name, first, sizeof(l->first_name));
@@ -172,8 +152,8 @@ int login_invite_on_name(struct login *l, const char *typed)
 int login_invite_on_terms(struct login *l, const char *typed)
 {
 	if (!policy_terms_accepted(typed)) {
-		sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
-		sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+		OB_WIPE(l->invite_hash);
+		OB_WIPE(l->verify_hash);
 		log_info("login: %s: terms of use not accepted: registration stopped "
 			 "(" LOG_WHERE ")", l->person.username, LOG_WHERE_OF(l));
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
@@ -185,24 +165,23 @@ int login_invite_on_terms(struct login *l, const char *typed)
 }
 
 /* The first password is hashed: accept the invitation, names and
- * password in one transaction, then the second factor. */
-void login_invite_after_hash(struct login *l)
+ * password in one transaction; the second factor comes next (login.c). */
+bool login_invite_after_hash(struct login *l, char *text, size_t size)
 {
-	char text[OB_TEXT_MAX];
 	enum store_result r;
 
 	if (l->job.result != 0) {
 		log_warnx("login: %s: password hashing failed (out of memory?)", l->person.username);
 		login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
-			    "The login service could not set your password. Try again later.", NULL);
-		return;
+			    policy_say(SAY_SET_FAILED), NULL);
+		return false;
 	}
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
 				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
 				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL);
-	sodium_memzero(l->job.hash, sizeof(l->job.hash));
-	sodium_memzero(l->invite_hash, sizeof(l->invite_hash));
-	sodium_memzero(l->verify_hash, sizeof(l->verify_hash));
+	OB_WIPE(l->job.hash);
+	OB_WIPE(l->invite_hash);
+	OB_WIPE(l->verify_hash);
 	log_info("login: %s: invitation acceptance: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.invite", store_result_name(r),
@@ -211,14 +190,13 @@ void login_invite_after_hash(struct login *l)
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,
 			    OB_STYLE_ERROR, policy_text_invite_outcome(r), NULL);
-		return;
+		return false;
 	}
 	if (login_reread(l) < 0) {
 		log_warnx("login: %s: cannot read the person back", l->person.username);
 		login_unavailable(l);
-		return;
+		return false;
 	}
-	snprintf(text, sizeof(text), "Your registration is complete and your password is set. "
-		 "Welcome, %s.", l->person.first_name);
-	login_mfa_second_factor(l, text);
+	policy_text_registered(l->person.first_name, text, size);
+	return true;
 }

@@ -57,11 +57,11 @@ int login_kiosk_start(struct login *l, struct json_object *params)
 	if (l->peer.uid != 0) {
 		log_info("login: uid %u may not run a kiosk login", (unsigned)l->peer.uid);
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Permission denied: only root may run a kiosk login.", NULL);
+				   policy_say(SAY_KIOSK_ROOT_ONLY), NULL);
 	}
 	l->step = STEP_ASK_WHO;
 	/* Not echoed: the answer may be an access code. */
-	return login_reply(l, NULL, OB_STYLE_SECRET, "Username or access code: ", NULL);
+	return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_KIOSK_WHO), NULL);
 }
 
 /* A code nobody holds: counted against the source. */
@@ -70,17 +70,18 @@ static int kiosk_wrong_code(struct login *l)
 	char text[160];
 	int64_t until;
 
-	sodium_memzero(l->code_hash, sizeof(l->code_hash));
+	OB_WIPE(l->code_hash);
 	log_info("login: kiosk: wrong access code (" LOG_WHERE ")", l->service,
 		 l->source_name);
 	audit_host_limited(l->d, l->source_name, "login.failed", "refused",
 			   "wrong access code (" LOG_WHERE ")", l->service, l->source_name);
 	if (throttle_source_failure(l->d, l->source, l->source_name, &until) == 1)
-		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, "Login incorrect.",
-				   OB_STYLE_ERROR,
+		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR,
+				   policy_say(SAY_LOGIN_INCORRECT), OB_STYLE_ERROR,
 				   policy_text_source_wait(until, l->d->now(), text, sizeof(text)),
 				   NULL);
-	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "Login incorrect.", NULL);
+	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_say(SAY_LOGIN_INCORRECT),
+			   NULL);
 }
 
 /* canon is an access code's canonical form. */
@@ -118,7 +119,7 @@ static int kiosk_on_code(struct login *l, const char *canon)
 		 l->person.username, l->service, l->source_name);
 	if (policy_login_entry(&l->person, &l->code, l->d->now()) == LOGIN_ENTRY_DISABLED)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
-				   "Your account is disabled. Contact your administrator.", NULL);
+				   policy_say(SAY_DISABLED), NULL);
 	/* The person's own lock holds here too, as in their own login. */
 	if (login_held(l, &v))
 		return v;
@@ -146,11 +147,12 @@ int login_kiosk_on_who(struct login *l, const char *typed)
 	}
 	if (code_normalise(typed, canon) == 0) {
 		ret = kiosk_on_code(l, canon);
-		sodium_memzero(canon, sizeof(canon));
+		OB_WIPE(canon);
 		return ret;
 	}
 	if (validate_username(typed))
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, "Login incorrect.", NULL);
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_say(SAY_LOGIN_INCORRECT), NULL);
 	/* Not onboard's: the rest of the stack decides about this name. */
 	snprintf(l->person.username, sizeof(l->person.username), "%s", typed);
 	return login_reply(l, OB_VERDICT_IGNORE, NULL);

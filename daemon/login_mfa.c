@@ -57,23 +57,20 @@ static int login_ask_enrol(struct login *l, const char *before)
 		log_warnx("login: %s: cannot describe the new authenticator", l->person.username);
 		return login_unavailable(l);
 	}
-	snprintf(intro, sizeof(intro),
-		 "%s%sNow set up two-factor authentication: open an authenticator app "
-		 "(FreeOTP, Aegis, Google Authenticator, ...) and scan this QR code.",
-		 before ? before : "", before ? "\n" : "");
-	snprintf(keyline, sizeof(keyline), "Or add the key by hand: %s", key);
+	policy_text_enrol(before, intro, sizeof(intro));
+	policy_text_enrol_key(key, keyline, sizeof(keyline));
 	r = qr_render(uri, LOGIN_QR_COLUMNS, &qr, &cols, &lines);
 	l->step = STEP_ENROL;
 	if (r < 0)
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, keyline, OB_STYLE_INFO,
-				uri, OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+				uri, OB_STYLE_TEXT, policy_say(SAY_APP_CODE), NULL);
 	else
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, qr, OB_STYLE_INFO,
 				keyline, OB_STYLE_INFO, uri, OB_STYLE_TEXT,
-				"Code shown by the app: ", NULL);
-	sodium_memzero(uri, sizeof(uri));
-	sodium_memzero(key, sizeof(key));
-	sodium_memzero(keyline, sizeof(keyline));
+				policy_say(SAY_APP_CODE), NULL);
+	OB_WIPE(uri);
+	OB_WIPE(key);
+	OB_WIPE(keyline);
 	if (qr)
 		sodium_memzero(qr, strlen(qr));
 	return r;
@@ -100,8 +97,9 @@ int login_mfa_second_factor(struct login *l, const char *before)
 		l->step = STEP_ASK_TOTP;
 		if (before)
 			return login_reply(l, NULL, OB_STYLE_INFO, before, OB_STYLE_SECRET,
-					   "Authenticator code: ", NULL);
-		return login_reply(l, NULL, OB_STYLE_SECRET, "Authenticator code: ", NULL);
+					   policy_say(SAY_AUTHENTICATOR_CODE), NULL);
+		return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_AUTHENTICATOR_CODE),
+				   NULL);
 	case MFA_STEP_ENROL:
 		totp_secret_new(l->totp_secret);
 		return login_ask_enrol(l, before);
@@ -117,12 +115,10 @@ static int login_mfa_replayed(struct login *l)
 {
 	log_info("login: %s: authenticator code replayed (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
-	return login_failed(l, "authenticator code",
-			    "This code has already been used. Wait for the next one and "
-			    "log in again.");
+	return login_failed(l, "authenticator code", policy_say(SAY_CODE_REPLAYED));
 }
 
-int login_mfa_on_totp(struct login *l, const char *typed)
+bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 {
 	struct totp_params tp;
 	enum store_result r;
@@ -130,47 +126,52 @@ int login_mfa_on_totp(struct login *l, const char *typed)
 	int v;
 
 	/* Checked again here: other dialogues may have failed meanwhile. */
-	if (login_held(l, &v)) {
-		sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
-		return v;
+	if (login_held(l, ret)) {
+		OB_WIPE(l->totp_secret);
+		return true;
 	}
 	login_totp_person_params(l, &tp);
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), l->person.totp_last_step, &step);
-	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	OB_WIPE(l->totp_secret);
 	if (v == -EALREADY) {
-		return login_mfa_replayed(l);
+		*ret = login_mfa_replayed(l);
+		return true;
 	}
 	if (v < 0) {
 		log_info("login: %s: wrong authenticator code (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		return login_failed(l, "authenticator code", "Login incorrect.");
+		*ret = login_failed(l, "authenticator code", policy_say(SAY_LOGIN_INCORRECT));
+		return true;
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
 	r = store_totp_advance(l->d->store, l->person.username, l->person.totp_sealed, step);
-	if (r == STORE_USED)
-		return login_mfa_replayed(l);
+	if (r == STORE_USED) {
+		*ret = login_mfa_replayed(l);
+		return true;
+	}
 	if (r == STORE_CONFLICT) {
 		/* Reset, re-enrolled or disabled while this dialogue ran. */
 		log_info("login: %s: the authenticator changed during the login (" LOG_WHERE ")",
 			 l->person.username, LOG_WHERE_OF(l));
-		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "Your account changed during this login. Log in again.", NULL);
+		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_say(SAY_ACCOUNT_CHANGED), NULL);
+		return true;
 	}
-	if (r != STORE_OK)
-		return login_unavailable(l);
+	if (r != STORE_OK) {
+		*ret = login_unavailable(l);
+		return true;
+	}
+	/* What the code was asked for goes on in login.c: the new password
+	 * of a change, the redemption that waited for it, or success. */
 	log_info("login: %s: authenticator code accepted (" LOG_WHERE ")",
 		 l->person.username, LOG_WHERE_OF(l));
-	if (l->change)
-		return login_ask_new_password(l, NULL);
-	if (l->redeem_after_totp)
-		return login_redeem_after_totp(l);
-	return login_reply(l, OB_VERDICT_SUCCESS, NULL);
+	return false;
 }
 
 int login_mfa_on_enrol(struct login *l, const char *typed)
 {
 	struct totp_params tp;
-	struct person p = l->person;
+	_cleanup_person_ struct person p = l->person;
 	enum store_result r;
 	int64_t step = 0;
 	int v;
@@ -179,42 +180,35 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	v = totp_verify(&tp, l->totp_secret, typed, l->d->now(), -1, &step);
 	if (v < 0) {
 		if (++l->enrol_tries >= LOGIN_ENROL_TRIES) {
-			sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+			OB_WIPE(l->totp_secret);
 			log_info("login: %s: authenticator enrolment failed (" LOG_WHERE ")",
 				 l->person.username, LOG_WHERE_OF(l));
 			/* Mistakes while enrolling are typing, not guessing: only
 			 * the last counts. */
 			return login_failed(l, "authenticator enrolment code",
-					    "The authenticator was not set up. Log in again to "
-					    "start over with a new QR code.");
+					    policy_say(SAY_ENROL_FAILED));
 		}
-		return login_reply(l, NULL, OB_STYLE_ERROR,
-				   "That code is not right. Check that the app shows this "
-				   "account and that the phone's clock is right, then type the "
-				   "current code.",
-				   OB_STYLE_TEXT, "Code shown by the app: ", NULL);
+		return login_reply(l, NULL, OB_STYLE_ERROR, policy_say(SAY_APP_CODE_WRONG),
+				   OB_STYLE_TEXT, policy_say(SAY_APP_CODE), NULL);
 	}
 	/* Active only now that the app has shown it works. */
 	totp_seal(&l->d->keys, l->totp_secret, p.totp_sealed);
-	sodium_memzero(l->totp_secret, sizeof(l->totp_secret));
+	OB_WIPE(l->totp_secret);
 	p.flags |= PERSON_MFA_ENROLLED;
 	login_totp_store(&tp, &p.totp);
 	p.totp_last_step = step;
 	p.mfa_enrolled = l->d->now();
 	p.updated = p.mfa_enrolled;
 	r = store_person_put(l->d->store, &p);
-	sodium_memzero(&p, sizeof(p));
 	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
 		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
 		    LOG_WHERE, LOG_WHERE_OF(l));
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
-				   "Your account changed during this login. Log in again.", NULL);
+				   policy_say(SAY_ACCOUNT_CHANGED), NULL);
 	if (r != STORE_OK)
 		return login_unavailable(l);
 	return login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO,
-			   "Your authenticator app is set up. From now on, log in with your "
-			   "password and a code from the app.",
-			   NULL);
+			   policy_say(SAY_ENROLLED), NULL);
 }

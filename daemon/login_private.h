@@ -1,7 +1,9 @@
-/* What the files of the login dialogue share: login.c (the dialogue,
- * replies, jobs, first factor), login_mfa.c (the authenticator app),
- * login_invite.c (invitations), login_change.c (passwd).  Private to
- * them: the rest of the daemon sees only login.h. */
+/* What the files of the login dialogue share: login.c (Start, Answer,
+ * the jobs, the first factor), login_dialogue.c (the shared steps:
+ * replies, throttling, the prompts), login_mfa.c (the authenticator app),
+ * login_invite.c (invitations), login_change.c (passwd), login_host.c
+ * (the host's groups and pool), login_kiosk.c (no username yet).
+ * Private to them: the rest of the daemon sees only login.h. */
 #ifndef OB_LOGIN_PRIVATE_H
 #define OB_LOGIN_PRIVATE_H
 
@@ -17,6 +19,7 @@
 #include "log.h"
 #include "login.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "qr.h"
@@ -112,20 +115,44 @@ struct login {
 	char source_name[96];
 };
 
-/* login.c: replies (messages as style, text pairs ending in NULL, and a
- * verdict when the dialogue ends), throttling, the first factor. */
+/* LOG_WHERE's arguments for l: its service and its remote host. */
+#define LOG_WHERE_OF(l) (l)->service, (l)->rhost
+
+/* The files call each other in layers, never upwards (checked with nm in
+ * daemon/README's words):
+ *   login.c           Start, Answer and the ends of the jobs: dispatches
+ *                     to the flows, the first factor, the access code
+ *   login_mfa.c, login_invite.c, login_change.c, login_host.c,
+ *   login_kiosk.c     the flows: call only login_dialogue.c
+ *   login_dialogue.c  the shared steps: calls no other login file
+ * Where a flow's step ends and another begins (the second factor after
+ * an invitation, the new password after a change's current one), the
+ * flow returns and login.c goes on. */
+
+/* login_dialogue.c: replies (messages as style, text pairs ending in
+ * NULL, and a verdict when the dialogue ends), errors, throttling. */
 int login_reply(struct login *l, const char *verdict, ...);
+/* A varlink error instead of a reply. */
+int login_error(struct login *l, const char *error, const char *text);
+int login_invalid(struct login *l, const char *parameter);
 int login_unavailable(struct login *l);
 bool login_held(struct login *l, int *ret);
 int login_failed(struct login *l, const char *what, const char *text);
-int login_on_secret(struct login *l, const char *typed);
-int login_ask_new_password(struct login *l, const char *why);
-int login_redeem_after_totp(struct login *l);
+/* Read l->person again from the store: 0, or -EIO. */
+int login_reread(struct login *l);
 /* The person's access code and invitation into l: 0, or -EIO. */
 int login_load_secrets(struct login *l);
+/* Whether the login of l begins with the invitation code (see
+ * policy_invite_entry); l's secrets are loaded. */
+bool login_invite_entry(const struct login *l);
+/* What a person whose registration is not finished is told, at the
+ * account phase and at passwd alike: the invitation code when a usable
+ * invitation waits for them, else an access code from the administrator. */
+const char *login_text_unfinished(struct login *l);
 /* The authentication of the person in l->person begins: asks for the
  * password, access code or invitation code (reads them first). */
 int login_begin(struct login *l);
+int login_ask_new_password(struct login *l, const char *why);
 /* The typed access code is l->code (its hash in l->code_hash): refused
  * when no longer active, else the username is asked to confirm it. */
 int login_code_matched(struct login *l);
@@ -140,39 +167,34 @@ int login_kiosk_on_who(struct login *l, const char *typed);
 
 /* login_mfa.c: after the password, the authenticator (see policy_mfa_step). */
 int login_mfa_second_factor(struct login *l, const char *before);
-int login_mfa_on_totp(struct login *l, const char *typed);
+/* The authenticator's code: true when it is refused (the reply is sent,
+ * its result in *ret); false when it is right, and the caller goes on. */
+bool login_mfa_on_totp(struct login *l, const char *typed, int *ret);
 int login_mfa_on_enrol(struct login *l, const char *typed);
 
 /* login_invite.c: registration with an invitation. */
-bool login_invite_entry(const struct login *l);
-int login_invite_ask(struct login *l);
 bool login_invite_on_secret(struct login *l, const char *typed, int *ret);
 int login_invite_on_verify(struct login *l, const char *typed);
 int login_invite_on_name(struct login *l, const char *typed);
 int login_invite_on_terms(struct login *l, const char *typed);
-void login_invite_after_hash(struct login *l);
+/* The first password is hashed: true when the invitation is accepted
+ * and the second factor comes next, text (of size bytes) holding what to
+ * show first; false when the reply is sent. */
+bool login_invite_after_hash(struct login *l, char *text, size_t size);
 
 /* login_change.c: the password change of passwd. */
 int login_change_start(struct login *l, bool check);
-
-/* What a person whose registration is not finished is told, at the
- * account phase and at passwd alike: the invitation code when a usable
- * invitation waits for them, else an access code from the administrator. */
-const char *login_text_unfinished(struct login *l);
-
-/* LOG_WHERE's arguments for l: its service and its remote host. */
-#define LOG_WHERE_OF(l) (l)->service, (l)->rhost
-
-/* Read l->person again from the store: 0, or -EIO. */
-int login_reread(struct login *l);
-
-/* login_host.c: the host's groups and pool (Login.Start's groups and
- * pool) against the person, in the account phase.  Returns 0 with
- * *refused false when the host lets them in; otherwise the refusal was
- * sent (the login_reply result). */
-int login_host_check(struct login *l, struct json_object *params, bool *refused);
-int login_change_on_current(struct login *l, const char *typed);
+/* The current password, kept: true when it is refused (the reply is
+ * sent, its result in *ret); false when it goes on to the password's
+ * check (login_on_secret). */
+bool login_change_on_current(struct login *l, const char *typed, int *ret);
 int login_change_not_changed(struct login *l, const char *why);
 void login_change_after_hash(struct login *l);
+
+/* login_host.c: the host's groups and pool (Login.Start's groups and
+ * pool) against the person, in the account phase: true when the host
+ * refuses them (the refusal is sent, its result in *ret), false when it
+ * lets them in. */
+bool login_host_refused(struct login *l, struct json_object *params, int *ret);
 
 #endif

@@ -1,6 +1,7 @@
 /* The rules, as pure functions: no clock, no storage, no I/O.  Time comes
- * in as a parameter, so every rule is tested as a table.  This is also
- * the one place that turns outcomes into the words a person reads. */
+ * in as a parameter, so every rule is tested as a table.  The words a
+ * person reads at the login prompt are declared at the end, written in
+ * policy_text.c: the one place for them. */
 #ifndef OB_POLICY_H
 #define OB_POLICY_H
 
@@ -70,8 +71,6 @@ enum password_verdict policy_password(const struct password_rules *r, const char
 enum password_verdict policy_password_change(const struct password_rules *r, const char *pw,
 					     const char *confirm, const struct person *p,
 					     const char *current);
-const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
-				    char *buf, size_t size);
 
 /* What the second factor asks once the person's password is proven (or
  * newly set with a code).  A person without a password never gets past
@@ -114,7 +113,6 @@ enum account_verdict policy_account(const struct person *p);
  * refuse here: it stops guessing, and an ssh key is not a guess (an
  * administrator's disable, PERSON_DISABLED, still refuses). */
 enum account_verdict policy_account_phase(enum mfa_mode mode, const struct person *p);
-const char *policy_text_no_authenticator(void);
 
 /* Throttling of one person's logins, per place first (the remote host,
  * else the terminal, else the service: struct throttle_place).  Failed
@@ -173,20 +171,6 @@ void policy_throttle_expire(struct throttle *t, int64_t now);
 /* Places locked at now, and the end of the latest of their locks. */
 unsigned policy_throttle_places_locked(const struct throttle *t, int64_t now, int64_t *until);
 
-/* The words a person reads at the login prompt. */
-const char *policy_text_unfinished(void);
-/* "Too many failed attempts: this account is locked until 14:35." in
- * local time, the minute rounded up; the date too when until is not
- * today. */
-const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size);
-/* "Too many failed attempts: wait 4 seconds, then try again." */
-const char *policy_text_wait(int64_t until, int64_t now, char *buf, size_t size);
-const char *policy_text_code_outcome(enum store_result r);
-/* What a person without a password and without a usable access code is
- * told at the start of a login: that their code expired, when it did;
- * otherwise policy_text_unfinished(). */
-const char *policy_text_unfinished_code(const struct access_code *c, int64_t now);
-
 /* What an invitation is worth at time now. */
 enum invite_status {
 	INVITE_STATUS_PENDING,
@@ -215,12 +199,6 @@ const char *policy_split_name(const char *typed, char first[OB_NAME_MAX + 1],
  * around it ignored. */
 bool policy_terms_accepted(const char *answer);
 
-/* Invitations, at the login prompt. */
-const char *policy_text_invite_unfinished(void);
-const char *policy_text_invite_outcome(enum store_result r);
-const char *policy_text_terms_refused(void);
-const char *policy_text_verification_wrong(void);
-
 /* Access-code guesses without a username (kiosk mode), counted per
  * source (remote host, else terminal, else service) in a struct throttle
  * that lives in the daemon's memory (throttle.c).  After
@@ -241,7 +219,105 @@ enum throttle_verdict policy_source_check(const struct throttle *t,
 /* Count one wrong code at now.  Returns true when the source is locked
  * afterwards (by this failure, or a lock that already held). */
 bool policy_source_fail(struct throttle *t, const struct throttle_rules *r, int64_t now);
+
+/* ------------------------------------------------------------------------
+ * The words a person reads at the login prompt (policy_text.c): every
+ * sentence and prompt the login dialogue shows.  The login files write
+ * none of their own; a test that compares a text byte for byte compares
+ * what is written here. */
+
+/* The fixed ones, by what they say (policy_say). */
+enum say {
+	/* Anywhere in the dialogue. */
+	SAY_LOGIN_INCORRECT, /* a wrong secret, whatever it was */
+	SAY_UNAVAILABLE,     /* the store cannot be read */
+	SAY_INPUT_TOO_LONG,
+	SAY_DISABLED,
+	SAY_NOT_ONESELF,     /* a caller's uid runs another's login */
+	SAY_ACCOUNT_CHANGED, /* the authenticator changed meanwhile */
+	/* The first factor; the prompts end in ": ". */
+	SAY_PASSWORD,
+	SAY_PASSWORD_OR_CODE,
+	SAY_ACCESS_CODE,
+	SAY_ENTER_ACCESS_CODE, /* no password yet: the code, before its prompt */
+	SAY_CODE_ACCEPTED,
+	SAY_CONFIRM_USERNAME,
+	SAY_USERNAME_MISMATCH,
+	SAY_KIOSK_WHO,
+	SAY_KIOSK_ROOT_ONLY,
+	/* A new password. */
+	SAY_NEW_PASSWORD,
+	SAY_REPEAT_PASSWORD,
+	SAY_CANNOT_CHECK,   /* libpwquality cannot start */
+	SAY_NOT_SET_INVITE, /* refused for the last time */
+	SAY_NOT_SET_CODE,
+	SAY_SET_FAILED,     /* hashing failed */
+	/* Invitations. */
+	SAY_INVITATION_CODE,
+	SAY_INVITATION_ACCEPTED,
+	SAY_VERIFICATION_CODE,
+	SAY_VERIFICATION_ACCEPTED,
+	SAY_NAME_UNCHANGED, /* no acceptable name, for the last time */
+	SAY_TERMS,          /* before the terms themselves */
+	SAY_TERMS_ACCEPT,
+	/* The authenticator. */
+	SAY_AUTHENTICATOR_CODE,
+	SAY_CODE_REPLAYED,
+	SAY_APP_CODE,
+	SAY_APP_CODE_WRONG,
+	SAY_ENROL_FAILED,
+	SAY_ENROLLED,
+	/* The password change (passwd). */
+	SAY_CHANGING,
+	SAY_CURRENT_PASSWORD,
+	SAY_NOT_CHANGED,
+	SAY_CHANGE_FAILED,
+	SAY_CHANGE_CONFLICT,
+	SAY_CHANGED,
+	SAY_COUNT
+};
+const char *policy_say(enum say s);
+
+/* Those with a part that varies: written into buf, which is returned. */
+/* "Your new password is set. Welcome, Ada." */
+const char *policy_text_welcome(const char *first_name, char *buf, size_t size);
+/* The same when an invitation's registration is complete. */
+const char *policy_text_registered(const char *first_name, char *buf, size_t size);
+/* "Choose your new password: at least 15 characters." */
+const char *policy_text_choose_password(unsigned min_length, char *buf, size_t size);
+/* The registered name, to keep with Enter or to correct. */
+const char *policy_text_name_ask(const char *first_name, const char *last_name, char *buf,
+				 size_t size);
+/* The invitation to enrol an authenticator app, after the line before
+ * (may be NULL). */
+const char *policy_text_enrol(const char *before, char *buf, size_t size);
+/* The new authenticator's key, for typing by hand (buf holds a secret). */
+const char *policy_text_enrol_key(const char *key, char *buf, size_t size);
+const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
+				    char *buf, size_t size);
+
+/* What a person whose registration is not finished reads. */
+const char *policy_text_unfinished(void);
+/* What a person without a password and without a usable access code is
+ * told at the start of a login: that their code expired, when it did;
+ * otherwise policy_text_unfinished(). */
+const char *policy_text_unfinished_code(const struct access_code *c, int64_t now);
+const char *policy_text_code_outcome(enum store_result r);
+const char *policy_text_no_authenticator(void);
+
+/* "Too many failed attempts: this account is locked until 14:35." in
+ * local time, the minute rounded up; the date too when until is not
+ * today. */
+const char *policy_text_locked(int64_t until, int64_t now, char *buf, size_t size);
+/* "Too many failed attempts: wait 4 seconds, then try again." */
+const char *policy_text_wait(int64_t until, int64_t now, char *buf, size_t size);
 /* "Too many attempts from here: try again in 8 seconds." */
 const char *policy_text_source_wait(int64_t until, int64_t now, char *buf, size_t size);
+
+/* Invitations. */
+const char *policy_text_invite_unfinished(void);
+const char *policy_text_invite_outcome(enum store_result r);
+const char *policy_text_terms_refused(void);
+const char *policy_text_verification_wrong(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include <pwquality.h>
 
 #include "log.h"
+#include "policy.h"
 #include "quality.h"
 
 /* The dictionary: cracklib's own (NULL), or another for the tests; and
@@ -84,7 +85,7 @@ const char *quality_check(const char *pw, const char *old, const char *username,
 	int r;
 
 	if (!pwq) {
-		snprintf(why, size, "The password cannot be checked right now. Try again.");
+		snprintf(why, size, "%s", policy_say(SAY_CANNOT_CHECK));
 		return why;
 	}
 	r = pwquality_check(pwq, pw, old, username, &aux);

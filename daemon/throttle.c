@@ -176,7 +176,7 @@ int throttle_failure(struct daemon *d, const char *username,
 	if (!locked)
 		return 0;
 	if (!was_locked) {
-		struct person p;
+		_cleanup_person_ struct person p;
 
 		everywhere = t.locked_until != 0;
 		log_info("login: %s: locked until %s after %u failed login%s in a row %s, the "
@@ -197,7 +197,6 @@ int throttle_failure(struct daemon *d, const char *username,
 					    log_utc(*until, when, sizeof(when)),
 					    everywhere ? t.failures : rules.attempts, service,
 					    rhost);
-		sodium_memzero(&p, sizeof(p));
 	}
 	return 1;
 }

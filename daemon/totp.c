@@ -11,6 +11,7 @@
 #include <liboath/oath.h>
 #include <sodium.h>
 
+#include "ob_cleanup.h"
 #include "totp.h"
 
 _Static_assert(TOTP_SEALED_BYTES ==
@@ -108,7 +109,7 @@ int totp_secret_grouped(const uint8_t secret[TOTP_SECRET_BYTES], char *out, size
 		return r;
 	len = strlen(b32);
 	if (size < len + (len - 1) / 4 + 1) {
-		sodium_memzero(b32, sizeof(b32));
+		OB_WIPE(b32);
 		return -ENOSPC;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -117,7 +118,7 @@ int totp_secret_grouped(const uint8_t secret[TOTP_SECRET_BYTES], char *out, size
 		out[o++] = b32[i];
 	}
 	out[o] = '\0';
-	sodium_memzero(b32, sizeof(b32));
+	OB_WIPE(b32);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ int totp_uri(const struct totp_params *p, const char *issuer, const char *accoun
 	snprintf(num, sizeof(num), "%u", p->period);
 	totp_puts(&b, "&period=");
 	totp_puts(&b, num);
-	sodium_memzero(b32, sizeof(b32));
+	OB_WIPE(b32);
 
 	if (b.full) {
 		/* a truncated URI may still hold part of the key */
@@ -305,8 +306,8 @@ int totp_verify(const struct totp_params *p, const uint8_t secret[TOTP_SECRET_BY
 		mask = -(int64_t)(sodium_memcmp(code, want, p->digits) == 0);
 		best = (best & ~mask) | (s & mask);
 	}
-	sodium_memzero(code, sizeof(code));
-	sodium_memzero(want, sizeof(want));
+	OB_WIPE(code);
+	OB_WIPE(want);
 	if (r < 0)
 		return r;
 

@@ -20,6 +20,9 @@
 #      daemon/ or ctl/, ctl/ nothing of daemon/ or pam_module/, daemon/
 #      nothing of ctl/ or pam_module/, and common/ and include/ (shared
 #      by all three) nothing of any of them.
+#   5. The login files call each other in layers, never sideways or up:
+#      login.c on top, the flows (the other daemon/login_*.c) in the
+#      middle, daemon/login_dialogue.c below.
 #
 # The tests, fuzz targets and benchmarks may reach into any part.
 #
@@ -114,7 +117,7 @@ for f in $(sources daemon pam_module ctl common include); do
 done
 
 # ---------------------------------------------------------------- rule 2
-pure="daemon/policy.c daemon/policy.h daemon/policy_admin.c daemon/policy_admin.h
+pure="daemon/policy.c daemon/policy.h daemon/policy_text.c daemon/policy_admin.c daemon/policy_admin.h
 	daemon/policy_audit.c daemon/policy_audit.h daemon/validate.c daemon/validate.h"
 # The headers they may include: the C library's that do no I/O (stdio.h
 # for snprintf, time.h for struct tm and strftime), libsodium for its
@@ -224,6 +227,32 @@ done
 for f in $(sources common include); do
 	checked=$((checked + 1))
 	foreign "$f" daemon ctl pam_module
+done
+
+# ---------------------------------------------------------------- rule 5
+# Each login file's layer: 2 for login.c, 0 for login_dialogue.c, 1 for
+# a flow.  A call to a function another login file defines (not static)
+# is a violation unless that file's layer is below the caller's.
+login_layer() {
+	case "$1" in
+	daemon/login.c) echo 2 ;;
+	daemon/login_dialogue.c) echo 0 ;;
+	*) echo 1 ;;
+	esac
+}
+login_defs=$(for f in daemon/login*.c; do
+	code "$f" | grep -v '^static' |
+	sed -n 's/^[a-z][^(]*[^A-Za-z0-9_]\(login_[A-Za-z0-9_]*\)(.*/\1/p' | sed "s|^|$f |"
+done)
+for f in daemon/login*.c; do
+	checked=$((checked + 1))
+	echo "$login_defs" | while read -r g name; do
+		[ "$g" = "$f" ] && continue
+		[ "$(login_layer "$g")" -lt "$(login_layer "$f")" ] && continue
+		code "$f" | grep -nE "(^|[^A-Za-z0-9_])$name[[:space:]]*\(" | while IFS=: read -r line _; do
+			fail "$f" "$line" "calls $name of $g, a login file of its own layer or above"
+		done
+	done | grep . && failed=$((failed + 1))
 done
 
 if [ "$failed" -ne 0 ]; then

@@ -1,0 +1,270 @@
+/* The login dialogue's shared steps, below its flows: replying (with
+ * messages, a verdict, an error), refusing while the person must wait
+ * (login_held) and counting a wrong secret (login_failed), reading the
+ * person and their access code and invitation anew, and the prompts every
+ * flow comes back to: the secret, the new password, the access code
+ * accepted.  The flows (login_mfa.c, login_invite.c, login_change.c,
+ * login_host.c, login_kiosk.c) call these; nothing here calls a flow or
+ * login.c, which dispatches Start, Answer and the ends of the jobs. */
+#include "config.h"
+
+#include "audit.h"
+#include "login_private.h"
+
+/* -------------------------------------------------------------- replies */
+
+static int messages_add(struct json_object *arr, const char *style, const char *text)
+{
+	_cleanup_json_ struct json_object *m = json_object_new_object();
+
+	if (!m)
+		return -ENOMEM;
+	json_object_object_add(m, "style", json_object_new_string(style));
+	json_object_object_add(m, "text", json_object_new_string(text));
+	if (json_object_array_add(arr, m) < 0)
+		return -ENOMEM;
+	m = NULL; /* the array's now */
+	return 0;
+}
+
+/* Send a reply with the messages given as (style, text) pairs, ending in
+ * NULL, and a verdict when the dialogue is over. */
+int login_reply(struct login *l, const char *verdict, ...)
+{
+	_cleanup_json_ struct json_object *params = json_object_new_object();
+	_cleanup_json_ struct json_object *arr = json_object_new_array();
+	struct json_object *msg;
+	unsigned asks = 0;
+	const char *style;
+	va_list ap;
+
+	if (!params || !arr)
+		return -ENOMEM;
+	va_start(ap, verdict);
+	while ((style = va_arg(ap, const char *))) {
+		const char *text = va_arg(ap, const char *);
+
+		if (strcmp(style, OB_STYLE_SECRET) == 0 || strcmp(style, OB_STYLE_TEXT) == 0)
+			asks++;
+		messages_add(arr, style, text);
+	}
+	va_end(ap);
+	json_object_object_add(params, "messages", ob_json_take(&arr));
+	/* Success after an answer means the person proved who they are: their
+	 * failures in a row end here.  (The account phase answers at Start
+	 * and proves nothing.) */
+	if (verdict && strcmp(verdict, OB_VERDICT_SUCCESS) == 0 && l->step != STEP_NONE)
+		throttle_success(l->d, l->person.username, l->source);
+	if (verdict) {
+		json_object_object_add(params, "verdict", json_object_new_string(verdict));
+		json_object_object_add(params, "user", json_object_new_string(l->person.username));
+		l->step = STEP_DONE;
+	}
+	l->expect = asks;
+	msg = varlink_reply_new(ob_json_take(&params));
+	if (!msg)
+		return -ENOMEM;
+	l->send(l->ctx, msg);
+	return 0;
+}
+
+int login_error(struct login *l, const char *error, const char *text)
+{
+	struct json_object *msg = varlink_error_msg(error, text);
+
+	if (!msg)
+		return -ENOMEM;
+	l->send(l->ctx, msg);
+	return 0;
+}
+
+int login_invalid(struct login *l, const char *parameter)
+{
+	struct json_object *p = json_object_new_object();
+	char text[128];
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(text, sizeof(text), "parameter %s is missing or not valid", parameter);
+	json_object_object_add(p, "parameter", json_object_new_string(parameter));
+	json_object_object_add(p, "message", json_object_new_string(text));
+	l->send(l->ctx, varlink_error_new(VL_ERR_INVALID_PARAMETER, p));
+	return 0;
+}
+
+int login_unavailable(struct login *l)
+{
+	return login_reply(l, OB_VERDICT_UNAVAILABLE, OB_STYLE_ERROR,
+			   policy_say(SAY_UNAVAILABLE), NULL);
+}
+
+/* Before any secret typed is looked at: true when the person must wait
+ * or is locked, and then the reply is sent (its result in *ret).  The
+ * answer never depends on what was typed, so a right password during a
+ * lock is told exactly what a wrong one is. */
+bool login_held(struct login *l, int *ret)
+{
+	char text[160];
+	int64_t until;
+	int v = throttle_gate(l->d, l->person.username, l->source, &until);
+
+	if (v == THROTTLE_ALLOW)
+		return false;
+	if (v < 0) {
+		*ret = login_unavailable(l);
+	} else if (v == THROTTLE_LOCKED) {
+		log_info("login: %s: refused unchecked: locked (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
+		*ret = login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR,
+				   policy_text_locked(until, l->d->now(), text, sizeof(text)), NULL);
+	} else {
+		log_info("login: %s: refused unchecked: too soon after a failure (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
+		*ret = login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_text_wait(until, l->d->now(), text, sizeof(text)), NULL);
+	}
+	return true;
+}
+
+/* Read the person again (same name): 0, or -EIO when the store cannot. */
+int login_reread(struct login *l)
+{
+	char user[OB_USERNAME_MAX + 1];
+
+	/* The store fills the struct it is given: not from itself. */
+	memcpy(user, l->person.username, sizeof(user));
+	return store_person_get(l->d->store, user, &l->person) == STORE_OK ? 0 : -EIO;
+}
+
+/* A wrong secret (what names it for the log): counted, and refused with
+ * text; the failure that locks the person says so too. */
+int login_failed(struct login *l, const char *what, const char *text)
+{
+	char locked[160];
+	int64_t until;
+
+	audit_login_limited(l->d, &l->person, "login.failed", "refused",
+			    "wrong %s (" LOG_WHERE ")", what, LOG_WHERE_OF(l));
+	if (throttle_failure(l->d, l->person.username, l->source, what, l->service, l->rhost,
+			     &until) == 1)
+		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
+				   policy_text_locked(until, l->d->now(), locked, sizeof(locked)),
+				   NULL);
+	return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, text, NULL);
+}
+
+/* ------------------------------------------------- where a login begins */
+
+int login_load_secrets(struct login *l)
+{
+	enum store_result r = store_code_get(l->d->store, l->person.username, &l->code);
+
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return -EIO;
+	l->have_code = r == STORE_OK;
+	r = store_invite_get(l->d->store, l->person.username, &l->invite);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
+		return -EIO;
+	l->have_invite = r == STORE_OK;
+	return 0;
+}
+
+bool login_invite_entry(const struct login *l)
+{
+	return l->have_invite && policy_invite_entry(&l->person, &l->invite);
+}
+
+const char *login_text_unfinished(struct login *l)
+{
+	if (login_load_secrets(l) == 0 && login_invite_entry(l))
+		return policy_text_invite_unfinished();
+	return policy_text_unfinished();
+}
+
+/* A person without a password who holds an invitation (see
+ * policy_invite_entry): the same secret prompt takes the invitation code
+ * or an access code. */
+static int login_invite_ask(struct login *l)
+{
+	l->step = STEP_ASK_SECRET;
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_text_invite_unfinished(),
+			   OB_STYLE_SECRET, policy_say(SAY_INVITATION_CODE), NULL);
+}
+
+static int ask_secret(struct login *l)
+{
+	bool code = l->have_code &&
+		    policy_code_status(&l->code, l->d->now()) == CODE_STATUS_ACTIVE;
+
+	if (login_invite_entry(l))
+		return login_invite_ask(l);
+	l->step = STEP_ASK_SECRET;
+	if (!l->person.pwhash[0])
+		return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_ENTER_ACCESS_CODE),
+				   OB_STYLE_SECRET, policy_say(SAY_ACCESS_CODE), NULL);
+	if (code)
+		return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_PASSWORD_OR_CODE),
+				   NULL);
+	return login_reply(l, NULL, OB_STYLE_SECRET, policy_say(SAY_PASSWORD), NULL);
+}
+
+int login_begin(struct login *l)
+{
+	if (login_load_secrets(l) < 0)
+		return login_unavailable(l);
+	if (login_invite_entry(l))
+		return ask_secret(l);
+	switch (policy_login_entry(&l->person, l->have_code ? &l->code : NULL, l->d->now())) {
+	case LOGIN_ENTRY_SECRET:
+		return ask_secret(l);
+	case LOGIN_ENTRY_UNFINISHED:
+		log_info("login: %s: registration not finished (" LOG_WHERE ")",
+			 l->person.username, LOG_WHERE_OF(l));
+		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
+				   policy_text_unfinished_code(l->have_code ? &l->code : NULL,
+							       l->d->now()),
+				   NULL);
+	case LOGIN_ENTRY_DISABLED:
+		break;
+	}
+	return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
+			   policy_say(SAY_DISABLED), NULL);
+}
+
+int login_ask_new_password(struct login *l, const char *why)
+{
+	char text[160];
+
+	l->step = STEP_ASK_NEW;
+	if (why)
+		return login_reply(l, NULL, OB_STYLE_ERROR, why, OB_STYLE_SECRET,
+				   policy_say(SAY_NEW_PASSWORD), OB_STYLE_SECRET,
+				   policy_say(SAY_REPEAT_PASSWORD), NULL);
+	policy_text_choose_password(policy_password_min((enum mfa_mode)l->d->cfg.mfa,
+							l->d->cfg.password_min_length),
+				    text, sizeof(text));
+	return login_reply(l, NULL, OB_STYLE_INFO, text, OB_STYLE_SECRET,
+			   policy_say(SAY_NEW_PASSWORD), OB_STYLE_SECRET,
+			   policy_say(SAY_REPEAT_PASSWORD), NULL);
+}
+
+int login_code_matched(struct login *l)
+{
+	enum code_status st = policy_code_status(&l->code, l->d->now());
+
+	if (st != CODE_STATUS_ACTIVE) {
+		static const enum store_result as_store[] = {
+			[CODE_STATUS_USED] = STORE_USED,
+			[CODE_STATUS_REVOKED] = STORE_REVOKED,
+			[CODE_STATUS_SUPERSEDED] = STORE_SUPERSEDED,
+			[CODE_STATUS_EXPIRED] = STORE_EXPIRED,
+		};
+
+		log_info("login: %s: access code refused: %s (" LOG_WHERE ")",
+			 l->person.username, policy_code_status_name(st), LOG_WHERE_OF(l));
+		return login_failed(l, "access code", policy_text_code_outcome(as_store[st]));
+	}
+	l->step = STEP_ASK_CONFIRM;
+	return login_reply(l, NULL, OB_STYLE_INFO, policy_say(SAY_CODE_ACCEPTED), OB_STYLE_TEXT,
+			   policy_say(SAY_CONFIRM_USERNAME), NULL);
+}
