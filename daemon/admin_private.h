@@ -31,15 +31,6 @@ struct admin_ctx {
 
 #define ADMIN_ORG_DEFAULT "default"
 
-/* A person read for a call: wiped when it goes out of scope (it holds
- * the password hash and the sealed authenticator). */
-static inline void admin_person_wipe(struct person *p)
-{
-	sodium_memzero(p, sizeof(*p));
-}
-
-#define _cleanup_person_ __attribute__((cleanup(admin_person_wipe)))
-
 /* The optional "org" parameter: the organisation a new person, group or
  * pool, an import or a bulk issue is for; when absent or "", the
  * caller's own (ADMIN_ORG_DEFAULT for uid 0).  A caller other than uid 0
