@@ -24,7 +24,6 @@
 #include "code.h"
 #include "daemon.h"
 #include "duration.h"
-#include "invite.h"
 #include "log.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"

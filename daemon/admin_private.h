@@ -1,6 +1,6 @@
-/* What the files of io.onboard.Admin share (admin.c, admin_people.c,
- * admin_import.c, invite.c, audit.c): the call's context and the person
- * lookups that respect the caller's organisation. */
+/* What the files of io.onboard.Admin share (admin*.c, audit.c): the
+ * call's context and the person lookups that respect the caller's
+ * organisation. */
 #ifndef OB_ADMIN_PRIVATE_H
 #define OB_ADMIN_PRIVATE_H
 
@@ -182,6 +182,16 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 struct json_object *admin_import_failures(struct admin_ctx *x, struct json_object *params);
 struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *params);
 void admin_import_free(struct admin_import *imp);
+/* Invitations, the administrators' side (admin_invite.c). */
+struct json_object *invite_send(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_list(struct admin_ctx *x, struct json_object *params);
+/* The reply of UserAdd with invite = true, for p just created: person
+ * (taken over; NULL means memory ran out), and the invitation issued now
+ * with its code(s).  When the invitation cannot be stored the person
+ * stays added and the error says so. */
+struct json_object *invite_user_added(struct admin_ctx *x, const struct person *p,
+				      struct json_object *person);
 struct json_object *audit_list(struct admin_ctx *x, struct json_object *params);
 
 #endif

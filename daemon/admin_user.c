@@ -17,7 +17,6 @@
 #include "admin_reply.h"
 #include "audit.h"
 #include "code.h"
-#include "invite.h"
 #include "daemon.h"
 #include "log.h"
 #include "ob_cleanup.h"
@@ -223,7 +222,7 @@ struct json_object *admin_user_add(struct admin_ctx *x, struct json_object *para
 		return admin_bad_parameter("invite", e, "true or false");
 	if (admin_may_invite(x, invite, &err) < 0)
 		return err;
-	/* Every invitation code is shown to the administrator (invite.c). */
+	/* Every invitation code is shown to the administrator (admin_invite.c). */
 	e = varlink_get_bool(params, "code_to_me", &to_me);
 	if (e < 0 && e != -ENOENT)
 		return admin_bad_parameter("code_to_me", e, "true or false");

@@ -4,6 +4,9 @@
  * With invite_verification = admin a second, 8-letter code comes with
  * it, and the person needs both.
  *
+ * (The person's side is in login_invite.c: the invitation code at the
+ * login prompt.)
+ *
  * Delivery: there is no mail or SMS delivery yet, so every code is in
  * the reply to the administrator ("code", "verification_code"), who
  * passes it on; code_to_me is accepted and means exactly that.  Codes
@@ -20,7 +23,6 @@
 #include "code.h"
 #include "admin_private.h"
 #include "admin_reply.h"
-#include "invite.h"
 #include "log.h"
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
