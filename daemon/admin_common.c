@@ -266,3 +266,54 @@ enum store_result admin_issue_code(struct daemon *d, const char *username, int64
 	sodium_memzero(plain, sizeof(plain));
 	return r;
 }
+
+/* ------------------------------------------------------------ audit */
+
+/* The organisation an event about subject is filed under, when the
+ * caller gave none: the person's, as long as the caller sees it.  A call
+ * that named someone of another organisation (to them, no such person)
+ * is the caller's own business, and not for the other organisation's
+ * auditors to read. */
+static const char *admin_audit_org(struct admin_ctx *x, const char *subject, const char *org,
+				   char porg[OB_ORG_MAX + 1])
+{
+	_cleanup_person_ struct person p = { 0 };
+
+	if (org || !subject)
+		return org;
+	if (store_person_get(x->d->store, subject, &p) == STORE_OK &&
+	    policy_admin_sees(&x->a, p.org)) {
+		snprintf(porg, OB_ORG_MAX + 1, "%s", p.org);
+		org = porg;
+	}
+	return org;
+}
+
+void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
+		 const char *result, const char *fmt, ...)
+{
+	char porg[OB_ORG_MAX + 1] = "";
+	va_list ap;
+
+	org = admin_audit_org(x, subject, org, porg);
+	va_start(ap, fmt);
+	audit_admin(x->d, x->uid, x->a.username, AUDIT_ADMIN_EVERY, subject,
+		    org ? org : x->a.org, event, result, fmt, ap);
+	va_end(ap);
+}
+
+void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, const char *org,
+			 const char *event, const char *result, const char *fmt, ...)
+{
+	char porg[OB_ORG_MAX + 1] = "";
+	va_list ap;
+
+	/* Filed as admin_audit files it.  Root's calls are recorded one by
+	 * one: root owns the log anyway. */
+	org = admin_audit_org(x, subject, org, porg);
+	va_start(ap, fmt);
+	audit_admin(x->d, x->uid, x->a.username,
+		    x->a.root ? AUDIT_ADMIN_EVERY : read ? AUDIT_ADMIN_READ : AUDIT_ADMIN_DENIED,
+		    subject, org ? org : x->a.org, event, result, fmt, ap);
+	va_end(ap);
+}
