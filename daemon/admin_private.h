@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "admin.h"
 #include "code.h"
 #include "daemon.h"
 #include "policy.h"

@@ -19,6 +19,7 @@
 #include <sodium.h>
 #include <systemd/sd-daemon.h>
 
+#include "admin.h"
 #include "interfaces.h"
 #include "log.h"
 #include "login.h"
