@@ -26,6 +26,7 @@
 #include "duration.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "passwd.h"
 #include "peoplefile.h"
@@ -157,7 +158,8 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 			       struct json_object *params)
 {
 	struct admin_ctx x = { .d = d };
-	struct json_object *p, *err = NULL, *reply;
+	_cleanup_json_ struct json_object *p = NULL;
+	struct json_object *err = NULL, *reply;
 	const char *missing;
 
 	/* Checked before the method name: others learn nothing here. */
@@ -197,11 +199,9 @@ struct json_object *admin_call(struct daemon *d, const struct peer *peer,
 	p = json_object_new_object();
 	if (!p)
 		return NULL;
-	if (admin_set_string(p, "method", method) < 0) {
-		json_object_put(p);
+	if (admin_set_string(p, "method", method) < 0)
 		return NULL;
-	}
-	return varlink_error_new(VL_ERR_METHOD_NOT_FOUND, p);
+	return varlink_error_new(VL_ERR_METHOD_NOT_FOUND, ob_json_take(&p));
 }
 
 void admin_session_free(struct admin_session *s)

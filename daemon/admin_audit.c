@@ -10,6 +10,7 @@
 #include "admin_private.h"
 #include "admin_reply.h"
 #include "audit.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy_admin.h"
 #include "validate.h"
@@ -35,7 +36,7 @@ struct audit_page {
 
 static struct json_object *audit_json(const struct audit_event *e)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
@@ -46,11 +47,9 @@ static struct json_object *audit_json(const struct audit_event *e)
 	    (e->subject[0] && admin_set_string(o, "subject", e->subject) < 0) ||
 	    admin_set_string(o, "event", e->event) < 0 ||
 	    admin_set_string(o, "result", e->result) < 0 ||
-	    (e->detail[0] && admin_set_string(o, "detail", e->detail) < 0)) {
-		json_object_put(o);
+	    (e->detail[0] && admin_set_string(o, "detail", e->detail) < 0))
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 static int audit_take(const struct audit_event *e, void *ctx)

@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
@@ -173,8 +174,9 @@ struct json_object *admin_mfa_reset(struct admin_ctx *x, struct json_object *par
 struct json_object *admin_unlock(struct admin_ctx *x, struct json_object *params)
 {
 	struct daemon *d = x->d;
-	struct person p;
-	struct json_object *err = NULL, *out;
+	_cleanup_person_ struct person p = { 0 };
+	_cleanup_json_ struct json_object *out = NULL;
+	struct json_object *err = NULL;
 	struct throttle old, zero;
 	const char *username;
 	enum store_result r = STORE_CONFLICT;
@@ -184,7 +186,6 @@ struct json_object *admin_unlock(struct admin_ctx *x, struct json_object *params
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    admin_find_target(x, username, "unlock them", &p, &err) < 0)
 		return err;
-	sodium_memzero(&p, sizeof(p));
 	policy_throttle_clear(&zero);
 	/* Compare-and-swap, so that the reply tells exactly what was lifted. */
 	for (int i = 0; i < ADMIN_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
@@ -217,11 +218,9 @@ struct json_object *admin_unlock(struct admin_ctx *x, struct json_object *params
 		return NULL;
 	if (admin_set_string(out, "username", username) < 0 ||
 	    admin_set_int(out, "failures", old.failures) < 0 ||
-	    (old.locked_until && admin_set_int(out, "locked_until", old.locked_until) < 0)) {
-		json_object_put(out);
+	    (old.locked_until && admin_set_int(out, "locked_until", old.locked_until) < 0))
 		return NULL;
-	}
-	return varlink_reply_new(out);
+	return varlink_reply_new(ob_json_take(&out));
 }
 
 /* Whether anyone of another organisation than org's is in the store. */
@@ -245,7 +244,7 @@ struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object 
 	static const char *const kinds[] = { "rhost", "tty", "service" };
 	uint8_t key[THROTTLE_SOURCE_BYTES];
 	struct throttle_rules rules;
-	struct json_object *out;
+	_cleanup_json_ struct json_object *out = NULL;
 	struct throttle was;
 	const char *source, *eq;
 	char kind[16];
@@ -293,9 +292,7 @@ struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object 
 	out = json_object_new_object();
 	if (!out || admin_set_string(out, "source", source) < 0 ||
 	    admin_set_int(out, "failures", was.failures) < 0 ||
-	    (was.locked_until && admin_set_int(out, "locked_until", was.locked_until) < 0)) {
-		json_object_put(out);
+	    (was.locked_until && admin_set_int(out, "locked_until", was.locked_until) < 0))
 		return NULL;
-	}
-	return varlink_reply_new(out);
+	return varlink_reply_new(ob_json_take(&out));
 }

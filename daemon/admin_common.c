@@ -23,6 +23,7 @@
 #include "duration.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "validate.h"
@@ -224,7 +225,7 @@ struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
 				     const char *key, const char *what)
 {
 	struct store_skipped sk;
-	struct json_object *p;
+	_cleanup_json_ struct json_object *p = NULL;
 
 	if (l->oom || r != STORE_OK) {
 		json_object_put(l->arr);
@@ -240,11 +241,9 @@ struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
 	store_last_skipped(&sk);
 	if (admin_set(p, key, l->arr) < 0 || (l->more && admin_set_string(p, "next", l->last) < 0) ||
 	    (sk.count && (admin_set_int(p, "corrupt", sk.count) < 0 ||
-			  admin_set_string(p, "corrupt_first", sk.first) < 0))) {
-		json_object_put(p);
+			  admin_set_string(p, "corrupt_first", sk.first) < 0)))
 		return NULL;
-	}
-	return varlink_reply_new(p);
+	return varlink_reply_new(ob_json_take(&p));
 }
 
 enum store_result admin_issue_code(struct daemon *d, const char *username, int64_t now,

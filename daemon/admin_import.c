@@ -25,6 +25,7 @@
 #include "admin_reply.h"
 #include "keys.h"
 #include "log.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "store_record.h"
 #include "validate.h"
@@ -241,18 +242,16 @@ _Static_assert(OB_PAGE_FAILURES_MAX * (IMPORT_FAILURE_JSON_MAX + 1) + 256 < 60 *
 
 static struct json_object *import_reply(struct admin_import *imp, bool committed, size_t imported)
 {
-	struct json_object *out = json_object_new_object();
+	_cleanup_json_ struct json_object *out = json_object_new_object();
 	size_t next;
 
 	if (!out || admin_set_int(out, "received", (int64_t)imp->n) < 0 ||
 	    admin_set(out, "dry_run", json_object_new_boolean(imp->dry_run)) < 0 ||
 	    (committed && (admin_set_int(out, "imported", (int64_t)imported) < 0 ||
 			   admin_set_int(out, "failures_total", (int64_t)imp->nfails) < 0 ||
-			   admin_set(out, "failures", import_failures_page(imp, 0, false, &next)) < 0))) {
-		json_object_put(out);
+			   admin_set(out, "failures", import_failures_page(imp, 0, false, &next)) < 0)))
 		return NULL;
-	}
-	return varlink_reply_new(out);
+	return varlink_reply_new(ob_json_take(&out));
 }
 
 static bool import_bound(int e)

@@ -16,6 +16,7 @@
 #include "admin_import.h"
 #include "admin_private.h"
 #include "admin_reply.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
@@ -227,26 +228,22 @@ static const char *import_check_org(const char *s, char *buf, size_t size)
 static int import_names(struct admin_import *imp, struct import_row *r, struct json_object *row,
 			const char *key, store_name *names, unsigned *n, unsigned max)
 {
-	struct json_object *wrap = json_object_new_object(), *arr, *err = NULL;
-	int ret = 0;
+	_cleanup_json_ struct json_object *wrap = json_object_new_object();
+	_cleanup_json_ struct json_object *err = NULL;
+	struct json_object *arr, *pm, *m;
+	const char *msg = "must be a list of group or pool names";
 
 	if (!wrap)
 		return -ENOMEM;
 	if (json_object_object_get_ex(row, key, &arr))
 		json_object_object_add(wrap, key, json_object_get(arr));
-	if (admin_get_names(wrap, key, names, n, max, &err) < 0) {
-		struct json_object *pm, *m;
-		const char *msg = "must be a list of group or pool names";
-
-		if (json_object_object_get_ex(err, "parameters", &pm) &&
-		    json_object_object_get_ex(pm, "message", &m))
-			msg = json_object_get_string(m);
-		import_mark(r, key);
-		ret = import_fail(imp, r->row, key, "%s", msg);
-		json_object_put(err);
-	}
-	json_object_put(wrap);
-	return ret;
+	if (admin_get_names(wrap, key, names, n, max, &err) >= 0)
+		return 0;
+	if (json_object_object_get_ex(err, "parameters", &pm) &&
+	    json_object_object_get_ex(pm, "message", &m))
+		msg = json_object_get_string(m);
+	import_mark(r, key);
+	return import_fail(imp, r->row, key, "%s", msg);
 }
 
 /* Take one ImportRow: its own fields checked now. */
@@ -410,7 +407,7 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 			    struct import_row **idx, size_t m, struct import_seat *seats,
 			    size_t *nseats)
 {
-	struct person old, linked;
+	_cleanup_person_ struct person old = { 0 }, linked = { 0 };
 	const struct import_row *lr = NULL;
 	char text[OB_TEXT_MAX], who[OB_USERNAME_MAX + 1];
 	const char *why;
@@ -431,7 +428,6 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	else if (v != ADD_OK)
 		e = import_fail(imp, r->row, "username", "%s",
 				policy_add_message(v, r->p.username, text, sizeof(text)));
-	sodium_memzero(&old, sizeof(old));
 	if (e < 0)
 		return e;
 	if (!(r->bad & BAD_EMAIL) && r->p.email[0] && store_email_find(x->d->store, r->p.org, r->p.email, who) == STORE_OK &&
@@ -441,7 +437,6 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	if (why && (e = import_fail(imp, r->row, "role", "%s", why)) < 0)
 		return e;
 	/* A link to someone in the database, or to a row of this file. */
-	memset(&linked, 0, sizeof(linked));
 	sr = STORE_NOT_FOUND;
 	if (r->p.link[0]) {
 		lr = import_find(idx, m, r->p.link);
@@ -460,7 +455,6 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	if (!why && !(r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)) && r->p.link[0] && !lr &&
 	    sr == STORE_OK)
 		why = admin_may_act_on_why(x, &linked, "link people to them", text, sizeof(text));
-	sodium_memzero(&linked, sizeof(linked));
 	if (why && (e = import_fail(imp, r->row, "link", "%s", why)) < 0)
 		return e;
 	for (unsigned i = 0; !(r->bad & BAD_GROUPS) && i < r->p.ngroups; i++) {

@@ -25,6 +25,7 @@
 #include "admin_reply.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "validate.h"
@@ -60,7 +61,7 @@ static int invite_get_code_to_me(struct json_object *params, struct json_object 
 /* An Invitation: status and times, never a code or a hash. */
 static struct json_object *invite_json(const struct invitation *inv, int64_t now)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
@@ -70,11 +71,9 @@ static struct json_object *invite_json(const struct invitation *inv, int64_t now
 	    admin_set_int(o, "issued", inv->issued) < 0 ||
 	    admin_set_int(o, "expires", inv->expires) < 0 ||
 	    (inv->closed && admin_set_int(o, "closed", inv->closed) < 0) ||
-	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0) {
-		json_object_put(o);
+	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0)
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* ------------------------------------------------------------- issuing */
@@ -172,7 +171,7 @@ struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 	char org[OB_ORG_MAX + 1];
 	struct json_object *err = NULL, *out;
 	struct invitation rec;
-	struct person p;
+	_cleanup_person_ struct person p = { 0 };
 	const char *username;
 	enum store_result r;
 
@@ -183,7 +182,6 @@ struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 		return err;
 	snprintf(org, sizeof(org), "%s", p.org);
 	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
-	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_REVOKED)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				    "%s is disabled: no invitation can be sent", username);
@@ -221,13 +219,12 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 	struct daemon *d = x->d;
 	struct json_object *err = NULL;
 	const char *username, *why = NULL;
-	struct person p;
+	_cleanup_person_ struct person p = { 0 };
 	enum store_result r;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    admin_find_target(x, username, "revoke their invitation", &p, &err) < 0)
 		return err;
-	sodium_memzero(&p, sizeof(p));
 	r = store_invite_revoke(d->store, username, d->now());
 	switch (r) {
 	case STORE_NOT_FOUND:

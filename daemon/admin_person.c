@@ -16,6 +16,7 @@
 #include "admin_reply.h"
 #include "daemon.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
@@ -32,23 +33,22 @@ bool admin_person_enrolled(const struct person *p)
 
 static struct json_object *admin_names_json(const store_name *names, unsigned n)
 {
-	struct json_object *a = json_object_new_array();
+	_cleanup_json_ struct json_object *a = json_object_new_array();
 
 	for (unsigned i = 0; a && i < n; i++) {
 		struct json_object *j = json_object_new_string(names[i]);
 
 		if (!j || json_object_array_add(a, j) < 0) {
 			json_object_put(j);
-			json_object_put(a);
 			return NULL;
 		}
 	}
-	return a;
+	return ob_json_take(&a);
 }
 
 static struct json_object *admin_perms_json(uint32_t perms)
 {
-	struct json_object *a = json_object_new_array();
+	_cleanup_json_ struct json_object *a = json_object_new_array();
 
 	for (uint32_t bit = 1; a && bit <= PERM_ALL; bit <<= 1) {
 		struct json_object *j;
@@ -58,11 +58,10 @@ static struct json_object *admin_perms_json(uint32_t perms)
 		j = json_object_new_string(policy_perm_name(bit));
 		if (!j || json_object_array_add(a, j) < 0) {
 			json_object_put(j);
-			json_object_put(a);
 			return NULL;
 		}
 	}
-	return a;
+	return ob_json_take(&a);
 }
 
 /* A Person of io.onboard.Admin.varlink; never the password hash, nor
@@ -70,7 +69,7 @@ static struct json_object *admin_perms_json(uint32_t perms)
  * mode: the configured MFA policy, which a person's state depends on. */
 struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
@@ -95,11 +94,9 @@ struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode
 	    admin_set(o, "groups", admin_names_json(p->groups, p->ngroups)) < 0 ||
 	    admin_set(o, "pools", admin_names_json(p->pools, p->npools)) < 0 ||
 	    (p->link[0] && admin_set_string(o, "link", p->link) < 0) ||
-	    (p->deleted && admin_set_int(o, "deleted", p->deleted) < 0)) {
-		json_object_put(o);
+	    (p->deleted && admin_set_int(o, "deleted", p->deleted) < 0))
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* An optional string that may be "" (to clear): *present says whether it

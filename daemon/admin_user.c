@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "store_record.h"
@@ -60,7 +61,7 @@ _Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the 
 /* A Code: status and times, never the code or its hash. */
 static struct json_object *admin_code_json(const struct access_code *c, int64_t now)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
@@ -71,18 +72,16 @@ static struct json_object *admin_code_json(const struct access_code *c, int64_t 
 	    admin_set_int(o, "expires", c->expires) < 0 ||
 	    (c->closed && admin_set_int(o, "closed", c->closed) < 0) ||
 	    admin_set(o, "reset_mfa",
-		      json_object_new_boolean(!!(c->flags & CODE_FLAG_RESET_MFA))) < 0) {
-		json_object_put(o);
+		      json_object_new_boolean(!!(c->flags & CODE_FLAG_RESET_MFA))) < 0)
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* A Lockout: the failures that still count at now, and the lock while it
  * holds. */
 static struct json_object *admin_lockout_json(const struct throttle *stored, int64_t now)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	struct throttle t = *stored;
 	int64_t place_until;
 	unsigned places;
@@ -95,11 +94,9 @@ static struct json_object *admin_lockout_json(const struct throttle *stored, int
 	    (t.last_failure && admin_set_int(o, "last_failure", t.last_failure) < 0) ||
 	    (t.locked_until && admin_set_int(o, "locked_until", t.locked_until) < 0) ||
 	    (places && admin_set_int(o, "places_locked", places) < 0) ||
-	    (places && admin_set_int(o, "places_locked_until", place_until) < 0)) {
-		json_object_put(o);
+	    (places && admin_set_int(o, "places_locked_until", place_until) < 0))
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 struct admin_count {
@@ -120,7 +117,7 @@ struct json_object *admin_status(struct admin_ctx *x, struct json_object *params
 {
 	struct daemon *d = x->d;
 	struct admin_count count = { .x = x };
-	struct json_object *p;
+	_cleanup_json_ struct json_object *p = NULL;
 	struct store_stats st;
 	enum store_result r;
 
@@ -148,11 +145,9 @@ struct json_object *admin_status(struct admin_ctx *x, struct json_object *params
 	    admin_set_int(p, "uptime", d->now() - d->started) < 0 ||
 	    admin_set_int(p, "audit_dropped", (int64_t)audit_dropped()) < 0 ||
 	    admin_set_int(p, "audit_pruned", (int64_t)audit_pruned()) < 0 ||
-	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0) {
-		json_object_put(p);
+	    admin_set_string(p, "socket", d->socket_path ? d->socket_path : "") < 0)
 		return NULL;
-	}
-	return varlink_reply_new(p);
+	return varlink_reply_new(ob_json_take(&p));
 }
 
 /* Why username cannot be added: taken by someone, or a host account. */
@@ -302,7 +297,8 @@ struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *par
 {
 	struct daemon *d = x->d;
 	_cleanup_person_ struct person p = { 0 };
-	struct json_object *err = NULL, *out;
+	_cleanup_json_ struct json_object *out = NULL;
+	struct json_object *err = NULL;
 	struct access_code c;
 	const char *username;
 	enum store_result r;
@@ -318,12 +314,10 @@ struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *par
 		return NULL;
 	if (admin_set(out, "person", admin_person_json(&p, (enum mfa_mode)d->cfg.mfa)) < 0 ||
 	    (r == STORE_OK && admin_set(out, "code", admin_code_json(&c, d->now())) < 0) ||
-	    admin_set(out, "lockout", admin_lockout_json(&p.throttle, d->now())) < 0) {
-		json_object_put(out);
+	    admin_set(out, "lockout", admin_lockout_json(&p.throttle, d->now())) < 0)
 		return NULL;
-	}
 	sodium_memzero(&c, sizeof(c));
-	return varlink_reply_new(out);
+	return varlink_reply_new(ob_json_take(&out));
 }
 
 static int admin_list_person(const struct person *p, void *ctx)
