@@ -77,13 +77,13 @@ struct json_object *admin_code_issue(struct admin_ctx *x, struct json_object *pa
 		json_object_put(out);
 		out = NULL;
 	}
-	sodium_memzero(shown, sizeof(shown));
+	OB_WIPE(shown);
 	log_info("admin: issued an access code to %s, valid until %s%s", username,
 		 log_utc(rec.expires, when, sizeof(when)),
 		 rec.flags & CODE_FLAG_RESET_MFA ? ", resetting the authenticator" : "");
 	admin_audit(x, username, p.org, "code.issue", "ok", "valid until %s%s", when,
 		    rec.flags & CODE_FLAG_RESET_MFA ? ", resets the authenticator" : "");
-	sodium_memzero(&rec, sizeof(rec));
+	OB_WIPE(rec);
 	return out ? varlink_reply_new(out) : NULL;
 }
 
@@ -151,7 +151,7 @@ struct json_object *admin_mfa_reset(struct admin_ctx *x, struct json_object *par
 					   "%s has no authenticator to reset", username);
 		/* The same fields as a code issued with reset_mfa clears. */
 		p.flags &= ~PERSON_MFA_ENROLLED;
-		sodium_memzero(p.totp_sealed, sizeof(p.totp_sealed));
+		OB_WIPE(p.totp_sealed);
 		p.totp_last_step = 0;
 		p.mfa_enrolled = 0;
 		p.updated = d->now();

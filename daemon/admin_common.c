@@ -258,11 +258,11 @@ enum store_result admin_issue_code(struct daemon *d, const char *username, int64
 	code_generate(plain);
 	keys_code_hash(&d->keys, plain, hash);
 	r = store_code_issue(d->store, username, hash, now, now + lifetime, flags, rec);
-	sodium_memzero(hash, sizeof(hash));
+	OB_WIPE(hash);
 	/* code_generate's output is canonical, so formatting cannot fail. */
 	if (r != STORE_OK || code_format(plain, shown) < 0)
 		shown[0] = '\0';
-	sodium_memzero(plain, sizeof(plain));
+	OB_WIPE(plain);
 	return r;
 }
 

@@ -25,6 +25,7 @@
 #include "admin_reply.h"
 #include "keys.h"
 #include "log.h"
+#include "ob_cleanup.h"
 #include "ob_json.h"
 #include "ob_protocol.h"
 #include "store_record.h"
@@ -156,7 +157,7 @@ static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint
 		/* Freshly generated codes are canonical: formatting cannot fail. */
 		if (code_format(plain, c->code) < 0)
 			c->code[0] = '\0';
-		sodium_memzero(plain, sizeof(plain));
+		OB_WIPE(plain);
 		snprintf(c->username, sizeof(c->username), "%s", p->username);
 		snprintf(c->first_name, sizeof(c->first_name), "%s", p->first_name);
 		snprintf(c->last_name, sizeof(c->last_name), "%s", p->last_name);
@@ -472,7 +473,7 @@ struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *
 			break;
 		}
 		/* Each code is given once. */
-		sodium_memzero(c->code, sizeof(c->code));
+		OB_WIPE(c->code);
 	}
 	return admin_codes_reply(arr, i < imp->ncodes ? json_object_new_int64((int64_t)i) : NULL);
 }

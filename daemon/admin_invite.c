@@ -99,21 +99,21 @@ static enum store_result invite_issue(struct daemon *d, const char *username,
 	}
 	r = store_invite_issue(d->store, username, hash, verify ? vhash : NULL, now,
 			       now + d->cfg.invitation_lifetime, rec);
-	sodium_memzero(hash, sizeof(hash));
-	sodium_memzero(vhash, sizeof(vhash));
+	OB_WIPE(hash);
+	OB_WIPE(vhash);
 	/* Freshly generated codes are canonical: formatting cannot fail. */
 	if (code_format(plain, shown) < 0)
 		shown[0] = '\0';
 	if (!verify || code_format_len(vplain, vshown, VERIFY_LETTERS) < 0)
 		vshown[0] = '\0';
-	sodium_memzero(plain, sizeof(plain));
-	sodium_memzero(vplain, sizeof(vplain));
+	OB_WIPE(plain);
+	OB_WIPE(vplain);
 	if (r == STORE_OK && (admin_set_string(out, "code", shown) < 0 ||
 			      (verify && admin_set_string(out, "verification_code", vshown) < 0) ||
 			      admin_set_string(out, "delivery", "administrator") < 0))
 		r = STORE_UNAVAILABLE; /* memory: the caller answers NULL */
-	sodium_memzero(shown, sizeof(shown));
-	sodium_memzero(vshown, sizeof(vshown));
+	OB_WIPE(shown);
+	OB_WIPE(vshown);
 	return r;
 }
 

@@ -742,7 +742,7 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 			break;
 		o = admin_issued_json(b.who[i].username, b.who[i].first_name, b.who[i].last_name,
 				      shown, rec.expires);
-		sodium_memzero(shown, sizeof(shown));
+		OB_WIPE(shown);
 		if (!o || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
 			r = STORE_UNAVAILABLE;

@@ -316,7 +316,7 @@ struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *par
 	    (r == STORE_OK && admin_set(out, "code", admin_code_json(&c, d->now())) < 0) ||
 	    admin_set(out, "lockout", admin_lockout_json(&p.throttle, d->now())) < 0)
 		return NULL;
-	sodium_memzero(&c, sizeof(c));
+	OB_WIPE(c);
 	return varlink_reply_new(ob_json_take(&out));
 }
 
