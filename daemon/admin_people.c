@@ -17,6 +17,7 @@
 #include "admin_reply.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "store_record.h"
 #include "validate.h"
@@ -270,7 +271,8 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	_cleanup_person_ struct person p = { 0 };
 	struct people_linked u;
 	struct person_change *c = NULL;
-	struct json_object *err = NULL, *out;
+	_cleanup_json_ struct json_object *out = NULL;
+	struct json_object *err = NULL;
 	char account[256];
 	struct store_failure fail;
 	const char *username;
@@ -326,11 +328,9 @@ struct json_object *admin_user_purge(struct admin_ctx *x, struct json_object *pa
 	if (!account[0])
 		return varlink_reply_new(NULL);
 	out = json_object_new_object();
-	if (!out || admin_set_string(out, "unix_account", account) < 0) {
-		json_object_put(out);
+	if (!out || admin_set_string(out, "unix_account", account) < 0)
 		return NULL;
-	}
-	return varlink_reply_new(out);
+	return varlink_reply_new(ob_json_take(&out));
 }
 
 /* BankList: paged as UserList. */
@@ -428,7 +428,7 @@ static int group_count_member(const struct person *p, void *ctx)
 static struct json_object *group_json(struct admin_ctx *x, const struct group *g)
 {
 	struct group_count c = { .name = g->name };
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	struct store_skipped sk = { 0 };
 
 	/* -1: not known (a record that cannot be read may be a member). */
@@ -440,24 +440,20 @@ static struct json_object *group_json(struct admin_ctx *x, const struct group *g
 		c.n = -1;
 	if (!o || admin_set_string(o, "name", g->name) < 0 ||
 	    admin_set_string(o, "org", g->org) < 0 || admin_set_int(o, "members", c.n) < 0 ||
-	    admin_set_int(o, "created", g->created) < 0) {
-		json_object_put(o);
+	    admin_set_int(o, "created", g->created) < 0)
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 static struct json_object *pool_json(const struct pool *p)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o || admin_set_string(o, "name", p->name) < 0 ||
 	    admin_set_string(o, "org", p->org) < 0 || admin_set_int(o, "seats", p->seats) < 0 ||
-	    admin_set_int(o, "used", p->used) < 0 || admin_set_int(o, "created", p->created) < 0) {
-		json_object_put(o);
+	    admin_set_int(o, "used", p->used) < 0 || admin_set_int(o, "created", p->created) < 0)
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *params)
@@ -746,7 +742,7 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 			break;
 		o = admin_issued_json(b.who[i].username, b.who[i].first_name, b.who[i].last_name,
 				      shown, rec.expires);
-		sodium_memzero(shown, sizeof(shown));
+		OB_WIPE(shown);
 		if (!o || json_object_array_add(arr, o) < 0) {
 			json_object_put(o);
 			r = STORE_UNAVAILABLE;

@@ -1,6 +1,6 @@
-/* What the files of io.onboard.Admin share (admin.c, admin_people.c,
- * admin_import.c, invite.c, audit.c): the call's context and the person
- * lookups that respect the caller's organisation. */
+/* What the files of io.onboard.Admin share (admin*.c, audit.c): the
+ * call's context and the person lookups that respect the caller's
+ * organisation. */
 #ifndef OB_ADMIN_PRIVATE_H
 #define OB_ADMIN_PRIVATE_H
 
@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "admin.h"
 #include "code.h"
 #include "daemon.h"
 #include "policy.h"
@@ -32,6 +33,11 @@ struct admin_ctx {
 #define ADMIN_ORG_DEFAULT "default"
 
 /* A person read for a call is declared _cleanup_person_ (store.h). */
+
+/* An optional string parameter: absent, null and "" all mean absent
+ * (*out NULL).  0, or -errno with *err set. */
+int admin_get_optional(struct json_object *params, const char *key, const char **out,
+		       struct json_object **err);
 
 /* The optional "org" parameter: the organisation a new person, group or
  * pool, an import or a bulk issue is for; when absent or "", the
@@ -98,6 +104,8 @@ int admin_list_take(struct admin_list *l, struct json_object *o, const char *use
 struct json_object *admin_list_reply(struct admin_list *l, enum store_result r,
 				     const char *key, const char *what);
 
+/* Whether p has an authenticator app enrolled. */
+bool admin_person_enrolled(const struct person *p);
 /* A Person of io.onboard.Admin.varlink (never a secret). */
 struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode);
 /* Longest admin_person_json text (json-c escaping included). */
@@ -130,6 +138,10 @@ enum store_result admin_issue_code(struct daemon *d, const char *username, int64
 				   int64_t lifetime, uint32_t flags,
 				   char shown[CODE_FORMATTED + 1], struct access_code *rec);
 
+/* The budget of refusal lines of administrators (audit_log_refusal):
+ * the authority rule's and the dispatcher's. */
+extern struct audit_rate admin_log_rate;
+
 /* Append an audit event about subject (may be NULL) in org (may be NULL)
  * by the caller; detail is printf-formatted and never holds a secret. */
 void admin_audit(struct admin_ctx *x, const char *subject, const char *org, const char *event,
@@ -144,7 +156,17 @@ void admin_audit_limited(struct admin_ctx *x, bool read, const char *subject, co
 			 const char *event, const char *result, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* The handlers outside admin.c. */
+/* The handlers, in the files below admin.c. */
+struct json_object *admin_status(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_add(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_user_list(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_code_list(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_code_issue(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_code_revoke(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_mfa_reset(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_unlock(struct admin_ctx *x, struct json_object *params);
+struct json_object *admin_source_unlock(struct admin_ctx *x, struct json_object *params);
 struct json_object *admin_user_modify(struct admin_ctx *x, struct json_object *params);
 struct json_object *admin_user_delete(struct admin_ctx *x, struct json_object *params);
 struct json_object *admin_user_restore(struct admin_ctx *x, struct json_object *params);
@@ -163,6 +185,16 @@ struct json_object *admin_user_import(struct admin_ctx *x, struct json_object *p
 struct json_object *admin_import_failures(struct admin_ctx *x, struct json_object *params);
 struct json_object *admin_import_codes(struct admin_ctx *x, struct json_object *params);
 void admin_import_free(struct admin_import *imp);
+/* Invitations, the administrators' side (admin_invite.c). */
+struct json_object *invite_send(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *params);
+struct json_object *invite_list(struct admin_ctx *x, struct json_object *params);
+/* The reply of UserAdd with invite = true, for p just created: person
+ * (taken over; NULL means memory ran out), and the invitation issued now
+ * with its code(s).  When the invitation cannot be stored the person
+ * stays added and the error says so. */
+struct json_object *invite_user_added(struct admin_ctx *x, const struct person *p,
+				      struct json_object *person);
 struct json_object *audit_list(struct admin_ctx *x, struct json_object *params);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "admin_reply.h"
 #include "log.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "validate.h"
 #include "varlink.h"

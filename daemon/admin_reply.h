@@ -1,5 +1,5 @@
 /* The pieces every administrative call builds its reply from, shared by
- * admin.c and invite.c: typed members, one-line errors, parameters. */
+ * the admin*.c files: typed members, one-line errors, parameters. */
 #ifndef OB_ADMIN_REPLY_H
 #define OB_ADMIN_REPLY_H
 

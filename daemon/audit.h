@@ -1,7 +1,10 @@
-/* The audit log's entry for the login side (admin_audit, for
- * administrative calls, is in admin_private.h). */
+/* The audit log's entry for the login side, and for administrative
+ * calls through admin_audit (admin_private.h), which calls audit_admin. */
 #ifndef OB_AUDIT_H
 #define OB_AUDIT_H
+
+#include <stdarg.h>
+#include <sys/types.h>
 
 #include "daemon.h"
 #include "policy_audit.h"
@@ -28,6 +31,16 @@ void audit_login_limited(struct daemon *d, const struct person *p, const char *e
 void audit_host_limited(struct daemon *d, const char *who, const char *event,
 			const char *result, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* An administrative call's event, as admin_audit and
+ * admin_audit_limited file it: by uid (actor, their username, or ""),
+ * about subject (may be NULL) in org.  EVERY records it; READ and DENIED
+ * count it as a read or a denied call of actor's (or of "uid N") under
+ * the rate rule of audit_login_limited. */
+enum audit_admin_count { AUDIT_ADMIN_EVERY, AUDIT_ADMIN_READ, AUDIT_ADMIN_DENIED };
+void audit_admin(struct daemon *d, uid_t uid, const char *actor, enum audit_admin_count count,
+		 const char *subject, const char *org, const char *event, const char *result,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
 
 /* Record the summaries of the windows that are over (also done at each
  * event; call it where time passes without one). */

@@ -1,5 +1,6 @@
 /* What the parts of onboardd share: the configuration, the store, the
- * secret keys, the worker pool and the clock. */
+ * secret keys, the worker pool and the clock.  (The Admin entry points
+ * are in admin.h.) */
 #ifndef OB_DAEMON_H
 #define OB_DAEMON_H
 
@@ -37,20 +38,5 @@ struct peer {
 	gid_t gid;
 	pid_t pid;
 };
-
-struct admin_session;
-
-/* Answer one io.onboard.Admin call.  Returns a complete reply or error
- * message (never NULL but on memory exhaustion).  *sess is the
- * connection's administrative state (an import under way), created on
- * the first call; free it with admin_session_free when the connection
- * closes. */
-struct json_object *admin_call(struct daemon *d, const struct peer *peer,
-			       struct admin_session **sess, const char *method,
-			       struct json_object *params);
-void admin_session_free(struct admin_session *s);
-/* Drop what imports untouched for login_timeout hold (their sessions
- * learn it at their next call); called from the event loop. */
-void admin_import_sweep(struct daemon *d);
 
 #endif

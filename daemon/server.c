@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "admin.h"
 #include "interfaces.h"
 #include "log.h"
 #include "login.h"

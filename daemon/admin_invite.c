@@ -4,6 +4,9 @@
  * With invite_verification = admin a second, 8-letter code comes with
  * it, and the person needs both.
  *
+ * (The person's side is in login_invite.c: the invitation code at the
+ * login prompt.)
+ *
  * Delivery: there is no mail or SMS delivery yet, so every code is in
  * the reply to the administrator ("code", "verification_code"), who
  * passes it on; code_to_me is accepted and means exactly that.  Codes
@@ -20,9 +23,9 @@
 #include "code.h"
 #include "admin_private.h"
 #include "admin_reply.h"
-#include "invite.h"
 #include "log.h"
 #include "ob_cleanup.h"
+#include "ob_json.h"
 #include "ob_protocol.h"
 #include "policy.h"
 #include "validate.h"
@@ -58,7 +61,7 @@ static int invite_get_code_to_me(struct json_object *params, struct json_object 
 /* An Invitation: status and times, never a code or a hash. */
 static struct json_object *invite_json(const struct invitation *inv, int64_t now)
 {
-	struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
@@ -68,11 +71,9 @@ static struct json_object *invite_json(const struct invitation *inv, int64_t now
 	    admin_set_int(o, "issued", inv->issued) < 0 ||
 	    admin_set_int(o, "expires", inv->expires) < 0 ||
 	    (inv->closed && admin_set_int(o, "closed", inv->closed) < 0) ||
-	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0) {
-		json_object_put(o);
+	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0)
 		return NULL;
-	}
-	return o;
+	return ob_json_take(&o);
 }
 
 /* ------------------------------------------------------------- issuing */
@@ -98,21 +99,21 @@ static enum store_result invite_issue(struct daemon *d, const char *username,
 	}
 	r = store_invite_issue(d->store, username, hash, verify ? vhash : NULL, now,
 			       now + d->cfg.invitation_lifetime, rec);
-	sodium_memzero(hash, sizeof(hash));
-	sodium_memzero(vhash, sizeof(vhash));
+	OB_WIPE(hash);
+	OB_WIPE(vhash);
 	/* Freshly generated codes are canonical: formatting cannot fail. */
 	if (code_format(plain, shown) < 0)
 		shown[0] = '\0';
 	if (!verify || code_format_len(vplain, vshown, VERIFY_LETTERS) < 0)
 		vshown[0] = '\0';
-	sodium_memzero(plain, sizeof(plain));
-	sodium_memzero(vplain, sizeof(vplain));
+	OB_WIPE(plain);
+	OB_WIPE(vplain);
 	if (r == STORE_OK && (admin_set_string(out, "code", shown) < 0 ||
 			      (verify && admin_set_string(out, "verification_code", vshown) < 0) ||
 			      admin_set_string(out, "delivery", "administrator") < 0))
 		r = STORE_UNAVAILABLE; /* memory: the caller answers NULL */
-	sodium_memzero(shown, sizeof(shown));
-	sodium_memzero(vshown, sizeof(vshown));
+	OB_WIPE(shown);
+	OB_WIPE(vshown);
 	return r;
 }
 
@@ -170,7 +171,7 @@ struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 	char org[OB_ORG_MAX + 1];
 	struct json_object *err = NULL, *out;
 	struct invitation rec;
-	struct person p;
+	_cleanup_person_ struct person p = { 0 };
 	const char *username;
 	enum store_result r;
 
@@ -181,7 +182,6 @@ struct json_object *invite_send(struct admin_ctx *x, struct json_object *params)
 		return err;
 	snprintf(org, sizeof(org), "%s", p.org);
 	r = (p.flags & PERSON_DISABLED) ? STORE_REVOKED : p.pwhash[0] ? STORE_USED : STORE_OK;
-	sodium_memzero(&p, sizeof(p));
 	if (r == STORE_REVOKED)
 		return admin_error(OB_ERR_INVALID_ARGUMENT,
 				    "%s is disabled: no invitation can be sent", username);
@@ -219,13 +219,12 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 	struct daemon *d = x->d;
 	struct json_object *err = NULL;
 	const char *username, *why = NULL;
-	struct person p;
+	_cleanup_person_ struct person p = { 0 };
 	enum store_result r;
 
 	if (admin_get_username(params, &username, &err) < 0 ||
 	    admin_find_target(x, username, "revoke their invitation", &p, &err) < 0)
 		return err;
-	sodium_memzero(&p, sizeof(p));
 	r = store_invite_revoke(d->store, username, d->now());
 	switch (r) {
 	case STORE_NOT_FOUND:
