@@ -90,7 +90,11 @@ ob_restore_files() {
 	for f in $OB_PROTECTED; do
 		saved="$OB_DIR/protected.$(printf '%s' "$f" | tr / _)"
 		if [ -e "$saved" ]; then
-			cp -a "$saved" "$f"
+			# Beside it, then renamed over it: a copy in place would
+			# leave the file empty or half written for a moment, and
+			# a test reading the passwd database in parallel (make -j)
+			# would find no "bin" there.
+			cp -a "$saved" "$f.ob-restore" && mv -f "$f.ob-restore" "$f"
 		else
 			rm -f "$f"
 		fi
