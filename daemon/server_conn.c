@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "admin.h"
 #include "log.h"
 #include "login.h"
 #include "ob_protocol.h"
