@@ -169,11 +169,6 @@ static int with_daemon(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return harness_fixture_stop(state);
-}
-
 /* One service per host: its account line, then pam_permit so that only
  * onboard's verdict decides. */
 static int write_service(const char *name, const char *sock, const char *options)
@@ -212,7 +207,7 @@ static int prepare(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(technician_with_a_matching_group_gets_in),
 		T(technician_without_a_matching_group_is_refused),
 		T(ordinary_people_and_admins_ignore_groups),
@@ -220,7 +215,5 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	return harness_main(argc, argv, "test_pam_host",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_host", HARNESS_WHY_ROOT, prepare, tests);
 }

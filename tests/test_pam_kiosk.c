@@ -107,16 +107,7 @@ static void code_login(struct dialog *dl, const char *code, const char *user,
 /* Reads DIR/fake.log, where the stand-in records each dialogue. */
 static void read_fake_log(char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "fake.log"), "re");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (!fp)
-		return;
-	n = fread(buf, 1, size - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
+	(void)harness_read_file("fake.log", buf, size);
 }
 
 /* --------------------------------------------------- the real daemon */
@@ -615,7 +606,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	return harness_main(argc, argv, "test_pam_kiosk",
-			    "onboardd trusts only uid 0 to run logins for others, and a kiosk login at all", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_kiosk",
+			    "onboardd trusts only uid 0 to run logins for others, and a kiosk login at all",
+			    prepare, tests);
 }

@@ -1207,16 +1207,7 @@ static void unavailable_ignore_lets_the_stack_decide(void **state)
 /* Reads DIR/fake.log, where FAKE_ECHO records each dialogue. */
 static void read_fake_log(char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "fake.log"), "re");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (fp) {
-		n = fread(buf, 1, size - 1, fp);
-		fclose(fp);
-	}
-	buf[n] = '\0';
+	(void)harness_read_file("fake.log", buf, size);
 }
 
 static void dialogue_relays_items_prompts_answers_and_verdict(void **state)
@@ -1536,25 +1527,19 @@ static void managed_account_below_uid_min_is_not_skipped(void **state)
 {
 	struct fixture *f = *state;
 	struct json_object *p = json_object_new_object();
-	char conf[PATH_MAX], old[4096], low[4096], *at;
+	const char *old = harness_conf_save(), *at;
+	char low[HARNESS_CONF_MAX];
 	struct harness_login l;
-	FILE *fp;
-	size_t n;
 	int r;
 
-	harness_path(conf, sizeof(conf), "onboardd.conf");
-	fp = fopen(conf, "r");
-	assert_non_null(fp);
-	n = fread(old, 1, sizeof(old) - 1, fp);
-	fclose(fp);
-	old[n] = '\0';
+	assert_non_null(old);
 	at = strstr(old, "uid_min = 1000\n");
 	assert_non_null(at);
 	snprintf(low, sizeof(low), "%.*suid_min = 100\n%s", (int)(at - old), old,
 		 at + strlen("uid_min = 1000\n"));
 	assert_int_equal(harness_write_file("onboardd.conf", low), 0);
 	r = harness_daemon_restart(&f->d, "");
-	assert_int_equal(harness_write_file("onboardd.conf", old), 0);
+	assert_int_equal(harness_conf_restore(), 0);
 	assert_int_equal(r, 0);
 	json_object_object_add(p, "username", json_object_new_string("sysuser"));
 	json_object_object_add(p, "first_name", json_object_new_string("Sys"));
@@ -1799,7 +1784,5 @@ int main(int argc, char **argv)
 
 	/* onboardd lets only uid 0 administer and run logins for other
 	 * users, and the kernel tells it who we are: no wrapper can fake it. */
-	return harness_main(argc, argv, "test_pam_login",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_login", HARNESS_WHY_ROOT, prepare, tests);
 }

@@ -321,29 +321,13 @@ static void code_with_reset_mfa_leads_to_enrolment(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
-/* The configuration as the harness wrote it, restored after a test that
- * changes it. */
-static char conf_saved[4096];
-
+/* harness_fixture_stop puts the configuration back as the harness wrote
+ * it, for a test that changes it. */
 static int with_daemon_conf_saved(void **state)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "r");
-	size_t n;
-
-	if (!fp)
+	if (!harness_conf_save())
 		return -1;
-	n = fread(conf_saved, 1, sizeof(conf_saved) - 1, fp);
-	conf_saved[n] = '\0';
-	fclose(fp);
 	return harness_fixture_start(state, sizeof(struct fixture));
-}
-
-static int teardown_conf_restored(void **state)
-{
-	int r = harness_fixture_stop(state);
-
-	return harness_write_file("onboardd.conf", conf_saved) < 0 ? -1 : r;
 }
 
 /* The authenticator's algorithm and digits are the person's, from their
@@ -388,11 +372,6 @@ static int with_daemon(void **state)
 	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
-static int teardown(void **state)
-{
-	return harness_fixture_stop(state);
-}
-
 static int prepare(const char *dir)
 {
 	char sock[PATH_MAX], text[2 * PATH_MAX + 512];
@@ -411,7 +390,7 @@ static int prepare(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(enrolment_follows_the_first_password_never_precedes_it),
 		T(person_without_password_is_never_asked_for_a_code),
 		T(active_login_takes_password_then_authenticator_code),
@@ -426,14 +405,8 @@ int main(int argc, char **argv)
 		T(code_with_reset_mfa_leads_to_enrolment),
 #undef T
 		cmocka_unit_test_setup_teardown(config_change_applies_to_new_enrolments_only,
-						with_daemon_conf_saved, teardown_conf_restored),
+						with_daemon_conf_saved, harness_fixture_stop),
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_mfa",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return DIALOG_MAIN("test_pam_mfa", HARNESS_WHY_ROOT, prepare, tests);
 }

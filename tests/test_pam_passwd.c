@@ -324,20 +324,15 @@ static void unmanaged_user_is_ignored(void **state)
 static int write_config(const char *extra)
 {
 	static char base[4096];
-	char path[PATH_MAX];
 	int r;
 
 	if (!base[0]) {
-		FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "re");
-		size_t n;
+		ssize_t n = harness_read_file("onboardd.conf", base, sizeof(base));
 
-		if (!fp)
-			return -errno;
-		n = fread(base, 1, sizeof(base) - 1, fp);
-		fclose(fp);
-		if (n == 0 || n == sizeof(base) - 1)
+		if (n < 0)
+			return (int)n;
+		if (n == 0 || (size_t)n == sizeof(base) - 1)
 			return -EFBIG;
-		base[n] = '\0';
 	}
 	r = harness_write_file("onboardd.conf", base);
 	if (r >= 0 && extra)
@@ -436,11 +431,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_passwd",
-			    "onboardd trusts only uid 0 to change other users' passwords", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return DIALOG_MAIN("test_pam_passwd",
+			   "onboardd trusts only uid 0 to change other users' passwords", prepare,
+			   tests);
 }
