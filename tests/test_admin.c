@@ -24,6 +24,7 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "store.h"
+#include "unit_store.h"
 #include "varlink.h"
 
 #define T0 1800000000LL /* an arbitrary "now" */
@@ -32,7 +33,7 @@
 #define PWHASH "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct daemon d;
 	struct admin_session *sess;
 };
@@ -59,34 +60,12 @@ static int64_t test_now(void)
 	return T0 + clock_ahead;
 }
 
-static void remove_db_dir(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
-	unlink(path);
-	if (rmdir(dir) < 0)
-		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
-}
-
 static int fixture_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	int r;
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_admin");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, MAP_SIZE);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
-	/* A fixed key: these tests never compare codes. */
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	f->d.started = T0;
+	unit_daemon_open(&f->d, f->dir, MAP_SIZE, test_now, T0);
 	clock_store = f->d.store;
 	victim = NULL;
 	interfere = 0;
@@ -101,21 +80,16 @@ static int fixture_teardown(void **state)
 
 	admin_session_free(f->sess);
 	store_close(f->d.store);
-	remove_db_dir(f->dir);
-	free(f);
+	(void)unit_fixture_free(f);
 	return 0;
 }
 
 /* Store a person with a password and, if enrolled, an authenticator. */
 static void add_person(struct fixture *f, const char *username, bool enrolled)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", username);
-	snprintf(p.first_name, sizeof(p.first_name), "Ada");
-	snprintf(p.last_name, sizeof(p.last_name), "Lovelace");
-	snprintf(p.org, sizeof(p.org), "default");
-	snprintf(p.pwhash, sizeof(p.pwhash), "%s", PWHASH);
+	unit_person(&p, username, "Ada", "Lovelace", "default", PWHASH);
 	p.created = T0 - 10 * 86400;
 	p.updated = p.created;
 	p.password_set = p.created;

@@ -26,13 +26,14 @@
 #include "daemon.h"
 #include "ob_protocol.h"
 #include "store.h"
+#include "unit_store.h"
 #include "varlink.h"
 
 #define T0 1800000000LL
 #define MAP_SIZE (256ULL << 20)
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct daemon d;
 	struct admin_session *sess;
 };
@@ -44,19 +45,10 @@ static int64_t test_now(void)
 
 static int fixture_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	int r;
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_admin_org");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin_org.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, MAP_SIZE);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	f->d.started = T0;
+	unit_daemon_open(&f->d, f->dir, MAP_SIZE, test_now, T0);
 	*state = f;
 	return 0;
 }
@@ -64,16 +56,10 @@ static int fixture_setup(void **state)
 static int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	admin_session_free(f->sess);
 	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	(void)unit_fixture_free(f);
 	return 0;
 }
 
@@ -137,12 +123,9 @@ static void refused(struct fixture *f, uid_t uid, const char *method, const char
 static void make_person(struct fixture *f, const char *name, const char *org,
 			enum person_role role, uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "%s", org);
+	unit_person(&p, name, "First", "Last", org, "");
 	p.role = role;
 	p.perms = perms;
 	p.created = p.updated = T0;
@@ -918,12 +901,9 @@ static const struct {
 static void make_rights_person(struct fixture *f, const char *name, const char *org,
 			       enum person_role role, uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "%s", org);
+	unit_person(&p, name, "First", "Last", org, "");
 	p.role = role;
 	p.perms = perms;
 	/* Enrolled, so that an authenticator reset has something to reset. */

@@ -34,6 +34,7 @@
 #include "policy_audit.h"
 #include "store.h"
 #include "throttle.h"
+#include "unit_store.h"
 #include "varlink.h"
 
 #define MAP_SIZE (64ULL << 20)
@@ -49,28 +50,18 @@ static int64_t test_now(void)
 }
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct daemon d;
 	struct admin_session *sess;
 };
 
 static int fixture_open(struct fixture *f, uint64_t map_size)
 {
-	int r;
-
-	snprintf(f->dir, sizeof(f->dir), "%s/test_audit.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, map_size);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
+	assert_int_equal(unit_dir_make(f->dir, sizeof(f->dir), unit_tmpfs(), "test_audit"), 0);
+	clock_now += 86400;
+	unit_daemon_open(&f->d, f->dir, map_size, test_now, clock_now);
 	f->d.cfg.db_map_size = map_size;
 	f->d.cfg.mfa = MFA_OFF;
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	clock_now += 86400;
-	f->d.started = clock_now;
 	return 0;
 }
 
@@ -87,19 +78,13 @@ static int fixture_setup(void **state)
 static int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	/* The windows this test left are over: their summaries go here. */
 	clock_now += 3600;
 	audit_tick(&f->d);
 	admin_session_free(f->sess);
 	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	(void)unit_fixture_free(f);
 	return 0;
 }
 
@@ -115,13 +100,10 @@ static uid_t uid_of(const char *name)
 static void make_person(struct fixture *f, const char *name, enum person_role role,
 			uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "default");
-	snprintf(p.pwhash, sizeof(p.pwhash), "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	unit_person(&p, name, "First", "Last", "default",
+		    "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
 	p.role = role;
 	p.perms = perms;
 	p.created = p.updated = p.password_set = clock_now - 86400;

@@ -22,41 +22,28 @@
 
 #include "keys.h"
 #include "ob_cleanup.h"
+#include "unit.h"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	char path[96]; /* dir/secret.key */
 	char err[512];
 };
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_keys");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_keys.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
 	snprintf(f->path, sizeof(f->path), "%s/secret.key", f->dir);
 	*state = f;
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	int r = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-
-	free(f);
-	return r;
+	return unit_fixture_free(*state);
 }
 
 static void write_bytes(const char *path, size_t len, mode_t mode)
