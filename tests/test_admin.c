@@ -24,19 +24,13 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "store.h"
-#include "unit_store.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define T0 1800000000LL /* an arbitrary "now" */
 #define ENROLLED_AT (T0 - 86400)
 #define MAP_SIZE (64ULL << 20)
 #define PWHASH "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
-
-struct fixture {
-	char dir[UNIT_DIR_MAX];
-	struct daemon d;
-	struct admin_session *sess;
-};
 
 /* The clock.  While interfere is positive, each reading first writes
  * the person named victim (a TOTP step accepted by a login), so that
@@ -76,11 +70,7 @@ static int fixture_setup(void **state)
 
 static int fixture_teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	(void)unit_fixture_free(f);
+	unit_admin_close(*state);
 	return 0;
 }
 

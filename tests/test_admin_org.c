@@ -26,17 +26,11 @@
 #include "daemon.h"
 #include "ob_protocol.h"
 #include "store.h"
-#include "unit_store.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define T0 1800000000LL
 #define MAP_SIZE (256ULL << 20)
-
-struct fixture {
-	char dir[UNIT_DIR_MAX];
-	struct daemon d;
-	struct admin_session *sess;
-};
 
 static int64_t test_now(void)
 {
@@ -55,22 +49,8 @@ static int fixture_setup(void **state)
 
 static int fixture_teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	(void)unit_fixture_free(f);
+	unit_admin_close(*state);
 	return 0;
-}
-
-/* The uid of a base account, or skip when the host lacks it. */
-static uid_t uid_of(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-
-	if (!pw)
-		fail_msg("this host has no account %s to call as", name);
-	return pw->pw_uid;
 }
 
 /* Make a call as uid; check the error name (NULL: a reply) and, when
@@ -159,7 +139,7 @@ static struct person get(struct fixture *f, const char *username)
 static void delegated_admin_is_allowed_its_permission_and_refused_others(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 
 	make_person(f, "bin", "acme", ROLE_USER, PERM_CODES);
 	add_user(f, "alice", "acme", NULL);
@@ -173,11 +153,11 @@ static void delegated_admin_is_allowed_its_permission_and_refused_others(void **
 		VL_ERR_PERMISSION_DENIED, "only a main administrator");
 	/* Adding people does not bring inviting with it. */
 	make_person(f, "sys", "acme", ROLE_USER, PERM_USERS);
-	refused(f, uid_of("sys"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\","
 		"\"invite\":true}",
 		VL_ERR_PERMISSION_DENIED, "inviting needs the 'invites' permission");
-	refused(f, uid_of("sys"), OB_ADMIN_USER_IMPORT,
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_IMPORT,
 		"{\"rows\":[],\"invite\":true,\"commit\":true}", VL_ERR_PERMISSION_DENIED,
 		"inviting needs the 'invites' permission");
 	assert_int_equal(store_person_get(f->d.store, "bob", &(struct person){ 0 }),
@@ -187,7 +167,7 @@ static void delegated_admin_is_allowed_its_permission_and_refused_others(void **
 static void unknown_uid_and_banked_admin_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	uid_t sys = uid_of("sys"), bin = uid_of("bin");
+	uid_t sys = unit_uid_of("sys"), bin = unit_uid_of("bin");
 
 	refused(f, sys, OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED,
 		"sys is not an onboard administrator");
@@ -204,7 +184,7 @@ static void unknown_uid_and_banked_admin_are_refused(void **state)
 static void main_admin_sees_only_their_organisation(void **state)
 {
 	struct fixture *f = *state;
-	uid_t adm = uid_of("daemon");
+	uid_t adm = unit_uid_of("daemon");
 	struct json_object *reply, *params, *people;
 
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -231,7 +211,7 @@ static void main_admin_sees_only_their_organisation(void **state)
 static void only_main_admins_grant_roles_and_permissions(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin"), adm = uid_of("daemon");
+	uid_t bin = unit_uid_of("bin"), adm = unit_uid_of("daemon");
 
 	make_person(f, "bin", "acme", ROLE_USER, PERM_USERS);
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -278,7 +258,7 @@ static void only_main_admins_grant_roles_and_permissions(void **state)
 static void taken_username_says_why(void **state)
 {
 	struct fixture *f = *state;
-	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	uid_t acme = unit_uid_of("daemon"), other = unit_uid_of("bin");
 	const char *again = "{\"username\":\"alice\",\"first_name\":\"A\",\"last_name\":\"B\"}";
 	struct json_object *reply, *params;
 
@@ -396,7 +376,7 @@ static void assistant_needs_a_link_and_linked_people_block_delete(void **state)
 static void user_bank_keeps_deleted_people_until_purged(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	struct json_object *reply, *params;
 	struct access_code c;
 
@@ -632,7 +612,7 @@ static void bulk_codes_go_to_people_without_email(void **state)
 static void audit_records_calls_and_is_scoped(void **state)
 {
 	struct fixture *f = *state;
-	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	uid_t acme = unit_uid_of("daemon"), other = unit_uid_of("bin");
 	struct json_object *reply, *params;
 	const char *text;
 
@@ -674,7 +654,7 @@ static int64_t later_now(void)
 static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **state)
 {
 	struct fixture *f = *state;
-	uid_t sys = uid_of("sys"), bin = uid_of("bin"), adm = uid_of("daemon");
+	uid_t sys = unit_uid_of("sys"), bin = unit_uid_of("bin"), adm = unit_uid_of("daemon");
 	struct json_object *reply, *params;
 
 	/* Windows of their own: the audit rate of earlier tests is spent. */
@@ -704,7 +684,7 @@ static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **
 static void a_source_shared_by_organisations_is_unlocked_by_root_only(void **state)
 {
 	struct fixture *f = *state;
-	uid_t adm = uid_of("daemon"), bin = uid_of("bin");
+	uid_t adm = unit_uid_of("daemon"), bin = unit_uid_of("bin");
 	const char *src = "{\"source\":\"rhost=192.0.2.7\"}";
 
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -745,13 +725,13 @@ static unsigned log_lines_while(struct fixture *f, void (*fn)(struct fixture *f)
 static void stranger_calls_in_a_loop(struct fixture *f)
 {
 	for (int i = 0; i < 2000; i++)
-		refused(f, uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+		refused(f, unit_uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 static void delegated_calls_in_a_loop(struct fixture *f)
 {
 	for (int i = 0; i < 2000; i++)
-		refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+		refused(f, unit_uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 /* Every refused administrative call was a line of the log: any local
@@ -779,7 +759,7 @@ static void refusals_in_a_loop_do_not_flood_the_log(void **state)
 static void stranger_flood_then_one_delegated_refusal(struct fixture *f)
 {
 	stranger_calls_in_a_loop(f);
-	refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 /* The budget of refusal lines is not one for all: a local user who is no
@@ -968,7 +948,7 @@ static void rights_table_holds_for_every_call(void **state)
 		for (int c = 0; c < C_N; c++) {
 			void *st = NULL;
 			struct fixture *f;
-			uid_t uid = callers[c].name ? uid_of(callers[c].name) : 0;
+			uid_t uid = callers[c].name ? unit_uid_of(callers[c].name) : 0;
 			uint32_t perms = callers[c].role == ROLE_ADMIN ? PERM_ALL : callers[c].perms;
 			bool main_admin = callers[c].role == ROLE_ADMIN;
 
@@ -1032,7 +1012,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 	rights_prepare(f, PREP_NONE);
 	/* sys (codes only) sees in acme: daemon, sync, games, boss, tall, tuc,
 	 * taudit above them; sys, man, tcodes, tplain, assta within. */
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK, "{\"limit\":2}", NULL, NULL,
+	reply = call_as(f, unit_uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK, "{\"limit\":2}", NULL, NULL,
 			&params);
 	codes = json_object_object_get(params, "codes");
 	text = json_object_to_json_string(params);
@@ -1043,7 +1023,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 		fail_msg("first page: %s", text);
 	assert_string_equal(json_object_get_string(json_object_object_get(params, "next")), "man");
 	json_object_put(reply);
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK,
+	reply = call_as(f, unit_uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK,
 			"{\"after\":\"man\",\"limit\":100}", NULL, NULL, &params);
 	text = json_object_to_json_string(params);
 	/* sync, sys, taudit, tall, tcodes, tplain, tuc: sys, tcodes, tplain. */
@@ -1062,7 +1042,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 	}
 	assert_int_equal(store_code_get(f->d.store, "daemon", &c), STORE_NOT_FOUND);
 	/* A main administrator's bulk run skips nobody of theirs. */
-	reply = call_as(f, uid_of("daemon"), OB_ADMIN_CODE_ISSUE_BULK, NULL, NULL, NULL, &params);
+	reply = call_as(f, unit_uid_of("daemon"), OB_ADMIN_CODE_ISSUE_BULK, NULL, NULL, NULL, &params);
 	assert_false(json_object_object_get_ex(params, "skipped", NULL));
 	assert_int_equal(json_object_array_length(json_object_object_get(params, "codes")), 12);
 	json_object_put(reply);
@@ -1080,10 +1060,10 @@ static void status_counts_only_the_callers_organisation(void **state)
 	add_user(f, "o1", "other", NULL);
 	add_user(f, "o2", "other", NULL);
 	add_user(f, "o3", "other", NULL);
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	reply = call_as(f, unit_uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
 	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 2);
 	json_object_put(reply);
-	reply = call_as(f, uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	reply = call_as(f, unit_uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
 	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 4);
 	json_object_put(reply);
 	reply = call_as(f, 0, OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
@@ -1108,7 +1088,7 @@ static void import_link_follows_the_authority_rule(void **state)
 		 "\"last_name\":\"S\",\"role\":\"assistant\",\"link\":\"boss\"},"
 		 "{\"row\":3,\"username\":\"as2\",\"first_name\":\"A\",\"last_name\":\"S\","
 		 "\"role\":\"assistant\",\"link\":\"peer\"}],\"commit\":true}");
-	reply = call_as(f, uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
+	reply = call_as(f, unit_uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
 	text = json_object_to_json_string(params);
 	if (member_int(params, "imported") != 0 ||
 	    !strstr(text, "\"row\": 2, \"column\": \"link\"") ||
@@ -1116,12 +1096,12 @@ static void import_link_follows_the_authority_rule(void **state)
 		fail_msg("expected row 2 refused for its link, row 3 fine: %s", text);
 	json_object_put(reply);
 	/* UserAdd the same. */
-	refused(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("sync"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"as3\",\"first_name\":\"A\",\"last_name\":\"S\","
 		"\"role\":\"assistant\",\"link\":\"boss\"}",
 		VL_ERR_PERMISSION_DENIED, "boss is a main administrator: only root or a main "
 		"administrator may link people to them");
-	ok(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	ok(f, unit_uid_of("sync"), OB_ADMIN_USER_ADD,
 	   "{\"username\":\"as4\",\"first_name\":\"A\",\"last_name\":\"S\","
 	   "\"role\":\"assistant\",\"link\":\"peer\"}");
 }
@@ -1134,11 +1114,11 @@ static void only_root_adopts_an_existing_account(void **state)
 
 	make_person(f, "games", "acme", ROLE_USER, PERM_ALL);
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
-	refused(f, uid_of("games"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("games"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
 		"\"existing_account\":true}",
 		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");
-	refused(f, uid_of("daemon"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("daemon"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
 		"\"existing_account\":true}",
 		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");

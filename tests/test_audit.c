@@ -34,7 +34,7 @@
 #include "policy_audit.h"
 #include "store.h"
 #include "throttle.h"
-#include "unit_store.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define MAP_SIZE (64ULL << 20)
@@ -48,12 +48,6 @@ static int64_t test_now(void)
 {
 	return clock_now;
 }
-
-struct fixture {
-	char dir[UNIT_DIR_MAX];
-	struct daemon d;
-	struct admin_session *sess;
-};
 
 static int fixture_open(struct fixture *f, uint64_t map_size)
 {
@@ -82,19 +76,8 @@ static int fixture_teardown(void **state)
 	/* The windows this test left are over: their summaries go here. */
 	clock_now += 3600;
 	audit_tick(&f->d);
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	(void)unit_fixture_free(f);
+	unit_admin_close(f);
 	return 0;
-}
-
-static uid_t uid_of(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-
-	if (!pw)
-		fail_msg("this host has no account %s to call as", name);
-	return pw->pw_uid;
 }
 
 static void make_person(struct fixture *f, const char *name, enum person_role role,
@@ -255,7 +238,7 @@ static void shared_rate_rule_as_a_table(void **state)
 static void a_flood_of_denied_calls_is_summed_up(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	uint64_t before, after;
 	struct tally t;
 
@@ -289,7 +272,7 @@ static void a_flood_of_denied_calls_is_summed_up(void **state)
 static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	struct tally t;
 
 	make_person(f, "bin", ROLE_USER, PERM_CODES | PERM_USERS);
@@ -316,7 +299,7 @@ static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **sta
 static void a_flood_of_reads_is_summed_up_per_caller(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin"), sys = uid_of("sys");
+	uid_t bin = unit_uid_of("bin"), sys = unit_uid_of("sys");
 	struct tally t;
 
 	make_person(f, "bin", ROLE_USER, PERM_GROUPS);
@@ -615,7 +598,7 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 static void one_audit_page_reads_a_bounded_part_of_the_log(void **state)
 {
 	struct fixture *f = *state;
-	struct peer peer = { .uid = uid_of("bin"), .gid = 0, .pid = 1 };
+	struct peer peer = { .uid = unit_uid_of("bin"), .gid = 0, .pid = 1 };
 	struct json_object *reply, *p, *next, *in;
 	struct timespec t0, t1;
 	const int n = 30000;

@@ -48,11 +48,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return unit_fixture_free(*state);
-}
-
 static void write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -237,7 +232,7 @@ static void formula_cells_are_written_as_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, unit_fixture_teardown)
 		T(files_are_0600_whatever_the_umask),
 		T(existing_csv_is_never_written_over),
 		T(existing_sheet_is_never_written_over),

@@ -77,4 +77,33 @@ static inline int unit_fixture_free(void *f)
 	return r;
 }
 
+/* A fixture for a test of one file: its directory, the file's path in
+ * it, and room for the error line the code under test writes. */
+struct unit_file {
+	char dir[UNIT_DIR_MAX];
+	char path[96];
+	char err[512];
+};
+
+/* *state: a unit_file in base/name.XXXXXX for dir/file.  0 or -1. */
+static inline int unit_file_setup(void **state, const char *name, const char *file)
+{
+	struct unit_file *f = unit_fixture_new(sizeof(*f), "/tmp", name);
+
+	if (!f)
+		return -1;
+	if ((size_t)snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, file) >= sizeof(f->path)) {
+		(void)unit_fixture_free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+/* The teardown of a fixture made by unit_fixture_new. */
+static inline int unit_fixture_teardown(void **state)
+{
+	return unit_fixture_free(*state);
+}
+
 #endif
