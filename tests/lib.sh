@@ -105,6 +105,17 @@ ob_track_pid() {
 	OB_PIDS="$OB_PIDS $1"
 }
 
+# ob_wait_socket PATH: wait until a stand-in or socket-activated
+# daemon has bound PATH, at most 5 s (what it then answers is the test's
+# to check).
+ob_wait_socket() {
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 ob_kill_tracked() {
 	for pid in $OB_PIDS; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null

@@ -705,11 +705,7 @@ while True:
 ' "$1" "$2" &
 	fake_pid=$!
 	ob_track_pid "$fake_pid"
-	i=0
-	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	ob_wait_socket "$1"
 }
 
 fake_daemon "$OB_DIR/hung.sock" hang
@@ -817,11 +813,7 @@ while True:
 ' "$OB_DIR/escapes.sock" &
 fake_pid=$!
 ob_track_pid "$fake_pid"
-i=0
-while [ ! -S "$OB_DIR/escapes.sock" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+ob_wait_socket "$OB_DIR/escapes.sock"
 # escapes_filtered NAME ARGS...: onboardctl ARGS printed the stand-in's
 # fields ('A?]0;owned?B?[2J?31m?C') and not one control character but
 # the line ends, C0, DEL or C1, on stdout or stderr.

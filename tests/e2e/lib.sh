@@ -109,6 +109,13 @@ e2e_useradd() {
 	E2E_ACCOUNTS="$E2E_ACCOUNTS $name"
 }
 
+# e2e_unix_account NAME [USERADD OPTION...]: e2e_useradd, with
+# $UNIX_PASSWORD as the account's own Unix password.
+e2e_unix_account() {
+	e2e_useradd "$@"
+	printf '%s:%s\n' "$1" "$UNIX_PASSWORD" | chpasswd || exit 99
+}
+
 # A directory the program needs that the host may lack; removed at exit
 # when the test made it.
 e2e_need_dir() {
@@ -257,6 +264,42 @@ e2e_refused() {
 	fi
 	e2e_show "$out" "$rc"
 	return 1
+}
+
+# e2e_registered LOGGED_IN HOME OUT USER RC: the first login OUT of USER
+# (status RC) registered and enrolled: e2e_logged_in as LOGGED_IN,
+# e2e_check_home as HOME, and E2E_TOTP_KEY becomes the key it showed,
+# for the logins after it.
+e2e_registered() {
+	e2e_logged_in "$1" "$3" "$4" "$5"
+	e2e_check_home "$2" "$4"
+	E2E_TOTP_KEY=$(e2e_key)
+	export E2E_TOTP_KEY
+}
+
+# e2e_adopted_logins DRIVE USER CODE REFUSAL NAME1 NAME2 NAME3 NAME4: the
+# adopted account USER through DRIVE (login_as or su_as, called as DRIVE
+# OUT USER ANSWER...): the first login with the access code CODE
+# registers, with a new $PASSWORD, and enrols (e2e_registered as NAME1,
+# NAME2); the next takes the password and the authenticator's next code
+# (NAME3); the old $UNIX_PASSWORD is refused by onboard, showing
+# REFUSAL, and not asked again by pam_unix (NAME4).  DRIVE sets $out and
+# $user: the names here are its own.
+e2e_adopted_logins() {
+	e2e_al_drive=$1
+	e2e_al_user=$2
+	e2e_al_code=$3
+	e2e_al_refusal=$4
+	shift 4
+	E2E_TOTP_KEY=
+	"$e2e_al_drive" code "$e2e_al_user" "$e2e_al_code" "$e2e_al_user" "$PASSWORD" \
+		"$PASSWORD" @TOTP
+	e2e_registered "$1" "$2" code "$e2e_al_user" $?
+	# The next time step: the enrolment used this one.
+	"$e2e_al_drive" password "$e2e_al_user" "$PASSWORD" @TOTP+30
+	e2e_logged_in "$3" password "$e2e_al_user" $?
+	"$e2e_al_drive" wrongpw "$e2e_al_user" "$UNIX_PASSWORD" "$UNIX_PASSWORD"
+	e2e_refused "$4" wrongpw $? "$e2e_al_refusal"
 }
 
 # The key shown at the last enrolment.
