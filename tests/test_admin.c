@@ -100,24 +100,7 @@ static void add_person(struct fixture *f, const char *username, bool enrolled)
 static struct json_object *call(struct fixture *f, const char *method, const char *params_json,
 				const char *want_error, struct json_object **params)
 {
-	static const struct peer root = { 0, 0, 1 };
-	struct json_object *in = params_json ? json_tokener_parse(params_json) : NULL;
-	struct json_object *reply, *e = NULL, *p = NULL;
-
-	if (params_json && !in)
-		fail_msg("test bug: %s is not JSON", params_json);
-	reply = admin_call(&f->d, &root, &f->sess, method, in);
-	json_object_put(in);
-	assert_non_null(reply);
-	json_object_object_get_ex(reply, "error", &e);
-	json_object_object_get_ex(reply, "parameters", &p);
-	if (want_error && (!e || strcmp(json_object_get_string(e), want_error) != 0))
-		fail_msg("%s: expected error %s, got %s", method, want_error,
-			 json_object_to_json_string(reply));
-	if (!want_error && e)
-		fail_msg("%s: expected a reply, got %s", method, json_object_to_json_string(reply));
-	*params = p;
-	return reply;
+	return unit_call_as(f, 0, method, params_json, want_error, NULL, params);
 }
 
 static const char *member_string(struct json_object *o, const char *key)
