@@ -420,32 +420,37 @@ expect_refused() {
 	fi
 }
 
+# ob_expect_stdout NAME HOW WANT SAID COMMAND...: COMMAND succeeds and
+# grep HOW (-F: the text, -E: a pattern) finds WANT on its stdout; SAID
+# is what was expected, in the failure's words.
+ob_expect_stdout() {
+	name=$1
+	how=$2
+	want=$3
+	said=$4
+	shift 4
+	ob_run "$@"
+	if [ "$OB_RC" -eq 0 ] && grep "$how" -q -e "$want" "$OB_OUT"; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "expected success and $said on stdout"
+		ob_say "  command: $*"
+		ob_show_output
+	fi
+}
+
 expect_stdout_contains() {
 	name=$1
 	want=$2
 	shift 2
-	ob_run "$@"
-	if [ "$OB_RC" -eq 0 ] && grep -F -q -e "$want" "$OB_OUT"; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "expected success and '$want' on stdout"
-		ob_say "  command: $*"
-		ob_show_output
-	fi
+	ob_expect_stdout "$name" -F "$want" "'$want'" "$@"
 }
 
 expect_stdout_matches() {
 	name=$1
 	want=$2
 	shift 2
-	ob_run "$@"
-	if [ "$OB_RC" -eq 0 ] && grep -E -q -e "$want" "$OB_OUT"; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "expected success and a line matching /$want/ on stdout"
-		ob_say "  command: $*"
-		ob_show_output
-	fi
+	ob_expect_stdout "$name" -E "$want" "a line matching /$want/" "$@"
 }
 
 # Whether a file holds exactly one JSON document.
