@@ -420,6 +420,22 @@ expect_refused() {
 	fi
 }
 
+# expect_absent NAME WHY FILE TEXT...: none of the TEXTs is in FILE (a
+# secret that must not show there); WHY says what it means if one is.
+expect_absent() {
+	name=$1
+	why=$2
+	file=$3
+	shift 3
+	for text in "$@"; do
+		if grep -F -q -e "$text" "$file"; then
+			ob_fail "$name" "$why"
+			return 1
+		fi
+	done
+	ob_pass "$name"
+}
+
 # ob_expect_stdout NAME HOW WANT SAID COMMAND...: COMMAND succeeds and
 # grep HOW (-F: the text, -E: a pattern) finds WANT on its stdout; SAID
 # is what was expected, in the failure's words.

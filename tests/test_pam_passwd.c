@@ -102,6 +102,17 @@ static int login_with(const char *user, const char *password)
 	return dl.rv;
 }
 
+/* After a change (or none), user logs in with the password in force and
+ * not with the other; why says what a failure means. */
+static void expect_password_in_force(const char *user, const char *in_force, const char *other,
+				     const char *why)
+{
+	if (login_with(user, in_force) != PAM_SUCCESS)
+		fail_msg("%s: the password in force does not log in", why);
+	if (login_with(user, other) != PAM_AUTH_ERR)
+		fail_msg("%s: the other password logs in", why);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 static void passwd_refused_during_registration(void **state)
@@ -158,10 +169,7 @@ static void passwd_works_after_registration(void **state)
 	passwd(&dl, "pat");
 	dialog_expect(&dl, PAM_SUCCESS, "Your password has been changed");
 	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |");
-	if (login_with("pat", NEW_PASSWORD) != PAM_SUCCESS)
-		fail_msg("the new password does not log in");
-	if (login_with("pat", PASSWORD) != PAM_AUTH_ERR)
-		fail_msg("the old password still logs in");
+	expect_password_in_force("pat", NEW_PASSWORD, PASSWORD, "after the change");
 }
 
 static void passwd_wrong_current_password_refused(void **state)
@@ -174,10 +182,8 @@ static void passwd_wrong_current_password_refused(void **state)
 	dialog_expect(&dl, PAM_AUTH_ERR, NULL);
 	/* Nothing more is asked once the current password is wrong. */
 	expect_prompts(&dl, "Current password: |");
-	if (login_with("wes", PASSWORD) != PAM_SUCCESS)
-		fail_msg("the password changed although the current one was wrong");
-	if (login_with("wes", NEW_PASSWORD) != PAM_AUTH_ERR)
-		fail_msg("the new password logs in although the current one was wrong");
+	expect_password_in_force("wes", PASSWORD, NEW_PASSWORD,
+				 "the current password given was wrong");
 }
 
 static void passwd_new_password_rules_give_the_reason(void **state)
