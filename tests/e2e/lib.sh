@@ -1,5 +1,5 @@
-# Shared helpers of the end-to-end tests (POSIX sh; source it after
-# tests/lib.sh).  These tests run the real programs (sshd, login, su)
+# Shared helpers of the end-to-end tests (POSIX sh; source it with
+# $srcdir_tests set: it sources tests/lib.sh first).  These tests run the real programs (sshd, login, su)
 # with the shipped pam.d-examples and the built module against a test
 # onboardd, so they need root and change the host: Unix accounts, a
 # service file in /etc/pam.d.  Everything changed is put back byte for
@@ -11,6 +11,7 @@
 #                                account files protected, a daemon that
 #                                sees the host's real accounts
 #   e2e_useradd NAME [OPTS]      a Unix account, removed with its home at exit
+#   e2e_unix_account NAME [OPTS] the same with $UNIX_PASSWORD as its password
 #   e2e_install_stack EX SVC     pam.d-examples/EX as /etc/pam.d/SVC, with
 #                                the built module on the test socket
 #   e2e_invite NAME              a person with an invitation: $E2E_CODE
@@ -25,8 +26,16 @@
 #                                pass when it failed, each TEXT was shown
 #                                and no command ran (a time-out is no
 #                                refusal)
+#   e2e_registered NAME HOME OUT USER STATUS
+#                                e2e_logged_in, e2e_check_home, and
+#                                E2E_TOTP_KEY from the enrolment
+#   e2e_adopted_logins DRIVE USER CODE REFUSAL NAME...
+#                                an adopted account's registration, login
+#                                and refused old password through DRIVE
 #   e2e_preload_foreign          LD_PRELOAD for sshd/login in a sanitized
 #                                build (the module needs the ASan runtime)
+
+. "$srcdir_tests/lib.sh"
 
 E2E_TOP=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 E2E_DIALOG="$E2E_TOP/tests/e2e/dialog.exp"

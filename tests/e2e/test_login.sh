@@ -11,7 +11,6 @@
 # Debian releases ship util-linux's.  Both use the "login" service.
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_login.sh login

@@ -14,7 +14,6 @@
 # /etc/pam.d/sshd is never touched.
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_sshd.sh sshd

@@ -13,7 +13,6 @@
 # test is skipped there (sshd and login run the sanitized module).
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_su.sh su
