@@ -131,6 +131,22 @@ int harness_append_file(const char *name, const char *text)
 	return harness_put_file(name, text, O_APPEND);
 }
 
+int harness_write_service(const char *name, const char *fmt, ...)
+{
+	char text[4096], file[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENAMETOOLONG;
+	if ((size_t)snprintf(file, sizeof(file), "pam.d/%s", name) >= sizeof(file))
+		return -ENAMETOOLONG;
+	return harness_write_file(file, text);
+}
+
 ssize_t harness_read_file(const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];

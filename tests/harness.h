@@ -30,6 +30,11 @@ void harness_init(int argc, char **argv, harness_prepare_fn prepare);
 
 /* The test directory, and paths in it. */
 const char *harness_dir(void);
+/* Write DIR/pam.d/name, a PAM service file, from a printf format.
+ * Returns 0 or -errno (-ENAMETOOLONG when it is over 4 KiB). */
+int harness_write_service(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* DIR/name into buf; aborts the test run if it does not fit. */
 const char *harness_path(char *buf, size_t size, const char *name);
 

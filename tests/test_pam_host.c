@@ -173,16 +173,13 @@ static int with_daemon(void **state)
  * onboard's verdict decides. */
 static int write_service(const char *name, const char *sock, const char *options)
 {
-	char path[64], text[2 * PATH_MAX + 512];
-
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "account required pam_permit.so\n",
-		 harness_module(), sock, harness_module(), sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(
+		name,
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"account required pam_permit.so\n",
+		harness_module(), sock, harness_module(), sock, options);
 }
 
 static int prepare(const char *dir)

@@ -396,12 +396,12 @@ static int prepare(const char *dir)
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	harness_path(terms, sizeof(terms), "terms.txt");
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n",
-		 harness_module(), sock);
 	(void)dir;
-	if ((r = harness_write_file("pam.d/onboard", text)) < 0 ||
+	if ((r = harness_write_service("onboard",
+				       "auth [success=done ignore=ignore default=die] %s socket=%s "
+				       "timeout=10\n"
+				       "auth required pam_deny.so\n",
+				       harness_module(), sock)) < 0 ||
 	    (r = harness_write_file("terms.txt", TERMS_TEXT "\n")) < 0)
 		return r;
 	snprintf(text, sizeof(text), "terms_file = %s\n", terms);

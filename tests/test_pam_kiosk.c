@@ -533,34 +533,31 @@ static int teardown(void **state)
  * the place of pam_unix (root and bob get in there), then deny. */
 static int write_real(const char *name, const char *options)
 {
-	char path[64], sock[PATH_MAX], text[3 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 	const char *so = harness_module();
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "auth [success=done default=ignore] pam_succeed_if.so quiet user in root:bob\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "account required pam_permit.so\n",
-		 harness_wrapper_modules(), so, sock, options, so, sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(
+		name,
+		"auth [default=ignore] %s/pam_set_items.so\n"
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"auth [success=done default=ignore] pam_succeed_if.so quiet user in root:bob\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"account required pam_permit.so\n",
+		harness_wrapper_modules(), so, sock, options, so, sock, options);
 }
 
 /* A stand-in daemon's service: the module alone decides. */
 static int write_fake(const char *name, const char *options)
 {
-	char path[64], sock[PATH_MAX], text[3 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 
 	harness_path(sock, sizeof(sock), "fake.sock");
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth required %s socket=%s timeout=5 %s\n",
-		 harness_wrapper_modules(), harness_module(), sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(name,
+				     "auth [default=ignore] %s/pam_set_items.so\n"
+				     "auth required %s socket=%s timeout=5 %s\n",
+				     harness_wrapper_modules(), harness_module(), sock, options);
 }
 
 static int prepare(const char *dir)

@@ -485,21 +485,21 @@ static int with_daemon(void **state)
 
 static int prepare(const char *dir)
 {
-	char sock[PATH_MAX], text[4 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 	int r;
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	/* pam_set_items first: the dialogue's rhost, its result nothing. */
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "account required pam_permit.so\n",
-		 harness_wrapper_modules(), harness_module(), sock, harness_module(), sock);
 	(void)dir;
 	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE TOTAL_LINE);
-	return r < 0 ? r : harness_write_file("pam.d/onboard", text);
+	/* pam_set_items first: the dialogue's rhost, its result nothing. */
+	return r < 0 ? r : harness_write_service(
+		"onboard",
+		"auth [default=ignore] %s/pam_set_items.so\n"
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"account required pam_permit.so\n",
+		harness_wrapper_modules(), harness_module(), sock, harness_module(), sock);
 }
 
 int main(int argc, char **argv)

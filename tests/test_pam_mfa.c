@@ -374,17 +374,17 @@ static int with_daemon(void **state)
 
 static int prepare(const char *dir)
 {
-	char sock[PATH_MAX], text[2 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=done ignore=ignore default=bad] %s socket=%s timeout=10\n"
-		 "account required pam_deny.so\n",
-		 harness_module(), sock, harness_module(), sock);
 	(void)dir;
-	return harness_write_file("pam.d/onboard", text);
+	return harness_write_service(
+		"onboard",
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=done ignore=ignore default=bad] %s socket=%s timeout=10\n"
+		"account required pam_deny.so\n",
+		harness_module(), sock, harness_module(), sock);
 }
 
 int main(int argc, char **argv)

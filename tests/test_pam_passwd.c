@@ -391,7 +391,7 @@ static int teardown(void **state)
 static int prepare(const char *dir)
 {
 	const char *so = harness_module(), *w = harness_wrapper_modules();
-	char sock[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX], text[8 * PATH_MAX + 512];
+	char sock[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX];
 	int r;
 
 	(void)dir;
@@ -403,20 +403,20 @@ static int prepare(const char *dir)
 					 "bob:bobpw:onboard\n");
 	if (r < 0)
 		return r;
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "password required %s/pam_matrix.so passdb=%s\n",
-		 so, sock, so, sock, w, passdb);
-	r = harness_write_file("pam.d/onboard", text);
+	r = harness_write_service(
+		"onboard",
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"password [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"password required %s/pam_matrix.so passdb=%s\n",
+		so, sock, so, sock, w, passdb);
 	if (r < 0)
 		return r;
-	snprintf(text, sizeof(text),
-		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
-		 "password required %s/pam_matrix.so passdb=%s\n",
-		 so, wire, WIRE_TIMEOUT, w, passdb);
-	return harness_write_file("pam.d/onboard-tripwire", text);
+	return harness_write_service(
+		"onboard-tripwire",
+		"password [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+		"password required %s/pam_matrix.so passdb=%s\n",
+		so, wire, WIRE_TIMEOUT, w, passdb);
 }
 
 int main(int argc, char **argv)
