@@ -491,6 +491,28 @@ static void events_older_than_the_retention_are_pruned(void **state)
 	assert_int_equal(tally(f, "test.new").named, 3);
 }
 
+/* The store afresh (its data file gone) on a 1 MiB map, for the tests of
+ * a full audit log. */
+static void reopen_small(struct fixture *f)
+{
+	char path[128];
+
+	store_close(f->d.store);
+	f->d.store = NULL;
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+}
+
+/* n events, each with a detail long enough to take room. */
+static void fill(struct fixture *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+}
+
 /* A 1 MiB map: the audit log's share (a quarter) fills, the oldest
  * events give way, nothing is dropped, and the people still have room. */
 static void a_full_audit_share_prunes_instead_of_failing(void **state)
@@ -498,19 +520,8 @@ static void a_full_audit_share_prunes_instead_of_failing(void **state)
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
 
-	store_close(f->d.store);
-	f->d.store = NULL;
-	{
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-		unlink(path);
-	}
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
-	for (int i = 0; i < 5000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	reopen_small(f);
+	fill(f, 5000);
 	assert_int_equal(audit_dropped(), 0);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	print_message("5000 events into a 1 MiB map: %llu kept in %llu bytes\n",
@@ -544,7 +555,6 @@ static void events_pruned_for_room_are_counted_and_shown(void **state)
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
 	int64_t before = status_int(f, "audit_pruned");
-	char path[128];
 
 	for (int i = 0; i < 100; i++)
 		audit_host(&f->d, "test.old", "ok", "%d", i);
@@ -554,14 +564,8 @@ static void events_pruned_for_room_are_counted_and_shown(void **state)
 	assert_int_equal(tally(f, "test.old").named, 0);
 	assert_int_equal(status_int(f, "audit_pruned"), before);
 
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
-	for (int i = 0; i < 5000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	reopen_small(f);
+	fill(f, 5000);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	assert_int_equal(status_int(f, "audit_pruned") - before, 5000 - (int64_t)events);
 }
@@ -572,17 +576,10 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 {
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
-	char path[128];
 
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
+	reopen_small(f);
 	f->d.cfg.audit_max_size = 1ULL << 40;
-	for (int i = 0; i < 12000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	fill(f, 12000);
 	assert_int_equal(audit_dropped(), 0);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	assert_true(bytes <= (1 << 20) / 4 * 3 + 8192);
