@@ -65,6 +65,19 @@ static void fail_n(struct throttle_sources *s, const uint8_t *key, unsigned n, i
 		throttle_sources_fail(s, key, &rules, now, &until);
 }
 
+/* Sources 0 to count - 1 (see host) fail n times each, source i at
+ * now + i * step. */
+static void fail_sources(struct throttle_sources *s, unsigned count, unsigned n, int64_t now,
+			 int64_t step)
+{
+	uint8_t k[THROTTLE_SOURCE_BYTES];
+
+	for (unsigned i = 0; i < count; i++) {
+		host(i, k);
+		fail_n(s, k, n, now + (int64_t)i * step);
+	}
+}
+
 static void keys_tell_kinds_and_values_apart(void **state)
 {
 	uint8_t a[THROTTLE_SOURCE_BYTES], b[THROTTLE_SOURCE_BYTES], c[THROTTLE_SOURCE_BYTES];
@@ -124,10 +137,7 @@ static void table_never_holds_more_than_its_size(void **state)
 	struct throttle_sources *s = *state;
 	uint8_t k[THROTTLE_SOURCE_BYTES];
 
-	for (unsigned i = 0; i < 3 * THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0 + i);
-	}
+	fail_sources(s, 3 * THROTTLE_SOURCES_MAX, 1, T0, 1);
 	assert_true(throttle_sources_count(s) <= THROTTLE_SOURCES_MAX);
 	/* The newest is there, with its failure. */
 	host(3 * THROTTLE_SOURCES_MAX - 1, k);
@@ -145,10 +155,7 @@ static void full_table_counts_new_sources_together(void **state)
 	uint8_t k[THROTTLE_SOURCE_BYTES], first[THROTTLE_SOURCE_BYTES];
 	int64_t until;
 
-	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0);
-	}
+	fail_sources(s, THROTTLE_SOURCES_MAX, 1, T0, 0);
 	for (unsigned i = 0; i < rules.attempts; i++) {
 		enum source_outcome o;
 
@@ -208,15 +215,12 @@ static void rotating_sources_beyond_the_table_are_bounded(void **state)
 static void a_flood_of_new_sources_does_not_free_a_locked_one(void **state)
 {
 	struct throttle_sources *s = *state;
-	uint8_t locked[THROTTLE_SOURCE_BYTES], k[THROTTLE_SOURCE_BYTES];
+	uint8_t locked[THROTTLE_SOURCE_BYTES];
 
 	throttle_source_key("tty", "tty7", locked);
 	fail_n(s, locked, rules.attempts, T0);
 	assert_int_equal(check(s, locked, T0), THROTTLE_LOCKED);
-	for (unsigned i = 0; i < 2 * THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0 + 1);
-	}
+	fail_sources(s, 2 * THROTTLE_SOURCES_MAX, 1, T0 + 1, 0);
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
 	assert_int_equal(check(s, locked, T0 + 1), THROTTLE_LOCKED);
 }
@@ -229,10 +233,7 @@ static void when_every_source_is_locked_none_is_forgotten(void **state)
 	uint8_t k[THROTTLE_SOURCE_BYTES], oldest[THROTTLE_SOURCE_BYTES];
 	int64_t until;
 
-	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, rules.attempts, T0);
-	}
+	fail_sources(s, THROTTLE_SOURCES_MAX, rules.attempts, T0, 0);
 	host(THROTTLE_SOURCES_MAX, k);
 	assert_int_equal(throttle_sources_fail(s, k, &rules, T0, &until), SOURCE_OVERFLOW);
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
