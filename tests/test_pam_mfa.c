@@ -65,6 +65,17 @@ static void expect_state(struct fixture *f, const char *user, const char *want)
 	json_object_put(reply);
 }
 
+/* After a reset, the login took the password and went on to enrol a new
+ * authenticator, with a key other than oldkey. */
+static void expect_enrolled_afresh(const struct dialog *dl, const char *oldkey)
+{
+	dialog_expect(dl, PAM_SUCCESS, "authenticator app is set up");
+	if (strcmp(dl->prompts, "Password: |Code shown by the app: |") != 0)
+		fail_msg("prompts: %s", dl->prompts);
+	if (strcmp(oldkey, dl->key) == 0)
+		fail_msg("the new enrolment reused the old key");
+}
+
 /* Register user with a code and enrol an authenticator; key gets it. */
 static void register_and_enrol(struct fixture *f, const char *user, char key[80])
 {
@@ -208,11 +219,7 @@ static void mfa_reset_makes_the_person_enrol_again(void **state)
 	json_object_object_add(p, "username", json_object_new_string("max"));
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_MFA_RESET, p), 0);
 	login(&dl, "max");
-	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
-	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
-		fail_msg("prompts: %s", dl.prompts);
-	if (strcmp(oldkey, dl.key) == 0)
-		fail_msg("the new enrolment reused the old key");
+	expect_enrolled_afresh(&dl, oldkey);
 }
 
 /* An authenticator reset while a login is open no longer works in it:
@@ -250,11 +257,7 @@ static void authenticator_reset_before_the_password_leads_to_enrolment(void **st
 	 * login goes on to enrol a new authenticator, not to the old one. */
 	if (strstr(dl.prompts, "Authenticator code"))
 		fail_msg("the reset authenticator was still asked for: %s", dl.prompts);
-	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
-	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
-		fail_msg("prompts: %s", dl.prompts);
-	if (strcmp(oldkey, dl.key) == 0)
-		fail_msg("the new enrolment reused the old key");
+	expect_enrolled_afresh(&dl, oldkey);
 }
 
 static void code_never_bypasses_an_enrolled_authenticator(void **state)
