@@ -129,14 +129,6 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-static void dialog_item_env(const char *var, const char *value)
-{
-	if (value)
-		setenv(var, value, 1);
-	else
-		unsetenv(var);
-}
-
 void dialog_run(struct dialog *dl, const char *service, const char *user, enum pamtest_ops op)
 {
 	/* The handle is kept first: libpamtest stops at a failing case and
@@ -148,15 +140,15 @@ void dialog_run(struct dialog *dl, const char *service, const char *user, enum p
 	pam_handle_t *ph;
 	const void *u = NULL;
 
-	dialog_item_env("PAM_RHOST", dl->rhost);
-	dialog_item_env("PAM_TTY", dl->tty);
+	harness_item_env("PAM_RHOST", dl->rhost);
+	harness_item_env("PAM_TTY", dl->tty);
 	dl->user_out[0] = '\0';
 	/* libpamtest 1.1's run_pamtest_conv macro misplaces a parenthesis:
 	 * call the function behind it. */
 	perr = _pamtest_conv(service, user, conv, dl, tests, sizeof(tests) / sizeof(tests[0]),
 			     NULL);
-	dialog_item_env("PAM_RHOST", NULL);
-	dialog_item_env("PAM_TTY", NULL);
+	harness_item_env("PAM_RHOST", NULL);
+	harness_item_env("PAM_TTY", NULL);
 	dl->rv = tests[1].op_rv;
 	ph = tests[0].case_out.ph;
 	if (ph) {
@@ -195,4 +187,14 @@ bool dialog_on_path(const char *prog)
 		path += n + (path[n] == ':');
 	}
 	return false;
+}
+
+int dialog_main(int argc, char **argv, const char *name, const char *why_root,
+		harness_prepare_fn prepare, const struct CMUnitTest *tests, size_t n)
+{
+	if (!dialog_on_path("oathtool")) {
+		printf("SKIP: oathtool is not installed\n");
+		return 77;
+	}
+	return harness_main(argc, argv, name, why_root, prepare, tests, n);
 }

@@ -52,4 +52,12 @@ void dialog_run(struct dialog *dl, const char *service, const char *user, enum p
  * was shown or asked. */
 void dialog_expect(const struct dialog *dl, int rv, const char *fragment);
 
+/* harness_main for tests that answer authenticator codes: skip (77)
+ * without oathtool first. */
+int dialog_main(int argc, char **argv, const char *name, const char *why_root,
+		harness_prepare_fn prepare, const struct CMUnitTest *tests, size_t n);
+/* The same with n counted from the array tests. */
+#define DIALOG_MAIN(name, why_root, prepare, tests) \
+	dialog_main(argc, argv, name, why_root, prepare, tests, sizeof(tests) / sizeof((tests)[0]))
+
 #endif

@@ -131,6 +131,69 @@ int harness_append_file(const char *name, const char *text)
 	return harness_put_file(name, text, O_APPEND);
 }
 
+int harness_write_service(const char *name, const char *fmt, ...)
+{
+	char text[4096], file[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENAMETOOLONG;
+	if ((size_t)snprintf(file, sizeof(file), "pam.d/%s", name) >= sizeof(file))
+		return -ENAMETOOLONG;
+	return harness_write_file(file, text);
+}
+
+ssize_t harness_read_file(const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *fp = fopen(harness_path(path, sizeof(path), name), "re");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!fp)
+		return -errno;
+	n = fread(buf, 1, size - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* onboardd.conf as it was before a test changed it, put back by
+ * harness_fixture_stop; NULL when no test saved it. */
+static char *harness_conf_saved;
+
+const char *harness_conf_save(void)
+{
+	char text[HARNESS_CONF_MAX];
+	ssize_t n;
+
+	/* A second change in the same test keeps the first original. */
+	if (harness_conf_saved)
+		return harness_conf_saved;
+	n = harness_read_file("onboardd.conf", text, sizeof(text));
+	/* A full buffer may have cut the file: restoring that would lose
+	 * its end. */
+	if (n <= 0 || (size_t)n == sizeof(text) - 1)
+		return NULL;
+	harness_conf_saved = strdup(text);
+	return harness_conf_saved;
+}
+
+int harness_conf_restore(void)
+{
+	int r = 0;
+
+	if (harness_conf_saved)
+		r = harness_write_file("onboardd.conf", harness_conf_saved);
+	free(harness_conf_saved);
+	harness_conf_saved = NULL;
+	return r;
+}
+
 /* configure sets ASAN_LIB only for a sanitized build. */
 static bool harness_sanitizers(void)
 {
@@ -797,7 +860,7 @@ bool harness_tripwire_touched(int fd)
 
 /* ------------------------------------------------------- a PAM transaction */
 
-static void harness_item_env(const char *var, const char *value)
+void harness_item_env(const char *var, const char *value)
 {
 	if (value)
 		setenv(var, value, 1);
@@ -912,6 +975,8 @@ int harness_fixture_stop(void **state)
 	r = harness_daemon_stop(d);
 	free(d);
 	*state = NULL;
+	if (harness_conf_restore() < 0)
+		r = -1;
 	return r == 0 ? 0 : -1;
 }
 

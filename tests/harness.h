@@ -30,6 +30,11 @@ void harness_init(int argc, char **argv, harness_prepare_fn prepare);
 
 /* The test directory, and paths in it. */
 const char *harness_dir(void);
+/* Write DIR/pam.d/name, a PAM service file, from a printf format.
+ * Returns 0 or -errno (-ENAMETOOLONG when it is over 4 KiB). */
+int harness_write_service(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* DIR/name into buf; aborts the test run if it does not fit. */
 const char *harness_path(char *buf, size_t size, const char *name);
 
@@ -37,6 +42,20 @@ const char *harness_path(char *buf, size_t size, const char *name);
 int harness_write_file(const char *name, const char *text);
 /* Append text to DIR/name (created 0600 when missing). */
 int harness_append_file(const char *name, const char *text);
+
+/* DIR/name into buf (size bytes with the NUL; a longer file is cut):
+ * the number of bytes read, or -errno with buf "". */
+ssize_t harness_read_file(const char *name, char *buf, size_t size);
+
+/* The most of onboardd.conf harness_conf_save keeps. */
+#define HARNESS_CONF_MAX 4096
+/* Keep onboardd.conf as it is now, for a test about to change it:
+ * harness_fixture_stop puts it back (a second call in the same test
+ * keeps the first copy).  Returns the text kept, or NULL
+ * when it cannot be read whole. */
+const char *harness_conf_save(void);
+/* Put back what harness_conf_save kept, if anything.  0 or -errno. */
+int harness_conf_restore(void);
 
 /* The module under test, the wrapper modules' directory. */
 const char *harness_module(void);
@@ -142,6 +161,8 @@ struct harness_login {
 void harness_login_run(struct harness_login *l);
 /* Whether an info or error line contains fragment. */
 bool harness_login_said(const struct harness_login *l, const char *fragment);
+/* Set var to value, or unset it for NULL: PAM items for pam_set_items.so. */
+void harness_item_env(const char *var, const char *value);
 /* All lines, for failure messages. */
 const char *harness_login_transcript(const struct harness_login *l, char *buf, size_t size);
 
@@ -152,7 +173,8 @@ struct CMUnitTest;
 /* A cmocka setup and teardown for fixtures whose first member is a
  * struct harness_daemon: start sets *state to a zeroed fixture of size
  * bytes with its daemon running; stop stops the daemon (-1 when it did
- * not stop cleanly) and frees the fixture. */
+ * not stop cleanly), frees the fixture and puts back onboardd.conf when
+ * the test saved it (harness_conf_save). */
 int harness_fixture_start(void **state, size_t size);
 int harness_fixture_stop(void **state);
 
@@ -161,5 +183,10 @@ int harness_fixture_stop(void **state);
  * matching tests, and the n tests. */
 int harness_main(int argc, char **argv, const char *name, const char *why_root,
 		 harness_prepare_fn prepare, const struct CMUnitTest *tests, size_t n);
+/* The same with n counted from the array tests. */
+#define HARNESS_MAIN(name, why_root, prepare, tests) \
+	harness_main(argc, argv, name, why_root, prepare, tests, sizeof(tests) / sizeof((tests)[0]))
+/* Why most PAM tests need root. */
+#define HARNESS_WHY_ROOT "onboardd trusts only uid 0 to log in other users"
 
 #endif

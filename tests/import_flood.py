@@ -8,7 +8,9 @@ usage: import_flood.py SOCKET DAEMON_PID BOUND_BYTES CONNECTIONS [norss]
 norss: the daemon is built with AddressSanitizer, whose quarantine and
 redzones make its RSS say nothing about what it holds: the RSS is only
 reported, the refusals still checked."""
-import json, socket, sys
+import sys
+
+from ob_client import call_raw, conn
 
 SLACK = 8 << 20  # the daemon's own buffers and allocator, beyond the bound
 
@@ -22,14 +24,11 @@ def vmrss(pid):
 
 
 def call(s, method, params):
-    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
-    buf = b""
-    while not buf.endswith(b"\0"):
-        chunk = s.recv(65536)
-        if not chunk:
-            return None
-        buf += chunk
-    return json.loads(buf[:-1])
+    """The reply, or None when the daemon closed the connection."""
+    try:
+        return call_raw(s, {"method": method, "parameters": params})
+    except OSError:
+        return None
 
 
 def page(conn, first):
@@ -49,9 +48,7 @@ def main():
     limit = baseline + bound + SLACK
     conns = []
     for i in range(n):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(path)
-        conns.append(s)
+        conns.append(conn(path))
     next_row = [1] * n
     refused = [None] * n
     peak = vmrss(pid)

@@ -109,6 +109,17 @@ ob_track_pid() {
 	OB_PIDS="$OB_PIDS $1"
 }
 
+# ob_wait_socket PATH: wait until a stand-in or socket-activated
+# daemon has bound PATH, at most 5 s (what it then answers is the test's
+# to check).
+ob_wait_socket() {
+	i=0
+	while [ ! -S "$1" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 ob_kill_tracked() {
 	for pid in $OB_PIDS; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -413,32 +424,53 @@ expect_refused() {
 	fi
 }
 
+# expect_absent NAME WHY FILE TEXT...: none of the TEXTs is in FILE (a
+# secret that must not show there); WHY says what it means if one is.
+expect_absent() {
+	name=$1
+	why=$2
+	file=$3
+	shift 3
+	for text in "$@"; do
+		if grep -F -q -e "$text" "$file"; then
+			ob_fail "$name" "$why"
+			return 1
+		fi
+	done
+	ob_pass "$name"
+}
+
+# ob_expect_stdout NAME HOW WANT SAID COMMAND...: COMMAND succeeds and
+# grep HOW (-F: the text, -E: a pattern) finds WANT on its stdout; SAID
+# is what was expected, in the failure's words.
+ob_expect_stdout() {
+	name=$1
+	how=$2
+	want=$3
+	said=$4
+	shift 4
+	ob_run "$@"
+	if [ "$OB_RC" -eq 0 ] && grep "$how" -q -e "$want" "$OB_OUT"; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "expected success and $said on stdout"
+		ob_say "  command: $*"
+		ob_show_output
+	fi
+}
+
 expect_stdout_contains() {
 	name=$1
 	want=$2
 	shift 2
-	ob_run "$@"
-	if [ "$OB_RC" -eq 0 ] && grep -F -q -e "$want" "$OB_OUT"; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "expected success and '$want' on stdout"
-		ob_say "  command: $*"
-		ob_show_output
-	fi
+	ob_expect_stdout "$name" -F "$want" "'$want'" "$@"
 }
 
 expect_stdout_matches() {
 	name=$1
 	want=$2
 	shift 2
-	ob_run "$@"
-	if [ "$OB_RC" -eq 0 ] && grep -E -q -e "$want" "$OB_OUT"; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "expected success and a line matching /$want/ on stdout"
-		ob_say "  command: $*"
-		ob_show_output
-	fi
+	ob_expect_stdout "$name" -E "$want" "a line matching /$want/" "$@"
 }
 
 # Whether a file holds exactly one JSON document.

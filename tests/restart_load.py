@@ -17,7 +17,10 @@ each time it exits, as systemd would.  Subcommands print one line
       verdict; an idle connection does not hold the stop; the next daemon
       answers what queued meanwhile.
 """
-import json, os, random, signal, socket, subprocess, sys, threading, time
+import os, random, signal, socket, subprocess, sys, threading, time
+
+import ob_client
+from ob_client import call
 
 PASSWORD = "Velvet-Lantern-4417-restart"
 REPLY_TIMEOUT = 30  # for set-up and start-up checks
@@ -79,21 +82,7 @@ class Holder:
 
 
 def conn(path, timeout=REPLY_TIMEOUT):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(path)
-    return s
-
-
-def call(s, method, params):
-    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
-    buf = b""
-    while not buf.endswith(b"\0"):
-        chunk = s.recv(65536)
-        if not chunk:
-            raise OSError("connection closed without a reply")
-        buf += chunk
-    return json.loads(buf[:-1])
+    return ob_client.conn(path, timeout)
 
 
 def verdict(r):

@@ -3,10 +3,7 @@
 one line 'ok ...' or 'fail ...' and exits 0 or 1."""
 import json, os, socket, sys, threading, time
 
-def conn(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    return s
+from ob_client import call, call_raw, conn
 
 def closed_within(s, seconds):
     """Whether the daemon closes s within seconds (reads until EOF)."""
@@ -108,16 +105,6 @@ def capped(path, n):
     print(f"ok uid {os.getuid()} capped at {n} connections")
     return 0
 
-def call(s, method, params):
-    s.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
-    buf = b""
-    while not buf.endswith(b"\0"):
-        chunk = s.recv(65536)
-        if not chunk:
-            raise OSError("connection closed")
-        buf += chunk
-    return json.loads(buf[:-1])
-
 def lock_race(path):
     """30 wrong passwords in parallel, then the right one: with one worker
     and lockout_attempts = 5, the right one is checked after the lock and
@@ -185,16 +172,6 @@ def more(path):
         return 1
     print("ok more and upgrade get InvalidParameter; the connection stays")
     return 0
-
-def call_raw(s, msg):
-    s.sendall(json.dumps(msg).encode() + b"\0")
-    buf = b""
-    while not buf.endswith(b"\0"):
-        chunk = s.recv(65536)
-        if not chunk:
-            raise OSError("connection closed")
-        buf += chunk
-    return json.loads(buf[:-1])
 
 def huge_answer(path):
     """Answers of 100,000 bytes sent past the module, at the access code and

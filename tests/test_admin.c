@@ -24,18 +24,13 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "store.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define T0 1800000000LL /* an arbitrary "now" */
 #define ENROLLED_AT (T0 - 86400)
 #define MAP_SIZE (64ULL << 20)
 #define PWHASH "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"
-
-struct fixture {
-	char dir[64];
-	struct daemon d;
-	struct admin_session *sess;
-};
 
 /* The clock.  While interfere is positive, each reading first writes
  * the person named victim (a TOTP step accepted by a login), so that
@@ -59,34 +54,12 @@ static int64_t test_now(void)
 	return T0 + clock_ahead;
 }
 
-static void remove_db_dir(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
-	unlink(path);
-	if (rmdir(dir) < 0)
-		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
-}
-
 static int fixture_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	int r;
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_admin");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, MAP_SIZE);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
-	/* A fixed key: these tests never compare codes. */
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	f->d.started = T0;
+	unit_daemon_open(&f->d, f->dir, MAP_SIZE, test_now, T0);
 	clock_store = f->d.store;
 	victim = NULL;
 	interfere = 0;
@@ -97,25 +70,16 @@ static int fixture_setup(void **state)
 
 static int fixture_teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	remove_db_dir(f->dir);
-	free(f);
+	unit_admin_close(*state);
 	return 0;
 }
 
 /* Store a person with a password and, if enrolled, an authenticator. */
 static void add_person(struct fixture *f, const char *username, bool enrolled)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", username);
-	snprintf(p.first_name, sizeof(p.first_name), "Ada");
-	snprintf(p.last_name, sizeof(p.last_name), "Lovelace");
-	snprintf(p.org, sizeof(p.org), "default");
-	snprintf(p.pwhash, sizeof(p.pwhash), "%s", PWHASH);
+	unit_person(&p, username, "Ada", "Lovelace", "default", PWHASH);
 	p.created = T0 - 10 * 86400;
 	p.updated = p.created;
 	p.password_set = p.created;
@@ -136,24 +100,7 @@ static void add_person(struct fixture *f, const char *username, bool enrolled)
 static struct json_object *call(struct fixture *f, const char *method, const char *params_json,
 				const char *want_error, struct json_object **params)
 {
-	static const struct peer root = { 0, 0, 1 };
-	struct json_object *in = params_json ? json_tokener_parse(params_json) : NULL;
-	struct json_object *reply, *e = NULL, *p = NULL;
-
-	if (params_json && !in)
-		fail_msg("test bug: %s is not JSON", params_json);
-	reply = admin_call(&f->d, &root, &f->sess, method, in);
-	json_object_put(in);
-	assert_non_null(reply);
-	json_object_object_get_ex(reply, "error", &e);
-	json_object_object_get_ex(reply, "parameters", &p);
-	if (want_error && (!e || strcmp(json_object_get_string(e), want_error) != 0))
-		fail_msg("%s: expected error %s, got %s", method, want_error,
-			 json_object_to_json_string(reply));
-	if (!want_error && e)
-		fail_msg("%s: expected a reply, got %s", method, json_object_to_json_string(reply));
-	*params = p;
-	return reply;
+	return unit_call_as(f, 0, method, params_json, want_error, NULL, params);
 }
 
 static const char *member_string(struct json_object *o, const char *key)

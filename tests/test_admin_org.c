@@ -26,16 +26,11 @@
 #include "daemon.h"
 #include "ob_protocol.h"
 #include "store.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define T0 1800000000LL
 #define MAP_SIZE (256ULL << 20)
-
-struct fixture {
-	char dir[64];
-	struct daemon d;
-	struct admin_session *sess;
-};
 
 static int64_t test_now(void)
 {
@@ -44,92 +39,30 @@ static int64_t test_now(void)
 
 static int fixture_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	int r;
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_admin_org");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_admin_org.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, MAP_SIZE);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	f->d.started = T0;
+	unit_daemon_open(&f->d, f->dir, MAP_SIZE, test_now, T0);
 	*state = f;
 	return 0;
 }
 
 static int fixture_teardown(void **state)
 {
-	struct fixture *f = *state;
-	char path[128];
-
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	unit_admin_close(*state);
 	return 0;
-}
-
-/* The uid of a base account, or skip when the host lacks it. */
-static uid_t uid_of(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-
-	if (!pw)
-		fail_msg("this host has no account %s to call as", name);
-	return pw->pw_uid;
-}
-
-/* Make a call as uid; check the error name (NULL: a reply) and, when
- * want_text is given, that the message holds it.  Returns the reply,
- * its parameters in *params (may be NULL). */
-static struct json_object *call_as(struct fixture *f, uid_t uid, const char *method,
-				   const char *params_json, const char *want_error,
-				   const char *want_text, struct json_object **params)
-{
-	struct peer peer = { .uid = uid, .gid = uid, .pid = 1 };
-	struct json_object *in = params_json ? json_tokener_parse(params_json) : NULL;
-	struct json_object *reply, *e = NULL, *p = NULL, *m = NULL;
-
-	if (params_json && !in)
-		fail_msg("test bug: %s is not JSON", params_json);
-	reply = admin_call(&f->d, &peer, &f->sess, method, in);
-	json_object_put(in);
-	assert_non_null(reply);
-	json_object_object_get_ex(reply, "error", &e);
-	json_object_object_get_ex(reply, "parameters", &p);
-	if (want_error && (!e || strcmp(json_object_get_string(e), want_error) != 0))
-		fail_msg("%s as uid %u: expected error %s, got %s", method, (unsigned)uid,
-			 want_error, json_object_to_json_string(reply));
-	if (!want_error && e)
-		fail_msg("%s as uid %u: expected a reply, got %s", method, (unsigned)uid,
-			 json_object_to_json_string(reply));
-	if (want_text && (!p || !json_object_object_get_ex(p, "message", &m) ||
-			  !strstr(json_object_get_string(m), want_text)))
-		fail_msg("%s as uid %u: expected a message with \"%s\", got %s", method,
-			 (unsigned)uid, want_text, json_object_to_json_string(reply));
-	if (params)
-		*params = p;
-	return reply;
 }
 
 /* A call whose reply is not needed. */
 static void ok(struct fixture *f, uid_t uid, const char *method, const char *json)
 {
-	json_object_put(call_as(f, uid, method, json, NULL, NULL, NULL));
+	json_object_put(unit_call_as(f, uid, method, json, NULL, NULL, NULL));
 }
 
 static void refused(struct fixture *f, uid_t uid, const char *method, const char *json,
 		    const char *error, const char *text)
 {
-	json_object_put(call_as(f, uid, method, json, error, text, NULL));
+	json_object_put(unit_call_as(f, uid, method, json, error, text, NULL));
 }
 
 /* Make name (a base account) an onboard person of org with role and
@@ -137,12 +70,9 @@ static void refused(struct fixture *f, uid_t uid, const char *method, const char
 static void make_person(struct fixture *f, const char *name, const char *org,
 			enum person_role role, uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "%s", org);
+	unit_person(&p, name, "First", "Last", org, "");
 	p.role = role;
 	p.perms = perms;
 	p.created = p.updated = T0;
@@ -176,7 +106,7 @@ static struct person get(struct fixture *f, const char *username)
 static void delegated_admin_is_allowed_its_permission_and_refused_others(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 
 	make_person(f, "bin", "acme", ROLE_USER, PERM_CODES);
 	add_user(f, "alice", "acme", NULL);
@@ -190,11 +120,11 @@ static void delegated_admin_is_allowed_its_permission_and_refused_others(void **
 		VL_ERR_PERMISSION_DENIED, "only a main administrator");
 	/* Adding people does not bring inviting with it. */
 	make_person(f, "sys", "acme", ROLE_USER, PERM_USERS);
-	refused(f, uid_of("sys"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"bob\",\"first_name\":\"B\",\"last_name\":\"C\","
 		"\"invite\":true}",
 		VL_ERR_PERMISSION_DENIED, "inviting needs the 'invites' permission");
-	refused(f, uid_of("sys"), OB_ADMIN_USER_IMPORT,
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_IMPORT,
 		"{\"rows\":[],\"invite\":true,\"commit\":true}", VL_ERR_PERMISSION_DENIED,
 		"inviting needs the 'invites' permission");
 	assert_int_equal(store_person_get(f->d.store, "bob", &(struct person){ 0 }),
@@ -204,7 +134,7 @@ static void delegated_admin_is_allowed_its_permission_and_refused_others(void **
 static void unknown_uid_and_banked_admin_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	uid_t sys = uid_of("sys"), bin = uid_of("bin");
+	uid_t sys = unit_uid_of("sys"), bin = unit_uid_of("bin");
 
 	refused(f, sys, OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED,
 		"sys is not an onboard administrator");
@@ -221,7 +151,7 @@ static void unknown_uid_and_banked_admin_are_refused(void **state)
 static void main_admin_sees_only_their_organisation(void **state)
 {
 	struct fixture *f = *state;
-	uid_t adm = uid_of("daemon");
+	uid_t adm = unit_uid_of("daemon");
 	struct json_object *reply, *params, *people;
 
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -231,7 +161,7 @@ static void main_admin_sees_only_their_organisation(void **state)
 		"no such person: olga");
 	refused(f, adm, OB_ADMIN_CODE_ISSUE, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND, NULL);
 	ok(f, adm, OB_ADMIN_USER_SHOW, "{\"username\":\"alice\"}");
-	reply = call_as(f, adm, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, adm, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
 	people = json_object_object_get(params, "people");
 	/* daemon and alice; not olga. */
 	assert_int_equal(json_object_array_length(people), 2);
@@ -248,7 +178,7 @@ static void main_admin_sees_only_their_organisation(void **state)
 static void only_main_admins_grant_roles_and_permissions(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin"), adm = uid_of("daemon");
+	uid_t bin = unit_uid_of("bin"), adm = unit_uid_of("daemon");
 
 	make_person(f, "bin", "acme", ROLE_USER, PERM_USERS);
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -295,7 +225,7 @@ static void only_main_admins_grant_roles_and_permissions(void **state)
 static void taken_username_says_why(void **state)
 {
 	struct fixture *f = *state;
-	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	uid_t acme = unit_uid_of("daemon"), other = unit_uid_of("bin");
 	const char *again = "{\"username\":\"alice\",\"first_name\":\"A\",\"last_name\":\"B\"}";
 	struct json_object *reply, *params;
 
@@ -304,7 +234,7 @@ static void taken_username_says_why(void **state)
 	add_user(f, "alice", "acme", NULL);
 	refused(f, acme, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
 		"already registered in your organisation");
-	reply = call_as(f, other, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
+	reply = unit_call_as(f, other, OB_ADMIN_USER_ADD, again, OB_ERR_USER_EXISTS,
 			"registered in another organisation", &params);
 	/* Nothing more about it: not which one. */
 	assert_null(strstr(json_object_to_json_string(params), "acme"));
@@ -364,7 +294,7 @@ static void groups_and_pools_are_checked_and_seats_counted(void **state)
 	refused(f, 0, OB_ADMIN_POOL_ASSIGN, "{\"username\":\"vic\",\"pool\":\"lab\"}",
 		OB_ERR_POOL_FULL, "pool lab has no free seat");
 	assert_int_equal(get(f, "vic").npools, 0);
-	reply = call_as(f, 0, OB_ADMIN_POOL_LIST, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, 0, OB_ADMIN_POOL_LIST, NULL, NULL, NULL, &params);
 	pool = json_object_array_get_idx(json_object_object_get(params, "pools"), 0);
 	assert_int_equal(json_object_get_int(json_object_object_get(pool, "used")), 1);
 	assert_int_equal(json_object_get_int(json_object_object_get(pool, "seats")), 1);
@@ -396,7 +326,7 @@ static void assistant_needs_a_link_and_linked_people_block_delete(void **state)
 		"\"role\":\"assistant\",\"link\":\"ext\"}",
 		OB_ERR_INVALID_ARGUMENT, "no such person in organisation acme");
 	add_user(f, "asa", "acme", "\"role\":\"assistant\",\"link\":\"doc\"");
-	reply = call_as(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"doc\"}", OB_ERR_LINKED,
+	reply = unit_call_as(f, 0, OB_ADMIN_USER_DELETE, "{\"username\":\"doc\"}", OB_ERR_LINKED,
 			"1 person is linked to doc", &params);
 	assert_string_equal(
 		json_object_get_string(json_object_array_get_idx(json_object_object_get(params, "linked"), 0)),
@@ -413,7 +343,7 @@ static void assistant_needs_a_link_and_linked_people_block_delete(void **state)
 static void user_bank_keeps_deleted_people_until_purged(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	struct json_object *reply, *params;
 	struct access_code c;
 
@@ -428,10 +358,10 @@ static void user_bank_keeps_deleted_people_until_purged(void **state)
 	assert_int_equal(c.state, CODE_REVOKED);
 	refused(f, 0, OB_ADMIN_CODE_ISSUE, "{\"username\":\"kim\"}", OB_ERR_INVALID_ARGUMENT,
 		"in the user bank");
-	reply = call_as(f, bin, OB_ADMIN_BANK_LIST, "{\"search\":\"KIM@\"}", NULL, NULL, &params);
+	reply = unit_call_as(f, bin, OB_ADMIN_BANK_LIST, "{\"search\":\"KIM@\"}", NULL, NULL, &params);
 	assert_int_equal(json_object_array_length(json_object_object_get(params, "people")), 1);
 	json_object_put(reply);
-	reply = call_as(f, bin, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, bin, OB_ADMIN_USER_LIST, NULL, NULL, NULL, &params);
 	assert_null(strstr(json_object_to_json_string(params), "kim"));
 	json_object_put(reply);
 	refused(f, bin, OB_ADMIN_USER_RESTORE, "{\"username\":\"kim\"}", VL_ERR_PERMISSION_DENIED,
@@ -456,7 +386,7 @@ static struct json_object *import(struct fixture *f, const char *rows, const cha
 	if (asprintf(&json, "{\"rows\":%s,\"commit\":true%s%s}", rows, opts ? "," : "",
 		     opts ? opts : "") < 0)
 		fail_msg("out of memory");
-	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT, json, NULL, NULL, params);
+	reply = unit_call_as(f, 0, OB_ADMIN_USER_IMPORT, json, NULL, NULL, params);
 	free(json);
 	return reply;
 }
@@ -565,7 +495,7 @@ static void import_of_ten_thousand_rows(void **state)
 					       i ? "," : "", n + 2, n, n);
 		}
 		sprintf(batch + len, "]%s}", b == 10000 / 50 - 1 ? ",\"commit\":true" : "");
-		reply = call_as(f, 0, OB_ADMIN_USER_IMPORT, batch, NULL, NULL, &params);
+		reply = unit_call_as(f, 0, OB_ADMIN_USER_IMPORT, batch, NULL, NULL, &params);
 		if (b == 10000 / 50 - 1)
 			assert_int_equal(member_int(params, "imported"), 10000);
 		json_object_put(reply);
@@ -595,7 +525,7 @@ static void import_with_invite_hands_out_codes_once(void **state)
 		assert_int_equal(inv.issued, T0);
 		assert_int_equal(inv.expires, T0 + f->d.cfg.invitation_lifetime);
 	}
-	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
+	reply = unit_call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
 	codes = json_object_object_get(params, "codes");
 	assert_int_equal(json_object_array_length(codes), 1);
 	assert_int_equal(strlen(json_object_get_string(
@@ -603,7 +533,7 @@ static void import_with_invite_hands_out_codes_once(void **state)
 			 19);
 	json_object_put(reply);
 	/* Given once: a second page has the code wiped. */
-	reply = call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
+	reply = unit_call_as(f, 0, OB_ADMIN_USER_IMPORT_CODES, "{\"after\":0}", NULL, NULL, &params);
 	codes = json_object_object_get(params, "codes");
 	assert_string_equal(json_object_get_string(json_object_object_get(
 				    json_object_array_get_idx(codes, 0), "code")),
@@ -625,13 +555,13 @@ static void bulk_codes_go_to_people_without_email(void **state)
 	add_user(f, "b1", "other", NULL);
 	ok(f, 0, OB_ADMIN_CODE_ISSUE, "{\"username\":\"a1\"}");
 	assert_int_equal(store_code_get(f->d.store, "a1", &before), STORE_OK);
-	reply = call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"limit\":1}", NULL, NULL,
+	reply = unit_call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"limit\":1}", NULL, NULL,
 			&params);
 	codes = json_object_object_get(params, "codes");
 	assert_int_equal(json_object_array_length(codes), 1);
 	assert_string_equal(json_object_get_string(json_object_object_get(params, "next")), "a1");
 	json_object_put(reply);
-	reply = call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"after\":\"a1\"}", NULL,
+	reply = unit_call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"after\":\"a1\"}", NULL,
 			NULL, &params);
 	codes = json_object_object_get(params, "codes");
 	assert_int_equal(json_object_array_length(codes), 1);
@@ -649,21 +579,21 @@ static void bulk_codes_go_to_people_without_email(void **state)
 static void audit_records_calls_and_is_scoped(void **state)
 {
 	struct fixture *f = *state;
-	uid_t acme = uid_of("daemon"), other = uid_of("bin");
+	uid_t acme = unit_uid_of("daemon"), other = unit_uid_of("bin");
 	struct json_object *reply, *params;
 	const char *text;
 
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
 	make_person(f, "bin", "other", ROLE_USER, PERM_AUDIT);
 	ok(f, acme, OB_ADMIN_USER_ADD, "{\"username\":\"al\",\"first_name\":\"A\",\"last_name\":\"L\"}");
-	reply = call_as(f, acme, OB_ADMIN_CODE_ISSUE, "{\"username\":\"al\"}", NULL, NULL, &params);
+	reply = unit_call_as(f, acme, OB_ADMIN_CODE_ISSUE, "{\"username\":\"al\"}", NULL, NULL, &params);
 	{
 		char code[32];
 
 		snprintf(code, sizeof(code), "%s",
 			 json_object_get_string(json_object_object_get(params, "code")));
 		json_object_put(reply);
-		reply = call_as(f, acme, OB_ADMIN_AUDIT, "{\"user\":\"al\"}", NULL, NULL, &params);
+		reply = unit_call_as(f, acme, OB_ADMIN_AUDIT, "{\"user\":\"al\"}", NULL, NULL, &params);
 		text = json_object_to_json_string(params);
 		if (!strstr(text, "\"event\": \"user.add\"") ||
 		    !strstr(text, "\"event\": \"code.issue\"") || !strstr(text, "\"actor\": \"daemon\""))
@@ -672,7 +602,7 @@ static void audit_records_calls_and_is_scoped(void **state)
 		assert_null(strstr(text, code));
 		json_object_put(reply);
 	}
-	reply = call_as(f, other, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, other, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
 	assert_null(strstr(json_object_to_json_string(params), "\"subject\": \"al\""));
 	json_object_put(reply);
 }
@@ -691,7 +621,7 @@ static int64_t later_now(void)
 static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **state)
 {
 	struct fixture *f = *state;
-	uid_t sys = uid_of("sys"), bin = uid_of("bin"), adm = uid_of("daemon");
+	uid_t sys = unit_uid_of("sys"), bin = unit_uid_of("bin"), adm = unit_uid_of("daemon");
 	struct json_object *reply, *params;
 
 	/* Windows of their own: the audit rate of earlier tests is spent. */
@@ -702,12 +632,12 @@ static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **
 	add_user(f, "olga", "other", NULL);
 	refused(f, sys, OB_ADMIN_USER_SHOW, "{\"username\":\"olga\"}", OB_ERR_USER_NOT_FOUND,
 		NULL);
-	reply = call_as(f, bin, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, bin, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
 	if (strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
 		fail_msg("other's audit log shows acme's administrator: %s",
 			 json_object_to_json_string(params));
 	json_object_put(reply);
-	reply = call_as(f, adm, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, adm, OB_ADMIN_AUDIT, NULL, NULL, NULL, &params);
 	if (!strstr(json_object_to_json_string(params), "\"actor\": \"sys\""))
 		fail_msg("acme's audit log lacks its administrator's refused read: %s",
 			 json_object_to_json_string(params));
@@ -721,7 +651,7 @@ static void a_lookup_outside_the_organisation_is_filed_under_the_callers(void **
 static void a_source_shared_by_organisations_is_unlocked_by_root_only(void **state)
 {
 	struct fixture *f = *state;
-	uid_t adm = uid_of("daemon"), bin = uid_of("bin");
+	uid_t adm = unit_uid_of("daemon"), bin = unit_uid_of("bin");
 	const char *src = "{\"source\":\"rhost=192.0.2.7\"}";
 
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
@@ -762,13 +692,13 @@ static unsigned log_lines_while(struct fixture *f, void (*fn)(struct fixture *f)
 static void stranger_calls_in_a_loop(struct fixture *f)
 {
 	for (int i = 0; i < 2000; i++)
-		refused(f, uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+		refused(f, unit_uid_of("man"), OB_ADMIN_STATUS, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 static void delegated_calls_in_a_loop(struct fixture *f)
 {
 	for (int i = 0; i < 2000; i++)
-		refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+		refused(f, unit_uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 /* Every refused administrative call was a line of the log: any local
@@ -796,7 +726,7 @@ static void refusals_in_a_loop_do_not_flood_the_log(void **state)
 static void stranger_flood_then_one_delegated_refusal(struct fixture *f)
 {
 	stranger_calls_in_a_loop(f);
-	refused(f, uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
+	refused(f, unit_uid_of("sys"), OB_ADMIN_USER_LIST, NULL, VL_ERR_PERMISSION_DENIED, NULL);
 }
 
 /* The budget of refusal lines is not one for all: a local user who is no
@@ -918,12 +848,9 @@ static const struct {
 static void make_rights_person(struct fixture *f, const char *name, const char *org,
 			       enum person_role role, uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "%s", org);
+	unit_person(&p, name, "First", "Last", org, "");
 	p.role = role;
 	p.perms = perms;
 	/* Enrolled, so that an authenticator reset has something to reset. */
@@ -988,7 +915,7 @@ static void rights_table_holds_for_every_call(void **state)
 		for (int c = 0; c < C_N; c++) {
 			void *st = NULL;
 			struct fixture *f;
-			uid_t uid = callers[c].name ? uid_of(callers[c].name) : 0;
+			uid_t uid = callers[c].name ? unit_uid_of(callers[c].name) : 0;
 			uint32_t perms = callers[c].role == ROLE_ADMIN ? PERM_ALL : callers[c].perms;
 			bool main_admin = callers[c].role == ROLE_ADMIN;
 
@@ -1034,7 +961,7 @@ static void rights_table_holds_for_every_call(void **state)
 				print_message("%s as %s on %s: %s\n", calls[k].method + 17,
 					      callers[c].name ? callers[c].name : "root", name,
 					      err ? text : "acts");
-				json_object_put(call_as(f, uid, calls[k].method, json, err, text, NULL));
+				json_object_put(unit_call_as(f, uid, calls[k].method, json, err, text, NULL));
 			}
 			fixture_teardown(&st);
 		}
@@ -1052,7 +979,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 	rights_prepare(f, PREP_NONE);
 	/* sys (codes only) sees in acme: daemon, sync, games, boss, tall, tuc,
 	 * taudit above them; sys, man, tcodes, tplain, assta within. */
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK, "{\"limit\":2}", NULL, NULL,
+	reply = unit_call_as(f, unit_uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK, "{\"limit\":2}", NULL, NULL,
 			&params);
 	codes = json_object_object_get(params, "codes");
 	text = json_object_to_json_string(params);
@@ -1063,7 +990,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 		fail_msg("first page: %s", text);
 	assert_string_equal(json_object_get_string(json_object_object_get(params, "next")), "man");
 	json_object_put(reply);
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK,
+	reply = unit_call_as(f, unit_uid_of("sys"), OB_ADMIN_CODE_ISSUE_BULK,
 			"{\"after\":\"man\",\"limit\":100}", NULL, NULL, &params);
 	text = json_object_to_json_string(params);
 	/* sync, sys, taudit, tall, tcodes, tplain, tuc: sys, tcodes, tplain. */
@@ -1082,7 +1009,7 @@ static void bulk_codes_skip_people_above_the_caller(void **state)
 	}
 	assert_int_equal(store_code_get(f->d.store, "daemon", &c), STORE_NOT_FOUND);
 	/* A main administrator's bulk run skips nobody of theirs. */
-	reply = call_as(f, uid_of("daemon"), OB_ADMIN_CODE_ISSUE_BULK, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, unit_uid_of("daemon"), OB_ADMIN_CODE_ISSUE_BULK, NULL, NULL, NULL, &params);
 	assert_false(json_object_object_get_ex(params, "skipped", NULL));
 	assert_int_equal(json_object_array_length(json_object_object_get(params, "codes")), 12);
 	json_object_put(reply);
@@ -1100,13 +1027,13 @@ static void status_counts_only_the_callers_organisation(void **state)
 	add_user(f, "o1", "other", NULL);
 	add_user(f, "o2", "other", NULL);
 	add_user(f, "o3", "other", NULL);
-	reply = call_as(f, uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, unit_uid_of("sys"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
 	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 2);
 	json_object_put(reply);
-	reply = call_as(f, uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, unit_uid_of("bin"), OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
 	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 4);
 	json_object_put(reply);
-	reply = call_as(f, 0, OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
+	reply = unit_call_as(f, 0, OB_ADMIN_STATUS, NULL, NULL, NULL, &params);
 	assert_int_equal(json_object_get_int64(json_object_object_get(params, "people")), 6);
 	json_object_put(reply);
 }
@@ -1128,7 +1055,7 @@ static void import_link_follows_the_authority_rule(void **state)
 		 "\"last_name\":\"S\",\"role\":\"assistant\",\"link\":\"boss\"},"
 		 "{\"row\":3,\"username\":\"as2\",\"first_name\":\"A\",\"last_name\":\"S\","
 		 "\"role\":\"assistant\",\"link\":\"peer\"}],\"commit\":true}");
-	reply = call_as(f, uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
+	reply = unit_call_as(f, unit_uid_of("sync"), OB_ADMIN_USER_IMPORT, json, NULL, NULL, &params);
 	text = json_object_to_json_string(params);
 	if (member_int(params, "imported") != 0 ||
 	    !strstr(text, "\"row\": 2, \"column\": \"link\"") ||
@@ -1136,12 +1063,12 @@ static void import_link_follows_the_authority_rule(void **state)
 		fail_msg("expected row 2 refused for its link, row 3 fine: %s", text);
 	json_object_put(reply);
 	/* UserAdd the same. */
-	refused(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("sync"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"as3\",\"first_name\":\"A\",\"last_name\":\"S\","
 		"\"role\":\"assistant\",\"link\":\"boss\"}",
 		VL_ERR_PERMISSION_DENIED, "boss is a main administrator: only root or a main "
 		"administrator may link people to them");
-	ok(f, uid_of("sync"), OB_ADMIN_USER_ADD,
+	ok(f, unit_uid_of("sync"), OB_ADMIN_USER_ADD,
 	   "{\"username\":\"as4\",\"first_name\":\"A\",\"last_name\":\"S\","
 	   "\"role\":\"assistant\",\"link\":\"peer\"}");
 }
@@ -1154,11 +1081,11 @@ static void only_root_adopts_an_existing_account(void **state)
 
 	make_person(f, "games", "acme", ROLE_USER, PERM_ALL);
 	make_person(f, "daemon", "acme", ROLE_ADMIN, 0);
-	refused(f, uid_of("games"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("games"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
 		"\"existing_account\":true}",
 		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");
-	refused(f, uid_of("daemon"), OB_ADMIN_USER_ADD,
+	refused(f, unit_uid_of("daemon"), OB_ADMIN_USER_ADD,
 		"{\"username\":\"ann\",\"first_name\":\"A\",\"last_name\":\"B\","
 		"\"existing_account\":true}",
 		VL_ERR_PERMISSION_DENIED, "only root may adopt an existing Unix account");

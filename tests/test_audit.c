@@ -34,6 +34,7 @@
 #include "policy_audit.h"
 #include "store.h"
 #include "throttle.h"
+#include "unit_admin.h"
 #include "varlink.h"
 
 #define MAP_SIZE (64ULL << 20)
@@ -48,29 +49,13 @@ static int64_t test_now(void)
 	return clock_now;
 }
 
-struct fixture {
-	char dir[64];
-	struct daemon d;
-	struct admin_session *sess;
-};
-
 static int fixture_open(struct fixture *f, uint64_t map_size)
 {
-	int r;
-
-	snprintf(f->dir, sizeof(f->dir), "%s/test_audit.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->d.store, f->dir, map_size);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
-	config_defaults(&f->d.cfg);
+	assert_int_equal(unit_dir_make(f->dir, sizeof(f->dir), unit_tmpfs(), "test_audit"), 0);
+	clock_now += 86400;
+	unit_daemon_open(&f->d, f->dir, map_size, test_now, clock_now);
 	f->d.cfg.db_map_size = map_size;
 	f->d.cfg.mfa = MFA_OFF;
-	memset(f->d.keys.code_key, 0x5a, sizeof(f->d.keys.code_key));
-	f->d.now = test_now;
-	clock_now += 86400;
-	f->d.started = clock_now;
 	return 0;
 }
 
@@ -87,41 +72,21 @@ static int fixture_setup(void **state)
 static int fixture_teardown(void **state)
 {
 	struct fixture *f = *state;
-	char path[128];
 
 	/* The windows this test left are over: their summaries go here. */
 	clock_now += 3600;
 	audit_tick(&f->d);
-	admin_session_free(f->sess);
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", f->dir);
-	unlink(path);
-	rmdir(f->dir);
-	free(f);
+	unit_admin_close(f);
 	return 0;
-}
-
-static uid_t uid_of(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-
-	if (!pw)
-		fail_msg("this host has no account %s to call as", name);
-	return pw->pw_uid;
 }
 
 static void make_person(struct fixture *f, const char *name, enum person_role role,
 			uint32_t perms)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", name);
-	snprintf(p.first_name, sizeof(p.first_name), "First");
-	snprintf(p.last_name, sizeof(p.last_name), "Last");
-	snprintf(p.org, sizeof(p.org), "default");
-	snprintf(p.pwhash, sizeof(p.pwhash), "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	unit_person(&p, name, "First", "Last", "default",
+		    "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
 	p.role = role;
 	p.perms = perms;
 	p.created = p.updated = p.password_set = clock_now - 86400;
@@ -273,7 +238,7 @@ static void shared_rate_rule_as_a_table(void **state)
 static void a_flood_of_denied_calls_is_summed_up(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	uint64_t before, after;
 	struct tally t;
 
@@ -307,7 +272,7 @@ static void a_flood_of_denied_calls_is_summed_up(void **state)
 static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin");
+	uid_t bin = unit_uid_of("bin");
 	struct tally t;
 
 	make_person(f, "bin", ROLE_USER, PERM_CODES | PERM_USERS);
@@ -334,7 +299,7 @@ static void a_flood_of_calls_refused_past_the_dispatcher_is_summed_up(void **sta
 static void a_flood_of_reads_is_summed_up_per_caller(void **state)
 {
 	struct fixture *f = *state;
-	uid_t bin = uid_of("bin"), sys = uid_of("sys");
+	uid_t bin = unit_uid_of("bin"), sys = unit_uid_of("sys");
 	struct tally t;
 
 	make_person(f, "bin", ROLE_USER, PERM_GROUPS);
@@ -526,6 +491,28 @@ static void events_older_than_the_retention_are_pruned(void **state)
 	assert_int_equal(tally(f, "test.new").named, 3);
 }
 
+/* The store afresh (its data file gone) on a 1 MiB map, for the tests of
+ * a full audit log. */
+static void reopen_small(struct fixture *f)
+{
+	char path[128];
+
+	store_close(f->d.store);
+	f->d.store = NULL;
+	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
+	unlink(path);
+	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
+	f->d.cfg.db_map_size = 1 << 20;
+}
+
+/* n events, each with a detail long enough to take room. */
+static void fill(struct fixture *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
+			   i);
+}
+
 /* A 1 MiB map: the audit log's share (a quarter) fills, the oldest
  * events give way, nothing is dropped, and the people still have room. */
 static void a_full_audit_share_prunes_instead_of_failing(void **state)
@@ -533,19 +520,8 @@ static void a_full_audit_share_prunes_instead_of_failing(void **state)
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
 
-	store_close(f->d.store);
-	f->d.store = NULL;
-	{
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-		unlink(path);
-	}
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
-	for (int i = 0; i < 5000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	reopen_small(f);
+	fill(f, 5000);
 	assert_int_equal(audit_dropped(), 0);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	print_message("5000 events into a 1 MiB map: %llu kept in %llu bytes\n",
@@ -579,7 +555,6 @@ static void events_pruned_for_room_are_counted_and_shown(void **state)
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
 	int64_t before = status_int(f, "audit_pruned");
-	char path[128];
 
 	for (int i = 0; i < 100; i++)
 		audit_host(&f->d, "test.old", "ok", "%d", i);
@@ -589,14 +564,8 @@ static void events_pruned_for_room_are_counted_and_shown(void **state)
 	assert_int_equal(tally(f, "test.old").named, 0);
 	assert_int_equal(status_int(f, "audit_pruned"), before);
 
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
-	for (int i = 0; i < 5000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	reopen_small(f);
+	fill(f, 5000);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	assert_int_equal(status_int(f, "audit_pruned") - before, 5000 - (int64_t)events);
 }
@@ -607,17 +576,10 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 {
 	struct fixture *f = *state;
 	uint64_t bytes = 0, events = 0;
-	char path[128];
 
-	store_close(f->d.store);
-	snprintf(path, sizeof(path), "%s/data.mdb", f->dir);
-	unlink(path);
-	assert_int_equal(store_open(&f->d.store, f->dir, 1 << 20), 0);
-	f->d.cfg.db_map_size = 1 << 20;
+	reopen_small(f);
 	f->d.cfg.audit_max_size = 1ULL << 40;
-	for (int i = 0; i < 12000; i++)
-		audit_host(&f->d, "test.fill", "ok", "event %d of a long enough detail to take room",
-			   i);
+	fill(f, 12000);
 	assert_int_equal(audit_dropped(), 0);
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
 	assert_true(bytes <= (1 << 20) / 4 * 3 + 8192);
@@ -633,7 +595,7 @@ static void a_cap_beyond_the_map_still_leaves_room(void **state)
 static void one_audit_page_reads_a_bounded_part_of_the_log(void **state)
 {
 	struct fixture *f = *state;
-	struct peer peer = { .uid = uid_of("bin"), .gid = 0, .pid = 1 };
+	struct peer peer = { .uid = unit_uid_of("bin"), .gid = 0, .pid = 1 };
 	struct json_object *reply, *p, *next, *in;
 	struct timespec t0, t1;
 	const int n = 30000;

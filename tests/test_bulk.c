@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "../ctl/bulk.h"
+#include "unit.h"
 
 #define CODE "ABCD-EFGH-JKMN-PQRS"
 /* 2026-01-01T00:00:00Z */
@@ -30,37 +31,20 @@
 #define KEEP "keep me\n"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	char csv[PATH_MAX], sheet[PATH_MAX], target[PATH_MAX];
 };
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "ob-bulk");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/ob-bulk-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
 	snprintf(f->csv, sizeof(f->csv), "%s/codes.csv", f->dir);
 	snprintf(f->sheet, sizeof(f->sheet), "%s/codes.txt", f->dir);
 	snprintf(f->target, sizeof(f->target), "%s/target", f->dir);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	unlink(f->csv);
-	unlink(f->sheet);
-	unlink(f->target);
-	rmdir(f->dir);
-	free(f);
 	return 0;
 }
 
@@ -248,7 +232,7 @@ static void formula_cells_are_written_as_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, unit_fixture_teardown)
 		T(files_are_0600_whatever_the_umask),
 		T(existing_csv_is_never_written_over),
 		T(existing_sheet_is_never_written_over),

@@ -20,45 +20,16 @@
 #include "conf.h"
 #include "logindefs.h"
 #include "ob_cleanup.h"
+#include "unit.h"
 
 #define MIB (1024ULL * 1024)
 #define GIB (1024 * MIB)
 #define TIB (1024 * GIB)
 
-struct fixture {
-	char dir[64];
-	char path[96]; /* dir/onboardd.conf */
-	char err[512];
-};
-
+/* The fixture: path is dir/onboardd.conf. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_config.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/onboardd.conf", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int r = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-
-	free(f);
-	return r;
+	return unit_file_setup(state, "test_config", "onboardd.conf");
 }
 
 static void write_bytes(const char *path, const char *data, size_t len, mode_t mode)
@@ -72,13 +43,13 @@ static void write_bytes(const char *path, const char *data, size_t len, mode_t m
 	assert_int_equal(close(fd), 0);
 }
 
-static void write_conf(struct fixture *f, const char *text)
+static void write_conf(struct unit_file *f, const char *text)
 {
 	write_bytes(f->path, text, strlen(text), 0600);
 }
 
 /* Load f->path over the defaults; the error text is in f->err. */
-static int load(struct fixture *f, struct config *c, bool must_exist)
+static int load(struct unit_file *f, struct config *c, bool must_exist)
 {
 	config_defaults(c);
 	f->err[0] = '\0';
@@ -305,7 +276,7 @@ static void every_key_accepts_good_values(void **state)
 		{ "import_memory", "64M", 64 * MIB },
 		{ "import_memory", "16G", 16 * GIB },
 	};
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char text[256];
 	struct config c;
 
@@ -392,7 +363,7 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 		{ "import_memory", "1023K" }, { "import_memory", "17G" },
 		{ "import_memory", "" },      { "import_memory", "lots" },
 	};
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char text[256], want[1024];
 	struct config c, defaults;
 	int r;
@@ -416,7 +387,7 @@ static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)
 
 static void unknown_key_names_file_line_and_key(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -429,7 +400,7 @@ static void unknown_key_names_file_line_and_key(void **state)
 
 static void section_header_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -446,7 +417,7 @@ static void section_header_refused(void **state)
 
 static void key_set_twice_refused_naming_first_line(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -459,7 +430,7 @@ static void key_set_twice_refused_naming_first_line(void **state)
 static void line_without_equals_refused(void **state)
 {
 	static const char *const lines[] = { "workers 4\n", "workers: 4\n", "= 4\n", "workers\n" };
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -478,7 +449,7 @@ static void line_without_equals_refused(void **state)
 
 static void hash_and_semicolon_comments_after_values_ignored(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	write_conf(f, "workers = 4 # four threads\nworker_queue = 9\t# nine\n"
@@ -493,7 +464,7 @@ static void hash_and_semicolon_comments_after_values_ignored(void **state)
 
 static void indented_line_is_a_key_not_a_continuation(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	write_conf(f, "workers = 4\n   worker_queue = 9\n\tmax_connections = 7\n");
@@ -505,7 +476,7 @@ static void indented_line_is_a_key_not_a_continuation(void **state)
 
 static void bom_crlf_and_blanks_accepted(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	write_conf(f, "\xef\xbb\xbfworkers=5\r\n\r\nworker_queue   =   11   \r\nuid_min = 2000");
@@ -517,7 +488,7 @@ static void bom_crlf_and_blanks_accepted(void **state)
 
 static void overlong_line_refused_not_split(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char text[400], want[1024];
 	struct config c;
 	int n;
@@ -541,7 +512,7 @@ static void overlong_line_refused_not_split(void **state)
 static void nul_byte_refused(void **state)
 {
 	static const char text[] = "workers = 4\nworker_queue = 9\0 # hidden\n";
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -553,7 +524,7 @@ static void nul_byte_refused(void **state)
 
 static void error_leaves_configuration_untouched(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c, before;
 
 	write_conf(f, "workers = 9\nworker_queue = 100\nmax_connections = 0\n");
@@ -566,7 +537,7 @@ static void error_leaves_configuration_untouched(void **state)
 
 static void values_apply_over_those_already_set(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	write_conf(f, "worker_queue = 100\n");
@@ -579,7 +550,7 @@ static void values_apply_over_those_already_set(void **state)
 
 static void missing_optional_file_keeps_values(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c, before;
 
 	config_defaults(&c);
@@ -592,7 +563,7 @@ static void missing_optional_file_keeps_values(void **state)
 
 static void missing_required_file_fails_naming_it(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[1024];
 	struct config c;
 
@@ -604,7 +575,7 @@ static void missing_required_file_fails_naming_it(void **state)
 static void group_or_world_writable_file_refused(void **state)
 {
 	static const mode_t modes[] = { 0620, 0602, 0666, 0664 };
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(modes); i++) {
@@ -621,7 +592,7 @@ static void group_or_world_writable_file_refused(void **state)
 
 static void symlink_refused_even_to_a_good_file(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char target[PATH_MAX + 16], want[1024];
 	struct config c;
 
@@ -635,7 +606,7 @@ static void symlink_refused_even_to_a_good_file(void **state)
 
 static void fifo_or_directory_refused_without_blocking(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	assert_int_equal(mkfifo(f->path, 0600), 0);
@@ -653,7 +624,7 @@ static void fifo_or_directory_refused_without_blocking(void **state)
 
 static void file_of_another_user_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct config c;
 
 	if (geteuid() != 0)
@@ -665,7 +636,7 @@ static void file_of_another_user_refused(void **state)
 }
 
 /* DIR/terms.txt with text and mode; its path goes to path. */
-static void write_terms(struct fixture *f, const char *text, size_t len, mode_t mode,
+static void write_terms(struct unit_file *f, const char *text, size_t len, mode_t mode,
 			char path[PATH_MAX])
 {
 	snprintf(path, PATH_MAX, "%s/terms.txt", f->dir);
@@ -674,7 +645,7 @@ static void write_terms(struct fixture *f, const char *text, size_t len, mode_t 
 
 static void terms_file_is_read_at_load(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char terms[PATH_MAX], text[PATH_MAX + 64];
 	struct config c;
 
@@ -703,7 +674,7 @@ static void terms_file_problems_refused_naming_file_line_and_key(void **state)
 		{ "nul \0 byte", 10, 0644, -EINVAL, "contains control characters" },
 		{ "anyone may edit", 15, 0666, -EPERM, "writable by group or others" },
 	};
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char terms[PATH_MAX], text[PATH_MAX + 64], want[PATH_MAX + 128];
 	struct config c;
 	int r;
@@ -722,7 +693,7 @@ static void terms_file_problems_refused_naming_file_line_and_key(void **state)
 
 static void terms_file_missing_or_too_large_or_not_regular_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char terms[PATH_MAX], text[PATH_MAX + 64], want[PATH_MAX + 128];
 	char big[CONFIG_TERMS_MAX + 2];
 	struct config c;
@@ -766,7 +737,7 @@ static void account_shell_must_be_a_listed_executable(void **state)
 		/* Executable, but no login shell. */
 		{ "/usr/bin/env", "not listed in /etc/shells" },
 	};
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char text[PATH_MAX + 64], want[1024];
 	struct config c, before;
 
@@ -832,7 +803,7 @@ static void size_parser_table(void **state)
 	}
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, unit_fixture_teardown)
 
 int main(void)
 {

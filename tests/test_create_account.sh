@@ -45,14 +45,19 @@ ob_start_daemon
 
 # Adopting an account locks its old Unix password ('!' before the hash,
 # the hash kept), so it logs in neither beside onboard nor after a purge.
+# adopted_shadow_is NAME WANT: the adopted account's shadow password
+# field is WANT.
+adopted_shadow_is() {
+	shadow=$(getent shadow "$adopt" | cut -d: -f2)
+	if [ "$shadow" = "$2" ]; then
+		ob_pass "$1"
+	else
+		ob_fail "$1" "shadow field '$shadow', want '$2' (was '$old_hash')"
+	fi
+}
 expect_ok existing_account_is_adopted \
 	ob_ctl user add "$adopt" --first-name Old --last-name Account --existing-account
-shadow=$(getent shadow "$adopt" | cut -d: -f2)
-if [ "$shadow" = "!$old_hash" ]; then
-	ob_pass adopted_account_password_is_locked
-else
-	ob_fail adopted_account_password_is_locked "shadow field '$shadow', was '$old_hash'"
-fi
+adopted_shadow_is adopted_account_password_is_locked "!$old_hash"
 expect_ok adopted_person_deleted ob_ctl user delete "$adopt"
 expect_stdout_contains purge_says_adopted_account_stays_locked \
 	"the Unix account $adopt stays, its password locked" \
@@ -67,12 +72,7 @@ expect_fail_with keep_password_goes_with_existing_account 1 "goes with --existin
 	ob_ctl user add "$home_name" --first-name A --last-name B --keep-unix-password
 expect_ok adopted_again_keeping_password ob_ctl user add "$adopt" --first-name Old \
 	--last-name Account --existing-account --keep-unix-password
-shadow=$(getent shadow "$adopt" | cut -d: -f2)
-if [ "$shadow" = "!$old_hash" ]; then
-	ob_pass kept_password_is_not_touched
-else
-	ob_fail kept_password_is_not_touched "shadow field '$shadow'"
-fi
+adopted_shadow_is kept_password_is_not_touched "!$old_hash"
 expect_ok kept_person_deleted ob_ctl user delete "$adopt"
 expect_stdout_contains purge_says_root_kept_the_password "with the Unix password root kept" \
 	ob_ctl user purge "$adopt" --yes

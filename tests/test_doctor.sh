@@ -80,6 +80,19 @@ findings_problem() {
 	fi
 }
 
+# findings_verdict NAME EXPECT-FILE PROBLEM: pass without a PROBLEM, or
+# fail saying it, with the findings expected and doctor's output.
+findings_verdict() {
+	if [ -z "$3" ]; then
+		ob_pass "$1"
+	else
+		ob_fail "$1" "$3"
+		ob_say "  expected:"
+		sed 's/^/  | /' "$2"
+		ob_show_output
+	fi
+}
+
 # expect_findings NAME EXPECT-FILE [ARGS...]: doctor (on $TREE) prints
 # exactly those findings.
 expect_findings() {
@@ -88,14 +101,7 @@ expect_findings() {
 	shift 2
 	ob_run doctor "$@"
 	problem=$(findings_problem "$expect")
-	if [ -z "$problem" ]; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "$problem"
-		ob_say "  expected:"
-		sed 's/^/  | /' "$expect"
-		ob_show_output
-	fi
+	findings_verdict "$name" "$expect" "$problem"
 }
 
 # expect_one NAME "PATH:LINE: PROBLEM" [ARGS...]
@@ -155,22 +161,22 @@ for n in range(first, first + 3):
         print("no finding at login:%d" % n)
 ' "$esc_line" "$@"
 }
-ob_run doctor
-problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
-if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
-	ob_pass doctor_filters_escapes_from_files
-else
-	ob_fail doctor_filters_escapes_from_files "${problem:-expected exit status 1}"
-	ob_show_output
-fi
-ob_run doctor --json
-problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
-if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
-	ob_pass doctor_json_filters_escapes_from_files
-else
-	ob_fail doctor_json_filters_escapes_from_files "${problem:-expected exit status 1}"
-	ob_show_output
-fi
+# escapes_filtered NAME [ARGS...]: doctor ARGS finds the problems (exit
+# status 1) and prints no escape of the files.
+escapes_filtered() {
+	name=$1
+	shift
+	ob_run doctor "$@"
+	problem=$(escapes_problem "$OB_OUT" "$OB_ERR")
+	if [ "$OB_RC" -eq 1 ] && [ -z "$problem" ]; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "${problem:-expected exit status 1}"
+		ob_show_output
+	fi
+}
+escapes_filtered doctor_filters_escapes_from_files
+escapes_filtered doctor_json_filters_escapes_from_files --json
 
 # ---------------------------------------------- staying inside --root
 
@@ -211,14 +217,7 @@ expect_inside() {
 		"$OB_OUT" | grep -q .; then
 		problem="a file outside the tree was named"
 	fi
-	if [ -z "$problem" ]; then
-		ob_pass "$name"
-	else
-		ob_fail "$name" "$problem"
-		ob_say "  expected:"
-		sed 's/^/  | /' "$expect"
-		ob_show_output
-	fi
+	findings_verdict "$name" "$expect" "$problem"
 }
 
 # ".." in a pam.d include and in sshd Includes stops at the tree's root.
@@ -523,13 +522,7 @@ chmod 0644 "$OB_STATE/secret.key"
 printf '%s\n' "run/onboard/onboardd.sock:0: onboardd's socket is missing" \
 	"var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
 ob_run "$ONBOARDCTL" doctor --root "$TREE"
-problem=$(findings_problem "$OB_DIR/expect")
-if [ -z "$problem" ]; then
-	ob_pass doctor_default_socket_and_state_stay_inside_root
-else
-	ob_fail doctor_default_socket_and_state_stay_inside_root "$problem"
-	ob_show_output
-fi
+findings_verdict doctor_default_socket_and_state_stay_inside_root "$OB_DIR/expect" "$(findings_problem "$OB_DIR/expect")"
 chmod 0600 "$OB_STATE/secret.key"
 # The socket found inside the tree (here a hard link to onboardd's) is
 # the one doctor talks to.
@@ -538,13 +531,7 @@ mkdir -p "$TREE/run/onboard" || exit 99
 ln "$OB_SOCKET" "$TREE/run/onboard/onboardd.sock" || exit 99
 printf '%s\n' "var/lib/onboard:0: cannot check onboardd's state directory" >"$OB_DIR/expect"
 ob_run "$ONBOARDCTL" doctor --root "$TREE"
-problem=$(findings_problem "$OB_DIR/expect")
-if [ -z "$problem" ]; then
-	ob_pass doctor_talks_to_the_socket_inside_root
-else
-	ob_fail doctor_talks_to_the_socket_inside_root "$problem"
-	ob_show_output
-fi
+findings_verdict doctor_talks_to_the_socket_inside_root "$OB_DIR/expect" "$(findings_problem "$OB_DIR/expect")"
 
 make_tree clean
 expect_findings everything_restored_has_no_problems "$FIXTURES/clean/expect"

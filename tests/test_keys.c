@@ -22,41 +22,12 @@
 
 #include "keys.h"
 #include "ob_cleanup.h"
+#include "unit.h"
 
-struct fixture {
-	char dir[64];
-	char path[96]; /* dir/secret.key */
-	char err[512];
-};
-
+/* The fixture: path is dir/secret.key. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_keys.XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/secret.key", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int r = nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-
-	free(f);
-	return r;
+	return unit_file_setup(state, "test_keys", "secret.key");
 }
 
 static void write_bytes(const char *path, size_t len, mode_t mode)
@@ -82,7 +53,7 @@ static bool all_zero(const void *p, size_t len)
 	return true;
 }
 
-static void load_ok(struct fixture *f, struct keys *k)
+static void load_ok(struct unit_file *f, struct keys *k)
 {
 	int r = keys_load(k, f->path, f->err, sizeof(f->err));
 
@@ -92,7 +63,7 @@ static void load_ok(struct fixture *f, struct keys *k)
 
 static void first_load_creates_0600_file_of_64_random_bytes(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	uint8_t file[KEYS_FILE_BYTES];
 	struct keys k;
 	struct stat st;
@@ -119,7 +90,7 @@ static void first_load_creates_0600_file_of_64_random_bytes(void **state)
 
 static void file_is_created_0600_under_a_strict_umask(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct keys k;
 	struct stat st;
 	mode_t old = umask(0777);
@@ -133,7 +104,7 @@ static void file_is_created_0600_under_a_strict_umask(void **state)
 
 static void second_load_reads_the_same_keys(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	uint8_t h1[32], h2[32];
 	struct keys a, b;
 
@@ -149,7 +120,7 @@ static void second_load_reads_the_same_keys(void **state)
 
 static void hash_differs_with_another_key_or_code(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char other[128];
 	uint8_t h1[32], h2[32], h3[32], plain[32];
 	struct keys a, b;
@@ -173,7 +144,7 @@ static void hash_differs_with_another_key_or_code(void **state)
 static void file_open_to_group_or_others_refused(void **state)
 {
 	static const mode_t modes[] = { 0640, 0604, 0610, 0660, 0644, 0666 };
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct keys k;
 
 	for (size_t i = 0; i < OB_ARRAY_SIZE(modes); i++) {
@@ -192,7 +163,7 @@ static void file_open_to_group_or_others_refused(void **state)
 static void file_of_wrong_size_refused(void **state)
 {
 	static const size_t sizes[] = { 0, 32, KEYS_FILE_BYTES - 1, KEYS_FILE_BYTES + 1, 128 };
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char want[64];
 	struct keys k;
 
@@ -207,7 +178,7 @@ static void file_of_wrong_size_refused(void **state)
 
 static void symlink_refused_even_to_a_good_file(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char target[128], want[256];
 	struct keys k;
 
@@ -221,7 +192,7 @@ static void symlink_refused_even_to_a_good_file(void **state)
 
 static void dangling_symlink_is_not_followed_to_create(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char target[128];
 	struct keys k;
 
@@ -233,7 +204,7 @@ static void dangling_symlink_is_not_followed_to_create(void **state)
 
 static void fifo_or_directory_refused_without_blocking(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct keys k;
 
 	assert_int_equal(mkfifo(f->path, 0600), 0);
@@ -249,7 +220,7 @@ static void fifo_or_directory_refused_without_blocking(void **state)
 
 static void file_of_another_user_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct keys k;
 
 	if (geteuid() != 0)
@@ -262,7 +233,7 @@ static void file_of_another_user_refused(void **state)
 
 static void missing_directory_named_in_error(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	char path[128];
 	struct keys k;
 
@@ -274,7 +245,7 @@ static void missing_directory_named_in_error(void **state)
 
 static void wipe_zeroes_both_keys(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_file *f = *state;
 	struct keys k;
 
 	load_ok(f, &k);
@@ -282,7 +253,7 @@ static void wipe_zeroes_both_keys(void **state)
 	assert_true(all_zero(&k, sizeof(k)));
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, unit_fixture_teardown)
 
 int main(void)
 {

@@ -169,25 +169,17 @@ static int with_daemon(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	return harness_fixture_stop(state);
-}
-
 /* One service per host: its account line, then pam_permit so that only
  * onboard's verdict decides. */
 static int write_service(const char *name, const char *sock, const char *options)
 {
-	char path[64], text[2 * PATH_MAX + 512];
-
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "account required pam_permit.so\n",
-		 harness_module(), sock, harness_module(), sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(
+		name,
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"account required pam_permit.so\n",
+		harness_module(), sock, harness_module(), sock, options);
 }
 
 static int prepare(const char *dir)
@@ -212,7 +204,7 @@ static int prepare(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(technician_with_a_matching_group_gets_in),
 		T(technician_without_a_matching_group_is_refused),
 		T(ordinary_people_and_admins_ignore_groups),
@@ -220,7 +212,5 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	return harness_main(argc, argv, "test_pam_host",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_host", HARNESS_WHY_ROOT, prepare, tests);
 }

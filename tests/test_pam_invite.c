@@ -35,8 +35,6 @@
 
 struct fixture {
 	struct harness_daemon d;
-	char conf[1024]; /* onboardd.conf as the run wrote it, when a test changed it */
-	bool conf_changed;
 };
 
 /* ------------------------------------------------------------- dialogue */
@@ -314,21 +312,11 @@ static void wrong_invitation_code_refused(void **state)
 }
 
 /* onboardd.conf with line added; the original is put back by teardown. */
-static void conf_with(struct fixture *f, const char *line)
+static void conf_with(const char *line)
 {
-	char path[PATH_MAX], text[sizeof(f->conf) + 128];
-	FILE *fp;
-	size_t n;
-
-	harness_path(path, sizeof(path), "onboardd.conf");
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	n = fread(f->conf, 1, sizeof(f->conf) - 1, fp);
-	fclose(fp);
-	f->conf[n] = '\0';
-	f->conf_changed = true;
-	snprintf(text, sizeof(text), "%s%s\n", f->conf, line);
-	assert_int_equal(harness_write_file("onboardd.conf", text), 0);
+	assert_non_null(harness_conf_save());
+	assert_int_equal(harness_append_file("onboardd.conf", line), 0);
+	assert_int_equal(harness_append_file("onboardd.conf", "\n"), 0);
 }
 
 static void verification_code_required_when_configured(void **state)
@@ -339,7 +327,7 @@ static void verification_code_required_when_configured(void **state)
 					    "@TOTP" } };
 	char code[CODE_MAX], verification[CODE_MAX];
 
-	conf_with(f, "invite_verification = admin");
+	conf_with("invite_verification = admin");
 	assert_int_equal(harness_daemon_restart(&f->d, ""), 0);
 	add_ada(f, "ada");
 	invite(f, "ada", code, verification);
@@ -399,20 +387,6 @@ static int with_daemon(void **state)
 	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int r;
-
-	if (!f)
-		return 0;
-	r = harness_daemon_stop(&f->d);
-	if (f->conf_changed && harness_write_file("onboardd.conf", f->conf) < 0)
-		r = -1;
-	free(f);
-	return r == 0 ? 0 : -1;
-}
-
 /* The service file and the terms of use, before the run: the harness
  * writes onboardd.conf once, and the terms go in it here. */
 static int prepare(const char *dir)
@@ -422,12 +396,12 @@ static int prepare(const char *dir)
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
 	harness_path(terms, sizeof(terms), "terms.txt");
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n",
-		 harness_module(), sock);
 	(void)dir;
-	if ((r = harness_write_file("pam.d/onboard", text)) < 0 ||
+	if ((r = harness_write_service("onboard",
+				       "auth [success=done ignore=ignore default=die] %s socket=%s "
+				       "timeout=10\n"
+				       "auth required pam_deny.so\n",
+				       harness_module(), sock)) < 0 ||
 	    (r = harness_write_file("terms.txt", TERMS_TEXT "\n")) < 0)
 		return r;
 	snprintf(text, sizeof(text), "terms_file = %s\n", terms);
@@ -437,7 +411,7 @@ static int prepare(const char *dir)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(invitation_then_name_then_terms_then_password_then_enrolment),
 		T(name_correction_is_stored),
 		T(terms_refused_changes_nothing),
@@ -452,11 +426,5 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_invite",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return DIALOG_MAIN("test_pam_invite", HARNESS_WHY_ROOT, prepare, tests);
 }

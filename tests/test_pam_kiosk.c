@@ -107,16 +107,7 @@ static void code_login(struct dialog *dl, const char *code, const char *user,
 /* Reads DIR/fake.log, where the stand-in records each dialogue. */
 static void read_fake_log(char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "fake.log"), "re");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (!fp)
-		return;
-	n = fread(buf, 1, size - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
+	(void)harness_read_file("fake.log", buf, size);
 }
 
 /* --------------------------------------------------- the real daemon */
@@ -542,34 +533,31 @@ static int teardown(void **state)
  * the place of pam_unix (root and bob get in there), then deny. */
 static int write_real(const char *name, const char *options)
 {
-	char path[64], sock[PATH_MAX], text[3 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 	const char *so = harness_module();
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "auth [success=done default=ignore] pam_succeed_if.so quiet user in root:bob\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
-		 "account required pam_permit.so\n",
-		 harness_wrapper_modules(), so, sock, options, so, sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(
+		name,
+		"auth [default=ignore] %s/pam_set_items.so\n"
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"auth [success=done default=ignore] pam_succeed_if.so quiet user in root:bob\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10%s\n"
+		"account required pam_permit.so\n",
+		harness_wrapper_modules(), so, sock, options, so, sock, options);
 }
 
 /* A stand-in daemon's service: the module alone decides. */
 static int write_fake(const char *name, const char *options)
 {
-	char path[64], sock[PATH_MAX], text[3 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 
 	harness_path(sock, sizeof(sock), "fake.sock");
-	snprintf(path, sizeof(path), "pam.d/%s", name);
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth required %s socket=%s timeout=5 %s\n",
-		 harness_wrapper_modules(), harness_module(), sock, options);
-	return harness_write_file(path, text);
+	return harness_write_service(name,
+				     "auth [default=ignore] %s/pam_set_items.so\n"
+				     "auth required %s socket=%s timeout=5 %s\n",
+				     harness_wrapper_modules(), harness_module(), sock, options);
 }
 
 static int prepare(const char *dir)
@@ -615,7 +603,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	return harness_main(argc, argv, "test_pam_kiosk",
-			    "onboardd trusts only uid 0 to run logins for others, and a kiosk login at all", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_kiosk",
+			    "onboardd trusts only uid 0 to run logins for others, and a kiosk login at all",
+			    prepare, tests);
 }

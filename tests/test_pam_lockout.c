@@ -36,7 +36,6 @@
 
 struct fixture {
 	struct harness_daemon d;
-	char *conf; /* onboardd.conf as prepare left it, when a test changed it */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -172,17 +171,6 @@ static int log_count(const struct fixture *f, const char *text)
 		n += strstr(line, text) != NULL;
 	fclose(fp);
 	return n;
-}
-
-static char *read_text(const char *name)
-{
-	char path[PATH_MAX], *buf = calloc(1, 4096);
-	FILE *fp = fopen(harness_path(path, sizeof(path), name), "r");
-
-	if (!fp || !buf || fread(buf, 1, 4095, fp) == 0)
-		fail_msg("cannot read %s", path);
-	fclose(fp);
-	return buf;
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -448,17 +436,20 @@ static void guessed_access_codes_lock_too(void **state)
 static void tries_too_soon_after_failures_wait(void **state)
 {
 	struct fixture *f = *state;
-	char *conf = read_text("onboardd.conf"), *at = strstr(conf, ATTEMPTS_LINE);
+	/* teardown puts the file back as prepare left it. */
+	const char *saved = harness_conf_save();
+	char conf[HARNESS_CONF_MAX], *at;
 	long long failures, until;
 	struct dialog dl;
 	char key[80];
 
-	if (!at)
+	if (!saved)
+		fail_msg("cannot read onboardd.conf");
+	snprintf(conf, sizeof(conf), "%s", saved);
+	if (!(at = strstr(conf, ATTEMPTS_LINE)))
 		fail_msg("onboardd.conf has no \"%s\"", ATTEMPTS_LINE);
-	f->conf = strdup(conf);
 	memmove(at, at + strlen(ATTEMPTS_LINE), strlen(at + strlen(ATTEMPTS_LINE)) + 1);
 	assert_int_equal(harness_write_file("onboardd.conf", conf), 0);
-	free(conf);
 	assert_int_equal(harness_daemon_restart(&f->d, ""), 0);
 
 	registered(f, "wes", key);
@@ -492,45 +483,29 @@ static int with_daemon(void **state)
 	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	int r;
-
-	if (!f)
-		return 0;
-	r = harness_daemon_stop(&f->d);
-	/* The next test's daemon reads the file as prepare wrote it. */
-	if (f->conf && harness_write_file("onboardd.conf", f->conf) < 0)
-		r = -1;
-	free(f->conf);
-	free(f);
-	return r == 0 ? 0 : -1;
-}
-
 static int prepare(const char *dir)
 {
-	char sock[PATH_MAX], text[4 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 	int r;
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	/* pam_set_items first: the dialogue's rhost, its result nothing. */
-	snprintf(text, sizeof(text),
-		 "auth [default=ignore] %s/pam_set_items.so\n"
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "account required pam_permit.so\n",
-		 harness_wrapper_modules(), harness_module(), sock, harness_module(), sock);
 	(void)dir;
 	r = harness_append_file("onboardd.conf", ATTEMPTS_LINE TOTAL_LINE);
-	return r < 0 ? r : harness_write_file("pam.d/onboard", text);
+	/* pam_set_items first: the dialogue's rhost, its result nothing. */
+	return r < 0 ? r : harness_write_service(
+		"onboard",
+		"auth [default=ignore] %s/pam_set_items.so\n"
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=ok ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"account required pam_permit.so\n",
+		harness_wrapper_modules(), harness_module(), sock, harness_module(), sock);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(three_wrong_passwords_lock_the_account),
 		T(right_password_while_locked_answers_as_a_wrong_one),
 		T(unlock_lets_the_right_password_in),
@@ -545,11 +520,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_lockout",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	/* harness_fixture_stop also puts back onboardd.conf for the next
+	 * test's daemon. */
+	return DIALOG_MAIN("test_pam_lockout", HARNESS_WHY_ROOT, prepare, tests);
 }

@@ -47,24 +47,6 @@ struct fixture {
 
 /* ------------------------------------------------------------ services */
 
-static int write_service(const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int write_service(const char *name, const char *fmt, ...)
-{
-	char text[4096], file[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return -ENAMETOOLONG;
-	snprintf(file, sizeof(file), "pam.d/%s", name);
-	return harness_write_file(file, text);
-}
-
 /* Runs in the supervisor, before pam_wrapper starts: see harness.c. */
 static int prepare(const char *dir)
 {
@@ -99,7 +81,7 @@ static int prepare(const char *dir)
 	if (r < 0)
 		return r;
 	/* The shipped stack, with pam_matrix in the place of pam_unix. */
-	r = write_service("onboard",
+	r = harness_write_service("onboard",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			  "people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n"
@@ -110,7 +92,7 @@ static int prepare(const char *dir)
 			  people, w, passdb);
 	if (r < 0)
 		return r;
-	r = write_service("onboard-ignore",
+	r = harness_write_service("onboard-ignore",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			  "unavailable=ignore people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
@@ -120,14 +102,14 @@ static int prepare(const char *dir)
 	/* The stand-in daemon in the shipped stack, and with
 	 * unavailable=ignore: what the module returns decides whether
 	 * pam_matrix runs. */
-	r = write_service("onboard-fake-stack",
+	r = harness_write_service("onboard-fake-stack",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			  "people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
 			  so, fake, FAKE_TIMEOUT, people, w, passdb);
 	if (r < 0)
 		return r;
-	r = write_service("onboard-fake-ignore",
+	r = harness_write_service("onboard-fake-ignore",
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			  "unavailable=ignore people=%s\n"
 			  "auth required %s/pam_matrix.so passdb=%s verbose\n",
@@ -135,7 +117,7 @@ static int prepare(const char *dir)
 	if (r < 0)
 		return r;
 	/* The module alone: what it returns is what PAM returns. */
-	r = write_service("onboard-direct",
+	r = harness_write_service("onboard-direct",
 			  "auth required %s socket=%s timeout=%d people=%s\n"
 			  "account required %s socket=%s timeout=%d people=%s\n",
 			  so, sock, DIRECT_TIMEOUT, people, so, sock, DIRECT_TIMEOUT, people);
@@ -143,7 +125,7 @@ static int prepare(const char *dir)
 		return r;
 	/* The real daemon with unavailable=ignore, and PAM_RHOST, PAM_RUSER
 	 * and PAM_TTY set from the environment first (see below). */
-	r = write_service("onboard-items-ignore",
+	r = harness_write_service("onboard-items-ignore",
 			  "auth [default=ignore] %s/pam_set_items.so\n"
 			  "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			  "unavailable=ignore people=%s\n"
@@ -155,14 +137,14 @@ static int prepare(const char *dir)
 	 * PAM_TTY from the environment first, and its result counts for
 	 * nothing (as "optional" it would turn onboard's PAM_IGNORE into a
 	 * success of the stack).  debug runs the module's debug lines. */
-	r = write_service("onboard-fake",
+	r = harness_write_service("onboard-fake",
 			  "auth [default=ignore] %s/pam_set_items.so\n"
 			  "auth required %s socket=%s timeout=%d people=%s debug\n",
 			  w, so, fake, FAKE_TIMEOUT, people);
 	if (r < 0)
 		return r;
 	/* A socket nobody answers: any connection is a failed test. */
-	return write_service("onboard-tripwire",
+	return harness_write_service("onboard-tripwire",
 			     "auth [success=done ignore=ignore default=die] %s socket=%s timeout=%d "
 			     "people=%s\n"
 			     "auth required %s/pam_matrix.so passdb=%s verbose\n",
@@ -1207,16 +1189,7 @@ static void unavailable_ignore_lets_the_stack_decide(void **state)
 /* Reads DIR/fake.log, where FAKE_ECHO records each dialogue. */
 static void read_fake_log(char *buf, size_t size)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "fake.log"), "re");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (fp) {
-		n = fread(buf, 1, size - 1, fp);
-		fclose(fp);
-	}
-	buf[n] = '\0';
+	(void)harness_read_file("fake.log", buf, size);
 }
 
 static void dialogue_relays_items_prompts_answers_and_verdict(void **state)
@@ -1536,25 +1509,19 @@ static void managed_account_below_uid_min_is_not_skipped(void **state)
 {
 	struct fixture *f = *state;
 	struct json_object *p = json_object_new_object();
-	char conf[PATH_MAX], old[4096], low[4096], *at;
+	const char *old = harness_conf_save(), *at;
+	char low[HARNESS_CONF_MAX];
 	struct harness_login l;
-	FILE *fp;
-	size_t n;
 	int r;
 
-	harness_path(conf, sizeof(conf), "onboardd.conf");
-	fp = fopen(conf, "r");
-	assert_non_null(fp);
-	n = fread(old, 1, sizeof(old) - 1, fp);
-	fclose(fp);
-	old[n] = '\0';
+	assert_non_null(old);
 	at = strstr(old, "uid_min = 1000\n");
 	assert_non_null(at);
 	snprintf(low, sizeof(low), "%.*suid_min = 100\n%s", (int)(at - old), old,
 		 at + strlen("uid_min = 1000\n"));
 	assert_int_equal(harness_write_file("onboardd.conf", low), 0);
 	r = harness_daemon_restart(&f->d, "");
-	assert_int_equal(harness_write_file("onboardd.conf", old), 0);
+	assert_int_equal(harness_conf_restore(), 0);
 	assert_int_equal(r, 0);
 	json_object_object_add(p, "username", json_object_new_string("sysuser"));
 	json_object_object_add(p, "first_name", json_object_new_string("Sys"));
@@ -1799,7 +1766,5 @@ int main(int argc, char **argv)
 
 	/* onboardd lets only uid 0 administer and run logins for other
 	 * users, and the kernel tells it who we are: no wrapper can fake it. */
-	return harness_main(argc, argv, "test_pam_login",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return HARNESS_MAIN("test_pam_login", HARNESS_WHY_ROOT, prepare, tests);
 }

@@ -65,6 +65,17 @@ static void expect_state(struct fixture *f, const char *user, const char *want)
 	json_object_put(reply);
 }
 
+/* After a reset, the login took the password and went on to enrol a new
+ * authenticator, with a key other than oldkey. */
+static void expect_enrolled_afresh(const struct dialog *dl, const char *oldkey)
+{
+	dialog_expect(dl, PAM_SUCCESS, "authenticator app is set up");
+	if (strcmp(dl->prompts, "Password: |Code shown by the app: |") != 0)
+		fail_msg("prompts: %s", dl->prompts);
+	if (strcmp(oldkey, dl->key) == 0)
+		fail_msg("the new enrolment reused the old key");
+}
+
 /* Register user with a code and enrol an authenticator; key gets it. */
 static void register_and_enrol(struct fixture *f, const char *user, char key[80])
 {
@@ -208,11 +219,7 @@ static void mfa_reset_makes_the_person_enrol_again(void **state)
 	json_object_object_add(p, "username", json_object_new_string("max"));
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_MFA_RESET, p), 0);
 	login(&dl, "max");
-	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
-	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
-		fail_msg("prompts: %s", dl.prompts);
-	if (strcmp(oldkey, dl.key) == 0)
-		fail_msg("the new enrolment reused the old key");
+	expect_enrolled_afresh(&dl, oldkey);
 }
 
 /* An authenticator reset while a login is open no longer works in it:
@@ -250,11 +257,7 @@ static void authenticator_reset_before_the_password_leads_to_enrolment(void **st
 	 * login goes on to enrol a new authenticator, not to the old one. */
 	if (strstr(dl.prompts, "Authenticator code"))
 		fail_msg("the reset authenticator was still asked for: %s", dl.prompts);
-	dialog_expect(&dl, PAM_SUCCESS, "authenticator app is set up");
-	if (strcmp(dl.prompts, "Password: |Code shown by the app: |") != 0)
-		fail_msg("prompts: %s", dl.prompts);
-	if (strcmp(oldkey, dl.key) == 0)
-		fail_msg("the new enrolment reused the old key");
+	expect_enrolled_afresh(&dl, oldkey);
 }
 
 static void code_never_bypasses_an_enrolled_authenticator(void **state)
@@ -321,29 +324,13 @@ static void code_with_reset_mfa_leads_to_enrolment(void **state)
 
 /* ------------------------------------------------------------- fixtures */
 
-/* The configuration as the harness wrote it, restored after a test that
- * changes it. */
-static char conf_saved[4096];
-
+/* harness_fixture_stop puts the configuration back as the harness wrote
+ * it, for a test that changes it. */
 static int with_daemon_conf_saved(void **state)
 {
-	char path[PATH_MAX];
-	FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "r");
-	size_t n;
-
-	if (!fp)
+	if (!harness_conf_save())
 		return -1;
-	n = fread(conf_saved, 1, sizeof(conf_saved) - 1, fp);
-	conf_saved[n] = '\0';
-	fclose(fp);
 	return harness_fixture_start(state, sizeof(struct fixture));
-}
-
-static int teardown_conf_restored(void **state)
-{
-	int r = harness_fixture_stop(state);
-
-	return harness_write_file("onboardd.conf", conf_saved) < 0 ? -1 : r;
 }
 
 /* The authenticator's algorithm and digits are the person's, from their
@@ -388,30 +375,25 @@ static int with_daemon(void **state)
 	return harness_fixture_start(state, sizeof(struct fixture));
 }
 
-static int teardown(void **state)
-{
-	return harness_fixture_stop(state);
-}
-
 static int prepare(const char *dir)
 {
-	char sock[PATH_MAX], text[2 * PATH_MAX + 512];
+	char sock[PATH_MAX];
 
 	harness_path(sock, sizeof(sock), "onboardd.sock");
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "account [success=done ignore=ignore default=bad] %s socket=%s timeout=10\n"
-		 "account required pam_deny.so\n",
-		 harness_module(), sock, harness_module(), sock);
 	(void)dir;
-	return harness_write_file("pam.d/onboard", text);
+	return harness_write_service(
+		"onboard",
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"account [success=done ignore=ignore default=bad] %s socket=%s timeout=10\n"
+		"account required pam_deny.so\n",
+		harness_module(), sock, harness_module(), sock);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, with_daemon, harness_fixture_stop)
 		T(enrolment_follows_the_first_password_never_precedes_it),
 		T(person_without_password_is_never_asked_for_a_code),
 		T(active_login_takes_password_then_authenticator_code),
@@ -426,14 +408,8 @@ int main(int argc, char **argv)
 		T(code_with_reset_mfa_leads_to_enrolment),
 #undef T
 		cmocka_unit_test_setup_teardown(config_change_applies_to_new_enrolments_only,
-						with_daemon_conf_saved, teardown_conf_restored),
+						with_daemon_conf_saved, harness_fixture_stop),
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_mfa",
-			    "onboardd trusts only uid 0 to log in other users", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return DIALOG_MAIN("test_pam_mfa", HARNESS_WHY_ROOT, prepare, tests);
 }

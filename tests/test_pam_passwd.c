@@ -102,6 +102,17 @@ static int login_with(const char *user, const char *password)
 	return dl.rv;
 }
 
+/* After a change (or none), user logs in with the password in force and
+ * not with the other; why says what a failure means. */
+static void expect_password_in_force(const char *user, const char *in_force, const char *other,
+				     const char *why)
+{
+	if (login_with(user, in_force) != PAM_SUCCESS)
+		fail_msg("%s: the password in force does not log in", why);
+	if (login_with(user, other) != PAM_AUTH_ERR)
+		fail_msg("%s: the other password logs in", why);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 static void passwd_refused_during_registration(void **state)
@@ -158,10 +169,7 @@ static void passwd_works_after_registration(void **state)
 	passwd(&dl, "pat");
 	dialog_expect(&dl, PAM_SUCCESS, "Your password has been changed");
 	expect_prompts(&dl, "Current password: |New password: |Repeat new password: |");
-	if (login_with("pat", NEW_PASSWORD) != PAM_SUCCESS)
-		fail_msg("the new password does not log in");
-	if (login_with("pat", PASSWORD) != PAM_AUTH_ERR)
-		fail_msg("the old password still logs in");
+	expect_password_in_force("pat", NEW_PASSWORD, PASSWORD, "after the change");
 }
 
 static void passwd_wrong_current_password_refused(void **state)
@@ -174,10 +182,8 @@ static void passwd_wrong_current_password_refused(void **state)
 	dialog_expect(&dl, PAM_AUTH_ERR, NULL);
 	/* Nothing more is asked once the current password is wrong. */
 	expect_prompts(&dl, "Current password: |");
-	if (login_with("wes", PASSWORD) != PAM_SUCCESS)
-		fail_msg("the password changed although the current one was wrong");
-	if (login_with("wes", NEW_PASSWORD) != PAM_AUTH_ERR)
-		fail_msg("the new password logs in although the current one was wrong");
+	expect_password_in_force("wes", PASSWORD, NEW_PASSWORD,
+				 "the current password given was wrong");
 }
 
 static void passwd_new_password_rules_give_the_reason(void **state)
@@ -324,20 +330,15 @@ static void unmanaged_user_is_ignored(void **state)
 static int write_config(const char *extra)
 {
 	static char base[4096];
-	char path[PATH_MAX];
 	int r;
 
 	if (!base[0]) {
-		FILE *fp = fopen(harness_path(path, sizeof(path), "onboardd.conf"), "re");
-		size_t n;
+		ssize_t n = harness_read_file("onboardd.conf", base, sizeof(base));
 
-		if (!fp)
-			return -errno;
-		n = fread(base, 1, sizeof(base) - 1, fp);
-		fclose(fp);
-		if (n == 0 || n == sizeof(base) - 1)
+		if (n < 0)
+			return (int)n;
+		if (n == 0 || (size_t)n == sizeof(base) - 1)
 			return -EFBIG;
-		base[n] = '\0';
 	}
 	r = harness_write_file("onboardd.conf", base);
 	if (r >= 0 && extra)
@@ -390,7 +391,7 @@ static int teardown(void **state)
 static int prepare(const char *dir)
 {
 	const char *so = harness_module(), *w = harness_wrapper_modules();
-	char sock[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX], text[8 * PATH_MAX + 512];
+	char sock[PATH_MAX], wire[PATH_MAX], passdb[PATH_MAX];
 	int r;
 
 	(void)dir;
@@ -402,20 +403,20 @@ static int prepare(const char *dir)
 					 "bob:bobpw:onboard\n");
 	if (r < 0)
 		return r;
-	snprintf(text, sizeof(text),
-		 "auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "auth required pam_deny.so\n"
-		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
-		 "password required %s/pam_matrix.so passdb=%s\n",
-		 so, sock, so, sock, w, passdb);
-	r = harness_write_file("pam.d/onboard", text);
+	r = harness_write_service(
+		"onboard",
+		"auth [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"auth required pam_deny.so\n"
+		"password [success=done ignore=ignore default=die] %s socket=%s timeout=10\n"
+		"password required %s/pam_matrix.so passdb=%s\n",
+		so, sock, so, sock, w, passdb);
 	if (r < 0)
 		return r;
-	snprintf(text, sizeof(text),
-		 "password [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
-		 "password required %s/pam_matrix.so passdb=%s\n",
-		 so, wire, WIRE_TIMEOUT, w, passdb);
-	return harness_write_file("pam.d/onboard-tripwire", text);
+	return harness_write_service(
+		"onboard-tripwire",
+		"password [success=done ignore=ignore default=die] %s socket=%s timeout=%d\n"
+		"password required %s/pam_matrix.so passdb=%s\n",
+		so, wire, WIRE_TIMEOUT, w, passdb);
 }
 
 int main(int argc, char **argv)
@@ -436,11 +437,7 @@ int main(int argc, char **argv)
 #undef T
 	};
 
-	if (!dialog_on_path("oathtool")) {
-		printf("SKIP: oathtool is not installed\n");
-		return 77;
-	}
-	return harness_main(argc, argv, "test_pam_passwd",
-			    "onboardd trusts only uid 0 to change other users' passwords", prepare,
-			    tests, sizeof(tests) / sizeof(tests[0]));
+	return DIALOG_MAIN("test_pam_passwd",
+			   "onboardd trusts only uid 0 to change other users' passwords", prepare,
+			   tests);
 }

@@ -74,11 +74,7 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
 		</dev/null >>"$OB_LOG" 2>&1 &
 	act_pid=$!
 	ob_track_pid "$act_pid"
-	i=0
-	while [ ! -S "$act" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	ob_wait_socket "$act"
 	# Only root administers: another user is refused, and the refusal
 	# (onboardd's own words) shows who serves the socket all the same.
 	if [ "$(id -u)" -eq 0 ]; then

@@ -19,6 +19,7 @@
 #include <lmdb.h>
 
 #include "store.h"
+#include "unit_store.h"
 
 #define T0 1800000000LL /* an arbitrary "now" */
 #define DAY 86400LL
@@ -27,7 +28,7 @@
 #define PWHASH_NEW "$argon2id$v=19$m=65536,t=2,p=1$bmV3c2FsdA$bmV3aGFzaA/+"
 
 struct fixture {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct store *st;
 };
 
@@ -42,29 +43,12 @@ struct fixture {
 
 /* ------------------------------------------------------------ helpers */
 
-static void remove_db_dir(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
-	unlink(path);
-	if (rmdir(dir) < 0)
-		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(errno));
-}
-
 static int fixture_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	int r;
+	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_store");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	r = store_open(&f->st, f->dir, MAP_SIZE);
-	if (r < 0)
-		fail_msg("store_open(%s): %s", f->dir, strerror(-r));
+	unit_store_open(&f->st, f->dir, MAP_SIZE);
 	*state = f;
 	return 0;
 }
@@ -74,8 +58,7 @@ static int fixture_teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->st);
-	remove_db_dir(f->dir);
-	free(f);
+	(void)unit_fixture_free(f);
 	return 0;
 }
 
@@ -92,13 +75,8 @@ static void reopen(struct fixture *f, uint64_t map_size)
 
 static void person_fill(struct person *p, const char *username, const char *first)
 {
-	memset(p, 0, sizeof(*p));
-	snprintf(p->username, sizeof(p->username), "%s", username);
-	snprintf(p->first_name, sizeof(p->first_name), "%s", first);
-	snprintf(p->last_name, sizeof(p->last_name), "Lindqvist");
+	unit_person(p, username, first, "Lindqvist", "default", PWHASH_OLD);
 	snprintf(p->email, sizeof(p->email), "%s@example.org", username);
-	snprintf(p->org, sizeof(p->org), "default");
-	snprintf(p->pwhash, sizeof(p->pwhash), "%s", PWHASH_OLD);
 	p->created = T0;
 	p->updated = T0;
 }

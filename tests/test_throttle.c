@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "store.h"
 #include "throttle.h"
+#include "unit_store.h"
 
 #define T0 1800000000LL
 
@@ -62,6 +63,19 @@ static void fail_n(struct throttle_sources *s, const uint8_t *key, unsigned n, i
 
 	for (unsigned i = 0; i < n; i++)
 		throttle_sources_fail(s, key, &rules, now, &until);
+}
+
+/* Sources 0 to count - 1 (see host) fail n times each, source i at
+ * now + i * step. */
+static void fail_sources(struct throttle_sources *s, unsigned count, unsigned n, int64_t now,
+			 int64_t step)
+{
+	uint8_t k[THROTTLE_SOURCE_BYTES];
+
+	for (unsigned i = 0; i < count; i++) {
+		host(i, k);
+		fail_n(s, k, n, now + (int64_t)i * step);
+	}
 }
 
 static void keys_tell_kinds_and_values_apart(void **state)
@@ -123,10 +137,7 @@ static void table_never_holds_more_than_its_size(void **state)
 	struct throttle_sources *s = *state;
 	uint8_t k[THROTTLE_SOURCE_BYTES];
 
-	for (unsigned i = 0; i < 3 * THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0 + i);
-	}
+	fail_sources(s, 3 * THROTTLE_SOURCES_MAX, 1, T0, 1);
 	assert_true(throttle_sources_count(s) <= THROTTLE_SOURCES_MAX);
 	/* The newest is there, with its failure. */
 	host(3 * THROTTLE_SOURCES_MAX - 1, k);
@@ -144,10 +155,7 @@ static void full_table_counts_new_sources_together(void **state)
 	uint8_t k[THROTTLE_SOURCE_BYTES], first[THROTTLE_SOURCE_BYTES];
 	int64_t until;
 
-	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0);
-	}
+	fail_sources(s, THROTTLE_SOURCES_MAX, 1, T0, 0);
 	for (unsigned i = 0; i < rules.attempts; i++) {
 		enum source_outcome o;
 
@@ -207,15 +215,12 @@ static void rotating_sources_beyond_the_table_are_bounded(void **state)
 static void a_flood_of_new_sources_does_not_free_a_locked_one(void **state)
 {
 	struct throttle_sources *s = *state;
-	uint8_t locked[THROTTLE_SOURCE_BYTES], k[THROTTLE_SOURCE_BYTES];
+	uint8_t locked[THROTTLE_SOURCE_BYTES];
 
 	throttle_source_key("tty", "tty7", locked);
 	fail_n(s, locked, rules.attempts, T0);
 	assert_int_equal(check(s, locked, T0), THROTTLE_LOCKED);
-	for (unsigned i = 0; i < 2 * THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, 1, T0 + 1);
-	}
+	fail_sources(s, 2 * THROTTLE_SOURCES_MAX, 1, T0 + 1, 0);
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
 	assert_int_equal(check(s, locked, T0 + 1), THROTTLE_LOCKED);
 }
@@ -228,10 +233,7 @@ static void when_every_source_is_locked_none_is_forgotten(void **state)
 	uint8_t k[THROTTLE_SOURCE_BYTES], oldest[THROTTLE_SOURCE_BYTES];
 	int64_t until;
 
-	for (unsigned i = 0; i < THROTTLE_SOURCES_MAX; i++) {
-		host(i, k);
-		fail_n(s, k, rules.attempts, T0);
-	}
+	fail_sources(s, THROTTLE_SOURCES_MAX, rules.attempts, T0, 0);
 	host(THROTTLE_SOURCES_MAX, k);
 	assert_int_equal(throttle_sources_fail(s, k, &rules, T0, &until), SOURCE_OVERFLOW);
 	assert_int_equal(throttle_sources_count(s), THROTTLE_SOURCES_MAX);
@@ -248,17 +250,6 @@ static int64_t clock_now = T0;
 static int64_t test_now(void)
 {
 	return clock_now;
-}
-
-static void remove_db(const char *dir)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* store_throttle_put, through the linker's --wrap: while throttle_full,
@@ -283,13 +274,10 @@ enum store_result __wrap_store_throttle_put(struct store *st, const char *userna
 
 static void add_person(struct store *st, const char *username)
 {
-	struct person p = { 0 };
+	struct person p;
 
-	snprintf(p.username, sizeof(p.username), "%s", username);
-	snprintf(p.first_name, sizeof(p.first_name), "Ada");
-	snprintf(p.last_name, sizeof(p.last_name), "Lovelace");
-	snprintf(p.org, sizeof(p.org), "default");
-	snprintf(p.pwhash, sizeof(p.pwhash), "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+	unit_person(&p, username, "Ada", "Lovelace", "default",
+		    "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
 	p.created = p.updated = p.password_set = T0 - 86400;
 	if (store_person_create(st, &p) != STORE_OK)
 		fail_msg("cannot create %s", username);
@@ -303,21 +291,17 @@ static void add_person(struct store *st, const char *username)
  * again the failure is recorded and counts. */
 static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
 {
-	char dir[64];
+	char dir[UNIT_DIR_MAX];
 	struct daemon d = { .now = test_now };
 	const uint8_t here[THROTTLE_PLACE_BYTES] = { 1 };
 	struct throttle t;
 	unsigned refused = 0;
 	int64_t until;
-	int r;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_throttle.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_dir_make(dir, sizeof(dir), unit_tmpfs(), "test_throttle"), 0);
 	config_defaults(&d.cfg);
-	if ((r = store_open(&d.store, dir, 1 << 20)) < 0)
-		fail_msg("store_open: %s", strerror(-r));
+	unit_store_open(&d.store, dir, 1 << 20);
 	add_person(d.store, "ada");
 	add_person(d.store, "bob");
 	throttle_full = true;
@@ -342,7 +326,7 @@ static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
 	assert_int_equal(t.failures, 1);
 	assert_int_equal(t.last_failure, T0);
 	store_close(d.store);
-	remove_db(dir);
+	assert_int_equal(unit_dir_remove(dir), 0);
 }
 
 /* The table of failures the store could not take holds 256 people.  A
@@ -351,20 +335,16 @@ static void a_failure_that_cannot_be_recorded_refuses_the_next_try(void **state)
  * has been written: the table fails closed when it overflows. */
 static void a_full_table_of_unrecorded_failures_refuses_everyone(void **state)
 {
-	char dir[64], name[32];
+	char dir[UNIT_DIR_MAX], name[32];
 	struct daemon d = { .now = test_now };
 	const uint8_t here[THROTTLE_PLACE_BYTES] = { 2 };
 	struct throttle t;
 	int64_t until;
-	int r;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/test_throttle.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_dir_make(dir, sizeof(dir), unit_tmpfs(), "test_throttle"), 0);
 	config_defaults(&d.cfg);
-	if ((r = store_open(&d.store, dir, 4 << 20)) < 0)
-		fail_msg("store_open: %s", strerror(-r));
+	unit_store_open(&d.store, dir, 4 << 20);
 	for (int i = 0; i < 257; i++) {
 		snprintf(name, sizeof(name), "p%03d", i);
 		add_person(d.store, name);
@@ -388,7 +368,7 @@ static void a_full_table_of_unrecorded_failures_refuses_everyone(void **state)
 	assert_int_equal(store_throttle_get(d.store, "p255", &t), STORE_OK);
 	assert_int_equal(t.failures, 1);
 	store_close(d.store);
-	remove_db(dir);
+	assert_int_equal(unit_dir_remove(dir), 0);
 }
 
 int main(void)

@@ -67,6 +67,16 @@ refused() {
 	fi
 }
 show() { sed 's/^/  | /' "$OB_DIR/pamtester.out"; }
+# login_as UID KEY USER OPS ANSWER...: login, run by UID instead of root,
+# with KEY for the authenticator codes; its status in rc.
+login_as() {
+	as_uid=$1
+	as_key=$2
+	shift 2
+	OB_KEY_FILE= OB_TOTP_KEY=$as_key setpriv --reuid="$as_uid" --regid="$as_uid" \
+		--clear-groups $drive onboard-demo "$@" >"$OB_DIR/pamtester.out" 2>&1
+	rc=$?
+}
 
 expect_ok walkthrough_user_add \
 	ob_ctl user add grace --first-name Grace --last-name Hopper --email grace@example.org
@@ -117,10 +127,7 @@ if command -v setpriv >/dev/null 2>&1; then
 	chmod 711 "$OB_DIR"
 	chmod -R a+rX "$OB_DIR/pam.d"
 	chmod a+r "${srcdir_tests:-$(dirname "$0")}/pamtester.exp" 2>/dev/null
-	OB_KEY_FILE= setpriv --reuid=65534 --regid=65534 --clear-groups \
-		$drive onboard-demo grace authenticate "$password" @TOTP+60 \
-		>"$OB_DIR/pamtester.out" 2>&1
-	rc=$?
+	login_as 65534 "$OB_TOTP_KEY" grace authenticate "$password" @TOTP+60
 	if [ $rc -ne 0 ] && grep -q "may check only its own" "$OB_DIR/pamtester.out"; then
 		ob_pass non_root_program_cannot_check_another_users_login
 	else
@@ -138,10 +145,7 @@ if command -v setpriv >/dev/null 2>&1; then
 	bcode=$(grep -E '^[A-Z]{4}(-[A-Z]{4}){3}$' "$OB_OUT")
 	OB_TOTP_KEY= login bob authenticate "$bcode" bob "$password" "$password" @TOTP
 	bkey=$(cat "$OB_KEY_FILE" 2>/dev/null)
-	OB_KEY_FILE= OB_TOTP_KEY=$bkey setpriv --reuid=1001 --regid=1001 --clear-groups \
-		$drive onboard-demo bob authenticate "$password" @TOTP+30 \
-		>"$OB_DIR/pamtester.out" 2>&1
-	rc=$?
+	login_as 1001 "$bkey" bob authenticate "$password" @TOTP+30
 	if [ $rc -eq 0 ] && grep -q "successfully authenticated" "$OB_DIR/pamtester.out"; then
 		ob_pass program_may_check_its_own_users_login
 	else

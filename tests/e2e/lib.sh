@@ -1,5 +1,5 @@
-# Shared helpers of the end-to-end tests (POSIX sh; source it after
-# tests/lib.sh).  These tests run the real programs (sshd, login, su)
+# Shared helpers of the end-to-end tests (POSIX sh; source it with
+# $srcdir_tests set: it sources tests/lib.sh first).  These tests run the real programs (sshd, login, su)
 # with the shipped pam.d-examples and the built module against a test
 # onboardd, so they need root and change the host: Unix accounts, a
 # service file in /etc/pam.d.  Everything changed is put back byte for
@@ -11,6 +11,7 @@
 #                                account files protected, a daemon that
 #                                sees the host's real accounts
 #   e2e_useradd NAME [OPTS]      a Unix account, removed with its home at exit
+#   e2e_unix_account NAME [OPTS] the same with $UNIX_PASSWORD as its password
 #   e2e_install_stack EX SVC     pam.d-examples/EX as /etc/pam.d/SVC, with
 #                                the built module on the test socket
 #   e2e_invite NAME              a person with an invitation: $E2E_CODE
@@ -25,8 +26,16 @@
 #                                pass when it failed, each TEXT was shown
 #                                and no command ran (a time-out is no
 #                                refusal)
+#   e2e_registered NAME HOME OUT USER STATUS
+#                                e2e_logged_in, e2e_check_home, and
+#                                E2E_TOTP_KEY from the enrolment
+#   e2e_adopted_logins DRIVE USER CODE REFUSAL NAME...
+#                                an adopted account's registration, login
+#                                and refused old password through DRIVE
 #   e2e_preload_foreign          LD_PRELOAD for sshd/login in a sanitized
 #                                build (the module needs the ASan runtime)
+
+. "$srcdir_tests/lib.sh"
 
 E2E_TOP=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 E2E_DIALOG="$E2E_TOP/tests/e2e/dialog.exp"
@@ -107,6 +116,13 @@ e2e_useradd() {
 		exit 99
 	fi
 	E2E_ACCOUNTS="$E2E_ACCOUNTS $name"
+}
+
+# e2e_unix_account NAME [USERADD OPTION...]: e2e_useradd, with
+# $UNIX_PASSWORD as the account's own Unix password.
+e2e_unix_account() {
+	e2e_useradd "$@"
+	printf '%s:%s\n' "$1" "$UNIX_PASSWORD" | chpasswd || exit 99
 }
 
 # A directory the program needs that the host may lack; removed at exit
@@ -257,6 +273,42 @@ e2e_refused() {
 	fi
 	e2e_show "$out" "$rc"
 	return 1
+}
+
+# e2e_registered LOGGED_IN HOME OUT USER RC: the first login OUT of USER
+# (status RC) registered and enrolled: e2e_logged_in as LOGGED_IN,
+# e2e_check_home as HOME, and E2E_TOTP_KEY becomes the key it showed,
+# for the logins after it.
+e2e_registered() {
+	e2e_logged_in "$1" "$3" "$4" "$5"
+	e2e_check_home "$2" "$4"
+	E2E_TOTP_KEY=$(e2e_key)
+	export E2E_TOTP_KEY
+}
+
+# e2e_adopted_logins DRIVE USER CODE REFUSAL NAME1 NAME2 NAME3 NAME4: the
+# adopted account USER through DRIVE (login_as or su_as, called as DRIVE
+# OUT USER ANSWER...): the first login with the access code CODE
+# registers, with a new $PASSWORD, and enrols (e2e_registered as NAME1,
+# NAME2); the next takes the password and the authenticator's next code
+# (NAME3); the old $UNIX_PASSWORD is refused by onboard, showing
+# REFUSAL, and not asked again by pam_unix (NAME4).  DRIVE sets $out and
+# $user: the names here are its own.
+e2e_adopted_logins() {
+	e2e_al_drive=$1
+	e2e_al_user=$2
+	e2e_al_code=$3
+	e2e_al_refusal=$4
+	shift 4
+	E2E_TOTP_KEY=
+	"$e2e_al_drive" code "$e2e_al_user" "$e2e_al_code" "$e2e_al_user" "$PASSWORD" \
+		"$PASSWORD" @TOTP
+	e2e_registered "$1" "$2" code "$e2e_al_user" $?
+	# The next time step: the enrolment used this one.
+	"$e2e_al_drive" password "$e2e_al_user" "$PASSWORD" @TOTP+30
+	e2e_logged_in "$3" password "$e2e_al_user" $?
+	"$e2e_al_drive" wrongpw "$e2e_al_user" "$UNIX_PASSWORD" "$UNIX_PASSWORD"
+	e2e_refused "$4" wrongpw $? "$e2e_al_refusal"
 }
 
 # The key shown at the last enrolment.

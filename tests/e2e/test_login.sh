@@ -11,7 +11,6 @@
 # Debian releases ship util-linux's.  Both use the "login" service.
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_login.sh login
@@ -45,27 +44,15 @@ login_as() {
 
 ob_start_daemon
 # An adopted account whose old Unix password must not open the door.
-e2e_useradd obe2e3
-printf 'obe2e3:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2e3
 e2e_access_code obe2e3 Cy Three
 code=$(printf '%s' "$E2E_CODE" | tr -d - | tr '[:upper:]' '[:lower:]')
 
 # The code typed in lower case without dashes, the username, a new
 # password twice, the authenticator app's first code.
-E2E_TOTP_KEY=
-login_as code obe2e3 "$code" obe2e3 "$PASSWORD" "$PASSWORD" @TOTP
-e2e_logged_in login_access_code_login code obe2e3 $?
-e2e_check_home login_first_login_creates_private_home obe2e3
-E2E_TOTP_KEY=$(e2e_key)
-export E2E_TOTP_KEY
-
-# The next time step: the enrolment used this one.
-login_as password obe2e3 "$PASSWORD" @TOTP+30
-e2e_logged_in login_password_and_authenticator_login password obe2e3 $?
-
-# Refused by onboard, and not asked again by pam_unix.
-login_as wrongpw obe2e3 "$UNIX_PASSWORD" "$UNIX_PASSWORD"
-e2e_refused login_old_unix_password_refused wrongpw $? "Login incorrect"
+e2e_adopted_logins login_as obe2e3 "$code" "Login incorrect" \
+	login_access_code_login login_first_login_creates_private_home \
+	login_password_and_authenticator_login login_old_unix_password_refused
 
 # No password is asked: the module knows no more than that the daemon
 # is down, and says so before any prompt.

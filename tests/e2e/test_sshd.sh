@@ -14,7 +14,6 @@
 # /etc/pam.d/sshd is never touched.
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_sshd.sh sshd
@@ -104,8 +103,7 @@ ob_start_daemon
 # An existing account with a Unix password of its own, adopted by
 # onboard: from now on onboard decides, and that old password must not
 # open the door (as it would with "sufficient" in the stack).
-e2e_useradd obe2e1
-printf 'obe2e1:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2e1
 e2e_invite obe2e1 Ada One
 invite=$E2E_CODE
 # Invitation code, keep the name, the first password twice, then the
@@ -158,14 +156,12 @@ e2e_refused sshd_used_access_code_refused codeagain $? "Permission denied"
 
 # A regular user onboard does not manage: PAM_IGNORE from onboard,
 # pam_unix checks the Unix password.
-e2e_useradd obe2e5
-printf 'obe2e5:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2e5
 ssh_kbd unmanaged obe2e5 "$UNIX_PASSWORD"
 e2e_logged_in sshd_unmanaged_user_logs_in_with_unix_password unmanaged obe2e5 $?
 
 # A system account (uid below UID_MIN) with a Unix password.
-e2e_useradd obe2esys -r
-printf 'obe2esys:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2esys -r
 
 ssh_root root
 e2e_logged_in sshd_root_logs_in_with_public_key root root $?

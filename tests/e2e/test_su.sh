@@ -13,7 +13,6 @@
 # test is skipped there (sshd and login run the sanitized module).
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 srcdir_tests=${srcdir_tests:-$(dirname "$0")/..}
-. "$srcdir_tests/lib.sh"
 . "$srcdir_tests/e2e/lib.sh"
 
 e2e_require_root test_su.sh su
@@ -51,29 +50,17 @@ su_as() {
 
 ob_start_daemon
 # An adopted account whose old Unix password must not open the door.
-e2e_useradd obe2e4
-printf 'obe2e4:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2e4
 e2e_access_code obe2e4 Di Four
 code=$E2E_CODE
 
-E2E_TOTP_KEY=
-su_as code obe2e4 "$code" obe2e4 "$PASSWORD" "$PASSWORD" @TOTP
-e2e_logged_in su_access_code_registration code obe2e4 $?
-e2e_check_home su_first_login_creates_private_home obe2e4
-E2E_TOTP_KEY=$(e2e_key)
-export E2E_TOTP_KEY
-
-su_as password obe2e4 "$PASSWORD" @TOTP+30
-e2e_logged_in su_password_and_authenticator password obe2e4 $?
-
-# Refused by onboard, and not asked again by pam_unix.
-su_as wrongpw obe2e4 "$UNIX_PASSWORD" "$UNIX_PASSWORD"
-e2e_refused su_old_unix_password_refused wrongpw $? "Authentication failure"
+e2e_adopted_logins su_as obe2e4 "$code" "Authentication failure" \
+	su_access_code_registration su_first_login_creates_private_home \
+	su_password_and_authenticator su_old_unix_password_refused
 
 # A regular user onboard does not manage: onboardd says so, the module
 # steps aside and pam_unix checks the Unix password.
-e2e_useradd obe2e6
-printf 'obe2e6:%s\n' "$UNIX_PASSWORD" | chpasswd || exit 99
+e2e_unix_account obe2e6
 su_as unmanaged obe2e6 "$UNIX_PASSWORD"
 e2e_logged_in su_unmanaged_user_with_unix_password unmanaged obe2e6 $?
 
