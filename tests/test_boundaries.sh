@@ -3,27 +3,29 @@
 # them, checked on the sources (plain sh, grep, sed, awk).  Each broken
 # rule is printed as FILE:LINE: what, and the test fails.
 #
-#   1. Only the LMDB backend, daemon/store_lmdb*.c and its private header
-#      daemon/store_lmdb_private.h, includes <lmdb.h>, and that header is
-#      included by daemon/store_lmdb*.c only; no file includes
-#      <libpq-fe.h> (a store backend, when there is one, will).
-#   2. The pure rules (daemon/policy*.[ch], daemon/validate.[ch]) include
+#   1. Only the LMDB backend, daemon/store/store_lmdb*.c and its private
+#      header store_lmdb_private.h, includes <lmdb.h>, and that header is
+#      included by daemon/store/store_lmdb*.c only; no file includes
+#      <libpq-fe.h> (a second backend, in daemon/store/, will).
+#   2. The pure rules (everything in daemon/rules/) include
 #      only the headers listed below and call nothing that reads the
 #      clock, files, sockets, the log, the passwd database, the
 #      environment or randomness, nor a store or configuration function
 #      (store.h and conf.h are there for their types and inline helpers).
-#   3. login's private header is included by daemon/login*.c only, and
-#      admin's by daemon/admin*.c only (admin_import.h, what the two
-#      import files share, by daemon/admin_import*.c only); so login
-#      never includes admin's, nor admin login's, nor the core (audit.c,
-#      server.c) either.
+#   3. A room (a folder of daemon/) is entered through its public headers
+#      only, as daemon/README lists them: a file outside the room that
+#      includes another of its headers fails.  Inside the rooms: login's
+#      private header is included by daemon/login/login*.c only, admin's
+#      by daemon/admin/admin*.c only, admin_import.h (what the two import
+#      files share) by daemon/admin/admin_import*.c only.
 #   4. The programs do not include each other: pam_module/ nothing of
 #      daemon/ or ctl/, ctl/ nothing of daemon/ or pam_module/, daemon/
 #      nothing of ctl/ or pam_module/, and common/ and include/ (shared
 #      by all three) nothing of any of them.
 #   5. The login files call each other in layers, never sideways or up:
-#      login.c on top, the flows (the other daemon/login_*.c) in the
-#      middle, daemon/login_dialogue.c below.
+#      login.c on top, the flows (the other daemon/login/login_*.c) in
+#      the middle, daemon/login/login_dialogue.c below.  (tests/test_layers.sh
+#      checks the whole daemon for circles on the built objects.)
 #
 # The tests, fuzz targets and benchmarks may reach into any part.
 #
@@ -33,9 +35,9 @@ top=${1:-${top_srcdir:-$(dirname "$0")/..}}
 cd "$top" || exit 99
 
 # A tree that is not ours would pass every rule: make sure it is.
-for f in daemon/store_lmdb.c daemon/store_lmdb_private.h \
-	 daemon/policy.c daemon/validate.c daemon/login_private.h \
-	 daemon/admin_private.h pam_module/pam_onboard.c ctl/onboardctl.c common/varlink.c; do
+for f in daemon/store/store_lmdb.c daemon/store/store_lmdb_private.h daemon/store/store.h \
+	 daemon/rules/policy.c daemon/rules/validate.c daemon/login/login_private.h \
+	 daemon/admin/admin_private.h daemon/base/conf.h pam_module/pam_onboard.c ctl/onboardctl.c common/varlink.c; do
 	if [ ! -f "$f" ]; then
 		echo "test_boundaries: $top/$f is missing: not the onboard source tree" >&2
 		exit 99
@@ -100,14 +102,14 @@ for f in $(sources daemon pam_module ctl common include); do
 		case "${name##*/}" in
 		lmdb.h)
 			case "$f" in
-			daemon/store_lmdb*.c | daemon/store_lmdb_private.h) ;;
-			*) fail "$f" "$line" "includes lmdb.h: only daemon/store_lmdb*.c talk to LMDB" ;;
+			daemon/store/store_lmdb*.c | daemon/store/store_lmdb_private.h) ;;
+			*) fail "$f" "$line" "includes lmdb.h: only daemon/store/store_lmdb*.c talk to LMDB" ;;
 			esac
 			;;
 		store_lmdb_private.h)
 			case "$f" in
-			daemon/store_lmdb*.c) ;;
-			*) fail "$f" "$line" "includes store_lmdb_private.h: only daemon/store_lmdb*.c may" ;;
+			daemon/store/store_lmdb*.c) ;;
+			*) fail "$f" "$line" "includes store_lmdb_private.h: only daemon/store/store_lmdb*.c may" ;;
 			esac
 			;;
 		libpq-fe.h)
@@ -118,8 +120,7 @@ for f in $(sources daemon pam_module ctl common include); do
 done
 
 # ---------------------------------------------------------------- rule 2
-pure="daemon/policy.c daemon/policy.h daemon/policy_text.c daemon/policy_admin.c daemon/policy_admin.h
-	daemon/policy_audit.c daemon/policy_audit.h daemon/validate.c daemon/validate.h"
+pure=$(sources daemon/rules)
 # The headers they may include: the C library's that do no I/O (stdio.h
 # for snprintf, time.h for struct tm and strftime), libsodium for its
 # constant-time compare and wipe, each other, the types of the store and
@@ -135,7 +136,7 @@ impure='time|clock|clock_gettime|gettimeofday|open|openat|creat|read|write|pread
 # The store's and the configuration's own inline helpers are pure.
 inline=$(sed -n -e 's/^static inline[^(]*[^A-Za-z0-9_]\(store_[A-Za-z0-9_]*\)(.*/\1/p' \
 	-e 's/^static inline[^(]*[^A-Za-z0-9_]\(conf_[A-Za-z0-9_]*\)(.*/\1/p' \
-	daemon/store.h daemon/conf.h | tr '\n' '|')
+	daemon/store/store.h daemon/base/conf.h | tr '\n' '|')
 inline=${inline%|}
 for f in $pure; do
 	checked=$((checked + 1))
@@ -161,22 +162,50 @@ for f in $(sources daemon pam_module ctl common include); do
 		case "$name" in
 		login_private.h)
 			case "$f" in
-			daemon/login*.c) ;;
-			*) fail "$f" "$line" "includes login_private.h: only daemon/login*.c may" ;;
+			daemon/login/login*.c) ;;
+			*) fail "$f" "$line" "includes login_private.h: only daemon/login/login*.c may" ;;
 			esac
 			;;
 		admin_private.h)
 			case "$f" in
-			daemon/admin*.c | daemon/admin_import.h) ;;
-			*) fail "$f" "$line" "includes admin_private.h: only daemon/admin*.c may" ;;
+			daemon/admin/admin*.c | daemon/admin/admin_import.h) ;;
+			*) fail "$f" "$line" "includes admin_private.h: only daemon/admin/admin*.c may" ;;
 			esac
 			;;
 		admin_import.h)
 			case "$f" in
-			daemon/admin_import*.c) ;;
-			*) fail "$f" "$line" "includes admin_import.h: only daemon/admin_import*.c may" ;;
+			daemon/admin/admin_import*.c) ;;
+			*) fail "$f" "$line" "includes admin_import.h: only daemon/admin/admin_import*.c may" ;;
 			esac
 			;;
+		esac
+	done | grep . && failed=$((failed + 1))
+done
+# The public headers of each room (daemon/README); base/ and rules/, at the
+# bottom, are public through and through.
+public_store="store.h audit.h peoplefile.h store_record.h"
+public_login="login.h throttle.h quality.h"
+public_admin="admin.h"
+public_core="server.h"
+for f in $(sources daemon); do
+	checked=$((checked + 1))
+	room=${f#daemon/}
+	room=${room%%/*}
+	includes "$f" | while read -r line kind name; do
+		[ "$kind" = q ] || continue
+		owner=$(find daemon -mindepth 2 -maxdepth 2 -type f -name "${name##*/}" | head -n 1)
+		[ -n "$owner" ] || continue
+		other=${owner#daemon/}
+		other=${other%%/*}
+		[ "$other" = "$room" ] && continue
+		case $other in
+		base | rules) continue ;;
+		esac
+		public=
+		eval "public=\$public_$other"
+		case " $public " in
+		*" ${name##*/} "*) ;;
+		*) fail "$f" "$line" "includes ${name##*/}, a header of daemon/$other/ that is not among its public ones ($public)" ;;
 		esac
 	done | grep . && failed=$((failed + 1))
 done
@@ -242,16 +271,16 @@ done
 # is a violation unless that file's layer is below the caller's.
 login_layer() {
 	case "$1" in
-	daemon/login.c) echo 2 ;;
-	daemon/login_dialogue.c) echo 0 ;;
+	daemon/login/login.c) echo 2 ;;
+	daemon/login/login_dialogue.c) echo 0 ;;
 	*) echo 1 ;;
 	esac
 }
-login_defs=$(for f in daemon/login*.c; do
+login_defs=$(for f in daemon/login/login*.c; do
 	code "$f" | grep -v '^static' |
 	sed -n 's/^[a-z][^(]*[^A-Za-z0-9_]\(login_[A-Za-z0-9_]*\)(.*/\1/p' | sed "s|^|$f |"
 done)
-for f in daemon/login*.c; do
+for f in daemon/login/login*.c; do
 	checked=$((checked + 1))
 	echo "$login_defs" | while read -r g name; do
 		[ "$g" = "$f" ] && continue

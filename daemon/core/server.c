@@ -96,7 +96,7 @@ static bool has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-void conn_dispatch(struct conn *c, struct json_object *msg)
+static void conn_dispatch(struct conn *c, struct json_object *msg)
 {
 	struct server *s = c->srv;
 	struct json_object *params, *p;
@@ -406,7 +406,7 @@ static void server_sweep(struct server *s)
 		if (c->waiting && c->login && !login_busy(c->login)) {
 			c->waiting = false;
 			c->last_active = now;
-			conn_process(c);
+			conn_process(c, conn_dispatch);
 			c->partial_since = varlink_reader_pending(&c->rd) ? now : 0;
 		}
 		if (!c->dead && !c->waiting && now - c->last_active > idle_ms) {
@@ -597,7 +597,7 @@ int server_run(struct server *s)
 				if (evs[i].events & EPOLLOUT)
 					conn_flush(c);
 				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR))
-					conn_read(c);
+					conn_read(c, conn_dispatch);
 			}
 		}
 		server_sweep(s);

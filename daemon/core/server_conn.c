@@ -151,7 +151,7 @@ void conn_send(void *ctx, struct json_object *msg)
 
 /* Handle the complete calls already read, one at a time: a call whose
  * reply waits for a worker holds back the calls behind it. */
-void conn_process(struct conn *c)
+void conn_process(struct conn *c, conn_dispatch_fn *dispatch)
 {
 	while (!c->dead && !c->waiting) {
 		struct json_object *msg = NULL;
@@ -167,7 +167,7 @@ void conn_process(struct conn *c)
 		}
 		c->calls++;
 		c->last_active = mono_ms();
-		conn_dispatch(c, msg);
+		dispatch(c, msg);
 		/* Answers carry passwords and codes. */
 		varlink_wipe(msg);
 		json_object_put(msg);
@@ -179,7 +179,7 @@ void conn_process(struct conn *c)
  * their turn.  Reading on until EAGAIN let one client that pipelines
  * calls faster than we parse them keep every other connection (root's
  * logins too) waiting for as long as it went on. */
-void conn_read(struct conn *c)
+void conn_read(struct conn *c, conn_dispatch_fn *dispatch)
 {
 	for (;;) {
 		char *at;
@@ -193,7 +193,7 @@ void conn_read(struct conn *c)
 		n = recv(c->fd, at, room, MSG_DONTWAIT);
 		if (n > 0) {
 			varlink_reader_commit(&c->rd, (size_t)n);
-			conn_process(c);
+			conn_process(c, dispatch);
 			if (!varlink_reader_pending(&c->rd))
 				c->partial_since = 0;
 			else if (!c->partial_since)

@@ -80,14 +80,15 @@ void conn_flush(struct conn *c);
 /* Queue msg (taken over) for the peer.  Never closes the connection
  * itself: it may be called from inside a dialogue; the loop reaps. */
 void conn_send(void *ctx, struct json_object *msg);
+/* What answers one call of c (server.c's dispatch, passed down: the
+ * connection's code below never calls up into the loop above it). */
+typedef void conn_dispatch_fn(struct conn *c, struct json_object *msg);
 /* Handle the complete calls already read, one at a time. */
-void conn_process(struct conn *c);
-/* One read of at most a message's size per wake-up. */
-void conn_read(struct conn *c);
+void conn_process(struct conn *c, conn_dispatch_fn *dispatch);
+/* One read of at most a message's size per wake-up, then the calls it
+ * completed. */
+void conn_read(struct conn *c, conn_dispatch_fn *dispatch);
 /* While stopping: whether c can be closed without failing anyone. */
 bool conn_may_close(struct conn *c);
-
-/* server.c: one call of c, to the interface it names. */
-void conn_dispatch(struct conn *c, struct json_object *msg);
 
 #endif
