@@ -1,9 +1,11 @@
-/* The LMDB storage backend: the environment and its transactions, the
- * translation of LMDB's errors, the meta database (the schema version,
- * its migrations, the key check), the listing walk and the statistics.
- * The records of each kind are in store_lmdb_people.c, _codes.c,
- * _invites.c, _groups.c and _audit.c, the look at data.mdb before LMDB
- * maps it in store_lmdb_probe.c; what they share is in
+/* The LMDB storage backend, its top: the environment, the translation of
+ * LMDB's errors for opening it, the meta database (the schema version,
+ * its migrations, the key check) and the statistics.  Below it, and
+ * never calling it: the records of each kind in store_lmdb_people.c,
+ * _codes.c, _invites.c, _groups.c and _audit.c, what they share per
+ * person in store_lmdb_records.c, the transactions' helpers and the
+ * listing walk in store_lmdb_txn.c, and the look at data.mdb before
+ * LMDB maps it in store_lmdb_probe.c; the order of the files is in
  * store_lmdb_private.h.  Only these files include lmdb.h.
  *
  * Layout: named databases "meta" (schema_version), "people" (username ->
@@ -36,32 +38,6 @@
 #define STORE_KEY_SCHEMA "schema_version"
 #define STORE_KEY_CHECK "key_check" /* store_key_check */
 
-static const char *const store_result_names[] = {
-	[STORE_OK] = "ok",
-	[STORE_NOT_FOUND] = "not found",
-	[STORE_EXISTS] = "already exists",
-	[STORE_CONFLICT] = "conflict",
-	[STORE_USED] = "already used",
-	[STORE_EXPIRED] = "expired",
-	[STORE_REVOKED] = "revoked",
-	[STORE_SUPERSEDED] = "superseded",
-	[STORE_MISMATCH] = "mismatch",
-	[STORE_FULL] = "full",
-	[STORE_UNAVAILABLE] = "unavailable",
-	[STORE_EMAIL_TAKEN] = "e-mail address taken",
-	[STORE_NO_GROUP] = "no such group",
-	[STORE_NO_POOL] = "no such pool",
-	[STORE_POOL_FULL] = "pool full",
-};
-
-const char *store_result_name(enum store_result r)
-{
-	if ((unsigned)r < sizeof(store_result_names) / sizeof(store_result_names[0]) &&
-	    store_result_names[r])
-		return store_result_names[r];
-	return "unknown";
-}
-
 /* ------------------------------------------------------------ errors */
 
 /* LMDB's own codes are negative, system errors positive errno values. */
@@ -77,96 +53,6 @@ static int store_errno(int rc)
 	default:
 		return -EIO;
 	}
-}
-
-/* Abort txn (if any) and say what failed; a full map is the one failure
- * the caller can act on, everything else is "unavailable". */
-enum store_result store_fail(MDB_txn *txn, int rc, const char *what)
-{
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc == MDB_MAP_FULL) {
-		log_warnx("store: %s: the database map is full (raise db_map_size)", what);
-		return STORE_FULL;
-	}
-	log_warnx("store: %s: %s", what, mdb_strerror(rc));
-	return STORE_UNAVAILABLE;
-}
-
-/* A commit is durable on disk before it returns (no MDB_NOSYNC). */
-enum store_result store_commit(MDB_txn *txn, const char *what)
-{
-	int rc = mdb_txn_commit(txn);
-
-	return rc ? store_fail(NULL, rc, what) : STORE_OK;
-}
-
-enum store_result store_corrupt(MDB_txn *txn, const char *db)
-{
-	if (txn)
-		mdb_txn_abort(txn);
-	log_warnx("store: a record in \"%s\" is corrupt or of an unknown format", db);
-	return STORE_UNAVAILABLE;
-}
-
-/* A key as text for a message: a corrupt record's key may be anything. */
-static void store_key_text(const MDB_val *k, char *buf, size_t size)
-{
-	size_t n = k->mv_size < size - 1 ? k->mv_size : size - 1;
-	const unsigned char *p = k->mv_data;
-
-	for (size_t i = 0; i < n; i++)
-		buf[i] = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' ? (char)p[i] : '?';
-	buf[n] = '\0';
-}
-
-/* A record of db (key k) that cannot be read, in a get: say which. */
-enum store_result store_corrupt_key(const char *db, const MDB_val *k)
-{
-	char key[OB_USERNAME_MAX + 1];
-
-	store_key_text(k, key, sizeof(key));
-	log_warnx("store: the record of \"%s\" in \"%s\" is corrupt or of an unknown format; "
-		  "restore it from backup or remove it", key, db);
-	return STORE_UNAVAILABLE;
-}
-
-/* A username as a key; false when it cannot name anyone. */
-bool store_key_username(MDB_val *k, const char *username)
-{
-	size_t n;
-
-	if (!username)
-		return false;
-	n = strnlen(username, OB_USERNAME_MAX + 1);
-	if (n == 0 || n > OB_USERNAME_MAX)
-		return false;
-	k->mv_data = (void *)username;
-	k->mv_size = n;
-	return true;
-}
-
-/* ------------------------------------------------------------ encoding */
-
-/* Put o's text under key.  secret: wipe the text once LMDB has copied it.
- * Returns an LMDB code (ENOMEM when json-c cannot print). */
-int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o,
-		   bool secret)
-{
-	const char *s;
-	size_t len;
-	MDB_val v;
-	int rc;
-
-	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
-	if (!s)
-		return ENOMEM;
-	v.mv_data = (void *)s;
-	v.mv_size = len;
-	rc = mdb_put(txn, dbi, key, &v, 0);
-	if (secret)
-		sodium_memzero((char *)s, len);
-	return rc;
 }
 
 /* ------------------------------------------------------------ open */
@@ -503,83 +389,6 @@ void store_close(struct store *st)
 		return;
 	mdb_env_close(st->env);
 	free(st);
-}
-
-/* ------------------------------------------------------------ listing */
-
-/* What the calling thread's last listing skipped (store_last_skipped). */
-static _Thread_local struct store_skipped store_skipped_last;
-
-void store_last_skipped(struct store_skipped *out)
-{
-	*out = store_skipped_last;
-}
-
-/* A record a listing leaves out: logged with its key, and counted. */
-static void store_skip(const char *db, const MDB_val *k)
-{
-	char key[OB_USERNAME_MAX + 1];
-
-	store_key_text(k, key, sizeof(key));
-	log_warnx("store: listing \"%s\": the record of \"%s\" is corrupt or of an unknown "
-		  "format; skipped", db, key);
-	if (store_skipped_last.count++ == 0)
-		snprintf(store_skipped_last.first, sizeof(store_skipped_last.first), "%s", key);
-}
-
-/* Visit the records of dbi in key order in one read transaction, from
- * the first, or from the first key strictly after after (NULL or "": from
- * the first).  visit returns < 0 for a record it cannot decode (skipped,
- * logged and counted in store_skipped_last), > 0 to stop. */
-enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db,
-			     const char *after,
-			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
-			     void *arg)
-{
-	enum store_result r = STORE_OK;
-	MDB_cursor *cur;
-	MDB_txn *txn;
-	MDB_val k, v;
-	size_t n;
-	int rc, stop;
-
-	memset(&store_skipped_last, 0, sizeof(store_skipped_last));
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, db);
-	rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc)
-		return store_fail(txn, rc, db);
-	if (after && after[0]) {
-		/* Keys are usernames of at most OB_USERNAME_MAX bytes, and such
-		 * a key comes after a longer one exactly when it comes after
-		 * its first OB_USERNAME_MAX bytes: cut it (LMDB refuses long keys). */
-		n = strnlen(after, OB_USERNAME_MAX);
-		k.mv_data = (void *)after;
-		k.mv_size = n;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc == 0 && k.mv_size == n && memcmp(k.mv_data, after, n) == 0)
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-	} else {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	}
-	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		stop = visit(&k, &v, arg);
-		if (stop < 0) {
-			/* One bad record must not hide all the others. */
-			store_skip(db, &k);
-			continue;
-		}
-		if (stop)
-			break;
-	}
-	if (r == STORE_OK && rc != 0 && rc != MDB_NOTFOUND) {
-		log_warnx("store: list %s: %s", db, mdb_strerror(rc));
-		r = STORE_UNAVAILABLE;
-	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
-	return r;
 }
 
 /* ------------------------------------------------------------ stats */

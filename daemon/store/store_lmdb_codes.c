@@ -1,7 +1,8 @@
-/* The LMDB backend's access codes, and what codes and invitations share
- * (struct store_kind, store_lmdb_private.h): reading, writing and
- * revoking a person's record of either kind, and closing both when the
- * person is disabled or purged.  Invitations are store_lmdb_invites.c. */
+/* The LMDB backend's access codes: a record of a kind (struct
+ * store_kind, read, written and revoked by store_lmdb_records.c) with an
+ * index of the active codes' hashes.  Invitations, the other kind, are
+ * store_lmdb_invites.c; closing both when a person is disabled or
+ * purged is store_lmdb_people.c's. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include "log.h"
 #include "store_lmdb_private.h"
 
-/* ------------------------------------------------------------ records of a kind */
+/* ------------------------------------------------------------ codes as a kind */
 
 static bool store_code_decode(const struct store_bytes *k, const struct store_bytes *v, void *out)
 {
@@ -27,51 +28,14 @@ static struct json_object *store_code_encode(const void *rec)
 static enum store_result store_code_open(const void *rec, int64_t now);
 static int store_code_revoke_rec(struct store *st, MDB_txn *txn, void *rec, int64_t now);
 
-static const struct store_kind store_codes_kind = {
+const struct store_kind store_codes_kind = {
 	"codes", offsetof(struct store, codes), store_code_decode, store_code_encode,
 	store_code_open, store_code_revoke_rec,
 };
 
-static MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind)
-{
-	return *(const MDB_dbi *)((const char *)st + kind->dbi);
-}
-
-/* Write rec, the record of username, of its kind inside txn. */
-int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
-		    const char *username, const void *rec)
-{
-	_cleanup_json_ struct json_object *o = kind->encode(rec);
-	MDB_val k;
-
-	if (!o || !store_key_username(&k, username))
-		return EINVAL;
-	return store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
-}
-
 static int store_code_write(struct store *st, MDB_txn *txn, const struct access_code *c)
 {
 	return store_rec_write(st, txn, &store_codes_kind, c->username, c);
-}
-
-/* Read and decode the record of key k of its kind inside txn; out is
- * only filled on STORE_OK. */
-enum store_result store_rec_read(struct store *st, MDB_txn *txn,
-				 const struct store_kind *kind, const MDB_val *k, void *out)
-{
-	MDB_val v;
-	int rc;
-
-	rc = mdb_get(txn, store_kind_dbi(st, kind), (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read %s: %s", kind->db, mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt_key(kind->db, k);
-	return STORE_OK;
 }
 
 static enum store_result store_code_read(struct store *st, MDB_txn *txn, const MDB_val *k,
@@ -80,58 +44,10 @@ static enum store_result store_code_read(struct store *st, MDB_txn *txn, const M
 	return store_rec_read(st, txn, &store_codes_kind, k, out);
 }
 
-/* The record of username of its kind, in a read transaction of its own. */
-enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
-				const char *username, void *out, size_t size)
-{
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
-
-	memset(out, 0, size);
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, kind->db);
-	r = store_rec_read(st, txn, kind, &k, out);
-	mdb_txn_abort(txn);
-	return r;
-}
-
-/* Revoke username's open record of its kind, in one transaction. */
-enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
-				   const char *username, int64_t now)
-{
-	union store_rec rec;
-	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k;
-	int rc;
-
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, kind->db);
-	r = store_rec_read(st, txn, kind, &k, &rec);
-	if (r == STORE_OK)
-		r = kind->open(&rec, now);
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	rc = kind->revoke(st, txn, &rec, now);
-	if (rc)
-		return store_fail(txn, rc, kind->db);
-	return store_commit(txn, kind->db);
-}
-
 /* ------------------------------------------------------------ codes */
 
 /* Drop the index entry of an active code, if it still names this person. */
-static int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c)
+int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c)
 {
 	MDB_val hk = { .mv_size = CODE_HASH_BYTES, .mv_data = (void *)c->hash };
 	MDB_val hv;
@@ -410,35 +326,4 @@ enum store_result store_code_each(struct store *st, const char *after,
 	struct store_each_code e = { .fn = fn, .ctx = ctx };
 
 	return store_walk(st, st->codes, "codes", after, store_visit_code, &e);
-}
-
-/* ------------------------------------------------------------ both kinds, for people's changes */
-
-/* Close the person's active code and pending invitation at now; with
- * drop, delete the records too (a purge). */
-int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop)
-{
-	static const struct store_kind *const kinds[] = { &store_codes_kind, &store_invites_kind };
-	union store_rec rec;
-	enum store_result r;
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !rc; i++) {
-		r = store_rec_read(st, txn, kinds[i], k, &rec);
-		if (r == STORE_NOT_FOUND)
-			continue;
-		if (r != STORE_OK)
-			return EIO;
-		if (!drop) {
-			if (kinds[i]->open(&rec, now) == STORE_OK)
-				rc = kinds[i]->revoke(st, txn, &rec, now);
-			continue;
-		}
-		/* An active code's hash must not lead to a purged person. */
-		if (kinds[i] == &store_codes_kind && rec.code.state == CODE_ACTIVE)
-			rc = store_hash_unindex(st, txn, &rec.code);
-		if (!rc)
-			rc = mdb_del(txn, store_kind_dbi(st, kinds[i]), k, NULL);
-	}
-	return rc;
 }

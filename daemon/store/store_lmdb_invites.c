@@ -1,5 +1,5 @@
 /* The LMDB backend's invitations: one record per person, kept as an
- * access code is (struct store_kind, store_lmdb_codes.c). */
+ * access code is (struct store_kind, store_lmdb_records.c). */
 #include "config.h"
 
 #include <errno.h>

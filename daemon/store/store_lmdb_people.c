@@ -1,8 +1,10 @@
 /* The LMDB backend's people: the person records (with their throttle
- * and the authenticator's last step), the e-mail index, and the changes
- * of people in one transaction, which keep the index, the seats of the
- * pools (store_lmdb_groups.c) and the person's code and invitation
- * (store_lmdb_codes.c) in step. */
+ * and the authenticator's last step; reading and writing one is
+ * store_lmdb_records.c's), the e-mail index, and the changes of people
+ * in one transaction, which keep the index, the seats of the pools
+ * (store_lmdb_groups.c) and the person's code and invitation
+ * (store_lmdb_codes.c, store_lmdb_invites.c) in step.  The top of the
+ * records: it calls the file of each kind, none of them calls it. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,17 +17,6 @@
 
 /* ------------------------------------------------------------ people */
 
-int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
-		       uint64_t version)
-{
-	_cleanup_person_json_ struct json_object *o = record_person_encode(p, version);
-	MDB_val k;
-
-	if (!o || !store_key_username(&k, p->username))
-		return EINVAL;
-	return store_put_json(txn, st->people, &k, o, true);
-}
-
 /* Both go through store_people_write, which keeps the e-mail index and
  * the seats. */
 enum store_result store_person_create(struct store *st, struct person *p)
@@ -33,25 +24,6 @@ enum store_result store_person_create(struct store *st, struct person *p)
 	struct person_change c = { .op = PERSON_CREATE, .p = p };
 
 	return store_people_write(st, &c, 1, NULL);
-}
-
-/* Read and decode one record inside txn; out is only filled on STORE_OK. */
-enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
-				    struct person *out)
-{
-	MDB_val v;
-	int rc;
-
-	rc = mdb_get(txn, st->people, (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read person: %s", mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt_key("people", k);
-	return STORE_OK;
 }
 
 enum store_result store_person_get(struct store *st, const char *username, struct person *out)
@@ -200,27 +172,6 @@ enum store_result store_totp_advance(struct store *st, const char *username,
 	return store_commit(txn, "advance totp");
 }
 
-/* ------------------------------------------------------------ e-mail index */
-
-/* The index key of an address in an organisation: org, 0x1f (never in
- * an organisation name), the address in ASCII lower case.  False when
- * either does not fit (as store_key_username). */
-bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email)
-{
-	size_t no = strnlen(org, OB_ORG_MAX + 1), ne = strnlen(email, OB_EMAIL_MAX + 1);
-
-	if (no > OB_ORG_MAX || ne == 0 || ne > OB_EMAIL_MAX || no + ne + 2 > size)
-		return false;
-	memcpy(buf, org, no);
-	buf[no] = 0x1f;
-	for (size_t i = 0; i < ne; i++)
-		buf[no + 1 + i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a')
-								    : email[i];
-	k->mv_data = buf;
-	k->mv_size = no + 1 + ne;
-	return true;
-}
-
 enum store_result store_email_find(struct store *st, const char *org, const char *email,
 				   char username[OB_USERNAME_MAX + 1])
 {
@@ -290,6 +241,37 @@ static enum store_result store_email_move(struct store *st, MDB_txn *txn,
 	v.mv_size = strlen(new->username);
 	*rc = mdb_put(txn, st->emails, &nk, &v, 0);
 	return *rc ? STORE_UNAVAILABLE : STORE_OK;
+}
+
+/* ------------------------------------------------------------ both kinds, for people's changes */
+
+/* Close the person's active code and pending invitation at now; with
+ * drop, delete the records too (a purge). */
+static int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop)
+{
+	static const struct store_kind *const kinds[] = { &store_codes_kind, &store_invites_kind };
+	union store_rec rec;
+	enum store_result r;
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !rc; i++) {
+		r = store_rec_read(st, txn, kinds[i], k, &rec);
+		if (r == STORE_NOT_FOUND)
+			continue;
+		if (r != STORE_OK)
+			return EIO;
+		if (!drop) {
+			if (kinds[i]->open(&rec, now) == STORE_OK)
+				rc = kinds[i]->revoke(st, txn, &rec, now);
+			continue;
+		}
+		/* An active code's hash must not lead to a purged person. */
+		if (kinds[i] == &store_codes_kind && rec.code.state == CODE_ACTIVE)
+			rc = store_hash_unindex(st, txn, &rec.code);
+		if (!rc)
+			rc = mdb_del(txn, store_kind_dbi(st, kinds[i]), k, NULL);
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------ people, in one go */

@@ -4,6 +4,20 @@
  * type or error code leaves them.  Each helper's comment is at its
  * definition, in the file named above it here.
  *
+ * The files are layered: each calls only those below it, never one
+ * above or beside it (tests/test_layers.sh), bottom to top:
+ *   store_lmdb_probe.c    the look at data.mdb before LMDB maps it
+ *   store_lmdb_txn.c      results and LMDB's errors, keys, JSON writes,
+ *                         the listing walk
+ *   store_lmdb_records.c  the per-person records: a person, the e-mail
+ *                         key, a record of a kind (code or invitation)
+ *   store_lmdb_codes.c, store_lmdb_invites.c, store_lmdb_groups.c,
+ *   store_lmdb_audit.c    one kind of record each
+ *   store_lmdb_people.c   people, and their changes that reach the
+ *                         e-mail index, the seats, codes and invitations
+ *   store_lmdb.c          the environment, the schema and its
+ *                         migrations, the key check, the statistics
+ *
  * One return convention per function, never two in one int: a helper
  * that works in a transaction returns an LMDB code (0, one of LMDB's
  * negative MDB_* codes, or a positive errno as LMDB gives them), which
@@ -67,9 +81,7 @@ union store_rec {
 	struct invitation invite;
 };
 
-extern const struct store_kind store_invites_kind; /* store_lmdb_invites.c */
-
-/* store_lmdb.c: errors, keys, writing, listing */
+/* store_lmdb_txn.c: errors, keys, writing, listing */
 enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
 enum store_result store_commit(MDB_txn *txn, const char *what);
 enum store_result store_corrupt(MDB_txn *txn, const char *db);
@@ -80,13 +92,12 @@ enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, cons
 			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
 			     void *arg);
 
-/* store_lmdb_people.c */
+/* store_lmdb_records.c: a person, the e-mail key, records of a kind */
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out);
 bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
-
-/* store_lmdb_codes.c: records of a kind, and closing both kinds */
+MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind);
 int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
 		    const char *username, const void *rec);
 enum store_result store_rec_read(struct store *st, MDB_txn *txn, const struct store_kind *kind,
@@ -95,9 +106,13 @@ enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
 				const char *username, void *out, size_t size);
 enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
 				   const char *username, int64_t now);
-int store_codes_close(struct store *st, MDB_txn *txn, MDB_val *k, int64_t now, bool drop);
+
+/* store_lmdb_codes.c */
+extern const struct store_kind store_codes_kind;
+int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c);
 
 /* store_lmdb_invites.c */
+extern const struct store_kind store_invites_kind;
 enum store_result store_invite_put(struct store *st, MDB_txn *txn, const MDB_val *k,
 				   const uint8_t hash[CODE_HASH_BYTES],
 				   const uint8_t *verification_hash, int64_t now, int64_t expires,

@@ -1,0 +1,153 @@
+/* The per-person records that codes, invitations and people all read
+ * and write inside their transactions: the person record, the key of
+ * the e-mail index, and a record of a kind (struct store_kind: an access
+ * code or an invitation, one per person under their username).  Above
+ * store_lmdb_txn.c, below the files of each kind. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_lmdb_private.h"
+
+/* ------------------------------------------------------------ people */
+
+int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
+		       uint64_t version)
+{
+	_cleanup_person_json_ struct json_object *o = record_person_encode(p, version);
+	MDB_val k;
+
+	if (!o || !store_key_username(&k, p->username))
+		return EINVAL;
+	return store_put_json(txn, st->people, &k, o, true);
+}
+
+/* Read and decode one record inside txn; out is only filled on STORE_OK. */
+enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
+				    struct person *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, st->people, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read person: %s", mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt_key("people", k);
+	return STORE_OK;
+}
+
+/* ------------------------------------------------------------ e-mail index */
+
+/* The index key of an address in an organisation: org, 0x1f (never in
+ * an organisation name), the address in ASCII lower case.  False when
+ * either does not fit (as store_key_username). */
+bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email)
+{
+	size_t no = strnlen(org, OB_ORG_MAX + 1), ne = strnlen(email, OB_EMAIL_MAX + 1);
+
+	if (no > OB_ORG_MAX || ne == 0 || ne > OB_EMAIL_MAX || no + ne + 2 > size)
+		return false;
+	memcpy(buf, org, no);
+	buf[no] = 0x1f;
+	for (size_t i = 0; i < ne; i++)
+		buf[no + 1 + i] = email[i] >= 'A' && email[i] <= 'Z' ? (char)(email[i] - 'A' + 'a')
+								    : email[i];
+	k->mv_data = buf;
+	k->mv_size = no + 1 + ne;
+	return true;
+}
+
+/* ------------------------------------------------------------ records of a kind */
+
+/* The database of a kind in st. */
+MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind)
+{
+	return *(const MDB_dbi *)((const char *)st + kind->dbi);
+}
+
+/* Write rec, the record of username, of its kind inside txn. */
+int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,
+		    const char *username, const void *rec)
+{
+	_cleanup_json_ struct json_object *o = kind->encode(rec);
+	MDB_val k;
+
+	if (!o || !store_key_username(&k, username))
+		return EINVAL;
+	return store_put_json(txn, store_kind_dbi(st, kind), &k, o, false);
+}
+
+/* Read and decode the record of key k of its kind inside txn; out is
+ * only filled on STORE_OK. */
+enum store_result store_rec_read(struct store *st, MDB_txn *txn,
+				 const struct store_kind *kind, const MDB_val *k, void *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, store_kind_dbi(st, kind), (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read %s: %s", kind->db, mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt_key(kind->db, k);
+	return STORE_OK;
+}
+
+/* The record of username of its kind, in a read transaction of its own. */
+enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
+				const char *username, void *out, size_t size)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	memset(out, 0, size);
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, out);
+	mdb_txn_abort(txn);
+	return r;
+}
+
+/* Revoke username's open record of its kind, in one transaction. */
+enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
+				   const char *username, int64_t now)
+{
+	union store_rec rec;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, kind->db);
+	r = store_rec_read(st, txn, kind, &k, &rec);
+	if (r == STORE_OK)
+		r = kind->open(&rec, now);
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	rc = kind->revoke(st, txn, &rec, now);
+	if (rc)
+		return store_fail(txn, rc, kind->db);
+	return store_commit(txn, kind->db);
+}
