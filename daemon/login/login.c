@@ -68,8 +68,10 @@ static void login_store_rehash(struct login *l)
 	memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
 	p.updated = l->d->now();
 	r = store_person_put(l->d->store, &p);
-	if (r == STORE_OK)
+	if (r == STORE_OK) {
 		l->person = p;
+		login_wrote_as(l, &p);
+	}
 	log_info("login: %s: password rehashed with the configured cost: %s", p.username,
 		 store_result_name(r));
 }
@@ -84,8 +86,7 @@ static void login_after_verify(struct login *l)
 	 * wrong one still counts. */
 	if (login_held(l, &r)) {
 		if (l->job.result != 0)
-			(void)throttle_failure(l->d, l->person.username, l->source, "password",
-					       l->service, l->rhost, &until);
+			(void)login_count_failure(l, "password", &until);
 		return;
 	}
 	if (l->job.result != 0) {
@@ -107,6 +108,8 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 {
 	enum store_result r = store_code_redeem(l->d->store, l->person.username, l->code_hash,
 						l->request_id, l->d->now(), hash, NULL);
+
+	login_wrote(l);
 
 	log_info("login: %s: access code redemption: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
@@ -197,6 +200,9 @@ static void job_done(struct worker_job *wj)
 		login_wipe_free(l);
 		return;
 	}
+	/* A step of its own: the hash took a while, and others may have
+	 * written the person meanwhile. */
+	login_step(l);
 	if (l->step == STEP_VERIFYING)
 		login_after_verify(l);
 	else if (l->change)
@@ -408,7 +414,7 @@ static int login_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   policy_say(SAY_NOT_ONESELF), NULL);
 	}
-	r = store_person_get(l->d->store, user, &l->person);
+	r = login_get(l, user);
 	if (r == STORE_NOT_FOUND) {
 		snprintf(l->person.username, sizeof(l->person.username), "%s", user);
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);
@@ -530,6 +536,7 @@ struct login *login_new(struct daemon *d, const struct peer *peer, login_send_fn
 
 int login_call(struct login *l, const char *method, struct json_object *params)
 {
+	login_step(l);
 	if (strcmp(method, OB_LOGIN_START) == 0)
 		return login_start(l, params);
 	if (strcmp(method, OB_LOGIN_ANSWER) == 0)
