@@ -46,10 +46,14 @@ static void job_run(struct worker_job *wj)
 		if (j->result == 0 && crypto_pwhash_str_needs_rehash(j->hash, j->ops, j->mem) != 0)
 			j->rehashed = crypto_pwhash_str(j->hash, j->password, len, j->ops,
 							j->mem) == 0;
+	} else if (quality_check(j->password, j->have_old ? j->old : NULL, j->username, j->why,
+				 sizeof(j->why))) {
+		j->refused = true;
 	} else {
 		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
 	}
 	OB_WIPE(j->password);
+	OB_WIPE(j->old);
 }
 
 static void login_wipe_free(struct login *l)
@@ -191,6 +195,8 @@ static void login_after_hash(struct login *l)
 	login_redeem_failed(l, r);
 }
 
+static int login_new_password_refused(struct login *l, const char *why);
+
 static void job_done(struct worker_job *wj)
 {
 	struct login_job *j = (struct login_job *)wj;
@@ -205,6 +211,8 @@ static void job_done(struct worker_job *wj)
 	login_step(l);
 	if (l->step == STEP_VERIFYING)
 		login_after_verify(l);
+	else if (j->refused)
+		login_new_password_refused(l, j->why);
 	else if (l->change)
 		login_change_after_hash(l);
 	else
@@ -231,6 +239,11 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 	memcpy(j->password, password, strlen(password) + 1);
 	if (kind == JOB_VERIFY)
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
+	if (kind == JOB_HASH && l->change) {
+		memcpy(j->old, l->current, sizeof(j->old));
+		j->have_old = true;
+	}
+	memcpy(j->username, l->person.username, sizeof(j->username));
 	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
 	if (worker_submit(l->d->workers, &j->base) < 0) {
 		OB_WIPE(*j);
@@ -321,9 +334,10 @@ static int on_confirm(struct login *l, const char *typed)
 	return login_ask_new_password(l, NULL);
 }
 
-/* What is wrong with a new password (typed twice), in why; NULL when
- * nothing is.  Our rules first, then libpwquality's; old is the current
- * password when the person typed it (a change), or NULL. */
+/* What is wrong with a new password (typed twice) by our rules, in why;
+ * NULL when nothing is.  libpwquality's come after, on the worker pool
+ * (job_run) with the hash; old is the current password when the person
+ * typed it (a change), or NULL. */
 static const char *login_new_password_problem(const struct login *l, const char *pw,
 					      const char *again, const char *old, char *why,
 					      size_t size)
@@ -338,16 +352,13 @@ static const char *login_new_password_problem(const struct login *l, const char 
 
 	if (v != PASSWORD_OK)
 		return policy_password_message(v, &rules, why, size);
-	return quality_check(pw, old, l->person.username, why, size);
+	return NULL;
 }
 
-static int on_new_password(struct login *l, const char *pw, const char *again)
+/* A new password refused (why): asked again, or the last try ends the
+ * dialogue. */
+static int login_new_password_refused(struct login *l, const char *why)
 {
-	char why[256];
-
-	if (!login_new_password_problem(l, pw, again, l->change ? l->current : NULL, why,
-					sizeof(why)))
-		return login_submit(l, JOB_HASH, pw);
 	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
 		OB_WIPE(l->code_hash);
 		if (l->change)
@@ -358,6 +369,16 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 				   NULL);
 	}
 	return login_ask_new_password(l, why);
+}
+
+static int on_new_password(struct login *l, const char *pw, const char *again)
+{
+	char why[256];
+
+	if (!login_new_password_problem(l, pw, again, l->change ? l->current : NULL, why,
+					sizeof(why)))
+		return login_submit(l, JOB_HASH, pw);
+	return login_new_password_refused(l, why);
 }
 
 /* --------------------------------------------------------------- calls */

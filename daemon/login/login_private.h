@@ -70,6 +70,15 @@ struct login_job {
 	/* VERIFY: the stored hash was made with another cost, and hash now
 	 * holds the password hashed anew with the configured one. */
 	bool rehashed;
+	/* HASH: the new password passes libpwquality's checks first, here
+	 * off the event loop (its dictionary takes half a millisecond):
+	 * against the current password (old, when have_old) and the
+	 * username.  refused: it did not, why says so, nothing was hashed. */
+	char old[OB_PASSWORD_MAX + 1];
+	bool have_old;
+	char username[OB_USERNAME_MAX + 1];
+	bool refused;
+	char why[256];
 };
 
 struct login {
