@@ -40,7 +40,7 @@
 
 #define T0 1800000000LL
 
-static unsigned reads, decodes;
+static unsigned reads, decodes, secret_reads;
 
 enum store_result __real_store_person_get(struct store *st, const char *username,
 					  struct person *out);
@@ -62,6 +62,47 @@ enum store_result __wrap_store_throttle_get(struct store *st, const char *userna
 {
 	reads++;
 	return __real_store_throttle_get(st, username, out);
+}
+
+enum store_result __real_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r);
+enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r);
+enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r)
+{
+	reads++;
+	return __real_store_person_get_secrets(st, username, out, code, code_r, invite,
+					       invite_r);
+}
+
+/* The access code's and the invitation's own reads. */
+enum store_result __real_store_code_get(struct store *st, const char *username,
+					struct access_code *out);
+enum store_result __wrap_store_code_get(struct store *st, const char *username,
+					struct access_code *out);
+enum store_result __wrap_store_code_get(struct store *st, const char *username,
+					struct access_code *out)
+{
+	secret_reads++;
+	return __real_store_code_get(st, username, out);
+}
+
+enum store_result __real_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out);
+enum store_result __wrap_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out);
+enum store_result __wrap_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out)
+{
+	secret_reads++;
+	return __real_store_invite_get(st, username, out);
 }
 
 bool __real_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
@@ -212,16 +253,21 @@ static unsigned job_end(struct fixture *f, struct login *l)
 	return reads - before;
 }
 
-static void report(const char *step, unsigned n, unsigned d)
+static void report(const char *step, unsigned n, unsigned d, unsigned s)
 {
-	print_message("%-44s %u person read%s, %u decoded\n", step, n, n == 1 ? "" : "s", d);
+	print_message("%-44s %u person read%s, %u decoded; %u read%s of a code or "
+		      "invitation alone\n",
+		      step, n, n == 1 ? "" : "s", d, s, s == 1 ? "" : "s");
 }
 
+/* A step's reads of the person are expect; the code and the invitation
+ * are read with the person (store_person_get_secrets), never alone. */
 #define STEP(what, call, expect)                                              \
 	do {                                                                  \
-		unsigned d0_ = decodes, n_ = (call);                          \
-		report(what, n_, decodes - d0_);                              \
+		unsigned d0_ = decodes, s0_ = secret_reads, n_ = (call);      \
+		report(what, n_, decodes - d0_, secret_reads - s0_);          \
 		assert_int_equal(n_, (expect));                               \
+		assert_int_equal(secret_reads - s0_, 0);                      \
 	} while (0)
 
 static void account_phase_reads_once(void **state)

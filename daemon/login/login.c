@@ -435,7 +435,8 @@ static int login_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   policy_say(SAY_NOT_ONESELF), NULL);
 	}
-	r = login_get(l, user);
+	/* A login reads the access code and invitation too: in one go. */
+	r = login_get(l, user, strcmp(phase, OB_PHASE_AUTH) == 0);
 	if (r == STORE_NOT_FOUND) {
 		snprintf(l->person.username, sizeof(l->person.username), "%s", user);
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);

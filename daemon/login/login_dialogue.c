@@ -106,12 +106,24 @@ int login_unavailable(struct login *l)
 void login_step(struct login *l)
 {
 	l->now_state = NOW_STALE;
+	l->secrets_now = false;
 }
 
-enum store_result login_get(struct login *l, const char *user)
+enum store_result login_get(struct login *l, const char *user, bool secrets)
 {
-	enum store_result r = store_person_get(l->d->store, user, &l->person);
+	enum store_result r, code_r, invite_r;
 
+	if (!secrets) {
+		r = store_person_get(l->d->store, user, &l->person);
+	} else {
+		r = store_person_get_secrets(l->d->store, user, &l->person, &l->code, &code_r,
+					     &l->invite, &invite_r);
+		l->have_code = r == STORE_OK && code_r == STORE_OK;
+		l->have_invite = r == STORE_OK && invite_r == STORE_OK;
+		l->secrets_now = r == STORE_OK;
+		l->secrets_failed = (code_r != STORE_OK && code_r != STORE_NOT_FOUND) ||
+				    (invite_r != STORE_OK && invite_r != STORE_NOT_FOUND);
+	}
 	l->now_state = NOW_STALE;
 	if (r == STORE_OK) {
 		l->now = l->person;
@@ -233,7 +245,12 @@ int login_failed(struct login *l, const char *what, const char *text)
 
 int login_load_secrets(struct login *l)
 {
-	enum store_result r = store_code_get(l->d->store, l->person.username, &l->code);
+	enum store_result r;
+
+	/* Read with the person in this step (login_get). */
+	if (l->secrets_now)
+		return l->secrets_failed ? -EIO : 0;
+	r = store_code_get(l->d->store, l->person.username, &l->code);
 
 	if (r != STORE_OK && r != STORE_NOT_FOUND)
 		return -EIO;

@@ -133,6 +133,11 @@ struct login {
 	 * dialogue proved them, which a write compares with. */
 	struct person now;
 	enum { NOW_STALE, NOW_THROTTLE, NOW_PERSON } now_state;
+	/* code and invite were read with the person in this step (login_get
+	 * with secrets): login_load_secrets need not read them again.
+	 * secrets_failed: the store could not read one of them. */
+	bool secrets_now;
+	bool secrets_failed;
 };
 
 /* LOG_WHERE's arguments for l: its service and its remote host. */
@@ -163,8 +168,10 @@ int login_failed(struct login *l, const char *what, const char *text);
 int login_count_failure(struct login *l, const char *what, int64_t *until);
 /* A new step (Start, Answer, a job's end): what was read is stale. */
 void login_step(struct login *l);
-/* l->person read as user (Start, kiosk), which the step keeps as read. */
-enum store_result login_get(struct login *l, const char *user);
+/* l->person read as user (Start, kiosk), which the step keeps as read;
+ * with secrets, their access code and invitation in the same read (see
+ * login_load_secrets). */
+enum store_result login_get(struct login *l, const char *user, bool secrets);
 /* This dialogue wrote the person: l->now is no longer what is stored,
  * but its throttle still is.  login_wrote_as: written as p, exactly. */
 void login_wrote(struct login *l);
