@@ -16,8 +16,11 @@
  * takes the current password only, ASK_TOTP the authenticator's code if
  * the person has one, ASK_NEW the new password; the hash then replaces
  * the old one (login_change.c).
- * Password verification and hashing run on the worker pool; the reply
- * goes out when the job is done.
+ * Password verification and hashing run on the worker pool, and so does
+ * libpwquality's check of a new password, before its hash in the same
+ * job; the reply goes out when the job is done.  Each step (Start,
+ * Answer, a job's end) reads the person once (login_step, login_get and
+ * login_reread in login_dialogue.c).
  * This file is the top of the login files (login_private.h): it
  * dispatches each answer and each job's end to the flow whose step it
  * is, and goes on where a flow's step ends; the flows and
