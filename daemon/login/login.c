@@ -16,8 +16,11 @@
  * takes the current password only, ASK_TOTP the authenticator's code if
  * the person has one, ASK_NEW the new password; the hash then replaces
  * the old one (login_change.c).
- * Password verification and hashing run on the worker pool; the reply
- * goes out when the job is done.
+ * Password verification and hashing run on the worker pool, and so does
+ * libpwquality's check of a new password, before its hash in the same
+ * job; the reply goes out when the job is done.  Each step (Start,
+ * Answer, a job's end) reads the person once (login_step, login_get and
+ * login_reread in login_dialogue.c).
  * This file is the top of the login files (login_private.h): it
  * dispatches each answer and each job's end to the flow whose step it
  * is, and goes on where a flow's step ends; the flows and
@@ -46,10 +49,14 @@ static void job_run(struct worker_job *wj)
 		if (j->result == 0 && crypto_pwhash_str_needs_rehash(j->hash, j->ops, j->mem) != 0)
 			j->rehashed = crypto_pwhash_str(j->hash, j->password, len, j->ops,
 							j->mem) == 0;
+	} else if (quality_check(j->password, j->have_old ? j->old : NULL, j->username, j->why,
+				 sizeof(j->why))) {
+		j->refused = true;
 	} else {
 		j->result = crypto_pwhash_str(j->hash, j->password, len, j->ops, j->mem);
 	}
 	OB_WIPE(j->password);
+	OB_WIPE(j->old);
 }
 
 static void login_wipe_free(struct login *l)
@@ -68,8 +75,10 @@ static void login_store_rehash(struct login *l)
 	memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
 	p.updated = l->d->now();
 	r = store_person_put(l->d->store, &p);
-	if (r == STORE_OK)
+	if (r == STORE_OK) {
 		l->person = p;
+		login_wrote_as(l, &p);
+	}
 	log_info("login: %s: password rehashed with the configured cost: %s", p.username,
 		 store_result_name(r));
 }
@@ -84,8 +93,7 @@ static void login_after_verify(struct login *l)
 	 * wrong one still counts. */
 	if (login_held(l, &r)) {
 		if (l->job.result != 0)
-			(void)throttle_failure(l->d, l->person.username, l->source, "password",
-					       l->service, l->rhost, &until);
+			(void)login_count_failure(l, "password", &until);
 		return;
 	}
 	if (l->job.result != 0) {
@@ -107,6 +115,8 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 {
 	enum store_result r = store_code_redeem(l->d->store, l->person.username, l->code_hash,
 						l->request_id, l->d->now(), hash, NULL);
+
+	login_wrote(l);
 
 	log_info("login: %s: access code redemption: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
@@ -188,6 +198,8 @@ static void login_after_hash(struct login *l)
 	login_redeem_failed(l, r);
 }
 
+static int login_new_password_refused(struct login *l, const char *why);
+
 static void job_done(struct worker_job *wj)
 {
 	struct login_job *j = (struct login_job *)wj;
@@ -197,8 +209,13 @@ static void job_done(struct worker_job *wj)
 		login_wipe_free(l);
 		return;
 	}
+	/* A step of its own: the hash took a while, and others may have
+	 * written the person meanwhile. */
+	login_step(l);
 	if (l->step == STEP_VERIFYING)
 		login_after_verify(l);
+	else if (j->refused)
+		login_new_password_refused(l, j->why);
 	else if (l->change)
 		login_change_after_hash(l);
 	else
@@ -225,6 +242,11 @@ static int login_submit(struct login *l, enum job_kind kind, const char *passwor
 	memcpy(j->password, password, strlen(password) + 1);
 	if (kind == JOB_VERIFY)
 		memcpy(j->hash, l->person.pwhash, sizeof(j->hash));
+	if (kind == JOB_HASH && l->change) {
+		memcpy(j->old, l->current, sizeof(j->old));
+		j->have_old = true;
+	}
+	memcpy(j->username, l->person.username, sizeof(j->username));
 	l->step = kind == JOB_VERIFY ? STEP_VERIFYING : STEP_HASHING;
 	if (worker_submit(l->d->workers, &j->base) < 0) {
 		OB_WIPE(*j);
@@ -315,9 +337,10 @@ static int on_confirm(struct login *l, const char *typed)
 	return login_ask_new_password(l, NULL);
 }
 
-/* What is wrong with a new password (typed twice), in why; NULL when
- * nothing is.  Our rules first, then libpwquality's; old is the current
- * password when the person typed it (a change), or NULL. */
+/* What is wrong with a new password (typed twice) by our rules, in why;
+ * NULL when nothing is.  libpwquality's come after, on the worker pool
+ * (job_run) with the hash; old is the current password when the person
+ * typed it (a change), or NULL. */
 static const char *login_new_password_problem(const struct login *l, const char *pw,
 					      const char *again, const char *old, char *why,
 					      size_t size)
@@ -332,16 +355,13 @@ static const char *login_new_password_problem(const struct login *l, const char 
 
 	if (v != PASSWORD_OK)
 		return policy_password_message(v, &rules, why, size);
-	return quality_check(pw, old, l->person.username, why, size);
+	return NULL;
 }
 
-static int on_new_password(struct login *l, const char *pw, const char *again)
+/* A new password refused (why): asked again, or the last try ends the
+ * dialogue. */
+static int login_new_password_refused(struct login *l, const char *why)
 {
-	char why[256];
-
-	if (!login_new_password_problem(l, pw, again, l->change ? l->current : NULL, why,
-					sizeof(why)))
-		return login_submit(l, JOB_HASH, pw);
 	if (++l->new_tries >= LOGIN_NEW_PASSWORD_TRIES) {
 		OB_WIPE(l->code_hash);
 		if (l->change)
@@ -352,6 +372,16 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 				   NULL);
 	}
 	return login_ask_new_password(l, why);
+}
+
+static int on_new_password(struct login *l, const char *pw, const char *again)
+{
+	char why[256];
+
+	if (!login_new_password_problem(l, pw, again, l->change ? l->current : NULL, why,
+					sizeof(why)))
+		return login_submit(l, JOB_HASH, pw);
+	return login_new_password_refused(l, why);
 }
 
 /* --------------------------------------------------------------- calls */
@@ -408,7 +438,8 @@ static int login_start(struct login *l, struct json_object *params)
 		return login_reply(l, OB_VERDICT_PERM_DENIED, OB_STYLE_ERROR,
 				   policy_say(SAY_NOT_ONESELF), NULL);
 	}
-	r = store_person_get(l->d->store, user, &l->person);
+	/* A login reads the access code and invitation too: in one go. */
+	r = login_get(l, user, strcmp(phase, OB_PHASE_AUTH) == 0);
 	if (r == STORE_NOT_FOUND) {
 		snprintf(l->person.username, sizeof(l->person.username), "%s", user);
 		return login_reply(l, OB_VERDICT_IGNORE, NULL);
@@ -530,6 +561,7 @@ struct login *login_new(struct daemon *d, const struct peer *peer, login_send_fn
 
 int login_call(struct login *l, const char *method, struct json_object *params)
 {
+	login_step(l);
 	if (strcmp(method, OB_LOGIN_START) == 0)
 		return login_start(l, params);
 	if (strcmp(method, OB_LOGIN_ANSWER) == 0)

@@ -94,6 +94,10 @@ static enum store_result change_store(struct login *l)
 			break;
 		}
 	}
+	/* What the store holds now, throttle and all: a success after it
+	 * need not read the person again. */
+	if (r == STORE_OK)
+		login_wrote_as(l, &p);
 	return r;
 }
 

@@ -11,6 +11,8 @@
 #include "audit.h"
 #include "login_private.h"
 
+static struct throttle *login_throttle(struct login *l);
+
 /* -------------------------------------------------------------- replies */
 
 static int messages_add(struct json_object *arr, const char *style, const char *text)
@@ -53,8 +55,9 @@ int login_reply(struct login *l, const char *verdict, ...)
 	/* Success after an answer means the person proved who they are: their
 	 * failures in a row end here.  (The account phase answers at Start
 	 * and proves nothing.) */
-	if (verdict && strcmp(verdict, OB_VERDICT_SUCCESS) == 0 && l->step != STEP_NONE)
-		throttle_success(l->d, l->person.username, l->source);
+	if (verdict && strcmp(verdict, OB_VERDICT_SUCCESS) == 0 && l->step != STEP_NONE &&
+	    throttle_success_of(l->d, l->person.username, login_throttle(l), l->source) < 0)
+		l->now_state = NOW_STALE;
 	if (verdict) {
 		json_object_object_add(params, "verdict", json_object_new_string(verdict));
 		json_object_object_add(params, "user", json_object_new_string(l->person.username));
@@ -98,16 +101,94 @@ int login_unavailable(struct login *l)
 			   policy_say(SAY_UNAVAILABLE), NULL);
 }
 
+/* ------------------------------------------- the person read per step */
+
+void login_step(struct login *l)
+{
+	l->now_state = NOW_STALE;
+	l->secrets_now = false;
+}
+
+enum store_result login_get(struct login *l, const char *user, bool secrets)
+{
+	enum store_result r, code_r, invite_r;
+
+	if (!secrets) {
+		r = store_person_get(l->d->store, user, &l->person);
+	} else {
+		r = store_person_get_secrets(l->d->store, user, &l->person, &l->code, &code_r,
+					     &l->invite, &invite_r);
+		l->have_code = r == STORE_OK && code_r == STORE_OK;
+		l->have_invite = r == STORE_OK && invite_r == STORE_OK;
+		l->secrets_now = r == STORE_OK;
+		l->secrets_failed = (code_r != STORE_OK && code_r != STORE_NOT_FOUND) ||
+				    (invite_r != STORE_OK && invite_r != STORE_NOT_FOUND);
+	}
+	l->now_state = NOW_STALE;
+	if (r == STORE_OK) {
+		l->now = l->person;
+		l->now_state = NOW_PERSON;
+	}
+	return r;
+}
+
+void login_wrote(struct login *l)
+{
+	if (l->now_state == NOW_PERSON)
+		l->now_state = NOW_THROTTLE;
+}
+
+void login_wrote_as(struct login *l, const struct person *p)
+{
+	l->now = *p;
+	l->now_state = NOW_PERSON;
+}
+
+/* The person as stored now into l->now, unless this step has it (with
+ * whole, all of them; else their throttle is enough).  The store's
+ * result. */
+static enum store_result login_read(struct login *l, bool whole)
+{
+	char user[OB_USERNAME_MAX + 1];
+	enum store_result r;
+
+	if (l->now_state == NOW_PERSON || (!whole && l->now_state == NOW_THROTTLE))
+		return STORE_OK;
+	/* The store fills the struct it is given: not from itself. */
+	memcpy(user, l->person.username, sizeof(user));
+	r = store_person_get(l->d->store, user, &l->now);
+	l->now_state = r == STORE_OK ? NOW_PERSON : NOW_STALE;
+	return r;
+}
+
+/* The throttle as read in this step, or NULL. */
+static struct throttle *login_throttle(struct login *l)
+{
+	return l->now_state == NOW_STALE ? NULL : &l->now.throttle;
+}
+
 /* Before any secret typed is looked at: true when the person must wait
  * or is locked, and then the reply is sent (its result in *ret).  The
  * answer never depends on what was typed, so a right password during a
- * lock is told exactly what a wrong one is. */
+ * lock is told exactly what a wrong one is.  The throttle is the one
+ * read in this step (read here when not yet). */
 bool login_held(struct login *l, int *ret)
 {
 	char text[160];
-	int64_t until;
-	int v = throttle_gate(l->d, l->person.username, l->source, &until);
+	int64_t until = 0;
+	enum store_result r;
+	int v = throttle_pending(l->d, l->person.username);
 
+	/* Failures kept in memory were written: the throttle read is old. */
+	if (v > 0)
+		l->now_state = NOW_STALE;
+	if (v >= 0 && (r = login_read(l, false)) != STORE_OK) {
+		log_warnx("login: %s: cannot read the failed logins: %s", l->person.username,
+			  store_result_name(r));
+		v = -EIO;
+	}
+	if (v >= 0)
+		v = throttle_check(l->d, &l->now.throttle, l->source, &until);
 	if (v == THROTTLE_ALLOW)
 		return false;
 	if (v < 0) {
@@ -126,14 +207,22 @@ bool login_held(struct login *l, int *ret)
 	return true;
 }
 
-/* Read the person again (same name): 0, or -EIO when the store cannot. */
 int login_reread(struct login *l)
 {
-	char user[OB_USERNAME_MAX + 1];
+	if (login_read(l, true) != STORE_OK)
+		return -EIO;
+	l->person = l->now;
+	return 0;
+}
 
-	/* The store fills the struct it is given: not from itself. */
-	memcpy(user, l->person.username, sizeof(user));
-	return store_person_get(l->d->store, user, &l->person) == STORE_OK ? 0 : -EIO;
+int login_count_failure(struct login *l, const char *what, int64_t *until)
+{
+	int r = throttle_failure_of(l->d, l->person.username, &l->person, login_throttle(l),
+				    l->source, what, l->service, l->rhost, until);
+
+	if (r < 0)
+		l->now_state = NOW_STALE;
+	return r;
 }
 
 /* A wrong secret (what names it for the log): counted, and refused with
@@ -145,8 +234,7 @@ int login_failed(struct login *l, const char *what, const char *text)
 
 	audit_login_limited(l->d, &l->person, "login.failed", "refused",
 			    "wrong %s (" LOG_WHERE ")", what, LOG_WHERE_OF(l));
-	if (throttle_failure(l->d, l->person.username, l->source, what, l->service, l->rhost,
-			     &until) == 1)
+	if (login_count_failure(l, what, &until) == 1)
 		return login_reply(l, OB_VERDICT_MAXTRIES, OB_STYLE_ERROR, text, OB_STYLE_ERROR,
 				   policy_text_locked(until, l->d->now(), locked, sizeof(locked)),
 				   NULL);
@@ -157,7 +245,12 @@ int login_failed(struct login *l, const char *what, const char *text)
 
 int login_load_secrets(struct login *l)
 {
-	enum store_result r = store_code_get(l->d->store, l->person.username, &l->code);
+	enum store_result r;
+
+	/* Read with the person in this step (login_get). */
+	if (l->secrets_now)
+		return l->secrets_failed ? -EIO : 0;
+	r = store_code_get(l->d->store, l->person.username, &l->code);
 
 	if (r != STORE_OK && r != STORE_NOT_FOUND)
 		return -EIO;

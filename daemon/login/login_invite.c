@@ -179,6 +179,7 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
 				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
 				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL);
+	login_wrote(l);
 	OB_WIPE(l->job.hash);
 	OB_WIPE(l->invite_hash);
 	OB_WIPE(l->verify_hash);

@@ -107,7 +107,7 @@ static int kiosk_on_code(struct login *l, const char *canon)
 		return kiosk_wrong_code(l);
 	if (r != STORE_OK)
 		return login_unavailable(l);
-	r = store_person_get(l->d->store, user, &l->person);
+	r = login_get(l, user, true);
 	if (r == STORE_NOT_FOUND)
 		return kiosk_wrong_code(l);
 	if (r != STORE_OK || login_load_secrets(l) < 0)
@@ -135,7 +135,7 @@ int login_kiosk_on_who(struct login *l, const char *typed)
 	/* A person's username first: a name of 16 letters has a code's
 	 * shape too, and must still reach its own login. */
 	if (!validate_username(typed)) {
-		r = store_person_get(l->d->store, typed, &l->person);
+		r = login_get(l, typed, true);
 		if (r == STORE_OK) {
 			log_info("login: kiosk: %s: username given (" LOG_WHERE ")",
 				 l->person.username, l->service, l->source_name);

@@ -145,6 +145,7 @@ bool login_mfa_on_totp(struct login *l, const char *typed, int *ret)
 	}
 	/* Each time step once: the watermark moves only forwards, atomically. */
 	r = store_totp_advance(l->d->store, l->person.username, l->person.totp_sealed, step);
+	login_wrote(l);
 	if (r == STORE_USED) {
 		*ret = login_mfa_replayed(l);
 		return true;
@@ -200,6 +201,8 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	p.mfa_enrolled = l->d->now();
 	p.updated = p.mfa_enrolled;
 	r = store_person_put(l->d->store, &p);
+	if (r == STORE_OK)
+		login_wrote_as(l, &p);
 	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
 		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
 	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),

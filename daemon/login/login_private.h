@@ -70,6 +70,15 @@ struct login_job {
 	/* VERIFY: the stored hash was made with another cost, and hash now
 	 * holds the password hashed anew with the configured one. */
 	bool rehashed;
+	/* HASH: the new password passes libpwquality's checks first, here
+	 * off the event loop (its dictionary takes half a millisecond):
+	 * against the current password (old, when have_old) and the
+	 * username.  refused: it did not, why says so, nothing was hashed. */
+	char old[OB_PASSWORD_MAX + 1];
+	bool have_old;
+	char username[OB_USERNAME_MAX + 1];
+	bool refused;
+	char why[256];
 };
 
 struct login {
@@ -113,6 +122,22 @@ struct login {
 	 * failures per place (its first THROTTLE_PLACE_BYTES). */
 	uint8_t source[THROTTLE_SOURCE_BYTES];
 	char source_name[96];
+	/* The person as read from the store in this step (a Start, an
+	 * Answer, a job's end: login_step begins one), so that the step
+	 * reads them once (issue 11): the throttle's gate, the person "as
+	 * they are now" and the failure or success counted after come from
+	 * this one read.  NOW_PERSON: all of it is what the store holds;
+	 * NOW_THROTTLE: this dialogue wrote the person since (a write keeps
+	 * the throttle), so only the throttle is; NOW_STALE: nothing read
+	 * yet in this step.  l->person is apart: the person as the
+	 * dialogue proved them, which a write compares with. */
+	struct person now;
+	enum { NOW_STALE, NOW_THROTTLE, NOW_PERSON } now_state;
+	/* code and invite were read with the person in this step (login_get
+	 * with secrets): login_load_secrets need not read them again.
+	 * secrets_failed: the store could not read one of them. */
+	bool secrets_now;
+	bool secrets_failed;
 };
 
 /* LOG_WHERE's arguments for l: its service and its remote host. */
@@ -138,7 +163,21 @@ int login_invalid(struct login *l, const char *parameter);
 int login_unavailable(struct login *l);
 bool login_held(struct login *l, int *ret);
 int login_failed(struct login *l, const char *what, const char *text);
-/* Read l->person again from the store: 0, or -EIO. */
+/* Count a failure (throttle_failure) from what this step read: 1 when
+ * the person is locked now (*until), 0 when not, -EIO. */
+int login_count_failure(struct login *l, const char *what, int64_t *until);
+/* A new step (Start, Answer, a job's end): what was read is stale. */
+void login_step(struct login *l);
+/* l->person read as user (Start, kiosk), which the step keeps as read;
+ * with secrets, their access code and invitation in the same read (see
+ * login_load_secrets). */
+enum store_result login_get(struct login *l, const char *user, bool secrets);
+/* This dialogue wrote the person: l->now is no longer what is stored,
+ * but its throttle still is.  login_wrote_as: written as p, exactly. */
+void login_wrote(struct login *l);
+void login_wrote_as(struct login *l, const struct person *p);
+/* l->person as they are now: read from the store, unless this step read
+ * them already and wrote nothing since.  0, or -EIO. */
 int login_reread(struct login *l);
 /* The person's access code and invitation into l: 0, or -EIO. */
 int login_load_secrets(struct login *l);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <pwquality.h>
@@ -17,6 +18,11 @@
  * whether it could be read at start. */
 static const char *quality_dict;
 static int quality_dict_on = 1;
+
+/* quality_check runs on the worker threads (login.c's job_run), and
+ * neither libpwquality nor cracklib documents that it may run in two
+ * threads at once: one check at a time. */
+static pthread_mutex_t quality_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct {
 	int setting;
@@ -79,21 +85,27 @@ int quality_init(const char *dict_path)
 const char *quality_check(const char *pw, const char *old, const char *username, char *why,
 			  size_t size)
 {
-	pwquality_settings_t *pwq = quality_settings_new();
+	pwquality_settings_t *pwq;
 	void *aux = NULL;
 	char buf[PWQ_MAX_ERROR_MESSAGE_LEN];
 	int r;
 
+	pthread_mutex_lock(&quality_lock);
+	pwq = quality_settings_new();
 	if (!pwq) {
+		pthread_mutex_unlock(&quality_lock);
 		snprintf(why, size, "%s", policy_say(SAY_CANNOT_CHECK));
 		return why;
 	}
 	r = pwquality_check(pwq, pw, old, username, &aux);
 	pwquality_free_settings(pwq);
-	if (r >= 0)
+	if (r >= 0) {
+		pthread_mutex_unlock(&quality_lock);
 		return NULL;
+	}
 	/* Its reasons read "The password is shorter than ...", "The password
 	 * fails the dictionary check - it is based on a dictionary word". */
 	snprintf(why, size, "%s.", pwquality_strerror(buf, sizeof(buf), r, aux));
+	pthread_mutex_unlock(&quality_lock);
 	return why;
 }

@@ -14,7 +14,8 @@ int quality_init(const char *dict_path);
 
 /* NULL when libpwquality finds nothing wrong with pw; otherwise the
  * reason, one line for the person, in why.  old (may be NULL) is the
- * current password, username the account's name. */
+ * current password, username the account's name.  Any thread may call
+ * it (the login's worker jobs do): the checks run one at a time. */
 const char *quality_check(const char *pw, const char *old, const char *username, char *why,
 			  size_t size);
 

@@ -75,19 +75,23 @@ static void unrecorded_add(const char *username, const uint8_t place[THROTTLE_PL
 }
 
 /* Count n failures, the last at when, into username's stored throttle.
- * STORE_OK with *t the new throttle and *old the one before. */
+ * STORE_OK with *t the new throttle and *old the one before.  With
+ * have_old, *old is the throttle as the caller read it: the first write
+ * expects it, and only a conflict reads the store. */
 static enum store_result throttle_count(struct daemon *d, const char *username,
 					const uint8_t place[THROTTLE_PLACE_BYTES], uint32_t n,
-					int64_t when, struct throttle *old, struct throttle *t,
-					bool *locked, int64_t *until)
+					int64_t when, bool have_old, struct throttle *old,
+					struct throttle *t, bool *locked, int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	enum store_result r = STORE_CONFLICT;
 
 	for (int i = 0; i < THROTTLE_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
-		r = store_throttle_get(d->store, username, old);
-		if (r != STORE_OK)
-			break;
+		if (i > 0 || !have_old) {
+			r = store_throttle_get(d->store, username, old);
+			if (r != STORE_OK)
+				break;
+		}
 		*t = *old;
 		/* More than attempts cannot change anything: a lock holds. */
 		for (uint32_t k = 0;
@@ -111,8 +115,8 @@ static int throttle_flush(struct daemon *d)
 
 		if (!u->username[0])
 			continue;
-		r = throttle_count(d, u->username, u->place, u->failures, u->last, &old, &t,
-				   &locked, &until);
+		r = throttle_count(d, u->username, u->place, u->failures, u->last, false, &old,
+				   &t, &locked, &until);
 		/* Someone deleted: nobody to count against. */
 		if (r != STORE_OK && r != STORE_NOT_FOUND)
 			return -EIO;
@@ -127,31 +131,55 @@ static int throttle_flush(struct daemon *d)
 	return 0;
 }
 
-int throttle_gate(struct daemon *d, const char *username,
-		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until)
+int throttle_pending(struct daemon *d, const char *username)
 {
-	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
-	struct throttle t;
-	enum store_result r;
-
-	*until = 0;
-	if ((unrecorded_lost || unrecorded_find(username)) && throttle_flush(d) < 0) {
+	if (!unrecorded_lost && !unrecorded_find(username))
+		return 0;
+	if (throttle_flush(d) < 0) {
 		log_warnx("login: %s: refused unchecked: failed logins cannot be recorded",
 			  username);
 		return -EIO;
 	}
+	return 1;
+}
+
+int throttle_check(struct daemon *d, const struct throttle *t,
+		   const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until)
+{
+	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
+
+	*until = 0;
+	return (int)policy_throttle_check(t, &rules, place, d->now(), until);
+}
+
+int throttle_gate(struct daemon *d, const char *username,
+		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until)
+{
+	struct throttle t;
+	enum store_result r;
+
+	*until = 0;
+	if (throttle_pending(d, username) < 0)
+		return -EIO;
 	r = store_throttle_get(d->store, username, &t);
 	if (r != STORE_OK) {
 		log_warnx("login: %s: cannot read the failed logins: %s", username,
 			  store_result_name(r));
 		return -EIO;
 	}
-	return (int)policy_throttle_check(&t, &rules, place, d->now(), until);
+	return throttle_check(d, &t, place, until);
 }
 
 int throttle_failure(struct daemon *d, const char *username,
 		     const uint8_t place[THROTTLE_PLACE_BYTES], const char *what,
 		     const char *service, const char *rhost, int64_t *until)
+{
+	return throttle_failure_of(d, username, NULL, NULL, place, what, service, rhost, until);
+}
+
+int throttle_failure_of(struct daemon *d, const char *username, const struct person *p,
+			struct throttle *read, const uint8_t place[THROTTLE_PLACE_BYTES],
+			const char *what, const char *service, const char *rhost, int64_t *until)
 {
 	struct throttle_rules rules = policy_throttle_rules(&d->cfg);
 	struct throttle old, t;
@@ -161,7 +189,12 @@ int throttle_failure(struct daemon *d, const char *username,
 	char when[40];
 
 	*until = 0;
-	r = throttle_count(d, username, place, 1, d->now(), &old, &t, &locked, until);
+	if (read)
+		old = *read;
+	r = throttle_count(d, username, place, 1, d->now(), read != NULL, &old, &t, &locked,
+			   until);
+	if (read && r == STORE_OK)
+		*read = t;
 	if (r != STORE_OK) {
 		log_warnx("login: %s: cannot record a failed %s: %s; the next try is refused "
 			  "until it is", username, what, store_result_name(r));
@@ -176,7 +209,7 @@ int throttle_failure(struct daemon *d, const char *username,
 	if (!locked)
 		return 0;
 	if (!was_locked) {
-		_cleanup_person_ struct person p;
+		_cleanup_person_ struct person got;
 
 		everywhere = t.locked_until != 0;
 		log_info("login: %s: locked until %s after %u failed login%s in a row %s, the "
@@ -190,8 +223,10 @@ int throttle_failure(struct daemon *d, const char *username,
 		/* A guesser decides how many locks there are (every place,
 		 * every person): under the rate rule, as the person's locks
 		 * (apart from their failures, which must not crowd them out). */
-		if (store_person_get(d->store, username, &p) == STORE_OK)
-			audit_login_limited(d, &p, "login.lockout", "locked",
+		if (!p && store_person_get(d->store, username, &got) == STORE_OK)
+			p = &got;
+		if (p)
+			audit_login_limited(d, p, "login.lockout", "locked",
 					    "%s until %s after %u failures (" LOG_WHERE ")",
 					    everywhere ? "everywhere" : "from one place",
 					    log_utc(*until, when, sizeof(when)),
@@ -204,18 +239,33 @@ int throttle_failure(struct daemon *d, const char *username,
 int throttle_success(struct daemon *d, const char *username,
 		     const uint8_t place[THROTTLE_PLACE_BYTES])
 {
+	return throttle_success_of(d, username, NULL, place);
+}
+
+static bool throttle_same(const struct throttle *a, const struct throttle *b)
+{
+	return a->failures == b->failures && a->last_failure == b->last_failure &&
+	       a->locked_until == b->locked_until && a->nplaces == b->nplaces;
+}
+
+int throttle_success_of(struct daemon *d, const char *username, struct throttle *read,
+			const uint8_t place[THROTTLE_PLACE_BYTES])
+{
 	struct throttle old, t;
 	enum store_result r = STORE_CONFLICT;
 
 	for (int i = 0; i < THROTTLE_PUT_ATTEMPTS && r == STORE_CONFLICT; i++) {
-		r = store_throttle_get(d->store, username, &old);
-		if (r != STORE_OK)
-			break;
+		if (i == 0 && read) {
+			old = *read;
+		} else {
+			r = store_throttle_get(d->store, username, &old);
+			if (r != STORE_OK)
+				break;
+		}
 		t = old;
 		policy_throttle_success(&t, place);
 		/* Most logins had no failure before: nothing to write. */
-		if (t.failures == old.failures && t.last_failure == old.last_failure &&
-		    t.locked_until == old.locked_until && t.nplaces == old.nplaces)
+		if (throttle_same(&t, &old))
 			return 0;
 		r = store_throttle_put(d->store, username, &old, &t);
 	}
@@ -224,6 +274,8 @@ int throttle_success(struct daemon *d, const char *username,
 			  store_result_name(r));
 		return -EIO;
 	}
+	if (read)
+		*read = t;
 	return 0;
 }
 

@@ -23,6 +23,18 @@
 int throttle_gate(struct daemon *d, const char *username,
 		  const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until);
 
+/* throttle_gate in its parts, for a caller that reads the person's
+ * throttle with the person (one read of the person per step, issue 11).
+ * throttle_pending writes the failures kept in memory (see
+ * throttle_gate) first: 0 when there were none of username's (or,
+ * after the table filled, anyone's), 1 when they are written now (the
+ * stored throttle changed: read it again), -EIO when they still cannot
+ * be (refuse).  throttle_check is the verdict on t, as read: what
+ * throttle_gate returns but -EIO. */
+int throttle_pending(struct daemon *d, const char *username);
+int throttle_check(struct daemon *d, const struct throttle *t,
+		   const uint8_t place[THROTTLE_PLACE_BYTES], int64_t *until);
+
 /* Count one failed secret from place (what: "password", "access code",
  * ... for the log).  Returns 1 when the person is locked now, from there
  * or everywhere (*until: till when), 0
@@ -33,10 +45,24 @@ int throttle_failure(struct daemon *d, const char *username,
 		     const uint8_t place[THROTTLE_PLACE_BYTES], const char *what,
 		     const char *service, const char *rhost, int64_t *until);
 
+/* throttle_failure with what the caller read: read (may be NULL) the
+ * person's throttle as read in this step, which the first write expects
+ * (compare-and-swap: a conflict reads it anew), and on 0 or 1 what is
+ * stored now; p (may be NULL) the person, for the audit event of a
+ * lock, instead of reading them again. */
+int throttle_failure_of(struct daemon *d, const char *username, const struct person *p,
+			struct throttle *read, const uint8_t place[THROTTLE_PLACE_BYTES],
+			const char *what, const char *service, const char *rhost, int64_t *until);
+
 /* A successful login from place: the count in a row starts again, and
  * the place's (policy_throttle_success).  Returns 0 or -EIO. */
 int throttle_success(struct daemon *d, const char *username,
 		     const uint8_t place[THROTTLE_PLACE_BYTES]);
+/* The same from read (may be NULL), the throttle as read in this step:
+ * nothing is read when it has nothing to clear; a write expects it, and
+ * on 0 it holds what is stored. */
+int throttle_success_of(struct daemon *d, const char *username, struct throttle *read,
+			const uint8_t place[THROTTLE_PLACE_BYTES]);
 
 /* Access-code guesses without a username (kiosk), per source: the
  * policy's rules (policy_source_*) over a table in the daemon's memory.

@@ -535,4 +535,17 @@ enum store_result store_audit_size(struct store *st, uint64_t *bytes, uint64_t *
 enum store_result store_audit_each(struct store *st, uint64_t after,
 				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);
 
+/* ------------------------------------------------ a login's step */
+
+/* store_person_get, store_code_get and store_invite_get of username in
+ * one read transaction (a login's Start needs all three; issue 11).
+ * Returns the person's result; on STORE_OK, *code_r and *invite_r are
+ * the code's and the invitation's (STORE_OK, STORE_NOT_FOUND,
+ * STORE_UNAVAILABLE), else STORE_NOT_FOUND.  What is not STORE_OK is
+ * zeroed.  (store_lmdb_once.c) */
+enum store_result store_person_get_secrets(struct store *st, const char *username,
+					   struct person *out, struct access_code *code,
+					   enum store_result *code_r, struct invitation *invite,
+					   enum store_result *invite_r);
+
 #endif

@@ -1,0 +1,441 @@
+/* What one step of a login (a Login.Start, a Login.Answer, or the end of
+ * its job on the worker pool) costs the event loop (issue 11).
+ *
+ * It reads the person from the store once: the dialogue runs in this
+ * process, as the server drives it, against a real store and worker
+ * pool; the linker's --wrap counts the person's read transactions the
+ * login makes (store_person_get, store_throttle_get) and every decoding
+ * of a person record, also inside the store's own write transactions.
+ *
+ * A new password's libpwquality check (its dictionary: half a
+ * millisecond) runs on the worker pool with the hash, not on the loop:
+ * the answer is not replied to until the job ends, and the person reads
+ * the same reason as before. */
+#include "config.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "code.h"
+#include "daemon.h"
+#include "keys.h"
+#include "login.h"
+#include "ob_protocol.h"
+#include "policy.h"
+#include "store.h"
+#include "store_record.h"
+#include "totp.h"
+#include "unit_store.h"
+#include "worker.h"
+
+#define T0 1800000000LL
+
+static unsigned reads, decodes, secret_reads;
+
+enum store_result __real_store_person_get(struct store *st, const char *username,
+					  struct person *out);
+enum store_result __wrap_store_person_get(struct store *st, const char *username,
+					  struct person *out);
+enum store_result __wrap_store_person_get(struct store *st, const char *username,
+					  struct person *out)
+{
+	reads++;
+	return __real_store_person_get(st, username, out);
+}
+
+enum store_result __real_store_throttle_get(struct store *st, const char *username,
+					    struct throttle *out);
+enum store_result __wrap_store_throttle_get(struct store *st, const char *username,
+					    struct throttle *out);
+enum store_result __wrap_store_throttle_get(struct store *st, const char *username,
+					    struct throttle *out)
+{
+	reads++;
+	return __real_store_throttle_get(st, username, out);
+}
+
+enum store_result __real_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r);
+enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r);
+enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
+						  struct person *out, struct access_code *code,
+						  enum store_result *code_r, struct invitation *invite,
+						  enum store_result *invite_r)
+{
+	reads++;
+	return __real_store_person_get_secrets(st, username, out, code, code_r, invite,
+					       invite_r);
+}
+
+/* The access code's and the invitation's own reads. */
+enum store_result __real_store_code_get(struct store *st, const char *username,
+					struct access_code *out);
+enum store_result __wrap_store_code_get(struct store *st, const char *username,
+					struct access_code *out);
+enum store_result __wrap_store_code_get(struct store *st, const char *username,
+					struct access_code *out)
+{
+	secret_reads++;
+	return __real_store_code_get(st, username, out);
+}
+
+enum store_result __real_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out);
+enum store_result __wrap_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out);
+enum store_result __wrap_store_invite_get(struct store *st, const char *username,
+					  struct invitation *out)
+{
+	secret_reads++;
+	return __real_store_invite_get(st, username, out);
+}
+
+bool __real_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
+				 struct person *p);
+bool __wrap_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
+				 struct person *p);
+bool __wrap_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
+				 struct person *p)
+{
+	decodes++;
+	return __real_record_person_decode(key, v, p);
+}
+
+static int64_t test_now(void)
+{
+	return T0;
+}
+
+struct fixture {
+	char dir[UNIT_DIR_MAX];
+	struct daemon d;
+	char verdict[32];
+	char last_text[512];
+	char texts[2048]; /* every message of the last reply, a line each */
+	bool replied;
+};
+
+static void on_send(void *ctx, struct json_object *msg)
+{
+	struct fixture *f = ctx;
+	struct json_object *params, *v, *arr;
+
+	f->replied = true;
+	f->verdict[0] = '\0';
+	f->texts[0] = '\0';
+	if (json_object_object_get_ex(msg, "parameters", &params)) {
+		if (json_object_object_get_ex(params, "messages", &arr))
+			for (size_t i = 0; i < json_object_array_length(arr); i++)
+				if (json_object_object_get_ex(json_object_array_get_idx(arr, i),
+							      "text", &v))
+					snprintf(f->texts + strlen(f->texts),
+						 sizeof(f->texts) - strlen(f->texts), "%s\n",
+						 json_object_get_string(v));
+		if (json_object_object_get_ex(params, "verdict", &v))
+			snprintf(f->verdict, sizeof(f->verdict), "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(params, "messages", &arr) &&
+		    json_object_array_length(arr) > 0 &&
+		    json_object_object_get_ex(json_object_array_get_idx(
+						      arr, json_object_array_length(arr) - 1),
+					      "text", &v))
+			snprintf(f->last_text, sizeof(f->last_text), "%s",
+				 json_object_get_string(v));
+	} else {
+		snprintf(f->verdict, sizeof(f->verdict), "error");
+	}
+	json_object_put(msg);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = unit_fixture_new(sizeof(*f), unit_tmpfs(), "test_login_steps");
+
+	assert_non_null(f);
+	unit_daemon_open(&f->d, f->dir, 16 << 20, test_now, T0);
+	f->d.cfg.mfa = MFA_OFF;
+	f->d.cfg.pwhash_ops = crypto_pwhash_OPSLIMIT_MIN;
+	f->d.cfg.pwhash_mem = crypto_pwhash_MEMLIMIT_MIN;
+	f->d.cfg.lockout_attempts = 2;
+	assert_int_equal(worker_pool_new(&f->d.workers, 1, 4), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	worker_pool_free(f->d.workers);
+	store_close(f->d.store);
+	return unit_fixture_free(f);
+}
+
+static void add_person(struct fixture *f, const char *username, const char *password)
+{
+	struct person p;
+	char hash[crypto_pwhash_STRBYTES] = "";
+
+	if (password)
+		assert_int_equal(crypto_pwhash_str(hash, password, strlen(password),
+						   f->d.cfg.pwhash_ops, f->d.cfg.pwhash_mem),
+				 0);
+	unit_person(&p, username, "Ada", "Lovelace", "default", hash);
+	p.created = p.updated = T0 - 100;
+	if (password)
+		p.password_set = T0 - 100;
+	assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+}
+
+/* Start a dialogue for user in phase: its reads. */
+static unsigned start(struct fixture *f, struct login *l, const char *phase, const char *user)
+{
+	char text[256];
+	struct json_object *params;
+	unsigned before = reads;
+
+	snprintf(text, sizeof(text),
+		 "{\"phase\":\"%s\",\"user\":\"%s\",\"service\":\"sshd\","
+		 "\"rhost\":\"192.0.2.7\"}",
+		 phase, user);
+	params = json_tokener_parse(text);
+	assert_non_null(params);
+	f->replied = false;
+	assert_int_equal(login_call(l, OB_LOGIN_START, params), 0);
+	json_object_put(params);
+	assert_true(f->replied);
+	return reads - before;
+}
+
+/* One answer (two for a new password): its reads. */
+static unsigned answer(struct fixture *f, struct login *l, const char *a, const char *b)
+{
+	struct json_object *params = json_object_new_object(), *arr = json_object_new_array();
+	unsigned before = reads;
+
+	json_object_array_add(arr, json_object_new_string(a));
+	if (b)
+		json_object_array_add(arr, json_object_new_string(b));
+	json_object_object_add(params, "answers", arr);
+	f->replied = false;
+	assert_int_equal(login_call(l, OB_LOGIN_ANSWER, params), 0);
+	json_object_put(params);
+	return reads - before;
+}
+
+/* The end of the job the answer submitted, as the event loop runs it:
+ * its reads. */
+static unsigned job_end(struct fixture *f, struct login *l)
+{
+	struct pollfd p = { .fd = worker_pool_fd(f->d.workers), .events = POLLIN };
+	unsigned before = reads;
+
+	assert_false(f->replied);
+	assert_true(login_busy(l));
+	while (!f->replied) {
+		assert_true(poll(&p, 1, 60000) > 0);
+		worker_pool_drain(f->d.workers);
+	}
+	return reads - before;
+}
+
+static void report(const char *step, unsigned n, unsigned d, unsigned s)
+{
+	print_message("%-44s %u person read%s, %u decoded; %u read%s of a code or "
+		      "invitation alone\n",
+		      step, n, n == 1 ? "" : "s", d, s, s == 1 ? "" : "s");
+}
+
+/* A step's reads of the person are expect; the code and the invitation
+ * are read with the person (store_person_get_secrets), never alone. */
+#define STEP(what, call, expect)                                              \
+	do {                                                                  \
+		unsigned d0_ = decodes, s0_ = secret_reads, n_ = (call);      \
+		report(what, n_, decodes - d0_, secret_reads - s0_);          \
+		assert_int_equal(n_, (expect));                               \
+		assert_int_equal(secret_reads - s0_, 0);                      \
+	} while (0)
+
+static void account_phase_reads_once(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+
+	add_person(f, "ada", "long enough password");
+	STEP("account: Start", start(f, l, OB_PHASE_ACCOUNT, "ada"), 1);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	login_free(l);
+}
+
+static void password_login_reads_once_per_step(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+
+	add_person(f, "ada", "long enough password");
+	STEP("password: Start", start(f, l, OB_PHASE_AUTH, "ada"), 1);
+	STEP("password: Answer (the password)", answer(f, l, "long enough password", NULL), 1);
+	STEP("password: its check's end", job_end(f, l), 1);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	login_free(l);
+}
+
+/* A wrong password that locks the person (lockout_attempts = 2): the
+ * failure is counted, and the lock audited, from the person read. */
+static void wrong_password_reads_once_per_step(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+
+	add_person(f, "ada", "long enough password");
+	for (int i = 0; i < 2; i++) {
+		struct login *l = login_new(&f->d, &root, on_send, f);
+
+		STEP("wrong password: Start", start(f, l, OB_PHASE_AUTH, "ada"), 1);
+		STEP("wrong password: Answer", answer(f, l, "not the password", NULL), 1);
+		STEP(i ? "wrong password: its check's end (locks)"
+		       : "wrong password: its check's end",
+		     job_end(f, l), 1);
+		assert_string_equal(f->verdict, i ? OB_VERDICT_MAXTRIES : OB_VERDICT_AUTH_ERR);
+		login_free(l);
+	}
+}
+
+/* An access code, then a new password: the redemption writes the
+ * person, who is read again after it (one read before, one after). */
+static void code_login_reads_once_per_step(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	char code[CODE_LETTERS + 1];
+	uint8_t hash[CODE_HASH_BYTES];
+	struct access_code c;
+
+	add_person(f, "ada", NULL);
+	code_generate(code);
+	keys_code_hash(&f->d.keys, code, hash);
+	assert_int_equal(store_code_issue(f->d.store, "ada", hash, T0 - 10, T0 + 86400, 0, &c),
+			 STORE_OK);
+	STEP("code: Start", start(f, l, OB_PHASE_AUTH, "ada"), 1);
+	STEP("code: Answer (the code)", answer(f, l, code, NULL), 1);
+	STEP("code: Answer (the username)", answer(f, l, "ada", NULL), 0);
+	STEP("code: Answer (new password)",
+	     answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48"), 0);
+	STEP("code: its hash's end (redeems)", job_end(f, l), 2);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	login_free(l);
+}
+
+/* A password, then the authenticator's code: its step reads the person
+ * once, for the throttle; the watermark's write and the success that
+ * clears nothing read nothing more. */
+static void totp_login_reads_once_per_step(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct totp_params tp = { .algorithm = TOTP_SHA1, .digits = 6, .period = 30, .window = 1 };
+	uint8_t secret[TOTP_SECRET_BYTES];
+	char hash[crypto_pwhash_STRBYTES], code[TOTP_CODE_MAX + 1];
+	struct login *l;
+	struct person p;
+
+	f->d.cfg.mfa = MFA_REQUIRED;
+	memset(f->d.keys.secret_key, 0x3c, sizeof(f->d.keys.secret_key));
+	assert_int_equal(crypto_pwhash_str(hash, "long enough password", 20,
+					   f->d.cfg.pwhash_ops, f->d.cfg.pwhash_mem),
+			 0);
+	unit_person(&p, "ada", "Ada", "Lovelace", "default", hash);
+	p.created = p.updated = p.password_set = p.mfa_enrolled = T0 - 100;
+	totp_secret_new(secret);
+	totp_seal(&f->d.keys, secret, p.totp_sealed);
+	p.flags |= PERSON_MFA_ENROLLED;
+	p.totp.digits = 6;
+	p.totp.period = 30;
+	assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+	assert_int_equal(totp_generate(&tp, secret, T0, code), 0);
+	l = login_new(&f->d, &root, on_send, f);
+	STEP("totp: Start", start(f, l, OB_PHASE_AUTH, "ada"), 1);
+	STEP("totp: Answer (the password)", answer(f, l, "long enough password", NULL), 1);
+	STEP("totp: its check's end (asks the code)", job_end(f, l), 1);
+	assert_string_equal(f->verdict, "");
+	STEP("totp: Answer (the authenticator's code)", answer(f, l, code, NULL), 1);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	login_free(l);
+}
+
+/* A new password our rules refuse is told at once; one libpwquality
+ * refuses only when the job ends, with its reason, and the person is
+ * asked again; a good one is hashed by the same job. */
+static void quality_check_runs_on_the_worker_pool(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	char code[CODE_LETTERS + 1];
+	uint8_t hash[CODE_HASH_BYTES];
+	struct access_code c;
+
+	add_person(f, "ada", NULL);
+	code_generate(code);
+	keys_code_hash(&f->d.keys, code, hash);
+	assert_int_equal(store_code_issue(f->d.store, "ada", hash, T0 - 10, T0 + 86400, 0, &c),
+			 STORE_OK);
+	start(f, l, OB_PHASE_AUTH, "ada");
+	answer(f, l, code, NULL);
+	answer(f, l, "ada", NULL);
+	/* Too short: our rule, on the loop. */
+	answer(f, l, "short", "short");
+	assert_true(f->replied);
+	assert_false(login_busy(l));
+	assert_non_null(strstr(f->texts, "at least"));
+	/* A palindrome: libpwquality's, on the worker pool. */
+	answer(f, l, "racecar-racecar", "racecar-racecar");
+	assert_false(f->replied);
+	assert_true(login_busy(l));
+	job_end(f, l);
+	assert_string_equal(f->verdict, "");
+	if (!strstr(f->texts, "palindrome"))
+		fail_msg("the reply says: %s", f->texts);
+	assert_false(login_busy(l));
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	assert_false(f->replied);
+	job_end(f, l);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	login_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(account_phase_reads_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(password_login_reads_once_per_step, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(wrong_password_reads_once_per_step, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(code_login_reads_once_per_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(totp_login_reads_once_per_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(quality_check_runs_on_the_worker_pool, setup,
+						teardown),
+	};
+
+	if (sodium_init() < 0 || totp_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
