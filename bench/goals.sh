@@ -277,10 +277,17 @@ while [ "$r" -le "$rounds" ]; do
 		import_people imp "$import_n"
 		record "$r" import_s "$(since "$t0")"
 		if within_budget bulk_s; then
+			# Stopped after twice the budget: the figure is then a
+			# lower bound, and says so.
 			t0=$(now)
-			"$ctl" --socket "$tmp/imp.sock" code issue --all-without-email \
-				--output "$tmp/imp-codes.csv" >/dev/null || die "bulk issue failed"
-			record "$r" bulk_s "$(since "$t0")"
+			st=0
+			timeout $((2 * budget)) "$ctl" --socket "$tmp/imp.sock" code issue \
+				--all-without-email --output "$tmp/imp-codes.csv" >/dev/null || st=$?
+			case $st in
+			0) record "$r" bulk_s "$(since "$t0")" ;;
+			124) record "$r" bulk_s "$(since "$t0")"; record "$r" bulk_stopped 1 ;;
+			*) die "bulk issue failed" ;;
+			esac
 		fi
 		stop_daemon imp
 	fi
@@ -300,7 +307,7 @@ while [ "$r" -le "$rounds" ]; do
 	"$floor" hash --ops "$hash_ops" --memory "$hash_mem" --count 3 >"$tmp/out"
 	record "$r" hash_ms "$(sed -n 's/^hash_ms //p' "$tmp/out")"
 	i=0
-	while [ $i -lt "$logins" ]; do
+	while [ -n "$pamtester" ] && [ -n "$pam_wrapper" ] && [ $i -lt "$logins" ]; do
 		record "$r" permit_s "$(pamtester_login permit "$remote_user")"
 		record "$r" login_s "$(pamtester_login big "$remote_user")"
 		i=$((i + 1))
@@ -363,6 +370,9 @@ else
 	row "P1 acct_mgmt, a name in /etc/passwd" "skipped: no regular account in /etc/passwd" - - "≤ 1.3×" ?
 fi
 p1 "P1 the same, a name not in /etc/passwd" big_remote_
+# pamtester and pam_wrapper are in scripts/deps.sh; without them P2 is
+# not measured, and says so.
+[ -n "$pamtester" ] && [ -n "$pam_wrapper" ] || echo "goals: P2 skipped: pamtester or pam_wrapper is not installed"
 lg=$(med login_s) pm=$(med permit_s) hs=$(med hash_ms)
 p2=$(calc "($lg - $pm) * 1000 - $hs" %.2f)
 row "P2 whole login through pamtester, above pam_permit + one hash" "$p2 ms (login $(calc "$lg * 1000" %.1f) ms)" \
@@ -377,8 +387,11 @@ row "P5 import of $(lbl "$import_n") people$quickn" "$im s$files, $(runs import_
 	"one LMDB transaction $tx s" "$(calc "$im / $tx" %.1f)×" "≤ 1 s, one file" \
 	"$(met "$im" '<=' 1)"
 bk=$(med bulk_s)
-row "P5 bulk issue of $(lbl "$import_n") access codes$quickn" "$bk s, $(runs bulk_s) run(s)" \
-	"one LMDB transaction $tx s" "$(calc "$bk / $tx" %.1f)×" "≤ 1 s" "$(met "$bk" '<=' 1)"
+more=
+[ "$(runs bulk_stopped)" -eq 0 ] || more="> "
+row "P5 bulk issue of $(lbl "$import_n") access codes$quickn" \
+	"$more$bk s, $(runs bulk_s) run(s)${more:+, stopped at $((2 * budget)) s}" \
+	"one LMDB transaction $tx s" "$more$(calc "$bk / $tx" %.1f)×" "≤ 1 s" "$(met "$bk" '<=' 1)"
 rd=$(med redeem_p99_us) mh=$(med minhash_ms) c99=$(med commit_p99_us)
 p6=$(calc "($rd - $mh * 1000) / 1000" %.2f)
 row "P6 durable code redemption, all but the password hash, p99" \
