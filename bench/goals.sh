@@ -212,7 +212,7 @@ local_user=$(awk -F: -v m="${uid_min:-1000}" \
 	'$3 >= m && $3 < 60000 && $1 ~ /^[a-z_][a-z0-9_.-]*$/ { print $1; exit }' /etc/passwd)
 remote_user=obbenchremote
 
-t0=$(now)
+setup0=$(now)
 "$floor" build --dir "$tmp/floor-big" --records "$big" >"$tmp/out"
 record 0 load_floor_s "$(sed -n 's/^build_s //p' "$tmp/out")"
 # The measured people first, then the crowd.
@@ -247,7 +247,7 @@ daemon redeem password_hash_ops=1 password_hash_memory=8M
 import_people redeem $((redeem * rounds))
 "$ctl" --socket "$tmp/redeem.sock" code issue --all-without-email \
 	--output "$tmp/redeem-codes.csv" >/dev/null || die "bulk issue on daemon redeem failed"
-echo "goals: set up in $(since "$t0") s (${local_user:-no regular account} in /etc/passwd)"
+echo "goals: set up in $(since "$setup0") s (${local_user:-no regular account} in /etc/passwd)"
 
 # ------------------------------------------------------------ the rounds
 pamtester_login() { # SERVICE USER: seconds of one whole login
@@ -385,8 +385,13 @@ p1 "P1 the same, a name not in /etc/passwd" big_remote_
 [ -n "$pamtester" ] && [ -n "$pam_wrapper" ] || echo "goals: P2 skipped: pamtester or pam_wrapper is not installed"
 lg=$(med login_s) pm=$(med permit_s) hs=$(med hash_ms)
 p2=$(calc "($lg - $pm) * 1000 - $hs" %.2f)
+# Below zero, the hash's own spread was larger than what is sought.
+p2met=$(met "$p2" '<=' 0.5)
+if awk -v x="$p2" 'BEGIN { exit !(x + 0 < 0) }'; then
+	p2met="? (below 0: noise)"
+fi
 row "P2 whole login through pamtester, above pam_permit + one hash" "$p2 ms (login $(calc "$lg * 1000" %.1f) ms)" \
-	"pam_permit $(calc "$pm * 1000" %.1f) ms + hash $hs ms" - "≤ 0.5 ms" "$(met "$p2" '<=' 0.5)"
+	"pam_permit $(calc "$pm * 1000" %.1f) ms + hash $hs ms" - "≤ 0.5 ms" "$p2met"
 if [ "$cap" -gt 0 ] && [ "$import_n" -gt "$cap" ]; then
 	files=" as $(( (import_n + cap - 1) / cap )) files (OB_IMPORT_ROWS_MAX $cap)"
 else
