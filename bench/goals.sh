@@ -377,7 +377,7 @@ p1() { # LABEL PREFIX
 if [ -n "$local_user" ]; then
 	p1 "P1 acct_mgmt through PAM, $(lbl "$big") people$quickn, p50 / p99 ($local_user, in /etc/passwd)" big_local_
 else
-	row "P1 acct_mgmt, a name in /etc/passwd" "skipped: no regular account in /etc/passwd" - - "≤ 1.3×" ?
+	row "P1 acct_mgmt, a name in /etc/passwd" "skipped: no regular account in /etc/passwd" - - "≤ 1.3×" "?"
 fi
 p1 "P1 the same, a name not in /etc/passwd" big_remote_
 # pamtester and pam_wrapper are in scripts/deps.sh; without them P2 is
