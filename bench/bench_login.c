@@ -8,6 +8,9 @@
  *   (c) how many of 64 simultaneous password logins are told Busy when
  *       the worker queue is small;
  *   (d) Admin.UserAdd calls for 10,000 people, and the database size.
+ * With --storm N it measures only a storm instead (for bench/goals.sh):
+ * N password logins at the same moment against a fresh daemon, its
+ * throughput, its Busy replies, its peak memory and its memory once idle.
  * Every login opens its own connection, as pam_onboard.so does.  It prints
  * figures only; nothing here asserts anything about time. */
 #include "config.h"
@@ -56,6 +59,7 @@ struct lb_opts {
 	unsigned logins; /* per level of (b) */
 	unsigned busy_clients, busy_queue;
 	unsigned admin_people;
+	unsigned storm, storm_rounds; /* --storm: only the storm, for bench/goals.sh */
 	bool keep;
 };
 
@@ -720,6 +724,93 @@ static void lb_phase_busy(const struct lb_opts *o, const struct lb_daemon *d, st
 	printf("\n");
 }
 
+/* ------------------------------------------------------------- the storm */
+
+/* A line of /proc/PID/status ("VmRSS", "VmHWM") in KiB, or -1. */
+static long lb_proc_kib(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, n) == 0 && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static double lb_hash_alone(const struct config *cfg);
+
+/* Each round: a fresh daemon on the same database, its memory, o->storm
+ * password logins at once (the daemon's own worker_queue: the rest must
+ * be told Busy), then its memory a second after the last verdict.  One
+ * "storm_round" line per round; bench/goals.sh takes the medians. */
+static int lb_phase_storm(const struct lb_opts *o, struct lb_daemon *d, struct lb_run *run,
+			  struct lb_person *people, unsigned npeople)
+{
+	run->sock = d->sock;
+	run->people = people;
+	run->npeople = npeople;
+	if (lb_daemon_start(d, o, "state", 0) < 0 || lb_setup_people(d->sock, people, npeople) < 0)
+		return -1;
+	/* Passwords for everyone: access-code logins, two at a time. */
+	run->kind = LB_KIND_CODE;
+	run->first = 0;
+	run->clients = 2;
+	run->total = npeople;
+	if (lb_alloc_run(run, npeople) < 0)
+		return -1;
+	(void)lb_run_clients(run);
+	for (unsigned i = 0; i < npeople; i++)
+		if (run->out[i] != LB_OK) {
+			fprintf(stderr, "bench_login: storm setup: %s\n", run->first_error);
+			return -1;
+		}
+	lb_daemon_stop(d);
+	printf("storm_workers %u\nstorm_cpus %ld\n", d->cfg.workers,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+	for (unsigned r = 0; r < o->storm_rounds; r++) {
+		struct lb_stats ok, busy;
+		struct client c;
+		long fresh, idle, peak;
+		double wall, hash = lb_hash_alone(&d->cfg);
+
+		if (lb_daemon_start(d, o, "state", 0) < 0)
+			return -1;
+		/* Fresh: started, and one connection served. */
+		if (client_connect(&c, d->sock, LB_TIMEOUT_MS) == 0)
+			client_close(&c);
+		lb_sleep_ms(200);
+		fresh = lb_proc_kib(d->pid, "VmRSS");
+		run->kind = LB_KIND_PASSWORD;
+		run->clients = run->total = o->storm;
+		if (lb_alloc_run(run, run->total) < 0)
+			return -1;
+		wall = lb_run_clients(run);
+		peak = lb_proc_kib(d->pid, "VmHWM");
+		lb_sleep_ms(1000);
+		idle = lb_proc_kib(d->pid, "VmRSS");
+		lb_stats(run, run->total, LB_OK, &ok);
+		lb_stats(run, run->total, LB_BUSY, &busy);
+		printf("storm_round %u ok %u busy %u refused %u failed %u wall_s %.3f "
+		       "logins_per_s %.2f ok_p50_ms %.1f busy_p50_ms %.2f fresh_kib %ld "
+		       "peak_kib %ld idle_kib %ld hash_ms %.2f\n",
+		       r + 1, ok.count[LB_OK], ok.count[LB_BUSY], ok.count[LB_REFUSED],
+		       ok.count[LB_FAILED], wall, wall > 0 ? ok.count[LB_OK] / wall : 0.0, ok.p50,
+		       busy.p50, fresh, peak, idle, hash);
+		if (run->first_error[0])
+			printf("storm_first_failure %s\n", run->first_error);
+		fflush(stdout);
+		lb_daemon_stop(d);
+	}
+	return 0;
+}
+
 /* Every page of Admin.UserList, following "next".  Returns 0, or -1 with
  * why set. */
 static int lb_list_all(struct client *c, unsigned *pages, unsigned long *people, char *why,
@@ -849,6 +940,9 @@ static void lb_usage(FILE *f)
 		"  --busy-clients N     simultaneous logins in (c) (default 64)\n"
 		"  --busy-queue N       worker_queue in (c) (default 4)\n"
 		"  --admin-people N     people added in (d) (default 10000)\n"
+		"  --storm N            only a storm: N password logins at once, against\n"
+		"                       a fresh daemon each round (for bench/goals.sh)\n"
+		"  --storm-rounds N     rounds of the storm (default 5)\n"
 		"  --keep               keep the temporary directory\n"
 		"Needs root: it runs logins for people other than itself.\n");
 }
@@ -894,6 +988,8 @@ static int lb_parse_args(int argc, char **argv, struct lb_opts *o)
 		{ "busy-clients", required_argument, NULL, 'C' },
 		{ "busy-queue", required_argument, NULL, 'q' },
 		{ "admin-people", required_argument, NULL, 'd' },
+		{ "storm", required_argument, NULL, 's' },
+		{ "storm-rounds", required_argument, NULL, 'r' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -912,6 +1008,7 @@ static int lb_parse_args(int argc, char **argv, struct lb_opts *o)
 		.busy_clients = 64,
 		.busy_queue = 4,
 		.admin_people = 10000,
+		.storm_rounds = 5,
 	};
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -924,6 +1021,8 @@ static int lb_parse_args(int argc, char **argv, struct lb_opts *o)
 		case 'C': bad |= lb_number(optarg, 1, LB_MAX_CLIENTS, &o->busy_clients); break;
 		case 'q': bad |= lb_number(optarg, 1, 4096, &o->busy_queue); break;
 		case 'd': bad |= lb_number(optarg, 1, 10000000, &o->admin_people); break;
+		case 's': bad |= lb_number(optarg, 1, LB_MAX_CLIENTS, &o->storm); break;
+		case 'r': bad |= lb_number(optarg, 1, 100, &o->storm_rounds); break;
 		case 'k': o->keep = true; break;
 		case 'h': lb_usage(stdout); exit(0);
 		default: bad = -1; break;
@@ -1032,6 +1131,11 @@ int main(int argc, char **argv)
 	if (!people)
 		goto out;
 
+	if (o.storm) {
+		if (lb_phase_storm(&o, &d, &run, people, npeople) == 0)
+			ret = 0;
+		goto out;
+	}
 	if (lb_daemon_start(&d, &o, "state", 0) < 0)
 		goto out;
 	lb_print_header(&o, &d);

@@ -49,6 +49,7 @@ failed=0
 skipped=0
 
 run_suite normal --enable-werror
+make -C "$top/build/normal" -s bench BENCH_ARGS=--quick >"$top/build/normal/bench.log" 2>&1 || { tail -n 40 "$top/build/normal/bench.log"; echo "=== bench --quick (the harness, not a figure): FAILED"; exit 1; }
 run_suite sanitizers --enable-werror --enable-sanitizers
 
 echo "=== distcheck"
