@@ -310,13 +310,16 @@ static struct json_object *object_with(const char *key, struct json_object *val)
 	return o;
 }
 
-struct json_object *varlink_call_new(const char *method, struct json_object *params)
+/* {key: name, "parameters": params}, params taken over (NULL for {}):
+ * a call and an error are the same message but for the key. */
+static struct json_object *named_with_params(const char *key, const char *name,
+					     struct json_object *params)
 {
 	struct json_object *o;
 
 	if (!params)
 		params = json_object_new_object();
-	o = object_with("method", json_object_new_string(method));
+	o = object_with(key, json_object_new_string(name));
 	if (!o || !params) {
 		json_object_put(o);
 		json_object_put(params);
@@ -324,6 +327,11 @@ struct json_object *varlink_call_new(const char *method, struct json_object *par
 	}
 	json_object_object_add(o, "parameters", params);
 	return o;
+}
+
+struct json_object *varlink_call_new(const char *method, struct json_object *params)
+{
+	return named_with_params("method", method, params);
 }
 
 struct json_object *varlink_reply_new(struct json_object *params)
@@ -337,18 +345,7 @@ struct json_object *varlink_reply_new(struct json_object *params)
 
 struct json_object *varlink_error_new(const char *error, struct json_object *params)
 {
-	struct json_object *o;
-
-	if (!params)
-		params = json_object_new_object();
-	o = object_with("error", json_object_new_string(error));
-	if (!o || !params) {
-		json_object_put(o);
-		json_object_put(params);
-		return NULL;
-	}
-	json_object_object_add(o, "parameters", params);
-	return o;
+	return named_with_params("error", error, params);
 }
 
 struct json_object *varlink_error_msg(const char *error, const char *text)
