@@ -212,8 +212,7 @@ bool admin_list_full(struct admin_list *l)
 
 int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
 {
-	if (!o || json_object_array_add(l->arr, o) < 0) {
-		json_object_put(o);
+	if (admin_append(l->arr, o) < 0) {
 		l->oom = true;
 		return 1;
 	}

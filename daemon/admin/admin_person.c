@@ -38,10 +38,8 @@ static struct json_object *admin_names_json(const store_name *names, unsigned n)
 	for (unsigned i = 0; a && i < n; i++) {
 		struct json_object *j = json_object_new_string(names[i]);
 
-		if (!j || json_object_array_add(a, j) < 0) {
-			json_object_put(j);
+		if (admin_append(a, j) < 0)
 			return NULL;
-		}
 	}
 	return ob_json_take(&a);
 }
@@ -56,10 +54,8 @@ static struct json_object *admin_perms_json(uint32_t perms)
 		if (!(perms & bit))
 			continue;
 		j = json_object_new_string(policy_perm_name(bit));
-		if (!j || json_object_array_add(a, j) < 0) {
-			json_object_put(j);
+		if (admin_append(a, j) < 0)
 			return NULL;
-		}
 	}
 	return ob_json_take(&a);
 }

@@ -26,6 +26,15 @@ int admin_set(struct json_object *o, const char *key, struct json_object *v)
 	return 0;
 }
 
+int admin_append(struct json_object *arr, struct json_object *v)
+{
+	if (!v || json_object_array_add(arr, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int admin_set_string(struct json_object *o, const char *key, const char *s)
 {
 	return admin_set(o, key, json_object_new_string(s));

@@ -19,6 +19,9 @@
 int admin_set(struct json_object *o, const char *key, struct json_object *v);
 int admin_set_string(struct json_object *o, const char *key, const char *s);
 int admin_set_int(struct json_object *o, const char *key, int64_t v);
+/* Append v (released when it cannot be added; NULL counts as out of
+ * memory) to the array arr.  0 or -ENOMEM. */
+int admin_append(struct json_object *arr, struct json_object *v);
 /* An error reply whose "message" is the formatted line. */
 struct json_object *admin_error(const char *error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
