@@ -391,19 +391,7 @@ struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *par
 static int group_get_name(struct json_object *params, const char *key, const char **out,
 			  struct json_object **err)
 {
-	const char *why;
-	int r = varlink_get_string(params, key, ADMIN_TEXT_MAX, out);
-
-	if (r < 0) {
-		*err = admin_bad_parameter(key, r, ADMIN_WANTS_TEXT);
-		return r;
-	}
-	why = validate_group_name(*out);
-	if (why) {
-		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		return -EINVAL;
-	}
-	return 0;
+	return admin_get_name(params, key, validate_group_name, out, err);
 }
 
 

@@ -42,6 +42,10 @@ struct json_object *admin_codes_reply(struct json_object *arr, struct json_objec
 /* Whether reply is an error (name NULL: any error; a NULL reply counts
  * as one), or the error name. */
 bool admin_is_error(struct json_object *reply, const char *name);
+/* The required string parameter key, valid by rule (which returns why
+ * not, or NULL): 0, or -errno with *err set to the refusal. */
+int admin_get_name(struct json_object *params, const char *key,
+		   const char *(*rule)(const char *s), const char **out, struct json_object **err);
 /* The "username" parameter, checked: 0, or -errno with *err set. */
 int admin_get_username(struct json_object *params, const char **out, struct json_object **err);
 
