@@ -352,6 +352,15 @@ struct json_object *varlink_error_new(const char *error, struct json_object *par
 	return named_with_params("error", error, params);
 }
 
+int varlink_set(struct json_object *obj, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 struct json_object *varlink_error_msg(const char *error, const char *text)
 {
 	struct json_object *p = object_with("message", json_object_new_string(text));

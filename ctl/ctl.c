@@ -397,11 +397,7 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 
 int ctl_add(struct json_object *p, const char *key, struct json_object *v)
 {
-	if (!v || json_object_object_add(p, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
+	return varlink_set(p, key, v);
 }
 
 int ctl_add_string(struct json_object *p, const char *key, const char *s)

@@ -17,13 +17,7 @@
 /* Add v under key; v is released when it cannot be added. */
 int admin_set(struct json_object *o, const char *key, struct json_object *v)
 {
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
+	return varlink_set(o, key, v);
 }
 
 int admin_append(struct json_object *arr, struct json_object *v)
