@@ -210,6 +210,13 @@ bool admin_list_full(struct admin_list *l)
 	return true;
 }
 
+int admin_list_offer(struct admin_list *l, bool sees)
+{
+	if (!sees)
+		return 0;
+	return admin_list_full(l) ? 1 : -1;
+}
+
 int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
 {
 	if (admin_append(l->arr, o) < 0) {

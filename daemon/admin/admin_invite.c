@@ -258,12 +258,9 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 static int invite_page_take(const struct invitation *inv, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r = admin_list_offer(l, admin_visible(l->x, inv->username));
 
-	if (!admin_visible(l->x, inv->username))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, invite_json(inv, l->now), inv->username);
+	return r >= 0 ? r : admin_list_take(l, invite_json(inv, l->now), inv->username);
 }
 
 /* One page in username order: after, limit and next as in UserList. */

@@ -323,24 +323,19 @@ struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *par
 static int admin_list_person(const struct person *p, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r;
 
 	/* The bank has its own list. */
-	if (p->deleted || !policy_admin_sees(&l->x->a, p->org))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, admin_person_json(p, l->mode), p->username);
+	r = admin_list_offer(l, !p->deleted && policy_admin_sees(&l->x->a, p->org));
+	return r >= 0 ? r : admin_list_take(l, admin_person_json(p, l->mode), p->username);
 }
 
 static int admin_list_code(const struct access_code *c, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r = admin_list_offer(l, admin_visible(l->x, c->username));
 
-	if (!admin_visible(l->x, c->username))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, admin_code_json(c, l->now), c->username);
+	return r >= 0 ? r : admin_list_take(l, admin_code_json(c, l->now), c->username);
 }
 
 struct json_object *admin_user_list(struct admin_ctx *x, struct json_object *params)
