@@ -61,19 +61,10 @@ static int invite_get_code_to_me(struct json_object *params, struct json_object 
 /* An Invitation: status and times, never a code or a hash. */
 static struct json_object *invite_json(const struct invitation *inv, int64_t now)
 {
-	_cleanup_json_ struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (admin_set_string(o, "username", inv->username) < 0 ||
-	    admin_set_string(o, "status",
-			      policy_invite_status_name(policy_invite_status(inv, now))) < 0 ||
-	    admin_set_int(o, "issued", inv->issued) < 0 ||
-	    admin_set_int(o, "expires", inv->expires) < 0 ||
-	    (inv->closed && admin_set_int(o, "closed", inv->closed) < 0) ||
-	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0)
-		return NULL;
-	return ob_json_take(&o);
+	return admin_closable_json(inv->username,
+				   policy_invite_status_name(policy_invite_status(inv, now)),
+				   inv->issued, inv->expires, inv->closed, "verification",
+				   inv->has_verification);
 }
 
 /* ------------------------------------------------------------- issuing */

@@ -61,20 +61,9 @@ _Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the 
 /* A Code: status and times, never the code or its hash. */
 static struct json_object *admin_code_json(const struct access_code *c, int64_t now)
 {
-	_cleanup_json_ struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (admin_set_string(o, "username", c->username) < 0 ||
-	    admin_set_string(o, "status",
-			     policy_code_status_name(policy_code_status(c, now))) < 0 ||
-	    admin_set_int(o, "issued", c->issued) < 0 ||
-	    admin_set_int(o, "expires", c->expires) < 0 ||
-	    (c->closed && admin_set_int(o, "closed", c->closed) < 0) ||
-	    admin_set(o, "reset_mfa",
-		      json_object_new_boolean(!!(c->flags & CODE_FLAG_RESET_MFA))) < 0)
-		return NULL;
-	return ob_json_take(&o);
+	return admin_closable_json(c->username, policy_code_status_name(policy_code_status(c, now)),
+				   c->issued, c->expires, c->closed, "reset_mfa",
+				   (c->flags & CODE_FLAG_RESET_MFA) != 0);
 }
 
 /* A Lockout: the failures that still count at now, and the lock while it
