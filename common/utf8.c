@@ -4,13 +4,32 @@
 
 #include "utf8.h"
 
+/* Unicode table 3-7, a row a range of lead bytes: how many continuation
+ * bytes follow, the lead's payload bits, and the range of the first
+ * continuation byte (the later ones are always 80..BF).  The narrower
+ * first ranges shut out overlong forms, surrogates and what lies above
+ * U+10FFFF; C0, C1, F5..FF and bare continuation bytes have no row. */
+static const struct utf8_lead {
+	unsigned char first, last, need, mask, lo, hi;
+} utf8_leads[] = {
+	{ 0xc2, 0xdf, 1, 0x1f, 0x80, 0xbf },
+	{ 0xe0, 0xe0, 2, 0x0f, 0xa0, 0xbf }, /* overlong below U+0800 */
+	{ 0xe1, 0xec, 2, 0x0f, 0x80, 0xbf },
+	{ 0xed, 0xed, 2, 0x0f, 0x80, 0x9f }, /* surrogates U+D800..U+DFFF */
+	{ 0xee, 0xef, 2, 0x0f, 0x80, 0xbf },
+	{ 0xf0, 0xf0, 3, 0x07, 0x90, 0xbf }, /* overlong below U+10000 */
+	{ 0xf1, 0xf3, 3, 0x07, 0x80, 0xbf },
+	{ 0xf4, 0xf4, 3, 0x07, 0x80, 0x8f }, /* above U+10FFFF */
+};
+
 /* Decode one code point at s[*i] (len bytes in all).  Returns false on
  * anything that is not the shortest well-formed encoding of a scalar
  * value (Unicode table 3-7). */
 bool utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
 {
 	unsigned char c = s[*i];
-	unsigned char lo = 0x80, hi = 0xbf;
+	const struct utf8_lead *l = NULL;
+	unsigned char lo, hi;
 	size_t need;
 	uint32_t v;
 
@@ -19,26 +38,17 @@ bool utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
 		(*i)++;
 		return true;
 	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong below U+0800 */
-		else if (c == 0xed)
-			hi = 0x9f; /* surrogates U+D800..U+DFFF */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong below U+10000 */
-		else if (c == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
+	for (size_t k = 0; k < sizeof(utf8_leads) / sizeof(utf8_leads[0]); k++)
+		if (c >= utf8_leads[k].first && c <= utf8_leads[k].last) {
+			l = &utf8_leads[k];
+			break;
+		}
+	if (!l)
 		return false; /* continuation byte, C0/C1 overlong lead, F5..FF */
-	}
+	need = l->need;
+	v = c & l->mask;
+	lo = l->lo;
+	hi = l->hi;
 	if (len - *i - 1 < need)
 		return false; /* truncated */
 	for (size_t k = 1; k <= need; k++) {

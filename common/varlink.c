@@ -203,11 +203,31 @@ int varlink_parse(const char *data, size_t len, struct json_object **msg)
 	return 0;
 }
 
+/* The "parameters" of msg, which must be an object; an empty one is
+ * added (and owned by msg) where there are none. */
+static int message_params(struct json_object *msg, struct json_object **params)
+{
+	struct json_object *p;
+
+	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
+		if (!json_object_is_type(p, json_type_object))
+			return -EBADMSG;
+	} else {
+		p = json_object_new_object();
+		if (!p)
+			return -ENOMEM;
+		json_object_object_add(msg, "parameters", p);
+	}
+	*params = p;
+	return 0;
+}
+
 int varlink_call_split(struct json_object *msg, const char **method,
 		       struct json_object **params, bool *oneway)
 {
 	struct json_object *m, *p, *flag = NULL;
 	bool wanted = false;
+	int r;
 
 	if (!json_object_object_get_ex(msg, "method", &m) ||
 	    !json_object_is_type(m, json_type_string) ||
@@ -229,15 +249,9 @@ int varlink_call_split(struct json_object *msg, const char **method,
 	}
 	*oneway = json_object_object_get_ex(msg, "oneway", &flag) &&
 		  json_object_is_type(flag, json_type_boolean) && json_object_get_boolean(flag);
-	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
-		if (!json_object_is_type(p, json_type_object))
-			return -EBADMSG;
-	} else {
-		p = json_object_new_object();
-		if (!p)
-			return -ENOMEM;
-		json_object_object_add(msg, "parameters", p);
-	}
+	r = message_params(msg, &p);
+	if (r < 0)
+		return r;
 	*method = json_object_get_string(m);
 	*params = p;
 	return wanted ? -EOPNOTSUPP : 0;
@@ -246,7 +260,7 @@ int varlink_call_split(struct json_object *msg, const char **method,
 int varlink_reply_split(struct json_object *msg, const char **error,
 			struct json_object **params)
 {
-	struct json_object *e, *p;
+	struct json_object *e;
 
 	*error = NULL;
 	if (json_object_object_get_ex(msg, "error", &e) && e) {
@@ -255,17 +269,7 @@ int varlink_reply_split(struct json_object *msg, const char **error,
 			return -EBADMSG;
 		*error = json_object_get_string(e);
 	}
-	if (json_object_object_get_ex(msg, "parameters", &p) && p) {
-		if (!json_object_is_type(p, json_type_object))
-			return -EBADMSG;
-	} else {
-		p = json_object_new_object();
-		if (!p)
-			return -ENOMEM;
-		json_object_object_add(msg, "parameters", p);
-	}
-	*params = p;
-	return 0;
+	return message_params(msg, params);
 }
 
 int varlink_encode(struct json_object *msg, char **out, size_t *len)
@@ -310,13 +314,16 @@ static struct json_object *object_with(const char *key, struct json_object *val)
 	return o;
 }
 
-struct json_object *varlink_call_new(const char *method, struct json_object *params)
+/* {key: name, "parameters": params}, params taken over (NULL for {}):
+ * a call and an error are the same message but for the key. */
+static struct json_object *named_with_params(const char *key, const char *name,
+					     struct json_object *params)
 {
 	struct json_object *o;
 
 	if (!params)
 		params = json_object_new_object();
-	o = object_with("method", json_object_new_string(method));
+	o = object_with(key, json_object_new_string(name));
 	if (!o || !params) {
 		json_object_put(o);
 		json_object_put(params);
@@ -324,6 +331,11 @@ struct json_object *varlink_call_new(const char *method, struct json_object *par
 	}
 	json_object_object_add(o, "parameters", params);
 	return o;
+}
+
+struct json_object *varlink_call_new(const char *method, struct json_object *params)
+{
+	return named_with_params("method", method, params);
 }
 
 struct json_object *varlink_reply_new(struct json_object *params)
@@ -337,18 +349,16 @@ struct json_object *varlink_reply_new(struct json_object *params)
 
 struct json_object *varlink_error_new(const char *error, struct json_object *params)
 {
-	struct json_object *o;
+	return named_with_params("error", error, params);
+}
 
-	if (!params)
-		params = json_object_new_object();
-	o = object_with("error", json_object_new_string(error));
-	if (!o || !params) {
-		json_object_put(o);
-		json_object_put(params);
-		return NULL;
+int varlink_set(struct json_object *obj, const char *key, struct json_object *v)
+{
+	if (!v || json_object_object_add(obj, key, v) < 0) {
+		json_object_put(v);
+		return -ENOMEM;
 	}
-	json_object_object_add(o, "parameters", params);
-	return o;
+	return 0;
 }
 
 struct json_object *varlink_error_msg(const char *error, const char *text)

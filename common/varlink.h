@@ -69,6 +69,9 @@ struct json_object *varlink_reply_new(struct json_object *params);
 struct json_object *varlink_error_new(const char *error, struct json_object *params);
 /* An error whose parameters are {"message": text}. */
 struct json_object *varlink_error_msg(const char *error, const char *text);
+/* Add v under obj's key, v taken over: released when it cannot be added,
+ * and NULL (it could not be made) counts as out of memory.  0 or -ENOMEM. */
+int varlink_set(struct json_object *obj, const char *key, struct json_object *v);
 
 /* Overwrite every string inside obj with zero bytes: used on messages that
  * carried passwords or codes before they are released. */

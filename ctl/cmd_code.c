@@ -39,13 +39,7 @@ int cmd_code_issue(struct ctl *c)
 
 int cmd_code_revoke(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-	char line[128];
-
-	if (!p)
-		return ctl_oom();
-	snprintf(line, sizeof(line), "revoked the access code of %s", c->arg[0]);
-	return ctl_run_line(c, OB_ADMIN_CODE_REVOKE, p, line);
+	return ctl_run_user_line(c, OB_ADMIN_CODE_REVOKE, "revoked the access code of ", "");
 }
 
 int cmd_code_list(struct ctl *c)
@@ -67,13 +61,7 @@ int cmd_invite_send(struct ctl *c)
 
 int cmd_invite_revoke(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-	char line[128];
-
-	if (!p)
-		return ctl_oom();
-	snprintf(line, sizeof(line), "revoked the invitation of %s", c->arg[0]);
-	return ctl_run_line(c, OB_ADMIN_INVITE_REVOKE, p, line);
+	return ctl_run_user_line(c, OB_ADMIN_INVITE_REVOKE, "revoked the invitation of ", "");
 }
 
 int cmd_invite_list(struct ctl *c)

@@ -36,26 +36,29 @@ static const char *group_reply_org(struct json_object *rparams, const char *key,
 	return "?";
 }
 
+struct group_added {
+	const char *key, *what, *name;
+};
+
+/* The line that says what was added, and where. */
+static int group_added(void *ctx, struct json_object *rparams)
+{
+	const struct group_added *g = ctx;
+	char org[OB_ORG_MAX * 2 + 1];
+
+	return output_line("added %s %s in organisation %s", g->what, g->name,
+			   group_reply_org(rparams, g->key, org, sizeof(org))) < 0
+		       ? -EIO
+		       : output_finish();
+}
+
 /* Add a group or pool and say so. */
 static int group_add(struct ctl *c, const char *method, struct json_object *p, const char *key,
 		     const char *what)
 {
-	struct json_object *reply, *rparams;
-	char org[OB_ORG_MAX * 2 + 1];
-	int r;
+	struct group_added g = { key, what, c->arg[0] };
 
-	r = ctl_call(c, method, p, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	if (c->json)
-		r = output_json(rparams);
-	else
-		r = output_line("added %s %s in organisation %s", what, c->arg[0],
-				group_reply_org(rparams, key, org, sizeof(org))) < 0
-			    ? -EIO
-			    : output_finish();
-	ctl_release(reply);
-	return ctl_output_done(r);
+	return ctl_run_with(c, method, p, group_added, &g);
 }
 
 /* Assign or unassign: {"username": USERNAME, key: NAME}; then the line

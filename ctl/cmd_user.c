@@ -89,11 +89,7 @@ int cmd_user_add(struct ctl *c)
 
 int cmd_user_show(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-
-	if (!p)
-		return ctl_oom();
-	return ctl_run(c, OB_ADMIN_USER_SHOW, p, output_person);
+	return ctl_run_user(c, OB_ADMIN_USER_SHOW, output_person);
 }
 
 int cmd_user_list(struct ctl *c)
@@ -143,13 +139,8 @@ int cmd_user_delete(struct ctl *c)
 
 int cmd_user_restore(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-	char line[128];
-
-	if (!p)
-		return ctl_oom();
-	snprintf(line, sizeof(line), "restored %s from the user bank: enabled again", c->arg[0]);
-	return ctl_run_line(c, OB_ADMIN_USER_RESTORE, p, line);
+	return ctl_run_user_line(c, OB_ADMIN_USER_RESTORE, "restored ",
+				 " from the user bank: enabled again");
 }
 
 /* Ask on the terminal.  Returns true for "y" or "yes". */
@@ -227,14 +218,8 @@ int cmd_bank_list(struct ctl *c)
 
 int cmd_mfa_reset(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-	char line[160];
-
-	if (!p)
-		return ctl_oom();
-	snprintf(line, sizeof(line), "removed the authenticator of %s: they enrol a new one at "
-		 "their next login, after their password", c->arg[0]);
-	return ctl_run_line(c, OB_ADMIN_MFA_RESET, p, line);
+	return ctl_run_user_line(c, OB_ADMIN_MFA_RESET, "removed the authenticator of ",
+				 ": they enrol a new one at their next login, after their password");
 }
 
 int cmd_source_unlock(struct ctl *c)
@@ -250,9 +235,5 @@ int cmd_source_unlock(struct ctl *c)
 
 int cmd_unlock(struct ctl *c)
 {
-	struct json_object *p = ctl_params_username(c->arg[0]);
-
-	if (!p)
-		return ctl_oom();
-	return ctl_run(c, OB_ADMIN_UNLOCK, p, output_unlocked);
+	return ctl_run_user(c, OB_ADMIN_UNLOCK, output_unlocked);
 }

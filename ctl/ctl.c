@@ -179,8 +179,8 @@ int ctl_output_done(int r)
 	return CTL_EXIT_OK;
 }
 
-int ctl_run(struct ctl *c, const char *method, struct json_object *params,
-	    int (*show)(struct json_object *params))
+int ctl_run_with(struct ctl *c, const char *method, struct json_object *params,
+		 int (*show)(void *ctx, struct json_object *params), void *ctx)
 {
 	struct json_object *reply, *rparams;
 	int r;
@@ -188,26 +188,54 @@ int ctl_run(struct ctl *c, const char *method, struct json_object *params,
 	r = ctl_call(c, method, params, &reply, &rparams);
 	if (r != CTL_EXIT_OK)
 		return r;
-	r = c->json ? output_json(rparams) : show(rparams);
+	r = c->json ? output_json(rparams) : show(ctx, rparams);
 	ctl_release(reply);
 	return ctl_output_done(r);
+}
+
+static int run_show(void *ctx, struct json_object *params)
+{
+	int (*const *show)(struct json_object *params) = ctx;
+
+	return (*show)(params);
+}
+
+int ctl_run(struct ctl *c, const char *method, struct json_object *params,
+	    int (*show)(struct json_object *params))
+{
+	return ctl_run_with(c, method, params, run_show, &show);
+}
+
+static int run_line(void *ctx, struct json_object *params)
+{
+	(void)params;
+	return output_line("%s", (const char *)ctx) < 0 ? -EIO : output_finish();
 }
 
 int ctl_run_line(struct ctl *c, const char *method, struct json_object *params,
 		 const char *done)
 {
-	struct json_object *reply, *rparams;
-	int r;
+	return ctl_run_with(c, method, params, run_line, (void *)done);
+}
 
-	r = ctl_call(c, method, params, &reply, &rparams);
-	if (r != CTL_EXIT_OK)
-		return r;
-	if (c->json)
-		r = output_json(rparams);
-	else
-		r = output_line("%s", done) < 0 ? -EIO : output_finish();
-	ctl_release(reply);
-	return ctl_output_done(r);
+int ctl_run_user(struct ctl *c, const char *method, int (*show)(struct json_object *params))
+{
+	struct json_object *p = ctl_params_username(c->arg[0]);
+
+	if (!p)
+		return ctl_oom();
+	return ctl_run(c, method, p, show);
+}
+
+int ctl_run_user_line(struct ctl *c, const char *method, const char *before, const char *after)
+{
+	struct json_object *p = ctl_params_username(c->arg[0]);
+	char line[256];
+
+	if (!p)
+		return ctl_oom();
+	snprintf(line, sizeof(line), "%s%s%s", before, c->arg[0], after);
+	return ctl_run_line(c, method, p, line);
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -369,11 +397,7 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 
 int ctl_add(struct json_object *p, const char *key, struct json_object *v)
 {
-	if (!v || json_object_object_add(p, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
+	return varlink_set(p, key, v);
 }
 
 int ctl_add_string(struct json_object *p, const char *key, const char *s)

@@ -96,9 +96,19 @@ int ctl_output_done(int r);
 int ctl_run(struct ctl *c, const char *method, struct json_object *params,
 	    int (*show)(struct json_object *params));
 
+/* Call method and print the reply with show(ctx, reply), or as JSON:
+ * what ctl_run and ctl_run_line are made of. */
+int ctl_run_with(struct ctl *c, const char *method, struct json_object *params,
+		 int (*show)(void *ctx, struct json_object *params), void *ctx);
+
 /* Call method, then print the reply as JSON or the line "done". */
 int ctl_run_line(struct ctl *c, const char *method, struct json_object *params,
 		 const char *done);
+
+/* The calls about one person, {"username": the first argument}: print
+ * the reply with show, or the line "BEFORE USERNAME AFTER". */
+int ctl_run_user(struct ctl *c, const char *method, int (*show)(struct json_object *params));
+int ctl_run_user_line(struct ctl *c, const char *method, const char *before, const char *after);
 
 /* Every page of a list on one connection, gathered into one document
  * {key: [...]} and printed with show (or as JSON).  base holds the

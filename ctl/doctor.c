@@ -43,6 +43,19 @@ static char *doctor_clean(const char *s)
 	return out;
 }
 
+void *doctor_grow(void *arr, size_t *cap, size_t size, size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *grown;
+
+	if (n > SIZE_MAX / size)
+		return NULL;
+	grown = realloc(arr, n * size);
+	if (grown)
+		*cap = n;
+	return grown;
+}
+
 static void doctor_finding_free(struct doctor_finding *f)
 {
 	free(f->file);
@@ -63,15 +76,13 @@ void doctor_report(struct doctor *d, const char *file, int line, const char *che
 		    strcmp(d->findings[i].file, file) == 0)
 			return;
 	if (d->count == d->cap) {
-		size_t n = d->cap ? d->cap * 2 : 16;
-		struct doctor_finding *grown = realloc(d->findings, n * sizeof(*grown));
+		struct doctor_finding *grown = doctor_grow(d->findings, &d->cap, sizeof(*grown), 16);
 
 		if (!grown) {
 			d->oom = true;
 			return;
 		}
 		d->findings = grown;
-		d->cap = n;
 	}
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -330,13 +341,11 @@ static int doctor_glob_add(struct doctor_glob *g, const char *name)
 		return 0;
 	}
 	if (g->count == g->cap) {
-		size_t n = g->cap ? g->cap * 2 : 16;
-		char **grown = realloc(g->names, n * sizeof(*grown));
+		char **grown = doctor_grow(g->names, &g->cap, sizeof(*grown), 16);
 
 		if (!grown)
 			return -ENOMEM;
 		g->names = grown;
-		g->cap = n;
 	}
 	g->names[g->count] = strdup(name);
 	if (!g->names[g->count])

@@ -71,6 +71,11 @@ void doctor_report(struct doctor *d, const char *file, int line, const char *che
 size_t doctor_mark(const struct doctor *d);
 void doctor_rollback(struct doctor *d, size_t mark);
 
+/* Room for more in arr, a full array of *cap elements of size bytes:
+ * arr doubled (first elements when it has none) and *cap updated, or
+ * NULL, arr untouched, when out of memory. */
+void *doctor_grow(void *arr, size_t *cap, size_t size, size_t first);
+
 /* How findings name the file name (absolute, inside the tree): ROOT and
  * name, with "." and ".." taken as written, never above ROOT.  Returns 0
  * or -ENAMETOOLONG. */

@@ -105,13 +105,11 @@ static int pam_load(struct pam_ctx *c, const char *name)
 	if (c->nfiles == PAM_FILES_MAX)
 		return -E2BIG;
 	if (c->nfiles == c->cap) {
-		size_t n = c->cap ? c->cap * 2 : 8;
-		struct pam_file *grown = realloc(c->files, n * sizeof(*grown));
+		struct pam_file *grown = doctor_grow(c->files, &c->cap, sizeof(*grown), 8);
 
 		if (!grown)
 			return -ENOMEM;
 		c->files = grown;
-		c->cap = n;
 	}
 	f = &c->files[c->nfiles];
 	memset(f, 0, sizeof(*f));
@@ -161,13 +159,11 @@ static bool pam_is_onboard(const struct pamconf_line *l)
 static int pam_push(struct pam_stack *st, size_t file, const struct pamconf_line *l, int depth)
 {
 	if (st->n == st->cap) {
-		size_t n = st->cap ? st->cap * 2 : 32;
-		struct pam_entry *grown = realloc(st->e, n * sizeof(*grown));
+		struct pam_entry *grown = doctor_grow(st->e, &st->cap, sizeof(*grown), 32);
 
 		if (!grown)
 			return -ENOMEM;
 		st->e = grown;
-		st->cap = n;
 	}
 	st->e[st->n++] = (struct pam_entry){ file, l, depth };
 	return 0;
@@ -669,15 +665,13 @@ static int pam_list(const struct doctor *d, char ***names)
 		if (n == PAM_FILES_MAX)
 			break; /* pam_load reads no more anyway */
 		if (n == cap) {
-			size_t m = cap ? cap * 2 : 64;
-			char **grown = realloc(v, m * sizeof(*grown));
+			char **grown = doctor_grow(v, &cap, sizeof(*grown), 64);
 
 			if (!grown) {
 				r = -ENOMEM;
 				break;
 			}
 			v = grown;
-			cap = m;
 		}
 		if (!(v[n] = strdup(e->d_name))) {
 			r = -ENOMEM;

@@ -484,18 +484,21 @@ int output_bank(struct json_object *params)
 	return output_finish();
 }
 
-int output_codes(struct json_object *params)
+/* The access codes' and the invitations' table: the same columns but for
+ * the last, a yes-or-no flag (flag, headed heading); none when empty. */
+static int output_closed_table(struct json_object *params, const char *key, const char *none,
+			       const char *flag, const char *heading)
 {
-	struct json_object *arr = output_array(params, "codes");
+	struct json_object *arr = output_array(params, key);
 	size_t n = arr ? json_object_array_length(arr) : 0;
 	char t1[OUTPUT_TIME_MAX], t2[OUTPUT_TIME_MAX], t3[OUTPUT_TIME_MAX], u[OB_TEXT_MAX];
 	int wu;
 
 	if (n == 0)
-		return output_line("no access codes");
+		return output_line("%s", none);
 	wu = output_width(arr, "username", strlen("USERNAME"));
 	printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED",
-	       "EXPIRES", "CLOSED", "RESET-MFA");
+	       "EXPIRES", "CLOSED", heading);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(arr, i);
 
@@ -503,49 +506,72 @@ int output_codes(struct json_object *params)
 		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
 		       output_word(c, "status"), output_time(c, "issued", "?", t1),
 		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
-		       output_bool(c, "reset_mfa") ? "yes" : "-");
+		       output_bool(c, flag) ? "yes" : "-");
 	}
 	return output_finish();
 }
 
-int output_unlocked(struct json_object *params)
+int output_codes(struct json_object *params)
 {
-	char t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
-	const char *who = output_sanitize(output_str(params, "username"), u, sizeof(u));
+	return output_closed_table(params, "codes", "no access codes", "reset_mfa", "RESET-MFA");
+}
+
+/* The line after an unlock of who: the lock lifted, and the failures
+ * (each a what) cleared; nothing (NULL: none) is the line when there
+ * was neither. */
+static int output_unlock_line(struct json_object *params, const char *who, const char *what,
+			      const char *nothing)
+{
+	char t[OUTPUT_TIME_MAX];
 	int64_t failures = 0;
+	int r;
 
 	output_int(params, "failures", &failures);
 	if (output_int(params, "locked_until", &(int64_t){ 0 }))
-		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
-				   " failed login%s", who, output_lock_time(params, "?", t),
-				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
-	if (failures)
-		return output_line("%s was not locked: cleared %" PRId64 " failed login%s", who,
-				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
-	return output_line("%s was not locked and had no failed logins: nothing changed", who) < 0
-		       ? -EIO
-		       : output_finish();
+		r = output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64 " %s%s",
+				who, output_lock_time(params, "?", t), failures, what,
+				failures == 1 ? "" : "s");
+	else if (failures || !nothing)
+		r = output_line("%s was not locked: cleared %" PRId64 " %s%s", who, failures, what,
+				failures == 1 ? "" : "s");
+	else
+		r = output_line("%s was not locked and %s: nothing changed", who, nothing);
+	return r < 0 ? -EIO : output_finish();
+}
+
+int output_unlocked(struct json_object *params)
+{
+	char u[OB_USERNAME_MAX + 1];
+	const char *who = output_sanitize(output_str(params, "username"), u, sizeof(u));
+
+	return output_unlock_line(params, who, "failed login", "had no failed logins");
 }
 
 int output_source_unlocked(struct json_object *params)
 {
-	char t[OUTPUT_TIME_MAX], s[128];
+	char s[128];
 	const char *src = output_sanitize(output_str(params, "source"), s, sizeof(s));
-	int64_t failures = 0;
 
-	output_int(params, "failures", &failures);
-	if (output_int(params, "locked_until", &(int64_t){ 0 }))
-		return output_line("unlocked %s: lifted the lock until %s and cleared %" PRId64
-				   " wrong code%s", src, output_lock_time(params, "?", t),
-				   failures, failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
-	return output_line("%s was not locked: cleared %" PRId64 " wrong code%s", src, failures,
-			   failures == 1 ? "" : "s") < 0 ? -EIO : output_finish();
+	return output_unlock_line(params, src, "wrong code", NULL);
+}
+
+/* Write the n bytes snprintf made in buf (size bytes; n out of range
+ * when it did not fit), which hold a code shown once; buf is wiped
+ * either way. */
+static int output_write_secret(char *buf, size_t size, int n)
+{
+	int r = -EIO;
+
+	if (n >= 0 && (size_t)n < size)
+		r = output_write_direct(buf, (size_t)n);
+	sodium_memzero(buf, size);
+	return r;
 }
 
 int output_code_issued(struct json_object *params)
 {
 	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1];
-	int n, r;
+	int n;
 
 	n = snprintf(buf, sizeof(buf),
 		     "%s\n"
@@ -558,13 +584,7 @@ int output_code_issued(struct json_object *params)
 			     ? "It resets MFA: the login with it removes the person's authenticator,\n"
 			       "and after the new password they enrol a new one.\n"
 			     : "");
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		sodium_memzero(buf, sizeof(buf));
-		return -EIO;
-	}
-	r = output_write_direct(buf, (size_t)n);
-	sodium_memzero(buf, sizeof(buf));
-	return r;
+	return output_write_secret(buf, sizeof(buf), n);
 }
 
 /* ---------------------------------------------------------- invitations */
@@ -574,7 +594,7 @@ int output_invitation_issued(struct json_object *params)
 	struct json_object *inv = NULL;
 	char buf[OB_TEXT_MAX], t[OUTPUT_TIME_MAX], u[OB_USERNAME_MAX + 1], v[64];
 	const char *verify = output_word(params, "verification_code");
-	int n, r;
+	int n;
 
 	/* InviteSend carries username and expires; UserAdd its invitation. */
 	if (!json_object_object_get_ex(params, "invitation", &inv) ||
@@ -594,13 +614,7 @@ int output_invitation_issued(struct json_object *params)
 		     verify[0] ? "both, by different channels if you can," : "it",
 		     verify[0] ? "them" : "it");
 	sodium_memzero(v, sizeof(v));
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		sodium_memzero(buf, sizeof(buf));
-		return -EIO;
-	}
-	r = output_write_direct(buf, (size_t)n);
-	sodium_memzero(buf, sizeof(buf));
-	return r;
+	return output_write_secret(buf, sizeof(buf), n);
 }
 
 int output_user_invited(struct json_object *params)
@@ -612,26 +626,8 @@ int output_user_invited(struct json_object *params)
 
 int output_invitations(struct json_object *params)
 {
-	struct json_object *arr = output_array(params, "invitations");
-	size_t n = arr ? json_object_array_length(arr) : 0;
-	char t1[OUTPUT_TIME_MAX], t2[OUTPUT_TIME_MAX], t3[OUTPUT_TIME_MAX], u[OB_TEXT_MAX];
-	int wu;
-
-	if (n == 0)
-		return output_line("no invitations");
-	wu = output_width(arr, "username", strlen("USERNAME"));
-	printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu, "USERNAME", "STATUS", "ISSUED",
-	       "EXPIRES", "CLOSED", "VERIFICATION");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_array_get_idx(arr, i);
-
-		printf("%-*s  %-10s  %-16s  %-16s  %-16s  %s\n", wu,
-		       output_sanitize(output_str(c, "username"), u, sizeof(u)),
-		       output_word(c, "status"), output_time(c, "issued", "?", t1),
-		       output_time(c, "expires", "?", t2), output_time(c, "closed", "-", t3),
-		       output_bool(c, "verification") ? "yes" : "-");
-	}
-	return output_finish();
+	return output_closed_table(params, "invitations", "no invitations", "verification",
+				   "VERIFICATION");
 }
 
 /* ------------------------------------------------------- groups, pools */

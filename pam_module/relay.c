@@ -302,21 +302,9 @@ static const char *relay_reply_parse(struct json_object *params, struct relay_re
 	return NULL;
 }
 
-/* Add v (taken over, NULL when it could not be made) as obj's key. */
-static int relay_add(struct json_object *obj, const char *key, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(obj, key, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 static int relay_add_string(struct json_object *obj, const char *key, const char *value)
 {
-	return relay_add(obj, key, json_object_new_string(value));
+	return varlink_set(obj, key, json_object_new_string(value));
 }
 
 /* Add a PAM item when the application set it.  An item too long for the
@@ -407,7 +395,7 @@ static int relay_start_params(struct relay *r, const char *phase, const char *us
 	 * daemon, but its real uid is its caller's, which the caller cannot
 	 * change.  The daemon counts the dialogue against it. */
 	if (ret >= 0)
-		ret = relay_add(p, OB_LOGIN_RUID, json_object_new_int64((long long)relay_caller_uid(r)));
+		ret = varlink_set(p, OB_LOGIN_RUID, json_object_new_int64((long long)relay_caller_uid(r)));
 	if (ret >= 0 && user)
 		ret = relay_add_string(p, "user", user);
 	if (ret >= 0)

@@ -76,8 +76,7 @@ static int audit_take(const struct audit_event *e, void *ctx)
 		return 1;
 	}
 	o = audit_json(e);
-	if (!o || json_object_array_add(pg->arr, o) < 0) {
-		json_object_put(o);
+	if (admin_append(pg->arr, o) < 0) {
 		pg->oom = true;
 		return 1;
 	}

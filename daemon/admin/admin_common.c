@@ -210,10 +210,33 @@ bool admin_list_full(struct admin_list *l)
 	return true;
 }
 
+struct json_object *admin_closable_json(const char *username, const char *status, int64_t issued,
+					int64_t expires, int64_t closed, const char *flag,
+					bool on)
+{
+	_cleanup_json_ struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (admin_set_string(o, "username", username) < 0 ||
+	    admin_set_string(o, "status", status) < 0 ||
+	    admin_set_int(o, "issued", issued) < 0 || admin_set_int(o, "expires", expires) < 0 ||
+	    (closed && admin_set_int(o, "closed", closed) < 0) ||
+	    admin_set(o, flag, json_object_new_boolean(on)) < 0)
+		return NULL;
+	return ob_json_take(&o);
+}
+
+int admin_list_offer(struct admin_list *l, bool sees)
+{
+	if (!sees)
+		return 0;
+	return admin_list_full(l) ? 1 : -1;
+}
+
 int admin_list_take(struct admin_list *l, struct json_object *o, const char *username)
 {
-	if (!o || json_object_array_add(l->arr, o) < 0) {
-		json_object_put(o);
+	if (admin_append(l->arr, o) < 0) {
 		l->oom = true;
 		return 1;
 	}

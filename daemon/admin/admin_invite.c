@@ -61,19 +61,10 @@ static int invite_get_code_to_me(struct json_object *params, struct json_object 
 /* An Invitation: status and times, never a code or a hash. */
 static struct json_object *invite_json(const struct invitation *inv, int64_t now)
 {
-	_cleanup_json_ struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (admin_set_string(o, "username", inv->username) < 0 ||
-	    admin_set_string(o, "status",
-			      policy_invite_status_name(policy_invite_status(inv, now))) < 0 ||
-	    admin_set_int(o, "issued", inv->issued) < 0 ||
-	    admin_set_int(o, "expires", inv->expires) < 0 ||
-	    (inv->closed && admin_set_int(o, "closed", inv->closed) < 0) ||
-	    admin_set(o, "verification", json_object_new_boolean(inv->has_verification)) < 0)
-		return NULL;
-	return ob_json_take(&o);
+	return admin_closable_json(inv->username,
+				   policy_invite_status_name(policy_invite_status(inv, now)),
+				   inv->issued, inv->expires, inv->closed, "verification",
+				   inv->has_verification);
 }
 
 /* ------------------------------------------------------------- issuing */
@@ -258,12 +249,9 @@ struct json_object *invite_revoke(struct admin_ctx *x, struct json_object *param
 static int invite_page_take(const struct invitation *inv, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r = admin_list_offer(l, admin_visible(l->x, inv->username));
 
-	if (!admin_visible(l->x, inv->username))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, invite_json(inv, l->now), inv->username);
+	return r >= 0 ? r : admin_list_take(l, invite_json(inv, l->now), inv->username);
 }
 
 /* One page in username order: after, limit and next as in UserList. */

@@ -391,19 +391,7 @@ struct json_object *admin_bank_list(struct admin_ctx *x, struct json_object *par
 static int group_get_name(struct json_object *params, const char *key, const char **out,
 			  struct json_object **err)
 {
-	const char *why;
-	int r = varlink_get_string(params, key, ADMIN_TEXT_MAX, out);
-
-	if (r < 0) {
-		*err = admin_bad_parameter(key, r, ADMIN_WANTS_TEXT);
-		return r;
-	}
-	why = validate_group_name(*out);
-	if (why) {
-		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-		return -EINVAL;
-	}
-	return 0;
+	return admin_get_name(params, key, validate_group_name, out, err);
 }
 
 
@@ -522,8 +510,7 @@ static int group_list_take(const struct group *g, void *ctx)
 	if (!policy_admin_sees(&l->x->a, g->org))
 		return 0;
 	o = group_json(l->x, g);
-	if (!o || json_object_array_add(l->arr, o) < 0) {
-		json_object_put(o);
+	if (admin_append(l->arr, o) < 0) {
 		l->oom = true;
 		return 1;
 	}
@@ -538,8 +525,7 @@ static int pool_list_take(const struct pool *p, void *ctx)
 	if (!policy_admin_sees(&l->x->a, p->org))
 		return 0;
 	o = pool_json(p);
-	if (!o || json_object_array_add(l->arr, o) < 0) {
-		json_object_put(o);
+	if (admin_append(l->arr, o) < 0) {
 		l->oom = true;
 		return 1;
 	}
@@ -743,8 +729,7 @@ struct json_object *admin_code_issue_bulk(struct admin_ctx *x, struct json_objec
 		o = admin_issued_json(b.who[i].username, b.who[i].first_name, b.who[i].last_name,
 				      shown, rec.expires);
 		OB_WIPE(shown);
-		if (!o || json_object_array_add(arr, o) < 0) {
-			json_object_put(o);
+		if (admin_append(arr, o) < 0) {
 			r = STORE_UNAVAILABLE;
 			break;
 		}

@@ -38,10 +38,8 @@ static struct json_object *admin_names_json(const store_name *names, unsigned n)
 	for (unsigned i = 0; a && i < n; i++) {
 		struct json_object *j = json_object_new_string(names[i]);
 
-		if (!j || json_object_array_add(a, j) < 0) {
-			json_object_put(j);
+		if (admin_append(a, j) < 0)
 			return NULL;
-		}
 	}
 	return ob_json_take(&a);
 }
@@ -56,10 +54,8 @@ static struct json_object *admin_perms_json(uint32_t perms)
 		if (!(perms & bit))
 			continue;
 		j = json_object_new_string(policy_perm_name(bit));
-		if (!j || json_object_array_add(a, j) < 0) {
-			json_object_put(j);
+		if (admin_append(a, j) < 0)
 			return NULL;
-		}
 	}
 	return ob_json_take(&a);
 }
@@ -114,6 +110,30 @@ static int admin_get_clearable(struct json_object *params, const char *key, cons
 	if (r < 0)
 		*err = admin_bad_parameter(key, r, ADMIN_WANTS_TEXT);
 	return r;
+}
+
+/* An optional clearable field copied into dst (size bytes) when given:
+ * "" clears it, anything else must pass rule (which says why not). */
+static int admin_take_clearable(struct json_object *params, const char *key,
+				const char *(*rule)(const char *s), char *dst, size_t size,
+				struct json_object **err)
+{
+	const char *s, *why;
+	bool present;
+
+	if (admin_get_clearable(params, key, &s, &present, err) < 0)
+		return -EINVAL;
+	if (!present)
+		return 0;
+	if (s[0]) {
+		why = rule(s);
+		if (why) {
+			*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
+			return -EINVAL;
+		}
+	}
+	snprintf(dst, size, "%s", s);
+	return 0;
 }
 
 int admin_get_names(struct json_object *params, const char *key, store_name *names,
@@ -218,17 +238,9 @@ int admin_person_fields(struct json_object *params, struct person *p, bool creat
 		/* validate_name bounds s to OB_NAME_MAX bytes. */
 		snprintf((char *)p + names[i].off, OB_NAME_MAX + 1, "%s", s);
 	}
-	if (admin_get_clearable(params, "email", &s, &present, err) < 0)
+	if (admin_take_clearable(params, "email", validate_email, p->email, sizeof(p->email),
+				 err) < 0)
 		return -EINVAL;
-	if (present && s[0]) {
-		why = validate_email(s);
-		if (why) {
-			*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-			return -EINVAL;
-		}
-	}
-	if (present)
-		snprintf(p->email, sizeof(p->email), "%s", s);
 	if (admin_get_clearable(params, "phone", &s, &present, err) < 0)
 		return -EINVAL;
 	if (present && s[0]) {
@@ -249,18 +261,8 @@ int admin_person_fields(struct json_object *params, struct person *p, bool creat
 	}
 	if (admin_get_perms(params, &p->perms, err) < 0)
 		return -EINVAL;
-	if (admin_get_clearable(params, "link", &s, &present, err) < 0)
-		return -EINVAL;
-	if (present && s[0]) {
-		why = validate_username(s);
-		if (why) {
-			*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
-			return -EINVAL;
-		}
-	}
-	if (present)
-		snprintf(p->link, sizeof(p->link), "%s", s);
-	return 0;
+	return admin_take_clearable(params, "link", validate_username, p->link, sizeof(p->link),
+				    err);
 }
 
 /* Each group or pool p names must exist in p's organisation. */

@@ -96,6 +96,15 @@ int admin_list_start(struct json_object *params, long long max, long long dflt,
 /* Whether the page is full, in which case the record in hand is the
  * proof that more follow (the visitor then returns 1 to stop). */
 bool admin_list_full(struct admin_list *l);
+/* A Code or an Invitation: the same fields but for the last, the
+ * boolean flag; closed only when set.  NULL when out of memory. */
+struct json_object *admin_closable_json(const char *username, const char *status, int64_t issued,
+					int64_t expires, int64_t closed, const char *flag,
+					bool on);
+/* A visitor's first step with a record the caller sees or not: -1 to
+ * take it, else what the visitor returns (0: pass over a record not
+ * theirs to see, 1: the page is full, see admin_list_full). */
+int admin_list_offer(struct admin_list *l, bool sees);
 /* Take one record's JSON o (NULL: out of memory) for username onto the
  * page; the visitor returns what this returns. */
 int admin_list_take(struct admin_list *l, struct json_object *o, const char *username);

@@ -17,9 +17,12 @@
 /* Add v under key; v is released when it cannot be added. */
 int admin_set(struct json_object *o, const char *key, struct json_object *v)
 {
-	if (!v)
-		return -ENOMEM;
-	if (json_object_object_add(o, key, v) < 0) {
+	return varlink_set(o, key, v);
+}
+
+int admin_append(struct json_object *arr, struct json_object *v)
+{
+	if (!v || json_object_array_add(arr, v) < 0) {
 		json_object_put(v);
 		return -ENOMEM;
 	}
@@ -97,25 +100,30 @@ struct json_object *admin_storage_error(enum store_result r, const char *what)
 			   store_result_name(r));
 }
 
-/* A required username parameter, valid by the username rule.  Returns 0,
- * or sets *err to the reply that refuses the call. */
-int admin_get_username(struct json_object *params, const char **out,
-			      struct json_object **err)
+int admin_get_name(struct json_object *params, const char *key,
+		   const char *(*rule)(const char *s), const char **out, struct json_object **err)
 {
 	const char *why;
-	int r;
+	int r = varlink_get_string(params, key, ADMIN_TEXT_MAX, out);
 
-	r = varlink_get_string(params, "username", ADMIN_TEXT_MAX, out);
 	if (r < 0) {
-		*err = admin_bad_parameter("username", r, ADMIN_WANTS_TEXT);
+		*err = admin_bad_parameter(key, r, ADMIN_WANTS_TEXT);
 		return r;
 	}
-	why = validate_username(*out);
+	why = rule(*out);
 	if (why) {
 		*err = varlink_error_msg(OB_ERR_INVALID_ARGUMENT, why);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* A required username parameter, valid by the username rule.  Returns 0,
+ * or sets *err to the reply that refuses the call. */
+int admin_get_username(struct json_object *params, const char **out,
+			      struct json_object **err)
+{
+	return admin_get_name(params, "username", validate_username, out, err);
 }
 
 struct json_object *admin_issued_json(const char *username, const char *first_name,

@@ -19,6 +19,9 @@
 int admin_set(struct json_object *o, const char *key, struct json_object *v);
 int admin_set_string(struct json_object *o, const char *key, const char *s);
 int admin_set_int(struct json_object *o, const char *key, int64_t v);
+/* Append v (released when it cannot be added; NULL counts as out of
+ * memory) to the array arr.  0 or -ENOMEM. */
+int admin_append(struct json_object *arr, struct json_object *v);
 /* An error reply whose "message" is the formatted line. */
 struct json_object *admin_error(const char *error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -39,6 +42,10 @@ struct json_object *admin_codes_reply(struct json_object *arr, struct json_objec
 /* Whether reply is an error (name NULL: any error; a NULL reply counts
  * as one), or the error name. */
 bool admin_is_error(struct json_object *reply, const char *name);
+/* The required string parameter key, valid by rule (which returns why
+ * not, or NULL): 0, or -errno with *err set to the refusal. */
+int admin_get_name(struct json_object *params, const char *key,
+		   const char *(*rule)(const char *s), const char **out, struct json_object **err);
 /* The "username" parameter, checked: 0, or -errno with *err set. */
 int admin_get_username(struct json_object *params, const char **out, struct json_object **err);
 

@@ -61,20 +61,9 @@ _Static_assert(ADMIN_PAGE_BUDGET < OB_MAX_MESSAGE, "the page budget exceeds the 
 /* A Code: status and times, never the code or its hash. */
 static struct json_object *admin_code_json(const struct access_code *c, int64_t now)
 {
-	_cleanup_json_ struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (admin_set_string(o, "username", c->username) < 0 ||
-	    admin_set_string(o, "status",
-			     policy_code_status_name(policy_code_status(c, now))) < 0 ||
-	    admin_set_int(o, "issued", c->issued) < 0 ||
-	    admin_set_int(o, "expires", c->expires) < 0 ||
-	    (c->closed && admin_set_int(o, "closed", c->closed) < 0) ||
-	    admin_set(o, "reset_mfa",
-		      json_object_new_boolean(!!(c->flags & CODE_FLAG_RESET_MFA))) < 0)
-		return NULL;
-	return ob_json_take(&o);
+	return admin_closable_json(c->username, policy_code_status_name(policy_code_status(c, now)),
+				   c->issued, c->expires, c->closed, "reset_mfa",
+				   (c->flags & CODE_FLAG_RESET_MFA) != 0);
 }
 
 /* A Lockout: the failures that still count at now, and the lock while it
@@ -323,24 +312,19 @@ struct json_object *admin_user_show(struct admin_ctx *x, struct json_object *par
 static int admin_list_person(const struct person *p, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r;
 
 	/* The bank has its own list. */
-	if (p->deleted || !policy_admin_sees(&l->x->a, p->org))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, admin_person_json(p, l->mode), p->username);
+	r = admin_list_offer(l, !p->deleted && policy_admin_sees(&l->x->a, p->org));
+	return r >= 0 ? r : admin_list_take(l, admin_person_json(p, l->mode), p->username);
 }
 
 static int admin_list_code(const struct access_code *c, void *ctx)
 {
 	struct admin_list *l = ctx;
+	int r = admin_list_offer(l, admin_visible(l->x, c->username));
 
-	if (!admin_visible(l->x, c->username))
-		return 0;
-	if (admin_list_full(l))
-		return 1;
-	return admin_list_take(l, admin_code_json(c, l->now), c->username);
+	return r >= 0 ? r : admin_list_take(l, admin_code_json(c, l->now), c->username);
 }
 
 struct json_object *admin_user_list(struct admin_ctx *x, struct json_object *params)

@@ -213,6 +213,17 @@ static const char *conf_digits(const char *s, uint64_t *out)
 	return p == s ? NULL : p;
 }
 
+/* The suffixes a size may end in, one letter in either case. */
+static const struct conf_unit {
+	char upper, lower;
+	uint64_t mul;
+} conf_units[] = {
+	{ 'K', 'k', KIB },
+	{ 'M', 'm', MIB },
+	{ 'G', 'g', GIB },
+	{ 'T', 't', TIB },
+};
+
 int config_parse_size(const char *s, uint64_t *out)
 {
 	uint64_t n, mul = 1;
@@ -221,26 +232,16 @@ int config_parse_size(const char *s, uint64_t *out)
 	*out = 0;
 	if (!s || !(p = conf_digits(s, &n)))
 		return -EINVAL;
-	switch (*p) {
-	case '\0':
-		break;
-	case 'K': case 'k':
-		mul = KIB;
-		break;
-	case 'M': case 'm':
-		mul = MIB;
-		break;
-	case 'G': case 'g':
-		mul = GIB;
-		break;
-	case 'T': case 't':
-		mul = TIB;
-		break;
-	default:
-		return -EINVAL;
+	if (*p) {
+		size_t k = 0;
+
+		while (k < sizeof(conf_units) / sizeof(conf_units[0]) &&
+		       *p != conf_units[k].upper && *p != conf_units[k].lower)
+			k++;
+		if (k == sizeof(conf_units) / sizeof(conf_units[0]) || p[1])
+			return -EINVAL;
+		mul = conf_units[k].mul;
 	}
-	if (*p && p[1])
-		return -EINVAL;
 	if (n > UINT64_MAX / mul)
 		return -EINVAL;
 	*out = n * mul;
