@@ -535,4 +535,26 @@ enum store_result store_audit_size(struct store *st, uint64_t *bytes, uint64_t *
 enum store_result store_audit_each(struct store *st, uint64_t after,
 				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);
 
+/* ------------------------------------------------ codes, in one go */
+
+/* One person's code of a store_codes_issue_many. */
+struct code_grant {
+	const char *username;
+	uint8_t hash[CODE_HASH_BYTES];  /* keyed BLAKE2b of the canonical code */
+	struct access_code rec;         /* receives the record issued */
+	struct audit_event event;       /* recorded with it; its id is written back */
+};
+
+/* Issue n codes as store_code_issue does (all valid until expires, with
+ * flags), each with its audit event appended within bounds b (NULL:
+ * none, as store_audit_append_bounded), in one transaction: all or
+ * nothing.  On failure nothing was written, and *fail (may be NULL) has
+ * the index and username of the grant it stopped at: STORE_NOT_FOUND (no
+ * such person), STORE_EXISTS (another person's active code has that
+ * hash: draw a new code for it and call again), STORE_FULL,
+ * STORE_UNAVAILABLE. */
+enum store_result store_codes_issue_many(struct store *st, struct code_grant *g, size_t n,
+					 int64_t now, int64_t expires, uint32_t flags,
+					 const struct audit_bounds *b, struct store_failure *fail);
+
 #endif
