@@ -2065,6 +2065,34 @@ static void codes_issue_many_map_full_writes_nothing(void **state)
 	assert_int_equal(audit_events(f), 0);
 }
 
+/* The people and the event of their import: both or neither. */
+static void people_write_audited_is_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct person a, b, got;
+	struct person_change c[2] = { { .op = PERSON_CREATE, .p = &a },
+				      { .op = PERSON_CREATE, .p = &b } };
+	struct audit_event e = { .time = T0 };
+	struct store_failure fail;
+	uint64_t ids[4] = { 0 };
+
+	snprintf(e.event, sizeof(e.event), "user.import");
+	snprintf(e.result, sizeof(e.result), "ok");
+	person_fill(&a, "alice", "Alice");
+	person_fill(&b, "bob", "Bob");
+	assert_result(store_people_write_audited(f->st, c, 2, &fail, &e, NULL), STORE_OK);
+	assert_int_equal(e.id, 1);
+	assert_result(store_person_get(f->st, "bob", &got), STORE_OK);
+	/* bob again: refused, and neither carol nor the event goes in. */
+	person_fill(&a, "carol", "Carol");
+	person_fill(&b, "bob", "Bob");
+	assert_result(store_people_write_audited(f->st, c, 2, &fail, &e, NULL), STORE_EXISTS);
+	assert_int_equal(fail.index, 1);
+	assert_result(store_person_get(f->st, "carol", &got), STORE_NOT_FOUND);
+	assert_result(store_audit_each(f->st, 0, audit_collect, ids), STORE_OK);
+	assert_int_equal(ids[0], 1);
+}
+
 static void schema_1_database_gets_email_index(void **state)
 {
 	struct fixture *f = *state;
@@ -2524,6 +2552,7 @@ int main(void)
 		T(codes_issue_many_issues_each_with_its_event),
 		T(codes_issue_many_is_all_or_nothing),
 		T(codes_issue_many_map_full_writes_nothing),
+		T(people_write_audited_is_one_transaction),
 		T(schema_version_mismatch_refused),
 		T(reopen_keeps_data),
 		T(database_files_are_private),

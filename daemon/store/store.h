@@ -535,6 +535,14 @@ enum store_result store_audit_size(struct store *st, uint64_t *bytes, uint64_t *
 enum store_result store_audit_each(struct store *st, uint64_t after,
 				   int (*fn)(const struct audit_event *e, void *ctx), void *ctx);
 
+/* store_people_write, and e (NULL: none) appended within bounds b in the
+ * same transaction (as store_audit_append_bounded): the change and the
+ * event that records it are written both or neither.  e->id receives
+ * its id.  On a failure of the append, fail->index is n. */
+enum store_result store_people_write_audited(struct store *st, struct person_change *c, size_t n,
+					     struct store_failure *fail, struct audit_event *e,
+					     const struct audit_bounds *b);
+
 /* ------------------------------------------------ codes, in one go */
 
 /* One person's code of a store_codes_issue_many. */
