@@ -576,6 +576,41 @@ static void idle_import_is_dropped(void **state)
 	admin_session_free(b);
 }
 
+/* More than the 20,000 rows an import used to be cut at go in with one
+ * commit, as one transaction with one audit event, when import_memory
+ * has room for them. */
+static void import_of_more_than_20000_rows_is_one_call(void **state)
+{
+	static const struct peer root = { 0, 0, 1 };
+	struct fixture *f = *state;
+	struct json_object *in, *reply, *p;
+	struct person got;
+	uint64_t bytes, events0, events1;
+	unsigned n = 0;
+	bool refused;
+
+	f->d.cfg.import_memory = 128u << 20;
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events0), STORE_OK);
+	while (n < 20000 + OB_IMPORT_BATCH_MAX) {
+		reply = import_page(f, &f->sess, n + 1, &refused);
+		if (refused)
+			fail_msg("refused after %u rows: %s", n, json_object_to_json_string(reply));
+		json_object_put(reply);
+		n += OB_IMPORT_BATCH_MAX;
+	}
+	in = json_tokener_parse("{\"commit\":true}");
+	reply = admin_call(&f->d, &root, &f->sess, OB_ADMIN_USER_IMPORT, in);
+	json_object_put(in);
+	p = member(reply, "parameters");
+	if (json_object_get_int64(member(p, "imported")) != n)
+		fail_msg("commit of %u rows: %s", n, json_object_to_json_string(reply));
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "imp0000001", &got), STORE_OK);
+	assert_int_equal(store_person_get(f->d.store, "imp0020064", &got), STORE_OK);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events1), STORE_OK);
+	assert_int_equal(events1, events0 + 1);
+}
+
 /* ------------------------------------------------ the accounts, once per import */
 
 static void nsswitch_write(const char *path, const char *text)
@@ -660,6 +695,7 @@ int main(void)
 		T(import_memory_is_bounded_per_import_and_in_all),
 		T(idle_import_is_dropped),
 		T(accounts_snapshot_answers_as_nss),
+		T(import_of_more_than_20000_rows_is_one_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
