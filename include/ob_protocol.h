@@ -108,7 +108,11 @@
 #define OB_GROUP_NAME_MAX 32    /* host group and pool names */
 #define OB_PERSON_GROUPS_MAX 8  /* host groups one person may be in */
 #define OB_PERSON_POOLS_MAX 4   /* seat pools one person may be in */
-#define OB_IMPORT_ROWS_MAX 20000
+/* Rows in one import (one file, one transaction).  What bounds an import
+ * first is import_memory (onboardd.conf): a row takes 1,376 bytes in
+ * onboardd, and one import may hold half of import_memory, so the default
+ * 64 MiB holds about 24,000 rows and 100,000 need import_memory = 300M. */
+#define OB_IMPORT_ROWS_MAX 100000
 #define OB_IMPORT_BATCH_MAX 64  /* rows in one UserImport call */
 #define OB_PAGE_FAILURES_MAX 100 /* ImportFailure or IssuedCode per page */
 

@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pwd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "accounts.h"
 #include "admin_private.h"
 #include "daemon.h"
 #include "ob_cleanup.h"
@@ -574,6 +576,107 @@ static void idle_import_is_dropped(void **state)
 	admin_session_free(b);
 }
 
+/* More than the 20,000 rows an import used to be cut at go in with one
+ * commit, as one transaction with one audit event, when import_memory
+ * has room for them. */
+static void import_of_more_than_20000_rows_is_one_call(void **state)
+{
+	static const struct peer root = { 0, 0, 1 };
+	struct fixture *f = *state;
+	struct json_object *in, *reply, *p;
+	struct person got;
+	uint64_t bytes, events0, events1;
+	unsigned n = 0;
+	bool refused;
+
+	f->d.cfg.import_memory = 128u << 20;
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events0), STORE_OK);
+	while (n < 20000 + OB_IMPORT_BATCH_MAX) {
+		reply = import_page(f, &f->sess, n + 1, &refused);
+		if (refused)
+			fail_msg("refused after %u rows: %s", n, json_object_to_json_string(reply));
+		json_object_put(reply);
+		n += OB_IMPORT_BATCH_MAX;
+	}
+	in = json_tokener_parse("{\"commit\":true}");
+	reply = admin_call(&f->d, &root, &f->sess, OB_ADMIN_USER_IMPORT, in);
+	json_object_put(in);
+	p = member(reply, "parameters");
+	if (json_object_get_int64(member(p, "imported")) != n)
+		fail_msg("commit of %u rows: %s", n, json_object_to_json_string(reply));
+	json_object_put(reply);
+	assert_int_equal(store_person_get(f->d.store, "imp0000001", &got), STORE_OK);
+	assert_int_equal(store_person_get(f->d.store, "imp0020064", &got), STORE_OK);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events1), STORE_OK);
+	assert_int_equal(events1, events0 + 1);
+}
+
+/* ------------------------------------------------ the accounts, once per import */
+
+static void nsswitch_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Every name the host has, and some it has not, get the answer of
+ * getpwnam_r from the snapshot, whether it was read whole or not. */
+static void accounts_snapshot_answers_as_nss(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const confs[] = {
+		"# comment\npasswd:  files [NOTFOUND=return] systemd\ngroup: files\n",
+		"passwd: files sss\n",
+		"group: files\n",
+	};
+	static const bool whole[] = { true, false, false };
+	static const char *const unknown[] = { "ob-no-such-name", "ROOT", "root ", "nobody2x" };
+	char path[UNIT_DIR_MAX + 32];
+	uid_t mins[] = { 0, 100, 1000, 60000 };
+
+	snprintf(path, sizeof(path), "%s/nsswitch.conf", f->dir);
+	for (size_t c = 0; c < sizeof(confs) / sizeof(confs[0]); c++) {
+		struct accounts_snapshot *s;
+		struct passwd *pw;
+		size_t n = 0;
+
+		nsswitch_write(path, confs[c]);
+		s = accounts_snapshot_new(path);
+		assert_non_null(s);
+		assert_int_equal(accounts_snapshot_complete(s), whole[c]);
+		for (size_t m = 0; m < sizeof(mins) / sizeof(mins[0]); m++) {
+			setpwent();
+			while ((pw = getpwent())) {
+				if (accounts_snapshot_kind(s, pw->pw_name, mins[m]) !=
+				    accounts_kind(pw->pw_name, mins[m]))
+					fail_msg("%s (uid_min %u): the snapshot and NSS differ",
+						 pw->pw_name, (unsigned)mins[m]);
+				n++;
+			}
+			endpwent();
+			for (size_t u = 0; u < sizeof(unknown) / sizeof(unknown[0]); u++)
+				assert_int_equal(accounts_snapshot_kind(s, unknown[u], mins[m]),
+						 accounts_kind(unknown[u], mins[m]));
+		}
+		assert_true(n > 0);
+		assert_int_equal(accounts_snapshot_kind(s, "root", 1000), ACCOUNT_SYSTEM);
+		assert_int_equal(accounts_snapshot_kind(s, "ob-no-such-name", 1000), ACCOUNT_NONE);
+		accounts_snapshot_free(s);
+	}
+	/* No nsswitch.conf: every name to NSS. */
+	snprintf(path, sizeof(path), "%s/none", f->dir);
+	{
+		struct accounts_snapshot *s = accounts_snapshot_new(path);
+
+		assert_false(accounts_snapshot_complete(s));
+		assert_int_equal(accounts_snapshot_kind(s, "root", 1000), ACCOUNT_SYSTEM);
+		accounts_snapshot_free(s);
+	}
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -591,6 +694,8 @@ int main(void)
 		T(import_row_with_format_characters_refused),
 		T(import_memory_is_bounded_per_import_and_in_all),
 		T(idle_import_is_dropped),
+		T(accounts_snapshot_answers_as_nss),
+		T(import_of_more_than_20000_rows_is_one_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

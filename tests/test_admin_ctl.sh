@@ -295,6 +295,14 @@ no_email_n=$(echo "$no_email" | wc -w)
 ob_run ob_ctl code issue --all-without-email --output "$codes"
 check code_issue_bulk_says_how_many "expected 'issued $no_email_n access codes: $codes, $OB_DIR/codes.txt'" \
 	test "$OB_RC" -eq 0 -a "$(cat "$OB_OUT")" = "issued $no_email_n access codes: $codes, $OB_DIR/codes.txt"
+# One line of log for the call, not one per code (the codes' audit events
+# are in the store, written with them).
+check code_issue_bulk_logs_one_summary_line "expected one 'issued $no_email_n access codes in bulk' line and no per-person line" \
+	test "$(grep -c "issued $no_email_n access codes in bulk" "$OB_LOG")" = 1 \
+	-a "$(grep -c 'audit: code.issue of .* in bulk' "$OB_LOG")" = 0
+ob_run ob_ctl --json audit
+check code_issue_bulk_audits_every_code "expected $no_email_n code.issue events in bulk" \
+	test "$(jq_py "len([e for e in d['events'] if e.get('event') == 'code.issue' and e.get('detail') == 'in bulk'])")" = "$no_email_n"
 check code_issue_bulk_files_are_0600 "expected mode 600 for both files" \
 	test "$(mode_of "$codes") $(mode_of "$OB_DIR/codes.txt")" = "600 600"
 csv_check=$(python3 -c '

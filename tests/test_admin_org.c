@@ -576,6 +576,55 @@ static void bulk_codes_go_to_people_without_email(void **state)
 	assert_int_equal(store_code_get(f->d.store, "b1", &after), STORE_NOT_FOUND);
 }
 
+/* A page is one transaction with its audit events: a map that cannot
+ * take them fails the call, with the reason, and issues no code at all. */
+static void bulk_codes_on_a_full_map_issue_none(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply;
+	struct access_code c;
+	struct person p;
+	char name[OB_USERNAME_MAX + 1];
+	uint64_t bytes, events;
+	int n;
+
+	store_close(f->d.store);
+	unit_store_open(&f->d.store, f->dir, 256 * 1024);
+	make_person(f, "outsider", "other", ROLE_USER, 0);
+	for (n = 0; n < 3000; n++) {
+		snprintf(name, sizeof(name), "p%04d", n);
+		unit_person(&p, name, "First", "Last", "acme", "");
+		p.created = p.updated = T0;
+		if (store_person_create(f->d.store, &p) != STORE_OK)
+			break;
+	}
+	if (n < 200)
+		fail_msg("the map was full after %d people: the test proves too little", n);
+	/* Room for a few codes one at a time (as the bulk issue used to go),
+	 * not for a page of 200 and their events. */
+	store_close(f->d.store);
+	unit_store_open(&f->d.store, f->dir, 256 * 1024 + 48 * 1024);
+	{
+		uint8_t h[CODE_HASH_BYTES] = { 1 };
+
+		assert_int_equal(store_code_issue(f->d.store, "outsider", h, T0, T0 + 60, 0, &c),
+				 STORE_OK);
+	}
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	assert_int_equal(events, 0);
+	reply = unit_call_as(f, 0, OB_ADMIN_CODE_ISSUE_BULK, "{\"org\":\"acme\",\"limit\":200}",
+			     OB_ERR_STORAGE_FULL, "the database is full", NULL);
+	json_object_put(reply);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "p%04d", i);
+		if (store_code_get(f->d.store, name, &c) != STORE_NOT_FOUND)
+			fail_msg("%s has a code", name);
+	}
+	/* Nor any code.issue event: the call's refusal is all there is. */
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events), STORE_OK);
+	assert_true(events <= 1);
+}
+
 static void audit_records_calls_and_is_scoped(void **state)
 {
 	struct fixture *f = *state;
@@ -1113,6 +1162,7 @@ int main(void)
 		T(import_of_ten_thousand_rows),
 		T(import_with_invite_hands_out_codes_once),
 		T(bulk_codes_go_to_people_without_email),
+		T(bulk_codes_on_a_full_map_issue_none),
 		T(audit_records_calls_and_is_scoped),
 		T(a_lookup_outside_the_organisation_is_filed_under_the_callers),
 		T(a_source_shared_by_organisations_is_unlocked_by_root_only),

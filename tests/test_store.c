@@ -1941,6 +1941,158 @@ static void audit_ids_grow_and_page(void **state)
 	assert_int_equal(ids[2], 3);
 }
 
+/* ------------------------------------------------------------ codes in bulk */
+
+static void grant_fill(struct code_grant *g, const char *username, uint8_t b)
+{
+	memset(g, 0, sizeof(*g));
+	g->username = username;
+	memset(g->hash, b, CODE_HASH_BYTES);
+	g->event.time = T0;
+	snprintf(g->event.subject, sizeof(g->event.subject), "%s", username);
+	snprintf(g->event.event, sizeof(g->event.event), "code.issue");
+	snprintf(g->event.result, sizeof(g->event.result), "ok");
+}
+
+static uint64_t audit_events(struct fixture *f)
+{
+	uint64_t bytes, events;
+
+	assert_result(store_audit_size(f->st, &bytes, &events), STORE_OK);
+	return events;
+}
+
+static void codes_issue_many_issues_each_with_its_event(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "alice", "bob", "carol" };
+	struct code_grant g[3];
+	struct store_failure fail;
+	struct access_code c;
+	uint8_t h[CODE_HASH_BYTES];
+	char who[OB_USERNAME_MAX + 1];
+	uint64_t ids[8] = { 0 };
+
+	for (int i = 0; i < 3; i++)
+		add_person(f, names[i]);
+	issue(f, "alice", 0x11, T0, T0 + DAY);
+	for (int i = 0; i < 3; i++)
+		grant_fill(&g[i], names[i], (uint8_t)(0x21 + i));
+	assert_result(store_codes_issue_many(f->st, g, 3, T0 + 1, T0 + DAY, 0, NULL, &fail),
+		      STORE_OK);
+	for (int i = 0; i < 3; i++) {
+		assert_result(store_code_get(f->st, names[i], &c), STORE_OK);
+		assert_int_equal(c.state, CODE_ACTIVE);
+		assert_memory_equal(c.hash, hash_of(h, (uint8_t)(0x21 + i)), CODE_HASH_BYTES);
+		assert_int_equal(c.issued, T0 + 1);
+		assert_int_equal(g[i].rec.version, c.version);
+		assert_int_equal(g[i].event.id, (uint64_t)i + 1);
+		assert_result(store_code_find(f->st, c.hash, who), STORE_OK);
+		assert_string_equal(who, names[i]);
+	}
+	/* alice's earlier code was superseded as store_code_issue does it. */
+	assert_result(store_code_get(f->st, "alice", &c), STORE_OK);
+	assert_int_equal(c.nreplaced, 1);
+	assert_result(store_code_find(f->st, hash_of(h, 0x11), who), STORE_NOT_FOUND);
+	assert_result(store_audit_each(f->st, 0, audit_collect, ids), STORE_OK);
+	assert_int_equal(ids[0], 3);
+}
+
+/* Any grant that cannot be issued leaves every other as it was: no code,
+ * no audit event. */
+static void codes_issue_many_is_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct code_grant g[3];
+	struct store_failure fail;
+	struct access_code c;
+	uint8_t h[CODE_HASH_BYTES];
+
+	add_person(f, "alice");
+	add_person(f, "carol");
+	issue(f, "carol", 0x33, T0, T0 + DAY);
+	grant_fill(&g[0], "alice", 0x21);
+	grant_fill(&g[1], "nobody", 0x22);
+	grant_fill(&g[2], "carol", 0x23);
+	assert_result(store_codes_issue_many(f->st, g, 3, T0 + 1, T0 + DAY, 0, NULL, &fail),
+		      STORE_NOT_FOUND);
+	assert_int_equal(fail.index, 1);
+	assert_string_equal(fail.what, "nobody");
+	assert_result(store_code_get(f->st, "alice", &c), STORE_NOT_FOUND);
+	assert_result(store_code_get(f->st, "carol", &c), STORE_OK);
+	assert_memory_equal(c.hash, hash_of(h, 0x33), CODE_HASH_BYTES);
+	assert_int_equal(audit_events(f), 0);
+
+	/* alice would get carol's active code: refused, carol's untouched. */
+	grant_fill(&g[0], "alice", 0x21);
+	grant_fill(&g[1], "alice", 0x33);
+	assert_result(store_codes_issue_many(f->st, g, 2, T0 + 1, T0 + DAY, 0, NULL, &fail),
+		      STORE_EXISTS);
+	assert_int_equal(fail.index, 1);
+	assert_result(store_code_get(f->st, "alice", &c), STORE_NOT_FOUND);
+	assert_result(store_code_find(f->st, hash_of(h, 0x21), c.username), STORE_NOT_FOUND);
+	assert_int_equal(audit_events(f), 0);
+}
+
+static void codes_issue_many_map_full_writes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	static char names[2000][OB_USERNAME_MAX + 1];
+	static struct code_grant g[2000];
+	struct store_failure fail;
+	struct access_code c;
+	struct person p;
+	int n;
+
+	reopen(f, 256 * 1024);
+	for (n = 0; n < 2000; n++) {
+		snprintf(names[n], sizeof(names[n]), "user%04d", n);
+		person_fill(&p, names[n], "Filler");
+		if (store_person_create(f->st, &p) != STORE_OK)
+			break;
+	}
+	if (n < 50)
+		fail_msg("the map was full after %d people: the test proves too little", n);
+	for (int i = 0; i < n; i++)
+		grant_fill(&g[i], names[i], (uint8_t)i);
+	/* Distinct hashes: the map, not a collision, must be what stops it. */
+	for (int i = 0; i < n; i++)
+		g[i].hash[1] = (uint8_t)(i >> 8);
+	assert_result(store_codes_issue_many(f->st, g, (size_t)n, T0, T0 + DAY, 0, NULL, &fail),
+		      STORE_FULL);
+	for (int i = 0; i < n; i++)
+		assert_result(store_code_get(f->st, names[i], &c), STORE_NOT_FOUND);
+	assert_int_equal(audit_events(f), 0);
+}
+
+/* The people and the event of their import: both or neither. */
+static void people_write_audited_is_one_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct person a, b, got;
+	struct person_change c[2] = { { .op = PERSON_CREATE, .p = &a },
+				      { .op = PERSON_CREATE, .p = &b } };
+	struct audit_event e = { .time = T0 };
+	struct store_failure fail;
+	uint64_t ids[4] = { 0 };
+
+	snprintf(e.event, sizeof(e.event), "user.import");
+	snprintf(e.result, sizeof(e.result), "ok");
+	person_fill(&a, "alice", "Alice");
+	person_fill(&b, "bob", "Bob");
+	assert_result(store_people_write_audited(f->st, c, 2, &fail, &e, NULL), STORE_OK);
+	assert_int_equal(e.id, 1);
+	assert_result(store_person_get(f->st, "bob", &got), STORE_OK);
+	/* bob again: refused, and neither carol nor the event goes in. */
+	person_fill(&a, "carol", "Carol");
+	person_fill(&b, "bob", "Bob");
+	assert_result(store_people_write_audited(f->st, c, 2, &fail, &e, NULL), STORE_EXISTS);
+	assert_int_equal(fail.index, 1);
+	assert_result(store_person_get(f->st, "carol", &got), STORE_NOT_FOUND);
+	assert_result(store_audit_each(f->st, 0, audit_collect, ids), STORE_OK);
+	assert_int_equal(ids[0], 1);
+}
+
 static void schema_1_database_gets_email_index(void **state)
 {
 	struct fixture *f = *state;
@@ -2397,6 +2549,10 @@ int main(void)
 		T(each_after_starts_strictly_after_the_key),
 		T(each_after_past_the_end_is_empty),
 		T(map_full_is_reported_and_nothing_written),
+		T(codes_issue_many_issues_each_with_its_event),
+		T(codes_issue_many_is_all_or_nothing),
+		T(codes_issue_many_map_full_writes_nothing),
+		T(people_write_audited_is_one_transaction),
 		T(schema_version_mismatch_refused),
 		T(reopen_keeps_data),
 		T(database_files_are_private),

@@ -172,6 +172,8 @@ static enum store_result import_write(struct admin_ctx *x, struct admin_import *
 	struct person_change *c = calloc(imp->n + 1, sizeof(*c));
 	uint8_t *hashes = imp->invite ? calloc(imp->n + 1, CODE_HASH_BYTES) : NULL;
 	struct store_failure fail;
+	struct audit_event ev;
+	struct audit_bounds ab;
 	enum store_result r;
 	int64_t now = x->d->now();
 
@@ -190,7 +192,12 @@ static enum store_result import_write(struct admin_ctx *x, struct admin_import *
 			.invite_expires = now + x->d->cfg.invitation_lifetime,
 		};
 	}
-	r = store_people_write(x->d->store, c, imp->n, &fail);
+	/* The people and the event that records their import, in one
+	 * transaction. */
+	audit_admin_fill(x->d, &ev, x->uid, x->a.username, NULL, imp->org, "user.import", "ok",
+			 "%zu people%s", imp->n, imp->invite ? ", each invited" : "");
+	r = store_people_write_audited(x->d->store, c, imp->n, &fail, &ev,
+				       audit_bounds(x->d, now, &ab));
 	free(c);
 	if (hashes) {
 		sodium_memzero(hashes, imp->n * CODE_HASH_BYTES);
@@ -302,6 +309,7 @@ static int import_take_batch(struct admin_ctx *x, struct admin_import *imp,
  * drops them. */
 static struct json_object *import_commit(struct admin_ctx *x, struct admin_import *imp)
 {
+	char who[OB_USERNAME_MAX + 16];
 	enum store_result r;
 	int e;
 
@@ -333,10 +341,13 @@ static struct json_object *import_commit(struct admin_ctx *x, struct admin_impor
 		return admin_storage_error(r, "import the people");
 	if (r != STORE_OK)
 		return import_reply(imp, true, 0);
-	log_info("admin: imported %zu people into %s%s", imp->n, imp->org,
+	/* One line for the whole import; its audit event went in with it. */
+	if (x->a.username[0])
+		snprintf(who, sizeof(who), "%s", x->a.username);
+	else
+		snprintf(who, sizeof(who), "uid %lld", (long long)x->uid);
+	log_info("admin: %s imported %zu people into %s%s", who, imp->n, imp->org,
 		 imp->invite ? ", each with an invitation" : "");
-	admin_audit(x, NULL, imp->org, "user.import", "ok", "%zu people%s", imp->n,
-		    imp->invite ? ", each invited" : "");
 	return import_reply(imp, true, imp->n);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -28,6 +29,183 @@ enum account_kind accounts_kind(const char *username, uid_t uid_min)
 	if (r == PASSWD_REGULAR)
 		return ACCOUNT_REGULAR;
 	return ACCOUNT_SYSTEM; /* root, below uid_min, or a lookup error */
+}
+
+/* ------------------------------------------------ many names at once */
+
+struct accounts_entry {
+	char *name;
+	uid_t uid;
+};
+
+struct accounts_snapshot {
+	bool complete;
+	size_t n, cap;
+	struct accounts_entry *e;
+};
+
+/* Whether every passwd source named in nsswitch.conf enumerates all the
+ * names it resolves.  Anything unexpected (no file, no passwd line, a
+ * source not known to) says no. */
+static bool accounts_sources_enumerate(const char *path)
+{
+	static const char *const whole[] = { "files", "compat", "systemd" };
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	bool found = false, all = true;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok, *p = line + strspn(line, " \t");
+
+		if (strncmp(p, "passwd:", 7) != 0)
+			continue;
+		found = true;
+		all = true;
+		for (tok = strtok_r(p + 7, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+			bool known = false;
+
+			/* Actions ("[NOTFOUND=return]") change no source's answers. */
+			if (tok[0] == '[') {
+				while (!strchr(tok, ']') && (tok = strtok_r(NULL, " \t\n", &save)))
+					;
+				if (!tok)
+					break;
+				continue;
+			}
+			for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+				known |= strcmp(tok, whole[i]) == 0;
+			all &= known;
+		}
+	}
+	fclose(f);
+	return found && all;
+}
+
+static int accounts_entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct accounts_entry *)a)->name,
+		      ((const struct accounts_entry *)b)->name);
+}
+
+/* Read the whole passwd database: 0, or -errno (nothing kept). */
+static int accounts_enumerate(struct accounts_snapshot *s)
+{
+	struct passwd pw, *res;
+	size_t size = 4096;
+	char *buf = malloc(size);
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	setpwent();
+	for (;;) {
+		r = getpwent_r(&pw, buf, size, &res);
+		if (r == ERANGE && size < PASSWD_BUF_MAX) {
+			char *more = realloc(buf, size * 2);
+
+			if (!more) {
+				r = ENOMEM;
+				break;
+			}
+			buf = more;
+			size *= 2;
+			continue;
+		}
+		if (r || !res)
+			break;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 256;
+			struct accounts_entry *e = realloc(s->e, cap * sizeof(*e));
+
+			if (!e) {
+				r = ENOMEM;
+				break;
+			}
+			s->e = e;
+			s->cap = cap;
+		}
+		s->e[s->n].name = strdup(pw.pw_name);
+		if (!s->e[s->n].name) {
+			r = ENOMEM;
+			break;
+		}
+		s->e[s->n++].uid = pw.pw_uid;
+	}
+	endpwent();
+	free(buf);
+	/* The end of the database is ENOENT (or 0 with no entry). */
+	if (r && r != ENOENT)
+		return -r;
+	qsort(s->e, s->n, sizeof(*s->e), accounts_entry_cmp);
+	/* A name two sources list (files and systemd both have root) is
+	 * kept once, with the lower uid: the more careful answer. */
+	for (size_t i = 1, j = 0; i <= s->n; i++) {
+		if (i == s->n) {
+			s->n = s->n ? j + 1 : 0;
+			break;
+		}
+		if (strcmp(s->e[i].name, s->e[j].name) == 0) {
+			if (s->e[i].uid < s->e[j].uid)
+				s->e[j].uid = s->e[i].uid;
+			free(s->e[i].name);
+		} else {
+			s->e[++j] = s->e[i];
+		}
+	}
+	return 0;
+}
+
+void accounts_snapshot_free(struct accounts_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->e[i].name);
+	free(s->e);
+	free(s);
+}
+
+struct accounts_snapshot *accounts_snapshot_new(const char *nsswitch)
+{
+	struct accounts_snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (!accounts_sources_enumerate(nsswitch ? nsswitch : ACCOUNTS_NSSWITCH))
+		return s;
+	if (accounts_enumerate(s) < 0) {
+		/* Half a database would call names free that are not: every
+		 * name goes to NSS instead. */
+		for (size_t i = 0; i < s->n; i++)
+			free(s->e[i].name);
+		s->n = 0;
+		return s;
+	}
+	s->complete = true;
+	return s;
+}
+
+bool accounts_snapshot_complete(const struct accounts_snapshot *s)
+{
+	return s && s->complete;
+}
+
+enum account_kind accounts_snapshot_kind(const struct accounts_snapshot *s,
+					 const char *username, uid_t uid_min)
+{
+	struct accounts_entry key = { .name = (char *)username }, *e;
+
+	if (!accounts_snapshot_complete(s))
+		return accounts_kind(username, uid_min);
+	/* The rule of passwd_kind. */
+	if (strcmp(username, "root") == 0)
+		return ACCOUNT_SYSTEM;
+	e = bsearch(&key, s->e, s->n, sizeof(*s->e), accounts_entry_cmp);
+	if (!e)
+		return ACCOUNT_NONE;
+	return e->uid == 0 || e->uid < uid_min ? ACCOUNT_SYSTEM : ACCOUNT_REGULAR;
 }
 
 /* ------------------------------------------------ creating accounts */

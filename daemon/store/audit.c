@@ -85,8 +85,7 @@ uint64_t audit_pruned(void)
 	return audit_pruned_total;
 }
 
-static const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now,
-					       struct audit_bounds *b)
+const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now, struct audit_bounds *b)
 {
 	uint64_t map = d->cfg.db_map_size;
 
@@ -334,6 +333,21 @@ void audit_admin(struct daemon *d, uid_t uid, const char *actor, enum audit_admi
 	else
 		snprintf(who, sizeof(who), "uid %lld", (long long)uid);
 	audit_limited(d, &e, count == AUDIT_ADMIN_READ ? AUDIT_KIND_READ : AUDIT_KIND_DENIED, who);
+}
+
+void audit_admin_fill(struct daemon *d, struct audit_event *e, uid_t uid, const char *actor,
+		      const char *subject, const char *org, const char *event, const char *result,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(e, 0, sizeof(*e));
+	e->uid = uid;
+	e->time = d->now();
+	va_start(ap, fmt);
+	audit_vfill(e, subject, org, event, result, fmt, ap);
+	va_end(ap);
+	text_printable(e->actor, sizeof(e->actor), actor, TEXT_ASCII);
 }
 
 void audit_login_limited(struct daemon *d, const struct person *p, const char *event,

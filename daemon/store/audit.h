@@ -42,6 +42,18 @@ void audit_admin(struct daemon *d, uid_t uid, const char *actor, enum audit_admi
 		 const char *subject, const char *org, const char *event, const char *result,
 		 const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
 
+/* The same event filled in (with its time) but not appended, for a call
+ * that records its events in the transaction of its change
+ * (store_codes_issue_many) and writes one line to the log for all of
+ * them itself. */
+void audit_admin_fill(struct daemon *d, struct audit_event *e, uid_t uid, const char *actor,
+		      const char *subject, const char *org, const char *event, const char *result,
+		      const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+
+/* The bounds the audit log is kept within at now (audit_retention,
+ * audit_max_size), for such a call: b, filled. */
+const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now, struct audit_bounds *b);
+
 /* Record the summaries of the windows that are over (also done at each
  * event; call it where time passes without one). */
 void audit_tick(struct daemon *d);

@@ -547,5 +547,34 @@ enum store_result store_person_get_secrets(struct store *st, const char *usernam
 					   struct person *out, struct access_code *code,
 					   enum store_result *code_r, struct invitation *invite,
 					   enum store_result *invite_r);
+/* store_people_write, and e (NULL: none) appended within bounds b in the
+ * same transaction (as store_audit_append_bounded): the change and the
+ * event that records it are written both or neither.  e->id receives
+ * its id.  On a failure of the append, fail->index is n. */
+enum store_result store_people_write_audited(struct store *st, struct person_change *c, size_t n,
+					     struct store_failure *fail, struct audit_event *e,
+					     const struct audit_bounds *b);
+
+/* ------------------------------------------------ codes, in one go */
+
+/* One person's code of a store_codes_issue_many. */
+struct code_grant {
+	const char *username;
+	uint8_t hash[CODE_HASH_BYTES];  /* keyed BLAKE2b of the canonical code */
+	struct access_code rec;         /* receives the record issued */
+	struct audit_event event;       /* recorded with it; its id is written back */
+};
+
+/* Issue n codes as store_code_issue does (all valid until expires, with
+ * flags), each with its audit event appended within bounds b (NULL:
+ * none, as store_audit_append_bounded), in one transaction: all or
+ * nothing.  On failure nothing was written, and *fail (may be NULL) has
+ * the index and username of the grant it stopped at: STORE_NOT_FOUND (no
+ * such person), STORE_EXISTS (another person's active code has that
+ * hash: draw a new code for it and call again), STORE_FULL,
+ * STORE_UNAVAILABLE. */
+enum store_result store_codes_issue_many(struct store *st, struct code_grant *g, size_t n,
+					 int64_t now, int64_t expires, uint32_t flags,
+					 const struct audit_bounds *b, struct store_failure *fail);
 
 #endif

@@ -79,43 +79,38 @@ static enum store_result store_code_closed(const struct access_code *c, int64_t 
 	return now >= c->expires ? STORE_EXPIRED : STORE_OK;
 }
 
-enum store_result store_code_issue(struct store *st, const char *username,
-				   const uint8_t hash[CODE_HASH_BYTES], int64_t now,
-				   int64_t expires, uint32_t flags, struct access_code *out)
+/* Issue a code to the person of key k in txn, as store_code_issue
+ * describes; *rc receives an LMDB code when the result is not STORE_OK
+ * and the transaction must be given up (0 for a result of the store's:
+ * STORE_NOT_FOUND, STORE_EXISTS).  The transaction is never ended here. */
+enum store_result store_code_put(struct store *st, MDB_txn *txn, const MDB_val *k,
+				 const uint8_t hash[CODE_HASH_BYTES], int64_t now, int64_t expires,
+				 uint32_t flags, struct access_code *out, int *rc)
 {
 	struct access_code old, c;
 	enum store_result r;
-	MDB_txn *txn;
-	MDB_val k, hk, hv;
-	int rc;
+	MDB_val hk, hv;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "issue code");
-	rc = mdb_get(txn, st->people, &k, &hv);
-	if (rc == MDB_NOTFOUND) {
-		mdb_txn_abort(txn);
+	*rc = mdb_get(txn, st->people, (MDB_val *)k, &hv);
+	if (*rc == MDB_NOTFOUND) {
+		*rc = 0;
 		return STORE_NOT_FOUND;
 	}
-	if (rc)
-		return store_fail(txn, rc, "issue code");
-	r = store_code_read(st, txn, &k, &old);
-	if (r != STORE_OK && r != STORE_NOT_FOUND) {
-		mdb_txn_abort(txn);
+	if (*rc)
+		return STORE_UNAVAILABLE;
+	r = store_code_read(st, txn, k, &old);
+	if (r != STORE_OK && r != STORE_NOT_FOUND)
 		return r;
-	}
 	memset(&c, 0, sizeof(c));
 	c.version = 1;
 	if (r == STORE_OK) {
 		/* Only the latest record is kept: the new one replaces the old,
 		 * whose hash must no longer lead anywhere. */
 		if (old.version >= INT64_MAX)
-			return store_corrupt(txn, "codes");
+			return store_corrupt(NULL, "codes");
 		c.version = old.version + 1;
-		if (old.state == CODE_ACTIVE && (rc = store_hash_unindex(st, txn, &old)))
-			return store_fail(txn, rc, "issue code");
+		if (old.state == CODE_ACTIVE && (*rc = store_hash_unindex(st, txn, &old)))
+			return STORE_UNAVAILABLE;
 		/* Remembered (the newest few) so that a replaced code typed
 		 * later is told so; one that had already ended keeps no
 		 * answer of its own. */
@@ -124,26 +119,52 @@ enum store_result store_code_issue(struct store *st, const char *username,
 		for (unsigned i = 0; i < old.nreplaced && c.nreplaced < STORE_REPLACED_MAX; i++)
 			memcpy(c.replaced[c.nreplaced++], old.replaced[i], CODE_HASH_BYTES);
 	}
-	memcpy(c.username, k.mv_data, k.mv_size);
+	memcpy(c.username, k->mv_data, k->mv_size);
 	memcpy(c.hash, hash, CODE_HASH_BYTES);
 	c.state = CODE_ACTIVE;
 	c.flags = flags;
 	c.issued = now;
 	c.expires = expires;
-	rc = store_code_write(st, txn, &c);
-	if (rc)
-		return store_fail(txn, rc, "issue code");
+	if ((*rc = store_code_write(st, txn, &c)))
+		return STORE_UNAVAILABLE;
 	hk.mv_size = CODE_HASH_BYTES;
 	hk.mv_data = c.hash;
-	rc = mdb_put(txn, st->code_hashes, &hk, &k, MDB_NOOVERWRITE);
-	if (rc == MDB_KEYEXIST) {
+	*rc = mdb_put(txn, st->code_hashes, &hk, (MDB_val *)k, MDB_NOOVERWRITE);
+	if (*rc == MDB_KEYEXIST) {
 		/* Two people cannot hold the same active code. */
-		mdb_txn_abort(txn);
+		*rc = 0;
 		log_warnx("store: issue code: another person holds an active code with this hash");
 		return STORE_EXISTS;
 	}
+	if (*rc)
+		return STORE_UNAVAILABLE;
+	if (out)
+		*out = c;
+	return STORE_OK;
+}
+
+enum store_result store_code_issue(struct store *st, const char *username,
+				   const uint8_t hash[CODE_HASH_BYTES], int64_t now,
+				   int64_t expires, uint32_t flags, struct access_code *out)
+{
+	struct access_code c;
+	enum store_result r;
+	MDB_txn *txn;
+	MDB_val k;
+	int rc;
+
+	if (!store_key_username(&k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "issue code");
+	r = store_code_put(st, txn, &k, hash, now, expires, flags, &c, &rc);
 	if (rc)
 		return store_fail(txn, rc, "issue code");
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
 	r = store_commit(txn, "issue code");
 	if (r == STORE_OK && out)
 		*out = c;

@@ -110,6 +110,13 @@ enum store_result store_rec_revoke(struct store *st, const struct store_kind *ki
 /* store_lmdb_codes.c */
 extern const struct store_kind store_codes_kind;
 int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c);
+enum store_result store_code_put(struct store *st, MDB_txn *txn, const MDB_val *k,
+				 const uint8_t hash[CODE_HASH_BYTES], int64_t now, int64_t expires,
+				 uint32_t flags, struct access_code *out, int *rc);
+
+/* store_lmdb_audit.c */
+int store_audit_put(struct store *st, MDB_txn *txn, struct audit_event *e,
+		    const struct audit_bounds *b, unsigned *pruned, enum store_result *r);
 
 /* store_lmdb_invites.c */
 extern const struct store_kind store_invites_kind;
