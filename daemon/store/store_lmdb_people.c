@@ -28,20 +28,12 @@ enum store_result store_person_create(struct store *st, struct person *p)
 
 enum store_result store_person_get(struct store *st, const char *username, struct person *out)
 {
-	enum store_result r;
-	MDB_txn *txn;
 	MDB_val k;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!store_key_username(&k, username))
 		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get person");
-	r = store_person_read(st, txn, &k, out);
-	mdb_txn_abort(txn);
-	return r;
+	return store_get_once(st, st->people, "people", &k, store_person_decode, out);
 }
 
 enum store_result store_person_put(struct store *st, struct person *p)
