@@ -170,27 +170,12 @@ enum store_result store_group_get(struct store *st, const char *name, struct gro
 	return store_get_once(st, st->groups, "groups", &k, store_group_decode, out);
 }
 
-struct store_each_group {
-	int (*fn)(const struct group *g, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_group(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_group *e = arg;
-	struct group g;
-
-	if (!record_group_decode(&STORE_SPAN(k), &STORE_SPAN(v), &g))
-		return -1;
-	return e->fn(&g, e->ctx) != 0;
-}
+STORE_EACH(group, struct group, record_group_decode, )
 
 enum store_result store_group_each(struct store *st,
 				   int (*fn)(const struct group *g, void *ctx), void *ctx)
 {
-	struct store_each_group e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->groups, "groups", NULL, store_visit_group, &e);
+	return store_walk_group(st, st->groups, "groups", NULL, fn, ctx);
 }
 
 enum store_result store_pool_create(struct store *st, const struct pool *p)
@@ -223,25 +208,10 @@ enum store_result store_pool_get(struct store *st, const char *name, struct pool
 	return store_get_once(st, st->pools, "pools", &k, store_pool_decode, out);
 }
 
-struct store_each_pool {
-	int (*fn)(const struct pool *p, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_pool(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_pool *e = arg;
-	struct pool p;
-
-	if (!record_pool_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
-		return -1;
-	return e->fn(&p, e->ctx) != 0;
-}
+STORE_EACH(pool, struct pool, record_pool_decode, )
 
 enum store_result store_pool_each(struct store *st,
 				  int (*fn)(const struct pool *p, void *ctx), void *ctx)
 {
-	struct store_each_pool e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->pools, "pools", NULL, store_visit_pool, &e);
+	return store_walk_pool(st, st->pools, "pools", NULL, fn, ctx);
 }

@@ -106,27 +106,12 @@ enum store_result store_throttle_put(struct store *st, const char *username,
 	return store_commit(txn, "write throttle");
 }
 
-struct store_each_person {
-	int (*fn)(const struct person *p, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_person *e = arg;
-	_cleanup_person_ struct person p;
-
-	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
-		return -1;
-	return e->fn(&p, e->ctx) != 0;
-}
+STORE_EACH(person, struct person, record_person_decode, _cleanup_person_)
 
 enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
-	struct store_each_person e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->people, "people", after, store_visit_person, &e);
+	return store_walk_person(st, st->people, "people", after, fn, ctx);
 }
 
 /* updated is left alone: the store has no clock, and a code accepted is

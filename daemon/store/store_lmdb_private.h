@@ -87,6 +87,37 @@ union store_rec {
 	struct invitation invite;
 };
 
+/* The listing of one type of record: STORE_EACH(name, type, decode,
+ * cleanup) defines store_walk_<name>(st, dbi, db, after, fn, ctx), which
+ * walks dbi (store_walk), decodes each record into a type with decode
+ * (record_*_decode) and hands it to fn, which returns non-zero to stop.
+ * cleanup is the type's cleanup attribute (_cleanup_person_), or empty. */
+#define STORE_EACH(name, type, decode, cleanup)					\
+	struct store_each_##name {						\
+		int (*fn)(const type *rec, void *ctx);				\
+		void *ctx;							\
+	};									\
+										\
+	static int store_visit_##name(const MDB_val *k, const MDB_val *v, void *arg) \
+	{									\
+		struct store_each_##name *e = arg;				\
+		cleanup type rec;						\
+										\
+		if (!decode(&STORE_SPAN(k), &STORE_SPAN(v), &rec))		\
+			return -1;						\
+		return e->fn(&rec, e->ctx) != 0;				\
+	}									\
+										\
+	static enum store_result store_walk_##name(struct store *st, MDB_dbi dbi, \
+						   const char *db, const char *after, \
+						   int (*fn)(const type *rec, void *ctx), \
+						   void *ctx)			\
+	{									\
+		struct store_each_##name e = { .fn = fn, .ctx = ctx };		\
+										\
+		return store_walk(st, dbi, db, after, store_visit_##name, &e);	\
+	}
+
 /* store_lmdb_txn.c: errors, keys, writing, listing */
 enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
 enum store_result store_commit(MDB_txn *txn, const char *what);
