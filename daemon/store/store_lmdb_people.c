@@ -81,17 +81,12 @@ enum store_result store_throttle_put(struct store *st, const char *username,
 	MDB_val k;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "write throttle");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK && expected && !store_throttle_equal(&p.throttle, expected))
-		r = STORE_CONFLICT;
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "write throttle");
+	if (r != STORE_OK)
 		return r;
+	if (expected && !store_throttle_equal(&p.throttle, expected)) {
+		mdb_txn_abort(txn);
+		return STORE_CONFLICT;
 	}
 	if (store_throttle_equal(&p.throttle, t)) {
 		/* Nothing to change: no write, no fsync. */
@@ -125,16 +120,13 @@ enum store_result store_totp_advance(struct store *st, const char *username,
 	MDB_val k;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "advance totp");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK && (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
-			      sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0))
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "advance totp");
+	if (r != STORE_OK)
+		return r;
+	if (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
+	    sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0)
 		r = STORE_CONFLICT;
-	else if (r == STORE_OK && step <= p.totp_last_step)
+	else if (step <= p.totp_last_step)
 		r = STORE_USED;
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);

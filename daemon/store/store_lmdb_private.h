@@ -138,6 +138,9 @@ bool store_person_decode(const struct store_bytes *k, const struct store_bytes *
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out);
+enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
+				     MDB_val *k, MDB_txn **txn, struct person *out,
+				     const char *what);
 bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
 MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind);
 int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,

@@ -38,6 +38,29 @@ enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_va
 	return store_get_decoded(txn, st->people, "people", k, store_person_decode, out);
 }
 
+/* Begin a transaction (flags: 0 or MDB_RDONLY) and read username's
+ * person into out: the start of every change of a person, and of the
+ * login's reads.  k is set to username's key.  On STORE_OK *txn is the
+ * transaction, for the caller to commit or abort; on anything else it
+ * is already aborted (what names the step in a message). */
+enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
+				     MDB_val *k, MDB_txn **txn, struct person *out,
+				     const char *what)
+{
+	enum store_result r;
+	int rc;
+
+	if (!store_key_username(k, username))
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, flags, txn);
+	if (rc)
+		return store_fail(NULL, rc, what);
+	r = store_person_read(st, *txn, k, out);
+	if (r != STORE_OK)
+		mdb_txn_abort(*txn);
+	return r;
+}
+
 /* ------------------------------------------------------------ e-mail index */
 
 /* The index key of an address in an organisation: org, 0x1f (never in
