@@ -68,6 +68,27 @@ void record_enc_str(struct json_object *o, const char *key, const char *s, size_
 	}
 }
 
+/* What every per-person record begins with: its format, its version
+ * and the username it belongs to. */
+void record_enc_head(struct json_object *o, int64_t rv, uint64_t version,
+		     const char *username, size_t size, bool *ok)
+{
+	record_enc_int(o, "rv", rv, ok);
+	record_enc_int(o, "version", (int64_t)version, ok);
+	record_enc_str(o, "username", username, size, ok);
+}
+
+/* The life of a code or an invitation: issued, expires and closed, and
+ * the request that used it. */
+static void record_enc_life(struct json_object *o, int64_t issued, int64_t expires,
+			    int64_t closed, const char *request_id, size_t size, bool *ok)
+{
+	record_enc_time(o, "issued", issued, ok);
+	record_enc_time(o, "expires", expires, ok);
+	record_enc_time(o, "closed", closed, ok);
+	record_enc_str(o, "request_id", request_id, size, ok);
+}
+
 /* A list of hashes, newest first, as one optional member: hex joined
  * with ','.  Written only when there are any. */
 static void record_enc_hashes(struct json_object *o, const char *key,
@@ -99,17 +120,13 @@ struct json_object *record_code_encode(const struct access_code *c)
 		  c->state <= CODE_SUPERSEDED;
 
 	sodium_bin2hex(hex, sizeof(hex), c->hash, sizeof(c->hash));
-	record_enc_int(o, "rv", STORE_CODE_RV, &ok);
-	record_enc_int(o, "version", (int64_t)c->version, &ok);
-	record_enc_str(o, "username", c->username, sizeof(c->username), &ok);
+	record_enc_head(o, STORE_CODE_RV, c->version, c->username, sizeof(c->username), &ok);
 	record_enc_str(o, "hash", hex, sizeof(hex), &ok);
 	if (ok)
 		record_enc_str(o, "state", record_code_state_names[c->state], 16, &ok);
 	record_enc_int(o, "flags", c->flags, &ok);
-	record_enc_time(o, "issued", c->issued, &ok);
-	record_enc_time(o, "expires", c->expires, &ok);
-	record_enc_time(o, "closed", c->closed, &ok);
-	record_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
+	record_enc_life(o, c->issued, c->expires, c->closed, c->request_id, sizeof(c->request_id),
+			&ok);
 	record_enc_hashes(o, "replaced", c->replaced, c->nreplaced, &ok);
 	if (!ok) {
 		log_warnx("store: refusing to write a malformed code record");
@@ -203,6 +220,43 @@ bool record_has(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, NULL);
 }
 
+/* The beginning of record_enc_head: rv within [rv_min, rv_max], a
+ * version of at least 1 and the username. */
+bool record_dec_head(struct json_object *o, int64_t rv_min, int64_t rv_max, int64_t *rv,
+		     int64_t *version, char *username, size_t size)
+{
+	return record_dec_int(o, "rv", rv_min, rv_max, rv) &&
+	       record_dec_int(o, "version", 1, INT64_MAX, version) &&
+	       record_dec_str(o, "username", username, size);
+}
+
+/* The members of record_enc_life. */
+static bool record_dec_life(struct json_object *o, int64_t *issued, int64_t *expires,
+			    int64_t *closed, char *request_id, size_t size)
+{
+	return record_dec_int(o, "issued", 0, INT64_MAX, issued) &&
+	       record_dec_int(o, "expires", 0, INT64_MAX, expires) &&
+	       record_dec_int(o, "closed", 0, INT64_MAX, closed) &&
+	       record_dec_str(o, "request_id", request_id, size);
+}
+
+/* A state member: one of names[first..last], its index in *state. */
+static bool record_dec_state_name(struct json_object *o, const char *const *names, int first,
+				  int last, int *state)
+{
+	char name[16];
+
+	if (!record_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (int s = first; s <= last; s++) {
+		if (strcmp(name, names[s]) == 0) {
+			*state = s;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The member of record_enc_hashes: absent (none), or 1 to
  * STORE_REPLACED_MAX hashes in hex joined with ','. */
 static bool record_dec_hashes(struct json_object *o, const char *key,
@@ -230,39 +284,23 @@ static bool record_dec_hashes(struct json_object *o, const char *key,
 	return *n > 0;
 }
 
-static bool record_dec_state(struct json_object *o, enum code_state *state)
-{
-	char name[16];
-	int s;
-
-	if (!record_dec_str(o, "state", name, sizeof(name)))
-		return false;
-	for (s = CODE_ACTIVE; s <= CODE_SUPERSEDED; s++) {
-		if (strcmp(name, record_code_state_names[s]) == 0) {
-			*state = (enum code_state)s;
-			return true;
-		}
-	}
-	return false;
-}
-
 bool record_code_decode(const struct store_bytes *key, const struct store_bytes *v, struct access_code *c)
 {
 	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, version = 0, flags = 0;
+	int state = 0;
 	bool ok;
 
 	memset(c, 0, sizeof(*c));
-	ok = o && record_dec_int(o, "rv", STORE_CODE_RV, STORE_CODE_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", c->username, sizeof(c->username)) &&
+	ok = o &&
+	     record_dec_head(o, STORE_CODE_RV, STORE_CODE_RV, &rv, &version, c->username,
+			     sizeof(c->username)) &&
 	     record_dec_hex(o, "hash", c->hash, sizeof(c->hash)) &&
-	     record_dec_state(o, &c->state) &&
+	     record_dec_state_name(o, record_code_state_names, CODE_ACTIVE, CODE_SUPERSEDED,
+				   &state) &&
 	     record_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
-	     record_dec_int(o, "issued", 0, INT64_MAX, &c->issued) &&
-	     record_dec_int(o, "expires", 0, INT64_MAX, &c->expires) &&
-	     record_dec_int(o, "closed", 0, INT64_MAX, &c->closed) &&
-	     record_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
+	     record_dec_life(o, &c->issued, &c->expires, &c->closed, c->request_id,
+			     sizeof(c->request_id)) &&
 	     record_dec_hashes(o, "replaced", c->replaced, &c->nreplaced) &&
 	     record_key_matches(key, c->username);
 	if (!ok) {
@@ -270,6 +308,7 @@ bool record_code_decode(const struct store_bytes *key, const struct store_bytes 
 		return false;
 	}
 	c->version = (uint64_t)version;
+	c->state = (enum code_state)state;
 	c->flags = (uint32_t)flags;
 	return true;
 }
@@ -292,40 +331,22 @@ struct json_object *record_invite_encode(const struct invitation *inv)
 	bool ok = o && inv->version <= INT64_MAX && inv->state >= INVITE_PENDING &&
 		  inv->state <= INVITE_SUPERSEDED;
 
-	record_enc_int(o, "rv", STORE_INVITE_RV, &ok);
-	record_enc_int(o, "version", (int64_t)inv->version, &ok);
-	record_enc_str(o, "username", inv->username, sizeof(inv->username), &ok);
+	record_enc_head(o, STORE_INVITE_RV, inv->version, inv->username, sizeof(inv->username),
+			&ok);
 	record_enc_opt_hash(o, "hash", true, inv->hash, &ok);
 	record_enc_opt_hash(o, "verification_hash", inv->has_verification, inv->verification_hash,
 			   &ok);
 	record_enc_opt_hash(o, "previous_hash", inv->has_previous, inv->previous_hash, &ok);
 	if (ok)
 		record_enc_str(o, "state", record_invite_state_names[inv->state], 16, &ok);
-	record_enc_time(o, "issued", inv->issued, &ok);
-	record_enc_time(o, "expires", inv->expires, &ok);
-	record_enc_time(o, "closed", inv->closed, &ok);
-	record_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
+	record_enc_life(o, inv->issued, inv->expires, inv->closed, inv->request_id,
+			sizeof(inv->request_id), &ok);
 	record_enc_hashes(o, "older_hashes", inv->older, inv->nolder, &ok);
 	if (!ok) {
 		log_warnx("store: refusing to write a malformed invitation record");
 		return NULL;
 	}
 	return ob_json_take(&o);
-}
-
-static bool record_dec_invite_state(struct json_object *o, enum invite_state *state)
-{
-	char name[16];
-
-	if (!record_dec_str(o, "state", name, sizeof(name)))
-		return false;
-	for (int s = INVITE_PENDING; s <= INVITE_SUPERSEDED; s++) {
-		if (strcmp(name, record_invite_state_names[s]) == 0) {
-			*state = (enum invite_state)s;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* An optional hash member: absent, or exactly CODE_HASH_BYTES in hex. */
@@ -340,21 +361,21 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 {
 	_cleanup_json_ struct json_object *o = record_parse(v);
 	int64_t rv = 0, version = 0;
+	int state = 0;
 	bool ok;
 
 	memset(inv, 0, sizeof(*inv));
-	ok = o && record_dec_int(o, "rv", STORE_INVITE_RV, STORE_INVITE_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", inv->username, sizeof(inv->username)) &&
+	ok = o &&
+	     record_dec_head(o, STORE_INVITE_RV, STORE_INVITE_RV, &rv, &version, inv->username,
+			     sizeof(inv->username)) &&
 	     record_dec_hex(o, "hash", inv->hash, sizeof(inv->hash)) &&
 	     record_dec_opt_hash(o, "verification_hash", &inv->has_verification,
 				inv->verification_hash) &&
 	     record_dec_opt_hash(o, "previous_hash", &inv->has_previous, inv->previous_hash) &&
-	     record_dec_invite_state(o, &inv->state) &&
-	     record_dec_int(o, "issued", 0, INT64_MAX, &inv->issued) &&
-	     record_dec_int(o, "expires", 0, INT64_MAX, &inv->expires) &&
-	     record_dec_int(o, "closed", 0, INT64_MAX, &inv->closed) &&
-	     record_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
+	     record_dec_state_name(o, record_invite_state_names, INVITE_PENDING,
+				   INVITE_SUPERSEDED, &state) &&
+	     record_dec_life(o, &inv->issued, &inv->expires, &inv->closed, inv->request_id,
+			     sizeof(inv->request_id)) &&
 	     record_dec_hashes(o, "older_hashes", inv->older, &inv->nolder) &&
 	     record_key_matches(key, inv->username);
 	if (!ok) {
@@ -362,6 +383,7 @@ bool record_invite_decode(const struct store_bytes *key, const struct store_byte
 		return false;
 	}
 	inv->version = (uint64_t)version;
+	inv->state = (enum invite_state)state;
 	return true;
 }
 

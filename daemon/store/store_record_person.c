@@ -216,9 +216,7 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	_cleanup_person_json_ struct json_object *o = json_object_new_object();
 	bool ok = o && version <= INT64_MAX && p->flags <= UINT32_MAX;
 
-	record_enc_int(o, "rv", STORE_PERSON_RV, &ok);
-	record_enc_int(o, "version", (int64_t)version, &ok);
-	record_enc_str(o, "username", p->username, sizeof(p->username), &ok);
+	record_enc_head(o, STORE_PERSON_RV, version, p->username, sizeof(p->username), &ok);
 	record_enc_str(o, "first_name", p->first_name, sizeof(p->first_name), &ok);
 	record_enc_str(o, "last_name", p->last_name, sizeof(p->last_name), &ok);
 	record_enc_str(o, "email", p->email, sizeof(p->email), &ok);
@@ -389,9 +387,9 @@ bool record_person_decode(const struct store_bytes *key, const struct store_byte
 	bool ok;
 
 	memset(p, 0, sizeof(*p));
-	ok = o && record_dec_int(o, "rv", STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", p->username, sizeof(p->username)) &&
+	ok = o &&
+	     record_dec_head(o, STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv, &version, p->username,
+			     sizeof(p->username)) &&
 	     record_dec_str(o, "first_name", p->first_name, sizeof(p->first_name)) &&
 	     record_dec_str(o, "last_name", p->last_name, sizeof(p->last_name)) &&
 	     record_dec_str(o, "email", p->email, sizeof(p->email)) &&
