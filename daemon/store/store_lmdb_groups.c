@@ -164,10 +164,8 @@ enum store_result store_group_get(struct store *st, const char *name, struct gro
 {
 	MDB_val k;
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_name(&k, name))
-		return STORE_NOT_FOUND;
-	return store_get_once(st, st->groups, "groups", &k, store_group_decode, out);
+	return store_get_once(st, st->groups, "groups", store_key_name(&k, name) ? &k : NULL,
+			      store_group_decode, out, sizeof(*out));
 }
 
 STORE_EACH(group, struct group, record_group_decode, )
@@ -202,10 +200,8 @@ enum store_result store_pool_get(struct store *st, const char *name, struct pool
 {
 	MDB_val k;
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_name(&k, name))
-		return STORE_NOT_FOUND;
-	return store_get_once(st, st->pools, "pools", &k, store_pool_decode, out);
+	return store_get_once(st, st->pools, "pools", store_key_name(&k, name) ? &k : NULL,
+			      store_pool_decode, out, sizeof(*out));
 }
 
 STORE_EACH(pool, struct pool, record_pool_decode, )

@@ -30,10 +30,9 @@ enum store_result store_person_get(struct store *st, const char *username, struc
 {
 	MDB_val k;
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	return store_get_once(st, st->people, "people", &k, store_person_decode, out);
+	return store_get_once(st, st->people, "people",
+			      store_key_username(&k, username) ? &k : NULL, store_person_decode,
+			      out, sizeof(*out));
 }
 
 enum store_result store_person_put(struct store *st, struct person *p)

@@ -127,7 +127,7 @@ bool store_key_username(MDB_val *k, const char *username);
 enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
 				    const MDB_val *k, store_decoder decode, void *out);
 enum store_result store_get_once(struct store *st, MDB_dbi dbi, const char *db,
-				 const MDB_val *k, store_decoder decode, void *out);
+				 const MDB_val *k, store_decoder decode, void *out, size_t size);
 int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o, bool secret);
 enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, const char *after,
 			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),

@@ -116,10 +116,8 @@ enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
 {
 	MDB_val k;
 
-	memset(out, 0, size);
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	return store_get_once(st, store_kind_dbi(st, kind), kind->db, &k, kind->decode, out);
+	return store_get_once(st, store_kind_dbi(st, kind), kind->db,
+			      store_key_username(&k, username) ? &k : NULL, kind->decode, out, size);
 }
 
 /* Revoke username's open record of its kind, in one transaction. */

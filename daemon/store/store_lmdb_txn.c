@@ -133,14 +133,18 @@ enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
 	return STORE_OK;
 }
 
-/* store_get_decoded in a read transaction of its own. */
+/* store_get_decoded in a read transaction of its own, out (size bytes)
+ * zeroed first; k NULL for a name that cannot be a key: not found. */
 enum store_result store_get_once(struct store *st, MDB_dbi dbi, const char *db,
-				 const MDB_val *k, store_decoder decode, void *out)
+				 const MDB_val *k, store_decoder decode, void *out, size_t size)
 {
 	enum store_result r;
 	MDB_txn *txn;
 	int rc;
 
+	memset(out, 0, size);
+	if (!k)
+		return STORE_NOT_FOUND;
 	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
 	if (rc)
 		return store_fail(NULL, rc, db);
