@@ -90,6 +90,11 @@ bool record_dec_int(struct json_object *o, const char *key, int64_t min, int64_t
 bool record_dec_str(struct json_object *o, const char *key, char *dst, size_t size);
 bool record_dec_hex(struct json_object *o, const char *key, uint8_t *out, size_t len);
 bool record_has(struct json_object *o, const char *key);
+/* Read the members of o, the record stored under key (NULL for none),
+ * into out: false for anything amiss (record_decode wipes out). */
+typedef bool (*record_fields)(struct json_object *o, const struct store_bytes *key, void *out);
+bool record_decode(const struct store_bytes *key, const struct store_bytes *v, void *out,
+		   size_t size, void (*freep)(struct json_object **o), record_fields fields);
 bool record_dec_head(struct json_object *o, int64_t rv_min, int64_t rv_max, int64_t *rv,
 		     int64_t *version, char *username, size_t size);
 
