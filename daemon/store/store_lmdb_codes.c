@@ -326,25 +326,10 @@ out:
 	return r;
 }
 
-struct store_each_code {
-	int (*fn)(const struct access_code *c, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_code(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_code *e = arg;
-	struct access_code c;
-
-	if (!record_code_decode(&STORE_SPAN(k), &STORE_SPAN(v), &c))
-		return -1;
-	return e->fn(&c, e->ctx) != 0;
-}
+STORE_EACH(code, struct access_code, record_code_decode, )
 
 enum store_result store_code_each(struct store *st, const char *after,
 				  int (*fn)(const struct access_code *c, void *ctx), void *ctx)
 {
-	struct store_each_code e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->codes, "codes", after, store_visit_code, &e);
+	return store_walk_code(st, st->codes, "codes", after, fn, ctx);
 }

@@ -24,22 +24,29 @@ static bool store_key_name(MDB_val *k, const char *name)
 	return true;
 }
 
+/* record_group_decode and record_pool_decode as store_decoders. */
+static bool store_group_decode(const struct store_bytes *k, const struct store_bytes *v,
+			       void *out)
+{
+	return record_group_decode(k, v, out);
+}
+
+static bool store_pool_decode(const struct store_bytes *k, const struct store_bytes *v,
+			      void *out)
+{
+	return record_pool_decode(k, v, out);
+}
+
 static enum store_result store_pool_read(struct store *st, MDB_txn *txn, const char *name,
 					 struct pool *out)
 {
-	MDB_val k, v;
-	int rc;
+	enum store_result r;
+	MDB_val k;
 
 	if (!store_key_name(&k, name))
 		return STORE_NO_POOL;
-	rc = mdb_get(txn, st->pools, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NO_POOL;
-	if (rc)
-		return STORE_UNAVAILABLE;
-	if (!record_pool_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
-		return store_corrupt(NULL, "pools");
-	return STORE_OK;
+	r = store_get_decoded(txn, st->pools, "pools", &k, store_pool_decode, out);
+	return r == STORE_NOT_FOUND ? STORE_NO_POOL : r;
 }
 
 static int store_pool_write(struct store *st, MDB_txn *txn, const struct pool *p,
@@ -155,50 +162,18 @@ enum store_result store_group_create(struct store *st, const struct group *g)
 
 enum store_result store_group_get(struct store *st, const char *name, struct group *out)
 {
-	MDB_txn *txn;
-	MDB_val k, v;
-	int rc;
+	MDB_val k;
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_name(&k, name))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get group");
-	rc = mdb_get(txn, st->groups, &k, &v);
-	if (rc == MDB_NOTFOUND) {
-		mdb_txn_abort(txn);
-		return STORE_NOT_FOUND;
-	}
-	if (rc)
-		return store_fail(txn, rc, "get group");
-	if (!record_group_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), out))
-		return store_corrupt(txn, "groups");
-	mdb_txn_abort(txn);
-	return STORE_OK;
+	return store_get_once(st, st->groups, "groups", store_key_name(&k, name) ? &k : NULL,
+			      store_group_decode, out, sizeof(*out));
 }
 
-struct store_each_group {
-	int (*fn)(const struct group *g, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_group(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_group *e = arg;
-	struct group g;
-
-	if (!record_group_decode(&STORE_SPAN(k), &STORE_SPAN(v), &g))
-		return -1;
-	return e->fn(&g, e->ctx) != 0;
-}
+STORE_EACH(group, struct group, record_group_decode, )
 
 enum store_result store_group_each(struct store *st,
 				   int (*fn)(const struct group *g, void *ctx), void *ctx)
 {
-	struct store_each_group e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->groups, "groups", NULL, store_visit_group, &e);
+	return store_walk_group(st, st->groups, "groups", NULL, fn, ctx);
 }
 
 enum store_result store_pool_create(struct store *st, const struct pool *p)
@@ -223,38 +198,16 @@ enum store_result store_pool_create(struct store *st, const struct pool *p)
 
 enum store_result store_pool_get(struct store *st, const char *name, struct pool *out)
 {
-	enum store_result r;
-	MDB_txn *txn;
-	int rc;
+	MDB_val k;
 
-	memset(out, 0, sizeof(*out));
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get pool");
-	r = store_pool_read(st, txn, name, out);
-	mdb_txn_abort(txn);
-	return r == STORE_NO_POOL ? STORE_NOT_FOUND : r;
+	return store_get_once(st, st->pools, "pools", store_key_name(&k, name) ? &k : NULL,
+			      store_pool_decode, out, sizeof(*out));
 }
 
-struct store_each_pool {
-	int (*fn)(const struct pool *p, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_pool(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_pool *e = arg;
-	struct pool p;
-
-	if (!record_pool_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
-		return -1;
-	return e->fn(&p, e->ctx) != 0;
-}
+STORE_EACH(pool, struct pool, record_pool_decode, )
 
 enum store_result store_pool_each(struct store *st,
 				  int (*fn)(const struct pool *p, void *ctx), void *ctx)
 {
-	struct store_each_pool e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->pools, "pools", NULL, store_visit_pool, &e);
+	return store_walk_pool(st, st->pools, "pools", NULL, fn, ctx);
 }

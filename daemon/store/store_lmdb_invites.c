@@ -292,26 +292,11 @@ out:
 	return r;
 }
 
-struct store_each_invite {
-	int (*fn)(const struct invitation *inv, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_invite(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_invite *e = arg;
-	struct invitation inv;
-
-	if (!record_invite_decode(&STORE_SPAN(k), &STORE_SPAN(v), &inv))
-		return -1;
-	return e->fn(&inv, e->ctx) != 0;
-}
+STORE_EACH(invite, struct invitation, record_invite_decode, )
 
 enum store_result store_invite_each(struct store *st, const char *after,
 				    int (*fn)(const struct invitation *inv, void *ctx),
 				    void *ctx)
 {
-	struct store_each_invite e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->invitations, "invitations", after, store_visit_invite, &e);
+	return store_walk_invite(st, st->invitations, "invitations", after, fn, ctx);
 }

@@ -5,28 +5,7 @@
 
 #include <string.h>
 
-#include "log.h"
 #include "store_lmdb_private.h"
-
-/* The person's access code inside txn: store_rec_read's work for the
- * codes' kind, which store_lmdb_codes.c keeps to itself. */
-static enum store_result store_once_code(struct store *st, MDB_txn *txn, const MDB_val *k,
-					 struct access_code *out)
-{
-	MDB_val v;
-	int rc;
-
-	rc = mdb_get(txn, st->codes, (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read codes: %s", mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!record_code_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt_key("codes", k);
-	return STORE_OK;
-}
 
 enum store_result store_person_get_secrets(struct store *st, const char *username,
 					   struct person *out, struct access_code *code,
@@ -36,22 +15,16 @@ enum store_result store_person_get_secrets(struct store *st, const char *usernam
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(code, 0, sizeof(*code));
 	memset(invite, 0, sizeof(*invite));
 	*code_r = *invite_r = STORE_NOT_FOUND;
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get person");
-	r = store_person_read(st, txn, &k, out);
-	if (r == STORE_OK) {
-		*code_r = store_once_code(st, txn, &k, code);
-		*invite_r = store_rec_read(st, txn, &store_invites_kind, &k, invite);
-	}
+	r = store_person_begin(st, MDB_RDONLY, username, &k, &txn, out, "get person");
+	if (r != STORE_OK)
+		return r;
+	*code_r = store_rec_read(st, txn, &store_codes_kind, &k, code);
+	*invite_r = store_rec_read(st, txn, &store_invites_kind, &k, invite);
 	mdb_txn_abort(txn);
 	/* Only what was read whole is handed out. */
 	if (*code_r != STORE_OK)

@@ -28,20 +28,11 @@ enum store_result store_person_create(struct store *st, struct person *p)
 
 enum store_result store_person_get(struct store *st, const char *username, struct person *out)
 {
-	enum store_result r;
-	MDB_txn *txn;
 	MDB_val k;
-	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "get person");
-	r = store_person_read(st, txn, &k, out);
-	mdb_txn_abort(txn);
-	return r;
+	return store_get_once(st, st->people, "people",
+			      store_key_username(&k, username) ? &k : NULL, store_person_decode,
+			      out, sizeof(*out));
 }
 
 enum store_result store_person_put(struct store *st, struct person *p)
@@ -89,17 +80,12 @@ enum store_result store_throttle_put(struct store *st, const char *username,
 	MDB_val k;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "write throttle");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK && expected && !store_throttle_equal(&p.throttle, expected))
-		r = STORE_CONFLICT;
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "write throttle");
+	if (r != STORE_OK)
 		return r;
+	if (expected && !store_throttle_equal(&p.throttle, expected)) {
+		mdb_txn_abort(txn);
+		return STORE_CONFLICT;
 	}
 	if (store_throttle_equal(&p.throttle, t)) {
 		/* Nothing to change: no write, no fsync. */
@@ -114,27 +100,12 @@ enum store_result store_throttle_put(struct store *st, const char *username,
 	return store_commit(txn, "write throttle");
 }
 
-struct store_each_person {
-	int (*fn)(const struct person *p, void *ctx);
-	void *ctx;
-};
-
-static int store_visit_person(const MDB_val *k, const MDB_val *v, void *arg)
-{
-	struct store_each_person *e = arg;
-	_cleanup_person_ struct person p;
-
-	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(v), &p))
-		return -1;
-	return e->fn(&p, e->ctx) != 0;
-}
+STORE_EACH(person, struct person, record_person_decode, _cleanup_person_)
 
 enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
-	struct store_each_person e = { .fn = fn, .ctx = ctx };
-
-	return store_walk(st, st->people, "people", after, store_visit_person, &e);
+	return store_walk_person(st, st->people, "people", after, fn, ctx);
 }
 
 /* updated is left alone: the store has no clock, and a code accepted is
@@ -148,16 +119,13 @@ enum store_result store_totp_advance(struct store *st, const char *username,
 	MDB_val k;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "advance totp");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK && (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
-			      sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0))
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "advance totp");
+	if (r != STORE_OK)
+		return r;
+	if (!(p.flags & PERSON_MFA_ENROLLED) || (p.flags & PERSON_DISABLED) ||
+	    sodium_memcmp(p.totp_sealed, sealed, STORE_TOTP_SEALED_BYTES) != 0)
 		r = STORE_CONFLICT;
-	else if (r == STORE_OK && step <= p.totp_last_step)
+	else if (step <= p.totp_last_step)
 		r = STORE_USED;
 	if (r != STORE_OK) {
 		mdb_txn_abort(txn);

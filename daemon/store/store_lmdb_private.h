@@ -7,7 +7,8 @@
  * The files are layered: each calls only those below it, never one
  * above or beside it (tests/test_layers.sh), bottom to top:
  *   store_lmdb_probe.c    the look at data.mdb before LMDB maps it
- *   store_lmdb_txn.c      results and LMDB's errors, keys, JSON writes,
+ *   store_lmdb_txn.c      results and LMDB's errors, keys, reads and
+ *                         JSON writes,
  *                         the listing walk
  *   store_lmdb_records.c  the per-person records: a person, the e-mail
  *                         key, a record of a kind (code or invitation)
@@ -60,13 +61,18 @@ struct store {
 	uint64_t people_changes; /* store_people_changes */
 };
 
+/* Decode the record of key k, value v into out (of the type the caller
+ * knows); false when it is corrupt or of an unknown format. */
+typedef bool (*store_decoder)(const struct store_bytes *k, const struct store_bytes *v,
+			      void *out);
+
 /* Access codes and invitations are kept the same way: one record per
  * person, under their username, in a database of its own.  A kind says
  * which database and how its records read and write. */
 struct store_kind {
 	const char *db; /* its name, for messages */
 	size_t dbi;     /* offsetof(struct store, <its MDB_dbi>) */
-	bool (*decode)(const struct store_bytes *k, const struct store_bytes *v, void *out);
+	store_decoder decode;
 	struct json_object *(*encode)(const void *rec);
 	/* STORE_OK while the record may still be used or revoked at now,
 	 * else why not (STORE_USED, STORE_EXPIRED, ...). */
@@ -81,21 +87,60 @@ union store_rec {
 	struct invitation invite;
 };
 
+/* The listing of one type of record: STORE_EACH(name, type, decode,
+ * cleanup) defines store_walk_<name>(st, dbi, db, after, fn, ctx), which
+ * walks dbi (store_walk), decodes each record into a type with decode
+ * (record_*_decode) and hands it to fn, which returns non-zero to stop.
+ * cleanup is the type's cleanup attribute (_cleanup_person_), or empty. */
+#define STORE_EACH(name, type, decode, cleanup)					\
+	struct store_each_##name {						\
+		int (*fn)(const type *rec, void *ctx);				\
+		void *ctx;							\
+	};									\
+										\
+	static int store_visit_##name(const MDB_val *k, const MDB_val *v, void *arg) \
+	{									\
+		struct store_each_##name *e = arg;				\
+		cleanup type rec;						\
+										\
+		if (!decode(&STORE_SPAN(k), &STORE_SPAN(v), &rec))		\
+			return -1;						\
+		return e->fn(&rec, e->ctx) != 0;				\
+	}									\
+										\
+	static enum store_result store_walk_##name(struct store *st, MDB_dbi dbi, \
+						   const char *db, const char *after, \
+						   int (*fn)(const type *rec, void *ctx), \
+						   void *ctx)			\
+	{									\
+		struct store_each_##name e = { .fn = fn, .ctx = ctx };		\
+										\
+		return store_walk(st, dbi, db, after, store_visit_##name, &e);	\
+	}
+
 /* store_lmdb_txn.c: errors, keys, writing, listing */
 enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
 enum store_result store_commit(MDB_txn *txn, const char *what);
 enum store_result store_corrupt(MDB_txn *txn, const char *db);
 enum store_result store_corrupt_key(const char *db, const MDB_val *k);
 bool store_key_username(MDB_val *k, const char *username);
+enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
+				    const MDB_val *k, store_decoder decode, void *out);
+enum store_result store_get_once(struct store *st, MDB_dbi dbi, const char *db,
+				 const MDB_val *k, store_decoder decode, void *out, size_t size);
 int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o, bool secret);
 enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, const char *after,
 			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
 			     void *arg);
 
 /* store_lmdb_records.c: a person, the e-mail key, records of a kind */
+bool store_person_decode(const struct store_bytes *k, const struct store_bytes *v, void *out);
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out);
+enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
+				     MDB_val *k, MDB_txn **txn, struct person *out,
+				     const char *what);
 bool store_email_key(MDB_val *k, char *buf, size_t size, const char *org, const char *email);
 MDB_dbi store_kind_dbi(const struct store *st, const struct store_kind *kind);
 int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kind,

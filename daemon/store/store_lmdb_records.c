@@ -24,23 +24,41 @@ int store_person_write(struct store *st, MDB_txn *txn, const struct person *p,
 	return store_put_json(txn, st->people, &k, o, true);
 }
 
+/* record_person_decode as a store_decoder. */
+bool store_person_decode(const struct store_bytes *k, const struct store_bytes *v,
+				void *out)
+{
+	return record_person_decode(k, v, out);
+}
+
 /* Read and decode one record inside txn; out is only filled on STORE_OK. */
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out)
 {
-	MDB_val v;
+	return store_get_decoded(txn, st->people, "people", k, store_person_decode, out);
+}
+
+/* Begin a transaction (flags: 0 or MDB_RDONLY) and read username's
+ * person into out: the start of every change of a person, and of the
+ * login's reads.  k is set to username's key.  On STORE_OK *txn is the
+ * transaction, for the caller to commit or abort; on anything else it
+ * is already aborted (what names the step in a message). */
+enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
+				     MDB_val *k, MDB_txn **txn, struct person *out,
+				     const char *what)
+{
+	enum store_result r;
 	int rc;
 
-	rc = mdb_get(txn, st->people, (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
+	if (!store_key_username(k, username))
 		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read person: %s", mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!record_person_decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt_key("people", k);
-	return STORE_OK;
+	rc = mdb_txn_begin(st->env, NULL, flags, txn);
+	if (rc)
+		return store_fail(NULL, rc, what);
+	r = store_person_read(st, *txn, k, out);
+	if (r != STORE_OK)
+		mdb_txn_abort(*txn);
+	return r;
 }
 
 /* ------------------------------------------------------------ e-mail index */
@@ -89,39 +107,17 @@ int store_rec_write(struct store *st, MDB_txn *txn, const struct store_kind *kin
 enum store_result store_rec_read(struct store *st, MDB_txn *txn,
 				 const struct store_kind *kind, const MDB_val *k, void *out)
 {
-	MDB_val v;
-	int rc;
-
-	rc = mdb_get(txn, store_kind_dbi(st, kind), (MDB_val *)k, &v);
-	if (rc == MDB_NOTFOUND)
-		return STORE_NOT_FOUND;
-	if (rc) {
-		log_warnx("store: read %s: %s", kind->db, mdb_strerror(rc));
-		return STORE_UNAVAILABLE;
-	}
-	if (!kind->decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
-		return store_corrupt_key(kind->db, k);
-	return STORE_OK;
+	return store_get_decoded(txn, store_kind_dbi(st, kind), kind->db, k, kind->decode, out);
 }
 
 /* The record of username of its kind, in a read transaction of its own. */
 enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
 				const char *username, void *out, size_t size)
 {
-	enum store_result r;
-	MDB_txn *txn;
 	MDB_val k;
-	int rc;
 
-	memset(out, 0, size);
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, kind->db);
-	r = store_rec_read(st, txn, kind, &k, out);
-	mdb_txn_abort(txn);
-	return r;
+	return store_get_once(st, store_kind_dbi(st, kind), kind->db,
+			      store_key_username(&k, username) ? &k : NULL, kind->decode, out, size);
 }
 
 /* Revoke username's open record of its kind, in one transaction. */

@@ -1,8 +1,8 @@
 /* The bottom of the LMDB backend: what every other store_lmdb*.c calls
  * inside or around its transactions.  The names of the results, the
  * translation of LMDB's errors into them (failing, committing, a corrupt
- * record), a username as a key, a record written as JSON, and the
- * listing walk with what it skipped.  It calls no other file of the
+ * record), a username as a key, a record read and decoded, a record
+ * written as JSON, and the listing walk with what it skipped.  It calls no other file of the
  * backend (store_lmdb_private.h gives the order of the files). */
 #include "config.h"
 
@@ -107,6 +107,50 @@ bool store_key_username(MDB_val *k, const char *username)
 	k->mv_data = (void *)username;
 	k->mv_size = n;
 	return true;
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* Read the record of key k in dbi (named db) inside txn and decode it
+ * into out; out is only filled on STORE_OK.  STORE_NOT_FOUND when there
+ * is none; a failed read or a record that does not decode is logged and
+ * STORE_UNAVAILABLE. */
+enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
+				    const MDB_val *k, store_decoder decode, void *out)
+{
+	MDB_val v;
+	int rc;
+
+	rc = mdb_get(txn, dbi, (MDB_val *)k, &v);
+	if (rc == MDB_NOTFOUND)
+		return STORE_NOT_FOUND;
+	if (rc) {
+		log_warnx("store: read %s: %s", db, mdb_strerror(rc));
+		return STORE_UNAVAILABLE;
+	}
+	if (!decode(&STORE_SPAN(k), &STORE_SPAN(&v), out))
+		return store_corrupt_key(db, k);
+	return STORE_OK;
+}
+
+/* store_get_decoded in a read transaction of its own, out (size bytes)
+ * zeroed first; k NULL for a name that cannot be a key: not found. */
+enum store_result store_get_once(struct store *st, MDB_dbi dbi, const char *db,
+				 const MDB_val *k, store_decoder decode, void *out, size_t size)
+{
+	enum store_result r;
+	MDB_txn *txn;
+	int rc;
+
+	memset(out, 0, size);
+	if (!k)
+		return STORE_NOT_FOUND;
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return store_fail(NULL, rc, db);
+	r = store_get_decoded(txn, dbi, db, k, decode, out);
+	mdb_txn_abort(txn);
+	return r;
 }
 
 /* ------------------------------------------------------------ encoding */

@@ -68,6 +68,27 @@ void record_enc_str(struct json_object *o, const char *key, const char *s, size_
 	}
 }
 
+/* What every per-person record begins with: its format, its version
+ * and the username it belongs to. */
+void record_enc_head(struct json_object *o, int64_t rv, uint64_t version,
+		     const char *username, size_t size, bool *ok)
+{
+	record_enc_int(o, "rv", rv, ok);
+	record_enc_int(o, "version", (int64_t)version, ok);
+	record_enc_str(o, "username", username, size, ok);
+}
+
+/* The life of a code or an invitation: issued, expires and closed, and
+ * the request that used it. */
+static void record_enc_life(struct json_object *o, int64_t issued, int64_t expires,
+			    int64_t closed, const char *request_id, size_t size, bool *ok)
+{
+	record_enc_time(o, "issued", issued, ok);
+	record_enc_time(o, "expires", expires, ok);
+	record_enc_time(o, "closed", closed, ok);
+	record_enc_str(o, "request_id", request_id, size, ok);
+}
+
 /* A list of hashes, newest first, as one optional member: hex joined
  * with ','.  Written only when there are any. */
 static void record_enc_hashes(struct json_object *o, const char *key,
@@ -99,17 +120,13 @@ struct json_object *record_code_encode(const struct access_code *c)
 		  c->state <= CODE_SUPERSEDED;
 
 	sodium_bin2hex(hex, sizeof(hex), c->hash, sizeof(c->hash));
-	record_enc_int(o, "rv", STORE_CODE_RV, &ok);
-	record_enc_int(o, "version", (int64_t)c->version, &ok);
-	record_enc_str(o, "username", c->username, sizeof(c->username), &ok);
+	record_enc_head(o, STORE_CODE_RV, c->version, c->username, sizeof(c->username), &ok);
 	record_enc_str(o, "hash", hex, sizeof(hex), &ok);
 	if (ok)
 		record_enc_str(o, "state", record_code_state_names[c->state], 16, &ok);
 	record_enc_int(o, "flags", c->flags, &ok);
-	record_enc_time(o, "issued", c->issued, &ok);
-	record_enc_time(o, "expires", c->expires, &ok);
-	record_enc_time(o, "closed", c->closed, &ok);
-	record_enc_str(o, "request_id", c->request_id, sizeof(c->request_id), &ok);
+	record_enc_life(o, c->issued, c->expires, c->closed, c->request_id, sizeof(c->request_id),
+			&ok);
 	record_enc_hashes(o, "replaced", c->replaced, c->nreplaced, &ok);
 	if (!ok) {
 		log_warnx("store: refusing to write a malformed code record");
@@ -203,6 +220,64 @@ bool record_has(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, NULL);
 }
 
+/* The beginning of record_enc_head: rv within [rv_min, rv_max], a
+ * version of at least 1 and the username. */
+bool record_dec_head(struct json_object *o, int64_t rv_min, int64_t rv_max, int64_t *rv,
+		     int64_t *version, char *username, size_t size)
+{
+	return record_dec_int(o, "rv", rv_min, rv_max, rv) &&
+	       record_dec_int(o, "version", 1, INT64_MAX, version) &&
+	       record_dec_str(o, "username", username, size);
+}
+
+/* The members of record_enc_life. */
+static bool record_dec_life(struct json_object *o, int64_t *issued, int64_t *expires,
+			    int64_t *closed, char *request_id, size_t size)
+{
+	return record_dec_int(o, "issued", 0, INT64_MAX, issued) &&
+	       record_dec_int(o, "expires", 0, INT64_MAX, expires) &&
+	       record_dec_int(o, "closed", 0, INT64_MAX, closed) &&
+	       record_dec_str(o, "request_id", request_id, size);
+}
+
+/* A state member: one of names[first..last], its index in *state. */
+static bool record_dec_state_name(struct json_object *o, const char *const *names, int first,
+				  int last, int *state)
+{
+	char name[16];
+
+	if (!record_dec_str(o, "state", name, sizeof(name)))
+		return false;
+	for (int s = first; s <= last; s++) {
+		if (strcmp(name, names[s]) == 0) {
+			*state = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Decode v, the value stored under key, into out (size bytes): parse
+ * it, zero out and let fields read the members; out is wiped again when
+ * anything fails.  freep frees the object (record_person_freep, which
+ * wipes its secrets), or NULL: json_object_put. */
+bool record_decode(const struct store_bytes *key, const struct store_bytes *v, void *out,
+		   size_t size, void (*freep)(struct json_object **o), record_fields fields)
+{
+	struct json_object *o = record_parse(v);
+	bool ok;
+
+	memset(out, 0, size);
+	ok = o && fields(o, key, out);
+	if (!ok)
+		sodium_memzero(out, size);
+	if (freep)
+		freep(&o);
+	else
+		json_object_put(o);
+	return ok;
+}
+
 /* The member of record_enc_hashes: absent (none), or 1 to
  * STORE_REPLACED_MAX hashes in hex joined with ','. */
 static bool record_dec_hashes(struct json_object *o, const char *key,
@@ -230,48 +305,32 @@ static bool record_dec_hashes(struct json_object *o, const char *key,
 	return *n > 0;
 }
 
-static bool record_dec_state(struct json_object *o, enum code_state *state)
+static bool record_code_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
-	char name[16];
-	int s;
+	struct access_code *c = out;
+	int64_t rv = 0, version = 0, flags = 0;
+	int state = 0;
 
-	if (!record_dec_str(o, "state", name, sizeof(name)))
+	if (!record_dec_head(o, STORE_CODE_RV, STORE_CODE_RV, &rv, &version, c->username,
+			     sizeof(c->username)) ||
+	    !record_dec_hex(o, "hash", c->hash, sizeof(c->hash)) ||
+	    !record_dec_state_name(o, record_code_state_names, CODE_ACTIVE, CODE_SUPERSEDED,
+				   &state) ||
+	    !record_dec_int(o, "flags", 0, UINT32_MAX, &flags) ||
+	    !record_dec_life(o, &c->issued, &c->expires, &c->closed, c->request_id,
+			     sizeof(c->request_id)) ||
+	    !record_dec_hashes(o, "replaced", c->replaced, &c->nreplaced) ||
+	    !record_key_matches(key, c->username))
 		return false;
-	for (s = CODE_ACTIVE; s <= CODE_SUPERSEDED; s++) {
-		if (strcmp(name, record_code_state_names[s]) == 0) {
-			*state = (enum code_state)s;
-			return true;
-		}
-	}
-	return false;
+	c->version = (uint64_t)version;
+	c->state = (enum code_state)state;
+	c->flags = (uint32_t)flags;
+	return true;
 }
 
 bool record_code_decode(const struct store_bytes *key, const struct store_bytes *v, struct access_code *c)
 {
-	_cleanup_json_ struct json_object *o = record_parse(v);
-	int64_t rv = 0, version = 0, flags = 0;
-	bool ok;
-
-	memset(c, 0, sizeof(*c));
-	ok = o && record_dec_int(o, "rv", STORE_CODE_RV, STORE_CODE_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", c->username, sizeof(c->username)) &&
-	     record_dec_hex(o, "hash", c->hash, sizeof(c->hash)) &&
-	     record_dec_state(o, &c->state) &&
-	     record_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
-	     record_dec_int(o, "issued", 0, INT64_MAX, &c->issued) &&
-	     record_dec_int(o, "expires", 0, INT64_MAX, &c->expires) &&
-	     record_dec_int(o, "closed", 0, INT64_MAX, &c->closed) &&
-	     record_dec_str(o, "request_id", c->request_id, sizeof(c->request_id)) &&
-	     record_dec_hashes(o, "replaced", c->replaced, &c->nreplaced) &&
-	     record_key_matches(key, c->username);
-	if (!ok) {
-		memset(c, 0, sizeof(*c));
-		return false;
-	}
-	c->version = (uint64_t)version;
-	c->flags = (uint32_t)flags;
-	return true;
+	return record_decode(key, v, c, sizeof(*c), NULL, record_code_fields);
 }
 
 /* An optional hash member: written only when present. */
@@ -292,40 +351,22 @@ struct json_object *record_invite_encode(const struct invitation *inv)
 	bool ok = o && inv->version <= INT64_MAX && inv->state >= INVITE_PENDING &&
 		  inv->state <= INVITE_SUPERSEDED;
 
-	record_enc_int(o, "rv", STORE_INVITE_RV, &ok);
-	record_enc_int(o, "version", (int64_t)inv->version, &ok);
-	record_enc_str(o, "username", inv->username, sizeof(inv->username), &ok);
+	record_enc_head(o, STORE_INVITE_RV, inv->version, inv->username, sizeof(inv->username),
+			&ok);
 	record_enc_opt_hash(o, "hash", true, inv->hash, &ok);
 	record_enc_opt_hash(o, "verification_hash", inv->has_verification, inv->verification_hash,
 			   &ok);
 	record_enc_opt_hash(o, "previous_hash", inv->has_previous, inv->previous_hash, &ok);
 	if (ok)
 		record_enc_str(o, "state", record_invite_state_names[inv->state], 16, &ok);
-	record_enc_time(o, "issued", inv->issued, &ok);
-	record_enc_time(o, "expires", inv->expires, &ok);
-	record_enc_time(o, "closed", inv->closed, &ok);
-	record_enc_str(o, "request_id", inv->request_id, sizeof(inv->request_id), &ok);
+	record_enc_life(o, inv->issued, inv->expires, inv->closed, inv->request_id,
+			sizeof(inv->request_id), &ok);
 	record_enc_hashes(o, "older_hashes", inv->older, inv->nolder, &ok);
 	if (!ok) {
 		log_warnx("store: refusing to write a malformed invitation record");
 		return NULL;
 	}
 	return ob_json_take(&o);
-}
-
-static bool record_dec_invite_state(struct json_object *o, enum invite_state *state)
-{
-	char name[16];
-
-	if (!record_dec_str(o, "state", name, sizeof(name)))
-		return false;
-	for (int s = INVITE_PENDING; s <= INVITE_SUPERSEDED; s++) {
-		if (strcmp(name, record_invite_state_names[s]) == 0) {
-			*state = (enum invite_state)s;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* An optional hash member: absent, or exactly CODE_HASH_BYTES in hex. */
@@ -336,33 +377,33 @@ static bool record_dec_opt_hash(struct json_object *o, const char *key, bool *pr
 	return !*present || record_dec_hex(o, key, h, CODE_HASH_BYTES);
 }
 
+static bool record_invite_fields(struct json_object *o, const struct store_bytes *key, void *out)
+{
+	struct invitation *inv = out;
+	int64_t rv = 0, version = 0;
+	int state = 0;
+
+	if (!record_dec_head(o, STORE_INVITE_RV, STORE_INVITE_RV, &rv, &version, inv->username,
+			     sizeof(inv->username)) ||
+	    !record_dec_hex(o, "hash", inv->hash, sizeof(inv->hash)) ||
+	    !record_dec_opt_hash(o, "verification_hash", &inv->has_verification,
+				 inv->verification_hash) ||
+	    !record_dec_opt_hash(o, "previous_hash", &inv->has_previous, inv->previous_hash) ||
+	    !record_dec_state_name(o, record_invite_state_names, INVITE_PENDING,
+				   INVITE_SUPERSEDED, &state) ||
+	    !record_dec_life(o, &inv->issued, &inv->expires, &inv->closed, inv->request_id,
+			     sizeof(inv->request_id)) ||
+	    !record_dec_hashes(o, "older_hashes", inv->older, &inv->nolder) ||
+	    !record_key_matches(key, inv->username))
+		return false;
+	inv->version = (uint64_t)version;
+	inv->state = (enum invite_state)state;
+	return true;
+}
+
 bool record_invite_decode(const struct store_bytes *key, const struct store_bytes *v, struct invitation *inv)
 {
-	_cleanup_json_ struct json_object *o = record_parse(v);
-	int64_t rv = 0, version = 0;
-	bool ok;
-
-	memset(inv, 0, sizeof(*inv));
-	ok = o && record_dec_int(o, "rv", STORE_INVITE_RV, STORE_INVITE_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", inv->username, sizeof(inv->username)) &&
-	     record_dec_hex(o, "hash", inv->hash, sizeof(inv->hash)) &&
-	     record_dec_opt_hash(o, "verification_hash", &inv->has_verification,
-				inv->verification_hash) &&
-	     record_dec_opt_hash(o, "previous_hash", &inv->has_previous, inv->previous_hash) &&
-	     record_dec_invite_state(o, &inv->state) &&
-	     record_dec_int(o, "issued", 0, INT64_MAX, &inv->issued) &&
-	     record_dec_int(o, "expires", 0, INT64_MAX, &inv->expires) &&
-	     record_dec_int(o, "closed", 0, INT64_MAX, &inv->closed) &&
-	     record_dec_str(o, "request_id", inv->request_id, sizeof(inv->request_id)) &&
-	     record_dec_hashes(o, "older_hashes", inv->older, &inv->nolder) &&
-	     record_key_matches(key, inv->username);
-	if (!ok) {
-		memset(inv, 0, sizeof(*inv));
-		return false;
-	}
-	inv->version = (uint64_t)version;
-	return true;
+	return record_decode(key, v, inv, sizeof(*inv), NULL, record_invite_fields);
 }
 
 /* ------------------------------------------------ groups, pools, audit */
@@ -379,22 +420,22 @@ struct json_object *record_group_encode(const struct group *g)
 	return ok ? ob_json_take(&o) : NULL;
 }
 
+static bool record_group_fields(struct json_object *o, const struct store_bytes *key, void *out)
+{
+	struct group *g = out;
+	int64_t rv = 0;
+
+	return record_dec_int(o, "rv", STORE_GROUP_RV, STORE_GROUP_RV, &rv) &&
+	       record_dec_str(o, "name", g->name, sizeof(g->name)) &&
+	       record_dec_str(o, "org", g->org, sizeof(g->org)) &&
+	       record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
+	       record_key_matches(key, g->name);
+}
+
 bool record_group_decode(const struct store_bytes *key, const struct store_bytes *v,
 			 struct group *g)
 {
-	_cleanup_json_ struct json_object *o = record_parse(v);
-	int64_t rv = 0;
-	bool ok;
-
-	memset(g, 0, sizeof(*g));
-	ok = o && record_dec_int(o, "rv", STORE_GROUP_RV, STORE_GROUP_RV, &rv) &&
-	     record_dec_str(o, "name", g->name, sizeof(g->name)) &&
-	     record_dec_str(o, "org", g->org, sizeof(g->org)) &&
-	     record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
-	     record_key_matches(key, g->name);
-	if (!ok)
-		memset(g, 0, sizeof(*g));
-	return ok;
+	return record_decode(key, v, g, sizeof(*g), NULL, record_group_fields);
 }
 
 struct json_object *record_pool_encode(const struct pool *p)
@@ -411,28 +452,28 @@ struct json_object *record_pool_encode(const struct pool *p)
 	return ok ? ob_json_take(&o) : NULL;
 }
 
-bool record_pool_decode(const struct store_bytes *key, const struct store_bytes *v,
-			struct pool *p)
+static bool record_pool_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
-	_cleanup_json_ struct json_object *o = record_parse(v);
+	struct pool *p = out;
 	int64_t rv = 0, seats = 0, used = 0;
-	bool ok;
 
-	memset(p, 0, sizeof(*p));
-	ok = o && record_dec_int(o, "rv", STORE_POOL_RV, STORE_POOL_RV, &rv) &&
-	     record_dec_str(o, "name", p->name, sizeof(p->name)) &&
-	     record_dec_str(o, "org", p->org, sizeof(p->org)) &&
-	     record_dec_int(o, "seats", 0, UINT32_MAX, &seats) &&
-	     record_dec_int(o, "used", 0, seats, &used) &&
-	     record_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
-	     record_key_matches(key, p->name);
-	if (!ok) {
-		memset(p, 0, sizeof(*p));
+	if (!record_dec_int(o, "rv", STORE_POOL_RV, STORE_POOL_RV, &rv) ||
+	    !record_dec_str(o, "name", p->name, sizeof(p->name)) ||
+	    !record_dec_str(o, "org", p->org, sizeof(p->org)) ||
+	    !record_dec_int(o, "seats", 0, UINT32_MAX, &seats) ||
+	    !record_dec_int(o, "used", 0, seats, &used) ||
+	    !record_dec_int(o, "created", 0, INT64_MAX, &p->created) ||
+	    !record_key_matches(key, p->name))
 		return false;
-	}
 	p->seats = (uint32_t)seats;
 	p->used = (uint32_t)used;
 	return true;
+}
+
+bool record_pool_decode(const struct store_bytes *key, const struct store_bytes *v,
+			struct pool *p)
+{
+	return record_decode(key, v, p, sizeof(*p), NULL, record_pool_fields);
 }
 
 struct json_object *record_audit_encode(const struct audit_event *e)
@@ -453,27 +494,27 @@ struct json_object *record_audit_encode(const struct audit_event *e)
 	return ok ? ob_json_take(&o) : NULL;
 }
 
-bool record_audit_decode(const struct store_bytes *v, struct audit_event *e)
+static bool record_audit_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
-	_cleanup_json_ struct json_object *o = record_parse(v);
+	struct audit_event *e = out;
 	int64_t rv = 0, id = 0;
-	bool ok;
 
-	memset(e, 0, sizeof(*e));
-	ok = o && record_dec_int(o, "rv", STORE_AUDIT_RV, STORE_AUDIT_RV, &rv) &&
-	     record_dec_int(o, "id", 1, INT64_MAX, &id) &&
-	     record_dec_int(o, "time", 0, INT64_MAX, &e->time) &&
-	     record_dec_int(o, "uid", -1, UINT32_MAX, &e->uid) &&
-	     record_dec_str(o, "actor", e->actor, sizeof(e->actor)) &&
-	     record_dec_str(o, "org", e->org, sizeof(e->org)) &&
-	     record_dec_str(o, "subject", e->subject, sizeof(e->subject)) &&
-	     record_dec_str(o, "event", e->event, sizeof(e->event)) &&
-	     record_dec_str(o, "result", e->result, sizeof(e->result)) &&
-	     record_dec_str(o, "detail", e->detail, sizeof(e->detail));
-	if (!ok) {
-		memset(e, 0, sizeof(*e));
+	if (!record_dec_int(o, "rv", STORE_AUDIT_RV, STORE_AUDIT_RV, &rv) ||
+	    !record_dec_int(o, "id", 1, INT64_MAX, &id) ||
+	    !record_dec_int(o, "time", 0, INT64_MAX, &e->time) ||
+	    !record_dec_int(o, "uid", -1, UINT32_MAX, &e->uid) ||
+	    !record_dec_str(o, "actor", e->actor, sizeof(e->actor)) ||
+	    !record_dec_str(o, "org", e->org, sizeof(e->org)) ||
+	    !record_dec_str(o, "subject", e->subject, sizeof(e->subject)) ||
+	    !record_dec_str(o, "event", e->event, sizeof(e->event)) ||
+	    !record_dec_str(o, "result", e->result, sizeof(e->result)) ||
+	    !record_dec_str(o, "detail", e->detail, sizeof(e->detail)))
 		return false;
-	}
 	e->id = (uint64_t)id;
 	return true;
+}
+
+bool record_audit_decode(const struct store_bytes *v, struct audit_event *e)
+{
+	return record_decode(NULL, v, e, sizeof(*e), NULL, record_audit_fields);
 }

@@ -82,11 +82,20 @@ void record_enc_int(struct json_object *o, const char *key, int64_t v, bool *ok)
 void record_enc_time(struct json_object *o, const char *key, int64_t v, bool *ok);
 void record_enc_str(struct json_object *o, const char *key, const char *s, size_t size,
 		    bool *ok);
+void record_enc_head(struct json_object *o, int64_t rv, uint64_t version,
+		     const char *username, size_t size, bool *ok);
 struct json_object *record_parse(const struct store_bytes *v);
 bool record_dec_int(struct json_object *o, const char *key, int64_t min, int64_t max,
 		    int64_t *out);
 bool record_dec_str(struct json_object *o, const char *key, char *dst, size_t size);
 bool record_dec_hex(struct json_object *o, const char *key, uint8_t *out, size_t len);
 bool record_has(struct json_object *o, const char *key);
+/* Read the members of o, the record stored under key (NULL for none),
+ * into out: false for anything amiss (record_decode wipes out). */
+typedef bool (*record_fields)(struct json_object *o, const struct store_bytes *key, void *out);
+bool record_decode(const struct store_bytes *key, const struct store_bytes *v, void *out,
+		   size_t size, void (*freep)(struct json_object **o), record_fields fields);
+bool record_dec_head(struct json_object *o, int64_t rv_min, int64_t rv_max, int64_t *rv,
+		     int64_t *version, char *username, size_t size);
 
 #endif

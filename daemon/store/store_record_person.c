@@ -216,9 +216,7 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	_cleanup_person_json_ struct json_object *o = json_object_new_object();
 	bool ok = o && version <= INT64_MAX && p->flags <= UINT32_MAX;
 
-	record_enc_int(o, "rv", STORE_PERSON_RV, &ok);
-	record_enc_int(o, "version", (int64_t)version, &ok);
-	record_enc_str(o, "username", p->username, sizeof(p->username), &ok);
+	record_enc_head(o, STORE_PERSON_RV, version, p->username, sizeof(p->username), &ok);
 	record_enc_str(o, "first_name", p->first_name, sizeof(p->first_name), &ok);
 	record_enc_str(o, "last_name", p->last_name, sizeof(p->last_name), &ok);
 	record_enc_str(o, "email", p->email, sizeof(p->email), &ok);
@@ -382,33 +380,34 @@ static bool record_dec_admin(struct json_object *o, int64_t rv, struct person *p
 	return true;
 }
 
-bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v, struct person *p)
+static bool record_person_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
-	_cleanup_person_json_ struct json_object *o = record_parse(v);
+	struct person *p = out;
 	int64_t rv = 0, version = 0, flags = 0;
-	bool ok;
 
-	memset(p, 0, sizeof(*p));
-	ok = o && record_dec_int(o, "rv", STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv) &&
-	     record_dec_int(o, "version", 1, INT64_MAX, &version) &&
-	     record_dec_str(o, "username", p->username, sizeof(p->username)) &&
-	     record_dec_str(o, "first_name", p->first_name, sizeof(p->first_name)) &&
-	     record_dec_str(o, "last_name", p->last_name, sizeof(p->last_name)) &&
-	     record_dec_str(o, "email", p->email, sizeof(p->email)) &&
-	     record_dec_str(o, "phone", p->phone, sizeof(p->phone)) &&
-	     record_dec_str(o, "org", p->org, sizeof(p->org)) &&
-	     record_dec_int(o, "flags", 0, UINT32_MAX, &flags) &&
-	     record_dec_str(o, "pwhash", p->pwhash, sizeof(p->pwhash)) &&
-	     record_dec_int(o, "created", 0, INT64_MAX, &p->created) &&
-	     record_dec_int(o, "updated", 0, INT64_MAX, &p->updated) &&
-	     record_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) &&
-	     record_dec_mfa(o, rv, flags, p) && record_dec_throttle(o, rv, &p->throttle) &&
-	     record_dec_admin(o, rv, p) && record_key_matches(key, p->username);
-	if (!ok) {
-		sodium_memzero(p, sizeof(*p));
+	if (!record_dec_head(o, STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv, &version, p->username,
+			     sizeof(p->username)) ||
+	    !record_dec_str(o, "first_name", p->first_name, sizeof(p->first_name)) ||
+	    !record_dec_str(o, "last_name", p->last_name, sizeof(p->last_name)) ||
+	    !record_dec_str(o, "email", p->email, sizeof(p->email)) ||
+	    !record_dec_str(o, "phone", p->phone, sizeof(p->phone)) ||
+	    !record_dec_str(o, "org", p->org, sizeof(p->org)) ||
+	    !record_dec_int(o, "flags", 0, UINT32_MAX, &flags) ||
+	    !record_dec_str(o, "pwhash", p->pwhash, sizeof(p->pwhash)) ||
+	    !record_dec_int(o, "created", 0, INT64_MAX, &p->created) ||
+	    !record_dec_int(o, "updated", 0, INT64_MAX, &p->updated) ||
+	    !record_dec_int(o, "password_set", 0, INT64_MAX, &p->password_set) ||
+	    !record_dec_mfa(o, rv, flags, p) ||
+	    !record_dec_throttle(o, rv, &p->throttle) ||
+	    !record_dec_admin(o, rv, p) ||
+	    !record_key_matches(key, p->username))
 		return false;
-	}
 	p->version = (uint64_t)version;
 	p->flags = (uint32_t)flags;
 	return true;
+}
+
+bool record_person_decode(const struct store_bytes *key, const struct store_bytes *v, struct person *p)
+{
+	return record_decode(key, v, p, sizeof(*p), record_person_freep, record_person_fields);
 }
