@@ -5,14 +5,21 @@
 
 #include "names.h"
 
-enum name_fault name_check(const char *s, size_t max)
+size_t name_length(const char *s, size_t max)
 {
 	size_t n;
 
 	if (!s)
-		return NAME_LENGTH;
+		return 0;
 	n = strnlen(s, max + 1);
-	if (n == 0 || n > max)
+	return n > max ? 0 : n;
+}
+
+enum name_fault name_check(const char *s, size_t max)
+{
+	size_t n = name_length(s, max);
+
+	if (n == 0)
 		return NAME_LENGTH;
 	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
 		return NAME_FIRST;

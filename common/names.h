@@ -16,4 +16,8 @@ enum name_fault {
 
 enum name_fault name_check(const char *s, size_t max);
 
+/* The length of s when it is 1 to max bytes long; 0 when it is NULL,
+ * empty or longer (the length half of name_check, for keys). */
+size_t name_length(const char *s, size_t max);
+
 #endif

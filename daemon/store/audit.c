@@ -378,27 +378,34 @@ void audit_host_limited(struct daemon *d, const char *who, const char *event,
 	audit_limited(d, &e, AUDIT_KIND_LOGIN, who);
 }
 
-void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)
+/* An event of the daemon's own (no caller uid), appended. */
+static void __attribute__((format(printf, 6, 0)))
+audit_vappend(struct daemon *d, const char *subject, const char *org, const char *event,
+	      const char *result, const char *fmt, va_list ap)
 {
 	struct audit_event e = { .uid = -1 };
+
+	audit_vfill(&e, subject, org, event, result, fmt, ap);
+	audit_append(d, &e);
+}
+
+void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	audit_vfill(&e, NULL, NULL, event, result, fmt, ap);
+	audit_vappend(d, NULL, NULL, event, result, fmt, ap);
 	va_end(ap);
-	audit_append(d, &e);
 }
 
 void audit_login(struct daemon *d, const struct person *p, const char *event,
 		 const char *result, const char *fmt, ...)
 {
-	struct audit_event e = { .uid = -1 };
 	va_list ap;
 
 	va_start(ap, fmt);
-	audit_vfill(&e, p->username, p->org, event, result, fmt, ap);
+	audit_vappend(d, p->username, p->org, event, result, fmt, ap);
 	va_end(ap);
-	audit_append(d, &e);
 }
 
 void audit_log_refusal(struct daemon *d, struct audit_rate *rate, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "names.h"
 #include "store_lmdb_private.h"
 
 /* ------------------------------------------------------------ groups, pools */
@@ -15,9 +16,9 @@
 /* A group or pool name as a key. */
 static bool store_key_name(MDB_val *k, const char *name)
 {
-	size_t n = name ? strnlen(name, OB_GROUP_NAME_MAX + 1) : 0;
+	size_t n = name_length(name, OB_GROUP_NAME_MAX);
 
-	if (n == 0 || n > OB_GROUP_NAME_MAX)
+	if (n == 0)
 		return false;
 	k->mv_data = (void *)name;
 	k->mv_size = n;

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "log.h"
+#include "names.h"
 #include "store_lmdb_private.h"
 
 static const char *const store_result_names[] = {
@@ -97,12 +98,9 @@ enum store_result store_corrupt_key(const char *db, const MDB_val *k)
 /* A username as a key; false when it cannot name anyone. */
 bool store_key_username(MDB_val *k, const char *username)
 {
-	size_t n;
+	size_t n = name_length(username, OB_USERNAME_MAX);
 
-	if (!username)
-		return false;
-	n = strnlen(username, OB_USERNAME_MAX + 1);
-	if (n == 0 || n > OB_USERNAME_MAX)
+	if (n == 0)
 		return false;
 	k->mv_data = (void *)username;
 	k->mv_size = n;
