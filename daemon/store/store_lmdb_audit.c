@@ -66,14 +66,15 @@ static int store_audit_prune(MDB_txn *txn, MDB_dbi dbi, const struct audit_bound
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* One attempt: prune within b, then append. */
-static int store_audit_append_txn(struct store *st, struct audit_event *e,
-				  const struct audit_bounds *b, unsigned *pruned,
-				  enum store_result *r)
+/* Prune within b (NULL: no pruning), then append e with the next id, in
+ * txn, which is never ended here: 0 with *r the store's result (not
+ * STORE_OK: give the transaction up), or an LMDB code.  A change and the
+ * events that record it go in one transaction (store_codes_issue_many). */
+int store_audit_put(struct store *st, MDB_txn *txn, struct audit_event *e,
+		    const struct audit_bounds *b, unsigned *pruned, enum store_result *r)
 {
 	_cleanup_json_ struct json_object *o = NULL;
 	MDB_cursor *cur;
-	MDB_txn *txn;
 	MDB_val k, v;
 	uint8_t key[8];
 	uint64_t last = 0;
@@ -82,14 +83,11 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 	int rc;
 
 	*r = STORE_OK;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return rc;
 	if (b && (rc = store_audit_prune(txn, st->audit, b, AUDIT_PRUNE_BATCH, pruned)))
-		goto fail;
+		return rc;
 	rc = mdb_cursor_open(txn, st->audit, &cur);
 	if (rc)
-		goto fail;
+		return rc;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 	if (rc == 0 && k.mv_size == 8) {
 		for (int i = 0; i < 8; i++)
@@ -97,21 +95,18 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 	} else if (rc != MDB_NOTFOUND) {
 		mdb_cursor_close(cur);
 		if (!rc)
-			*r = store_corrupt(txn, "audit");
-		else
-			mdb_txn_abort(txn);
+			*r = store_corrupt(NULL, "audit");
 		return rc;
 	}
 	mdb_cursor_close(cur);
 	if (last >= INT64_MAX) {
-		*r = store_corrupt(txn, "audit");
+		*r = store_corrupt(NULL, "audit");
 		return 0;
 	}
 	e->id = last + 1;
 	o = record_audit_encode(e);
 	s = o ? json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len) : NULL;
 	if (!s) {
-		mdb_txn_abort(txn);
 		log_warnx("store: refusing to write a malformed audit event");
 		*r = STORE_UNAVAILABLE;
 		return 0;
@@ -121,13 +116,27 @@ static int store_audit_append_txn(struct store *st, struct audit_event *e,
 	k.mv_size = sizeof(key);
 	v.mv_data = (void *)s;
 	v.mv_size = len;
-	rc = mdb_put(txn, st->audit, &k, &v, MDB_APPEND);
+	return mdb_put(txn, st->audit, &k, &v, MDB_APPEND);
+}
+
+/* One attempt: prune within b, then append, in a transaction of its own. */
+static int store_audit_append_txn(struct store *st, struct audit_event *e,
+				  const struct audit_bounds *b, unsigned *pruned,
+				  enum store_result *r)
+{
+	MDB_txn *txn;
+	int rc;
+
+	*r = STORE_OK;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	if (rc)
-		goto fail;
+		return rc;
+	rc = store_audit_put(st, txn, e, b, pruned, r);
+	if (rc || *r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
 	return mdb_txn_commit(txn);
-fail:
-	mdb_txn_abort(txn);
-	return rc;
 }
 
 enum store_result store_audit_append_bounded(struct store *st, struct audit_event *e,

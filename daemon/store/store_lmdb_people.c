@@ -336,10 +336,18 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
 				     struct store_failure *fail)
 {
+	return store_people_write_audited(st, c, n, fail, NULL, NULL);
+}
+
+enum store_result store_people_write_audited(struct store *st, struct person_change *c, size_t n,
+					     struct store_failure *fail, struct audit_event *e,
+					     const struct audit_bounds *b)
+{
 	enum store_result r = STORE_OK;
 	MDB_txn *txn;
+	unsigned pruned = 0;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if (fail)
 		memset(fail, 0, sizeof(*fail));
@@ -351,7 +359,14 @@ enum store_result store_people_write(struct store *st, struct person_change *c, 
 		if (fail)
 			fail->index = i;
 	}
-	if (r != STORE_OK) {
+	/* The event that records the change, in its transaction: both or
+	 * neither. */
+	if (r == STORE_OK && e) {
+		rc = store_audit_put(st, txn, e, b, &pruned, &r);
+		if (fail)
+			fail->index = n;
+	}
+	if (r != STORE_OK || rc) {
 		if (rc)
 			return store_fail(txn, rc, "write people");
 		mdb_txn_abort(txn);

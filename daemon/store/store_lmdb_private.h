@@ -11,8 +11,11 @@
  *                         the listing walk
  *   store_lmdb_records.c  the per-person records: a person, the e-mail
  *                         key, a record of a kind (code or invitation)
- *   store_lmdb_codes.c, store_lmdb_invites.c, store_lmdb_groups.c,
- *   store_lmdb_audit.c    one kind of record each
+ *   store_lmdb_audit.c    the audit log; the changes above it append
+ *                         the event that records them in their own
+ *                         transaction (store_audit_put)
+ *   store_lmdb_codes.c, store_lmdb_invites.c, store_lmdb_groups.c
+ *                         one kind of record each
  *   store_lmdb_people.c   people, and their changes that reach the
  *                         e-mail index, the seats, codes and invitations
  *   store_lmdb.c          the environment, the schema and its
@@ -110,6 +113,10 @@ enum store_result store_rec_revoke(struct store *st, const struct store_kind *ki
 /* store_lmdb_codes.c */
 extern const struct store_kind store_codes_kind;
 int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code *c);
+
+/* store_lmdb_audit.c */
+int store_audit_put(struct store *st, MDB_txn *txn, struct audit_event *e,
+		    const struct audit_bounds *b, unsigned *pruned, enum store_result *r);
 
 /* store_lmdb_invites.c */
 extern const struct store_kind store_invites_kind;
