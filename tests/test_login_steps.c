@@ -169,7 +169,7 @@ struct fixture {
 	struct daemon d;
 	char verdict[32];
 	char last_text[512];
-	char texts[2048]; /* every message of the last reply, a line each */
+	char texts[16384]; /* every message of the last reply, a line each (a QR code) */
 	bool replied;
 };
 
@@ -487,6 +487,14 @@ static unsigned events(struct fixture *f, const char *event, const char *result)
 	return c.n;
 }
 
+/* Events an earlier test could not store are recorded (as one,
+ * "audit.dropped") with the next event that is: with this one, not with
+ * the step whose commits a test counts. */
+static void flush_dropped(struct fixture *f)
+{
+	audit_host(&f->d, "test.flush", "ok", "before the step counted");
+}
+
 /* A login with an access code up to the new password's hash: the
  * redemption is the job's end. */
 static struct login *code_login(struct fixture *f, const struct peer *peer)
@@ -515,8 +523,10 @@ static void code_redemption_is_one_durable_commit(void **state)
 	struct fixture *f = *state;
 	struct peer root = { 0, 0, 1 };
 	struct login *l = code_login(f, &root);
-	unsigned before = commits;
+	unsigned before;
 
+	flush_dropped(f);
+	before = commits;
 	job_end(f, l);
 	print_message("code: the redemption's durable commits: %u\n", commits - before);
 	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
@@ -569,6 +579,7 @@ static void invite_acceptance_is_one_durable_commit(void **state)
 			 STORE_OK);
 	assert_int_equal(store_person_get(f->d.store, "ada", &p), STORE_OK);
 	audit_login_fill(&f->d, &e, &p, "login.invite", "ok", "first password set");
+	flush_dropped(f);
 	before = commits;
 	assert_int_equal(store_invite_accept(f->d.store, "ada", hash, NULL, "req-1", T0 + 1, "Ada",
 					     "Lovelace", "$argon2id$v=19$m=8,t=1,p=1$x$y", NULL,
@@ -597,6 +608,103 @@ static void invite_acceptance_is_one_durable_commit(void **state)
 	store_person_wipep(&p);
 }
 
+/* passwd: the new hash and its audit event are one durable commit. */
+static void password_change_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	unsigned before;
+
+	add_person(f, "ada", "long enough password");
+	start(f, l, OB_PHASE_PASSWORD, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	flush_dropped(f);
+	before = commits;
+	job_end(f, l);
+	print_message("passwd: the change's durable commits: %u\n", commits - before);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(commits - before, 1);
+	assert_int_equal(events(f, "login.password", "ok"), 1);
+	login_free(l);
+}
+
+/* Both or neither: no event, no change of password. */
+static void password_change_without_its_event_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	_cleanup_person_ struct person before, after;
+
+	add_person(f, "ada", "long enough password");
+	assert_int_equal(store_person_get(f->d.store, "ada", &before), STORE_OK);
+	start(f, l, OB_PHASE_PASSWORD, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	audit_full = true;
+	job_end(f, l);
+	audit_full = false;
+	assert_string_not_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(store_person_get(f->d.store, "ada", &after), STORE_OK);
+	assert_string_equal(after.pwhash, before.pwhash);
+	assert_int_equal(events(f, "login.password", "ok"), 0);
+	login_free(l);
+}
+
+/* The authenticator's secret of an enrolment reply, from its URI's
+ * "secret=" (RFC 4648 base32). */
+static void enrol_secret(const char *texts, uint8_t secret[TOTP_SECRET_BYTES])
+{
+	const char *b32 = strstr(texts, "secret="), *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned bits = 0, n = 0;
+	uint32_t acc = 0;
+
+	assert_non_null(b32);
+	for (b32 += 7; *b32 && strchr(alphabet, *b32) && n < TOTP_SECRET_BYTES; b32++) {
+		acc = acc << 5 | (uint32_t)(strchr(alphabet, *b32) - alphabet);
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			secret[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	assert_int_equal(n, TOTP_SECRET_BYTES);
+}
+
+/* The authenticator's enrolment and its audit event are one durable
+ * commit. */
+static void mfa_enrolment_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct totp_params tp = { .algorithm = TOTP_SHA1, .digits = 6, .period = 30, .window = 1 };
+	uint8_t secret[TOTP_SECRET_BYTES];
+	char code[TOTP_CODE_MAX + 1];
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	unsigned before;
+
+	f->d.cfg.mfa = MFA_REQUIRED;
+	memset(f->d.keys.secret_key, 0x3c, sizeof(f->d.keys.secret_key));
+	add_person(f, "ada", "long enough password");
+	start(f, l, OB_PHASE_AUTH, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	enrol_secret(f->texts, secret);
+	assert_int_equal(totp_generate(&tp, secret, T0, code), 0);
+	flush_dropped(f);
+	before = commits;
+	answer(f, l, code, NULL);
+	print_message("mfa: the enrolment's durable commits: %u\n", commits - before);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(commits - before, 1);
+	assert_int_equal(events(f, "login.mfa_enrolled", "ok"), 1);
+	login_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +723,12 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(invite_acceptance_is_one_durable_commit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(password_change_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(mfa_enrolment_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(password_change_without_its_event_changes_nothing,
+						setup, teardown),
 	};
 
 	if (sodium_init() < 0 || totp_init() < 0)
