@@ -24,8 +24,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <lmdb.h>
 #include <sodium.h>
 
+#include "audit.h"
 #include "code.h"
 #include "daemon.h"
 #include "keys.h"
@@ -116,6 +118,47 @@ bool __wrap_record_person_decode(const struct store_bytes *key, const struct sto
 	return __real_record_person_decode(key, v, p);
 }
 
+/* Durable commits (issue 11, P6): the write transactions committed.  An
+ * environment's write transaction is always the same object, which no
+ * read transaction ever is. */
+static MDB_txn *write_txn;
+static unsigned commits;
+/* The audit log's append (the one mdb_put with MDB_APPEND) finds the map
+ * full. */
+static bool audit_full;
+
+int __real_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
+int __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn);
+int __wrap_mdb_txn_begin(MDB_env *env, MDB_txn *parent, unsigned int flags, MDB_txn **txn)
+{
+	int rc = __real_mdb_txn_begin(env, parent, flags, txn);
+
+	if (rc == 0 && !(flags & MDB_RDONLY))
+		write_txn = *txn;
+	return rc;
+}
+
+int __real_mdb_txn_commit(MDB_txn *txn);
+int __wrap_mdb_txn_commit(MDB_txn *txn);
+int __wrap_mdb_txn_commit(MDB_txn *txn)
+{
+	bool durable = txn == write_txn;
+	int rc = __real_mdb_txn_commit(txn);
+
+	if (durable && rc == 0)
+		commits++;
+	return rc;
+}
+
+int __real_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
+int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
+int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags)
+{
+	if (audit_full && (flags & MDB_APPEND))
+		return MDB_MAP_FULL;
+	return __real_mdb_put(txn, dbi, key, data, flags);
+}
+
 static int64_t test_now(void)
 {
 	return T0;
@@ -126,7 +169,7 @@ struct fixture {
 	struct daemon d;
 	char verdict[32];
 	char last_text[512];
-	char texts[2048]; /* every message of the last reply, a line each */
+	char texts[16384]; /* every message of the last reply, a line each (a QR code) */
 	bool replied;
 };
 
@@ -421,6 +464,247 @@ static void quality_check_runs_on_the_worker_pool(void **state)
 	login_free(l);
 }
 
+/* The audit events of an event name and result in the log. */
+struct count_events {
+	const char *event, *result;
+	unsigned n;
+};
+
+static int count_event(const struct audit_event *e, void *ctx)
+{
+	struct count_events *c = ctx;
+
+	if (strcmp(e->event, c->event) == 0 && strcmp(e->result, c->result) == 0)
+		c->n++;
+	return 0;
+}
+
+static unsigned events(struct fixture *f, const char *event, const char *result)
+{
+	struct count_events c = { event, result, 0 };
+
+	assert_int_equal(store_audit_each(f->d.store, 0, count_event, &c), STORE_OK);
+	return c.n;
+}
+
+/* Events an earlier test could not store are recorded (as one,
+ * "audit.dropped") with the next event that is: with this one, not with
+ * the step whose commits a test counts. */
+static void flush_dropped(struct fixture *f)
+{
+	audit_host(&f->d, "test.flush", "ok", "before the step counted");
+}
+
+/* A login with an access code up to the new password's hash: the
+ * redemption is the job's end. */
+static struct login *code_login(struct fixture *f, const struct peer *peer)
+{
+	struct login *l = login_new(&f->d, peer, on_send, f);
+	char code[CODE_LETTERS + 1];
+	uint8_t hash[CODE_HASH_BYTES];
+	struct access_code c;
+
+	add_person(f, "ada", NULL);
+	code_generate(code);
+	keys_code_hash(&f->d.keys, code, hash);
+	assert_int_equal(store_code_issue(f->d.store, "ada", hash, T0 - 10, T0 + 86400, 0, &c),
+			 STORE_OK);
+	start(f, l, OB_PHASE_AUTH, "ada");
+	answer(f, l, code, NULL);
+	answer(f, l, "ada", NULL);
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	return l;
+}
+
+/* P6: the redemption and its audit event are one durable commit (they
+ * were two: the code's, then the event's). */
+static void code_redemption_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = code_login(f, &root);
+	unsigned before;
+
+	flush_dropped(f);
+	before = commits;
+	job_end(f, l);
+	print_message("code: the redemption's durable commits: %u\n", commits - before);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(commits - before, 1);
+	assert_int_equal(events(f, "login.code", "ok"), 1);
+	login_free(l);
+}
+
+/* Both or neither: an audit log that cannot take the event (the map is
+ * full at its append) leaves the code unredeemed and the password unset. */
+static void code_redemption_without_its_event_redeems_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = code_login(f, &root);
+	struct access_code c;
+	struct person p;
+
+	audit_full = true;
+	job_end(f, l);
+	audit_full = false;
+	assert_string_equal(f->verdict, OB_VERDICT_UNAVAILABLE);
+	assert_int_equal(store_code_get(f->d.store, "ada", &c), STORE_OK);
+	assert_int_equal(c.state, CODE_ACTIVE);
+	assert_int_equal(store_person_get(f->d.store, "ada", &p), STORE_OK);
+	assert_string_equal(p.pwhash, "");
+	assert_int_equal(events(f, "login.code", "ok"), 0);
+	login_free(l);
+	store_person_wipep(&p);
+}
+
+/* store_invite_accept with its event: one durable commit, both or
+ * neither. */
+static void invite_acceptance_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t hash[CODE_HASH_BYTES];
+	struct audit_event e;
+	struct invitation inv;
+	struct person p;
+	unsigned before;
+
+	memset(hash, 0x42, sizeof(hash));
+	add_person(f, "ada", NULL);
+	add_person(f, "bob", NULL);
+	assert_int_equal(store_invite_issue(f->d.store, "ada", hash, NULL, T0, T0 + 86400, &inv),
+			 STORE_OK);
+	assert_int_equal(store_invite_issue(f->d.store, "bob", hash, NULL, T0, T0 + 86400,
+					    &inv),
+			 STORE_OK);
+	assert_int_equal(store_person_get(f->d.store, "ada", &p), STORE_OK);
+	audit_login_fill(&f->d, &e, &p, "login.invite", "ok", "first password set");
+	flush_dropped(f);
+	before = commits;
+	assert_int_equal(store_invite_accept(f->d.store, "ada", hash, NULL, "req-1", T0 + 1, "Ada",
+					     "Lovelace", "$argon2id$v=19$m=8,t=1,p=1$x$y", NULL,
+					     &e, NULL),
+			 STORE_OK);
+	assert_int_equal(commits - before, 1);
+	assert_true(e.id > 0);
+	assert_int_equal(events(f, "login.invite", "ok"), 1);
+
+	/* Its event cannot be stored: the invitation stays pending. */
+	store_person_wipep(&p);
+	assert_int_equal(store_person_get(f->d.store, "bob", &p), STORE_OK);
+	audit_login_fill(&f->d, &e, &p, "login.invite", "ok", "first password set");
+	audit_full = true;
+	assert_int_equal(store_invite_accept(f->d.store, "bob", hash, NULL, "req-2", T0 + 1, "Bob",
+					     "Builder", "$argon2id$v=19$m=8,t=1,p=1$x$y", NULL,
+					     &e, NULL),
+			 STORE_FULL);
+	audit_full = false;
+	assert_int_equal(store_invite_get(f->d.store, "bob", &inv), STORE_OK);
+	assert_int_equal(inv.state, INVITE_PENDING);
+	store_person_wipep(&p);
+	assert_int_equal(store_person_get(f->d.store, "bob", &p), STORE_OK);
+	assert_string_equal(p.pwhash, "");
+	assert_int_equal(events(f, "login.invite", "ok"), 1);
+	store_person_wipep(&p);
+}
+
+/* passwd: the new hash and its audit event are one durable commit. */
+static void password_change_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	unsigned before;
+
+	add_person(f, "ada", "long enough password");
+	start(f, l, OB_PHASE_PASSWORD, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	flush_dropped(f);
+	before = commits;
+	job_end(f, l);
+	print_message("passwd: the change's durable commits: %u\n", commits - before);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(commits - before, 1);
+	assert_int_equal(events(f, "login.password", "ok"), 1);
+	login_free(l);
+}
+
+/* Both or neither: no event, no change of password. */
+static void password_change_without_its_event_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	_cleanup_person_ struct person before, after;
+
+	add_person(f, "ada", "long enough password");
+	assert_int_equal(store_person_get(f->d.store, "ada", &before), STORE_OK);
+	start(f, l, OB_PHASE_PASSWORD, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	answer(f, l, "Quiet lantern meadow 48", "Quiet lantern meadow 48");
+	audit_full = true;
+	job_end(f, l);
+	audit_full = false;
+	assert_string_not_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(store_person_get(f->d.store, "ada", &after), STORE_OK);
+	assert_string_equal(after.pwhash, before.pwhash);
+	assert_int_equal(events(f, "login.password", "ok"), 0);
+	login_free(l);
+}
+
+/* The authenticator's secret of an enrolment reply, from its URI's
+ * "secret=" (RFC 4648 base32). */
+static void enrol_secret(const char *texts, uint8_t secret[TOTP_SECRET_BYTES])
+{
+	const char *b32 = strstr(texts, "secret="), *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned bits = 0, n = 0;
+	uint32_t acc = 0;
+
+	assert_non_null(b32);
+	for (b32 += 7; *b32 && strchr(alphabet, *b32) && n < TOTP_SECRET_BYTES; b32++) {
+		acc = acc << 5 | (uint32_t)(strchr(alphabet, *b32) - alphabet);
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			secret[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	assert_int_equal(n, TOTP_SECRET_BYTES);
+}
+
+/* The authenticator's enrolment and its audit event are one durable
+ * commit. */
+static void mfa_enrolment_is_one_durable_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+	struct totp_params tp = { .algorithm = TOTP_SHA1, .digits = 6, .period = 30, .window = 1 };
+	uint8_t secret[TOTP_SECRET_BYTES];
+	char code[TOTP_CODE_MAX + 1];
+	struct login *l = login_new(&f->d, &root, on_send, f);
+	unsigned before;
+
+	f->d.cfg.mfa = MFA_REQUIRED;
+	memset(f->d.keys.secret_key, 0x3c, sizeof(f->d.keys.secret_key));
+	add_person(f, "ada", "long enough password");
+	start(f, l, OB_PHASE_AUTH, "ada");
+	answer(f, l, "long enough password", NULL);
+	job_end(f, l);
+	enrol_secret(f->texts, secret);
+	assert_int_equal(totp_generate(&tp, secret, T0, code), 0);
+	flush_dropped(f);
+	before = commits;
+	answer(f, l, code, NULL);
+	print_message("mfa: the enrolment's durable commits: %u\n", commits - before);
+	assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+	assert_int_equal(commits - before, 1);
+	assert_int_equal(events(f, "login.mfa_enrolled", "ok"), 1);
+	login_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +717,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(totp_login_reads_once_per_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(quality_check_runs_on_the_worker_pool, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(code_redemption_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(code_redemption_without_its_event_redeems_nothing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(invite_acceptance_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(password_change_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(mfa_enrolment_is_one_durable_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(password_change_without_its_event_changes_nothing,
+						setup, teardown),
 	};
 
 	if (sodium_init() < 0 || totp_init() < 0)

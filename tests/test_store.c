@@ -114,7 +114,7 @@ static enum store_result redeem(struct fixture *f, const char *username, uint8_t
 	uint8_t h[CODE_HASH_BYTES];
 
 	return store_code_redeem(f->st, username, hash_of(h, b), request_id, now, PWHASH_NEW,
-				 NULL);
+				 NULL, NULL, NULL);
 }
 
 static enum store_result find(struct fixture *f, uint8_t b, char *who)
@@ -411,7 +411,7 @@ static void code_redeem_sets_password_and_marks_used(void **state)
 	add_person(f, "alice");
 	issue(f, "alice", 0x33, T0, T0 + 90 * DAY);
 	assert_result(store_code_redeem(f->st, "alice", hash_of(h, 0x33), "req-1", T0 + 60,
-					PWHASH_NEW, &out),
+					PWHASH_NEW, &out, NULL, NULL),
 		      STORE_OK);
 	assert_int_equal(out.state, CODE_USED);
 	assert_int_equal(out.closed, T0 + 60);
@@ -455,7 +455,7 @@ static void code_redeem_same_request_id_is_ok(void **state)
 	assert_result(redeem(f, "alice", 0x55, "req-1", T0 + 1), STORE_OK);
 	/* The caller did not learn the outcome and asks again. */
 	assert_result(store_code_redeem(f->st, "alice", hash_of(h, 0x55), "req-1", T0 + 5,
-					"$argon2id$other", &out),
+					"$argon2id$other", &out, NULL, NULL),
 		      STORE_OK);
 	assert_int_equal(out.state, CODE_USED);
 	assert_int_equal(out.closed, T0 + 1);
@@ -1451,7 +1451,8 @@ static enum store_result accept_v(struct fixture *f, const char *username, uint8
 
 	return store_invite_accept(f->st, username, hash_of(h, b),
 				   verify_b >= 0 ? hash_of(v, (uint8_t)verify_b) : NULL,
-				   request_id, now, NAME_FIRST, NAME_LAST, PWHASH_NEW, NULL);
+				   request_id, now, NAME_FIRST, NAME_LAST, PWHASH_NEW, NULL, NULL,
+				   NULL);
 }
 
 static enum store_result accept_inv(struct fixture *f, const char *username, uint8_t b,
@@ -1519,7 +1520,7 @@ static void invite_accept_sets_names_password_and_marks_accepted(void **state)
 	add_invitee(f, "ada");
 	invite(f, "ada", 0x33, -1, T0, T0 + 30 * DAY);
 	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x33), NULL, "req-1", T0 + 60,
-					  NAME_FIRST, NAME_LAST, PWHASH_NEW, &out),
+					  NAME_FIRST, NAME_LAST, PWHASH_NEW, &out, NULL, NULL),
 		      STORE_OK);
 	assert_int_equal(out.state, INVITE_ACCEPTED);
 	assert_int_equal(out.closed, T0 + 60);
@@ -1583,7 +1584,8 @@ static void invite_accept_same_request_id_is_ok(void **state)
 	invite(f, "ada", 0x55, -1, T0, T0 + 30 * DAY);
 	assert_result(accept_inv(f, "ada", 0x55, "req-1", T0 + 1), STORE_OK);
 	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x55), NULL, "req-1", T0 + 5,
-					  "Other", "Name", "$argon2id$other", &out),
+					  "Other", "Name", "$argon2id$other", &out, NULL,
+					  NULL),
 		      STORE_OK);
 	assert_int_equal(out.state, INVITE_ACCEPTED);
 	assert_int_equal(out.closed, T0 + 1);
@@ -1681,10 +1683,10 @@ static void invite_accept_refuses_malformed_names(void **state)
 	add_invitee(f, "ada");
 	invite(f, "ada", 0x02, -1, T0, T0 + DAY);
 	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x02), NULL, "r", T0 + 1, "",
-					  NAME_LAST, PWHASH_NEW, NULL),
+					  NAME_LAST, PWHASH_NEW, NULL, NULL, NULL),
 		      STORE_UNAVAILABLE);
 	assert_result(store_invite_accept(f->st, "ada", hash_of(h, 0x02), NULL, "r", T0 + 1,
-					  NAME_FIRST, longname, PWHASH_NEW, NULL),
+					  NAME_FIRST, longname, PWHASH_NEW, NULL, NULL, NULL),
 		      STORE_UNAVAILABLE);
 	assert_result(accept_inv(f, "ada", 0x02, "r", T0 + 1), STORE_OK);
 }

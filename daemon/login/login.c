@@ -109,19 +109,29 @@ static void login_after_verify(struct login *l)
 	login_mfa_second_factor(l, NULL);
 }
 
-/* Spend the access code and store the new password's hash, in one
- * transaction. */
+/* Spend the access code and store the new password's hash, with the
+ * audit event of its success, in one transaction: both or neither, one
+ * durable commit (there were two, the event's after the code's).  A
+ * failure is recorded on its own, as it changed nothing. */
 static enum store_result login_redeem(struct login *l, const char *hash)
 {
-	enum store_result r = store_code_redeem(l->d->store, l->person.username, l->code_hash,
-						l->request_id, l->d->now(), hash, NULL);
+	struct audit_bounds b;
+	struct audit_event e;
+	enum store_result r;
 
+	audit_login_fill(l->d, &e, &l->person, "login.code", store_result_name(STORE_OK),
+			 "%s" LOG_WHERE, "new password set; ", LOG_WHERE_OF(l));
+	r = store_code_redeem(l->d->store, l->person.username, l->code_hash, l->request_id,
+			      l->d->now(), hash, NULL, &e, audit_bounds(l->d, e.time, &b));
 	login_wrote(l);
 
 	log_info("login: %s: access code redemption: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
-	audit_login(l->d, &l->person, "login.code", store_result_name(r),
-		    "%s" LOG_WHERE, r == STORE_OK ? "new password set; " : "", LOG_WHERE_OF(l));
+	if (r == STORE_OK)
+		audit_login_recorded(l->d, &e);
+	else
+		audit_login(l->d, &l->person, "login.code", store_result_name(r), LOG_WHERE,
+			    LOG_WHERE_OF(l));
 	return r;
 }
 

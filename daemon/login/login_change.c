@@ -73,7 +73,7 @@ static bool change_same_hash(const char *a, const char *b)
  * a rehash) makes the first put a conflict: read once more and go on,
  * unless the password itself changed meanwhile or the account was
  * disabled. */
-static enum store_result change_store(struct login *l)
+static enum store_result change_store(struct login *l, struct audit_event *e)
 {
 	_cleanup_person_ struct person p = l->person;
 	int64_t now = l->d->now();
@@ -83,7 +83,7 @@ static enum store_result change_store(struct login *l)
 		memcpy(p.pwhash, l->job.hash, sizeof(p.pwhash));
 		p.password_set = now;
 		p.updated = now;
-		r = store_person_put(l->d->store, &p);
+		r = login_put_audited(l, &p, e);
 		if (r != STORE_CONFLICT || attempt == 1)
 			break;
 		r = store_person_get(l->d->store, l->person.username, &p);
@@ -103,6 +103,7 @@ static enum store_result change_store(struct login *l)
 
 void login_change_after_hash(struct login *l)
 {
+	struct audit_event e;
 	enum store_result r;
 
 	OB_WIPE(l->current);
@@ -112,11 +113,19 @@ void login_change_after_hash(struct login *l)
 			    policy_say(SAY_CHANGE_FAILED), NULL);
 		return;
 	}
-	r = change_store(l);
+	/* The new hash and the audit event of the change in one transaction:
+	 * both or neither, one durable commit.  A failure is recorded on its
+	 * own, as it changed nothing. */
+	audit_login_fill(l->d, &e, &l->person, "login.password", store_result_name(STORE_OK),
+			 "%s" LOG_WHERE, "password changed; ", LOG_WHERE_OF(l));
+	r = change_store(l, &e);
 	log_info("login: %s: password change: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
-	audit_login(l->d, &l->person, "login.password", store_result_name(r),
-		    "%s" LOG_WHERE, r == STORE_OK ? "password changed; " : "", LOG_WHERE_OF(l));
+	if (r == STORE_OK)
+		audit_login_recorded(l->d, &e);
+	else
+		audit_login(l->d, &l->person, "login.password", store_result_name(r), LOG_WHERE,
+			    LOG_WHERE_OF(l));
 	if (r == STORE_OK) {
 		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, policy_say(SAY_CHANGED), NULL);
 		return;

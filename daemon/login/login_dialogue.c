@@ -144,6 +144,18 @@ void login_wrote_as(struct login *l, const struct person *p)
 	l->now_state = NOW_PERSON;
 }
 
+enum store_result login_put_audited(struct login *l, struct person *p, struct audit_event *e)
+{
+	struct person_change c = { .op = PERSON_UPDATE, .p = p };
+	struct audit_bounds b;
+
+	/* As store_person_put. */
+	if (p->version >= INT64_MAX)
+		return STORE_CONFLICT;
+	return store_people_write_audited(l->d->store, &c, 1, NULL, e,
+					  audit_bounds(l->d, e->time, &b));
+}
+
 /* The person as stored now into l->now, unless this step has it (with
  * whole, all of them; else their throttle is enough).  The store's
  * result. */

@@ -168,6 +168,8 @@ int login_invite_on_terms(struct login *l, const char *typed)
  * password in one transaction; the second factor comes next (login.c). */
 bool login_invite_after_hash(struct login *l, char *text, size_t size)
 {
+	struct audit_bounds b;
+	struct audit_event e;
 	enum store_result r;
 
 	if (l->job.result != 0) {
@@ -176,17 +178,25 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 			    policy_say(SAY_SET_FAILED), NULL);
 		return false;
 	}
+	/* The acceptance and the audit event of its success in one
+	 * transaction: both or neither, one durable commit. */
+	audit_login_fill(l->d, &e, &l->person, "login.invite", store_result_name(STORE_OK),
+			 "%s" LOG_WHERE, "first password set; ", LOG_WHERE_OF(l));
 	r = store_invite_accept(l->d->store, l->person.username, l->invite_hash,
 				l->have_verify_hash ? l->verify_hash : NULL, l->request_id,
-				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL);
+				l->d->now(), l->first_name, l->last_name, l->job.hash, NULL, &e,
+				audit_bounds(l->d, e.time, &b));
 	login_wrote(l);
 	OB_WIPE(l->job.hash);
 	OB_WIPE(l->invite_hash);
 	OB_WIPE(l->verify_hash);
 	log_info("login: %s: invitation acceptance: %s (" LOG_WHERE ")", l->person.username,
 		 store_result_name(r), LOG_WHERE_OF(l));
-	audit_login(l->d, &l->person, "login.invite", store_result_name(r),
-		    "%s" LOG_WHERE, r == STORE_OK ? "first password set; " : "", LOG_WHERE_OF(l));
+	if (r == STORE_OK)
+		audit_login_recorded(l->d, &e);
+	else
+		audit_login(l->d, &l->person, "login.invite", store_result_name(r), LOG_WHERE,
+			    LOG_WHERE_OF(l));
 	if (r != STORE_OK) {
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,

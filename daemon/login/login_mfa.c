@@ -173,6 +173,7 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 {
 	struct totp_params tp;
 	_cleanup_person_ struct person p = l->person;
+	struct audit_event e;
 	enum store_result r;
 	int64_t step = 0;
 	int v;
@@ -200,13 +201,20 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	p.totp_last_step = step;
 	p.mfa_enrolled = l->d->now();
 	p.updated = p.mfa_enrolled;
-	r = store_person_put(l->d->store, &p);
+	/* The enrolment and its audit event in one transaction: both or
+	 * neither, one durable commit.  A failure is recorded on its own. */
+	audit_login_fill(l->d, &e, &l->person, "login.mfa_enrolled", store_result_name(STORE_OK),
+			 LOG_WHERE, LOG_WHERE_OF(l));
+	r = login_put_audited(l, &p, &e);
 	if (r == STORE_OK)
 		login_wrote_as(l, &p);
 	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
 		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
-	audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
-		    LOG_WHERE, LOG_WHERE_OF(l));
+	if (r == STORE_OK)
+		audit_login_recorded(l->d, &e);
+	else
+		audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
+			    LOG_WHERE, LOG_WHERE_OF(l));
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_say(SAY_ACCOUNT_CHANGED), NULL);

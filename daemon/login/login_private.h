@@ -176,6 +176,11 @@ enum store_result login_get(struct login *l, const char *user, bool secrets);
  * but its throttle still is.  login_wrote_as: written as p, exactly. */
 void login_wrote(struct login *l);
 void login_wrote_as(struct login *l, const struct person *p);
+/* store_person_put of p with e, the audit event of its success
+ * (audit_login_fill), in the same transaction: both or neither, one
+ * durable commit.  The store's result; on STORE_OK, log the event with
+ * audit_login_recorded. */
+enum store_result login_put_audited(struct login *l, struct person *p, struct audit_event *e);
 /* l->person as they are now: read from the store, unless this step read
  * them already and wrote nothing since.  0, or -EIO. */
 int login_reread(struct login *l);

@@ -133,14 +133,12 @@ static enum store_result audit_store(struct daemon *d, struct audit_event *e)
 	return r;
 }
 
-static void audit_append(struct daemon *d, struct audit_event *e)
+/* The line of the log of e, stored (r) or not, and the count of the
+ * events that could not be. */
+static void audit_told(struct daemon *d, const struct audit_event *e, enum store_result r)
 {
-	enum store_result r;
-
 	char by[48];
 
-	e->time = d->now();
-	r = audit_store(d, e);
 	if (e->actor[0])
 		snprintf(by, sizeof(by), "%s", e->actor);
 	else if (e->uid >= 0)
@@ -171,6 +169,12 @@ static void audit_append(struct daemon *d, struct audit_event *e)
 			audit_dropped_pending = 0;
 		}
 	}
+}
+
+static void audit_append(struct daemon *d, struct audit_event *e)
+{
+	e->time = d->now();
+	audit_told(d, e, audit_store(d, e));
 }
 
 /* n suppressed events of a single caller whose summary is beyond
@@ -406,6 +410,24 @@ void audit_login(struct daemon *d, const struct person *p, const char *event,
 	va_start(ap, fmt);
 	audit_vappend(d, p->username, p->org, event, result, fmt, ap);
 	va_end(ap);
+}
+
+void audit_login_fill(struct daemon *d, struct audit_event *e, const struct person *p,
+		      const char *event, const char *result, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(e, 0, sizeof(*e));
+	e->uid = -1;
+	e->time = d->now();
+	va_start(ap, fmt);
+	audit_vfill(e, p->username, p->org, event, result, fmt, ap);
+	va_end(ap);
+}
+
+void audit_login_recorded(struct daemon *d, const struct audit_event *e)
+{
+	audit_told(d, e, STORE_OK);
 }
 
 void audit_log_refusal(struct daemon *d, struct audit_rate *rate, const char *fmt, ...)

@@ -15,6 +15,23 @@
 void audit_login(struct daemon *d, const struct person *p, const char *event,
 		 const char *result, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* The same event filled in (with its time) but not appended, for a change
+ * of the login's that records it in its own transaction, both or neither
+ * in one durable commit (store_code_redeem, store_invite_accept,
+ * store_people_write_audited, within audit_bounds).  Once that change is
+ * committed, audit_login_recorded does what audit_login does after its
+ * append: the line of the log, and the count of events lost before it.
+ * A change that fails has stored no event: audit_login records its
+ * failure on its own, as before. */
+void audit_login_fill(struct daemon *d, struct audit_event *e, const struct person *p,
+		      const char *event, const char *result, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void audit_login_recorded(struct daemon *d, const struct audit_event *e);
+
+/* The bounds the audit log is kept within at now (audit_retention,
+ * audit_max_size), for such a call: b, filled. */
+const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now, struct audit_bounds *b);
+
 /* An event of a login that concerns no person yet (a kiosk source locked
  * by wrong access codes); only root reads it, as it has no organisation. */
 void audit_host(struct daemon *d, const char *event, const char *result, const char *fmt, ...)

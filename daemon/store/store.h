@@ -375,11 +375,21 @@ enum store_result store_code_find(struct store *st, const uint8_t hash[CODE_HASH
  * authenticator (PERSON_MFA_ENROLLED, totp_sealed, totp_last_step,
  * mfa_enrolled) in the same transaction; *code_out (may be NULL) receives
  * the code record.
+ * e (NULL: none) is the audit event that records the redemption: it is
+ * appended within bounds b in the same transaction (as
+ * store_audit_append_bounded), so the redemption and its event are
+ * written both or neither, in one durable commit; e->id receives its id.
+ * On STORE_OK it was appended (a replay appends it alone); on any other
+ * result nothing was written, and a failure of the append itself (a full
+ * map, STORE_FULL) leaves the code unredeemed.
  * Also STORE_FULL, STORE_UNAVAILABLE. */
+struct audit_event;
+struct audit_bounds;
 enum store_result store_code_redeem(struct store *st, const char *username,
 				    const uint8_t hash[CODE_HASH_BYTES],
 				    const char *request_id, int64_t now,
-				    const char *new_pwhash, struct access_code *code_out);
+				    const char *new_pwhash, struct access_code *code_out,
+				    struct audit_event *e, const struct audit_bounds *b);
 
 /* Advance the person's TOTP watermark to step, only forwards, in one
  * transaction, and only while the authenticator that verified the code
@@ -434,13 +444,16 @@ enum store_result store_invite_each(struct store *st, const char *after,
  * (the outcome of an uncertain earlier call); revoked -> STORE_REVOKED;
  * superseded -> STORE_SUPERSEDED; now >= expires -> STORE_EXPIRED.  On
  * STORE_OK the invitation is INVITE_ACCEPTED with closed = now and
- * request_id recorded; *out (may be NULL) receives it.  Also STORE_FULL,
- * STORE_UNAVAILABLE (also for malformed names, request id or hash). */
+ * request_id recorded; *out (may be NULL) receives it.  e and b as
+ * store_code_redeem: the event of the acceptance in its transaction, both
+ * or neither.  Also STORE_FULL, STORE_UNAVAILABLE (also for malformed
+ * names, request id or hash). */
 enum store_result store_invite_accept(struct store *st, const char *username,
 				      const uint8_t hash[CODE_HASH_BYTES],
 				      const uint8_t *verification_hash, const char *request_id,
 				      int64_t now, const char *first_name, const char *last_name,
-				      const char *new_pwhash, struct invitation *out);
+				      const char *new_pwhash, struct invitation *out,
+				      struct audit_event *e, const struct audit_bounds *b);
 
 enum store_result store_stats(struct store *st, struct store_stats *out);
 
@@ -482,6 +495,14 @@ struct store_failure {
  * STORE_UNAVAILABLE. */
 enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
 				     struct store_failure *fail);
+
+/* store_people_write, and e (NULL: none) appended within bounds b in the
+ * same transaction (as store_audit_append_bounded): the change and the
+ * event that records it are written both or neither.  e->id receives
+ * its id.  On a failure of the append, fail->index is n. */
+enum store_result store_people_write_audited(struct store *st, struct person_change *c, size_t n,
+					     struct store_failure *fail, struct audit_event *e,
+					     const struct audit_bounds *b);
 
 /* How many store_people_write calls that created or removed someone were
  * committed since the store was opened (the people file follows it). */

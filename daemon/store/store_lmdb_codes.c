@@ -284,7 +284,8 @@ static int store_redeem_write(struct store *st, MDB_txn *txn, struct access_code
 enum store_result store_code_redeem(struct store *st, const char *username,
 				    const uint8_t hash[CODE_HASH_BYTES],
 				    const char *request_id, int64_t now,
-				    const char *new_pwhash, struct access_code *code_out)
+				    const char *new_pwhash, struct access_code *code_out,
+				    struct audit_event *e, const struct audit_bounds *b)
 {
 	struct access_code c;
 	_cleanup_person_ struct person p;
@@ -292,6 +293,7 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 	MDB_txn *txn;
 	MDB_val k;
 	bool replay = false;
+	unsigned pruned = 0;
 	size_t n;
 	int rc;
 
@@ -311,13 +313,20 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 		r = store_code_read(st, txn, &k, &c);
 	if (r == STORE_OK)
 		r = store_redeem_check(&c, hash, request_id, now, &replay);
-	if (r != STORE_OK || replay) {
+	/* A replay writes nothing but its event, as the first time did. */
+	if (r != STORE_OK || (replay && !e)) {
 		mdb_txn_abort(txn);
 		goto out;
 	}
-	rc = store_redeem_write(st, txn, &c, &p, request_id, now, new_pwhash);
+	rc = replay ? 0 : store_redeem_write(st, txn, &c, &p, request_id, now, new_pwhash);
+	/* The event that records the redemption in its transaction: both or
+	 * neither, and one durable commit (issue 11: there were two). */
+	if (!rc && e)
+		rc = store_audit_put(st, txn, e, b, &pruned, &r);
 	if (rc)
 		r = store_fail(txn, rc, "redeem code");
+	else if (r != STORE_OK)
+		mdb_txn_abort(txn);
 	else
 		r = store_commit(txn, "redeem code");
 out:

@@ -244,7 +244,8 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 				      const uint8_t hash[CODE_HASH_BYTES],
 				      const uint8_t *verification_hash, const char *request_id,
 				      int64_t now, const char *first_name, const char *last_name,
-				      const char *new_pwhash, struct invitation *out)
+				      const char *new_pwhash, struct invitation *out,
+				      struct audit_event *e, const struct audit_bounds *b)
 {
 	struct invitation inv;
 	_cleanup_person_ struct person p;
@@ -252,6 +253,7 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 	MDB_txn *txn;
 	MDB_val k;
 	bool replay = false;
+	unsigned pruned = 0;
 	size_t n;
 	int rc;
 
@@ -276,14 +278,21 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 	 * invitation must not set the password again. */
 	if (r == STORE_OK && !replay && (p.pwhash[0] || (p.flags & PERSON_DISABLED)))
 		r = STORE_USED;
-	if (r != STORE_OK || replay) {
+	/* A replay writes nothing but its event, as the first time did. */
+	if (r != STORE_OK || (replay && !e)) {
 		mdb_txn_abort(txn);
 		goto out;
 	}
-	rc = store_accept_write(st, txn, &inv, &p, request_id, now, first_name, last_name,
-				new_pwhash);
+	rc = replay ? 0 : store_accept_write(st, txn, &inv, &p, request_id, now, first_name,
+					     last_name, new_pwhash);
+	/* The event that records the acceptance in its transaction: both or
+	 * neither, one durable commit. */
+	if (!rc && e)
+		rc = store_audit_put(st, txn, e, b, &pruned, &r);
 	if (rc)
 		r = store_fail(txn, rc, "accept invitation");
+	else if (r != STORE_OK)
+		mdb_txn_abort(txn);
 	else
 		r = store_commit(txn, "accept invitation");
 out:

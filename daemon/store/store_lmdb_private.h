@@ -12,8 +12,11 @@
  *                         the listing walk
  *   store_lmdb_records.c  the per-person records: a person, the e-mail
  *                         key, a record of a kind (code or invitation)
- *   store_lmdb_codes.c, store_lmdb_invites.c, store_lmdb_groups.c,
- *   store_lmdb_audit.c    one kind of record each
+ *   store_lmdb_audit.c    the audit log; the changes above it append
+ *                         the event that records them in their own
+ *                         transaction (store_audit_put)
+ *   store_lmdb_codes.c, store_lmdb_invites.c, store_lmdb_groups.c
+ *                         one kind of record each
  *   store_lmdb_people.c   people, and their changes that reach the
  *                         e-mail index, the seats, codes and invitations
  *   store_lmdb.c          the environment, the schema and its
@@ -158,6 +161,10 @@ int store_hash_unindex(struct store *st, MDB_txn *txn, const struct access_code 
 enum store_result store_code_put(struct store *st, MDB_txn *txn, const MDB_val *k,
 				 const uint8_t hash[CODE_HASH_BYTES], int64_t now, int64_t expires,
 				 uint32_t flags, struct access_code *out, int *rc);
+
+/* store_lmdb_audit.c */
+int store_audit_put(struct store *st, MDB_txn *txn, struct audit_event *e,
+		    const struct audit_bounds *b, unsigned *pruned, enum store_result *r);
 
 /* store_lmdb_audit.c */
 int store_audit_put(struct store *st, MDB_txn *txn, struct audit_event *e,
