@@ -29,7 +29,8 @@ void audit_login_fill(struct daemon *d, struct audit_event *e, const struct pers
 void audit_login_recorded(struct daemon *d, const struct audit_event *e);
 
 /* The bounds the audit log is kept within at now (audit_retention,
- * audit_max_size), for such a call: b, filled. */
+ * audit_max_size), for a change that appends its events itself: b,
+ * filled. */
 const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now, struct audit_bounds *b);
 
 /* An event of a login that concerns no person yet (a kiosk source locked
@@ -66,10 +67,6 @@ void audit_admin(struct daemon *d, uid_t uid, const char *actor, enum audit_admi
 void audit_admin_fill(struct daemon *d, struct audit_event *e, uid_t uid, const char *actor,
 		      const char *subject, const char *org, const char *event, const char *result,
 		      const char *fmt, ...) __attribute__((format(printf, 9, 10)));
-
-/* The bounds the audit log is kept within at now (audit_retention,
- * audit_max_size), for such a call: b, filled. */
-const struct audit_bounds *audit_bounds(struct daemon *d, int64_t now, struct audit_bounds *b);
 
 /* Record the summaries of the windows that are over (also done at each
  * event; call it where time passes without one). */

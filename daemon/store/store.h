@@ -568,13 +568,7 @@ enum store_result store_person_get_secrets(struct store *st, const char *usernam
 					   struct person *out, struct access_code *code,
 					   enum store_result *code_r, struct invitation *invite,
 					   enum store_result *invite_r);
-/* store_people_write, and e (NULL: none) appended within bounds b in the
- * same transaction (as store_audit_append_bounded): the change and the
- * event that records it are written both or neither.  e->id receives
- * its id.  On a failure of the append, fail->index is n. */
-enum store_result store_people_write_audited(struct store *st, struct person_change *c, size_t n,
-					     struct store_failure *fail, struct audit_event *e,
-					     const struct audit_bounds *b);
+
 
 /* ------------------------------------------------ codes, in one go */
 
