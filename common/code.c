@@ -12,13 +12,30 @@ static bool code_letter(char c)
 	return c != '\0' && strchr(CODE_ALPHABET, c) != NULL;
 }
 
+/* Letters drawn from bytes of one randombytes_buf, not one system call
+ * each (randombytes_uniform asks the kernel every time: a fifth of a
+ * bulk issue's CPU).  A byte at or above the largest multiple of the
+ * alphabet's size is thrown away, so every letter is equally likely. */
 void code_generate_len(char *out, size_t letters)
 {
-	const uint32_t n = (uint32_t)(sizeof(CODE_ALPHABET) - 1);
+	const unsigned n = (unsigned)(sizeof(CODE_ALPHABET) - 1);
+	const unsigned limit = 256 - 256 % n;
+	unsigned char pool[64];
+	size_t have = 0, i = 0;
 
-	for (size_t i = 0; i < letters; i++)
-		out[i] = CODE_ALPHABET[randombytes_uniform(n)];
+	while (i < letters) {
+		unsigned b;
+
+		if (have == 0) {
+			randombytes_buf(pool, sizeof(pool));
+			have = sizeof(pool);
+		}
+		b = pool[--have];
+		if (b < limit)
+			out[i++] = CODE_ALPHABET[b % n];
+	}
 	out[letters] = '\0';
+	sodium_memzero(pool, sizeof(pool));
 }
 
 void code_generate(char out[CODE_LETTERS + 1])
