@@ -487,6 +487,26 @@ enum store_result store_people_write(struct store *st, struct person_change *c, 
  * committed since the store was opened (the people file follows it). */
 uint64_t store_people_changes(const struct store *st);
 
+/* What those changes were, for a reader that follows the people without
+ * listing them all again (the people file): the usernames created since
+ * the last store_people_news_clear, each ending in '\n', in *names (len
+ * bytes, NULL when none; the store's, valid until the next write), and
+ * *reread true when that is not the whole story: someone was removed, or
+ * the names outgrew STORE_NEWS_MAX or memory.  Then list them again. */
+#define STORE_NEWS_MAX (4u << 20)
+void store_people_news(const struct store *st, const char **names, size_t *len, bool *reread);
+void store_people_news_clear(struct store *st);
+
+/* Call fn with the username of every person in username order, in one
+ * read transaction, without reading their records (a record that cannot
+ * be read is visited too: its key is all there is): name is len bytes,
+ * not NUL-terminated, as the key holds it.  fn returns 0 to go on,
+ * non-zero to stop.  after as store_person_each's.  STORE_OK or
+ * STORE_UNAVAILABLE. */
+enum store_result store_person_names_each(struct store *st, const char *after,
+					  int (*fn)(const char *name, size_t len, void *ctx),
+					  void *ctx);
+
 /* Who has the e-mail address in org (any case).  STORE_OK with username
  * filled, STORE_NOT_FOUND, STORE_UNAVAILABLE. */
 enum store_result store_email_find(struct store *st, const char *org, const char *email,

@@ -346,6 +346,7 @@ int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
 	return 0;
 fail:
 	mdb_env_close(st->env);
+	store_people_news_clear(st);
 	free(st);
 	return r;
 }

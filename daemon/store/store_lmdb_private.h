@@ -58,6 +58,9 @@ struct store {
 	MDB_dbi audit;
 	uint32_t schema_version;
 	uint64_t people_changes; /* store_people_changes */
+	char *news;              /* store_people_news: the names created */
+	size_t news_len, news_size;
+	bool news_reread;
 };
 
 /* Access codes and invitations are kept the same way: one record per
