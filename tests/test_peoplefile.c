@@ -283,6 +283,49 @@ static void the_store_tells_what_changed(void **state)
 	assert_int_equal(listed(f, "bert"), 0);
 }
 
+struct seen {
+	unsigned n;
+	bool anna, bert, cleo;
+};
+
+static int saw(const struct person *p, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	s->anna |= strcmp(p->username, "anna") == 0;
+	s->bert |= strcmp(p->username, "bert") == 0;
+	s->cleo |= strcmp(p->username, "cleo") == 0;
+	return 0;
+}
+
+/* The walks UserDelete, UserPurge, the member counts of GroupList and a
+ * non-root Status make over everyone decode only the records that may
+ * hold what they look for (with 1,000,000 people, a delete decoding all
+ * of them took 19 s): here none of the 20,000 others. */
+static void a_walk_with_a_needle_decodes_only_who_may_hold_it(void **state)
+{
+	struct fixture *f = *state;
+	struct person p;
+	struct seen s = { 0 };
+
+	unit_person(&p, "anna", "Anna", "A", "default", "");
+	snprintf(p.link, sizeof(p.link), "p00007");
+	assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+	/* A backslash could escape the name's bytes: decoded too. */
+	unit_person(&p, "bert", "Be\\rt", "B", "default", "");
+	assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+	unit_person(&p, "cleo", "Cleo", "C", "default", "");
+	assert_int_equal(store_person_create(f->d.store, &p), STORE_OK);
+	assert_int_equal(store_person_each_with(f->d.store, "p00007", saw, &s), STORE_OK);
+	/* p00007 itself (its username is in its record) and anna; bert for
+	 * the backslash; not cleo, nor anyone else. */
+	assert_true(s.anna);
+	assert_true(s.bert);
+	assert_false(s.cleo);
+	assert_int_equal(s.n, 3);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -293,6 +336,7 @@ int main(void)
 		T(a_purge_removes_the_name),
 		T(a_file_not_as_left_is_written_anew),
 		T(the_store_tells_what_changed),
+		T(a_walk_with_a_needle_decodes_only_who_may_hold_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -337,6 +337,17 @@ void store_last_skipped(struct store_skipped *out);
 enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx);
 
+/* store_person_each for the people whose record may hold needle as a
+ * string (a username in a link, a group's or a pool's name, an
+ * organisation): a record that is JSON and has neither needle's bytes
+ * nor a backslash (an escape could spell them) cannot, and is passed
+ * over without being decoded; every other record is decoded (skipped
+ * and counted as store_person_each does when it cannot be).  fn still
+ * checks the field it wants: it may see people who hold needle
+ * elsewhere.  A scan of bytes instead of a decode per person. */
+enum store_result store_person_each_with(struct store *st, const char *needle,
+					 int (*fn)(const struct person *p, void *ctx), void *ctx);
+
 /* Issue a code to username: in one transaction, an active previous code
  * becomes CODE_SUPERSEDED (closed = now) and the new one (CODE_ACTIVE,
  * issued = now) is stored.  *out receives the new record.

@@ -138,6 +138,33 @@ enum store_result store_person_each(struct store *st, const char *after,
 	return store_walk(st, st->people, "people", after, store_visit_person, &e);
 }
 
+struct store_each_with {
+	struct store_each_person e;
+	const char *needle;
+	size_t len;
+};
+
+static int store_visit_with(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_with *w = arg;
+
+	/* JSON writes a string's bytes as they are unless it escapes one. */
+	if (v->mv_size && *(const char *)v->mv_data == '{' &&
+	    !memmem(v->mv_data, v->mv_size, w->needle, w->len) &&
+	    !memchr(v->mv_data, '\\', v->mv_size))
+		return 0;
+	return store_visit_person(k, v, &w->e);
+}
+
+enum store_result store_person_each_with(struct store *st, const char *needle,
+					 int (*fn)(const struct person *p, void *ctx), void *ctx)
+{
+	struct store_each_with w = { .e = { .fn = fn, .ctx = ctx }, .needle = needle,
+				     .len = strlen(needle) };
+
+	return store_walk(st, st->people, "people", NULL, store_visit_with, &w);
+}
+
 /* updated is left alone: the store has no clock, and a code accepted is
  * not an edit of the person. */
 enum store_result store_totp_advance(struct store *st, const char *username,
