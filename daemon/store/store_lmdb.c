@@ -346,7 +346,6 @@ int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
 	return 0;
 fail:
 	mdb_env_close(st->env);
-	store_people_news_clear(st);
 	free(st);
 	return r;
 }
@@ -389,6 +388,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	mdb_env_close(st->env);
+	store_people_news_clear(st);
 	free(st);
 }
 
