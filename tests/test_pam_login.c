@@ -991,14 +991,15 @@ static void daemon_writes_the_people_file(void **state)
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_STATUS, json_object_new_object()), 0);
 	read_people(f, text, sizeof(text));
 	assert_string_equal(text, OB_PEOPLE_HEADER);
+	/* Each add appends its name: in the order added. */
 	add_person(f, "erin");
 	add_person(f, "ada");
 	read_people(f, text, sizeof(text));
-	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_string_equal(text, OB_PEOPLE_HEADER "erin\nada\n");
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_DELETE, username_param("ada")),
 			 0);
 	read_people(f, text, sizeof(text));
-	assert_string_equal(text, OB_PEOPLE_HEADER "ada\nerin\n");
+	assert_string_equal(text, OB_PEOPLE_HEADER "erin\nada\n");
 	assert_int_equal(harness_admin_call(&f->d, OB_ADMIN_USER_PURGE, username_param("ada")),
 			 0);
 	read_people(f, text, sizeof(text));
@@ -1034,9 +1035,11 @@ static void daemon_down_unmanaged_user_goes_on_managed_fails_closed(void **state
 }
 
 /* The people file cannot be written (as on a full disk: here a
- * directory sits where its temporary file goes): ada, added then, would
- * be missing from it, so the daemon removes it and, while onboardd is
- * down, everyone (carol too) fails closed until it is written again. */
+ * directory sits where its temporary file goes, and the file is not as
+ * the daemon left it, mode 0640, so that ada's name is not appended but
+ * the file written whole): ada, added then, would be missing from it, so
+ * the daemon removes it and, while onboardd is down, everyone (carol
+ * too) fails closed until it is written again. */
 static void people_file_not_written_fails_closed_for_everyone(void **state)
 {
 	struct fixture *f = *state;
@@ -1047,6 +1050,7 @@ static void people_file_not_written_fails_closed_for_everyone(void **state)
 	snprintf(tmp, sizeof(tmp), "%s/." OB_PEOPLE_FILE ".tmp", f->d.state);
 	snprintf(file, sizeof(file), "%s/" OB_PEOPLE_FILE, f->d.state);
 	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(chmod(file, 0640), 0);
 	add_person(f, "ada");
 	if (access(file, F_OK) == 0)
 		fail_msg("the people file stayed without ada");

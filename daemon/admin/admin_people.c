@@ -117,7 +117,7 @@ static int people_linked_read(struct admin_ctx *x, const char *username,
 
 	memset(u, 0, sizeof(*u));
 	u->username = username;
-	r = store_person_each(x->d->store, NULL, people_collect_linked, u);
+	r = store_person_each_with(x->d->store, username, people_collect_linked, u);
 	/* A record that cannot be read may be one linked: not knowing is
 	 * not "nobody" here. */
 	store_last_skipped(&sk);
@@ -420,7 +420,7 @@ static struct json_object *group_json(struct admin_ctx *x, const struct group *g
 	struct store_skipped sk = { 0 };
 
 	/* -1: not known (a record that cannot be read may be a member). */
-	if (store_person_each(x->d->store, NULL, group_count_member, &c) == STORE_OK)
+	if (store_person_each_with(x->d->store, g->name, group_count_member, &c) == STORE_OK)
 		store_last_skipped(&sk);
 	else
 		c.n = -1;

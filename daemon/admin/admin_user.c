@@ -118,7 +118,7 @@ struct json_object *admin_status(struct admin_ctx *x, struct json_object *params
 	 * root sees the whole database's count, anyone else their own
 	 * organisation's (the user bank included, as in the total). */
 	if (!x->a.root) {
-		r = store_person_each(d->store, NULL, admin_count_visible, &count);
+		r = store_person_each_with(d->store, x->a.org, admin_count_visible, &count);
 		if (r != STORE_OK)
 			return admin_storage_error(r, "count the people");
 		st.people = count.n;

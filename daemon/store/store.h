@@ -337,6 +337,17 @@ void store_last_skipped(struct store_skipped *out);
 enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx);
 
+/* store_person_each for the people whose record may hold needle as a
+ * string (a username in a link, a group's or a pool's name, an
+ * organisation): a record that is JSON and has neither needle's bytes
+ * nor a backslash (an escape could spell them) cannot, and is passed
+ * over without being decoded; every other record is decoded (skipped
+ * and counted as store_person_each does when it cannot be).  fn still
+ * checks the field it wants: it may see people who hold needle
+ * elsewhere.  A scan of bytes instead of a decode per person. */
+enum store_result store_person_each_with(struct store *st, const char *needle,
+					 int (*fn)(const struct person *p, void *ctx), void *ctx);
+
 /* Issue a code to username: in one transaction, an active previous code
  * becomes CODE_SUPERSEDED (closed = now) and the new one (CODE_ACTIVE,
  * issued = now) is stored.  *out receives the new record.
@@ -507,6 +518,26 @@ enum store_result store_people_write_audited(struct store *st, struct person_cha
 /* How many store_people_write calls that created or removed someone were
  * committed since the store was opened (the people file follows it). */
 uint64_t store_people_changes(const struct store *st);
+
+/* What those changes were, for a reader that follows the people without
+ * listing them all again (the people file): the usernames created since
+ * the last store_people_news_clear, each ending in '\n', in *names (len
+ * bytes, NULL when none; the store's, valid until the next write), and
+ * *reread true when that is not the whole story: someone was removed, or
+ * the names outgrew STORE_NEWS_MAX or memory.  Then list them again. */
+#define STORE_NEWS_MAX (4u << 20)
+void store_people_news(const struct store *st, const char **names, size_t *len, bool *reread);
+void store_people_news_clear(struct store *st);
+
+/* Call fn with the username of every person in username order, in one
+ * read transaction, without reading their records (a record that cannot
+ * be read is visited too: its key is all there is): name is len bytes,
+ * not NUL-terminated, as the key holds it.  fn returns 0 to go on,
+ * non-zero to stop.  after as store_person_each's.  STORE_OK or
+ * STORE_UNAVAILABLE. */
+enum store_result store_person_names_each(struct store *st, const char *after,
+					  int (*fn)(const char *name, size_t len, void *ctx),
+					  void *ctx);
 
 /* Who has the e-mail address in org (any case).  STORE_OK with username
  * filled, STORE_NOT_FOUND, STORE_UNAVAILABLE. */

@@ -388,6 +388,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	mdb_env_close(st->env);
+	store_people_news_clear(st);
 	free(st);
 }
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
@@ -106,6 +107,33 @@ enum store_result store_person_each(struct store *st, const char *after,
 				    int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
 	return store_walk_person(st, st->people, "people", after, fn, ctx);
+}
+
+struct store_each_with {
+	struct store_each_person e;
+	const char *needle;
+	size_t len;
+};
+
+static int store_visit_with(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_with *w = arg;
+
+	/* JSON writes a string's bytes as they are unless it escapes one. */
+	if (v->mv_size && *(const char *)v->mv_data == '{' &&
+	    !memmem(v->mv_data, v->mv_size, w->needle, w->len) &&
+	    !memchr(v->mv_data, '\\', v->mv_size))
+		return 0;
+	return store_visit_person(k, v, &w->e);
+}
+
+enum store_result store_person_each_with(struct store *st, const char *needle,
+					 int (*fn)(const struct person *p, void *ctx), void *ctx)
+{
+	struct store_each_with w = { .e = { .fn = fn, .ctx = ctx }, .needle = needle,
+				     .len = strlen(needle) };
+
+	return store_walk(st, st->people, "people", NULL, store_visit_with, &w);
 }
 
 /* updated is left alone: the store has no clock, and a code accepted is
@@ -301,6 +329,37 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 	return r;
 }
 
+/* Keep the name of a person just created for store_people_news; a
+ * removal, or a name that cannot be kept, asks the reader to list them
+ * all again instead (and the names are dropped: they would be read). */
+static void store_people_news_add(struct store *st, const struct person_change *c)
+{
+	size_t n = strnlen(c->p->username, sizeof(c->p->username)), size;
+	char *news;
+
+	if (st->news_reread || c->op == PERSON_UPDATE)
+		return;
+	if (c->op == PERSON_REMOVE || st->news_len + n + 1 > STORE_NEWS_MAX)
+		goto reread;
+	if (st->news_len + n + 1 > st->news_size) {
+		size = st->news_size ? st->news_size : 4096;
+		while (size < st->news_len + n + 1)
+			size *= 2;
+		news = realloc(st->news, size);
+		if (!news)
+			goto reread;
+		st->news = news;
+		st->news_size = size;
+	}
+	memcpy(st->news + st->news_len, c->p->username, n);
+	st->news_len += n;
+	st->news[st->news_len++] = '\n';
+	return;
+reread:
+	store_people_news_clear(st);
+	st->news_reread = true;
+}
+
 enum store_result store_people_write(struct store *st, struct person_change *c, size_t n,
 				     struct store_failure *fail)
 {
@@ -351,6 +410,8 @@ enum store_result store_people_write_audited(struct store *st, struct person_cha
 			st->people_changes++;
 			break;
 		}
+	for (i = 0; i < n; i++)
+		store_people_news_add(st, &c[i]);
 	return STORE_OK;
 }
 
@@ -405,4 +466,43 @@ enum store_result store_codes_issue_many(struct store *st, struct code_grant *g,
 		return r;
 	}
 	return store_commit(txn, "issue codes");
+}
+
+void store_people_news(const struct store *st, const char **names, size_t *len, bool *reread)
+{
+	*names = st->news;
+	*len = st->news_len;
+	*reread = st->news_reread;
+}
+
+void store_people_news_clear(struct store *st)
+{
+	free(st->news);
+	st->news = NULL;
+	st->news_len = st->news_size = 0;
+	st->news_reread = false;
+}
+
+struct store_each_name {
+	int (*fn)(const char *name, size_t len, void *ctx);
+	void *ctx;
+};
+
+static int store_visit_name(const MDB_val *k, const MDB_val *v, void *arg)
+{
+	struct store_each_name *e = arg;
+
+	(void)v;
+	return e->fn(k->mv_data, k->mv_size, e->ctx) != 0;
+}
+
+/* The keys alone: LMDB hands the value's place without reading it, so
+ * the walk costs the tree's pages, not a decode per person. */
+enum store_result store_person_names_each(struct store *st, const char *after,
+					  int (*fn)(const char *name, size_t len, void *ctx),
+					  void *ctx)
+{
+	struct store_each_name e = { .fn = fn, .ctx = ctx };
+
+	return store_walk(st, st->people, "people", after, store_visit_name, &e);
 }

@@ -62,6 +62,9 @@ struct store {
 	MDB_dbi audit;
 	uint32_t schema_version;
 	uint64_t people_changes; /* store_people_changes */
+	char *news;              /* store_people_news: the names created */
+	size_t news_len, news_size;
+	bool news_reread;
 };
 
 /* Decode the record of key k, value v into out (of the type the caller
