@@ -125,13 +125,7 @@ static enum store_result login_redeem(struct login *l, const char *hash)
 			      l->d->now(), hash, NULL, &e, audit_bounds(l->d, e.time, &b));
 	login_wrote(l);
 
-	log_info("login: %s: access code redemption: %s (" LOG_WHERE ")", l->person.username,
-		 store_result_name(r), LOG_WHERE_OF(l));
-	if (r == STORE_OK)
-		audit_login_recorded(l->d, &e);
-	else
-		audit_login(l->d, &l->person, "login.code", store_result_name(r), LOG_WHERE,
-			    LOG_WHERE_OF(l));
+	login_wrote_audited(l, "access code redemption", "login.code", r, &e);
 	return r;
 }
 

@@ -119,13 +119,7 @@ void login_change_after_hash(struct login *l)
 	audit_login_fill(l->d, &e, &l->person, "login.password", store_result_name(STORE_OK),
 			 "%s" LOG_WHERE, "password changed; ", LOG_WHERE_OF(l));
 	r = change_store(l, &e);
-	log_info("login: %s: password change: %s (" LOG_WHERE ")", l->person.username,
-		 store_result_name(r), LOG_WHERE_OF(l));
-	if (r == STORE_OK)
-		audit_login_recorded(l->d, &e);
-	else
-		audit_login(l->d, &l->person, "login.password", store_result_name(r), LOG_WHERE,
-			    LOG_WHERE_OF(l));
+	login_wrote_audited(l, "password change", "login.password", r, &e);
 	if (r == STORE_OK) {
 		login_reply(l, OB_VERDICT_SUCCESS, OB_STYLE_INFO, policy_say(SAY_CHANGED), NULL);
 		return;

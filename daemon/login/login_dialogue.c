@@ -144,6 +144,18 @@ void login_wrote_as(struct login *l, const struct person *p)
 	l->now_state = NOW_PERSON;
 }
 
+void login_wrote_audited(struct login *l, const char *what, const char *event,
+			 enum store_result r, const struct audit_event *e)
+{
+	log_info("login: %s: %s: %s (" LOG_WHERE ")", l->person.username, what,
+		 store_result_name(r), LOG_WHERE_OF(l));
+	if (r == STORE_OK)
+		audit_login_recorded(l->d, e);
+	else
+		audit_login(l->d, &l->person, event, store_result_name(r), LOG_WHERE,
+			    LOG_WHERE_OF(l));
+}
+
 enum store_result login_put_audited(struct login *l, struct person *p, struct audit_event *e)
 {
 	struct person_change c = { .op = PERSON_UPDATE, .p = p };

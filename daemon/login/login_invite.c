@@ -190,13 +190,7 @@ bool login_invite_after_hash(struct login *l, char *text, size_t size)
 	OB_WIPE(l->job.hash);
 	OB_WIPE(l->invite_hash);
 	OB_WIPE(l->verify_hash);
-	log_info("login: %s: invitation acceptance: %s (" LOG_WHERE ")", l->person.username,
-		 store_result_name(r), LOG_WHERE_OF(l));
-	if (r == STORE_OK)
-		audit_login_recorded(l->d, &e);
-	else
-		audit_login(l->d, &l->person, "login.invite", store_result_name(r), LOG_WHERE,
-			    LOG_WHERE_OF(l));
+	login_wrote_audited(l, "invitation acceptance", "login.invite", r, &e);
 	if (r != STORE_OK) {
 		login_reply(l, r == STORE_FULL || r == STORE_UNAVAILABLE ? OB_VERDICT_UNAVAILABLE
 									 : OB_VERDICT_AUTH_ERR,

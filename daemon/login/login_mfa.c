@@ -208,13 +208,7 @@ int login_mfa_on_enrol(struct login *l, const char *typed)
 	r = login_put_audited(l, &p, &e);
 	if (r == STORE_OK)
 		login_wrote_as(l, &p);
-	log_info("login: %s: authenticator enrolment: %s (" LOG_WHERE ")",
-		 l->person.username, store_result_name(r), LOG_WHERE_OF(l));
-	if (r == STORE_OK)
-		audit_login_recorded(l->d, &e);
-	else
-		audit_login(l->d, &l->person, "login.mfa_enrolled", store_result_name(r),
-			    LOG_WHERE, LOG_WHERE_OF(l));
+	login_wrote_audited(l, "authenticator enrolment", "login.mfa_enrolled", r, &e);
 	if (r == STORE_CONFLICT)
 		return login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR,
 				   policy_say(SAY_ACCOUNT_CHANGED), NULL);

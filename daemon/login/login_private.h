@@ -176,6 +176,12 @@ enum store_result login_get(struct login *l, const char *user, bool secrets);
  * but its throttle still is.  login_wrote_as: written as p, exactly. */
 void login_wrote(struct login *l);
 void login_wrote_as(struct login *l, const struct person *p);
+/* After a write that carried its audit event e (event, filled by
+ * audit_login_fill): the log line of what was done ("password change")
+ * and r, then e recorded as committed, or, the write having stored
+ * nothing, the failure audited on its own. */
+void login_wrote_audited(struct login *l, const char *what, const char *event,
+			 enum store_result r, const struct audit_event *e);
 /* store_person_put of p with e, the audit event of its success
  * (audit_login_fill), in the same transaction: both or neither, one
  * durable commit.  The store's result; on STORE_OK, log the event with

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "log.h"
-#include "names.h"
 #include "store_lmdb_private.h"
 
 /* ------------------------------------------------------------ groups, pools */
@@ -16,13 +15,7 @@
 /* A group or pool name as a key. */
 static bool store_key_name(MDB_val *k, const char *name)
 {
-	size_t n = name_length(name, OB_GROUP_NAME_MAX);
-
-	if (n == 0)
-		return false;
-	k->mv_data = (void *)name;
-	k->mv_size = n;
-	return true;
+	return store_key_of(k, name, OB_GROUP_NAME_MAX);
 }
 
 /* record_group_decode and record_pool_decode as store_decoders. */

@@ -129,6 +129,8 @@ enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
 enum store_result store_commit(MDB_txn *txn, const char *what);
 enum store_result store_corrupt(MDB_txn *txn, const char *db);
 enum store_result store_corrupt_key(const char *db, const MDB_val *k);
+/* name (1 to max bytes) as a key; false when it cannot be one. */
+bool store_key_of(MDB_val *k, const char *name, size_t max);
 bool store_key_username(MDB_val *k, const char *username);
 enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
 				    const MDB_val *k, store_decoder decode, void *out);

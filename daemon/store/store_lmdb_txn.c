@@ -95,16 +95,21 @@ enum store_result store_corrupt_key(const char *db, const MDB_val *k)
 	return STORE_UNAVAILABLE;
 }
 
-/* A username as a key; false when it cannot name anyone. */
-bool store_key_username(MDB_val *k, const char *username)
+bool store_key_of(MDB_val *k, const char *name, size_t max)
 {
-	size_t n = name_length(username, OB_USERNAME_MAX);
+	size_t n = name_length(name, max);
 
 	if (n == 0)
 		return false;
-	k->mv_data = (void *)username;
+	k->mv_data = (void *)name;
 	k->mv_size = n;
 	return true;
+}
+
+/* A username as a key; false when it cannot name anyone. */
+bool store_key_username(MDB_val *k, const char *username)
+{
+	return store_key_of(k, username, OB_USERNAME_MAX);
 }
 
 /* ------------------------------------------------------------ reading */
