@@ -44,79 +44,33 @@
 
 static unsigned reads, decodes, secret_reads;
 
-enum store_result __real_store_person_get(struct store *st, const char *username,
-					  struct person *out);
-enum store_result __wrap_store_person_get(struct store *st, const char *username,
-					  struct person *out);
-enum store_result __wrap_store_person_get(struct store *st, const char *username,
-					  struct person *out)
-{
-	reads++;
-	return __real_store_person_get(st, username, out);
-}
+/* Each wrapped call counted in counter, then made: -Wl,--wrap=NAME sends
+ * the library's calls of NAME here (Makefile.am). */
+#define COUNTED(counter, type, name, params, args)	\
+	type __real_##name params;			\
+	type __wrap_##name params;			\
+	type __wrap_##name params			\
+	{						\
+		counter++;				\
+		return __real_##name args;		\
+	}
 
-enum store_result __real_store_throttle_get(struct store *st, const char *username,
-					    struct throttle *out);
-enum store_result __wrap_store_throttle_get(struct store *st, const char *username,
-					    struct throttle *out);
-enum store_result __wrap_store_throttle_get(struct store *st, const char *username,
-					    struct throttle *out)
-{
-	reads++;
-	return __real_store_throttle_get(st, username, out);
-}
-
-enum store_result __real_store_person_get_secrets(struct store *st, const char *username,
-						  struct person *out, struct access_code *code,
-						  enum store_result *code_r, struct invitation *invite,
-						  enum store_result *invite_r);
-enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
-						  struct person *out, struct access_code *code,
-						  enum store_result *code_r, struct invitation *invite,
-						  enum store_result *invite_r);
-enum store_result __wrap_store_person_get_secrets(struct store *st, const char *username,
-						  struct person *out, struct access_code *code,
-						  enum store_result *code_r, struct invitation *invite,
-						  enum store_result *invite_r)
-{
-	reads++;
-	return __real_store_person_get_secrets(st, username, out, code, code_r, invite,
-					       invite_r);
-}
-
+COUNTED(reads, enum store_result, store_person_get,
+	(struct store *st, const char *username, struct person *out), (st, username, out))
+COUNTED(reads, enum store_result, store_throttle_get,
+	(struct store *st, const char *username, struct throttle *out), (st, username, out))
+COUNTED(reads, enum store_result, store_person_get_secrets,
+	(struct store *st, const char *username, struct person *out, struct access_code *code,
+	 enum store_result *code_r, struct invitation *invite, enum store_result *invite_r),
+	(st, username, out, code, code_r, invite, invite_r))
 /* The access code's and the invitation's own reads. */
-enum store_result __real_store_code_get(struct store *st, const char *username,
-					struct access_code *out);
-enum store_result __wrap_store_code_get(struct store *st, const char *username,
-					struct access_code *out);
-enum store_result __wrap_store_code_get(struct store *st, const char *username,
-					struct access_code *out)
-{
-	secret_reads++;
-	return __real_store_code_get(st, username, out);
-}
-
-enum store_result __real_store_invite_get(struct store *st, const char *username,
-					  struct invitation *out);
-enum store_result __wrap_store_invite_get(struct store *st, const char *username,
-					  struct invitation *out);
-enum store_result __wrap_store_invite_get(struct store *st, const char *username,
-					  struct invitation *out)
-{
-	secret_reads++;
-	return __real_store_invite_get(st, username, out);
-}
-
-bool __real_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
-				 struct person *p);
-bool __wrap_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
-				 struct person *p);
-bool __wrap_record_person_decode(const struct store_bytes *key, const struct store_bytes *v,
-				 struct person *p)
-{
-	decodes++;
-	return __real_record_person_decode(key, v, p);
-}
+COUNTED(secret_reads, enum store_result, store_code_get,
+	(struct store *st, const char *username, struct access_code *out), (st, username, out))
+COUNTED(secret_reads, enum store_result, store_invite_get,
+	(struct store *st, const char *username, struct invitation *out), (st, username, out))
+COUNTED(decodes, bool, record_person_decode,
+	(const struct store_bytes *key, const struct store_bytes *v, struct person *p),
+	(key, v, p))
 
 /* Durable commits (issue 11, P6): the write transactions committed.  An
  * environment's write transaction is always the same object, which no
