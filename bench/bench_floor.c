@@ -33,6 +33,8 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "bench_stats.h"
+
 #define BF_MSG_MAX 4096
 
 struct bf_opts {
@@ -43,45 +45,10 @@ struct bf_opts {
 	size_t mem;
 };
 
-static double bf_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void bf_die(const char *what, int err)
 {
 	fprintf(stderr, "bench_floor: %s: %s\n", what, err > 0 ? strerror(err) : mdb_strerror(err));
 	exit(1);
-}
-
-static int bf_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted v. */
-static double bf_pct(const double *v, size_t n, double q)
-{
-	size_t k = (size_t)(q * (double)n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return v[k - 1];
-}
-
-/* "NAME_p50 x" and "NAME_p99 y" in microseconds. */
-static void bf_report_us(const char *name, double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), bf_cmp);
-	printf("%s_p50_us %.1f\n%s_p99_us %.1f\n", name, bf_pct(v, n, 0.50) * 1e6, name,
-	       bf_pct(v, n, 0.99) * 1e6);
 }
 
 /* --------------------------------------------------------------- records */
@@ -140,7 +107,7 @@ static int bf_build(const struct bf_opts *o)
 	MDB_dbi dbi;
 	MDB_env *env = bf_env(o->dir, 0, &dbi);
 	MDB_txn *txn;
-	double t0 = bf_now();
+	double t0 = bench_now();
 	int r;
 
 	if ((r = mdb_txn_begin(env, NULL, 0, &txn)))
@@ -162,7 +129,7 @@ static int bf_build(const struct bf_opts *o)
 	}
 	if ((r = mdb_txn_commit(txn)))
 		bf_die("mdb_txn_commit", r);
-	printf("build_s %.3f\nbuild_records %lu\n", bf_now() - t0, o->n);
+	printf("build_s %.3f\nbuild_records %lu\n", bench_now() - t0, o->n);
 	mdb_env_close(env);
 	return 0;
 }
@@ -180,7 +147,7 @@ static int bf_commit(const struct bf_opts *o)
 		char key[32], val[160];
 		MDB_val k = { 0 }, v = { 0 };
 		MDB_txn *txn;
-		double t0 = bf_now();
+		double t0 = bench_now();
 		int r;
 
 		snprintf(key, sizeof(key), "code%07lu", i % 1000);
@@ -192,9 +159,9 @@ static int bf_commit(const struct bf_opts *o)
 		if ((r = mdb_txn_begin(env, NULL, 0, &txn)) || (r = mdb_put(txn, dbi, &k, &v, 0)) ||
 		    (r = mdb_txn_commit(txn)))
 			bf_die("commit", r);
-		lat[i] = bf_now() - t0;
+		lat[i] = bench_now() - t0;
 	}
-	bf_report_us("commit", lat, o->count);
+	bench_report_us("commit", lat, o->count);
 	free(lat);
 	mdb_env_close(env);
 	return 0;
@@ -209,14 +176,14 @@ static int bf_hash(const struct bf_opts *o)
 	if (!t)
 		bf_die("calloc", ENOMEM);
 	for (unsigned long i = 0; i < o->count; i++) {
-		double t0 = bf_now();
+		double t0 = bench_now();
 
 		if (crypto_pwhash_str(hash, "Tern-00000-quay-river", 21, o->ops, o->mem) != 0)
 			bf_die("crypto_pwhash_str", ENOMEM);
-		t[i] = bf_now() - t0;
+		t[i] = bench_now() - t0;
 	}
-	qsort(t, o->count, sizeof(*t), bf_cmp);
-	printf("hash_ms %.2f\n", bf_pct(t, o->count, 0.5) * 1e3);
+	qsort(t, o->count, sizeof(*t), bench_cmp);
+	printf("hash_ms %.2f\n", bench_pct(t, o->count, 0.5) * 1e3);
 	free(t);
 	return 0;
 }
@@ -364,19 +331,19 @@ static int bf_round_trips(const struct bf_opts *o, bool rt)
 			       "\"192.0.2.7\",\"tty\":\"ssh\"},\"more\":false}",
 			       user);
 		memcpy(sa.sun_path, path, strlen(path) + 1);
-		t0 = bf_now();
+		t0 = bench_now();
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 		    bf_write_all(fd, call, (size_t)len + 1) < 0 ||
 		    bf_read_msg(fd, buf, sizeof(buf)) < 0)
 			bf_die("round trip", errno ? errno : EPROTO);
 		close(fd);
-		lat[i] = bf_now() - t0;
+		lat[i] = bench_now() - t0;
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(path);
-	bf_report_us(rt ? "rt" : "echo", lat, o->count);
+	bench_report_us(rt ? "rt" : "echo", lat, o->count);
 	free(lat);
 	return 0;
 }

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <security/pam_appl.h>
 
+#include "bench_stats.h"
+
 #define BP_MAX_PEOPLE 100000
 
 struct bp_person {
@@ -37,43 +39,6 @@ struct bp_conv {
 	double answered;
 	unsigned prompts;
 };
-
-static double bp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int bp_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double bp_pct(const double *v, size_t n, double q)
-{
-	size_t k = (size_t)(q * (double)n + 0.999999);
-
-	if (k < 1)
-		k = 1;
-	if (k > n)
-		k = n;
-	return v[k - 1];
-}
-
-static void bp_report_us(const char *name, double *v, size_t n)
-{
-	if (n == 0) {
-		printf("%s_p50_us nan\n%s_p99_us nan\n", name, name);
-		return;
-	}
-	qsort(v, n, sizeof(*v), bp_cmp);
-	printf("%s_p50_us %.1f\n%s_p99_us %.1f\n", name, bp_pct(v, n, 0.50) * 1e6, name,
-	       bp_pct(v, n, 0.99) * 1e6);
-}
 
 /* Answer each prompt by what it asks for; information is only read. */
 static int bp_converse(int n, const struct pam_message **msg, struct pam_response **resp,
@@ -109,7 +74,7 @@ static int bp_converse(int n, const struct pam_message **msg, struct pam_respons
 	/* A message that only informs ends no step: the clock runs from the
 	 * last answer. */
 	if (c->prompts != asked)
-		c->answered = bp_now();
+		c->answered = bench_now();
 	return PAM_SUCCESS;
 }
 
@@ -132,10 +97,10 @@ static int bp_acct(const char *confdir, const char *service, const char *user,
 	}
 	pam_set_item(pamh, PAM_RHOST, "192.0.2.7");
 	for (unsigned long i = 0; i < count; i++) {
-		double t0 = bp_now();
+		double t0 = bench_now();
 
 		r = pam_acct_mgmt(pamh, PAM_SILENT);
-		lat[i] = bp_now() - t0;
+		lat[i] = bench_now() - t0;
 		if (i == 0)
 			first = r;
 	}
@@ -143,7 +108,7 @@ static int bp_acct(const char *confdir, const char *service, const char *user,
 	if (first != PAM_SUCCESS)
 		fprintf(stderr, "bench_pam: pam_acct_mgmt for %s: %s\n", user,
 			pam_strerror(pamh, first));
-	bp_report_us("acct", lat, count);
+	bench_report_us("acct", lat, count);
 	pam_end(pamh, r);
 	free(lat);
 	return first == PAM_SUCCESS ? 0 : 1;
@@ -201,14 +166,14 @@ static int bp_login(const char *confdir, const char *service, struct bp_person *
 			r = pam_authenticate(pamh, 0);
 		}
 		if (r == PAM_SUCCESS && c.prompts >= 3)
-			lat[ok++] = bp_now() - c.answered;
+			lat[ok++] = bench_now() - c.answered;
 		else
 			fprintf(stderr, "bench_pam: login of %s: %s\n", people[i].user,
 				pam_strerror(pamh, r));
 		pam_end(pamh, r);
 	}
 	printf("login_ok %zu\nlogin_failed %zu\n", ok, n - ok);
-	bp_report_us("redeem", lat, ok);
+	bench_report_us("redeem", lat, ok);
 	free(lat);
 	return ok == n ? 0 : 1;
 }
