@@ -631,8 +631,10 @@ static void accounts_snapshot_answers_as_nss(void **state)
 		"# comment\npasswd:  files [NOTFOUND=return] systemd\ngroup: files\n",
 		"passwd: files sss\n",
 		"group: files\n",
+		"passwd: files sss\npasswd: files\n",
+		"passwd: files\npasswd: files ldap\n",
 	};
-	static const bool whole[] = { true, false, false };
+	static const bool whole[] = { true, false, false, false, false };
 	static const char *const unknown[] = { "ob-no-such-name", "ROOT", "root ", "nobody2x" };
 	char path[UNIT_DIR_MAX + 32];
 	uid_t mins[] = { 0, 100, 1000, 60000 };

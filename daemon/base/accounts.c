@@ -61,8 +61,9 @@ static bool accounts_sources_enumerate(const char *path)
 
 		if (strncmp(p, "passwd:", 7) != 0)
 			continue;
+		/* Two passwd lines: glibc may use either (the first, in
+		 * releases before 2.33): every source of both must enumerate. */
 		found = true;
-		all = true;
 		for (tok = strtok_r(p + 7, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
 			bool known = false;
 
