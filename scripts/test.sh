@@ -28,9 +28,11 @@ run_suite() { # NAME CONFIGURE-ARGS...
 	(cd "$dir" && "$top/configure" -q "$@")
 	echo "=== $name: make check"
 	if ! make -C "$dir" -j"$jobs" check >"$dir/make.log" 2>&1; then
-		tail -n 60 "$dir/make.log"
+		grep -E '^(FAIL|ERROR):' "$dir/make.log" || true
+		tail -n 30 "$dir/make.log"
+		# Automake's .trs files say ":test-result: FAIL" for each failed test.
 		for log in $(find "$dir/tests" "$dir/fuzz" -name '*.log' 2>/dev/null); do
-			if grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
+			if grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null; then
 				echo "----- $log"
 				tail -n 80 "$log"
 			fi
