@@ -105,6 +105,33 @@ def capped(path, n):
     print(f"ok uid {os.getuid()} capped at {n} connections")
     return 0
 
+def setuid_capped(path, n):
+    """As a setuid program run by an ordinary user connects (effective uid
+    0, real uid 4242): the daemon counts its connections for uid 4242 from
+    the moment they are accepted, before any call names anyone: n are
+    answered, connection n+1 gets Busy at its first call."""
+    pid = os.fork()
+    if pid == 0:
+        os.setresuid(4242, 0, 0)
+        socks = [conn(path) for _ in range(n + 1)]
+        replies = []
+        for s in socks:
+            try:
+                s.sendall(b'{"method":"org.varlink.service.GetInfo"}\0')
+                s.settimeout(5)
+                replies.append(s.recv(65536))
+            except OSError:
+                replies.append(b"")
+        answered = sum(b"onboardd" in r for r in replies)
+        if answered != n or b"Busy" not in replies[-1]:
+            print(f"fail {answered} of {n + 1} connections of real uid 4242 answered "
+                  f"(want {n}), the last got {replies[-1][:80]!r}")
+            os._exit(1)
+        print(f"ok real uid 4242 behind effective uid 0 capped at {n} connections")
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
 def lock_race(path):
     """30 wrong passwords in parallel, then the right one: with one worker
     and lockout_attempts = 5, the right one is checked after the lock and
@@ -372,6 +399,8 @@ if __name__ == "__main__":
         sys.exit(near_cap(path))
     if cmd == "flood-starves":
         sys.exit(flood_starves(path))
+    if cmd == "setuid-capped":
+        sys.exit(setuid_capped(path, int(sys.argv[3])))
     if cmd == "capped":
         sys.exit(capped(path, int(sys.argv[3])))
     sys.exit(2)

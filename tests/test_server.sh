@@ -52,6 +52,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	check uid_0_is_not_capped_per_uid $client uid0-not-capped "$OB_SOCKET" 8
 	check parallel_guesses_cannot_outrun_the_lock $client lock-race "$OB_SOCKET"
 	check answers_of_100000_bytes_are_refused $client huge-answer "$OB_SOCKET"
+	check setuid_clients_are_counted_for_their_real_uid $client setuid-capped "$OB_SOCKET" 3
 	if command -v setpriv >/dev/null 2>&1; then
 		chmod 711 "$OB_DIR"
 		check other_uids_are_capped_per_uid \
@@ -61,6 +62,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	fi
 else
 	ob_skip uid_0_is_not_capped_per_uid "needs root"
+	ob_skip setuid_clients_are_counted_for_their_real_uid "needs root (setresuid)"
 fi
 
 ob_stop_daemon
