@@ -35,8 +35,11 @@
 /* The rows are wiped: they hold people's names and addresses. */
 static void import_drop_rows(struct admin_import *imp)
 {
-	if (imp->rows)
-		sodium_memzero(imp->rows, imp->cap * sizeof(*imp->rows));
+	size_t n = imp->n;
+
+	/* The rows' texts go; their count stays for the replies. */
+	import_rows_truncate(imp, 0);
+	imp->n = n;
 	free(imp->rows);
 	imp->rows = NULL;
 	import_release(imp, imp->cap * sizeof(*imp->rows));
@@ -150,7 +153,7 @@ static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint
 		return -ENOMEM;
 	for (size_t i = 0; i < imp->n; i++) {
 		struct import_code *c = &imp->codes[i];
-		const struct person *p = &imp->rows[i].p;
+		const struct import_row *r = &imp->rows[i];
 
 		code_generate(plain);
 		keys_code_hash(&x->d->keys, plain, hashes + i * CODE_HASH_BYTES);
@@ -158,9 +161,10 @@ static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint
 		if (code_format(plain, c->code) < 0)
 			c->code[0] = '\0';
 		OB_WIPE(plain);
-		snprintf(c->username, sizeof(c->username), "%s", p->username);
-		snprintf(c->first_name, sizeof(c->first_name), "%s", p->first_name);
-		snprintf(c->last_name, sizeof(c->last_name), "%s", p->last_name);
+		snprintf(c->username, sizeof(c->username), "%s", import_row_field(r, IMPORT_USERNAME));
+		snprintf(c->first_name, sizeof(c->first_name), "%s",
+			 import_row_field(r, IMPORT_FIRST_NAME));
+		snprintf(c->last_name, sizeof(c->last_name), "%s", import_row_field(r, IMPORT_LAST_NAME));
 		c->expires = x->d->now() + x->d->cfg.invitation_lifetime;
 	}
 	imp->ncodes = imp->n;
@@ -170,6 +174,8 @@ static int import_draw_codes(struct admin_ctx *x, struct admin_import *imp, uint
 static enum store_result import_write(struct admin_ctx *x, struct admin_import *imp)
 {
 	struct person_change *c = calloc(imp->n + 1, sizeof(*c));
+	/* The rows as whole records, for the length of the write only. */
+	struct person *people = calloc(imp->n + 1, sizeof(*people));
 	uint8_t *hashes = imp->invite ? calloc(imp->n + 1, CODE_HASH_BYTES) : NULL;
 	struct store_failure fail;
 	struct audit_event ev;
@@ -177,17 +183,19 @@ static enum store_result import_write(struct admin_ctx *x, struct admin_import *
 	enum store_result r;
 	int64_t now = x->d->now();
 
-	if (!c || (imp->invite && (!hashes || import_draw_codes(x, imp, hashes) < 0))) {
+	if (!c || !people || (imp->invite && (!hashes || import_draw_codes(x, imp, hashes) < 0))) {
 		free(c);
+		free(people);
 		free(hashes);
 		return STORE_UNAVAILABLE;
 	}
 	for (size_t i = 0; i < imp->n; i++) {
-		imp->rows[i].p.created = now;
-		imp->rows[i].p.updated = now;
+		import_row_person(&imp->rows[i], &people[i]);
+		people[i].created = now;
+		people[i].updated = now;
 		c[i] = (struct person_change){
 			.op = PERSON_CREATE,
-			.p = &imp->rows[i].p,
+			.p = &people[i],
 			.invite_hash = hashes ? hashes + i * CODE_HASH_BYTES : NULL,
 			.invite_expires = now + x->d->cfg.invitation_lifetime,
 		};
@@ -199,6 +207,8 @@ static enum store_result import_write(struct admin_ctx *x, struct admin_import *
 	r = store_people_write_audited(x->d->store, c, imp->n, &fail, &ev,
 				       audit_bounds(x->d, now, &ab));
 	free(c);
+	sodium_memzero(people, imp->n * sizeof(*people));
+	free(people);
 	if (hashes) {
 		sodium_memzero(hashes, imp->n * CODE_HASH_BYTES);
 		free(hashes);
@@ -293,9 +303,7 @@ static int import_take_batch(struct admin_ctx *x, struct admin_import *imp,
 		e = import_take_row(x, imp, json_object_array_get_idx(rows, i));
 	if (e >= 0)
 		return 0;
-	if (imp->n > n0)
-		sodium_memzero(imp->rows + n0, (imp->n - n0) * sizeof(*imp->rows));
-	imp->n = n0;
+	import_rows_truncate(imp, n0);
 	imp->nfails = f0;
 	if (e == -EINVAL)
 		*err = admin_bad_parameter("rows", e, "ImportRow objects with a row number");

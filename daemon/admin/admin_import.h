@@ -42,11 +42,40 @@ struct import_code {
 #define BAD_POOLS 0x40u
 #define BAD_OTHER 0x80u
 
+/* The text fields of a row, in the order they are packed. */
+enum import_field {
+	IMPORT_USERNAME,
+	IMPORT_FIRST_NAME,
+	IMPORT_LAST_NAME,
+	IMPORT_EMAIL,
+	IMPORT_PHONE,
+	IMPORT_ORG,
+	IMPORT_LINK,
+	IMPORT_FIELDS
+};
+
+/* One row as it arrived, packed: a whole struct person is 1.4 KB, most
+ * of it room for what an import never sets (a password hash, a sealed
+ * secret, a throttle), so a row holds only its texts, each ended by a
+ * NUL, in the order of enum import_field, then its groups and pools: a
+ * typical row takes about 100 bytes, and 100,000 rows fit in the
+ * default import_memory. */
 struct import_row {
 	uint32_t row;
 	uint32_t bad; /* BAD_* */
-	struct person p;
+	uint8_t role; /* enum person_role */
+	uint8_t ngroups, npools;
+	uint16_t off[IMPORT_FIELDS]; /* where each field begins in text */
+	uint16_t size;               /* bytes of text, counted in imp->bytes */
+	char *text;                  /* NULL until the row's fields are taken */
 };
+
+/* A field of row r ("" when the row has none). */
+const char *import_row_field(const struct import_row *r, enum import_field f);
+/* Row r as the person it would add (zeros where an import sets nothing). */
+void import_row_person(const struct import_row *r, struct person *p);
+/* Drop the rows from n on, their texts wiped and freed. */
+void import_rows_truncate(struct admin_import *imp, size_t n);
 
 struct admin_import {
 	char org[OB_ORG_MAX + 1];

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,124 @@ int import_fail(struct admin_import *imp, uint32_t row, const char *column,
 	return 0;
 }
 
+/* ------------------------------------------------------------ packed rows */
+
+const char *import_row_field(const struct import_row *r, enum import_field f)
+{
+	return r->text ? r->text + r->off[f] : "";
+}
+
+/* The groups and pools follow the last field: ngroups names, then
+ * npools, each ended by a NUL. */
+static const char *import_row_names(const struct import_row *r)
+{
+	const char *at = import_row_field(r, IMPORT_FIELDS - 1);
+
+	return r->text ? at + strlen(at) + 1 : "";
+}
+
+void import_row_person(const struct import_row *r, struct person *p)
+{
+	static const size_t offs[IMPORT_FIELDS] = {
+		[IMPORT_USERNAME] = offsetof(struct person, username),
+		[IMPORT_FIRST_NAME] = offsetof(struct person, first_name),
+		[IMPORT_LAST_NAME] = offsetof(struct person, last_name),
+		[IMPORT_EMAIL] = offsetof(struct person, email),
+		[IMPORT_PHONE] = offsetof(struct person, phone),
+		[IMPORT_ORG] = offsetof(struct person, org),
+		[IMPORT_LINK] = offsetof(struct person, link),
+	};
+	static const size_t sizes[IMPORT_FIELDS] = {
+		[IMPORT_USERNAME] = sizeof(p->username), [IMPORT_FIRST_NAME] = sizeof(p->first_name),
+		[IMPORT_LAST_NAME] = sizeof(p->last_name), [IMPORT_EMAIL] = sizeof(p->email),
+		[IMPORT_PHONE] = sizeof(p->phone),       [IMPORT_ORG] = sizeof(p->org),
+		[IMPORT_LINK] = sizeof(p->link),
+	};
+	const char *at;
+
+	memset(p, 0, sizeof(*p));
+	for (unsigned f = 0; f < IMPORT_FIELDS; f++)
+		snprintf((char *)p + offs[f], sizes[f], "%s", import_row_field(r, f));
+	p->role = (enum person_role)r->role;
+	p->ngroups = r->ngroups;
+	p->npools = r->npools;
+	at = import_row_names(r);
+	for (unsigned i = 0; i < p->ngroups; i++, at += strlen(at) + 1)
+		snprintf(p->groups[i], sizeof(p->groups[i]), "%s", at);
+	for (unsigned i = 0; i < p->npools; i++, at += strlen(at) + 1)
+		snprintf(p->pools[i], sizeof(p->pools[i]), "%s", at);
+}
+
+/* Pack what the row's checks put in p into r->text, counted in the
+ * import's memory. */
+static int import_row_pack(struct admin_import *imp, struct import_row *r, const struct person *p)
+{
+	const char *fields[IMPORT_FIELDS] = {
+		[IMPORT_USERNAME] = p->username, [IMPORT_FIRST_NAME] = p->first_name,
+		[IMPORT_LAST_NAME] = p->last_name, [IMPORT_EMAIL] = p->email,
+		[IMPORT_PHONE] = p->phone,       [IMPORT_ORG] = p->org,
+		[IMPORT_LINK] = p->link,
+	};
+	size_t size = 0, at = 0;
+	char *text;
+	int e;
+
+	for (unsigned f = 0; f < IMPORT_FIELDS; f++)
+		size += strlen(fields[f]) + 1;
+	for (unsigned i = 0; i < p->ngroups; i++)
+		size += strlen(p->groups[i]) + 1;
+	for (unsigned i = 0; i < p->npools; i++)
+		size += strlen(p->pools[i]) + 1;
+	/* Every field is bounded: the sum of their bounds is under 1 KiB. */
+	if (size > UINT16_MAX)
+		return -EINVAL;
+	if ((e = import_reserve(imp, size)) < 0)
+		return e;
+	text = malloc(size);
+	if (!text) {
+		import_release(imp, size);
+		return -ENOMEM;
+	}
+	for (unsigned f = 0; f < IMPORT_FIELDS; f++) {
+		size_t len = strlen(fields[f]) + 1;
+
+		r->off[f] = (uint16_t)at;
+		memcpy(text + at, fields[f], len);
+		at += len;
+	}
+	for (unsigned i = 0; i < p->ngroups; i++) {
+		memcpy(text + at, p->groups[i], strlen(p->groups[i]) + 1);
+		at += strlen(p->groups[i]) + 1;
+	}
+	for (unsigned i = 0; i < p->npools; i++) {
+		memcpy(text + at, p->pools[i], strlen(p->pools[i]) + 1);
+		at += strlen(p->pools[i]) + 1;
+	}
+	r->role = (uint8_t)p->role;
+	r->ngroups = (uint8_t)p->ngroups;
+	r->npools = (uint8_t)p->npools;
+	r->size = (uint16_t)size;
+	r->text = text;
+	return 0;
+}
+
+/* The rows hold people's names and addresses: wiped before freed. */
+void import_rows_truncate(struct admin_import *imp, size_t n)
+{
+	for (size_t i = n; imp->rows && i < imp->n; i++) {
+		struct import_row *r = &imp->rows[i];
+
+		if (r->text) {
+			sodium_memzero(r->text, r->size);
+			free(r->text);
+			import_release(imp, r->size);
+		}
+		memset(r, 0, sizeof(*r));
+	}
+	if (n < imp->n)
+		imp->n = n;
+}
+
 /* ------------------------------------------------------------ one row */
 
 /* A string field of the row: NULL when absent, null or "". */
@@ -249,6 +368,7 @@ static int import_names(struct admin_import *imp, struct import_row *r, struct j
 /* Take one ImportRow: its own fields checked now. */
 int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct json_object *row)
 {
+	_cleanup_person_ struct person p = { 0 };
 	struct import_row *r;
 	struct json_object *j;
 	const char *s, *why = NULL;
@@ -266,20 +386,20 @@ int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct json_o
 		return -ENOMEM;
 	r = &imp->rows[imp->n++];
 	r->row = (uint32_t)line;
-	if ((e = import_text(imp, r, row, "username", true, r->p.username, sizeof(r->p.username),
+	if ((e = import_text(imp, r, row, "username", true, p.username, sizeof(p.username),
 			     import_check_username)) < 0 ||
-	    (e = import_text(imp, r, row, "first_name", true, r->p.first_name,
-			     sizeof(r->p.first_name), import_check_first)) < 0 ||
-	    (e = import_text(imp, r, row, "last_name", true, r->p.last_name,
-			     sizeof(r->p.last_name), import_check_last)) < 0 ||
-	    (e = import_text(imp, r, row, "email", false, r->p.email, sizeof(r->p.email),
+	    (e = import_text(imp, r, row, "first_name", true, p.first_name,
+			     sizeof(p.first_name), import_check_first)) < 0 ||
+	    (e = import_text(imp, r, row, "last_name", true, p.last_name,
+			     sizeof(p.last_name), import_check_last)) < 0 ||
+	    (e = import_text(imp, r, row, "email", false, p.email, sizeof(p.email),
 			     import_check_email)) < 0 ||
 	    (e = import_text(imp, r, row, "org", false, org, sizeof(org), import_check_org)) < 0 ||
-	    (e = import_text(imp, r, row, "link", false, r->p.link, sizeof(r->p.link),
+	    (e = import_text(imp, r, row, "link", false, p.link, sizeof(p.link),
 			     import_check_username)) < 0)
 		return e;
 	s = import_str(row, "phone", &bad);
-	if (bad || (s && (why = validate_phone(s, r->p.phone)))) {
+	if (bad || (s && (why = validate_phone(s, p.phone)))) {
 		import_mark(r, "phone");
 		if ((e = import_fail(imp, r->row, "phone", "%s",
 				     bad ? "must be text" : why)) < 0)
@@ -287,25 +407,25 @@ int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct json_o
 	}
 	bad = false;
 	s = import_str(row, "role", &bad);
-	if (bad || (s && (strlen(s) >= 16 || !record_role_parse(s, &r->p.role)))) {
+	if (bad || (s && (strlen(s) >= 16 || !record_role_parse(s, &p.role)))) {
 		import_mark(r, "role");
 		if ((e = import_fail(imp, r->row, "role",
 				     "unknown role (known: user, admin, technician, assistant)")) < 0)
 			return e;
 	}
-	if ((e = import_names(imp, r, row, "groups", r->p.groups, &r->p.ngroups,
+	if ((e = import_names(imp, r, row, "groups", p.groups, &p.ngroups,
 			      OB_PERSON_GROUPS_MAX)) < 0 ||
-	    (e = import_names(imp, r, row, "pools", r->p.pools, &r->p.npools,
+	    (e = import_names(imp, r, row, "pools", p.pools, &p.npools,
 			      OB_PERSON_POOLS_MAX)) < 0)
 		return e;
-	snprintf(r->p.org, sizeof(r->p.org), "%s", org[0] ? org : imp->org);
-	if (!policy_admin_sees(&x->a, r->p.org)) {
+	snprintf(p.org, sizeof(p.org), "%s", org[0] ? org : imp->org);
+	if (!policy_admin_sees(&x->a, p.org)) {
 		import_mark(r, "org");
 		if ((e = import_fail(imp, r->row, "org", "you administer organisation %s only",
 				     x->a.org)) < 0)
 			return e;
 	}
-	return 0;
+	return import_row_pack(imp, r, &p);
 }
 
 /* ------------------------------------------------------------ all rows */
@@ -313,7 +433,7 @@ int import_take_row(struct admin_ctx *x, struct admin_import *imp, struct json_o
 static int import_cmp_username(const void *a, const void *b)
 {
 	const struct import_row *const *x = a, *const *y = b;
-	int c = strcmp((*x)->p.username, (*y)->p.username);
+	int c = strcmp(import_row_field(*x, IMPORT_USERNAME), import_row_field(*y, IMPORT_USERNAME));
 
 	return c ? c : ((*x)->row > (*y)->row) - ((*x)->row < (*y)->row);
 }
@@ -323,7 +443,8 @@ static void import_email_key(const struct import_row *r, char *buf, size_t size)
 {
 	size_t i;
 
-	snprintf(buf, size, "%s\x1f%s", r->p.org, r->p.email);
+	snprintf(buf, size, "%s\x1f%s", import_row_field(r, IMPORT_ORG),
+		 import_row_field(r, IMPORT_EMAIL));
 	for (i = 0; buf[i]; i++)
 		if (buf[i] >= 'A' && buf[i] <= 'Z')
 			buf[i] = (char)(buf[i] - 'A' + 'a');
@@ -352,24 +473,30 @@ static int import_check_duplicates(struct admin_import *imp, struct import_row *
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_username);
 	for (size_t i = 1; i < m; i++) {
-		if (strcmp(idx[i]->p.username, idx[i - 1]->p.username) != 0)
+		const char *name = import_row_field(idx[i], IMPORT_USERNAME);
+
+		if (strcmp(name, import_row_field(idx[i - 1], IMPORT_USERNAME)) != 0)
 			continue;
-		if ((e = import_fail(imp, idx[i]->row, "username", "%s is also on row %u",
-				     idx[i]->p.username, idx[i - 1]->row)) < 0)
+		if ((e = import_fail(imp, idx[i]->row, "username", "%s is also on row %u", name,
+				     idx[i - 1]->row)) < 0)
 			return e;
 	}
 	m = 0;
 	for (size_t i = 0; i < imp->n; i++)
-		if (!(imp->rows[i].bad & (BAD_EMAIL | BAD_ORG)) && imp->rows[i].p.email[0])
+		if (!(imp->rows[i].bad & (BAD_EMAIL | BAD_ORG)) &&
+		    import_row_field(&imp->rows[i], IMPORT_EMAIL)[0])
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_email);
 	for (size_t i = 1; i < m; i++) {
+		const char *email = import_row_field(idx[i], IMPORT_EMAIL);
+
 		if (import_cmp_email(&idx[i], &idx[i - 1]) == 0 ||
-		    strcasecmp(idx[i]->p.email, idx[i - 1]->p.email) != 0 ||
-		    strcmp(idx[i]->p.org, idx[i - 1]->p.org) != 0)
+		    strcasecmp(email, import_row_field(idx[i - 1], IMPORT_EMAIL)) != 0 ||
+		    strcmp(import_row_field(idx[i], IMPORT_ORG),
+			   import_row_field(idx[i - 1], IMPORT_ORG)) != 0)
 			continue;
-		if ((e = import_fail(imp, idx[i]->row, "email", "%s is also on row %u",
-				     idx[i]->p.email, idx[i - 1]->row)) < 0)
+		if ((e = import_fail(imp, idx[i]->row, "email", "%s is also on row %u", email,
+				     idx[i - 1]->row)) < 0)
 			return e;
 	}
 	return 0;
@@ -383,7 +510,7 @@ static const struct import_row *import_find(struct import_row **idx, size_t m,
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(idx[mid]->p.username, username);
+		int c = strcmp(import_row_field(idx[mid], IMPORT_USERNAME), username);
 
 		if (c == 0)
 			return idx[mid];
@@ -407,7 +534,7 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 			    struct import_row **idx, size_t m, struct import_seat *seats,
 			    size_t *nseats, const struct accounts_snapshot *accounts)
 {
-	_cleanup_person_ struct person old = { 0 }, linked = { 0 };
+	_cleanup_person_ struct person p = { 0 }, old = { 0 }, linked = { 0 };
 	const struct import_row *lr = NULL;
 	char text[OB_TEXT_MAX], who[OB_USERNAME_MAX + 1];
 	const char *why;
@@ -418,72 +545,73 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	/* An organisation that failed leaves nothing to check against. */
 	if (r->bad & BAD_ORG)
 		return 0;
-	sr = r->bad & BAD_USERNAME ? STORE_NOT_FOUND : store_person_get(x->d->store, r->p.username, &old);
+	import_row_person(r, &p);
+	sr = r->bad & BAD_USERNAME ? STORE_NOT_FOUND : store_person_get(x->d->store, p.username, &old);
 	if (sr != STORE_OK && sr != STORE_NOT_FOUND)
 		return -EIO;
-	v = r->bad & BAD_USERNAME ? ADD_OK : policy_user_add(sr == STORE_OK, accounts_snapshot_kind(accounts, r->p.username, x->d->cfg.uid_min), false);
+	v = r->bad & BAD_USERNAME ? ADD_OK : policy_user_add(sr == STORE_OK, accounts_snapshot_kind(accounts, p.username, x->d->cfg.uid_min), false);
 	if (v == ADD_TAKEN)
 		e = import_fail(imp, r->row, "username", "%s",
 				policy_taken_message(&x->a, &old, text, sizeof(text)));
 	else if (v != ADD_OK)
 		e = import_fail(imp, r->row, "username", "%s",
-				policy_add_message(v, r->p.username, text, sizeof(text)));
+				policy_add_message(v, p.username, text, sizeof(text)));
 	if (e < 0)
 		return e;
-	if (!(r->bad & BAD_EMAIL) && r->p.email[0] && store_email_find(x->d->store, r->p.org, r->p.email, who) == STORE_OK &&
-	    (e = import_fail(imp, r->row, "email", "%s is already used by %s", r->p.email, who)) < 0)
+	if (!(r->bad & BAD_EMAIL) && p.email[0] && store_email_find(x->d->store, p.org, p.email, who) == STORE_OK &&
+	    (e = import_fail(imp, r->row, "email", "%s is already used by %s", p.email, who)) < 0)
 		return e;
-	why = r->bad & BAD_ROLE ? NULL : policy_grant(&x->a, &r->p, NULL);
+	why = r->bad & BAD_ROLE ? NULL : policy_grant(&x->a, &p, NULL);
 	if (why && (e = import_fail(imp, r->row, "role", "%s", why)) < 0)
 		return e;
 	/* A link to someone in the database, or to a row of this file. */
 	sr = STORE_NOT_FOUND;
-	if (r->p.link[0]) {
-		lr = import_find(idx, m, r->p.link);
+	if (p.link[0]) {
+		lr = import_find(idx, m, p.link);
 		if (lr)
-			linked = lr->p;
+			import_row_person(lr, &linked);
 		else
-			sr = store_person_get(x->d->store, r->p.link, &linked);
+			sr = store_person_get(x->d->store, p.link, &linked);
 	}
 	why = r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)
 		      ? NULL
-		      : policy_person_links(&r->p, r->p.link[0] && (lr || sr == STORE_OK) ? &linked
+		      : policy_person_links(&p, p.link[0] && (lr || sr == STORE_OK) ? &linked
 											: NULL,
 					    text, sizeof(text));
 	/* A link to someone in the database is an act on them too (the
 	 * authority rule, as UserAdd and UserModify). */
-	if (!why && !(r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)) && r->p.link[0] && !lr &&
+	if (!why && !(r->bad & (BAD_ROLE | BAD_LINK | BAD_USERNAME)) && p.link[0] && !lr &&
 	    sr == STORE_OK)
 		why = admin_may_act_on_why(x, &linked, "link people to them", text, sizeof(text));
 	if (why && (e = import_fail(imp, r->row, "link", "%s", why)) < 0)
 		return e;
-	for (unsigned i = 0; !(r->bad & BAD_GROUPS) && i < r->p.ngroups; i++) {
+	for (unsigned i = 0; !(r->bad & BAD_GROUPS) && i < p.ngroups; i++) {
 		struct group g;
 
-		sr = store_group_get(x->d->store, r->p.groups[i], &g);
-		if ((sr != STORE_OK || strcmp(g.org, r->p.org) != 0) &&
+		sr = store_group_get(x->d->store, p.groups[i], &g);
+		if ((sr != STORE_OK || strcmp(g.org, p.org) != 0) &&
 		    (e = import_fail(imp, r->row, "groups", "no such group in organisation %s: %s",
-				     r->p.org, r->p.groups[i])) < 0)
+				     p.org, p.groups[i])) < 0)
 			return e;
 	}
-	for (unsigned i = 0; !(r->bad & BAD_POOLS) && i < r->p.npools; i++) {
+	for (unsigned i = 0; !(r->bad & BAD_POOLS) && i < p.npools; i++) {
 		struct import_seat *s = NULL;
 
 		for (size_t k = 0; k < *nseats && !s; k++)
-			if (strcmp(seats[k].name, r->p.pools[i]) == 0)
+			if (strcmp(seats[k].name, p.pools[i]) == 0)
 				s = &seats[k];
 		if (!s) {
 			struct pool pl;
 
 			s = &seats[(*nseats)++];
-			snprintf(s->name, sizeof(s->name), "%s", r->p.pools[i]);
+			snprintf(s->name, sizeof(s->name), "%s", p.pools[i]);
 			sr = store_pool_get(x->d->store, s->name, &pl);
-			s->exists = sr == STORE_OK && strcmp(pl.org, r->p.org) == 0;
+			s->exists = sr == STORE_OK && strcmp(pl.org, p.org) == 0;
 			s->free = s->exists ? pl.seats - pl.used : 0;
 		}
 		if (!s->exists)
 			e = import_fail(imp, r->row, "pools", "no such pool in organisation %s: %s",
-					r->p.org, s->name);
+					p.org, s->name);
 		else if (s->taken >= s->free)
 			e = import_fail(imp, r->row, "pools", "pool %s is full: %u free seat%s for "
 					"the rows before this one", s->name, s->free,
