@@ -529,10 +529,33 @@ struct import_seat {
 	bool exists;
 };
 
+/* The pools the rows named so far: grows with them (a few, as a rule;
+ * room for every pool of every row would be 19 MB at 100,000 rows). */
+struct import_seats {
+	struct import_seat *v;
+	size_t n, cap;
+};
+
+/* A new, zeroed seat at the end of seats; NULL without memory. */
+static struct import_seat *import_seat_new(struct import_seats *seats)
+{
+	if (seats->n == seats->cap) {
+		size_t cap = seats->cap ? seats->cap * 2 : 16;
+		struct import_seat *v = reallocarray(seats->v, cap, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		seats->v = v;
+		seats->cap = cap;
+	}
+	memset(&seats->v[seats->n], 0, sizeof(seats->v[0]));
+	return &seats->v[seats->n++];
+}
+
 /* The checks against the database and the other rows, for one row. */
 static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struct import_row *r,
-			    struct import_row **idx, size_t m, struct import_seat *seats,
-			    size_t *nseats, const struct accounts_snapshot *accounts)
+			    struct import_row **idx, size_t m, struct import_seats *seats,
+			    const struct accounts_snapshot *accounts)
 {
 	_cleanup_person_ struct person p = { 0 }, old = { 0 }, linked = { 0 };
 	const struct import_row *lr = NULL;
@@ -597,13 +620,14 @@ static int import_check_row(struct admin_ctx *x, struct admin_import *imp, struc
 	for (unsigned i = 0; !(r->bad & BAD_POOLS) && i < p.npools; i++) {
 		struct import_seat *s = NULL;
 
-		for (size_t k = 0; k < *nseats && !s; k++)
-			if (strcmp(seats[k].name, p.pools[i]) == 0)
-				s = &seats[k];
+		for (size_t k = 0; k < seats->n && !s; k++)
+			if (strcmp(seats->v[k].name, p.pools[i]) == 0)
+				s = &seats->v[k];
 		if (!s) {
 			struct pool pl;
 
-			s = &seats[(*nseats)++];
+			if (!(s = import_seat_new(seats)))
+				return -ENOMEM;
 			snprintf(s->name, sizeof(s->name), "%s", p.pools[i]);
 			sr = store_pool_get(x->d->store, s->name, &pl);
 			s->exists = sr == STORE_OK && strcmp(pl.org, p.org) == 0;
@@ -635,18 +659,16 @@ static int import_cmp_failure(const void *a, const void *b)
 int import_check_all(struct admin_ctx *x, struct admin_import *imp)
 {
 	struct import_row **idx = calloc(imp->n + 1, sizeof(*idx));
-	/* At most every pool of every row is a distinct pool. */
-	struct import_seat *seats = calloc(imp->n * OB_PERSON_POOLS_MAX + 1, sizeof(*seats));
+	struct import_seats seats = { 0 };
 	/* The host's accounts read once for the whole import, not once a
 	 * row (getpwnam_r was 72% of a large import's time): see
 	 * accounts_snapshot_new for the sources that cannot be read so. */
 	struct accounts_snapshot *accounts = accounts_snapshot_new(NULL);
-	size_t m = 0, nseats = 0;
+	size_t m = 0;
 	int e;
 
-	if (!idx || !seats || !accounts) {
+	if (!idx || !accounts) {
 		free(idx);
-		free(seats);
 		accounts_snapshot_free(accounts);
 		return -ENOMEM;
 	}
@@ -656,10 +678,10 @@ int import_check_all(struct admin_ctx *x, struct admin_import *imp)
 			idx[m++] = &imp->rows[i];
 	qsort(idx, m, sizeof(*idx), import_cmp_username);
 	for (size_t i = 0; e >= 0 && i < imp->n; i++)
-		e = import_check_row(x, imp, &imp->rows[i], idx, m, seats, &nseats, accounts);
+		e = import_check_row(x, imp, &imp->rows[i], idx, m, &seats, accounts);
 	accounts_snapshot_free(accounts);
 	free(idx);
-	free(seats);
+	free(seats.v);
 	/* qsort is not stable, but each row's failures were recorded in
 	 * column order and are told apart by their column anyway. */
 	if (imp->nfails)
