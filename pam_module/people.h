@@ -10,8 +10,10 @@
 
 #include "ob_protocol.h"
 
-/* Largest people file the module reads: about 500,000 usernames. */
-#define PEOPLE_FILE_MAX (16 * 1024 * 1024)
+/* Largest people file the module reads: 1,900,000 usernames of the
+ * longest kind (32 bytes and a newline), or more of shorter ones.  It
+ * is read only while onboardd cannot be asked. */
+#define PEOPLE_FILE_MAX (64 * 1024 * 1024)
 
 /* Whether user is listed in the people file at path, which must be a
  * regular file (not reached through a symbolic link as its last part)

@@ -497,6 +497,27 @@ static void people_file_lists_whole_names_only(void **state)
 	assert_int_equal(lookup(p, "carol"), 0);
 }
 
+/* A million people with usernames of the longest kind (32 bytes): the
+ * file is 33 MB, and the module still reads it and finds the last. */
+static void people_file_of_a_million_longest_names_is_read(void **state)
+{
+	struct people_dir *p = *state;
+	size_t hlen = strlen(OB_PEOPLE_HEADER), len = hlen + 1000000u * (OB_USERNAME_MAX + 1);
+	char *text = malloc(len + 1), *at;
+
+	assert_non_null(text);
+	memcpy(text, OB_PEOPLE_HEADER, hlen);
+	at = text + hlen;
+	for (unsigned i = 0; i < 1000000u; i++) {
+		snprintf(at, OB_USERNAME_MAX + 2, "%0*u\n", OB_USERNAME_MAX, i);
+		at += OB_USERNAME_MAX + 1;
+	}
+	people_put(p, text, len, 0600);
+	free(text);
+	assert_int_equal(lookup(p, "00000000000000000000000000999999"), 1);
+	assert_int_equal(lookup(p, "carol"), 0);
+}
+
 /* Nothing but the daemon's own, whole file proves a name unmanaged. */
 static void people_file_that_cannot_be_trusted_proves_nothing(void **state)
 {
@@ -566,6 +587,8 @@ int main(void)
 		cmocka_unit_test(people_option_takes_an_absolute_path),
 		cmocka_unit_test_setup_teardown(people_file_lists_whole_names_only, people_setup,
 						people_teardown),
+		cmocka_unit_test_setup_teardown(people_file_of_a_million_longest_names_is_read,
+						people_setup, people_teardown),
 		cmocka_unit_test_setup_teardown(people_file_that_cannot_be_trusted_proves_nothing,
 						people_setup, people_teardown),
 	};
