@@ -293,6 +293,68 @@ static void password_login_reads_once_per_step(void **state)
 	login_free(l);
 }
 
+/* While a right password's hash runs (about a second at the real cost),
+ * an administrator disables the person, deletes them to the user bank,
+ * sets another password or resets it: the password was checked against
+ * the hash read at the answer, and proves nothing once that has changed.
+ * The job's end refuses the login instead of letting it in. */
+static void change_during_password_check_refuses_the_login(void **state)
+{
+	static const struct {
+		const char *what;
+		uint32_t set_flags;
+		bool bank, new_password, reset;
+	} rows[] = {
+		{ "disabled", PERSON_DISABLED, false, false, false },
+		{ "deleted to the user bank", PERSON_DISABLED, true, false, false },
+		{ "given another password", 0, false, true, false },
+		{ "reset (password cleared)", 0, false, false, true },
+	};
+	struct fixture *f = *state;
+	struct peer root = { 0, 0, 1 };
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char user[16];
+		struct person p;
+		struct login *l;
+
+		snprintf(user, sizeof(user), "ada%zu", i);
+		add_person(f, user, "long enough password");
+		l = login_new(&f->d, &root, on_send, f);
+		start(f, l, OB_PHASE_AUTH, user);
+		answer(f, l, "long enough password", NULL);
+		/* The job is on the worker pool; its end waits for the loop. */
+		assert_int_equal(store_person_get(f->d.store, user, &p), STORE_OK);
+		p.flags |= rows[i].set_flags;
+		if (rows[i].bank)
+			p.deleted = T0;
+		if (rows[i].new_password)
+			assert_int_equal(crypto_pwhash_str(p.pwhash, "another password here", 21,
+							   f->d.cfg.pwhash_ops,
+							   f->d.cfg.pwhash_mem),
+					 0);
+		if (rows[i].reset)
+			memset(p.pwhash, 0, sizeof(p.pwhash));
+		p.updated = T0;
+		assert_int_equal(store_person_put(f->d.store, &p), STORE_OK);
+		job_end(f, l);
+		if (strcmp(f->verdict, OB_VERDICT_SUCCESS) == 0)
+			fail_msg("a person %s during the password check got in", rows[i].what);
+		login_free(l);
+	}
+	/* Nothing changed: the same steps let the person in. */
+	{
+		struct login *l = login_new(&f->d, &root, on_send, f);
+
+		add_person(f, "bea", "long enough password");
+		start(f, l, OB_PHASE_AUTH, "bea");
+		answer(f, l, "long enough password", NULL);
+		job_end(f, l);
+		assert_string_equal(f->verdict, OB_VERDICT_SUCCESS);
+		login_free(l);
+	}
+}
+
 /* A wrong password that locks the person (lockout_attempts = 2): the
  * failure is counted, and the lock audited, from the person read. */
 static void wrong_password_reads_once_per_step(void **state)
@@ -669,6 +731,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(code_login_reads_once_per_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(totp_login_reads_once_per_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(change_during_password_check_refuses_the_login, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(quality_check_runs_on_the_worker_pool, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(code_redemption_is_one_durable_commit, setup,

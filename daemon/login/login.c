@@ -85,6 +85,7 @@ static void login_store_rehash(struct login *l)
 
 static void login_after_verify(struct login *l)
 {
+	char checked[sizeof(l->person.pwhash)];
 	int64_t until;
 	int r;
 
@@ -100,6 +101,27 @@ static void login_after_verify(struct login *l)
 		log_info("login: %s: wrong password (" LOG_WHERE ")", l->person.username,
 			 LOG_WHERE_OF(l));
 		login_failed(l, "password", policy_say(SAY_LOGIN_INCORRECT));
+		return;
+	}
+	/* An administrator may have disabled the person, deleted them to
+	 * the user bank, or set or reset their password while the hash ran:
+	 * the password was checked against the hash read at the answer, and
+	 * proves nothing once that changed.  The person as read in this
+	 * step (login_held read it): no read more. */
+	memcpy(checked, l->person.pwhash, sizeof(checked));
+	r = login_reread(l);
+	if (r == 0 && ((l->person.flags & PERSON_DISABLED) || !l->person.pwhash[0] ||
+		       !login_same_hash(l->person.pwhash, checked))) {
+		OB_WIPE(checked);
+		log_info("login: %s: refused: the account changed during the password check "
+			 "(" LOG_WHERE ")", l->person.username, LOG_WHERE_OF(l));
+		login_reply(l, OB_VERDICT_AUTH_ERR, OB_STYLE_ERROR, policy_say(SAY_LOGIN_INCORRECT),
+			    NULL);
+		return;
+	}
+	OB_WIPE(checked);
+	if (r < 0) {
+		login_unavailable(l);
 		return;
 	}
 	log_info("login: %s: password accepted (" LOG_WHERE ")", l->person.username,

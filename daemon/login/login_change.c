@@ -61,13 +61,6 @@ int login_change_not_changed(struct login *l, const char *why)
 			   policy_say(SAY_NOT_CHANGED), NULL);
 }
 
-static bool change_same_hash(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
-}
-
 /* Store the new hash in place of the password the person proved.  A
  * write since the person was read (the authenticator's replay watermark,
  * a rehash) makes the first put a conflict: read once more and go on,
@@ -89,7 +82,7 @@ static enum store_result change_store(struct login *l, struct audit_event *e)
 		r = store_person_get(l->d->store, l->person.username, &p);
 		if (r != STORE_OK)
 			break;
-		if ((p.flags & PERSON_DISABLED) || !change_same_hash(p.pwhash, l->person.pwhash)) {
+		if ((p.flags & PERSON_DISABLED) || !login_same_hash(p.pwhash, l->person.pwhash)) {
 			r = STORE_CONFLICT;
 			break;
 		}

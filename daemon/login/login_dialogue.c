@@ -231,6 +231,13 @@ bool login_held(struct login *l, int *ret)
 	return true;
 }
 
+bool login_same_hash(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
+}
+
 int login_reread(struct login *l)
 {
 	if (login_read(l, true) != STORE_OK)

@@ -187,6 +187,8 @@ void login_wrote_audited(struct login *l, const char *what, const char *event,
  * durable commit.  The store's result; on STORE_OK, log the event with
  * audit_login_recorded. */
 enum store_result login_put_audited(struct login *l, struct person *p, struct audit_event *e);
+/* Whether two password hashes are the same, in constant time. */
+bool login_same_hash(const char *a, const char *b);
 /* l->person as they are now: read from the store, unless this step read
  * them already and wrote nothing since.  0, or -EIO. */
 int login_reread(struct login *l);
