@@ -127,7 +127,7 @@ pure=$(sources daemon/rules)
 # the configuration, and the pure parts of common/.
 pure_headers="config.h stdbool.h stddef.h stdint.h inttypes.h limits.h string.h strings.h \
 ctype.h errno.h stdarg.h stdio.h time.h sodium.h \
-policy.h policy_admin.h policy_audit.h validate.h store.h conf.h \
+audit_events.h policy.h policy_admin.h policy_audit.h validate.h store.h conf.h \
 duration.h utf8.h names.h ob_protocol.h"
 # What they may not call (localtime_r is not among them: the lock message
 # shows the local time of an instant it is given, and the C library reads

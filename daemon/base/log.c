@@ -1,24 +1,106 @@
-/* Logging to stderr with a syslog priority prefix that journald reads. */
+/* Logging: structured journal entries when stderr is the journal,
+ * syslog when detached, plain lines on a terminal or in a file. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 
 #include "log.h"
 
+enum log_sink { SINK_STDERR, SINK_JOURNAL, SINK_SYSLOG };
+
 static bool log_debug_on;
-static bool log_to_syslog;
+static enum log_sink log_sink = SINK_STDERR;
+
+/* Whether stderr is the stream $JOURNAL_STREAM names ("DEV:INODE"):
+ * systemd sets it for a service whose output goes to the journal, and
+ * it stays set for children whose output goes elsewhere, so the file
+ * itself is compared. */
+static bool log_stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (!e || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(bool debug, bool to_syslog)
 {
 	log_debug_on = debug;
-	log_to_syslog = to_syslog;
+	log_sink = to_syslog ? SINK_SYSLOG : log_stderr_is_journal() ? SINK_JOURNAL : SINK_STDERR;
 	if (to_syslog)
 		openlog("onboardd", LOG_PID, LOG_AUTHPRIV);
+}
+
+#define LOG_FIELDS_MAX 16
+
+/* One entry to the journal: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, and
+ * MESSAGE_ID and fields when given.  Returns 0 or -errno (no journal
+ * socket): then the caller writes the line to stderr. */
+static int log_journal(int prio, const char *message_id, const struct log_field *fields,
+		       size_t n, const char *line)
+{
+	char *parts[LOG_FIELDS_MAX + 4] = { 0 };
+	struct iovec iov[LOG_FIELDS_MAX + 4];
+	size_t k = 0;
+	int r = -ENOMEM;
+
+	if (n > LOG_FIELDS_MAX)
+		n = LOG_FIELDS_MAX;
+	if (asprintf(&parts[k++], "MESSAGE=%s", line) < 0 ||
+	    asprintf(&parts[k++], "PRIORITY=%d", prio) < 0 ||
+	    asprintf(&parts[k++], "SYSLOG_IDENTIFIER=onboardd") < 0 ||
+	    (message_id && asprintf(&parts[k++], "MESSAGE_ID=%s", message_id) < 0)) {
+		parts[k - 1] = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!fields[i].value || !fields[i].value[0])
+			continue;
+		if (asprintf(&parts[k++], "%s=%s", fields[i].name, fields[i].value) < 0) {
+			parts[k - 1] = NULL;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		iov[i] = (struct iovec){ .iov_base = parts[i], .iov_len = strlen(parts[i]) };
+	r = sd_journal_sendv(iov, (int)k);
+out:
+	for (size_t i = 0; i < k; i++)
+		free(parts[i]);
+	return r;
+}
+
+static void log_line(int prio, const char *message_id, const struct log_field *fields, size_t n,
+		     const char *line)
+{
+	if (log_sink == SINK_SYSLOG) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	if (log_sink == SINK_JOURNAL) {
+		if (log_journal(prio, message_id, fields, n, line) >= 0)
+			return;
+		/* No journal socket: the stream is still the journal's, which
+		 * reads sd-daemon's priority prefix. */
+		fprintf(stderr, "<%d>onboardd: %s\n", prio, line);
+		return;
+	}
+	fprintf(stderr, "onboardd: %s\n", line);
 }
 
 static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
@@ -27,15 +109,25 @@ static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 static void log_vemit(int prio, const char *fmt, va_list ap, const char *suffix)
 {
 	char line[1024];
+	size_t len;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_to_syslog) {
-		syslog(prio, "%s%s%s", line, suffix ? ": " : "", suffix ? suffix : "");
-		return;
-	}
-	/* <N> is sd-daemon's priority prefix; journald strips it. */
-	fprintf(stderr, "<%d>onboardd: %s%s%s\n", prio, line, suffix ? ": " : "",
-		suffix ? suffix : "");
+	len = strlen(line);
+	if (suffix)
+		snprintf(line + len, sizeof(line) - len, ": %s", suffix);
+	log_line(prio, NULL, NULL, 0, line);
+}
+
+void log_entry(int prio, const char *message_id, const struct log_field *fields, size_t n,
+	       const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_line(prio, message_id, fields, n, line);
 }
 
 void log_warn(const char *fmt, ...)

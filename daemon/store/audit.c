@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "audit_events.h"
 #include "log.h"
 #include "ob_protocol.h"
 #include "policy_audit.h"
@@ -133,6 +134,42 @@ static enum store_result audit_store(struct daemon *d, struct audit_event *e)
 	return r;
 }
 
+/* Where a login's event happened, as LOG_WHERE wrote it at the end of
+ * its detail ("... (service S, from H)"): the journal gets both as
+ * fields of their own.  "" when the detail does not say. */
+static void audit_where(const char *detail, char service[64], char rhost[256])
+{
+	const char *at = NULL;
+
+	service[0] = rhost[0] = '\0';
+	for (const char *p = detail; (p = strstr(p, "service ")); p++)
+		at = p;
+	if (!at || sscanf(at, "service %63[^,], from %255[^)]", service, rhost) != 2)
+		service[0] = rhost[0] = '\0';
+}
+
+/* The line of e, as a journal entry with fields of its own where the
+ * log is the journal (MESSAGE_ID per kind of event: audit_events.c and
+ * catalog/onboard.catalog). */
+static void audit_journal(const struct audit_event *e, const char *by)
+{
+	char id[24] = "", service[64], rhost[256];
+	struct log_field f[] = {
+		{ "ONBOARD_EVENT", e->event },   { "ONBOARD_USER", e->subject },
+		{ "ONBOARD_ACTOR", by },         { "ONBOARD_RESULT", e->result },
+		{ "ONBOARD_ORG", e->org },       { "ONBOARD_DETAIL", e->detail },
+		{ "ONBOARD_SERVICE", service },  { "ONBOARD_RHOST", rhost },
+		{ "ONBOARD_AUDIT_ID", id },
+	};
+
+	audit_where(e->detail, service, rhost);
+	if (e->id)
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)e->id);
+	log_entry(6, audit_event_kind(e->event)->message_id, f, sizeof(f) / sizeof(f[0]),
+		  "audit: %s%s%s by %s: %s%s%s", e->event, e->subject[0] ? " of " : "", e->subject,
+		  by, e->result, e->detail[0] ? ": " : "", e->detail);
+}
+
 /* The line of the log of e, stored (r) or not, and the count of the
  * events that could not be. */
 static void audit_told(struct daemon *d, const struct audit_event *e, enum store_result r)
@@ -145,8 +182,7 @@ static void audit_told(struct daemon *d, const struct audit_event *e, enum store
 		snprintf(by, sizeof(by), "uid %lld", (long long)e->uid);
 	else
 		snprintf(by, sizeof(by), "the login");
-	log_info("audit: %s%s%s by %s: %s%s%s", e->event, e->subject[0] ? " of " : "",
-		 e->subject, by, e->result, e->detail[0] ? ": " : "", e->detail);
+	audit_journal(e, by);
 	if (r != STORE_OK) {
 		audit_dropped_pending++;
 		audit_dropped_total++;
