@@ -354,6 +354,45 @@ static void user_list_page_of_enrolled_people_fits(void **state)
 }
 
 
+/* A listing read page by page is one audit event, recorded at its first
+ * page, not one per page: a long listing does not flood the audit log
+ * (nor push its older events out). */
+static void listing_of_several_pages_is_one_audit_event(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *reply, *params;
+	uint64_t bytes, events0, events1;
+	char next[64] = "", in[128];
+	unsigned pages = 0;
+
+	add_person(f, "la", false);
+	add_person(f, "lb", false);
+	add_person(f, "lc", false);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events0), STORE_OK);
+	do {
+		if (next[0])
+			snprintf(in, sizeof(in), "{\"limit\":1,\"after\":\"%s\"}", next);
+		else
+			snprintf(in, sizeof(in), "{\"limit\":1}");
+		reply = call(f, OB_ADMIN_USER_LIST, in, NULL, &params);
+		{
+			struct json_object *n = NULL;
+
+			snprintf(next, sizeof(next), "%s",
+				 json_object_object_get_ex(params, "next", &n) && n
+					 ? json_object_get_string(n)
+					 : "");
+		}
+		json_object_put(reply);
+		pages++;
+	} while (next[0] && pages < 10);
+	assert_true(pages >= 3);
+	assert_int_equal(store_audit_size(f->d.store, &bytes, &events1), STORE_OK);
+	if (events1 != events0 + 1)
+		fail_msg("%u pages of one listing made %llu audit events", pages,
+			 (unsigned long long)(events1 - events0));
+}
+
 static const char *error_message(struct json_object *params)
 {
 	return member_string(params, "message");
@@ -709,6 +748,7 @@ int main(void)
 		T(idle_import_is_dropped),
 		T(accounts_snapshot_answers_as_nss),
 		T(import_of_100000_rows_is_one_call),
+		T(listing_of_several_pages_is_one_audit_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,8 +91,16 @@ static void admin_audit_read(struct admin_ctx *x, const char *event, struct json
 			     struct json_object *reply)
 {
 	const char *subject = NULL;
-	struct json_object *e;
+	struct json_object *e, *after;
 
+	/* A listing is read page by page: the event is its first page's,
+	 * the pages after it ("after" given) were asked for by the same
+	 * reader and are not recorded again. */
+	if (reply && !json_object_object_get_ex(reply, "error", NULL) &&
+	    json_object_object_get_ex(params, "after", &after) &&
+	    ((json_object_is_type(after, json_type_string) && json_object_get_string_len(after)) ||
+	     (json_object_is_type(after, json_type_int) && json_object_get_int64(after) > 0)))
+		return;
 	if (varlink_get_string(params, "username", OB_USERNAME_MAX, &subject) < 0 ||
 	    validate_username(subject))
 		subject = NULL;
