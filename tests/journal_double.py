@@ -1,7 +1,8 @@
 """A stand-in for journald's native socket, for tests where no journald
-runs: binds the datagram socket sd_journal_send(3) writes to, and writes
-each entry it receives as one JSON object a line to OUT.  Usage:
-journal_double.py SOCKET OUT (runs until killed).
+runs, or for systemd's notify socket: binds the datagram socket
+sd_journal_send(3) or sd_notify(3) writes to, and writes each message it
+receives as one JSON object a line to OUT.  Usage: journal_double.py
+SOCKET OUT (runs until killed).
 
 The native protocol: an entry is fields, each "NAME=value\\n", or for a
 value holding a newline "NAME\\n", its length as 64-bit little-endian,
@@ -12,7 +13,10 @@ import json, os, socket, struct, sys
 def parse(data):
     fields, i = {}, 0
     while i < len(data):
-        nl = data.index(b"\n", i)
+        # sd_notify's messages may end without a newline.
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            nl = len(data)
         line = data[i:nl]
         if b"=" in line:
             name, value = line.split(b"=", 1)

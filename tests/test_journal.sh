@@ -55,6 +55,34 @@ else
 fi
 ob_stop_daemon
 
+# ------------------------------------------------ systemctl status
+# What systemd's notify socket hears (a stand-in in the test's directory):
+# READY=1, then STATUS= lines with the people, the connections and the
+# password checks, told again when they change (at most every 5 s).
+notify=$OB_DIR/notify.sock
+heard=$OB_DIR/notify.jsonl
+"$py" "${srcdir_tests:-$(dirname "$0")}/journal_double.py" "$notify" "$heard" &
+notify_pid=$!
+ob_track_pid "$notify_pid"
+i=0
+while [ $i -lt 100 ] && ! grep -q ready "$heard" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+NOTIFY_SOCKET=$notify
+export NOTIFY_SOCKET
+ob_start_daemon
+unset NOTIFY_SOCKET
+ob_ctl user add st1 --first-name Sten --last-name Ek >/dev/null 2>&1
+ob_ctl user add st2 --first-name Sara --last-name Ek >/dev/null 2>&1
+i=0
+while [ $i -lt 150 ] && ! grep -q '"STATUS": "3 people;' "$heard"; do sleep 0.1; i=$((i + 1)); done
+ob_stop_daemon
+if grep -q '"READY": "1"' "$heard" &&
+	grep -qE '"STATUS": "1 person; [0-9]+ connections? open; [0-9]+ password checks? waiting or running"' "$heard" &&
+	grep -q '"STATUS": "3 people; 0 connections open; 0 password checks waiting or running"' "$heard"; then
+	ob_pass systemctl_status_tells_people_connections_and_checks
+else
+	ob_fail systemctl_status_tells_people_connections_and_checks "heard: $(tr '\n' ' ' <"$heard")"
+fi
+
 # ------------------------------------------------ the journal's entries
 sock=/run/systemd/journal/socket
 if [ "$(id -u)" -ne 0 ]; then

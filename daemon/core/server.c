@@ -32,6 +32,7 @@
 #include "passwd.h"
 #include "server.h"
 #include "server_private.h"
+#include "store.h"
 #include "varlink.h"
 #include "worker.h"
 
@@ -587,6 +588,34 @@ static void server_watchdog(struct server *s)
 	s->last_watchdog = now;
 }
 
+/* What systemctl status shows under systemd: the people, the open
+ * connections and the password checks waiting or running, told when it
+ * changed, at most every SERVER_STATUS_MS. */
+#define SERVER_STATUS_MS 5000
+
+static void server_status(struct server *s)
+{
+	long long now = mono_ms();
+	struct store_stats st;
+	char text[160];
+
+	if (!s->notify || now - s->status_at < SERVER_STATUS_MS)
+		return;
+	s->status_at = now;
+	if (store_stats(s->d->store, &st) != STORE_OK)
+		return;
+	snprintf(text, sizeof(text),
+		 "STATUS=%llu %s; %u connection%s open; %u password check%s waiting or running",
+		 (unsigned long long)st.people, st.people == 1 ? "person" : "people", s->nconns,
+		 s->nconns == 1 ? "" : "s",
+		 worker_pool_pending(s->d->workers),
+		 worker_pool_pending(s->d->workers) == 1 ? "" : "s");
+	if (strcmp(text, s->status) == 0)
+		return;
+	snprintf(s->status, sizeof(s->status), "%s", text);
+	sd_notify(0, text);
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 static int epoll_add(int epfd, int fd, void *tag)
@@ -631,6 +660,7 @@ int server_new(struct server **out, struct daemon *d, int listen_fd)
 	}
 	if (sd_watchdog_enabled(0, &s->watchdog_usec) <= 0)
 		s->watchdog_usec = 0;
+	s->notify = getenv("NOTIFY_SOCKET") != NULL;
 	*out = s;
 	return 0;
 }
@@ -667,6 +697,7 @@ int server_run(struct server *s)
 		server_sweep(s);
 		server_trim(s);
 		server_watchdog(s);
+		server_status(s);
 		if (server_stopped(s))
 			return 0;
 	}

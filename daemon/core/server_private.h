@@ -59,6 +59,9 @@ struct server {
 	uid_t refused_uid;
 	long long refused_at;
 	unsigned refused_quiet;
+	bool notify;            /* under systemd ($NOTIFY_SOCKET): STATUS= lines */
+	long long status_at;    /* monotonic ms of the last look at the status */
+	char status[160];       /* the STATUS= line last sent */
 	bool trim_due;          /* connections came since the heap was last trimmed */
 	long long trimmed_at;   /* monotonic ms of the last malloc_trim, or 0 */
 	bool stopping;          /* SIGTERM: no new connections, the open ones end */
