@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_codec: how fast the one varlink codec handles the messages onboard
  * actually sends.  For each sample message it times varlink_parse, the
  * daemon's path through varlink_reader_next (copy in, cut at the NUL,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_floor: the floors that onboard's figures are measured against.
  *
  * Each is the least any implementation of the same step could cost on

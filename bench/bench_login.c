@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_login: logins and administration against a real onboardd.
  *
  * It starts onboardd in a fresh temporary directory (as root: logins for

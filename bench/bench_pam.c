@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench_pam: onboard's figures through the real pam_onboard.so, the way
  * sshd or login calls it, with the service file in a directory of the
  * bench's own (pam_start_confdir: nothing under /etc is touched).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the benchmark programs share: the clock and the percentiles they
  * print.  Figures only; nothing here passes or fails. */
 #ifndef OB_BENCH_STATS_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The speed goals of issue 11, each against its floor measured in the same
 # run: rounds interleave the floors (bench_floor) with the product's
 # figures (real onboardd daemons, the real pam_onboard.so through libpam

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Build the benchmarks if needed and run them: bench_codec, bench_login
 # and goals.sh (the table of issue 11's goals against their floors; the
 # last two need root and skip themselves otherwise).  Figures only:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Varlink client with deadlines. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A varlink client over AF_UNIX with a deadline on every reply.  Safe for
  * a PAM module: no threads, no signals (MSG_NOSIGNAL), close-on-exec. */
 #ifndef OB_CLIENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Access code generation and normalisation. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Access codes as people see and type them: 16 letters, shown grouped as
  * ABCD-EFGH-JKMN-PQRS, accepted in any case with or without dashes and
  * spaces.  The letters I, L and O are never used: they are too easily

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Duration parsing and printing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Durations as administrators write them: 90d, 12h, 15m, 30s, 2w, or a
  * sum such as 1d12h. */
 #ifndef OB_DURATION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reading UID_MIN from login.defs, and a cache of it keyed by the file's
  * identity. */
 #include "config.h"

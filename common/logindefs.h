@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* UID_MIN from /etc/login.defs: the line between system accounts, which
  * onboard never manages, and regular ones. */
 #ifndef OB_LOGINDEFS_H

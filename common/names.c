@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The portable name rule (see names.h). */
 #include "config.h"
 

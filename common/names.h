@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The portable name rule of usernames, organisations, host groups and
  * seat pools: a lower-case letter or '_' first, then lower-case letters,
  * digits, '_', '-' and '.'.  Shared by the daemon's validators and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* getpwnam_r/getpwuid_r with a buffer that grows, and the system-account
  * rule. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One way to ask the user database (NSS) about an account, and one rule
  * for which accounts are the system's, shared by the PAM module and
  * onboardd. */

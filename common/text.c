@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The printable-text filter (see text.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The one printable-text filter: what a name, a reply or a tool's output
  * may carry into a log line or onto a terminal. */
 #ifndef OB_TEXT_H

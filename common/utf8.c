@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Strict UTF-8 (Unicode table 3-7), shared by the codec and the field
  * rules. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Strict UTF-8: only the shortest encoding of a Unicode scalar value (no
  * overlongs, no surrogates, nothing above U+10FFFF). */
 #ifndef OB_UTF8_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Varlink message codec: framing, parsing and building. */
 #include "config.h"
 

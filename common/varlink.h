@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The one varlink codec: NUL-terminated JSON messages, at most
  * OB_MAX_MESSAGE bytes, parsed and built with json-c.  Used by the
  * daemon, the PAM module and onboardctl. */

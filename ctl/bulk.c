@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Codes given out in bulk: the two files they go to, and code issue
  * --all-without-email, which pages CodeIssueBulk into them.  A code
  * passes through a few buffers here on its way to disk; each is wiped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Codes given out in bulk (code issue --all-without-email, user import
  * --invite) go to two new files, never to the terminal: FILE, a CSV
  * table (username,first_name,last_name,code,expires), and a printable

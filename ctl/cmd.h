@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's commands, one function each, in the table of
  * ctl/onboardctl.c.  Each returns the exit status (enum ctl_exit). */
 #ifndef OB_CTL_CMD_H

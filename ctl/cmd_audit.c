@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl audit: the audit log, every page, oldest first.  --since
  * takes the forms an administrator has at hand: seconds since the
  * epoch, a date or date and time in UTC, or how long ago. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's commands about access codes and invitations: code issue,
  * revoke and list; invite send, revoke and list.  Codes given out in
  * bulk are in ctl/bulk.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's commands about host groups and seat pools: add, list,
  * assign and unassign.  The names' rules, seats and organisations are
  * the daemon's to check. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's commands about people: status, user add, show, list,
  * modify, delete, restore and purge, bank list, mfa reset and unlock. */
 #include "config.h"

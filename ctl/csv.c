@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The CSV reader: libcsv parses, this file counts lines and keeps limits.
  *
  * libcsv reports fields and records but not where they are.  So the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A CSV reader for spreadsheets saved as CSV, built on libcsv (which
  * does the quoting: RFC 4180 with delimiters, doubled quotes and line
  * breaks inside quoted fields).  It adds what an import needs: the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The plumbing every onboardctl command uses: one call or a paged list
  * with a deadline, the daemon's refusal on one line, and the small
  * builders of call parameters. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What onboardctl's commands share: the parsed command line, the exit
  * statuses, and the plumbing of a call (ctl/ctl.c).  Each command is a
  * cmd_* function (ctl/cmd.h) that forms its calls, checks only what it

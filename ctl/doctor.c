@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl doctor: runs the PAM and sshd checks (doctor_pam.c,
  * doctor_sshd.c), checks the daemon's socket, its state files and that
  * it answers, and prints what it found. */

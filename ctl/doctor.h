@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl doctor: finds the mistakes that let a login go around
  * pam_onboard or keep it from working (PAM stacks, sshd, the daemon's
  * socket and files) and reports each as "FILE:LINE: problem:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* doctor's PAM checks.  Each file of ROOT/etc/pam.d is a service; its
  * auth, account and password stacks are flattened the way libpam loads
  * them (include and @include in place, substack as one module that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The pam.d line parser of onboardctl doctor.  It follows what
  * Linux-PAM's libpam does with a line (pam_handlers.c, pam_misc.c),
  * quirks included, because the question doctor answers is what PAM will

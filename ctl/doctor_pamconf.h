@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One /etc/pam.d file read the way Linux-PAM 1.5 reads it: logical
  * lines (a trailing '\' joins the next line, '#' starts a comment), the
  * type, the control (keyword or [value=action ...]) and the module.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* doctor's sshd checks, made only when the sshd PAM service runs
  * pam_onboard.so: sshd must use PAM at all, and must offer
  * keyboard-interactive authentication, the only one that carries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl user import: people from a spreadsheet saved as CSV.
  *
  * The file is read whole (ctl/csv.c) and its header checked before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl: the administrators' client of onboardd.  A table of
  * commands (ctl/cmd.h); each forms its io.onboard.Admin calls, sends them
  * with a deadline and prints the reply.  This file reads the command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's output: aligned text for people, one JSON document for
  * scripts.  Values from the daemon are printed with control characters
  * replaced, so that a name can never drive the terminal. */

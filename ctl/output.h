@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What onboardctl prints on stdout: the daemon's reply as one JSON
  * document (--json), or as aligned text for people.  Each function
  * returns 0, or -EIO when stdout cannot be written. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* code_normalise against arbitrary typed text: whatever it accepts must
  * be a canonical code that formats and reads back to itself. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardd.conf against arbitrary bytes, through the real file checks:
  * what config_load accepts is within the ranges of onboardd.conf(5) and
  * touches only the keys the file names; what it refuses leaves the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's CSV reader against arbitrary bytes: what it accepts keeps
  * its promises (fields within the limits, UTF-8, no more than the
  * header's, records in line order within the file); what it refuses has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* duration_parse against arbitrary text: what it accepts is within
  * range and survives a format/parse round trip. */
 #include "config.h"

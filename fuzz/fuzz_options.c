@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* options_parse against arbitrary module lines: the input is cut at each
  * '\n' into arguments, and the result is checked against a second,
  * plainer reading of pam_onboard(8)'s options.  Every warning must be one

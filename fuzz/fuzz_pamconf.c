@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pamconf_parse (onboardctl doctor's reading of /etc/pam.d files)
  * against arbitrary bytes.  Beyond not crashing, every line it returns
  * must be whole: numbers in order, known types and controls, each action

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The store's record decoders (store_record.c) against arbitrary bytes,
  * as if a corrupt or hostile database file held them.  A record that
  * decodes must encode again and decode to the same struct: nothing is

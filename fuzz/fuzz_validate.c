@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Every field rule against arbitrary bytes.  What a rule accepts is
  * checked again here by a second, plainer reading of the same rule. */
 #include "config.h"

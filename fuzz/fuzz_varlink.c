@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The varlink codec against arbitrary bytes: one message parsed whole,
  * then the same bytes cut into chunks and fed to the stream reader as a
  * socket would deliver them.  Every parsed message goes through the call

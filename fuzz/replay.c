@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Runs a fuzz target over saved inputs without libFuzzer, so that make
  * check replays every corpus with gcc and the sanitizers.  Arguments are
  * files or directories (not searched recursively); with none, the

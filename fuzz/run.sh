@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Build the libFuzzer targets with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer in a temporary directory, and run each for
 # FUZZ_SECONDS seconds (default 60), starting from the seed corpus in

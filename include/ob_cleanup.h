@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Cleanup attributes: early returns free what a scope owns, and wipe
  * secrets before the memory goes back to the allocator. */
 #ifndef OB_CLEANUP_H

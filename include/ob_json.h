@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The cleanup attribute for json-c objects: a scope that owns a reference
  * drops it on every way out.  json_object_put takes NULL. */
 #ifndef OB_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Names and limits of the onboard protocol, shared by onboardd,
  * pam_onboard.so and onboardctl.  The interface definitions in varlink/
  * are the reference; this header only names what the C code uses. */

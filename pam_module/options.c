@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Parsing the arguments of a pam_onboard.so line. */
 #include "config.h"
 

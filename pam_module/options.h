@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The options of a pam_onboard.so line, parsed into one flat struct:
  * defaults first, then each argument over them.  Pure: no PAM, no I/O,
  * so the tests drive it with plain argv arrays. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pam_onboard.so: the PAM entry points.
  *
  * Kept short on purpose: parse the options, decide whether the user is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The people file: onboardd's list of the usernames it manages, read by
  * the module only when the daemon cannot be asked, to tell a local user
  * onboard has nothing to do with (who then goes on through the rest of

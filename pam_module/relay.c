@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The conversation relay between PAM and onboardd.
  *
  * One dialogue is one connection: Start, then Answer for as long as the

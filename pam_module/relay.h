@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The conversation relay: runs one io.onboard.Login dialogue with
  * onboardd, shows the daemon's messages through the PAM conversation,
  * sends the answers back, and turns the verdict into a PAM code.  The

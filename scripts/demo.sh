@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Install the dependencies, build, and run onboardd in the foreground on
 # a socket and state directory under ./demo, with a first person (ada)
 # holding a fresh access code, and a PAM service "onboard-demo" to try a

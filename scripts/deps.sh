@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Install what onboard needs to build, test and run, from Debian 12's
 # packages.  Safe to run again: it installs only what is missing.
 set -eu

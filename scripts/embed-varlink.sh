@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Write a C file holding each varlink interface definition named on the
 # command line, so that onboardd answers GetInterfaceDescription from the
 # same text that is the API reference.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Install the dependencies, build, and run the whole test suite: a normal
 # build with warnings as errors, the same suite under AddressSanitizer and
 # UndefinedBehaviorSanitizer, and `make distcheck`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The person at the prompt, for the PAM tests (see dialog.h). */
 #include "config.h"
 

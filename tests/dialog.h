@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A person at a login prompt, for the PAM tests: answers given in order,
  * everything shown kept, and authenticator codes computed by oathtool
  * from the key the enrolment showed. */

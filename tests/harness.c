@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The PAM tests' harness: wrappers, a real daemon, stand-ins, and one
  * PAM transaction at a time.
  *

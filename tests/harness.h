@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the PAM tests share: a temporary directory with a passwd file,
  * a daemon configuration and PAM service files; the test process under
  * pam_wrapper and nss_wrapper; a real onboardd to start and stop; admin

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """For tests/test_import_memory.sh: many connections each send UserImport
 pages and never commit, as a delegated administrator with 'users' could.
 Prints one line 'ok ...' or 'fail ...' and exits 0 or 1.

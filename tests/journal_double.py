@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A stand-in for journald's native socket, for tests where no journald
 runs, or for systemd's notify socket: binds the datagram socket
 sd_journal_send(3) or sd_notify(3) writes to, and writes each message it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared helpers for the script tests (POSIX sh; source it, do not run it).
 #
 #   ob_setup                 fresh temporary directory $OB_DIR with a test

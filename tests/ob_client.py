@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """What the Python test clients share (server_client.py, restart_load.py,
 import_flood.py): a connection to onboardd's socket and one varlink call
 on it, a JSON message ended by a NUL byte each way."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """onboardd restarted under load with its socket held, as systemd's socket
 activation does, for tests/test_restart.sh.
 

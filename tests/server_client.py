@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Misbehaving clients for tests/test_server.sh.  Each subcommand prints
 one line 'ok ...' or 'fail ...' and exits 0 or 1."""
 import json, os, socket, sys, threading, time

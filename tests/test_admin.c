@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin calls that onboardctl cannot drive to the end alone:
  * a person with an authenticator only comes from a login through the PAM
  * module, so here the store is given one directly and admin_call is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The administration model through the real onboardctl against a real
 # onboardd: host groups and seat pools (a full pool refuses), roles,
 # permissions and links, modify, the user bank (delete, bank list,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The administration model through admin_call, as the server calls it:
  * organisations, delegated administrators, usernames that are taken,
  * host groups, seat pools, links, the user bank, imports, codes in bulk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit log's bounds (issue 9.4 and 18.4): the rate rule as a
  * table; floods of denied calls, reads and refused logins through
  * admin_call and login_call, as the server makes them, recorded as a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The boundaries between the parts of the code, as daemon/README states
 # them, checked on the sources (plain sh, grep, sed, awk).  Each broken
 # rule is printed as FILE:LINE: what, and the test fails.
@@ -26,6 +27,7 @@
 #      login.c on top, the flows (the other daemon/login/login_*.c) in
 #      the middle, daemon/login/login_dialogue.c below.  (tests/test_layers.sh
 #      checks the whole daemon for circles on the built objects.)
+#   6. Every source file carries its SPDX licence line (scripts/spdx.sh).
 #
 # The tests, fuzz targets and benchmarks may reach into any part.
 #
@@ -290,6 +292,13 @@ for f in daemon/login/login*.c; do
 		done
 	done | grep . && failed=$((failed + 1))
 done
+
+# ---------------------------------------------------------------- rule 6
+# Every source file says its licence (COPYING) in an SPDX line.
+if ! sh "$top/scripts/spdx.sh" --check; then
+	echo "test_boundaries: run scripts/spdx.sh to add the SPDX lines"
+	failed=$((failed + 1))
+fi
 
 if [ "$failed" -ne 0 ]; then
 	echo "test_boundaries: a boundary is crossed (see daemon/README)"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The two files codes given out in bulk go to (ctl/bulk.c: code issue
  * --all-without-email --output, user import --invite --output): created
  * mode 0600 whatever the umask, never over an existing file, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Access codes: generation, the grouped display form, and reading back
  * what a person typed. */
 #include "config.h"

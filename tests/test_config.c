@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardd.conf: defaults, every key's good and bad values as tables, the
  * exact error lines, and the file checks (owner, mode, symlinks). */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardctl user add --create-account: root's onboardd makes the Unix
 # account with useradd (the configured shell, its own group, a locked
 # password, the home directory now or at the first login), and takes it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The CSV reader of onboardctl (ctl/csv.c): what spreadsheets write,
  * read right, with the line where each record starts; what is broken,
  * refused with the line that says where. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardctl against a real onboardd in a temporary directory: every
 # validation rule of "user add" is refused with a clear one-line reason,
 # a non-zero exit and no change; the commands that succeed print what

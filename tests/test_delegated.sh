@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Delegated administrators with the real onboardctl run as other Unix
 # accounts: onboardd takes the caller's uid from the kernel, finds its
 # username (here from the nss_wrapper user database the daemon reads)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardctl doctor: each planted mistake of tests/doctor/ is found at its
 # file and line, and nothing else; the clean tree and the shipped
 # pam.d-examples give "no problems found"; the socket, the state files

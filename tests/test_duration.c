@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Durations as administrators write them, as tables. */
 #include "config.h"
 

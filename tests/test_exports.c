@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The built pam_onboard.so exports the PAM entry points and nothing else:
  * the export list keeps the module's internals and the common code linked
  * into it out of the application's symbol namespace.  And it imports no

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Unfinished imports cannot exhaust onboardd's memory: a delegated
 # administrator with 'users' opens 32 connections (all that one uid may
 # hold) and sends UserImport pages on each without ever committing.  The

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Audit events are structured journal entries: a MESSAGE_ID per kind of
 # event (daemon/rules/audit_events.c), described in catalog/onboard.catalog
 # for journalctl -x, with ONBOARD_* fields and never a secret; on a file

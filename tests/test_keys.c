@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The secret key file: created once with mode 0600, read back the same
  * on every start, refused whenever someone else could have seen or
  * replaced it. */

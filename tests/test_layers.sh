@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # No circles in onboardd (daemon/README): read from the built objects, not
 # the sources, so that it is what the linker sees.  For every object of
 # libonboardd, nm gives the functions and data it defines and those it

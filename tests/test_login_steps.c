@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What one step of a login (a Login.Start, a Login.Answer, or the end of
  * its job on the worker pool) costs the event loop (issue 11).
  *

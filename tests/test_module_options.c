@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The module's option parsing and its verdict table, without PAM. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardctl's output: what output_sanitize lets through to a terminal. */
 #include "config.h"
 

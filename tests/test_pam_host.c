@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host's rules in the account phase, through the real module and a
  * real onboardd: a host declares its groups (group=NAME) and a seat pool
  * (pool=NAME) on its pam_onboard.so line; a technician gets in only

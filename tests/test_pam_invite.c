@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Registration with an invitation through the real module and a real
  * onboardd: invitation code (and verification code when configured),
  * name confirmed or corrected, terms of use accepted, first password,

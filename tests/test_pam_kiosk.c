@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Kiosk mode through the real module and a real onboardd
  * (pam_onboard.so kiosk): when the application names nobody, one prompt
  * takes a username or an access code.  A username goes on as that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Throttling through the real module and a real onboardd (with
  * lockout_attempts = 3, lockout_total_attempts = 6): failed passwords,
  * access codes and authenticator codes in a row from one place lock the

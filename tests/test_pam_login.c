@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The built pam_onboard.so driven through libpam (pam_wrapper) against a
  * real onboardd in a temporary directory, and against stand-ins that
  * hang, talk nonsense or break the protocol.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The second factor through the real module and a real onboardd: an
  * authenticator app is enrolled during login, after the first password
  * and never before it; later logins ask for password and code; codes are

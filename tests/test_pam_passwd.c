@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* passwd through the real module and a real onboardd (pam_chauthtok, both
  * of libpam's passes): an active person changes their password with the
  * current one (and their authenticator's code when they have one) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The one passwd lookup and the one system-account rule (common/passwd.c)
  * that the PAM module and onboardd share, against this host's own user
  * database; and UID_MIN read from login.defs, cached by the file's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The people file (daemon/store/peoplefile.c) follows the store through
  * admin calls on a store of 20,000 people: a name added is in it when the
  * call returns, a name purged is gone, and the module's own reader

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules as tables, with the clock passed in. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules of administration (policy_admin.c) as tables: who may make
  * which call, who may hand out roles, what a role requires of links,
  * why a username is taken, and which hosts let whom in. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The text drawing of a QR code: its size, its shape, and that reading
  * the characters back gives exactly libqrencode's symbol (and, when zbar
  * is installed, that a real decoder reads it). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libpwquality as onboard configures it: guessable passwords are refused
  * with a reason, composition rules are not applied. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardd restarted with SIGTERM while its socket is held, as systemd's
 # socket activation holds it (tests/restart_load.py binds it and starts
 # onboardd with LISTEN_FDS=1): a dialogue under way finishes, a login

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardd against clients that misbehave: one that does not read its
 # replies for a while, one that never calls, one that trickles a message
 # byte by byte, many connections of uid 0 and of another uid.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardd refuses to start on state it cannot trust, each time with one
 # clear line: a state directory others can write to or that is a symbolic
 # link (the lock file and the key would be written where an attacker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB store, against a real database in a fresh directory per test.
  * A few tests write raw records with lmdb directly to prove that the
  * store refuses what it did not write (that is why lmdb.h is here). */

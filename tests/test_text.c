@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The one printable-text filter (common/text.c), in each of the ways its
  * callers use it: log lines (TEXT_ASCII), messages a person reads
  * (TEXT_LINES), a tool's error text (no flag), a terminal that renders

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The table of access-code guesses per source (kiosk mode), with the
  * clock passed in: one source's waits and lock leave the others alone,
  * the table never holds more than THROTTLE_SOURCES_MAX sources, and when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* TOTP against RFC 6238's own vectors and the oathtool binary, the
  * verification window and replay watermark as tables, the key formats
  * and URI as exact strings, and the sealed storage. */

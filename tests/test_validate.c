@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The field rules for people, as tables of inputs and verdicts. */
 #include "config.h"
 

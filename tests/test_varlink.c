@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The varlink codec (framing, parsing, building) and the client with its
  * deadlines, against a forked peer on a socket in a temporary directory. */
 #include "config.h"

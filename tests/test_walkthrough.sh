@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The README's walkthrough, as written there: add a person, issue a code,
 # log in with pamtester through the onboard-demo service made from
 # pam.d-examples/, then log in with the new password.  pamtester runs

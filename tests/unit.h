@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the cmocka unit tests share: a fresh directory per test, removed
  * afterwards with everything in it.  Header-only, so that a unit test
  * stays one source file (Makefile.am); include it after cmocka.h. */

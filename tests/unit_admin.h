@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the unit tests of the admin calls share (test_admin,
  * test_admin_org, test_audit): a fixture with a daemon on a store in
  * its own directory and the session of the calls, the uid to call as,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the unit tests of the store and the admin calls share: a store
  * opened in a fixture's directory (unit.h), a daemon around it as the
  * admin calls see it, and a person with the fields every test fills.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin: the calls onboardctl makes, dispatched.  Who the
  * caller is, whether they may make the call, the call's handler (in the
  * admin_*.c files below this one), the audit event of a call that only

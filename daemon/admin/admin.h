@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin, the public side of the administration room: what
  * the event loop (server.c) calls.  The room's files (admin*.c) share
  * admin_private.h, which no other part includes. */

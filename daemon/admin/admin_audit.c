@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin.Audit: the audit log read back, a page at a time,
  * only the events of the organisations the caller sees (audit.c
  * appends them). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin.CodeIssueBulk: an access code for everyone of an
  * organisation without an e-mail address, a page at a time, each page in
  * one transaction with its audit events and one line of log. */

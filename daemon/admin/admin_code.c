@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin: CodeIssue, CodeRevoke, MfaReset, Unlock and
  * SourceUnlock.  Access codes appear only in the CodeIssue reply. */
 #include "config.h"

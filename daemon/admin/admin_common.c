@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What every io.onboard.Admin call stands on: the optional parameters,
  * the lookups that respect the caller's organisation, the authority
  * rule, pages of lists, issuing a code and the calls' audit events.

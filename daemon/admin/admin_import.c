@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin.UserImport: people from a spreadsheet, all or none.
  *
  * The client parses the CSV file and sends its rows in batches on one

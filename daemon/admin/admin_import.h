@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the two files of UserImport share (admin_import.c: the import,
  * its memory, its calls and the write; admin_import_rows.c below it:
  * the rows, their checks and the failures).  No other file includes it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* UserImport's rows (see admin_import.c): the memory they are counted
  * in, each row's own fields checked as it arrives, the checks of the
  * commit against the database and the other rows, and the failures

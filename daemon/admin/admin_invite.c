@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Invitations, the administrators' side.  An invitation is a 16-letter
  * code (the access code format) unique to the person, valid for
  * invitation_lifetime, single use; a new one supersedes the pending one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin: changing people after UserAdd (UserModify, the user
  * bank: UserDelete, UserRestore, UserPurge, BankList), host groups and
  * seat pools, and access codes in bulk.  Each call reads, asks the

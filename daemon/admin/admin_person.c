@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A person in an administrative call: the Person JSON of replies, the
  * fields UserAdd and UserModify read, and the rules that need other
  * records.  Below the call files, above admin_common.c. */

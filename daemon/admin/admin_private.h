@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the files of io.onboard.Admin share (admin*.c, audit.c): the
  * call's context and the person lookups that respect the caller's
  * organisation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Building administrative replies (see admin_reply.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The pieces every administrative call builds its reply from, shared by
  * the admin*.c files: typed members, one-line errors, parameters. */
 #ifndef OB_ADMIN_REPLY_H

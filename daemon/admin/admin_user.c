@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.onboard.Admin: Status, UserAdd, UserShow, UserList and CodeList.
  * Each handler checks its parameters, asks the policy, touches the store
  * once and builds one reply. */

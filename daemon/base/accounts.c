@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Classifying host accounts through NSS, and making new ones with
  * shadow's useradd (onboardctl user add --create-account). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the host's own user database says about a username. */
 #ifndef OB_ACCOUNTS_H
 #define OB_ACCOUNTS_H

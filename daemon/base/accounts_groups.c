@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Whether a Unix account administers the host, from the user and group
  * databases (NSS). */
 #include "config.h"

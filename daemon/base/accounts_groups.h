@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Which Unix accounts administer the host, by their groups.  Apart from
  * accounts.h because <grp.h> names a struct group of its own, as the
  * store does. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reading onboardd.conf: flat "key = value" lines parsed with inih.
  *
  * inih is fed through our own line reader, which is what makes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* (Named conf.h, not config.h, so that it never shadows autoconf's
  * config.h for the files beside it.)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the parts of onboardd share: the configuration, the store, the
  * secret keys, the worker pool and the clock.  (The Admin entry points
  * are in admin.h.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The secret key file: created once with fresh random keys, then only
  * read, and only if nobody but us could have read or replaced it. */
 #include "config.h"

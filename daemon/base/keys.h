@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Secret keys kept outside the database, in a file of their own created
  * at first start with mode 0600. */
 #ifndef OB_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Logging: structured journal entries when stderr is the journal,
  * syslog when detached, plain lines on a terminal or in a file. */
 #include "config.h"

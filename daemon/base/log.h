@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Four verbs for logging, to stderr or the journal (log_init).
  * Never pass a secret to any of them. */
 #ifndef OB_LOG_H

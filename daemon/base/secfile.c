@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Safe opening of trusted files. */
 #include "config.h"
 

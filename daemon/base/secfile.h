@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Opening the files onboardd trusts (its configuration, its key file):
  * never through a symbolic link, never a FIFO or a device, only with the
  * right owner and mode. */

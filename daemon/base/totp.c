@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* TOTP (RFC 6238): liboath computes the codes; this file keeps the
  * secrets sealed, writes the otpauth:// URI that apps scan, and decides
  * whether a typed code is good, late, replayed or wrong. */

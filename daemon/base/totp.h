@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Time-based one-time passwords (RFC 6238) for authenticator apps:
  * secrets, their sealed storage, the otpauth:// URI, and verification
  * with a window and a replay watermark.  Codes are computed by liboath. */

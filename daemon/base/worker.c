@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker pool: a mutex-protected queue in, a list and an eventfd out. */
 #include "config.h"
 

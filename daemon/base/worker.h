@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A bounded pool of threads for expensive work (password hashing) so the
  * event loop never stalls.  When the queue is full, submission fails at
  * once and the caller answers "busy" instead of growing memory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The varlink interface definitions, embedded at build time from
  * the varlink interface files (scripts/embed-varlink.sh). */
 #ifndef OB_INTERFACES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardd: start-up, the order of things, and shutdown. */
 #include "config.h"
 

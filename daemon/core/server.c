@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The event loop: accept, read calls, dispatch them, write replies.
  * One thread; password work goes to the worker pool and comes back
  * through its eventfd.  A bad client is dropped, never the daemon. */

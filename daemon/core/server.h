@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* onboardd's event loop: the listening socket, its connections, signals
  * and the worker pool, all on one epoll set. */
 #ifndef OB_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A connection of the event loop: its reader and writer buffers, reading
  * calls and handing them to dispatch (server.c), writing replies. */
 #include "config.h"

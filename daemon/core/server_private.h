@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the event loop (server.c) and its connections (server_conn.c)
  * share: the two structures and the connection's steps.  Included by
  * server*.c only. */

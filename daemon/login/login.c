@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue: Start and Answer, step by step, to a verdict.
  *
  * Steps of a login today:

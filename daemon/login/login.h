@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue (io.onboard.Login) of one connection.  It asks the
  * person for what is missing, one step at a time, and ends with a
  * verdict.  Password hashing runs on the worker pool, so a reply may come

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue's password change (phase "password", for passwd). */
 #include "config.h"
 

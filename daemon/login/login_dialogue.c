@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue's shared steps, below its flows: replying (with
  * messages, a verdict, an error), refusing while the person must wait
  * (login_held) and counting a wrong secret (login_failed), reading the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The account phase's host rules: the groups and the seat pool a host
  * declares on its PAM line (pam_onboard.so group=NAME ... pool=NAME),
  * sent in Login.Start, checked against the person by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue's invitations: the codes, the name, the terms. */
 #include "config.h"
 

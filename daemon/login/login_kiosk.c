@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The kiosk dialogue: a login that begins without a username
  * (pam_onboard.so kiosk, and an application that asked for none).  One
  * prompt takes a username or an access code:

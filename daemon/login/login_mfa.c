@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The login dialogue's second factor: asking for the authenticator's
  * code, and enrolling a new authenticator app with a QR code. */
 #include "config.h"

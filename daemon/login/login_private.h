@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the files of the login dialogue share: login.c (Start, Answer,
  * the jobs, the first factor), login_dialogue.c (the shared steps:
  * replies, throttling, the prompts), login_mfa.c (the authenticator app),

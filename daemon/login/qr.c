@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A QR code as lines of text for a login prompt.  Terminals have no
  * pixels, but a character cell is about twice as high as it is wide, so
  * two module rows per line with half blocks give square modules. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* QR codes drawn with text characters, for a terminal at a login prompt:
  * libqrencode builds the symbol, we draw two rows of modules per line of
  * text with the block characters U+2580, U+2584 and U+2588. */

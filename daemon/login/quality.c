@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libpwquality, configured for onboard's rules: length is ours (policy.c),
  * composition rules are off (NIST SP 800-63B), what remains are the
  * checks that catch guessable passwords: dictionary words, palindromes,

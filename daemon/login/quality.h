@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Password strength beyond our own rules (policy_password): libpwquality
  * on its defaults, with every composition rule off, and the system's
  * cracklib dictionary. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Throttling of logins: read the person's throttle, let the policy decide,
  * write the outcome back only if nobody else wrote in between.  The
  * daemon's dialogues run on one thread today, so a conflict needs another

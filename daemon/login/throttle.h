@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Throttling of logins, per person and place (the remote host, else the
  * terminal, else the service, as a key of THROTTLE_PLACE_BYTES: the
  * first bytes of throttle_source_key): the policy's rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit events onboardd records, each with the MESSAGE_ID its
  * journal entries carry; catalog/onboard.catalog (installed for
  * journalctl -x) says what each means.  Pure data. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The kinds of audit event and their journal MESSAGE_IDs. */
 #ifndef OB_AUDIT_EVENTS_H
 #define OB_AUDIT_EVENTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules of onboard, pure: time is a parameter, nothing is read or
  * written.  The words a person reads at the login prompt are in
  * policy_text.c; a rule that explains itself (policy_split_name, and

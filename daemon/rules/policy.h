@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules, as pure functions: no clock, no storage, no I/O.  Time comes
  * in as a parameter, so every rule is tested as a table.  The words a
  * person reads at the login prompt are declared at the end, written in

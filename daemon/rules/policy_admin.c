@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules of administration (see policy_admin.h). */
 #include "config.h"
 

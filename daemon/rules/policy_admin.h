@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The rules of administration, as pure functions like policy.h: who may
  * do what, what a person's role requires, why a username is taken, and
  * which hosts let a person in.  No clock, no storage, no I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit log's rate rule (policy_audit.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit log's rate rule, as a pure function like policy.h: events
  * anyone can cause at will (a denied call, a read, a refused or failed
  * login) are recorded at most AUDIT_RATE_LIMIT times a minute per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The words a person reads at the login prompt, in one place: every
  * sentence the login dialogue shows (login*.c pass them on, and write
  * none of their own), and what the rules' outcomes become.  Pure, as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Field rules for people.  Every function is pure and bounded: it never
  * reads more than one byte past the longest value it would accept. */
 #include "config.h"

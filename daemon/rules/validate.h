@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Field rules for people: what a username, a name, an e-mail address and
  * a phone number may be.  Pure functions; each failure is one line of
  * English that names the rule. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit log: every administrative call that changes something and
  * every security event of a login, appended to the store's audit table
  * and written to the log (the journal, when onboardd runs under

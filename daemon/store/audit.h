@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The audit log's entry for the login side, and for administrative
  * calls through admin_audit (admin_private.h), which calls audit_admin. */
 #ifndef OB_AUDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Writing the people file (see peoplefile.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The people file (OB_PEOPLE_FILE in the state directory): every
  * username in the store, for the module to read when it cannot ask the
  * daemon, so that local users onboard does not manage are not refused

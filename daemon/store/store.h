@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The storage interface.  It speaks in operations, not tables, so that a
  * second backend (a fleet's shared database, with LMDB as each host's
  * cache) can stand behind the same calls.  Only the LMDB backend's files

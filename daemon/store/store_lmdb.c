@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB storage backend, its top: the environment, the translation of
  * LMDB's errors for opening it, the meta database (the schema version,
  * its migrations, the key check) and the statistics.  Below it, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's audit log: events under 8-byte big-endian ids,
  * appended in order, pruned oldest first within the bounds given. */
 #include "config.h"

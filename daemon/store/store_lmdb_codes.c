@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's access codes: a record of a kind (struct
  * store_kind, read, written and revoked by store_lmdb_records.c) with an
  * index of the active codes' hashes.  Invitations, the other kind, are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's host groups and seat pools, and what a change of
  * people asks of them: the groups named must exist, and each pool gives
  * and takes back its seats (store_lmdb_people.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's invitations: one record per person, kept as an
  * access code is (struct store_kind, store_lmdb_records.c). */
 #include "config.h"

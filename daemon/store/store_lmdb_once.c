@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's reads for a login's step in one transaction
  * (issue 11): the person with their access code and invitation, which a
  * login's Start read in three transactions before. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's people: the person records (with their throttle
  * and the authenticator's last step; reading and writing one is
  * store_lmdb_records.c's), the e-mail index, and the changes of people

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the files of the LMDB backend share: the store itself, the kinds
  * of per-person record, and the helpers they call in each other.  Only
  * daemon/store_lmdb*.c include it (tests/test_boundaries.sh), so no LMDB

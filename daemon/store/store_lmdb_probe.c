@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The look at data.mdb before LMDB maps it (store_probe, called by
  * store_open): an empty, truncated or foreign file, or one that someone
  * else could have written, is refused with a reason instead of opened.

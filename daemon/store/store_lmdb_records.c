@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The per-person records that codes, invitations and people all read
  * and write inside their transactions: the person record, the key of
  * the e-mail index, and a record of a kind (struct store_kind: an access

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The bottom of the LMDB backend: what every other store_lmdb*.c calls
  * inside or around its transactions.  The names of the results, the
  * translation of LMDB's errors into them (failing, committing, a corrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Store records as JSON (see store_record.h): the pieces every record
  * is made of and read with, and the records of access codes,
  * invitations, groups, pools and audit events.  The person record, the

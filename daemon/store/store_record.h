@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The records of the store, as JSON text: encoding and strict decoding
  * of people, access codes and invitations.  No LMDB here: store_lmdb*.c
  * keep the bytes, store_record.c and store_record_person.c (the person

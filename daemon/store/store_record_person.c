@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The person record as JSON (see store_record.h).
  *
  * Person records are rv 2 since the authenticator fields: rv 1 records

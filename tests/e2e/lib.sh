@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared helpers of the end-to-end tests (POSIX sh; source it with
 # $srcdir_tests set: it sources tests/lib.sh first).  These tests run the real programs (sshd, login, su)
 # with the shipped pam.d-examples and the built module against a test

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # login(1) end to end, on a pseudo-terminal as at a console: the shipped
 # pam.d-examples/login installed as /etc/pam.d/login for the test's
 # duration (login's service name is fixed), the built module on a test

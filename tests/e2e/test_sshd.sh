@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # OpenSSH end to end: the real sshd on 127.0.0.1 with its own
 # configuration (UsePAM, keyboard-interactive only for passwords) and the
 # shipped pam.d-examples/sshd, the real ssh client on a terminal.  A

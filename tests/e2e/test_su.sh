@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # su(1) end to end: an unprivileged account (nobody) runs the real,
 # set-uid su to a person onboard manages, with the shipped
 # pam.d-examples/su installed as /etc/pam.d/su for the test's duration.
