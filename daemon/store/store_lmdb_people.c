@@ -299,6 +299,7 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 		if (cur.version != p->version || cur.version >= INT64_MAX)
 			return STORE_CONFLICT;
 		p->throttle = cur.throttle;
+		p->uid = cur.uid; /* given once, by the store alone */
 	}
 	if (c->op == PERSON_REMOVE) {
 		r = store_email_move(st, txn, old, NULL, rc);
@@ -308,7 +309,16 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 			r = STORE_UNAVAILABLE;
 		if (r == STORE_OK && (*rc = mdb_del(txn, st->people, &k, NULL)))
 			r = STORE_UNAVAILABLE;
+		if (r == STORE_OK && (*rc = store_id_release(st, txn, old->uid, old->username)))
+			r = STORE_UNAVAILABLE;
 		return r;
+	}
+	if (c->op == PERSON_CREATE) {
+		*rc = store_id_take(st, txn, STORE_ID_PERSON, p->username, &p->uid, &r);
+		if (*rc)
+			return STORE_UNAVAILABLE;
+		if (r != STORE_OK)
+			return r;
 	}
 	r = store_email_move(st, txn, old, p, rc);
 	if (r == STORE_EMAIL_TAKEN && fail)
