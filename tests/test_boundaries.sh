@@ -187,6 +187,7 @@ done
 public_store="store.h audit.h peoplefile.h store_record.h"
 public_login="login.h throttle.h quality.h"
 public_admin="admin.h"
+public_userdb="userdb.h"
 public_core="server.h"
 for f in $(sources daemon); do
 	checked=$((checked + 1))
