@@ -202,6 +202,35 @@ ob_kill_daemon
 ob_start_daemon
 expect_stdout_matches uid_stable_across_a_restart "^$line\$" getent passwd "$u1"
 
+# uid_range: one that meets the host's own ranges stops the start with
+# one line; a full one refuses a new person or group, nothing changed.
+ob_kill_daemon
+cp "$OB_CONF" "$OB_DIR/conf.saved"
+printf 'uid_range = 1000-70000\n' >>"$OB_CONF"
+ob_run "$ONBOARDD" --foreground --socket "$OB_DIR/other.sock" --state-dir "$OB_STATE" \
+	--config "$OB_CONF"
+if [ "$OB_RC" -ne 0 ] && grep -q "uid_range 1000-70000 overlaps" "$OB_ERR"; then
+	ob_pass uid_range_meeting_useradds_range_refused_at_start
+else
+	ob_fail uid_range_meeting_useradds_range_refused_at_start "status $OB_RC: $(cat "$OB_ERR")"
+fi
+cp "$OB_DIR/conf.saved" "$OB_CONF"
+printf 'uid_range = 700000000-700000001\n' >>"$OB_CONF"
+ob_start_daemon
+full1=$(printf 'obudd%.11s' "$$")
+full2=$(printf 'obude%.11s' "$$")
+full3=$(printf 'obudf%.11s' "$$")
+expect_ok full_range_first ob_ctl user add "$full1" --first-name F --last-name One
+expect_ok full_range_second ob_ctl user add "$full2" --first-name F --last-name Two
+expect_stdout_matches full_range_uids_from_the_new_range "^$full2:x:700000001:700000001:" getent passwd "$full2"
+expect_refused full_range_refuses_a_person 1 "no free uid in uid_range 700000000-700000001" \
+	ob_ctl user add "$full3" --first-name F --last-name Three
+expect_refused full_range_changed_nothing 1 "no such person: $full3" ob_ctl user show "$full3"
+expect_refused full_range_refuses_a_group 1 "no free uid in uid_range 700000000-700000001" \
+	ob_ctl group add "${grp}x"
+expect_stdout_matches earlier_uids_stay_when_the_range_moves "^$line\$" getent passwd "$u1"
+cp "$OB_DIR/conf.saved" "$OB_CONF"
+
 # The daemon down: "not found", never a hang.  nss-systemd's own timeout
 # bounds the wait; 60 s is only a guard against a hang, not a figure.
 ob_kill_daemon
