@@ -128,6 +128,11 @@ else
 	ob_fail no_record_holds_a_secret "the records:"
 	cat "$OB_OUT" "$OB_ERR"
 fi
+if grep -q "^GetMemberships {\"parameters\": {\"groupName\": \"$grp\", \"userName\": \"$u1\"}}" "$OB_OUT"; then
+	ob_pass memberships_enumerated
+else
+	ob_fail memberships_enumerated "no membership of $u1 in $grp"
+fi
 if grep -q '"continues": true' "$OB_OUT"; then
 	ob_pass enumeration_streams_with_continues
 else

@@ -352,6 +352,13 @@ enum store_result store_person_each(struct store *st, const char *after,
  * elsewhere.  A scan of bytes instead of a decode per person. */
 enum store_result store_person_each_with(struct store *st, const char *needle,
 					 int (*fn)(const struct person *p, void *ctx), void *ctx);
+/* The same from the first username strictly after after (NULL or "":
+ * from the first), as store_person_each: pages of the people who may
+ * hold needle (the userdb socket's memberships). */
+enum store_result store_person_each_with_after(struct store *st, const char *after,
+					       const char *needle,
+					       int (*fn)(const struct person *p, void *ctx),
+					       void *ctx);
 
 /* Issue a code to username: in one transaction, an active previous code
  * becomes CODE_SUPERSEDED (closed = now) and the new one (CODE_ACTIVE,

@@ -130,10 +130,18 @@ static int store_visit_with(const MDB_val *k, const MDB_val *v, void *arg)
 enum store_result store_person_each_with(struct store *st, const char *needle,
 					 int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
+	return store_person_each_with_after(st, NULL, needle, fn, ctx);
+}
+
+enum store_result store_person_each_with_after(struct store *st, const char *after,
+					       const char *needle,
+					       int (*fn)(const struct person *p, void *ctx),
+					       void *ctx)
+{
 	struct store_each_with w = { .e = { .fn = fn, .ctx = ctx }, .needle = needle,
 				     .len = strlen(needle) };
 
-	return store_walk(st, st->people, "people", NULL, store_visit_with, &w);
+	return store_walk(st, st->people, "people", after, store_visit_with, &w);
 }
 
 /* updated is left alone: the store has no clock, and a code accepted is
