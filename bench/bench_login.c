@@ -176,6 +176,9 @@ static int lb_write_config(struct lb_daemon *d, const struct lb_opts *o,
 	 * have no authenticator app, so none is demanded. */
 	if (!o->config)
 		fprintf(out, "mfa = optional\n");
+	/* The bench's daemon never takes the host's userdb socket. */
+	if (!o->config)
+		fprintf(out, "userdb_socket =\n");
 	if (fclose(out) != 0) {
 		fprintf(stderr, "bench_login: %s: %s\n", d->conf, strerror(errno));
 		return -1;

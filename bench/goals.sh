@@ -130,6 +130,7 @@ daemon() {
 	{
 		echo "mfa = optional"
 		echo "max_connections_per_uid = 1024"
+		echo "userdb_socket ="
 		for kv in "$@"; do
 			echo "${kv%%=*} = ${kv#*=}"
 		done

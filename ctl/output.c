@@ -352,7 +352,8 @@ static void output_lockout(struct json_object *lockout)
 int output_person(struct json_object *params)
 {
 	struct json_object *p = NULL, *code = NULL, *lockout = NULL, *v;
-	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64], list[1024];
+	char name[2 * OB_NAME_MAX + 2], t[OUTPUT_TIME_MAX], mfa[64], list[1024], uidbuf[24] = "-";
+	int64_t uid = 0;
 
 	json_object_object_get_ex(params, "person", &p);
 	if (!json_object_object_get_ex(params, "code", &code) ||
@@ -361,6 +362,9 @@ int output_person(struct json_object *params)
 	snprintf(name, sizeof(name), "%s %s", output_str(p, "first_name"),
 		 output_str(p, "last_name"));
 	output_field("username", output_str(p, "username"));
+	if (output_int(p, "uid", &uid))
+		snprintf(uidbuf, sizeof(uidbuf), "%" PRId64, uid);
+	output_field("uid", uidbuf);
 	output_field("name", name);
 	output_field("e-mail", output_str(p, "email")[0] ? output_str(p, "email") : "-");
 	output_field("phone", output_str(p, "phone")[0] ? output_str(p, "phone") : "-");

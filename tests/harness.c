@@ -240,7 +240,10 @@ static int harness_write_base(void)
 				   "password_hash_memory = 8M\n"
 				   "uid_min = 1000\n"
 				   /* A dialogue left open at a stop holds it 3 s. */
-				   "shutdown_timeout = 3s\n";
+				   "shutdown_timeout = 3s\n"
+				   /* Tests run side by side: none takes the host's
+				    * userdb socket. */
+				   "userdb_socket =\n";
 	/* Without "other", libpam complains on every transaction. */
 	static const char other[] = "auth required pam_deny.so\naccount required pam_deny.so\n";
 	char path[PATH_MAX];

@@ -170,6 +170,7 @@ ob_write_config() {
 	password_hash_memory = 8M
 	uid_min = 1000
 	shutdown_timeout = 3s
+	userdb_socket =
 	EOF
 	) || exit 99
 	chmod 0600 "$OB_CONF"

@@ -75,6 +75,14 @@ expect_ok group_add_second_group ob_ctl group add lab
 expect_stdout_contains group_add_in_another_organisation "in organisation acme" \
 	ob_ctl group add web --org acme
 expect_refused group_add_twice_is_refused 1 "group ops already exists" ob_ctl group add ops
+# A person's own Unix group has their name (the userdb socket): a host
+# group may not take a person's name, nor a person a host group's.
+expect_ok user_add_before_the_group ob_ctl user add nina --first-name Nina --last-name Berg
+expect_refused group_add_refuses_a_persons_name 1 \
+	"nina is a person's name: their own Unix group has it" ob_ctl group add nina
+expect_refused user_add_refuses_a_groups_name 1 \
+	"lab is the name of a host group: a person's own Unix group has their name" \
+	ob_ctl user add lab --first-name Lab --last-name Rat
 expect_refused pool_add_needs_seats 2 "--seats N is required" ob_ctl pool add office
 expect_refused pool_add_refuses_zero_seats 2 "is not a number of seats" \
 	ob_ctl pool add office --seats 0

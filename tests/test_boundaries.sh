@@ -125,12 +125,13 @@ done
 pure=$(sources daemon/rules)
 # The headers they may include: the C library's that do no I/O (stdio.h
 # for snprintf, time.h for struct tm and strftime), libsodium for its
-# constant-time compare and wipe, each other, the types of the store and
-# the configuration, and the pure parts of common/.
+# constant-time compare and wipe, json-c (userrecord.c builds records in
+# memory), each other, the types of the store and the configuration, and
+# the pure parts of common/.
 pure_headers="config.h stdbool.h stddef.h stdint.h inttypes.h limits.h string.h strings.h \
 ctype.h errno.h stdarg.h stdio.h time.h sodium.h \
 audit_events.h policy.h policy_admin.h policy_audit.h validate.h store.h conf.h \
-duration.h utf8.h names.h ob_protocol.h"
+duration.h utf8.h names.h ob_protocol.h userrecord.h json-c/json.h"
 # What they may not call (localtime_r is not among them: the lock message
 # shows the local time of an instant it is given, and the C library reads
 # the time zone for it).
@@ -188,6 +189,7 @@ done
 public_store="store.h audit.h peoplefile.h store_record.h"
 public_login="login.h throttle.h quality.h"
 public_admin="admin.h"
+public_userdb="userdb.h"
 public_core="server.h"
 for f in $(sources daemon); do
 	checked=$((checked + 1))

@@ -375,9 +375,9 @@ static unsigned count_in_file(const char *path, const char *fragment)
 static void password_rehashed_when_the_cost_changes(void **state)
 {
 	static const char cheap[] = "password_hash_ops = 1\npassword_hash_memory = 8M\n"
-				    "uid_min = 1000\nmfa = optional\n";
+				    "uid_min = 1000\nmfa = optional\nuserdb_socket =\n";
 	static const char dearer[] = "password_hash_ops = 2\npassword_hash_memory = 16M\n"
-				     "uid_min = 1000\nmfa = optional\n";
+				     "uid_min = 1000\nmfa = optional\nuserdb_socket =\n";
 	struct fixture *f = *state;
 	char code[32];
 

@@ -117,6 +117,30 @@ static void admin_audit_read(struct admin_ctx *x, const char *event, struct json
 				    reply ? "ok" : "failed", "%s", "");
 }
 
+/* The Unix name of uid: the files' (through NSS), else the person the
+ * store gave uid to (the userdb socket, which NSS in onboardd bypasses),
+ * unless the files have that name for another uid.  1, 0 or -errno as
+ * passwd_by_uid. */
+static int admin_peer_name(struct daemon *d, uid_t uid, struct passwd_entry *pw)
+{
+	char name[STORE_ID_NAME_MAX + 1];
+	enum store_id_kind kind;
+	struct passwd_entry other;
+	int r = passwd_by_uid(uid, pw);
+
+	if (r != 0)
+		return r;
+	if (store_id_find(d->store, (uint32_t)uid, &kind, name) != STORE_OK ||
+	    kind != STORE_ID_PERSON || strlen(name) >= sizeof(pw->name) ||
+	    passwd_by_name(name, &other) != 0)
+		return 0;
+	memset(pw, 0, sizeof(*pw));
+	snprintf(pw->name, sizeof(pw->name), "%s", name);
+	pw->uid = uid;
+	pw->gid = uid; /* their own group */
+	return 1;
+}
+
 /* Who the peer is as an administrator: root, or the onboard person of
  * its Unix username.  0, or sets *err (PermissionDenied). */
 static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json_object **err)
@@ -134,7 +158,7 @@ static int admin_actor(struct admin_ctx *x, const struct peer *peer, struct json
 	}
 	/* Name service lookups are local files on the hosts we serve; the
 	 * reply to this call waits for it anyway. */
-	if (passwd_by_uid(peer->uid, &pw) != 1 || validate_username(pw.name)) {
+	if (admin_peer_name(x->d, peer->uid, &pw) != 1 || validate_username(pw.name)) {
 		audit_log_refusal(x->d, &admin_stranger_log_rate, "admin: uid %u refused: no valid Unix username",
 				  (unsigned)peer->uid);
 		*err = admin_error(VL_ERR_PERMISSION_DENIED,

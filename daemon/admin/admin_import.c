@@ -346,6 +346,8 @@ static struct json_object *import_commit(struct admin_ctx *x, struct admin_impor
 		return import_bound_error(imp, e);
 	}
 	r = import_write(x, imp);
+	if (r == STORE_NO_ID)
+		return admin_no_id_error(&x->d->cfg);
 	if (r == STORE_FULL || r == STORE_UNAVAILABLE)
 		return admin_storage_error(r, "import the people");
 	if (r != STORE_OK)

@@ -448,6 +448,7 @@ static struct json_object *pool_json(const struct pool *p)
 struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *params)
 {
 	struct json_object *err = NULL;
+	_cleanup_person_ struct person other;
 	struct group g = { 0 };
 	const char *name;
 	enum store_result r;
@@ -456,10 +457,18 @@ struct json_object *admin_group_add(struct admin_ctx *x, struct json_object *par
 	    admin_get_org(x, params, g.org, &err) < 0)
 		return err;
 	snprintf(g.name, sizeof(g.name), "%s", name);
+	/* A person's own Unix group has their name (userdb): a host group
+	 * of it could not be served beside it. */
+	if (store_person_get(x->d->store, name, &other) == STORE_OK)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "%s is a person's name: their own Unix group has it, choose "
+				   "another group name", name);
 	g.created = x->d->now();
 	r = store_group_create(x->d->store, &g);
 	if (r == STORE_EXISTS)
 		return admin_error(OB_ERR_GROUP_EXISTS, "group %s already exists", name);
+	if (r == STORE_NO_ID)
+		return admin_no_id_error(&x->d->cfg);
 	if (r != STORE_OK)
 		return admin_storage_error(r, "add the group");
 	log_info("admin: added host group %s (%s)", g.name, g.org);

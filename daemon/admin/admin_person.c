@@ -91,7 +91,8 @@ struct json_object *admin_person_json(const struct person *p, enum mfa_mode mode
 	    admin_set(o, "groups", admin_names_json(p->groups, p->ngroups)) < 0 ||
 	    admin_set(o, "pools", admin_names_json(p->pools, p->npools)) < 0 ||
 	    (p->link[0] && admin_set_string(o, "link", p->link) < 0) ||
-	    (p->deleted && admin_set_int(o, "deleted", p->deleted) < 0))
+	    (p->deleted && admin_set_int(o, "deleted", p->deleted) < 0) ||
+	    (p->uid && admin_set_int(o, "uid", p->uid) < 0))
 		return NULL;
 	return ob_json_take(&o);
 }

@@ -101,6 +101,15 @@ struct json_object *admin_storage_error(enum store_result r, const char *what)
 			   store_result_name(r));
 }
 
+struct json_object *admin_no_id_error(const struct config *cfg)
+{
+	log_warnx("admin: no free uid in uid_range %u-%u", cfg->uid_range.first,
+		  cfg->uid_range.last);
+	return admin_error(OB_ERR_STORAGE_FULL,
+			   "no free uid in uid_range %u-%u: widen uid_range in onboardd.conf",
+			   cfg->uid_range.first, cfg->uid_range.last);
+}
+
 int admin_get_name(struct json_object *params, const char *key,
 		   const char *(*rule)(const char *s), const char **out, struct json_object **err)
 {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "conf.h"
 #include "store.h"
 
 /* Longest text parameter read: longer than any field may be, so that the
@@ -33,6 +34,8 @@ struct json_object *admin_bad_parameter(const char *name, int r, const char *wan
 struct json_object *admin_reply_with(const char *key, struct json_object *val);
 /* StorageFull or StorageError for a failed store operation. */
 struct json_object *admin_storage_error(enum store_result r, const char *what);
+/* The range of uid_range is used up (STORE_NO_ID): one line naming it. */
+struct json_object *admin_no_id_error(const struct config *cfg);
 /* An IssuedCode of io.onboard.Admin.varlink (wiped when it cannot be
  * made); the caller wipes code. */
 struct json_object *admin_issued_json(const char *username, const char *first_name,

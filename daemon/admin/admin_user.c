@@ -222,6 +222,12 @@ struct json_object *admin_user_add(struct admin_ctx *x, struct json_object *para
 		return admin_add_refusal(x, &old, v, p.username);
 	if (admin_person_check(x, &p, NULL, &err) < 0)
 		return err;
+	/* Their own Unix group has their name: a host group of that name
+	 * could not be served beside it (userdb). */
+	if (store_group_get(d->store, p.username, &(struct group){ 0 }) == STORE_OK)
+		return admin_error(OB_ERR_INVALID_ARGUMENT,
+				   "%s is the name of a host group: a person's own Unix group "
+				   "has their name, choose another username", p.username);
 
 	/* The Unix account first: a person without one could not log in,
 	 * and a failed store write takes it away again. */
@@ -248,6 +254,8 @@ struct json_object *admin_user_add(struct admin_ctx *x, struct json_object *para
 	if (r != STORE_OK) {
 		admin_audit_limited(x, false, p.username, p.org, "user.add", store_result_name(r),
 				    "refused");
+		if (r == STORE_NO_ID)
+			return admin_no_id_error(&d->cfg);
 		return admin_write_error(&p, r, &fail, "add the person");
 	}
 	/* The old Unix password must not log in beside onboard (nor after a

@@ -43,7 +43,8 @@
 #define CONF_PWHASH_MEM_MIN (8 * MIB)
 _Static_assert(CONF_PWHASH_MEM_MIN >= crypto_pwhash_MEMLIMIT_MIN, "below libsodium's minimum");
 
-enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH, KIND_CHOICE, KIND_TEXT };
+enum conf_kind { KIND_DURATION, KIND_SIZE, KIND_NUMBER, KIND_PATH, KIND_CHOICE, KIND_TEXT,
+		 KIND_RANGE, KIND_OPTPATH };
 
 /* The C type of the field a key writes, so that each store is typed. */
 enum conf_field {
@@ -122,6 +123,10 @@ static const struct conf_key conf_keys[] = {
 	  DURATION_MAX_SECONDS, NULL, NULL },
 	{ "audit_max_size", KIND_SIZE, FIELD_U64, AT(audit_max_size), MIB, TIB, NULL, NULL },
 	{ "import_memory", KIND_SIZE, FIELD_SIZE, AT(import_memory), MIB, 16 * GIB, NULL, NULL },
+	/* Not 0 (root), not 4294967295 and 4294967294 ((uid_t)-1 and
+	 * (uint16_t)-1 widened: "no uid" to the kernel and old programs). */
+	{ "uid_range", KIND_RANGE, FIELD_PATH, AT(uid_range), 1, 0xfffffffdULL, NULL, NULL },
+	{ "userdb_socket", KIND_OPTPATH, FIELD_PATH, AT(userdb_socket), 0, 0, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -196,6 +201,11 @@ void config_defaults(struct config *c)
 	c->account_home = ACCOUNT_HOME_FIRST_LOGIN;
 	c->audit_retention = 365 * 86400;
 	c->audit_max_size = 0; /* a quarter of the map: see config_audit_max_size */
+	/* Above systemd's 16-bit ranges, below the subordinate ids useradd
+	 * hands out (SUB_UID_MIN 100000): see onboardd.conf(5). */
+	c->uid_range.first = 65536;
+	c->uid_range.last = 99999;
+	snprintf(c->userdb_socket, sizeof(c->userdb_socket), "/run/systemd/userdb/io.onboard");
 }
 
 /* Leading decimal digits of s into *out.  Returns where they end, or NULL
@@ -310,6 +320,13 @@ static void conf_expected(const struct conf_key *k, char *out, size_t size)
 		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control or invisible characters",
 			 k->max);
 		break;
+	case KIND_RANGE:
+		snprintf(out, size, "must be FIRST-LAST, whole numbers from %" PRIu64 " to %" PRIu64
+			 " with FIRST <= LAST", k->min, k->max);
+		break;
+	case KIND_OPTPATH:
+		snprintf(out, size, "must be empty or an absolute path shorter than 108 bytes");
+		break;
 	}
 }
 
@@ -362,6 +379,25 @@ static int conf_apply(struct config *c, const struct conf_key *k, const char *va
 		if (conf_parse_number(value, &v) < 0)
 			return -EINVAL;
 		break;
+	case KIND_RANGE: {
+		uint64_t first, last;
+		const char *end = conf_digits(value, &first);
+		struct config_range *rg = (struct config_range *)((char *)c + k->offset);
+
+		if (!end || *end != '-' || conf_parse_number(end + 1, &last) < 0 ||
+		    first < k->min || last > k->max || first > last)
+			return -EINVAL;
+		rg->first = (uint32_t)first;
+		rg->last = (uint32_t)last;
+		return 0;
+	}
+	case KIND_OPTPATH:
+		/* A Unix socket's path: sun_path holds 108 bytes with its NUL. */
+		len = strlen(value);
+		if (len && (value[0] != '/' || len >= 108))
+			return -EINVAL;
+		memcpy((char *)c + k->offset, value, len + 1);
+		return 0;
 	case KIND_PATH:
 		/* Every path field is char[PATH_MAX]. */
 		len = strlen(value);

@@ -27,6 +27,10 @@ enum invite_verification { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 /* The terms of use are shown as one message at the login prompt. */
 #define CONFIG_TERMS_MAX 8192
 
+struct config_range {
+	uint32_t first, last; /* both included */
+};
+
 struct config {
 	int64_t code_lifetime;           /* code_lifetime, default 90d */
 	uint64_t db_map_size;            /* db_map_size, default 1G */
@@ -71,6 +75,10 @@ struct config {
 					  * map, oldest pruned beyond it; 0 (default): a
 					  * quarter of db_map_size */
 	size_t import_memory;            /* import_memory: all imports held, default 64M */
+	struct config_range uid_range;   /* uid_range: the uids and gids the store gives,
+					  * default 65536-99999 */
+	char userdb_socket[PATH_MAX];    /* userdb_socket: io.systemd.UserDatabase, "" off,
+					  * default /run/systemd/userdb/io.onboard */
 };
 
 void config_defaults(struct config *c);

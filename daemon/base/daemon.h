@@ -14,6 +14,7 @@
 #include "keys.h"
 
 struct worker_pool;
+struct hostids;
 struct admin_import;
 
 struct daemon {
@@ -31,6 +32,8 @@ struct daemon {
 	 * bytes they hold, bounded by cfg.import_memory. */
 	struct admin_import *imports;
 	size_t import_bytes;
+	/* The host's /etc/passwd and /etc/group, read directly (userdb). */
+	struct hostids *hostids;
 };
 
 /* Who is on the other end of a connection, from SO_PEERCRED. */

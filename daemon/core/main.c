@@ -25,6 +25,7 @@
 #include "ob_protocol.h"
 #include "peoplefile.h"
 #include "server.h"
+#include "userdb.h"
 #include "totp.h"
 #include "worker.h"
 
@@ -385,6 +386,75 @@ static int lock_state_dir(int dfd)
 	return fd;
 }
 
+/* The sockets systemd passed (sd_listen_fds_with_names, read once): the
+ * one named "userdb" (FileDescriptorName=userdb in onboardd-userdb.socket)
+ * is the userdb socket, any other the main one. */
+static int listen_n = -1, listen_main = -1, listen_userdb = -1, listen_others;
+
+static void listen_fds_read(void)
+{
+	char **names = NULL;
+	int n;
+
+	if (listen_n >= 0)
+		return;
+	n = sd_listen_fds_with_names(1, &names);
+	listen_n = n > 0 ? n : 0;
+	for (int i = 0; i < listen_n; i++) {
+		if (names && names[i] && strcmp(names[i], "userdb") == 0)
+			listen_userdb = SD_LISTEN_FDS_START + i;
+		else if (listen_main < 0)
+			listen_main = SD_LISTEN_FDS_START + i;
+		else
+			listen_others++;
+	}
+	for (int i = 0; names && i < listen_n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* How many main sockets systemd passed, and the first in *fd. */
+static int listen_fds_main(int *fd)
+{
+	listen_fds_read();
+	*fd = listen_main;
+	return listen_main < 0 ? 0 : 1 + listen_others;
+}
+
+/* The userdb socket: systemd's, or ours at path (created with its
+ * directory 0755, the socket 0666: every process looks users up).
+ * -1 with nothing to do when path is "" and systemd passed none. */
+static int open_userdb_listener(const char *path, bool *owned)
+{
+	char parent[PATH_MAX], *slash;
+	int fd, r;
+
+	*owned = false;
+	listen_fds_read();
+	if (listen_userdb >= 0) {
+		fd = listen_userdb;
+		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
+			return -ENOTSOCK;
+		r = fcntl(fd, F_GETFL);
+		if (r < 0 || fcntl(fd, F_SETFL, r | O_NONBLOCK) < 0)
+			return -errno;
+		return fd;
+	}
+	if (!path[0])
+		return -1;
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		r = ensure_dir(parent, 0755);
+		if (r < 0)
+			return r;
+	}
+	fd = server_listen(path);
+	*owned = fd >= 0;
+	return fd;
+}
+
 /* The socket systemd passed us (its path goes to bound), or our own.
  * *owned tells whether we must remove the file at exit. */
 static int open_listener(const char *path, bool *owned, char *bound, size_t size)
@@ -397,13 +467,12 @@ static int open_listener(const char *path, bool *owned, char *bound, size_t size
 
 	*owned = false;
 	snprintf(bound, size, "%s", path);
-	n = sd_listen_fds(1);
+	n = listen_fds_main(&fd);
 	if (n > 1) {
-		log_warnx("systemd passed %d sockets; expected one", n);
+		log_warnx("systemd passed %d sockets; expected one (and one named userdb)", n);
 		return -EINVAL;
 	}
 	if (n == 1) {
-		fd = SD_LISTEN_FDS_START;
 		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0)
 			return -ENOTSOCK;
 		r = fcntl(fd, F_GETFL);
@@ -468,7 +537,10 @@ static int run(const struct options *o)
 	struct server *srv = NULL;
 	char err[512], key_path[PATH_MAX], sock_path[PATH_MAX];
 	bool owned = false, systemd = getenv("NOTIFY_SOCKET") || getenv("LISTEN_FDS");
-	int dir_fd = -1, lock_fd = -1, listen_fd = -1, r;
+	int dir_fd = -1, lock_fd = -1, listen_fd = -1, userdb_fd = -1, r;
+	bool userdb_owned = false, userdb_started = false;
+	const char *bypass = getenv("SYSTEMD_BYPASS_USERDB");
+	char bypass_new[512];
 
 	/* Before the socket exists: a SIGTERM sent as soon as it answers must
 	 * wait in the signalfd, not kill us half-started. */
@@ -482,6 +554,18 @@ static int run(const struct options *o)
 	if (r < 0) {
 		log_warnx("%s", err);
 		return r;
+	}
+	/* nss-systemd in this process must never ask our own userdb socket:
+	 * the one thread that would answer is the one asking.  Before any
+	 * NSS call; added to what the environment already bypasses. */
+	if (d.cfg.userdb_socket[0] || getenv("LISTEN_FDS")) {
+		const char *svc = strrchr(d.cfg.userdb_socket, '/');
+
+		svc = svc ? svc + 1 : "io.onboard";
+		snprintf(bypass_new, sizeof(bypass_new), "%s%s%s", bypass && *bypass ? bypass : "",
+			 bypass && *bypass ? ":" : "", svc);
+		if (setenv("SYSTEMD_BYPASS_USERDB", bypass_new, 1) < 0)
+			return -errno;
 	}
 	dir_fd = open_trusted_dir("state directory", o->state_dir, true);
 	if (dir_fd < 0)
@@ -571,10 +655,36 @@ static int run(const struct options *o)
 			goto out;
 		}
 	}
+	if ((r = userdb_start(&d)) < 0)
+		goto out;
+	userdb_started = true;
 	if ((r = worker_pool_new(&d.workers, d.cfg.workers, d.cfg.worker_queue)) < 0 ||
 	    (r = server_new(&srv, &d, listen_fd)) < 0) {
 		log_warnx("start-up failed: %s", strerror(-r));
 		goto out;
+	}
+	userdb_fd = open_userdb_listener(d.cfg.userdb_socket, &userdb_owned);
+	if (userdb_fd < -1) {
+		r = userdb_fd;
+		log_warnx("userdb socket %s: %s", d.cfg.userdb_socket,
+			  r == -EADDRINUSE ? "another daemon answers there" : strerror(-r));
+		goto out;
+	}
+	if (userdb_fd >= 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		socklen_t sl = sizeof(sa);
+		const char *svc = strrchr(d.cfg.userdb_socket, '/');
+
+		/* The service name is the socket's basename (systemd's rule). */
+		if (getsockname(userdb_fd, (struct sockaddr *)&sa, &sl) == 0 && sa.sun_path[0] &&
+		    strrchr(sa.sun_path, '/'))
+			svc = strrchr(sa.sun_path, '/');
+		svc = svc ? svc + 1 : "io.onboard";
+		if ((r = server_add_userdb(srv, userdb_fd, svc)) < 0) {
+			log_warnx("userdb socket: %s", strerror(-r));
+			goto out;
+		}
+		log_info("userdb: answering io.systemd.UserDatabase as %s", svc);
 	}
 	/* Before the first login: the module reads it when we are down. */
 	peoplefile_write(&d);
@@ -595,6 +705,12 @@ out:
 		close(listen_fd);
 	if (owned)
 		unlink(o->socket);
+	if (userdb_fd >= 0)
+		close(userdb_fd);
+	if (userdb_owned)
+		unlink(d.cfg.userdb_socket);
+	if (userdb_started)
+		userdb_stop(&d);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	if (dir_fd >= 0)

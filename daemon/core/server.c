@@ -32,8 +32,9 @@
 #include "ob_protocol.h"
 #include "passwd.h"
 #include "server.h"
-#include "server_private.h"
 #include "store.h"
+#include "server_private.h"
+#include "userdb.h"
 #include "varlink.h"
 #include "worker.h"
 
@@ -43,12 +44,12 @@ static bool server_admit(struct conn *c, const char *method, struct json_object 
 #define SERVER_TRIM_MS 5000
 
 /* Tags for the non-connection fds in the epoll set. */
-static char tag_listen, tag_signal, tag_workers;
+static char tag_listen, tag_signal, tag_workers, tag_userdb;
 
 /* ------------------------------------------------------------- dispatch */
 
 static struct json_object *service_call(struct server *s, const char *method,
-					struct json_object *params)
+					struct json_object *params, bool userdb)
 {
 	struct json_object *p;
 	const char *name = NULL;
@@ -61,8 +62,14 @@ static struct json_object *service_call(struct server *s, const char *method,
 			json_object_put(p);
 			return NULL;
 		}
-		for (unsigned i = 0; i < varlink_interfaces_count; i++)
-			json_object_array_add(list, json_object_new_string(varlink_interfaces[i].name));
+		for (unsigned i = 0; i < varlink_interfaces_count; i++) {
+			bool ud = strcmp(varlink_interfaces[i].name, USERDB_IFACE) == 0;
+
+			/* Each socket names what it answers. */
+			if (ud == userdb || strcmp(varlink_interfaces[i].name, VL_IFACE_SERVICE) == 0)
+				json_object_array_add(list,
+						      json_object_new_string(varlink_interfaces[i].name));
+		}
 		json_object_object_add(p, "vendor", json_object_new_string("onboard"));
 		json_object_object_add(p, "product", json_object_new_string("onboardd"));
 		json_object_object_add(p, "version", json_object_new_string(PACKAGE_VERSION));
@@ -79,6 +86,9 @@ static struct json_object *service_call(struct server *s, const char *method,
 		for (unsigned i = 0; i < varlink_interfaces_count; i++) {
 			if (strcmp(name, varlink_interfaces[i].name) != 0)
 				continue;
+			if (userdb != (strcmp(name, USERDB_IFACE) == 0) &&
+			    strcmp(name, VL_IFACE_SERVICE) != 0)
+				break;
 			p = json_object_new_object();
 			json_object_object_add(p, "description",
 					       json_object_new_string(varlink_interfaces[i].description));
@@ -106,7 +116,20 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 	const char *method;
 	bool oneway = false;
 	int r = varlink_call_split(msg, &method, &params, &oneway);
+	struct json_object *up = NULL;
 
+	/* "more" is for the userdb socket's calls only. */
+	if (r == -EOPNOTSUPP && c->userdb &&
+	    !(json_object_object_get_ex(msg, "upgrade", &up) && json_object_get_boolean(up)) &&
+	    !has_prefix(method, VL_IFACE_SERVICE ".")) {
+		c->oneway = oneway;
+		if (oneway) { /* a stream of replies nobody reads */
+			c->dead = true;
+			return;
+		}
+		conn_dispatch_userdb(c, method, params, true);
+		return;
+	}
 	if (r == -EOPNOTSUPP) {
 		/* Every method answers once: say so and keep the connection,
 		 * as for any other parameter we cannot use. */
@@ -132,7 +155,9 @@ static void conn_dispatch(struct conn *c, struct json_object *msg)
 		return;
 	}
 	if (has_prefix(method, VL_IFACE_SERVICE ".")) {
-		conn_send(c, service_call(s, method, params));
+		conn_send(c, service_call(s, method, params, c->userdb));
+	} else if (c->userdb) {
+		conn_dispatch_userdb(c, method, params, false);
 	} else if (has_prefix(method, OB_IFACE_LOGIN ".")) {
 		if (!c->login && !server_admit(c, method, params))
 			return;
@@ -288,11 +313,18 @@ static unsigned server_not_root_max(const struct server *s)
 /* Whether target is ruid's own account: the person's own logins (their
  * passwd, su run by them) are bounded by their uid's cap, never by what
  * others hold for them. */
-static bool server_own_login(uid_t ruid, const char *target)
+static bool server_own_login(const struct server *s, uid_t ruid, const char *target)
 {
+	_cleanup_person_ struct person p;
 	struct passwd_entry pw;
+	int r = passwd_by_name(target, &pw);
 
-	return passwd_by_name(target, &pw) == 1 && pw.uid == ruid;
+	if (r != 0)
+		return r == 1 && pw.uid == ruid;
+	/* No line in the files: a person of the userdb socket has the uid
+	 * the store gave them (NSS here bypasses our own socket). */
+	return store_person_get(s->d->store, target, &p) == STORE_OK && p.uid &&
+	       p.uid == ruid && !p.deleted;
 }
 
 /* Why a login of ruid for target may not begin, or NULL.  Root's own
@@ -311,7 +343,7 @@ static const char *server_cap(const struct server *s, const struct conn *self, u
 	if (t.not_root >= server_not_root_max(s))
 		return "the remaining connections are kept for root's logins";
 	if (target[0] && t.same_target >= s->d->cfg.max_dialogues_per_user &&
-	    !server_own_login(ruid, target))
+	    !server_own_login(s, ruid, target))
 		return "too many logins for this person at once";
 	return NULL;
 }
@@ -469,6 +501,19 @@ static void server_sweep(struct server *s)
 	admin_import_sweep(s->d);
 	for (c = s->conns; c; c = next) {
 		next = c->next;
+		if (c->uq && !c->dead) {
+			server_userdb_pump(c);
+			/* A client that reads no reply for this long is gone. */
+			if (c->uq && now - c->last_active > SERVER_MESSAGE_MS)
+				c->dead = true;
+			if (!c->uq && !c->dead) {
+				c->last_active = now;
+				conn_process(c, conn_dispatch);
+			}
+		}
+		/* Lookups are short: an idle one goes soon. */
+		if (c->userdb && !c->dead && !c->waiting && now - c->last_active > SERVER_MESSAGE_MS)
+			c->dead = true;
 		if (c->waiting && c->login && !login_busy(c->login)) {
 			c->waiting = false;
 			c->last_active = now;
@@ -532,6 +577,8 @@ static void server_stop_begin(struct server *s)
 	s->stopping = true;
 	s->stop_deadline = mono_ms() + s->d->cfg.shutdown_timeout * 1000;
 	if (epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL) < 0)
+		log_warn("epoll_ctl");
+	if (s->userdb_fd >= 0 && epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->userdb_fd, NULL) < 0)
 		log_warn("epoll_ctl");
 	sd_notify(0, "STOPPING=1");
 }
@@ -645,6 +692,7 @@ int server_new(struct server **out, struct daemon *d, int listen_fd)
 		return -ENOMEM;
 	s->d = d;
 	s->listen_fd = listen_fd;
+	s->userdb_fd = -1;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	server_signals(&mask);
 	s->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -666,6 +714,20 @@ int server_new(struct server **out, struct daemon *d, int listen_fd)
 	return 0;
 }
 
+int server_add_userdb(struct server *s, int fd, const char *service)
+{
+	int r;
+
+	if (strlen(service) >= sizeof(s->userdb_service))
+		return -ENAMETOOLONG;
+	r = epoll_add(s->epfd, fd, &tag_userdb);
+	if (r < 0)
+		return r;
+	s->userdb_fd = fd;
+	snprintf(s->userdb_service, sizeof(s->userdb_service), "%s", service);
+	return 0;
+}
+
 int server_run(struct server *s)
 {
 	struct epoll_event evs[32];
@@ -682,6 +744,9 @@ int server_run(struct server *s)
 			if (tag == &tag_listen) {
 				if (!s->stopping)
 					server_accept(s);
+			} else if (tag == &tag_userdb) {
+				if (!s->stopping)
+					server_accept_userdb(s);
 			} else if (tag == &tag_signal) {
 				if (server_signal(s))
 					return 0;

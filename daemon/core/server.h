@@ -19,6 +19,9 @@ void server_signals(sigset_t *set);
  * server_signals must already be blocked in every thread: the server
  * reads them from a signalfd. Returns 0 or -errno. */
 int server_new(struct server **out, struct daemon *d, int listen_fd);
+/* Also answer io.systemd.UserDatabase on fd (listening), as service (the
+ * basename of its path), and nothing else there.  0 or -errno. */
+int server_add_userdb(struct server *s, int fd, const char *service);
 
 /* Run until SIGTERM or SIGINT, then stop accepting and return once the
  * open connections have ended (dialogues finished, worker replies sent)

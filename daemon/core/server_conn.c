@@ -16,6 +16,7 @@
 #include "login.h"
 #include "ob_protocol.h"
 #include "server_private.h"
+#include "userdb.h"
 #include "varlink.h"
 
 void conn_update_events(struct conn *c)
@@ -44,11 +45,15 @@ void conn_free(struct conn *c)
 		s->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	s->nconns--;
+	if (c->userdb)
+		s->nuserdb--;
+	else
+		s->nconns--;
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	login_free(c->login);
 	admin_session_free(c->admin);
+	userdb_query_free(c->uq);
 	varlink_reader_free(&c->rd);
 	if (c->out) {
 		sodium_memzero(c->out, c->out_len);

@@ -39,6 +39,11 @@ struct conn {
 	char target[OB_USERNAME_MAX + 1]; /* Start's user; "" for a kiosk */
 	const char *refused; /* over a cap at accept: the first call gets Busy */
 	struct admin_session *admin; /* an import under way */
+	/* Accepted on the userdb socket: io.systemd.UserDatabase and
+	 * org.varlink.service only; and the query whose replies are sent as
+	 * the output drains (server_userdb_pump). */
+	bool userdb;
+	struct userdb_query *uq;
 	long long last_active; /* monotonic ms of the last complete call */
 	long long partial_since; /* when an unfinished message began, or 0 */
 	unsigned calls;         /* complete calls received */
@@ -52,8 +57,11 @@ struct conn {
 struct server {
 	struct daemon *d;
 	int epfd, listen_fd, sig_fd;
+	int userdb_fd; /* -1: none */
+	char userdb_service[128];
 	struct conn *conns;
-	unsigned nconns;
+	unsigned nconns;  /* not counting those of the userdb socket */
+	unsigned nuserdb; /* those */
 	uint64_t watchdog_usec;
 	long long last_watchdog;
 	/* Refusals are logged once per caller and minute (server_refused). */
@@ -94,5 +102,12 @@ void conn_process(struct conn *c, conn_dispatch_fn *dispatch);
 void conn_read(struct conn *c, conn_dispatch_fn *dispatch);
 /* While stopping: whether c can be closed without failing anyone. */
 bool conn_may_close(struct conn *c);
+
+/* server_userdb.c: the userdb socket's connections. */
+void server_accept_userdb(struct server *s);
+void conn_dispatch_userdb(struct conn *c, const char *method, struct json_object *params,
+			  bool more);
+/* Send c's replies while its output has room; c->waiting while more are due. */
+void server_userdb_pump(struct conn *c);
 
 #endif

@@ -416,11 +416,19 @@ static int on_new_password(struct login *l, const char *pw, const char *again)
 /* Any uid may run a dialogue for its own account; only root for others. */
 static bool login_peer_may(const struct login *l, const char *user)
 {
+	_cleanup_person_ struct person p;
 	struct passwd_entry pw;
+	int r;
 
 	if (l->peer.uid == 0)
 		return true;
-	return passwd_by_name(user, &pw) == 1 && pw.uid == l->peer.uid;
+	r = passwd_by_name(user, &pw);
+	if (r != 0)
+		return r == 1 && pw.uid == l->peer.uid;
+	/* No line in the files: a person of the userdb socket has the uid
+	 * the store gave them (NSS here bypasses our own socket). */
+	return store_person_get(l->d->store, user, &p) == STORE_OK && p.uid &&
+	       p.uid == l->peer.uid && !p.deleted;
 }
 
 /* A caller asking for logins that are not theirs to check, logged at

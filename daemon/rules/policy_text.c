@@ -202,6 +202,7 @@ const char *policy_text_code_outcome(enum store_result r)
 	case STORE_NO_GROUP:
 	case STORE_NO_POOL:
 	case STORE_POOL_FULL:
+	case STORE_NO_ID:
 		break;
 	}
 	return "The login service could not record this login. Try again later.";
@@ -298,6 +299,7 @@ const char *policy_text_invite_outcome(enum store_result r)
 	case STORE_NO_GROUP:
 	case STORE_NO_POOL:
 	case STORE_POOL_FULL:
+	case STORE_NO_ID:
 		break;
 	}
 	return "The login service could not record your registration. Try again later.";

@@ -42,6 +42,7 @@ enum store_result {
 	STORE_NO_GROUP,    /* a host group named does not exist */
 	STORE_NO_POOL,     /* a seat pool named does not exist */
 	STORE_POOL_FULL,   /* a seat pool has no free seat */
+	STORE_NO_ID,       /* no free Unix id left in the store's range (store_ids_set) */
 };
 
 /* Short English name of a result, for logs ("expired", "full", ...). */
@@ -151,6 +152,9 @@ struct person {
 	store_name pools[OB_PERSON_POOLS_MAX];
 	char link[OB_USERNAME_MAX + 1]; /* "" when none */
 	int64_t deleted; /* in the user bank since (with PERSON_DISABLED); 0: not */
+	/* Unix uid, and gid of the person's own group, given once by the
+	 * store (store_ids_set); 0: none yet.  A write keeps the stored one. */
+	uint32_t uid;
 };
 
 /* A person read into a scope holds a password hash and a sealed secret:
@@ -165,6 +169,7 @@ struct group {
 	store_name name;
 	char org[OB_ORG_MAX + 1];
 	int64_t created;
+	uint32_t gid; /* given by the store at creation (store_ids_set); 0: none yet */
 };
 
 struct pool {
@@ -348,6 +353,13 @@ enum store_result store_person_each(struct store *st, const char *after,
  * elsewhere.  A scan of bytes instead of a decode per person. */
 enum store_result store_person_each_with(struct store *st, const char *needle,
 					 int (*fn)(const struct person *p, void *ctx), void *ctx);
+/* The same from the first username strictly after after (NULL or "":
+ * from the first), as store_person_each: pages of the people who may
+ * hold needle (the userdb socket's memberships). */
+enum store_result store_person_each_with_after(struct store *st, const char *after,
+					       const char *needle,
+					       int (*fn)(const struct person *p, void *ctx),
+					       void *ctx);
 
 /* Issue a code to username: in one transaction, an active previous code
  * becomes CODE_SUPERSEDED (closed = now) and the new one (CODE_ACTIVE,
@@ -623,5 +635,41 @@ struct code_grant {
 enum store_result store_codes_issue_many(struct store *st, struct code_grant *g, size_t n,
 					 int64_t now, int64_t expires, uint32_t flags,
 					 const struct audit_bounds *b, struct store_failure *fail);
+
+
+/* ------------------------------------------------ Unix ids */
+
+/* Every person gets a uid (the gid of their own group too), and every
+ * host group a gid, once, from one counter: a person's gid and a group's
+ * never meet, and an id once given is never given again, not even after
+ * a purge (the store remembers it).  An id host_taken says the host's
+ * own files use is passed over.  A store that was never told a range
+ * uses STORE_IDS_FIRST..STORE_IDS_LAST with no host check. */
+#define STORE_IDS_FIRST 65536u
+#define STORE_IDS_LAST 99999u
+struct store_ids {
+	uint32_t first, last; /* the range, both included; 0 < first <= last */
+	bool (*host_taken)(uint32_t id, void *ctx); /* NULL: none */
+	void *ctx;
+};
+void store_ids_set(struct store *st, const struct store_ids *ids);
+
+/* Give every person and group that has no id yet one, in name order
+ * (people first), in one transaction: the upgrade of a store made before
+ * ids.  *people and *groups receive how many.  STORE_OK, STORE_NO_ID
+ * (nothing written), STORE_FULL, STORE_UNAVAILABLE. */
+enum store_result store_ids_assign(struct store *st, unsigned *people, unsigned *groups);
+
+enum store_id_kind {
+	STORE_ID_PERSON = 1,
+	STORE_ID_GROUP,
+};
+#define STORE_ID_NAME_MAX (OB_USERNAME_MAX > OB_GROUP_NAME_MAX ? OB_USERNAME_MAX : OB_GROUP_NAME_MAX)
+
+/* Who holds id now: a person (uid and their own group's gid) or a host
+ * group.  STORE_OK, STORE_NOT_FOUND (never given, or its holder was
+ * purged), STORE_UNAVAILABLE. */
+enum store_result store_id_find(struct store *st, uint32_t id, enum store_id_kind *kind,
+				char name[STORE_ID_NAME_MAX + 1]);
 
 #endif

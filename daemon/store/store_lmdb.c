@@ -286,7 +286,8 @@ static int store_open_dbs(struct store *st, const struct store_totp *legacy)
 	    (rc = mdb_dbi_open(txn, "groups", MDB_CREATE, &st->groups)) ||
 	    (rc = mdb_dbi_open(txn, "pools", MDB_CREATE, &st->pools)) ||
 	    (rc = mdb_dbi_open(txn, "emails", MDB_CREATE, &st->emails)) ||
-	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit))) {
+	    (rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &st->audit)) ||
+	    (rc = mdb_dbi_open(txn, "ids", MDB_CREATE, &st->ids))) {
 		mdb_txn_abort(txn);
 		return store_errno(rc);
 	}
@@ -323,6 +324,10 @@ int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
 	if (r < 0)
 		return r;
 	st = calloc(1, sizeof(*st));
+	if (st) {
+		st->idcfg.first = STORE_IDS_FIRST;
+		st->idcfg.last = STORE_IDS_LAST;
+	}
 	if (!st)
 		return -ENOMEM;
 	rc = mdb_env_create(&st->env);
@@ -394,6 +399,92 @@ void store_close(struct store *st)
 }
 
 /* ------------------------------------------------------------ stats */
+
+/* ------------------------------------------------------------ Unix ids */
+
+struct store_ids_count {
+	unsigned n;
+	enum store_result r;
+};
+
+static int store_ids_person(struct store *st, MDB_txn *txn, const struct person *p, void *arg)
+{
+	struct store_ids_count *cnt = arg;
+	_cleanup_person_ struct person q = *p;
+	int rc;
+
+	if (p->uid)
+		return 0;
+	rc = store_id_take(st, txn, STORE_ID_PERSON, q.username, &q.uid, &cnt->r);
+	if (rc || cnt->r != STORE_OK)
+		return rc ? rc : -1; /* stop the walk: not an LMDB code */
+	cnt->n++;
+	/* The same version: an id is no edit anyone could conflict with. */
+	return store_person_write(st, txn, &q, q.version);
+}
+
+static int store_ids_groups(struct store *st, MDB_txn *txn, struct store_ids_count *cnt)
+{
+	MDB_val k, v;
+	MDB_cursor *cur;
+	int rc;
+
+	rc = mdb_cursor_open(txn, st->groups, &cur);
+	if (rc)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		_cleanup_json_ struct json_object *o = NULL;
+		struct group g;
+
+		if (!record_group_decode(&STORE_SPAN(&k), &STORE_SPAN(&v), &g)) {
+			store_corrupt_key("groups", &k);
+			continue;
+		}
+		if (g.gid)
+			continue;
+		rc = store_id_take(st, txn, STORE_ID_GROUP, g.name, &g.gid, &cnt->r);
+		if (rc || cnt->r != STORE_OK)
+			break;
+		o = record_group_encode(&g);
+		rc = o ? store_put_json(txn, st->groups, &k, o, false) : ENOMEM;
+		if (rc)
+			break;
+		cnt->n++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+enum store_result store_ids_assign(struct store *st, unsigned *people, unsigned *groups)
+{
+	struct store_ids_count pc = { 0, STORE_OK }, gc = { 0, STORE_OK };
+	MDB_txn *txn;
+	int rc;
+
+	*people = *groups = 0;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return store_fail(NULL, rc, "give ids");
+	rc = store_migrate_people(st, txn, store_ids_person, &pc);
+	if (rc == -1 && pc.r != STORE_OK)
+		rc = 0;
+	if (!rc && pc.r == STORE_OK)
+		rc = store_ids_groups(st, txn, &gc);
+	if (rc)
+		return store_fail(txn, rc, "give ids");
+	if (pc.r != STORE_OK || gc.r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return pc.r != STORE_OK ? pc.r : gc.r;
+	}
+	if (!pc.n && !gc.n) {
+		mdb_txn_abort(txn);
+		return STORE_OK;
+	}
+	*people = pc.n;
+	*groups = gc.n;
+	return store_commit(txn, "give ids");
+}
 
 enum store_result store_stats(struct store *st, struct store_stats *out)
 {

@@ -129,27 +129,35 @@ enum store_result store_groups_check(struct store *st, MDB_txn *txn,
 
 enum store_result store_group_create(struct store *st, const struct group *g)
 {
-	_cleanup_json_ struct json_object *o = record_group_encode(g);
+	_cleanup_json_ struct json_object *o = NULL;
+	struct group fresh = *g;
+	enum store_result r;
 	MDB_txn *txn;
-	MDB_val k;
-	const char *s;
-	size_t len;
-	MDB_val v;
+	MDB_val k, v;
 	int rc;
 
-	if (!o || !store_key_name(&k, g->name))
+	if (!store_key_name(&k, g->name))
 		return STORE_UNAVAILABLE;
-	s = json_object_to_json_string_length(o, STORE_JSON_FLAGS, &len);
-	rc = s ? mdb_txn_begin(st->env, NULL, 0, &txn) : ENOMEM;
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	if (rc)
 		return store_fail(NULL, rc, "create group");
-	v.mv_data = (void *)s;
-	v.mv_size = len;
-	rc = mdb_put(txn, st->groups, &k, &v, MDB_NOOVERWRITE);
-	if (rc == MDB_KEYEXIST) {
+	rc = mdb_get(txn, st->groups, &k, &v);
+	if (rc == 0) {
 		mdb_txn_abort(txn);
 		return STORE_EXISTS;
 	}
+	if (rc != MDB_NOTFOUND)
+		return store_fail(txn, rc, "create group");
+	/* Its gid comes from the people's counter: never a person's. */
+	rc = store_id_take(st, txn, STORE_ID_GROUP, g->name, &fresh.gid, &r);
+	if (rc)
+		return store_fail(txn, rc, "create group");
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	o = record_group_encode(&fresh);
+	rc = o ? store_put_json(txn, st->groups, &k, o, false) : ENOMEM;
 	if (rc)
 		return store_fail(txn, rc, "create group");
 	return store_commit(txn, "create group");

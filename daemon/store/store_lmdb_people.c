@@ -131,10 +131,18 @@ static int store_visit_with(const MDB_val *k, const MDB_val *v, void *arg)
 enum store_result store_person_each_with(struct store *st, const char *needle,
 					 int (*fn)(const struct person *p, void *ctx), void *ctx)
 {
+	return store_person_each_with_after(st, NULL, needle, fn, ctx);
+}
+
+enum store_result store_person_each_with_after(struct store *st, const char *after,
+					       const char *needle,
+					       int (*fn)(const struct person *p, void *ctx),
+					       void *ctx)
+{
 	struct store_each_with w = { .e = { .fn = fn, .ctx = ctx }, .needle = needle,
 				     .len = strlen(needle) };
 
-	return store_walk(st, st->people, "people", NULL, store_visit_with, &w);
+	return store_walk(st, st->people, "people", after, store_visit_with, &w);
 }
 
 /* updated is left alone: the store has no clock, and a code accepted is
@@ -300,6 +308,7 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 		if (cur.version != p->version || cur.version >= INT64_MAX)
 			return STORE_CONFLICT;
 		p->throttle = cur.throttle;
+		p->uid = cur.uid; /* given once, by the store alone */
 	}
 	if (c->op == PERSON_REMOVE) {
 		r = store_email_move(st, txn, old, NULL, rc);
@@ -309,7 +318,16 @@ static enum store_result store_change_one(struct store *st, MDB_txn *txn,
 			r = STORE_UNAVAILABLE;
 		if (r == STORE_OK && (*rc = mdb_del(txn, st->people, &k, NULL)))
 			r = STORE_UNAVAILABLE;
+		if (r == STORE_OK && (*rc = store_id_release(st, txn, old->uid, old->username)))
+			r = STORE_UNAVAILABLE;
 		return r;
+	}
+	if (c->op == PERSON_CREATE) {
+		*rc = store_id_take(st, txn, STORE_ID_PERSON, p->username, &p->uid, &r);
+		if (*rc)
+			return STORE_UNAVAILABLE;
+		if (r != STORE_OK)
+			return r;
 	}
 	r = store_email_move(st, txn, old, p, rc);
 	if (r == STORE_EMAIL_TAKEN && fail)

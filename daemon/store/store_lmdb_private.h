@@ -13,6 +13,7 @@
  *                         the listing walk
  *   store_lmdb_records.c  the per-person records: a person, the e-mail
  *                         key, a record of a kind (code or invitation)
+ *   store_lmdb_ids.c      the Unix ids: the counter and the index
  *   store_lmdb_audit.c    the audit log; the changes above it append
  *                         the event that records them in their own
  *                         transaction (store_audit_put)
@@ -61,6 +62,8 @@ struct store {
 	MDB_dbi pools;
 	MDB_dbi emails;
 	MDB_dbi audit;
+	MDB_dbi ids; /* Unix id -> holder (store_lmdb_ids.c) */
+	struct store_ids idcfg;
 	uint32_t schema_version;
 	uint64_t people_changes; /* store_people_changes */
 	char *news;              /* store_people_news: the names created */
@@ -160,6 +163,11 @@ enum store_result store_rec_get(struct store *st, const struct store_kind *kind,
 				const char *username, void *out, size_t size);
 enum store_result store_rec_revoke(struct store *st, const struct store_kind *kind,
 				   const char *username, int64_t now);
+
+/* store_lmdb_ids.c: the Unix ids */
+int store_id_take(struct store *st, MDB_txn *txn, enum store_id_kind kind, const char *name,
+		  uint32_t *out, enum store_result *r);
+int store_id_release(struct store *st, MDB_txn *txn, uint32_t id, const char *name);
 
 /* store_lmdb_codes.c */
 extern const struct store_kind store_codes_kind;

@@ -32,6 +32,7 @@ static const char *const store_result_names[] = {
 	[STORE_NO_GROUP] = "no such group",
 	[STORE_NO_POOL] = "no such pool",
 	[STORE_POOL_FULL] = "pool full",
+	[STORE_NO_ID] = "no free uid in uid_range",
 };
 
 const char *store_result_name(enum store_result r)

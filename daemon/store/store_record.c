@@ -418,19 +418,25 @@ struct json_object *record_group_encode(const struct group *g)
 	record_enc_str(o, "name", g->name, sizeof(g->name), &ok);
 	record_enc_str(o, "org", g->org, sizeof(g->org), &ok);
 	record_enc_time(o, "created", g->created, &ok);
+	if (g->gid)
+		record_enc_int(o, "gid", g->gid, &ok);
 	return ok ? ob_json_take(&o) : NULL;
 }
 
 static bool record_group_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
 	struct group *g = out;
-	int64_t rv = 0;
+	int64_t rv = 0, gid = 0;
 
-	return record_dec_int(o, "rv", STORE_GROUP_RV, STORE_GROUP_RV, &rv) &&
-	       record_dec_str(o, "name", g->name, sizeof(g->name)) &&
-	       record_dec_str(o, "org", g->org, sizeof(g->org)) &&
-	       record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
-	       record_key_matches(key, g->name);
+	if (!(record_dec_int(o, "rv", STORE_GROUP_RV, STORE_GROUP_RV, &rv) &&
+	      record_dec_str(o, "name", g->name, sizeof(g->name)) &&
+	      record_dec_str(o, "org", g->org, sizeof(g->org)) &&
+	      record_dec_int(o, "created", 0, INT64_MAX, &g->created) &&
+	      (!record_has(o, "gid") || record_dec_int(o, "gid", 1, UINT32_MAX - 1, &gid)) &&
+	      record_key_matches(key, g->name)))
+		return false;
+	g->gid = (uint32_t)gid;
+	return true;
 }
 
 bool record_group_decode(const struct store_bytes *key, const struct store_bytes *v,

@@ -231,6 +231,9 @@ struct json_object *record_person_encode(const struct person *p, uint64_t versio
 	record_enc_mfa(o, p, &ok);
 	record_enc_throttle(o, &p->throttle, &ok);
 	record_enc_admin(o, p, &ok);
+	/* Absent until the store gives one (stores made before ids). */
+	if (p->uid)
+		record_enc_int(o, "uid", p->uid, &ok);
 	if (!ok) {
 		log_warnx("store: refusing to write a malformed person record");
 		return NULL;
@@ -384,7 +387,7 @@ static bool record_dec_admin(struct json_object *o, int64_t rv, struct person *p
 static bool record_person_fields(struct json_object *o, const struct store_bytes *key, void *out)
 {
 	struct person *p = out;
-	int64_t rv = 0, version = 0, flags = 0;
+	int64_t rv = 0, version = 0, flags = 0, uid = 0;
 
 	if (!record_dec_head(o, STORE_PERSON_RV_MIN, STORE_PERSON_RV, &rv, &version, p->username,
 			     sizeof(p->username)) ||
@@ -401,8 +404,10 @@ static bool record_person_fields(struct json_object *o, const struct store_bytes
 	    !record_dec_mfa(o, rv, flags, p) ||
 	    !record_dec_throttle(o, rv, &p->throttle) ||
 	    !record_dec_admin(o, rv, p) ||
+	    (record_has(o, "uid") && !record_dec_int(o, "uid", 1, UINT32_MAX - 1, &uid)) ||
 	    !record_key_matches(key, p->username))
 		return false;
+	p->uid = (uint32_t)uid;
 	p->version = (uint64_t)version;
 	p->flags = (uint32_t)flags;
 	return true;
