@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The store's Unix ids (issue 12): each person and host group gets one
  * id, once, from the range; the host's ids are passed over; a full
  * range refuses and changes nothing; an id is never given again, not

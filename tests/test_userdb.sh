@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardd's userdb socket through the host's real glibc NSS (issue 12):
 # nss-systemd asks every socket in /run/systemd/userdb/, so a person
 # added with onboardctl is a Unix user to getent, id and every program,

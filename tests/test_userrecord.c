@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The user and group records of the userdb socket (daemon/rules/
  * userrecord.c), as tables: what each field is made of, who has a
  * record, and that no record ever holds a secret. */

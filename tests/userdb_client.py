@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """A client of onboardd's userdb socket for tests/test_userdb.sh: each
 subcommand prints one line 'ok ...' or 'fail ...' and exits 0 or 1."""
 import json, socket, sys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host's own users and groups from the files themselves, and the
  * check of uid_range against the ranges the host hands out. */
 #include "config.h"

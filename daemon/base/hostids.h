@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host's own users and groups, read from /etc/passwd and /etc/group
  * directly, never through NSS: onboardd serves nss-systemd itself, and
  * what it must avoid is what the files hold (issue 12).  Also the check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The userdb socket's connections (issue 12): accepting them apart from
  * the logins', dispatching their calls to the userdb room, and sending
  * the replies of a query as the client reads them. */

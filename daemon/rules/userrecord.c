@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The JSON user and group records of onboard's people and host groups,
  * as systemd's JSON User Records define them; see userrecord.h. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The records nss-systemd and every other client of systemd's User/Group
  * Record Lookup API read for onboard's people and host groups (issue 12):
  * pure functions of the stored records and the configuration.  Never a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LMDB backend's Unix ids: one counter for people's uids and host
  * groups' gids, and the index id -> holder that finds a record by its id
  * (GetUserRecord by uid) and keeps every id ever given, so that none is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.systemd.UserDatabase: GetUserRecord, GetGroupRecord and
  * GetMemberships as systemd's docs/USER_GROUP_API.md defines them, from
  * the store; see userdb.h.

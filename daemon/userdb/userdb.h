@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* io.systemd.UserDatabase (issue 12): onboard's people and host groups
  * as Unix users and groups, for nss-systemd and every other client of
  * systemd's User/Group Record Lookup API.  Read-only, from the store.
