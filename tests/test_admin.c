@@ -638,6 +638,8 @@ static void import_of_100000_rows_is_one_call(void **state)
 	bool refused;
 
 	assert_int_equal(f->d.cfg.import_memory, 64u << 20);
+	/* Room for 100,000 uids: the default uid_range holds 34,464. */
+	store_ids_set(f->d.store, &(struct store_ids){ .first = 700000000u, .last = 700999999u });
 	assert_int_equal(store_audit_size(f->d.store, &bytes, &events0), STORE_OK);
 	while (n < OB_IMPORT_ROWS_MAX) {
 		unsigned count = OB_IMPORT_ROWS_MAX - n < OB_IMPORT_BATCH_MAX ? OB_IMPORT_ROWS_MAX - n
