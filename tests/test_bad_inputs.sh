@@ -34,7 +34,7 @@ if ! $table "$OB_SOCKET" setup; then
 fi
 
 # ------------------------------------------------------------ protocol
-[ -n "${OB_SKIP_PROTO:-}" ] || $table "$OB_SOCKET" proto "$OB_DAEMON_PID" >"$OB_DIR/proto.out" 2>&1
+$table "$OB_SOCKET" proto "$OB_DAEMON_PID" >"$OB_DIR/proto.out" 2>&1
 while IFS= read -r line; do
 	case $line in
 	"ok - "*) ob_pass "${line#ok - }" ;;
@@ -339,6 +339,84 @@ state_row storage_pages_failing_an_assertion_are_one_line "data.mdb is damaged" 
 state_row storage_zeroed_pages_are_one_line "data.mdb is damaged" data.mdb damage 00
 state_row storage_database_a_directory_is_one_line "data.mdb is not a regular file" \
 	data.mdb sh -c "rm '$S/data.mdb' && mkdir '$S/data.mdb'"
+
+# A full map, a full disk and a read-only directory, each on a daemon of
+# its own (onboardd.conf with extra lines, state directory, socket): a
+# 6,000-row import that does not fit is refused whole in one line, and
+# that daemon still logs in and serves, its people unchanged.
+big=$OB_DIR/big.csv
+$py -c '
+print("username,first_name,last_name,email")
+for i in range(6000):
+    print("g%05d,Fill%s,Map%s,g%05d@example.org" % (i, "x" * 50, "y" * 50, i))' >"$big"
+extra_start() { # STATE CONF-LINES: another onboardd on $OB_DIR/extra.sock
+	xsock=$OB_DIR/extra.sock
+	xconf=$OB_DIR/extra.conf
+	rm -f "$xsock"
+	cp "$OB_CONF" "$xconf"
+	printf '%s\n' "$2" >>"$xconf"
+	LD_PRELOAD=$OB_PRELOAD NSS_WRAPPER_PASSWD=$OB_PASSWD NSS_WRAPPER_GROUP=$OB_GROUP \
+		"$ONBOARDD" --foreground --socket "$xsock" --state-dir "$1" --config "$xconf" \
+		</dev/null >>"$OB_DIR/extra.log" 2>&1 &
+	xpid=$!
+	ob_track_pid "$xpid"
+	i=0
+	until "$ONBOARDCTL" --socket "$xsock" status >/dev/null 2>&1 || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	$table "$xsock" setup
+}
+extra_stop() {
+	kill "$xpid" 2>/dev/null
+	wait "$xpid" 2>/dev/null
+}
+# extra_row NAME TEXT COMMAND...: on the extra daemon, COMMAND fails
+# (exit 1) with one line holding TEXT, changes nothing, and the extra
+# daemon serves a real login afterwards.
+extra_row() {
+	name=$1 want=$2
+	shift 2
+	$table "$xsock" snapshot >"$OB_DIR/xbefore" 2>&1
+	ob_run "$@"
+	problem=$(ob_failure_problem 1 "$want")
+	if [ -z "$problem" ]; then
+		$table "$xsock" snapshot >"$OB_DIR/xafter" 2>&1
+		cmp -s "$OB_DIR/xbefore" "$OB_DIR/xafter" || problem="the people or codes changed"
+	fi
+	[ -z "$problem" ] && problem=$($table "$xsock" health 2>&1)
+	if [ -z "$problem" ]; then
+		ob_pass "$name"
+	else
+		ob_fail "$name" "$problem"
+		ob_show_output
+	fi
+}
+
+extra_start "$OB_DIR/fullmap" "db_map_size = 1M"
+extra_row storage_full_map_refuses_an_import_whole_in_one_line "the database is full" \
+	"$ONBOARDCTL" --socket "$xsock" user import "$big"
+extra_stop
+
+if mkdir -p "$OB_DIR/disk" && mount -t tmpfs -o size=400k,mode=0700 tmpfs "$OB_DIR/disk" 2>/dev/null; then
+	extra_start "$OB_DIR/disk/state" ""
+	# The disk's 400 KiB are gone before the 1 GiB map: ENOSPC, which
+	# said only "could not import the people (unavailable)".
+	extra_row storage_full_disk_refuses_an_import_whole_in_one_line "free space on its file system" \
+		"$ONBOARDCTL" --socket "$xsock" user import "$big"
+	extra_stop
+	# Read-only, with that database in it: the start is refused.
+	if mount -o remount,ro "$OB_DIR/disk" 2>/dev/null; then
+		daemon_row storage_read_only_directory_is_one_line 1 "Read-only file system" \
+			--state-dir "$OB_DIR/disk/state"
+	else
+		ob_skip storage_read_only_directory_is_one_line "cannot remount a tmpfs read-only here"
+	fi
+	umount "$OB_DIR/disk"
+else
+	ob_skip storage_full_disk_refuses_an_import_whole_in_one_line "cannot mount a tmpfs (needs root and CAP_SYS_ADMIN)"
+	ob_skip storage_read_only_directory_is_one_line "cannot mount a tmpfs (needs root and CAP_SYS_ADMIN)"
+fi
 
 ob_stop_daemon
 ob_summary
