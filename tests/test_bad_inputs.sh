@@ -399,6 +399,8 @@ extra_row storage_full_map_refuses_an_import_whole_in_one_line "the database is 
 extra_stop
 
 if mkdir -p "$OB_DIR/disk" && mount -t tmpfs -o size=400k,mode=0700 tmpfs "$OB_DIR/disk" 2>/dev/null; then
+	# Unmounted at exit too, before the directory is removed.
+	trap 'ob_kill_tracked; umount "$OB_DIR/disk" 2>/dev/null; ob_cleanup' EXIT
 	extra_start "$OB_DIR/disk/state" ""
 	# The disk's 400 KiB are gone before the 1 GiB map: ENOSPC, which
 	# said only "could not import the people (unavailable)".
