@@ -9,7 +9,7 @@ libpam0g-dev libsodium-dev liblmdb-dev libsystemd-dev libjson-c-dev libinih-dev
 libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper
 pamtester lmdb-utils libfaketime python3
 liboath-dev libqrencode-dev oathtool expect libpwquality-dev cracklib-runtime
-libcsv-dev
+libcsv-dev valgrind
 openssh-server openssh-client login util-linux passwd libpam-modules"
 
 missing=""

@@ -53,6 +53,10 @@ skipped=0
 
 run_suite normal --enable-werror
 make -C "$top/build/normal" -s bench BENCH_ARGS=--quick >"$top/build/normal/bench.log" 2>&1 || { tail -n 40 "$top/build/normal/bench.log"; echo "=== bench --quick (the harness, not a figure): FAILED"; exit 1; }
+# The unit tests and one whole login under valgrind's memcheck (issue 16).
+echo "=== normal: make check-valgrind"
+make -C "$top/build/normal" -s check-valgrind >"$top/build/normal/valgrind.log" 2>&1 || { tail -n 80 "$top/build/normal/valgrind.log"; echo "=== check-valgrind: FAILED"; exit 1; }
+grep -E '^valgrind unit tests:|^[0-9]+ passed' "$top/build/normal/valgrind.log" | sed 's/^/valgrind /' || true
 run_suite sanitizers --enable-werror --enable-sanitizers
 
 echo "=== distcheck"

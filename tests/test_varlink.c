@@ -970,6 +970,7 @@ static _Noreturn void peer_main(int listen_fd, enum peer_mode mode)
 		memset(big, ' ', OB_MAX_MESSAGE + 1000);
 		big[0] = '{';
 		peer_send(fd, big, OB_MAX_MESSAGE + 1000);
+		free(big); /* valgrind checks the forked peer's exit too */
 		break;
 	case PEER_ERROR:
 		peer_send(fd, error, sizeof(error));

@@ -95,7 +95,8 @@ struct json_object *admin_storage_error(enum store_result r, const char *what)
 {
 	if (r == STORE_FULL)
 		return varlink_error_msg(OB_ERR_STORAGE_FULL,
-					 "the database is full: raise db_map_size in onboardd.conf");
+					 "the database is full: raise db_map_size in onboardd.conf, "
+					 "or free space on its file system (onboardd's log says which)");
 	log_warnx("admin: %s: store: %s", what, store_result_name(r));
 	return admin_error(OB_ERR_STORAGE, "the database could not %s (%s)", what,
 			   store_result_name(r));

@@ -101,12 +101,15 @@ static int parse_args(struct options *o, int argc, char **argv)
 			printf("onboardd %s\n", PACKAGE_VERSION);
 			exit(0);
 		default:
-			usage(stderr);
+			/* getopt said what is wrong, in one line: point to
+			 * the rest rather than bury it under the usage. */
+			fprintf(stderr, "Try 'onboardd --help'.\n");
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "onboardd: unexpected argument: %s\n", argv[optind]);
+		fprintf(stderr, "onboardd: unexpected argument: %s\nTry 'onboardd --help'.\n",
+			argv[optind]);
 		return -EINVAL;
 	}
 	return 0;

@@ -25,11 +25,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <sodium.h>
 
 #include "log.h"
@@ -300,6 +303,114 @@ static int store_open_dbs(struct store *st, const struct store_totp *legacy)
 	return rc ? store_errno(rc) : 0;
 }
 
+/* The walk of store_check, in the child: every database named in the
+ * main one, every record, its first and last byte touched (an overflow
+ * page is mapped like any other).  Exits 0, or 1 with LMDB's error. */
+static void __attribute__((noreturn)) store_check_child(const char *dir, uint64_t map_size)
+{
+	volatile unsigned char sink = 0;
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_cursor *top = NULL, *cur;
+	MDB_dbi main_dbi, dbi;
+	MDB_val k, v, rk, rv;
+	int rc;
+
+	/* A loop in a damaged tree ends here rather than holding the start. */
+	alarm(120);
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) ||
+	    (rc = mdb_env_set_mapsize(env, (size_t)map_size)) ||
+	    (rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS | MDB_NOLOCK, 0600)) ||
+	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) ||
+	    (rc = mdb_dbi_open(txn, NULL, 0, &main_dbi)) ||
+	    (rc = mdb_cursor_open(txn, main_dbi, &top)))
+		goto out;
+	while ((rc = mdb_cursor_get(top, &k, &v, MDB_NEXT)) == 0) {
+		char name[64];
+
+		if (k.mv_size == 0 || k.mv_size >= sizeof(name)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		if ((rc = mdb_dbi_open(txn, name, 0, &dbi)) || (rc = mdb_cursor_open(txn, dbi, &cur)))
+			break;
+		while ((rc = mdb_cursor_get(cur, &rk, &rv, MDB_NEXT)) == 0) {
+			if (rk.mv_size)
+				sink ^= ((unsigned char *)rk.mv_data)[rk.mv_size - 1];
+			if (rv.mv_size)
+				sink ^= ((unsigned char *)rv.mv_data)[0] ^
+					((unsigned char *)rv.mv_data)[rv.mv_size - 1];
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			break;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+out:
+	/* Closed, for valgrind's count of the child's leaks. */
+	if (top)
+		mdb_cursor_close(top);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (env)
+		mdb_env_close(env);
+	(void)sink;
+	if (rc)
+		fprintf(stderr, "%s\n", mdb_strerror(rc));
+	_exit(rc ? 1 : 0);
+}
+
+/* Read the whole of an existing database once before using it, in a
+ * child process: LMDB keeps no checksum and trusts every page number it
+ * reads, so damaged pages (a disk's or someone's) made it follow a page
+ * past the file's end and onboardd died of SIGBUS at start, or an
+ * assertion aborted it, or a read failed later on one person.  A child
+ * that dies, or finds LMDB's own signs of damage, stops the start with
+ * one line.  0, or -EUCLEAN (logged), or -errno. */
+static int store_check(const char *dir, uint64_t map_size)
+{
+	char why[128] = "";
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	if (pid == 0) {
+		/* Only LMDB's one line goes to the pipe: nothing of ours. */
+		if (dup2(fds[1], STDERR_FILENO) < 0)
+			_exit(1);
+		store_check_child(dir, map_size);
+	}
+	close(fds[1]);
+	n = read(fds[0], why, sizeof(why) - 1);
+	close(fds[0]);
+	why[n > 0 ? n : 0] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "reading it whole ended in signal %d, %s",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	log_warnx("store: %s/data.mdb is damaged (%s): restore it from backup; onboardd did "
+		  "not start", dir, why[0] ? why : "LMDB cannot read it");
+	return -EUCLEAN;
+}
+
 int store_open(struct store **out, const char *dir, uint64_t map_size)
 {
 	return store_open_upgrade(out, dir, map_size, NULL);
@@ -321,6 +432,8 @@ int store_open_upgrade(struct store **out, const char *dir, uint64_t map_size,
 	/* Before LMDB maps it: an empty, truncated or foreign file is
 	 * refused here with a reason, never opened. */
 	r = store_probe(dir);
+	if (r == 1)
+		r = store_check(dir, map_size);
 	if (r < 0)
 		return r;
 	st = calloc(1, sizeof(*st));

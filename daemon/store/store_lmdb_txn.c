@@ -8,8 +8,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sodium.h>
 
 #include "log.h"
@@ -55,16 +57,39 @@ enum store_result store_fail(MDB_txn *txn, int rc, const char *what)
 		log_warnx("store: %s: the database map is full (raise db_map_size)", what);
 		return STORE_FULL;
 	}
+	/* The file system is full: as for a full map, nothing was written
+	 * (LMDB writes the meta page last) and space is what is missing, not
+	 * "unavailable", which told the administrator nothing. */
+	if (rc == ENOSPC || rc == EDQUOT) {
+		log_warnx("store: %s: the database's file system is full: %s", what, strerror(rc));
+		return STORE_FULL;
+	}
 	log_warnx("store: %s: %s", what, mdb_strerror(rc));
 	return STORE_UNAVAILABLE;
+}
+
+/* LMDB turns a short write into EIO ("TODO: Use which error code?" in
+ * mdb_page_flush): on a file system left with less than this, a failed
+ * commit was a full disk. */
+#define STORE_ROOM_MIN (1024 * 1024)
+
+static int store_short_write(MDB_env *env, int rc)
+{
+	const char *path;
+	struct statvfs sv;
+
+	if (rc != EIO || !env || mdb_env_get_path(env, &path) || statvfs(path, &sv) < 0)
+		return rc;
+	return (uint64_t)sv.f_bavail * sv.f_frsize < STORE_ROOM_MIN ? ENOSPC : rc;
 }
 
 /* A commit is durable on disk before it returns (no MDB_NOSYNC). */
 enum store_result store_commit(MDB_txn *txn, const char *what)
 {
+	MDB_env *env = mdb_txn_env(txn);
 	int rc = mdb_txn_commit(txn);
 
-	return rc ? store_fail(NULL, rc, what) : STORE_OK;
+	return rc ? store_fail(NULL, store_short_write(env, rc), what) : STORE_OK;
 }
 
 enum store_result store_corrupt(MDB_txn *txn, const char *db)
