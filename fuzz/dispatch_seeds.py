@@ -130,6 +130,10 @@ SEEDS = {
     "expired_code": person("quy") + admin("CodeIssue", {"username": "quy", "lifetime": 60}) +
     start("quy") + answer("@code", step="1day") +
     admin("SourceUnlock", {"source": "rhost=192.0.2.7"}),
+    # userdb (issue 12): io.systemd.UserDatabase calls (GetUserRecord,
+    # GetGroupRecord, GetMemberships) join here, as rec(conn,
+    # "io.systemd.UserDatabase.GetUserRecord", {...}), once the daemon
+    # answers them and fuzz_dispatch.c's fuzz_call sends them on.
 }
 
 

@@ -198,7 +198,7 @@ def kill(path, holder, kills, clients, seed):
         add_person(path, n)
     stop = threading.Event()
     lock = threading.Lock()
-    done, failed = [0], []  # failed: (t0, t1, why)
+    done, failed = [], []  # (t0, t1, why) of every login, of the failed
 
     def client(name):
         while not stop.is_set():
@@ -206,7 +206,7 @@ def kill(path, holder, kills, clients, seed):
             why = login(path, name)
             t1 = time.monotonic()
             with lock:
-                done[0] += 1
+                done.append((t0, t1, why))
                 if why:
                     failed.append((t0, t1, why))
 
@@ -224,16 +224,16 @@ def kill(path, holder, kills, clients, seed):
         stop.set()
         for t in threads:
             t.join()
-    in_flight = [f for f in failed if any(f[0] <= k <= f[1] for k in killed_at)]
+    in_flight = [f for f in done if any(f[0] <= k <= f[1] for k in killed_at)]
     other = [f for f in failed if f not in in_flight]
-    head = (f"{kills} SIGKILLs (seed {seed}) under load: {done[0]} logins by {clients} "
+    head = (f"{kills} SIGKILLs (seed {seed}) under load: {len(done)} logins by {clients} "
             f"clients, {len(failed)} failed")
     if other:
         print(f"fail {head}, {len(other)} of them not in flight at a kill "
               f"({'; '.join(sorted(set(f[2] for f in other))[:3])})")
         return 1
-    print(f"ok {head}, all {len(in_flight)} in flight when a daemon was killed "
-          f"({100.0 * len(failed) / max(done[0], 1):.1f}%)")
+    print(f"ok {head} ({100.0 * len(failed) / max(len(done), 1):.1f}%), each of them in "
+          f"flight when a daemon was killed ({len(in_flight)} logins were)")
     return 0
 
 
