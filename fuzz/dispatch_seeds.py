@@ -109,10 +109,20 @@ SEEDS = {
     admin("CodeIssueBulk", {"limit": 2}) + admin("CodeIssueBulk", {"after": "lee"}) +
     admin("CodeList") + admin("CodeRevoke", {"username": "kim"}) + redeem("max"),
     # test_admin_org / test_delegated.sh: a delegated administrator.
-    "delegated": person("root-ish", role="admin", permissions=["users", "codes"]) +
+    # (fuzz_host.c's dana is uid 1000, bob 1001: regular Unix accounts.)
+    "delegated": person("dana", role="admin", permissions=["users", "codes"],
+                        existing_account=True) +
     admin("UserList", uid=USER) + admin("UserAdd", {"username": "ned", "first_name": "N",
                                                     "last_name": "D"}, uid=USER, conn=2) +
-    admin("Status", uid=NOBODY, conn=3),
+    admin("CodeIssue", {"username": "ned"}, uid=USER, conn=2) +
+    admin("UserShow", {"username": "dana"}, uid=USER2, conn=3) +
+    admin("Status", uid=NOBODY, conn=3, reopen=True),
+    # test_create_account.sh: useradd and userdel (fuzz_host.c only
+    # pretends), adopting bob's account (usermod --lock, pretended too).
+    "create_account": person("uma", create_account=True) +
+    admin("UserDelete", {"username": "uma"}) + admin("UserPurge", {"username": "uma"}) +
+    person("bob", existing_account=True) + admin("CodeIssue", {"username": "bob"}) +
+    start("bob", phase="account"),
     # test_server.sh: a non-root peer's own login, another's refused.
     "peer_not_root": person("oli") + admin("CodeIssue", {"username": "oli"}) +
     start("oli", uid=USER) + answer("@code") + start("oli", conn=2, uid=NOBODY_UID) +

@@ -27,6 +27,15 @@
  * the call waits for each (as test_login_steps does), so no two jobs
  * race; argon2id runs at its minimum cost; the clock is the input's.
  *
+ * The host is never touched, whoever runs this (root, in make check):
+ * the accounts the daemon sees are a fixed table of fuzz_host.c (its
+ * getpw*, getgr* and getgrouplist take the C library's place), and
+ * useradd, userdel and usermod --lock are not run (accounts_create,
+ * accounts_remove and accounts_lock are wrapped: -Wl,--wrap).  Before
+ * this, an input could add, lock or remove accounts of the machine
+ * running it (UserAdd with create_account or existing_account, then
+ * UserPurge), and the host's NSS made an import take seconds.
+ *
  * userdb (io.systemd.UserDatabase, issue 12): its calls join the
  * dispatch in fuzz_call below, where the marked place is, once the
  * daemon answers them. */
