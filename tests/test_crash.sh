@@ -60,11 +60,14 @@ else
 fi
 
 echo "# seed $seed (OB_SEED=$seed replays the kills' moments)"
+# A store of its own for each kind: the checks read every code, and the
+# bulk issues leave many.
 for kind in $kinds; do
+	mkdir -m 0700 "$OB_STATE-$kind" || exit 99
 	if out=$($trials_py "$OB_DIR/held-$kind.sock" "$kind" "$trials" "$seed" -- \
 		env LD_PRELOAD="$preload" NSS_WRAPPER_PASSWD="$OB_PASSWD" \
 		NSS_WRAPPER_GROUP="$OB_GROUP" "$ONBOARDD" --foreground \
-		--socket "$OB_DIR/unused.sock" --state-dir "$OB_STATE" --config "$OB_CONF" \
+		--socket "$OB_DIR/unused.sock" --state-dir "$OB_STATE-$kind" --config "$OB_CONF" \
 		2>>"$OB_LOG"); then
 		ob_pass "sigkill_during_${kind}_keeps_the_invariants"
 	else
