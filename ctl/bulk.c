@@ -368,15 +368,28 @@ static int bulk_take_page(struct bulk_files *b, struct json_object *rparams, con
 	return *next ? 0 : -ENOMEM;
 }
 
+/* A page's call that got no reply is asked again this many times, each on
+ * a new connection. */
+#define BULK_PAGE_TRIES 3
+
 /* Page through CodeIssueBulk on one connection into b.  Returns the exit
- * status; what went wrong is said. */
+ * status; what went wrong is said.
+ *
+ * A page is stored in one transaction before its reply leaves: a daemon
+ * that stops in between (killed, restarted) has replaced the page's
+ * people's codes with codes nobody received.  So a page whose reply does
+ * not come is asked for again, with the same after, on a new connection
+ * (systemd's socket holds the calls until the next daemon answers): the
+ * same people get codes again, and these reach the file.  When no daemon
+ * answers, the people who may have lost their code are named by where
+ * their page begins. */
 static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime, size_t *skipped)
 {
 	struct json_object *reply, *rparams, *p;
 	char *after = NULL, *next = NULL;
 	struct client cl;
 	size_t lost = 0;
-	int r, e = 0;
+	int r, e = 0, tries = 0;
 
 	r = ctl_connect(c, &cl);
 	while (r == CTL_EXIT_OK) {
@@ -386,8 +399,17 @@ static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime, siz
 			break;
 		}
 		r = ctl_call_on(c, &cl, OB_ADMIN_CODE_ISSUE_BULK, p, &reply, &rparams);
+		if (r == CTL_EXIT_UNREACHABLE && ++tries < BULK_PAGE_TRIES) {
+			fprintf(stderr, "onboardctl: no reply for the page of codes after \"%s\": "
+				"asking onboardd again (the codes it may have stored for that page "
+				"are replaced)\n", after ? after : "(the first)");
+			client_close(&cl);
+			r = ctl_connect(c, &cl);
+			continue;
+		}
 		if (r != CTL_EXIT_OK)
 			break;
+		tries = 0;
 		e = bulk_take_page(b, rparams, after, &next, &lost, skipped);
 		ctl_release(reply);
 		free(after);
@@ -395,6 +417,12 @@ static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime, siz
 		if (e < 0 || !after)
 			break;
 	}
+	if (r == CTL_EXIT_UNREACHABLE && tries)
+		fprintf(stderr, "onboardctl: the codes of the people after \"%s\"%s%s (a page, "
+			"at most 100) may have been stored without reaching %s: their earlier codes "
+			"may no longer work; run this command again once onboardd answers\n",
+			after ? after : "(the first)", c->opt[OPT_ORG] ? " in organisation " : "",
+			c->opt[OPT_ORG] ? c->opt[OPT_ORG] : "", b->csv_path);
 	free(after);
 	client_close(&cl);
 	if (e == -EBADMSG) {

@@ -5,7 +5,7 @@
 # FUZZ_SECONDS seconds (default 60), starting from the seed corpus in
 # fuzz/corpus/.  The tree is not written to.
 #
-#   fuzz/run.sh [varlink|code|duration|validate|config|options|pamconf|csv|record]...
+#   fuzz/run.sh [varlink|code|duration|validate|config|options|pamconf|csv|record|dispatch]...
 #
 # Exit status 1 when a target crashed: its work directory is kept and the
 # crashing input's path printed.  FUZZ_KEEP=1 keeps it in any case (the
@@ -15,7 +15,7 @@ set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-60}
-targets=${*:-varlink code duration validate config options pamconf csv record}
+targets=${*:-varlink code duration validate config options pamconf csv record dispatch}
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz/run.sh: clang not found (Debian: apt-get install clang)" >&2
@@ -63,6 +63,11 @@ for t in $targets; do
 	dict=""
 	if [ -f "$srcdir/fuzz/corpus/$t.dict" ]; then
 		dict="-dict=$srcdir/fuzz/corpus/$t.dict"
+	fi
+	# The daemon logs every call to stderr: only libFuzzer's lines and
+	# the sanitizers' reports are kept.
+	if [ "$t" = dispatch ]; then
+		dict="$dict -close_fd_mask=2"
 	fi
 	# shellcheck disable=SC2086 # $dict is empty or one word
 	if "./fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 \

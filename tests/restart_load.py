@@ -13,6 +13,11 @@ each time it exits, as systemd would.  Subcommands print one line
       CLIENTS threads run complete password logins in a loop while the
       daemon is sent SIGTERM RESTARTS times (and started again): every
       login must succeed.
+  restart_load.py SOCKET kill KILLS CLIENTS SEED -- DAEMON ARGS...
+      the same with SIGKILL, KILLS times at moments drawn from SEED
+      (printed; the same seed draws the same pauses): a login may fail
+      only if it was in flight when a daemon was killed (it had connected
+      and had no verdict yet); they are counted and reported.
   restart_load.py SOCKET dialogue -- DAEMON ARGS...
       a dialogue at its password prompt when SIGTERM comes still gets its
       verdict; an idle connection does not hold the stop; the next daemon
@@ -74,6 +79,15 @@ class Holder:
             rc = "killed after %d s" % timeout
         self.proc = None
         return rc, time.monotonic() - t0
+
+    def kill(self):
+        """SIGKILL, as the OOM killer or a crash would end it; returns
+        the monotonic instant the signal was sent."""
+        t = time.monotonic()
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+        return t
 
     def close(self):
         if self.proc:
@@ -176,6 +190,54 @@ def load(path, holder, restarts, clients):
     return 0
 
 
+def kill(path, holder, kills, clients, seed):
+    """Logins under SIGKILL: each failure must have been in flight (its
+    interval holds a kill); any other is a failure of the test."""
+    rnd = random.Random(seed)
+    names = [f"rkill{i}" for i in range(clients)]
+    for n in names:
+        add_person(path, n)
+    stop = threading.Event()
+    lock = threading.Lock()
+    done, failed = [], []  # (t0, t1, why) of every login, of the failed
+
+    def client(name):
+        while not stop.is_set():
+            t0 = time.monotonic()
+            why = login(path, name)
+            t1 = time.monotonic()
+            with lock:
+                done.append((t0, t1, why))
+                if why:
+                    failed.append((t0, t1, why))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    killed_at = []
+    try:
+        for _ in range(kills):
+            time.sleep(rnd.uniform(0.2, 0.6))
+            killed_at.append(holder.kill())
+            holder.start()
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    in_flight = [f for f in done if any(f[0] <= k <= f[1] for k in killed_at)]
+    other = [f for f in failed if f not in in_flight]
+    head = (f"{kills} SIGKILLs (seed {seed}) under load: {len(done)} logins by {clients} "
+            f"clients, {len(failed)} failed")
+    if other:
+        print(f"fail {head}, {len(other)} of them not in flight at a kill "
+              f"({'; '.join(sorted(set(f[2] for f in other))[:3])})")
+        return 1
+    print(f"ok {head} ({100.0 * len(failed) / max(len(done), 1):.1f}%), each of them in "
+          f"flight when a daemon was killed ({len(in_flight)} logins were)")
+    return 0
+
+
 def dialogue(path, holder):
     add_person(path, "rdialog")
     # A dialogue at its prompt, an idle connection after a verdict.
@@ -263,6 +325,8 @@ def main():
         holder.start()
         if cmd == "load":
             return load(path, holder, int(args[0]), int(args[1]))
+        if cmd == "kill":
+            return kill(path, holder, int(args[0]), int(args[1]), int(args[2]))
         if cmd == "dialogue":
             return dialogue(path, holder)
         return 2

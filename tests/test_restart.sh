@@ -6,10 +6,14 @@
 # that connects meanwhile waits in the socket's queue for the next
 # daemon, and under a load of logins no login fails.
 #
-#   tests/test_restart.sh [--restarts N] [--clients N]
+# And with SIGKILL: only the logins in flight at a kill may fail; they
+# are counted and reported.
 #
-# make check runs 5 restarts with 3 clients; --restarts 20 is the
-# measurement README quotes.
+#   tests/test_restart.sh [--restarts N] [--kills N] [--clients N] [--seed N]
+#
+# make check runs 5 restarts and 5 kills with 3 clients; --restarts 20
+# --kills 20 is the measurement README quotes.  The kills' moments come
+# from the seed, printed (OB_SEED or --seed replays them).
 
 srcdir_tests=${top_srcdir:+$top_srcdir/tests}
 . "${srcdir_tests:-$(dirname "$0")}/lib.sh"
@@ -18,12 +22,16 @@ py=/usr/bin/python3
 holder="$py ${srcdir_tests:-$(dirname "$0")}/restart_load.py"
 
 restarts=5
+kills=5
 clients=3
+seed=${OB_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--restarts) restarts=$2; shift 2 ;;
+	--kills) kills=$2; shift 2 ;;
 	--clients) clients=$2; shift 2 ;;
-	*) echo "usage: $0 [--restarts N] [--clients N]" >&2; exit 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	*) echo "usage: $0 [--restarts N] [--kills N] [--clients N] [--seed N]" >&2; exit 2 ;;
 	esac
 done
 
@@ -57,6 +65,13 @@ check() { # NAME CMD...
 
 check sigterm_under_load_with_the_socket_held_fails_no_login \
 	$holder "$OB_DIR/held.sock" load "$restarts" "$clients" -- \
+	env LD_PRELOAD="$OB_PRELOAD" NSS_WRAPPER_PASSWD="$OB_PASSWD" \
+	NSS_WRAPPER_GROUP="$OB_GROUP" "$ONBOARDD" --foreground \
+	--socket "$OB_DIR/unused.sock" --state-dir "$OB_STATE" --config "$OB_CONF"
+
+echo "# seed $seed (OB_SEED=$seed replays the kills' moments)"
+check sigkill_under_load_with_the_socket_held_fails_only_the_logins_in_flight \
+	$holder "$OB_DIR/held3.sock" kill "$kills" "$clients" "$seed" -- \
 	env LD_PRELOAD="$OB_PRELOAD" NSS_WRAPPER_PASSWD="$OB_PASSWD" \
 	NSS_WRAPPER_GROUP="$OB_GROUP" "$ONBOARDD" --foreground \
 	--socket "$OB_DIR/unused.sock" --state-dir "$OB_STATE" --config "$OB_CONF"
