@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Write the seed corpus of fuzz_dispatch (fuzz/corpus/dispatch/) from
 the dialogues the tests run: each seed is one scenario of
 tests/test_pam_*.c, tests/test_admin*.c or tests/test_restart.sh, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The daemon's whole dispatch against sequences of calls: Login.Start and
  * Answer dialogues, Admin calls and the service's own, on up to four
  * connections at once, each with the peer uid the input chooses, against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host fuzz_dispatch's daemon sees, made up: a fixed table of
  * accounts in place of the C library's (getpw*, getgr*, getgrouplist),
  * and useradd, userdel and usermod --lock as if they had worked

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The long crash and restart trials, by hand (make check runs short
 # ones): 100 SIGKILLs during each of a CSV import, a bulk code issue and
 # a stream of redemptions (tests/test_crash.sh), and 20 restarts with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The protocol rows of the bad-input table (tests/test_bad_inputs.sh).
 
   bad_inputs.py SOCKET setup        add the person the health check logs in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Preloaded into onboardd by the crash trials (tests/crash_trials.py):
  * SIGKILL at the moment a crash costs most, after a call's work is
  * committed and before its reply leaves.  While the file OB_CRASH_FILE

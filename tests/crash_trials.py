@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Crash trials, for tests/test_crash.sh: onboardd killed with SIGKILL at a
 random moment during a CSV import, a bulk code issue or a stream of
 redemptions, started again (its socket held, as systemd's socket

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The table of bad inputs (issue 16): one named row each, across the
 # protocol (tests/bad_inputs.py), onboardctl's and onboardd's command
 # lines, CSV files, the configuration and key files and the storage.

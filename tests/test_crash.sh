@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Crash trials: onboardd killed with SIGKILL at a random moment during a
 # CSV import, a bulk code issue and a stream of redemptions, started
 # again with its socket held (as systemd's socket activation holds it),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The PAM conversation's rows of the bad-input table (issue 16; the
  * other surfaces are tests/test_bad_inputs.sh): an application whose
  * conversation function returns no replies, a NULL answer, 10 KiB or

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # make check-valgrind (issue 16): the unit tests, then one whole login
 # dialogue (onboardd, onboardctl, and pam_onboard.so in pamtester),
 # under valgrind's memcheck: any error or leak fails.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Preloaded into the cmocka tests by make check-valgrind (valgrind.sh):
  * leaves out the tests named in OB_VALGRIND_SKIP (separated by spaces):
  * volume tests that run the same code thousands of times (20,000 people,
