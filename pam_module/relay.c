@@ -255,9 +255,12 @@ static int relay_message_parse(struct json_object *m, struct pam_message *out)
 {
 	const char *style = NULL, *text = NULL;
 
+	/* Within PAM_MAX_MSG_SIZE: the daemon cuts its texts to fit, and a
+	 * longer one (a daemon from before that) would freeze a graphical
+	 * greeter (see OB_MESSAGE_MAX), so it is a bad reply. */
 	if (!json_object_is_type(m, json_type_object) ||
 	    varlink_get_string(m, "style", 16, &style) < 0 ||
-	    varlink_get_string(m, "text", OB_TEXT_MAX, &text) < 0)
+	    varlink_get_string(m, "text", OB_MESSAGE_MAX, &text) < 0)
 		return -EBADMSG;
 	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_styles); i++) {
 		if (strcmp(style, relay_styles[i].style) == 0) {

@@ -296,6 +296,14 @@ const char *policy_text_enrol_key(const char *key, char *buf, size_t size);
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
 				    char *buf, size_t size);
 
+/* The first piece of text to send as one message of at most max bytes
+ * (max >= 4): all of it when it fits; else up to the last newline within
+ * max bytes, else up to the last space, else up to the last whole UTF-8
+ * character.  Returns the piece's length (at least 1 for a text that is
+ * not empty) and sets *next to where the rest begins: past the newline
+ * or space the cut dropped. */
+size_t policy_text_piece(const char *text, size_t max, size_t *next);
+
 /* What a person whose registration is not finished reads. */
 const char *policy_text_unfinished(void);
 /* What a person without a password and without a usable access code is

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "duration.h"
@@ -122,6 +123,38 @@ const char *policy_text_enrol_key(const char *key, char *buf, size_t size)
 {
 	snprintf(buf, size, "Or add the key by hand: %s", key);
 	return buf;
+}
+
+/* ------------------------------------------------- one message's size */
+
+size_t policy_text_piece(const char *text, size_t max, size_t *next)
+{
+	size_t len = strnlen(text, max + 1), i;
+
+	if (len <= max) {
+		*next = len;
+		return len;
+	}
+	/* text[max] exists: a newline there ends a piece of max bytes. */
+	for (i = max; i > 0; i--)
+		if (text[i] == '\n')
+			break;
+	if (i == 0)
+		for (i = max; i > 0; i--)
+			if (text[i] == ' ')
+				break;
+	if (i > 0) {
+		*next = i + 1;
+		return i;
+	}
+	/* One word longer than a message: cut before a continuation byte
+	 * never, so each piece stays UTF-8. */
+	for (i = max; i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80; i--)
+		;
+	if (i == 0)
+		i = max; /* not UTF-8: cut anywhere, still within max */
+	*next = i;
+	return i;
 }
 
 /* ------------------------------------------------------ new passwords */
