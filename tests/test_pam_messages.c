@@ -222,6 +222,29 @@ static void invitation_with_long_terms_is_bounded(void **state)
 	expect_bounded(&dl, "invitation with terms");
 }
 
+/* A graphical greeter's service (graphical_services): the key, grouped,
+ * with issuer and account, is the last message before the code prompt;
+ * no QR code, no URI. */
+static void greeter_enrolment_ends_with_the_key(void **state)
+{
+	struct fixture *f = *state;
+	struct dialog dl = { 0 };
+	const char *m = dl.before_prompt;
+
+	add(f, "gil");
+	code_login(f, "lightdm", "gil", false, &dl);
+	expect_bounded(&dl, "greeter enrolment");
+	if (strstr(dl.shown, QR_BLOCK) || strstr(dl.shown, "otpauth://"))
+		fail_msg("a greeter was shown a QR code or a URI:\n%s", dl.shown);
+	if (!strstr(m, "Issuer: onboard-test\n") || !strstr(m, "Account: gil\n") ||
+	    !strstr(m, "\nKey: "))
+		fail_msg("the last message before the code prompt is not the key with issuer "
+			 "and account:\n%s", m);
+	/* Groups of four. */
+	if (strlen(dl.key) != 32 || !strstr(m, "Key: ") || strstr(m, "Key: ")[9] != ' ')
+		fail_msg("the key is not in groups of four: \"%s\"", m);
+}
+
 /* Any other service keeps the QR code. */
 static void console_enrolment_keeps_the_qr(void **state)
 {
@@ -348,6 +371,7 @@ int main(int argc, char **argv)
 		T(password_change_is_bounded),
 		T(kiosk_is_bounded),
 		T(invitation_with_long_terms_is_bounded),
+		T(greeter_enrolment_ends_with_the_key),
 		T(console_enrolment_keeps_the_qr),
 		T(module_refuses_a_message_over_the_bound),
 #undef T

@@ -1194,6 +1194,52 @@ static void text_pieces_cover_the_text(void **state)
 	assert_string_equal(joined, text);
 }
 
+/* The enrolment's view by PAM service: the key for the listed services
+ * (whole names, any separator), the QR code for every other. */
+static void enrol_view_table(void **state)
+{
+	static const struct {
+		const char *list, *service;
+		enum enrol_view want;
+	} t[] = {
+		{ "lightdm gdm-password sddm", "lightdm", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "gdm-password", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "sddm", ENROL_VIEW_KEY },
+		{ "lightdm,gdm-password\tsddm", "gdm-password", ENROL_VIEW_KEY },
+		{ "  lightdm  ", "lightdm", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "login", ENROL_VIEW_QR },
+		{ "lightdm gdm-password sddm", "sshd", ENROL_VIEW_QR },
+		{ "lightdm gdm-password sddm", "gdm", ENROL_VIEW_QR },         /* a prefix */
+		{ "lightdm gdm-password sddm", "lightdm-greeter", ENROL_VIEW_QR }, /* longer */
+		{ "lightdm gdm-password sddm", "LightDM", ENROL_VIEW_QR },      /* case counts */
+		{ "lightdm", "", ENROL_VIEW_QR },
+		{ "lightdm", NULL, ENROL_VIEW_QR },
+		{ "", "lightdm", ENROL_VIEW_QR },
+		{ NULL, "lightdm", ENROL_VIEW_QR },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (policy_enrol_view(t[i].list, t[i].service) != t[i].want)
+			fail_msg("service %s in \"%s\": want %s", t[i].service ? t[i].service : "NULL",
+				 t[i].list ? t[i].list : "NULL",
+				 t[i].want == ENROL_VIEW_KEY ? "the key" : "the QR code");
+}
+
+/* What a greeter shows last: issuer, account, key; the settings only when
+ * an app would not guess them. */
+static void enrol_card_says_issuer_account_key(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	policy_text_enrol_card("kiosk.example", "ada", "ABCD EFGH", NULL, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "Add this key to your authenticator app, then type its code:\n"
+				 "Issuer: kiosk.example\nAccount: ada\nKey: ABCD EFGH");
+	policy_text_enrol_card("h", "ada", "ABCD", "SHA256", 8, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nKey: ABCD\nType: time-based, SHA256, 8 digits"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1234,6 +1280,8 @@ int main(void)
 		cmocka_unit_test(source_guessing_waits_then_locks_then_starts_over),
 		cmocka_unit_test(source_text_says_how_long),
 		cmocka_unit_test(text_piece_table),
+		cmocka_unit_test(enrol_view_table),
+		cmocka_unit_test(enrol_card_says_issuer_account_key),
 		cmocka_unit_test(text_pieces_cover_the_text),
 	};
 

@@ -25,6 +25,13 @@ enum invite_verification { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 #define CONFIG_ISSUER_MAX 64
 /* The terms of use are shown as one message at the login prompt. */
 #define CONFIG_TERMS_MAX 8192
+/* graphical_services: a list of PAM service names. */
+#define CONFIG_SERVICES_MAX 512
+/* The services of the graphical greeters and screen lockers of Debian 12
+ * that show a message in a proportional font or only the last one. */
+#define CONFIG_GRAPHICAL_SERVICES \
+	"lightdm gdm-password sddm kde xscreensaver xfce4-screensaver mate-screensaver " \
+	"cinnamon-screensaver i3lock swaylock xsecurelock"
 
 struct config {
 	int64_t code_lifetime;           /* code_lifetime, default 90d */
@@ -70,6 +77,11 @@ struct config {
 					  * map, oldest pruned beyond it; 0 (default): a
 					  * quarter of db_map_size */
 	size_t import_memory;            /* import_memory: all imports held, default 64M */
+	char graphical_services[CONFIG_SERVICES_MAX + 1]; /* graphical_services: PAM
+					  * services of graphical greeters, whose
+					  * enrolment shows the key, no QR code;
+					  * default CONFIG_GRAPHICAL_SERVICES, ""
+					  * for none */
 };
 
 void config_defaults(struct config *c);

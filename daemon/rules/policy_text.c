@@ -125,6 +125,51 @@ const char *policy_text_enrol_key(const char *key, char *buf, size_t size)
 	return buf;
 }
 
+/* ------------------------------------------------ the enrolment's view */
+
+enum enrol_view policy_enrol_view(const char *graphical_services, const char *service)
+{
+	const char *p = graphical_services;
+	size_t want = service ? strlen(service) : 0;
+
+	if (!p || want == 0)
+		return ENROL_VIEW_QR;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n == want && memcmp(p, service, n) == 0)
+			return ENROL_VIEW_KEY;
+		p += n;
+	}
+	return ENROL_VIEW_QR;
+}
+
+const char *policy_text_enrol_by_hand(const char *before, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "%s%sNow set up two-factor authentication: open an authenticator app "
+		 "(FreeOTP, Aegis, Google Authenticator, ...), add an account by hand with "
+		 "the key shown, and type the code the app shows.",
+		 before ? before : "", before ? "\n" : "");
+	return buf;
+}
+
+const char *policy_text_enrol_card(const char *issuer, const char *account, const char *key,
+				   const char *algorithm, unsigned digits, char *buf, size_t size)
+{
+	char settings[64] = "";
+
+	if (algorithm || digits)
+		snprintf(settings, sizeof(settings), "\nType: time-based, %s, %u digits",
+			 algorithm ? algorithm : "SHA1", digits ? digits : 6);
+	snprintf(buf, size,
+		 "Add this key to your authenticator app, then type its code:\n"
+		 "Issuer: %s\nAccount: %s\nKey: %s%s", issuer, account, key, settings);
+	return buf;
+}
+
 /* ------------------------------------------------- one message's size */
 
 size_t policy_text_piece(const char *text, size_t max, size_t *next)
