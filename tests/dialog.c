@@ -100,9 +100,14 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 {
 	struct dialog *dl = data;
 	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	size_t call = 0;
 
 	if (!r)
 		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		call += strlen(msg[i]->msg) + 8;
+	if (call > dl->longest_call)
+		dl->longest_call = call;
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(msg[i]->msg);
 		const char *a;

@@ -41,6 +41,9 @@ struct dialog {
 	 * its NUL, with its first bytes and how many messages there were;
 	 * and the last info or error message before the last prompt. */
 	size_t longest, nmessages;
+	/* The most bytes one conversation call carried: each message's
+	 * length plus 8 (LightDM's style and length words), summed. */
+	size_t longest_call;
 	char longest_head[80];
 	char last_info[1024], before_prompt[1024];
 };

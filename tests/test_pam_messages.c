@@ -28,6 +28,9 @@
 #define PASSWORD "Tr0ub4dor&3-horse"
 #define NEW_PASSWORD "velvet-Orchid-quay-58"
 #define QR_BLOCK "\xe2\x96\x88"
+/* liblightdm's MAX_MESSAGE_LENGTH: one message from LightDM to its
+ * greeter, which carries every message of one conversation call. */
+#define LIGHTDM_MESSAGE_MAX 1024
 
 struct fixture {
 	struct harness_daemon d;
@@ -41,6 +44,11 @@ static void expect_bounded(const struct dialog *dl, const char *flow)
 	if (dl->longest + 1 > PAM_MAX_MSG_SIZE)
 		fail_msg("%s: a message of %zu bytes (over PAM_MAX_MSG_SIZE %d with its NUL): "
 			 "\"%s...\"", flow, dl->longest, PAM_MAX_MSG_SIZE, dl->longest_head);
+	/* LightDM sends the messages of one conversation call to its greeter
+	 * as one message of at most 1,024 bytes, with a header of 12. */
+	if (dl->longest_call + 12 > LIGHTDM_MESSAGE_MAX)
+		fail_msg("%s: one conversation call of %zu bytes (LightDM's greeter takes %d)",
+			 flow, dl->longest_call + 12, LIGHTDM_MESSAGE_MAX);
 }
 
 static void add(struct fixture *f, const char *user)
