@@ -26,7 +26,14 @@
 #define OB_ORG_MAX 64
 #define OB_ANSWER_MAX 512 /* one answer typed at a prompt */
 #define OB_PASSWORD_MAX 512 /* bytes; a new password is also at most 128 characters */
-#define OB_TEXT_MAX 8192 /* one prompt or message (a QR code is one message) */
+#define OB_TEXT_MAX 8192 /* one text the daemon says, before it is cut into messages */
+/* One message or prompt as the PAM conversation carries it: Linux-PAM's
+ * PAM_MAX_MSG_SIZE (512) bytes with its NUL.  Applications copy messages
+ * into buffers of that size; LightDM hands a greeter at most 1,024 bytes
+ * of one but announces the whole length, and the greeter then waits for
+ * the rest for ever.  The daemon cuts longer texts into several messages
+ * (policy_text_piece); the module refuses a reply with a longer one. */
+#define OB_MESSAGE_MAX 511
 
 /* org.varlink.service */
 #define VL_IFACE_SERVICE "org.varlink.service"

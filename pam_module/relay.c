@@ -128,14 +128,42 @@ static void relay_responses_free(struct pam_response *resp, size_t n)
 	free(resp);
 }
 
-/* Hand the person a list of messages in one conversation call.  resp
- * may be NULL when nothing is asked. Returns a PAM code. */
+/* One call of the application's conversation function with msg[0..n). */
+static int relay_converse_call(struct relay *r, const struct pam_conv *conv,
+			       const struct pam_message *msg, size_t n, struct pam_response **out)
+{
+	const struct pam_message *pmsg[RELAY_MAX_MESSAGES];
+	int ret;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++)
+		pmsg[i] = &msg[i];
+	ret = conv->conv((int)n, pmsg, out, conv->appdata_ptr);
+	if (ret != PAM_SUCCESS) {
+		relay_responses_free(*out, n);
+		*out = NULL;
+		relay_debug(r, "conversation failed: %s", pam_strerror(r->pamh, ret));
+		return PAM_CONV_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Hand the person a list of messages.  Each message before the first
+ * prompt has a conversation call of its own; the prompts, and anything
+ * between them, share the last.  LightDM hands its greeter the messages
+ * of one call as one message of at most 1,024 bytes (announcing the
+ * whole length: the greeter then waits for the rest for ever), so a
+ * bound on each message is not enough; and one message a call is the
+ * form every application reads (pam_unix converses so).  Which messages
+ * there are, and how long, stays the daemon's.  resp may be NULL when
+ * nothing is asked; else it gets n responses, those of the messages
+ * before the first prompt NULL.  Returns a PAM code. */
 static int relay_converse(struct relay *r, const struct pam_message *msg, size_t n,
 			  struct pam_response **resp)
 {
-	const struct pam_message *pmsg[RELAY_MAX_MESSAGES];
 	const struct pam_conv *conv = NULL;
-	struct pam_response *out = NULL;
+	struct pam_response *out = NULL, *all;
+	size_t first = 0;
 	int ret;
 
 	if (resp)
@@ -147,18 +175,32 @@ static int relay_converse(struct relay *r, const struct pam_message *msg, size_t
 		pam_syslog(r->pamh, LOG_ERR, "no conversation function");
 		return PAM_CONV_ERR;
 	}
-	for (size_t i = 0; i < n; i++)
-		pmsg[i] = &msg[i];
-	ret = conv->conv((int)n, pmsg, &out, conv->appdata_ptr);
-	if (ret != PAM_SUCCESS) {
-		relay_responses_free(out, n);
-		relay_debug(r, "conversation failed: %s", pam_strerror(r->pamh, ret));
-		return PAM_CONV_ERR;
+	while (first < n && !relay_asks(msg[first].msg_style))
+		first++;
+	if (first == n) /* nothing asked: the last message is the last call */
+		first = n - 1;
+	for (size_t i = 0; i < first; i++) {
+		ret = relay_converse_call(r, conv, &msg[i], 1, &out);
+		if (ret != PAM_SUCCESS)
+			return ret;
+		relay_responses_free(out, 1);
 	}
-	if (resp)
-		*resp = out;
-	else
-		relay_responses_free(out, n);
+	ret = relay_converse_call(r, conv, &msg[first], n - first, &out);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	if (!resp) {
+		relay_responses_free(out, n - first);
+		return PAM_SUCCESS;
+	}
+	all = calloc(n, sizeof(*all));
+	if (!all) {
+		relay_responses_free(out, n - first);
+		return PAM_BUF_ERR;
+	}
+	if (out)
+		memcpy(all + first, out, (n - first) * sizeof(*all));
+	free(out); /* its strings are all's now */
+	*resp = all;
 	return PAM_SUCCESS;
 }
 
@@ -256,9 +298,12 @@ static int relay_message_parse(struct json_object *m, struct pam_message *out)
 {
 	const char *style = NULL, *text = NULL;
 
+	/* Within PAM_MAX_MSG_SIZE: the daemon cuts its texts to fit, and a
+	 * longer one (a daemon from before that) would freeze a graphical
+	 * greeter (see OB_MESSAGE_MAX), so it is a bad reply. */
 	if (!json_object_is_type(m, json_type_object) ||
 	    varlink_get_string(m, "style", 16, &style) < 0 ||
-	    varlink_get_string(m, "text", OB_TEXT_MAX, &text) < 0)
+	    varlink_get_string(m, "text", OB_MESSAGE_MAX, &text) < 0)
 		return -EBADMSG;
 	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_styles); i++) {
 		if (strcmp(style, relay_styles[i].style) == 0) {

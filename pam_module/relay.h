@@ -12,7 +12,9 @@
 
 /* Bounds on what one dialogue may ask of the module. */
 #define RELAY_MAX_ROUNDS 32   /* Start plus Answers */
-#define RELAY_MAX_MESSAGES 16 /* per reply */
+/* Per reply: the terms of use (8 KiB) cut into messages of at most
+ * OB_MESSAGE_MAX bytes at line boundaries are at most 33 of them. */
+#define RELAY_MAX_MESSAGES 64
 
 /* What the person reads when the daemon cannot be used. */
 #define RELAY_TEXT_UNAVAILABLE \

@@ -10,7 +10,9 @@ libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper
 pamtester lmdb-utils libfaketime python3
 liboath-dev libqrencode-dev oathtool expect libpwquality-dev cracklib-runtime
 libcsv-dev valgrind
-openssh-server openssh-client login util-linux passwd libpam-modules"
+openssh-server openssh-client login util-linux passwd libpam-modules
+lightdm lightdm-gtk-greeter xvfb xdotool dbus x11-apps imagemagick
+tesseract-ocr tesseract-ocr-eng strace fonts-dejavu-core"
 
 missing=""
 for p in $PACKAGES; do

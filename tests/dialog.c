@@ -64,12 +64,20 @@ static void append(char *buf, size_t size, const char *text, const char *sep)
 /* Keep the key the enrolment shows ("Or add the key by hand: ABCD EFGH"). */
 static void catch_key(struct dialog *dl, const char *msg)
 {
-	const char *k = strstr(msg, DIALOG_KEY_LINE);
+	const char *k = strstr(msg, DIALOG_KEY_LINE), *line = DIALOG_KEY_LINE;
 	size_t n = 0;
 
+	if (!k) {
+		/* "Key: " at the start of a line of the message. */
+		line = DIALOG_KEY_LINE_PLAIN;
+		k = strncmp(msg, line, strlen(line)) == 0 ? msg : NULL;
+		for (const char *nl = msg; !k && (nl = strchr(nl, '\n')); nl++)
+			if (strncmp(nl + 1, line, strlen(line)) == 0)
+				k = nl + 1;
+	}
 	if (!k)
 		return;
-	for (k += strlen(DIALOG_KEY_LINE); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
+	for (k += strlen(line); *k && *k != '\n' && n + 1 < sizeof(dl->key); k++)
 		if (*k != ' ')
 			dl->key[n++] = *k;
 	dl->key[n] = '\0';
@@ -93,16 +101,28 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 {
 	struct dialog *dl = data;
 	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	size_t call = 0;
 
 	if (!r)
 		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		call += strlen(msg[i]->msg) + 8;
+	if (call > dl->longest_call)
+		dl->longest_call = call;
 	for (int i = 0; i < n; i++) {
+		size_t len = strlen(msg[i]->msg);
 		const char *a;
 
+		dl->nmessages++;
+		if (len > dl->longest) {
+			dl->longest = len;
+			snprintf(dl->longest_head, sizeof(dl->longest_head), "%s", msg[i]->msg);
+		}
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_OFF:
 		case PAM_PROMPT_ECHO_ON:
 			append(dl->prompts, sizeof(dl->prompts), msg[i]->msg, "|");
+			memcpy(dl->before_prompt, dl->last_info, sizeof(dl->last_info));
 			if (dl->reset_at && strstr(msg[i]->msg, dl->reset_at)) {
 				struct json_object *p = json_object_new_object();
 
@@ -122,6 +142,7 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 			break;
 		default:
 			catch_key(dl, msg[i]->msg);
+			snprintf(dl->last_info, sizeof(dl->last_info), "%s", msg[i]->msg);
 			append(dl->shown, sizeof(dl->shown), msg[i]->msg, "\n");
 			break;
 		}

@@ -13,6 +13,8 @@
 
 #define DIALOG_MAX_ANSWERS 12
 #define DIALOG_KEY_LINE "Or add the key by hand: "
+/* The key as a graphical greeter shows it (graphical_services). */
+#define DIALOG_KEY_LINE_PLAIN "Key: "
 
 /* Answers go to the prompts in order.  "@TOTP" is the authenticator code
  * for now, "@TOTP+30" for 30 seconds later (the next step), "@TOTP-120"
@@ -36,6 +38,15 @@ struct dialog {
 	 * it (NULL: not set); PAM_USER after the call ("" when unset). */
 	const char *rhost, *tty;
 	char user_out[64];
+	/* The longest message or prompt the module passed, in bytes without
+	 * its NUL, with its first bytes and how many messages there were;
+	 * and the last info or error message before the last prompt. */
+	size_t longest, nmessages;
+	/* The most bytes one conversation call carried: each message's
+	 * length plus 8 (LightDM's style and length words), summed. */
+	size_t longest_call;
+	char longest_head[80];
+	char last_info[1024], before_prompt[1024];
 };
 
 /* The code oathtool computes for key at now + offset seconds. */

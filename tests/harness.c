@@ -735,6 +735,18 @@ static void fake_answer(int fd, enum harness_fake mode, struct json_object *call
 	case FAKE_UNKNOWN_VERDICT:
 		fake_send(fd, fake_reply(NULL, NULL, "welcome"));
 		break;
+	case FAKE_LONG_MESSAGE: {
+		struct json_object *p = json_object_new_object(), *arr = json_object_new_array();
+		char text[OB_MESSAGE_MAX + 2];
+
+		memset(text, 'x', sizeof(text) - 1);
+		text[sizeof(text) - 1] = '\0';
+		fake_message(arr, OB_STYLE_INFO, text);
+		fake_message(arr, OB_STYLE_SECRET, "Password: ");
+		json_object_object_add(p, "messages", arr);
+		fake_send(fd, varlink_reply_new(p));
+		break;
+	}
 	case FAKE_ECHO:
 	case FAKE_ECHO_NOT_ROOT: /* turned into FAKE_ECHO once listening */
 		fake_echo(fd, method, params, start);

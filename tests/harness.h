@@ -122,6 +122,7 @@ enum harness_fake {
 	FAKE_ECHO_NOT_ROOT,     /* FAKE_ECHO, listening as uid 65534 */
 	FAKE_BUSY_ON_ANSWER,    /* asks a secret, answers it with Busy */
 	FAKE_DROP_ON_ANSWER,    /* asks a secret, hangs up on the answer */
+	FAKE_LONG_MESSAGE,      /* a message of 512 bytes before a prompt */
 };
 
 /* A child process serving path the way mode says, until stopped.  In

@@ -149,6 +149,8 @@ static const char *reason(const char *key)
 		{ "account_shell", "must be an absolute path shorter than 4096 bytes" },
 		{ "account_home", "must be one of first-login, create" },
 		{ "lockout_total_attempts", "must be a whole number from 1 to 100" },
+		{ "graphical_services",
+		  "must be 0 to 512 bytes of text without control or invisible characters" },
 		{ "audit_retention", "must be a duration such as 90d, 12h or 15m, from 1d to 3650d" },
 		{ "audit_max_size", "must be a size such as 512M or 2G, from 1M to 1T" },
 		{ "import_memory", "must be a size such as 512M or 2G, from 1M to 16G" },
@@ -300,6 +302,14 @@ static void every_key_accepts_good_values(void **state)
 	write_conf(f, "totp_issuer = Kiosk H\xc3\xa4lsa 3\n");
 	assert_int_equal(load(f, &c, true), 0);
 	assert_string_equal(c.totp_issuer, "Kiosk H\xc3\xa4lsa 3");
+	/* The greeters' services: a list, or empty for none. */
+	assert_non_null(strstr(c.graphical_services, "lightdm"));
+	write_conf(f, "graphical_services = lightdm, my-greeter\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.graphical_services, "lightdm, my-greeter");
+	write_conf(f, "graphical_services =\n");
+	assert_int_equal(load(f, &c, true), 0);
+	assert_string_equal(c.graphical_services, "");
 }
 
 static void every_key_refuses_bad_values_naming_file_line_and_key(void **state)

@@ -324,7 +324,7 @@ fi
 # scripts/demo.sh does.
 make_tree clean
 rm -f "$TREE/etc/pam.d/login" "$TREE/etc/pam.d/sshd"
-for f in login sshd su kiosk passwd onboard-demo; do
+for f in login sshd su kiosk lightdm passwd onboard-demo; do
 	sed -e 's|@PAM_ONBOARD_SO@|pam_onboard.so|' -e 's|@SOCKET@|/run/onboard/onboardd.sock|' \
 		"$EXAMPLES/$f" >"$TREE/etc/pam.d/$f" || exit 99
 done

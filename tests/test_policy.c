@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1139,6 +1140,107 @@ static void source_text_says_how_long(void **state)
 			    "Too many attempts from here: try again in 1 second.");
 }
 
+/* Texts cut into messages: at a newline within the bound, else a space,
+ * else before a UTF-8 character; the newline or space is dropped. */
+static void text_piece_table(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t max, len, next;
+	} t[] = {
+		{ "", 8, 0, 0 },
+		{ "short", 8, 5, 5 },
+		{ "exactly8", 8, 8, 8 },
+		{ "ab\ncd\nefgh", 8, 5, 6 },       /* the last newline within 8 */
+		{ "abcdefgh\nij", 8, 8, 9 },        /* a newline just past: a full piece */
+		{ "ab cd efgh ij", 8, 5, 6 },       /* no newline: the last space */
+		{ "ab\ncd ef gh", 8, 2, 3 },        /* a newline wins over a later space */
+		{ "abcdefghijkl", 8, 8, 8 },        /* one word: cut at the bound */
+		{ "abcdef\xe2\x96\x88x", 8, 6, 6 }, /* not inside U+2588 */
+		{ "abcdefg\xe2\x96\x88", 8, 7, 7 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t next = 99, len = policy_text_piece(t[i].text, t[i].max, &next);
+
+		if (len != t[i].len || next != t[i].next)
+			fail_msg("\"%s\" (max %zu): %zu, next %zu; want %zu, next %zu", t[i].text,
+				 t[i].max, len, next, t[i].len, t[i].next);
+	}
+}
+
+/* A whole text cut piece by piece: every piece within the bound, nothing
+ * lost but the newlines and spaces at the cuts. */
+static void text_pieces_cover_the_text(void **state)
+{
+	char text[3000], joined[3000] = "";
+	size_t n = 0, o = 0;
+
+	(void)state;
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "line %d \xe2\x96\x88\xe2\x96\x84 "
+				      "of a QR code drawn in blocks\n", i);
+	for (const char *p = text; *p;) {
+		size_t next, len = policy_text_piece(p, 511, &next);
+
+		assert_true(len >= 1 && len <= 511);
+		memcpy(joined + o, p, len);
+		o += len;
+		if (next == len + 1)
+			joined[o++] = p[len]; /* the dropped separator, put back */
+		p += next;
+	}
+	joined[o] = '\0';
+	assert_string_equal(joined, text);
+}
+
+/* The enrolment's view by PAM service: the key for the listed services
+ * (whole names, any separator), the QR code for every other. */
+static void enrol_view_table(void **state)
+{
+	static const struct {
+		const char *list, *service;
+		enum enrol_view want;
+	} t[] = {
+		{ "lightdm gdm-password sddm", "lightdm", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "gdm-password", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "sddm", ENROL_VIEW_KEY },
+		{ "lightdm,gdm-password\tsddm", "gdm-password", ENROL_VIEW_KEY },
+		{ "  lightdm  ", "lightdm", ENROL_VIEW_KEY },
+		{ "lightdm gdm-password sddm", "login", ENROL_VIEW_QR },
+		{ "lightdm gdm-password sddm", "sshd", ENROL_VIEW_QR },
+		{ "lightdm gdm-password sddm", "gdm", ENROL_VIEW_QR },         /* a prefix */
+		{ "lightdm gdm-password sddm", "lightdm-greeter", ENROL_VIEW_QR }, /* longer */
+		{ "lightdm gdm-password sddm", "LightDM", ENROL_VIEW_QR },      /* case counts */
+		{ "lightdm", "", ENROL_VIEW_QR },
+		{ "lightdm", NULL, ENROL_VIEW_QR },
+		{ "", "lightdm", ENROL_VIEW_QR },
+		{ NULL, "lightdm", ENROL_VIEW_QR },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (policy_enrol_view(t[i].list, t[i].service) != t[i].want)
+			fail_msg("service %s in \"%s\": want %s", t[i].service ? t[i].service : "NULL",
+				 t[i].list ? t[i].list : "NULL",
+				 t[i].want == ENROL_VIEW_KEY ? "the key" : "the QR code");
+}
+
+/* What a greeter shows last: issuer, account, key; the settings only when
+ * an app would not guess them. */
+static void enrol_card_says_issuer_account_key(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	policy_text_enrol_card("kiosk.example", "ada", "ABCD EFGH", NULL, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "Add this key to your authenticator app, then type its code:\n"
+				 "Issuer: kiosk.example\nAccount: ada\nKey: ABCD EFGH");
+	policy_text_enrol_card("h", "ada", "ABCD", "SHA256", 8, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\nKey: ABCD\nType: time-based, SHA256, 8 digits"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1280,10 @@ int main(void)
 		cmocka_unit_test(source_check_table),
 		cmocka_unit_test(source_guessing_waits_then_locks_then_starts_over),
 		cmocka_unit_test(source_text_says_how_long),
+		cmocka_unit_test(text_piece_table),
+		cmocka_unit_test(enrol_view_table),
+		cmocka_unit_test(enrol_card_says_issuer_account_key),
+		cmocka_unit_test(text_pieces_cover_the_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

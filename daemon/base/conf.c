@@ -127,6 +127,9 @@ static const struct conf_key conf_keys[] = {
 	 * (uint16_t)-1 widened: "no uid" to the kernel and old programs). */
 	{ "uid_range", KIND_RANGE, FIELD_PATH, AT(uid_range), 1, 0xfffffffdULL, NULL, NULL },
 	{ "userdb_socket", KIND_OPTPATH, FIELD_PATH, AT(userdb_socket), 0, 0, NULL, NULL },
+	/* min 0: may be empty (no service is graphical). */
+	{ "graphical_services", KIND_TEXT, FIELD_PATH, AT(graphical_services), 0,
+	  CONFIG_SERVICES_MAX, NULL, NULL },
 };
 
 #define CONF_NKEYS OB_ARRAY_SIZE(conf_keys)
@@ -180,6 +183,8 @@ void config_defaults(struct config *c)
 	 * a person who is typing finish the step. */
 	c->shutdown_timeout = 5;
 	c->import_memory = 64 * MIB;
+	snprintf(c->graphical_services, sizeof(c->graphical_services), "%s",
+		 CONFIG_GRAPHICAL_SERVICES);
 	c->uid_min = logindefs_uid_min(LOGINDEFS_PATH);
 	c->password_min_length = 8;
 	/* Empty: main puts the key file in the state directory. */
@@ -317,8 +322,8 @@ static void conf_expected(const struct conf_key *k, char *out, size_t size)
 		break;
 	}
 	case KIND_TEXT:
-		snprintf(out, size, "must be 1 to %" PRIu64 " bytes of text without control or invisible characters",
-			 k->max);
+		snprintf(out, size, "must be %" PRIu64 " to %" PRIu64 " bytes of text without control or invisible characters",
+			 k->min, k->max);
 		break;
 	case KIND_RANGE:
 		snprintf(out, size, "must be FIRST-LAST, whole numbers from %" PRIu64 " to %" PRIu64
@@ -413,6 +418,10 @@ static int conf_apply(struct config *c, const struct conf_key *k, const char *va
 			}
 		return -EINVAL;
 	case KIND_TEXT:
+		if (k->min == 0 && !value[0]) {
+			*((char *)c + k->offset) = '\0';
+			return 0;
+		}
 		if (!conf_text_ok(value, (size_t)k->max))
 			return -EINVAL;
 		memcpy((char *)c + k->offset, value, strlen(value) + 1);

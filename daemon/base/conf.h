@@ -26,6 +26,13 @@ enum invite_verification { INVITE_VERIFY_NONE, INVITE_VERIFY_ADMIN };
 #define CONFIG_ISSUER_MAX 64
 /* The terms of use are shown as one message at the login prompt. */
 #define CONFIG_TERMS_MAX 8192
+/* graphical_services: a list of PAM service names. */
+#define CONFIG_SERVICES_MAX 512
+/* The services of the graphical greeters and screen lockers of Debian 12
+ * that show a message in a proportional font or only the last one. */
+#define CONFIG_GRAPHICAL_SERVICES \
+	"lightdm gdm-password sddm kde xscreensaver xfce4-screensaver mate-screensaver " \
+	"cinnamon-screensaver i3lock swaylock xsecurelock"
 
 struct config_range {
 	uint32_t first, last; /* both included */
@@ -79,6 +86,11 @@ struct config {
 					  * default 65536-99999 */
 	char userdb_socket[PATH_MAX];    /* userdb_socket: io.systemd.UserDatabase, "" off,
 					  * default /run/systemd/userdb/io.onboard */
+	char graphical_services[CONFIG_SERVICES_MAX + 1]; /* graphical_services: PAM
+					  * services of graphical greeters, whose
+					  * enrolment shows the key, no QR code;
+					  * default CONFIG_GRAPHICAL_SERVICES, ""
+					  * for none */
 };
 
 void config_defaults(struct config *c);

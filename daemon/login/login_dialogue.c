@@ -30,6 +30,31 @@ static int messages_add(struct json_object *arr, const char *style, const char *
 	return 0;
 }
 
+/* Add text as messages of at most OB_MESSAGE_MAX bytes each, cut at
+ * line boundaries (policy_text_piece): a QR code becomes several
+ * messages of whole lines, which a terminal shows one under the other as
+ * before.  The pieces of a prompt before its last are shown as info. */
+static int messages_add_cut(struct json_object *arr, const char *style, const char *text)
+{
+	bool asks = strcmp(style, OB_STYLE_SECRET) == 0 || strcmp(style, OB_STYLE_TEXT) == 0;
+	char piece[OB_MESSAGE_MAX + 1];
+	size_t n, next;
+	int r = 0;
+
+	while (r == 0 && strnlen(text, OB_MESSAGE_MAX + 1) > OB_MESSAGE_MAX) {
+		n = policy_text_piece(text, OB_MESSAGE_MAX, &next);
+		memcpy(piece, text, n);
+		piece[n] = '\0';
+		r = messages_add(arr, asks ? OB_STYLE_INFO : style, piece);
+		text += next;
+	}
+	/* The pieces may be of a key or a QR code. */
+	OB_WIPE(piece);
+	if (r < 0)
+		return r;
+	return messages_add(arr, style, text);
+}
+
 /* Send a reply with the messages given as (style, text) pairs, ending in
  * NULL, and a verdict when the dialogue is over. */
 int login_reply(struct login *l, const char *verdict, ...)
@@ -49,7 +74,7 @@ int login_reply(struct login *l, const char *verdict, ...)
 
 		if (strcmp(style, OB_STYLE_SECRET) == 0 || strcmp(style, OB_STYLE_TEXT) == 0)
 			asks++;
-		messages_add(arr, style, text);
+		messages_add_cut(arr, style, text);
 	}
 	va_end(ap);
 	json_object_object_add(params, "messages", ob_json_take(&arr));

@@ -46,7 +46,7 @@ static int login_ask_enrol(struct login *l, const char *before)
 {
 	struct totp_params tp;
 	char uri[TOTP_URI_MAX(CONFIG_ISSUER_MAX, OB_USERNAME_MAX)], key[64], intro[OB_TEXT_MAX],
-		keyline[128];
+		keyline[128], card[OB_MESSAGE_MAX + 1];
 	_cleanup_free_ char *qr = NULL;
 	unsigned cols, lines;
 	int r;
@@ -58,10 +58,25 @@ static int login_ask_enrol(struct login *l, const char *before)
 		log_warnx("login: %s: cannot describe the new authenticator", l->person.username);
 		return login_unavailable(l);
 	}
+	l->step = STEP_ENROL;
+	if (policy_enrol_view(l->d->cfg.graphical_services, l->service) == ENROL_VIEW_KEY) {
+		/* A greeter: the key last, where the only message shown is. */
+		bool plain = tp.algorithm == TOTP_SHA1 && tp.digits == 6;
+
+		policy_text_enrol_by_hand(before, intro, sizeof(intro));
+		policy_text_enrol_card(l->d->cfg.totp_issuer, l->person.username, key,
+				       plain ? NULL : totp_algorithm_name(tp.algorithm),
+				       plain ? 0 : tp.digits, card, sizeof(card));
+		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, card, OB_STYLE_TEXT,
+				policy_say(SAY_APP_CODE), NULL);
+		OB_WIPE(uri);
+		OB_WIPE(key);
+		OB_WIPE(card);
+		return r;
+	}
 	policy_text_enrol(before, intro, sizeof(intro));
 	policy_text_enrol_key(key, keyline, sizeof(keyline));
 	r = qr_render(uri, LOGIN_QR_COLUMNS, &qr, &cols, &lines);
-	l->step = STEP_ENROL;
 	if (r < 0)
 		r = login_reply(l, NULL, OB_STYLE_INFO, intro, OB_STYLE_INFO, keyline, OB_STYLE_INFO,
 				uri, OB_STYLE_TEXT, policy_say(SAY_APP_CODE), NULL);

@@ -297,6 +297,34 @@ const char *policy_text_enrol_key(const char *key, char *buf, size_t size);
 const char *policy_password_message(enum password_verdict v, const struct password_rules *r,
 				    char *buf, size_t size);
 
+/* The first piece of text to send as one message of at most max bytes
+ * (max >= 4): all of it when it fits; else up to the last newline within
+ * max bytes, else up to the last space, else up to the last whole UTF-8
+ * character.  Returns the piece's length (at least 1 for a text that is
+ * not empty) and sets *next to where the rest begins: past the newline
+ * or space the cut dropped. */
+size_t policy_text_piece(const char *text, size_t max, size_t *next);
+
+/* How an enrolment shows the new authenticator.  A console or ssh shows
+ * a QR code drawn in text, the key and the URI; a graphical greeter draws
+ * messages in a proportional font (a QR code of blocks is not scannable
+ * there) and often shows only the last one, so it gets the key in groups
+ * of four with issuer and account, as the last message before the code
+ * prompt. */
+enum enrol_view { ENROL_VIEW_QR, ENROL_VIEW_KEY };
+/* The view for service (the application's PAM service name, may be NULL
+ * or empty) given graphical_services, service names separated by spaces,
+ * tabs or commas: ENROL_VIEW_KEY exactly when service is one of them. */
+enum enrol_view policy_enrol_view(const char *graphical_services, const char *service);
+/* The enrolment's introduction for a greeter, after the line before. */
+const char *policy_text_enrol_by_hand(const char *before, char *buf, size_t size);
+/* The last message a greeter shows before the code prompt: issuer,
+ * account and the grouped key (and the code's settings when they are not
+ * the apps' defaults: algorithm name or digits given).  buf holds a
+ * secret. */
+const char *policy_text_enrol_card(const char *issuer, const char *account, const char *key,
+				   const char *algorithm, unsigned digits, char *buf, size_t size);
+
 /* What a person whose registration is not finished reads. */
 const char *policy_text_unfinished(void);
 /* What a person without a password and without a usable access code is

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "duration.h"
@@ -123,6 +124,83 @@ const char *policy_text_enrol_key(const char *key, char *buf, size_t size)
 {
 	snprintf(buf, size, "Or add the key by hand: %s", key);
 	return buf;
+}
+
+/* ------------------------------------------------ the enrolment's view */
+
+enum enrol_view policy_enrol_view(const char *graphical_services, const char *service)
+{
+	const char *p = graphical_services;
+	size_t want = service ? strlen(service) : 0;
+
+	if (!p || want == 0)
+		return ENROL_VIEW_QR;
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n == want && memcmp(p, service, n) == 0)
+			return ENROL_VIEW_KEY;
+		p += n;
+	}
+	return ENROL_VIEW_QR;
+}
+
+const char *policy_text_enrol_by_hand(const char *before, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 "%s%sNow set up two-factor authentication: open an authenticator app "
+		 "(FreeOTP, Aegis, Google Authenticator, ...), add an account by hand with "
+		 "the key shown, and type the code the app shows.",
+		 before ? before : "", before ? "\n" : "");
+	return buf;
+}
+
+const char *policy_text_enrol_card(const char *issuer, const char *account, const char *key,
+				   const char *algorithm, unsigned digits, char *buf, size_t size)
+{
+	char settings[64] = "";
+
+	if (algorithm || digits)
+		snprintf(settings, sizeof(settings), "\nType: time-based, %s, %u digits",
+			 algorithm ? algorithm : "SHA1", digits ? digits : 6);
+	snprintf(buf, size,
+		 "Add this key to your authenticator app, then type its code:\n"
+		 "Issuer: %s\nAccount: %s\nKey: %s%s", issuer, account, key, settings);
+	return buf;
+}
+
+/* ------------------------------------------------- one message's size */
+
+size_t policy_text_piece(const char *text, size_t max, size_t *next)
+{
+	size_t len = strnlen(text, max + 1), i;
+
+	if (len <= max) {
+		*next = len;
+		return len;
+	}
+	/* text[max] exists: a newline there ends a piece of max bytes. */
+	for (i = max; i > 0; i--)
+		if (text[i] == '\n')
+			break;
+	if (i == 0)
+		for (i = max; i > 0; i--)
+			if (text[i] == ' ')
+				break;
+	if (i > 0) {
+		*next = i + 1;
+		return i;
+	}
+	/* One word longer than a message: cut before a continuation byte
+	 * never, so each piece stays UTF-8. */
+	for (i = max; i > 0 && ((unsigned char)text[i] & 0xc0) == 0x80; i--)
+		;
+	if (i == 0)
+		i = max; /* not UTF-8: cut anywhere, still within max */
+	*next = i;
+	return i;
 }
 
 /* ------------------------------------------------------ new passwords */
