@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Every message and prompt the module passes to the application is
  * within PAM's bound of PAM_MAX_MSG_SIZE (512) bytes with its NUL, in
  * every flow, through the real module and a real onboardd: a LightDM

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # A graphical kiosk end to end: the real LightDM with the real
 # lightdm-gtk-greeter on Xvfb (display :91, never :0), a private system
 # bus of its own (a dbus-daemon on its own socket; no systemd), the
