@@ -179,6 +179,9 @@ static int lb_write_config(struct lb_daemon *d, const struct lb_opts *o,
 	/* The bench's daemon never takes the host's userdb socket. */
 	if (!o->config)
 		fprintf(out, "userdb_socket =\n");
+	/* A million people need a million uids (the default holds 34,464). */
+	if (!o->config)
+		fprintf(out, "uid_range = 700000000-701999999\n");
 	if (fclose(out) != 0) {
 		fprintf(stderr, "bench_login: %s: %s\n", d->conf, strerror(errno));
 		return -1;

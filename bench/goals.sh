@@ -131,6 +131,8 @@ daemon() {
 		echo "mfa = optional"
 		echo "max_connections_per_uid = 1024"
 		echo "userdb_socket ="
+		# A million people need a million uids; the default range holds 34,464.
+		echo "uid_range = 700000000-701999999"
 		for kv in "$@"; do
 			echo "${kv%%=*} = ${kv#*=}"
 		done
