@@ -24,6 +24,9 @@ if ! command -v pam-auth-update >/dev/null 2>&1 ||
 	exit 77
 fi
 ob_setup
+# Nothing here changes the host's files, but the check that nothing did
+# must not see another test's changes: take turns with those tests.
+ob_lock_system_files
 root=$OB_DIR/root
 mkdir -p "$root/etc" "$root/usr/share/pam-configs" "$root/var/lib/pam" "$OB_DIR/debconf"
 cp -a /etc/pam.d "$root/etc/pam.d"
