@@ -156,13 +156,13 @@ expect_fail_with bad_seats_exits_2 2 "--seats" \
 expect_fail_with unknown_help_topic_exits_2 2 "unknown command" "$ONBOARDCTL" frobnicate --help
 
 # The daemon's refusal keeps its name: as root, nobody is no one; as
-# anyone else, the call is not theirs to make.
+# anyone else, the call is not theirs to make (varlink's own error).
 ob_start_daemon
 if [ "$(id -u)" -eq 0 ]; then
 	expect_json_error refusal_json_has_daemon_error 1 io.onboard.Admin.UserNotFound \
 		ob_ctl --json user show nobody
 else
-	expect_json_error refusal_json_has_daemon_error 1 io.onboard.Admin. \
+	expect_json_error refusal_json_has_daemon_error 1 org.varlink.service.PermissionDenied \
 		ob_ctl --json user show nobody
 fi
 # Text mode is unchanged: one line, no JSON.
