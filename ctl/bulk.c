@@ -52,10 +52,10 @@ static void bulk_say(const char *path, int e)
 
 	output_sanitize(path, clean, sizeof(clean));
 	if (e == -EEXIST)
-		fprintf(stderr, "onboardctl: %s exists already: codes are never written over a "
-			"file; choose another name\n", clean);
+		ctl_error(CTL_ERR_LOCAL, "%s exists already: codes are never written over a "
+			  "file; choose another name", clean);
 	else
-		fprintf(stderr, "onboardctl: %s: cannot create it: %s\n", clean, strerror(-e));
+		ctl_error(CTL_ERR_LOCAL, "%s: cannot create it: %s", clean, strerror(-e));
 }
 
 int bulk_check(const char *path)
@@ -141,7 +141,7 @@ int bulk_open(struct bulk_files *b, const char *path, enum bulk_kind kind)
 	}
 	r = bulk_write_all(b->csv_fd, BULK_CSV_HEADER, strlen(BULK_CSV_HEADER));
 	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot write %s: %s\n", b->csv_path, strerror(-r));
+		ctl_error(CTL_ERR_LOCAL, "cannot write %s: %s", b->csv_path, strerror(-r));
 		bulk_discard(b);
 	}
 	return r;
@@ -299,8 +299,8 @@ int bulk_finish(struct bulk_files *b)
 	if (r == 0)
 		r = bulk_sync_dir(b->csv_path);
 	if (r < 0)
-		fprintf(stderr, "onboardctl: cannot save %s and %s: %s\n", b->csv_path,
-			b->sheet_path, strerror(-r));
+		ctl_error(CTL_ERR_LOCAL, "cannot save %s and %s: %s", b->csv_path,
+			  b->sheet_path, strerror(-r));
 	return r;
 }
 
@@ -426,14 +426,14 @@ static int bulk_issue(struct ctl *c, struct bulk_files *b, int64_t lifetime, siz
 	free(after);
 	client_close(&cl);
 	if (e == -EBADMSG) {
-		fprintf(stderr, "onboardctl: onboardd sent a page of codes that is not valid; %zu "
-			"codes were issued but not written: issue them again\n", lost);
+		ctl_error(CTL_ERR_BAD_REPLY, "onboardd sent a page of codes that is not valid; %zu "
+			  "codes were issued but not written: issue them again", lost);
 		r = CTL_EXIT_REFUSED;
 	} else if (e == -ENOMEM) {
 		r = ctl_oom();
 	} else if (e < 0) {
-		fprintf(stderr, "onboardctl: cannot write %s: %s; %zu codes were issued but not "
-			"written: issue them again\n", b->csv_path, strerror(-e), lost);
+		ctl_error(CTL_ERR_LOCAL, "cannot write %s: %s; %zu codes were issued but not "
+			  "written: issue them again", b->csv_path, strerror(-e), lost);
 		r = CTL_EXIT_REFUSED;
 	}
 	return r;
@@ -473,8 +473,8 @@ int cmd_code_issue_bulk(struct ctl *c)
 	if (bulk_finish(&b) < 0 && r == CTL_EXIT_OK)
 		r = CTL_EXIT_REFUSED;
 	if (r != CTL_EXIT_OK) {
-		fprintf(stderr, "onboardctl: stopped after issuing %zu access codes: they are in %s "
-			"and %s\n", b.count, b.csv_path, b.sheet_path);
+		ctl_error(CTL_ERR_LOCAL, "stopped after issuing %zu access codes: they are in %s "
+			  "and %s", b.count, b.csv_path, b.sheet_path);
 		return r;
 	}
 	if (c->json) {

@@ -173,7 +173,7 @@ int cmd_user_purge(struct ctl *c)
 			return CTL_EXIT_USAGE;
 		}
 		if (!user_confirm(c->arg[0])) {
-			fprintf(stderr, "onboardctl: %s was not purged\n", c->arg[0]);
+			ctl_error(CTL_ERR_CANCELLED, "%s was not purged", c->arg[0]);
 			return CTL_EXIT_REFUSED;
 		}
 	}

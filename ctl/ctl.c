@@ -19,29 +19,61 @@
 #include "text.h"
 #include "varlink.h"
 
+static bool ctl_json_errors;
+
+void ctl_errors_as_json(bool on)
+{
+	ctl_json_errors = on;
+}
+
+static void ctl_verror(const char *name, const char *fmt, va_list ap)
+{
+	char text[OB_TEXT_MAX + 1], line[OB_TEXT_MAX + 1];
+	struct json_object *o;
+	const char *s;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	output_sanitize(text, line, sizeof(line));
+	if (!ctl_json_errors) {
+		fprintf(stderr, "onboardctl: %s\n", line);
+		return;
+	}
+	o = json_object_new_object();
+	if (o && json_object_object_add(o, "error", json_object_new_string(name)) == 0 &&
+	    json_object_object_add(o, "message", json_object_new_string(line)) == 0 &&
+	    (s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						       JSON_C_TO_STRING_NOSLASHESCAPE)))
+		fprintf(stderr, "%s\n", s);
+	else /* out of memory: still one JSON object, with nothing to quote */
+		fprintf(stderr, "{\"error\":\"%s\",\"message\":\"out of memory\"}\n",
+			CTL_ERR_NO_MEMORY);
+	json_object_put(o);
+}
+
+void ctl_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctl_verror(name, fmt, ap);
+	va_end(ap);
+}
+
+/* In --json mode the hint would not be JSON: the error's name says it. */
 void ctl_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("onboardctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_verror(CTL_ERR_USAGE, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'onboardctl --help'.\n", stderr);
-}
-
-/* "onboardctl: " and text on stderr, on one line, control characters
- * replaced: a daemon's or a file's text cannot drive the terminal. */
-static void ctl_print_refusal(const char *text)
-{
-	char line[OB_TEXT_MAX + 1];
-
-	fprintf(stderr, "onboardctl: %s\n", output_sanitize(text, line, sizeof(line)));
+	if (!ctl_json_errors)
+		fputs("Try 'onboardctl --help'.\n", stderr);
 }
 
 int ctl_oom(void)
 {
-	fputs("onboardctl: out of memory\n", stderr);
+	ctl_error(CTL_ERR_NO_MEMORY, "out of memory");
 	return CTL_EXIT_REFUSED;
 }
 
@@ -81,16 +113,17 @@ static int ctl_call_failed(const struct ctl *c, int timeout_ms, int r, struct js
 	if (r == -ENOMEM)
 		return ctl_oom();
 	if (r == -ETIMEDOUT) {
-		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: no reply within %d "
-			"seconds\n", c->socket, timeout_ms / 1000);
+		ctl_error(CTL_ERR_UNREACHABLE, "cannot reach onboardd at %s: no reply within %d "
+			  "seconds", c->socket, timeout_ms / 1000);
 		return CTL_EXIT_UNREACHABLE;
 	}
 	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot reach onboardd at %s: %s\n", c->socket,
-			r == -EBADMSG ? "the reply is not a valid varlink message" : strerror(-r));
+		ctl_error(CTL_ERR_UNREACHABLE, "cannot reach onboardd at %s: %s", c->socket,
+			  r == -EBADMSG ? "the reply is not a valid varlink message" : strerror(-r));
 		return CTL_EXIT_UNREACHABLE;
 	}
-	ctl_print_refusal(ctl_refusal_text(rparams, error, text, sizeof(text)));
+	ctl_error(error && error[0] ? error : CTL_ERR_BAD_REPLY, "%s",
+		  ctl_refusal_text(rparams, error, text, sizeof(text)));
 	ctl_release(*reply);
 	*reply = NULL;
 	return CTL_EXIT_REFUSED;
@@ -120,7 +153,7 @@ static int ctl_open(struct ctl *c, struct client *cl)
 	else
 		snprintf(text, sizeof(text), "cannot tell who serves %s: %s", c->socket,
 			 strerror(-r));
-	ctl_print_refusal(text);
+	ctl_error(CTL_ERR_UNTRUSTED, "%s", text);
 	return 1;
 }
 
@@ -174,7 +207,7 @@ void ctl_release(struct json_object *reply)
 int ctl_output_done(int r)
 {
 	if (r < 0) {
-		fprintf(stderr, "onboardctl: cannot write the output: %s\n", strerror(-r));
+		ctl_error(CTL_ERR_LOCAL, "cannot write the output: %s", strerror(-r));
 		return CTL_EXIT_REFUSED;
 	}
 	return CTL_EXIT_OK;
@@ -388,9 +421,9 @@ int ctl_list(struct ctl *c, const char *method, struct json_object *base, const 
 	r = c->json ? output_json(doc) : show(doc);
 	json_object_put(doc);
 	if (corrupt > 0)
-		fprintf(stderr, "onboardctl: %lld record(s) could not be read and are missing from "
-			"this list (the first: %s); onboardd's log names each\n",
-			(long long)corrupt, corrupt_first);
+		ctl_error(CTL_ERR_BAD_REPLY, "%lld record(s) could not be read and are missing "
+			  "from this list (the first: %s); onboardd's log names each",
+			  (long long)corrupt, corrupt_first);
 	return ctl_output_done(r);
 }
 

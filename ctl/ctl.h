@@ -70,6 +70,25 @@ struct ctl {
 	bool json;
 };
 
+/* The names of the errors onboardctl finds itself, as "error" of the
+ * JSON object that --json prints on stderr (onboardctl(8) lists them);
+ * onboardd's refusals keep their io.onboard.* names. */
+#define CTL_ERR_USAGE "io.onboard.ctl.UsageError"	      /* exit 2 */
+#define CTL_ERR_UNREACHABLE "io.onboard.ctl.Unreachable"      /* exit 3 */
+#define CTL_ERR_UNTRUSTED "io.onboard.ctl.UntrustedDaemon"    /* exit 3 */
+#define CTL_ERR_BAD_REPLY "io.onboard.ctl.BadReply"	      /* exit 1 */
+#define CTL_ERR_NO_MEMORY "io.onboard.ctl.OutOfMemory"	      /* exit 1 */
+#define CTL_ERR_LOCAL "io.onboard.ctl.LocalError"	      /* exit 1 */
+#define CTL_ERR_CANCELLED "io.onboard.ctl.Cancelled"	      /* exit 1 */
+
+/* From then on every error goes to stderr as one JSON object a line,
+ * {"error": NAME, "message": TEXT}, instead of "onboardctl: TEXT". */
+void ctl_errors_as_json(bool on);
+
+/* One error on stderr: "onboardctl: TEXT", or the JSON object above.
+ * Control characters in TEXT are replaced: a daemon's or a file's text
+ * cannot drive the terminal. */
+void ctl_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_oom(void);
 

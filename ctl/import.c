@@ -435,7 +435,7 @@ static int import_failures(struct import *imp, struct json_object *rparams,
 	if (got == -ENOMEM)
 		return ctl_oom();
 	if (got < 0) {
-		fputs("onboardctl: onboardd sent a list of failures that is not valid\n", stderr);
+		ctl_error(CTL_ERR_BAD_REPLY, "onboardd sent a list of failures that is not valid");
 		return CTL_EXIT_REFUSED;
 	}
 	return CTL_EXIT_OK;
@@ -497,13 +497,13 @@ static int import_codes(struct import *imp, struct bulk_files *b)
 		next = import_int(rp, "next", -1);
 		ctl_release(reply);
 		if (r == -EBADMSG) {
-			fputs("onboardctl: onboardd sent invitation codes that are not valid\n", stderr);
+			ctl_error(CTL_ERR_BAD_REPLY, "onboardd sent invitation codes that are not valid");
 			return CTL_EXIT_REFUSED;
 		}
 		if (r < 0) {
-			fprintf(stderr, "onboardctl: cannot write %s: %s; send the invitations that are "
-				"missing from it again with 'invite send'\n", b->csv_path,
-				strerror(-r));
+			ctl_error(CTL_ERR_LOCAL, "cannot write %s: %s; send the invitations that are "
+				  "missing from it again with 'invite send'", b->csv_path,
+				  strerror(-r));
 			return CTL_EXIT_REFUSED;
 		}
 		/* Codes are given once: a next that does not move on is the end. */
@@ -599,8 +599,7 @@ static int import_read(struct import *imp)
 	if (r == -ENOMEM)
 		return ctl_oom();
 	if (r > 0) {
-		fprintf(stderr, "onboardctl: nothing was sent: correct the file and import it "
-			"again\n");
+		ctl_error(CTL_ERR_LOCAL, "nothing was sent: correct the file and import it again");
 		return CTL_EXIT_REFUSED;
 	}
 	if (imp->rows == 0) {
@@ -635,7 +634,7 @@ static int import_run(struct import *imp, struct bulk_files *b)
 			bad_rows = 1;
 	} else if (r == CTL_EXIT_OK && import_int(rparams, "imported", -1) < 0 &&
 		   !imp->c->opt[OPT_DRY_RUN]) {
-		fputs("onboardctl: onboardd neither imported nor refused the rows\n", stderr);
+		ctl_error(CTL_ERR_BAD_REPLY, "onboardd neither imported nor refused the rows");
 		r = CTL_EXIT_REFUSED;
 	}
 	if (r == CTL_EXIT_OK && b && !bad_rows) {
@@ -646,10 +645,10 @@ static int import_run(struct import *imp, struct bulk_files *b)
 			r = CTL_EXIT_REFUSED;
 		if (r == CTL_EXIT_OK &&
 		    (int64_t)b->count < import_int(rparams, "imported", 0))
-			fprintf(stderr, "onboardctl: %" PRId64 " invitation codes did not reach "
-				"the code files: send theirs again with 'onboardctl invite send "
-				"USERNAME'\n",
-				import_int(rparams, "imported", 0) - (int64_t)b->count);
+			ctl_error(CTL_ERR_LOCAL, "%" PRId64 " invitation codes did not reach "
+				  "the code files: send theirs again with 'onboardctl invite send "
+				  "USERNAME'",
+				  import_int(rparams, "imported", 0) - (int64_t)b->count);
 	}
 	if (r == CTL_EXIT_OK || bad_rows)
 		r = import_summary(imp, rparams, failures, bad_rows, b && !bad_rows ? b : NULL);

@@ -140,106 +140,158 @@ static const struct ctl_option ctl_no_options[] = {
 	{ NULL, false, 0 },
 };
 
+/* ------------------------------------------------------------ messages */
+
+/* Each command's lines of --help: its synopsis, then what it does from
+ * the 35th column.  onboardctl --help prints them all, onboardctl
+ * COMMAND --help its own (tests/test_man.sh holds them to onboardctl(8)). */
+static const char help_status[] =
+	"  status                          the daemon's version, uptime and database\n";
+
+static const char help_user_add[] =
+	"  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
+	"           [--role R] [--permissions LIST] [--org O] [--group G]...\n"
+	"           [--pool P]... [--link USER] [--existing-account | --create-account]\n"
+	"           [--keep-unix-password] [--invite [--code-to-me]]\n"
+	"                                  add a person (--existing-account, as root, lets\n"
+	"                                  onboard manage a Unix account that already\n"
+	"                                  exists and locks its Unix password, unless\n"
+	"                                  --keep-unix-password;\n"
+	"                                  --create-account, as root, makes it;\n"
+	"                                  --invite also invites them, as invite send;\n"
+	"                                  roles: user, admin, technician, assistant;\n"
+	"                                  permissions: users, invites, codes, groups,\n"
+	"                                  pools, audit, bank, separated by commas)\n";
+
+static const char help_user_show[] =
+	"  user show USERNAME              one person, their authenticator and their\n"
+	"                                  access code's status\n";
+
+static const char help_user_list[] =
+	"  user list                       every person\n";
+
+static const char help_user_modify[] =
+	"  user modify USERNAME [--first-name F] [--last-name L] [--email E]\n"
+	"           [--phone P] [--role R] [--permissions LIST] [--link USER]\n"
+	"                                  change a person (\"\" clears e-mail, phone,\n"
+	"                                  link and permissions)\n";
+
+static const char help_user_delete[] =
+	"  user delete USERNAME [--force]  move a person to the user bank (--force: also\n"
+	"                                  when others are linked to them)\n";
+
+static const char help_user_restore[] =
+	"  user restore USERNAME           take a person out of the user bank\n";
+
+static const char help_user_purge[] =
+	"  user purge USERNAME [--yes] [--force]\n"
+	"                                  remove a person in the user bank for good\n"
+	"                                  (asks first; --yes does not)\n";
+
+static const char help_user_import[] =
+	"  user import FILE.csv [--org ORG] [--invite --output FILE] [--dry-run]\n"
+	"                                  add the people of a spreadsheet saved as CSV:\n"
+	"                                  all of them or, when a row is wrong, none\n";
+
+static const char help_bank_list[] =
+	"  bank list [--search TEXT]       the people in the user bank\n";
+
+static const char help_code_issue[] =
+	"  code issue USERNAME [--lifetime DURATION] [--reset-mfa]\n"
+	"                                  issue an access code (shown once; replaces\n"
+	"                                  the previous one; DURATION like 90d, 12h, 15m;\n"
+	"                                  --reset-mfa: the login with it also removes\n"
+	"                                  the authenticator, to enrol a new one)\n"
+	"  code issue --all-without-email --output FILE [--org ORG] [--lifetime D]\n"
+	"                                  an access code for everyone without e-mail,\n"
+	"                                  written to FILE (CSV) and a printable sheet\n";
+
+static const char help_code_revoke[] =
+	"  code revoke USERNAME            revoke a person's unused access code\n";
+
+static const char help_code_list[] =
+	"  code list                       every access code's status, never the code\n";
+
+static const char help_invite_send[] =
+	"  invite send USERNAME [--code-to-me]\n"
+	"                                  invite a person to register: a code valid\n"
+	"                                  for invitation_lifetime (replaces a pending\n"
+	"                                  one). E-mail delivery is not built yet: the\n"
+	"                                  code is always shown to you, once, and\n"
+	"                                  --code-to-me says exactly that\n";
+
+static const char help_invite_revoke[] =
+	"  invite revoke USERNAME          withdraw a person's pending invitation\n";
+
+static const char help_invite_list[] =
+	"  invite list                     every invitation's status and expiry,\n"
+	"                                  never the code\n";
+
+static const char help_mfa_reset[] =
+	"  mfa reset USERNAME              remove a person's authenticator: they enrol\n"
+	"                                  a new one at their next login, after the\n"
+	"                                  password\n";
+
+static const char help_source_unlock[] =
+	"  source unlock KIND=VALUE        lift a kiosk source's lock after wrong access\n"
+	"                                  codes (rhost=HOST, tty=TTY or service=NAME)\n";
+
+static const char help_unlock[] =
+	"  unlock USERNAME                 lift a person's lock after failed logins and\n"
+	"                                  clear their count of failures\n";
+
+static const char help_group_add[] =
+	"  group add NAME [--org O]        a host group (hosts name it in pam_onboard's\n"
+	"                                  group=NAME)\n";
+
+static const char help_group_list[] =
+	"  group list                      the host groups and their members\n";
+
+static const char help_group_assign[] =
+	"  group assign|unassign USERNAME GROUP\n"
+	"                                  put a person in a host group, or take them out\n";
+
+static const char help_pool_add[] =
+	"  pool add NAME --seats N [--org O]\n"
+	"                                  a seat pool of N seats\n";
+
+static const char help_pool_list[] =
+	"  pool list                       the seat pools, seats used and total\n";
+
+static const char help_pool_assign[] =
+	"  pool assign|unassign USERNAME POOL\n"
+	"                                  give a person a seat in a pool, or take it back\n";
+
+static const char help_audit[] =
+	"  audit [--since TIME] [--user USERNAME]\n"
+	"                                  the audit log (TIME: seconds since the epoch,\n"
+	"                                  2025-01-31, 2025-01-31T08:00:00 in UTC, or\n"
+	"                                  how long ago, like 2h or 7d)\n";
+
+static const char help_doctor[] =
+	"  doctor [--root DIR] [--state-dir DIR] [--sshd-config FILE]\n"
+	"                                  check the PAM stacks, sshd, the socket and\n"
+	"                                  the state files for mistakes that let logins\n"
+	"                                  skip onboard; exit 1 when it finds any\n";
+
+static const char ctl_help_options[] =
+	"Options:\n"
+	"  --socket PATH  onboardd's socket (default: $ONBOARD_SOCKET, else " OB_DEFAULT_SOCKET ")\n"
+	"  --json         print the reply as one JSON document; errors as one JSON object\n"
+	"                 on stderr, {\"error\": NAME, \"message\": TEXT}\n"
+	"  --help         show this help\n"
+	"  --version      show the version\n"
+	"\n"
+	"Exit status: 0 done, 1 refused by onboardd, 2 usage error, 3 onboardd unreachable.\n";
+
 struct ctl_command {
 	const char *words[2];
 	const char *args[2]; /* the positional arguments' names */
 	unsigned required;   /* how many of them must be there */
 	const struct ctl_option *options;
 	int (*run)(struct ctl *c);
+	const char *help; /* its lines of --help (shared by assign and unassign) */
 };
-
-/* ------------------------------------------------------------ messages */
-
-static void ctl_help(void)
-{
-	printf("Usage: onboardctl [--socket PATH] [--json] COMMAND ...\n"
-	       "\n"
-	       "Administer onboard through onboardd.\n"
-	       "\n"
-	       "Commands:\n"
-	       "  status                          the daemon's version, uptime and database\n"
-	       "  user add USERNAME --first-name F --last-name L [--email E] [--phone P]\n"
-	       "           [--role R] [--permissions LIST] [--org O] [--group G]...\n"
-	       "           [--pool P]... [--link USER] [--existing-account | --create-account]\n"
-	       "           [--keep-unix-password] [--invite [--code-to-me]]\n"
-	       "                                  add a person (--existing-account, as root, lets\n"
-	       "                                  onboard manage a Unix account that already\n"
-	       "                                  exists and locks its Unix password, unless\n"
-	       "                                  --keep-unix-password;\n"
-	       "                                  --create-account, as root, makes it;\n"
-	       "                                  --invite also invites them, as invite send;\n"
-	       "                                  roles: user, admin, technician, assistant;\n"
-	       "                                  permissions: users, invites, codes, groups,\n"
-	       "                                  pools, audit, bank, separated by commas)\n"
-	       "  user show USERNAME              one person, their authenticator and their\n"
-	       "                                  access code's status\n"
-	       "  user list                       every person\n"
-	       "  user modify USERNAME [--first-name F] [--last-name L] [--email E]\n"
-	       "           [--phone P] [--role R] [--permissions LIST] [--link USER]\n"
-	       "                                  change a person (\"\" clears e-mail, phone,\n"
-	       "                                  link and permissions)\n"
-	       "  user delete USERNAME [--force]  move a person to the user bank (--force: also\n"
-	       "                                  when others are linked to them)\n"
-	       "  user restore USERNAME           take a person out of the user bank\n"
-	       "  user purge USERNAME [--yes] [--force]\n"
-	       "                                  remove a person in the user bank for good\n"
-	       "                                  (asks first; --yes does not)\n"
-	       "  user import FILE.csv [--org ORG] [--invite --output FILE] [--dry-run]\n"
-	       "                                  add the people of a spreadsheet saved as CSV:\n"
-	       "                                  all of them or, when a row is wrong, none\n"
-	       "  bank list [--search TEXT]       the people in the user bank\n"
-	       "  code issue USERNAME [--lifetime DURATION] [--reset-mfa]\n"
-	       "                                  issue an access code (shown once; replaces\n"
-	       "                                  the previous one; DURATION like 90d, 12h, 15m;\n"
-	       "                                  --reset-mfa: the login with it also removes\n"
-	       "                                  the authenticator, to enrol a new one)\n"
-	       "  code issue --all-without-email --output FILE [--org ORG] [--lifetime D]\n"
-	       "                                  an access code for everyone without e-mail,\n"
-	       "                                  written to FILE (CSV) and a printable sheet\n"
-	       "  code revoke USERNAME            revoke a person's unused access code\n"
-	       "  code list                       every access code's status, never the code\n"
-	       "  invite send USERNAME [--code-to-me]\n"
-	       "                                  invite a person to register: a code valid\n"
-	       "                                  for invitation_lifetime (replaces a pending\n"
-	       "                                  one). E-mail delivery is not built yet: the\n"
-	       "                                  code is always shown to you, once, and\n"
-	       "                                  --code-to-me says exactly that\n"
-	       "  invite revoke USERNAME          withdraw a person's pending invitation\n"
-	       "  invite list                     every invitation's status and expiry,\n"
-	       "                                  never the code\n"
-	       "  mfa reset USERNAME              remove a person's authenticator: they enrol\n"
-	       "                                  a new one at their next login, after the\n"
-	       "                                  password\n"
-	       "  source unlock KIND=VALUE        lift a kiosk source's lock after wrong access\n"
-	       "                                  codes (rhost=HOST, tty=TTY or service=NAME)\n"
-	       "  unlock USERNAME                 lift a person's lock after failed logins and\n"
-	       "                                  clear their count of failures\n"
-	       "  group add NAME [--org O]        a host group (hosts name it in pam_onboard's\n"
-	       "                                  group=NAME)\n"
-	       "  group list                      the host groups and their members\n"
-	       "  group assign|unassign USERNAME GROUP\n"
-	       "  pool add NAME --seats N [--org O]\n"
-	       "                                  a seat pool of N seats\n"
-	       "  pool list                       the seat pools, seats used and total\n"
-	       "  pool assign|unassign USERNAME POOL\n"
-	       "  audit [--since TIME] [--user USERNAME]\n"
-	       "                                  the audit log (TIME: seconds since the epoch,\n"
-	       "                                  2025-01-31, 2025-01-31T08:00:00 in UTC, or\n"
-	       "                                  how long ago, like 2h or 7d)\n"
-	       "  doctor [--root DIR] [--state-dir DIR] [--sshd-config FILE]\n"
-	       "                                  check the PAM stacks, sshd, the socket and\n"
-	       "                                  the state files for mistakes that let logins\n"
-	       "                                  skip onboard; exit 1 when it finds any\n"
-	       "\n"
-	       "Options:\n"
-	       "  --socket PATH  onboardd's socket (default: $ONBOARD_SOCKET, else %s)\n"
-	       "  --json         print the reply as one JSON document\n"
-	       "  --help         show this help\n"
-	       "  --version      show the version\n"
-	       "\n"
-	       "Exit status: 0 done, 1 refused by onboardd, 2 usage error, 3 onboardd unreachable.\n",
-	       OB_DEFAULT_SOCKET);
-}
 
 /* doctor reads the files and the socket itself (ctl/doctor.c); without
  * --socket or $ONBOARD_SOCKET it checks the default socket inside --root. */
@@ -263,36 +315,92 @@ static int ctl_doctor(struct ctl *c)
 }
 
 static const struct ctl_command ctl_commands[] = {
-	{ { "status", NULL }, { NULL }, 0, ctl_no_options, cmd_status },
-	{ { "user", "add" }, { "USERNAME" }, 1, ctl_user_add_options, cmd_user_add },
-	{ { "user", "show" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_show },
-	{ { "user", "list" }, { NULL }, 0, ctl_no_options, cmd_user_list },
-	{ { "user", "modify" }, { "USERNAME" }, 1, ctl_user_modify_options, cmd_user_modify },
-	{ { "user", "delete" }, { "USERNAME" }, 1, ctl_user_delete_options, cmd_user_delete },
-	{ { "user", "restore" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_restore },
-	{ { "user", "purge" }, { "USERNAME" }, 1, ctl_user_purge_options, cmd_user_purge },
-	{ { "user", "import" }, { "FILE" }, 1, ctl_user_import_options, cmd_user_import },
-	{ { "bank", "list" }, { NULL }, 0, ctl_bank_list_options, cmd_bank_list },
-	{ { "code", "issue" }, { "USERNAME" }, 0, ctl_code_issue_options, cmd_code_issue },
-	{ { "code", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_code_revoke },
-	{ { "code", "list" }, { NULL }, 0, ctl_no_options, cmd_code_list },
-	{ { "invite", "send" }, { "USERNAME" }, 1, ctl_invite_send_options, cmd_invite_send },
-	{ { "invite", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_invite_revoke },
-	{ { "invite", "list" }, { NULL }, 0, ctl_no_options, cmd_invite_list },
-	{ { "mfa", "reset" }, { "USERNAME" }, 1, ctl_no_options, cmd_mfa_reset },
-	{ { "unlock", NULL }, { "USERNAME" }, 1, ctl_no_options, cmd_unlock },
-	{ { "source", "unlock" }, { "SOURCE" }, 1, ctl_no_options, cmd_source_unlock },
-	{ { "group", "add" }, { "NAME" }, 1, ctl_group_add_options, cmd_group_add },
-	{ { "group", "list" }, { NULL }, 0, ctl_no_options, cmd_group_list },
-	{ { "group", "assign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_assign },
-	{ { "group", "unassign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_unassign },
-	{ { "pool", "add" }, { "NAME" }, 1, ctl_pool_add_options, cmd_pool_add },
-	{ { "pool", "list" }, { NULL }, 0, ctl_no_options, cmd_pool_list },
-	{ { "pool", "assign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_assign },
-	{ { "pool", "unassign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_unassign },
-	{ { "audit", NULL }, { NULL }, 0, ctl_audit_options, cmd_audit },
-	{ { "doctor", NULL }, { NULL }, 0, ctl_doctor_options, ctl_doctor },
+	{ { "status", NULL }, { NULL }, 0, ctl_no_options, cmd_status,
+	  help_status },
+	{ { "user", "add" }, { "USERNAME" }, 1, ctl_user_add_options, cmd_user_add,
+	  help_user_add },
+	{ { "user", "show" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_show,
+	  help_user_show },
+	{ { "user", "list" }, { NULL }, 0, ctl_no_options, cmd_user_list,
+	  help_user_list },
+	{ { "user", "modify" }, { "USERNAME" }, 1, ctl_user_modify_options, cmd_user_modify,
+	  help_user_modify },
+	{ { "user", "delete" }, { "USERNAME" }, 1, ctl_user_delete_options, cmd_user_delete,
+	  help_user_delete },
+	{ { "user", "restore" }, { "USERNAME" }, 1, ctl_no_options, cmd_user_restore,
+	  help_user_restore },
+	{ { "user", "purge" }, { "USERNAME" }, 1, ctl_user_purge_options, cmd_user_purge,
+	  help_user_purge },
+	{ { "user", "import" }, { "FILE" }, 1, ctl_user_import_options, cmd_user_import,
+	  help_user_import },
+	{ { "bank", "list" }, { NULL }, 0, ctl_bank_list_options, cmd_bank_list,
+	  help_bank_list },
+	{ { "code", "issue" }, { "USERNAME" }, 0, ctl_code_issue_options, cmd_code_issue,
+	  help_code_issue },
+	{ { "code", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_code_revoke,
+	  help_code_revoke },
+	{ { "code", "list" }, { NULL }, 0, ctl_no_options, cmd_code_list,
+	  help_code_list },
+	{ { "invite", "send" }, { "USERNAME" }, 1, ctl_invite_send_options, cmd_invite_send,
+	  help_invite_send },
+	{ { "invite", "revoke" }, { "USERNAME" }, 1, ctl_no_options, cmd_invite_revoke,
+	  help_invite_revoke },
+	{ { "invite", "list" }, { NULL }, 0, ctl_no_options, cmd_invite_list,
+	  help_invite_list },
+	{ { "mfa", "reset" }, { "USERNAME" }, 1, ctl_no_options, cmd_mfa_reset,
+	  help_mfa_reset },
+	{ { "unlock", NULL }, { "USERNAME" }, 1, ctl_no_options, cmd_unlock,
+	  help_unlock },
+	{ { "source", "unlock" }, { "SOURCE" }, 1, ctl_no_options, cmd_source_unlock,
+	  help_source_unlock },
+	{ { "group", "add" }, { "NAME" }, 1, ctl_group_add_options, cmd_group_add,
+	  help_group_add },
+	{ { "group", "list" }, { NULL }, 0, ctl_no_options, cmd_group_list,
+	  help_group_list },
+	{ { "group", "assign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_assign,
+	  help_group_assign },
+	{ { "group", "unassign" }, { "USERNAME", "GROUP" }, 2, ctl_no_options, cmd_group_unassign,
+	  help_group_assign },
+	{ { "pool", "add" }, { "NAME" }, 1, ctl_pool_add_options, cmd_pool_add,
+	  help_pool_add },
+	{ { "pool", "list" }, { NULL }, 0, ctl_no_options, cmd_pool_list,
+	  help_pool_list },
+	{ { "pool", "assign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_assign,
+	  help_pool_assign },
+	{ { "pool", "unassign" }, { "USERNAME", "POOL" }, 2, ctl_no_options, cmd_pool_unassign,
+	  help_pool_assign },
+	{ { "audit", NULL }, { NULL }, 0, ctl_audit_options, cmd_audit,
+	  help_audit },
+	{ { "doctor", NULL }, { NULL }, 0, ctl_doctor_options, ctl_doctor,
+	  help_doctor },
 };
+
+static void ctl_help(void)
+{
+	const char *last = NULL;
+
+	printf("Usage: onboardctl [--socket PATH] [--json] COMMAND ...\n"
+	       "       onboardctl COMMAND --help\n"
+	       "\n"
+	       "Administer onboard through onboardd.\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < OB_ARRAY_SIZE(ctl_commands); i++) {
+		if (ctl_commands[i].help != last)
+			fputs(ctl_commands[i].help, stdout);
+		last = ctl_commands[i].help;
+	}
+	printf("\n%s", ctl_help_options);
+}
+
+/* onboardctl COMMAND --help: that command's lines and the options every
+ * command takes. */
+static void ctl_command_help(const struct ctl_command *cmd)
+{
+	printf("Usage: onboardctl [--socket PATH] [--json] %s%s%s ...\n\n%s\n%s",
+	       cmd->words[0], cmd->words[1] ? " " : "", cmd->words[1] ? cmd->words[1] : "",
+	       cmd->help, ctl_help_options);
+}
 
 /* ------------------------------------------------------------- parsing */
 
@@ -507,7 +615,7 @@ static int ctl_main(struct ctl *c, int argc, char **argv)
 	n = ctl_parse(c, argc, argv, words, (int)OB_ARRAY_SIZE(words));
 	if (n < 0)
 		return CTL_EXIT_USAGE;
-	if (c->opt[OPT_HELP]) {
+	if (c->opt[OPT_HELP] && n == 0) {
 		ctl_help();
 		return output_finish() < 0 ? CTL_EXIT_REFUSED : CTL_EXIT_OK;
 	}
@@ -523,6 +631,10 @@ static int ctl_main(struct ctl *c, int argc, char **argv)
 	if (!cmd) {
 		ctl_unknown_command(words, n);
 		return CTL_EXIT_USAGE;
+	}
+	if (c->opt[OPT_HELP]) {
+		ctl_command_help(cmd);
+		return output_finish() < 0 ? CTL_EXIT_REFUSED : CTL_EXIT_OK;
 	}
 	if (ctl_check(c, cmd, words, n) < 0)
 		return CTL_EXIT_USAGE;
@@ -544,7 +656,13 @@ static int ctl_main(struct ctl *c, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct ctl c = { 0 };
-	int r = ctl_main(&c, argc, argv);
+	int r;
+
+	/* Errors are JSON from the first one on, whatever comes before --json. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			ctl_errors_as_json(true);
+	r = ctl_main(&c, argc, argv);
 
 	for (int id = 0; id < OPT_COUNT; id++)
 		free(c.many[id]);

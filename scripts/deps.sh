@@ -7,7 +7,7 @@ set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config
 libpam0g-dev libsodium-dev liblmdb-dev libsystemd-dev libjson-c-dev libinih-dev
 libcmocka-dev libpamtest0-dev libpam-wrapper libnss-wrapper
-pamtester lmdb-utils libfaketime python3
+pamtester lmdb-utils libfaketime python3 mandoc
 liboath-dev libqrencode-dev oathtool expect libpwquality-dev cracklib-runtime
 libcsv-dev valgrind
 openssh-server openssh-client login util-linux passwd libpam-modules

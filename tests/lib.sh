@@ -193,6 +193,16 @@ ob_write_nss() {
 	sysuser:x:500:
 	bob:x:1001:
 	EOF
+	# Not root (a package build): onboardd's own uid must have an entry,
+	# as on a real host, or cracklib (whose check looks the caller up)
+	# says "you are not registered in the password file" and onboardd
+	# warns its dictionary cannot be read.  A name no test uses.
+	me=$(id -u)
+	if [ "$me" -ne 0 ] && ! grep -q "^[^:]*:x:$me:" "$OB_PASSWD"; then
+		printf 'obbuild:x:%s:%s:the build:/nonexistent:/usr/sbin/nologin\n' "$me" \
+			"$(id -g)" >>"$OB_PASSWD"
+		printf 'obbuild:x:%s:\n' "$(id -g)" >>"$OB_GROUP"
+	fi
 	# configure fills NSS_WRAPPER_LIB; by hand, ask pkg-config.
 	if [ -z "${NSS_WRAPPER_LIB:-}" ]; then
 		NSS_WRAPPER_LIB=$(pkg-config --libs nss_wrapper 2>/dev/null)

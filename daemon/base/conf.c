@@ -750,3 +750,8 @@ int config_load(struct config *c, const char *path, bool must_exist, char *err, 
 	*c = work;
 	return 0;
 }
+
+const char *config_key_name(size_t i)
+{
+	return i < CONF_NKEYS ? conf_keys[i].name : NULL;
+}

@@ -107,4 +107,8 @@ int config_load(struct config *c, const char *path, bool must_exist, char *err, 
 /* Parse "64M", "1G", "4096" (bytes) into *out.  Returns 0 or -EINVAL. */
 int config_parse_size(const char *s, uint64_t *out);
 
+/* The name of the i-th key onboardd.conf knows, NULL past the last: the
+ * shipped example (data/onboardd.conf) is checked against them. */
+const char *config_key_name(size_t i);
+
 #endif

@@ -53,6 +53,7 @@ static void usage(FILE *f)
 		"  --state-dir DIR  database and key file (default %s)\n"
 		"  --foreground     stay in the foreground and log to stderr\n"
 		"  --debug          log debug messages\n"
+		"  --help           show this help\n"
 		"  --version        print the version\n",
 		OB_DEFAULT_CONFIG, OB_DEFAULT_SOCKET, OB_DEFAULT_STATE_DIR);
 }
