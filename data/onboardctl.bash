@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # bash completion for onboardctl(8); make install puts it in
 # bash-completion's completionsdir.  The commands and each command's
 # options are read from onboardctl's own --help when asked for, so that

@@ -22,7 +22,7 @@ fi
 for f in $files; do
 	case $f in
 	*.c | *.h) line="/* $tag */" ;;
-	*.sh | *.py | *.exp | .ci/run | Makefile.am | configure.ac | *.varlink | systemd/*) line="# $tag" ;;
+	*.sh | *.bash | *.py | *.exp | .ci/run | Makefile.am | configure.ac | *.varlink | systemd/*) line="# $tag" ;;
 	*.[158] | *.[158].in) line=".\\\" $tag" ;;
 	*) continue ;;
 	esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Hold the manual pages to the programs' --help (tests/test_man.sh).
 
     man_help.py ONBOARDCTL ONBOARDD MANDIR

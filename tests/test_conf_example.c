@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The example configuration that make install puts in /etc/onboard
  * (data/onboardd.conf) against conf.c's table of keys: it names every key
  * once and no other, and its commented values, all uncommented, load to

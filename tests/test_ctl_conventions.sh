@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # onboardctl's conventions, for every command (issue 15, item 9):
 #   - COMMAND --help prints that command's usage on stdout and exits 0;
 #   - every usage error (an unknown option, a missing or extra argument,

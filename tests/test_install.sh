@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # make install DESTDIR=... (issue 15, item 2): every part in the
 # directory configure chose for it, and nothing else; the units name the
 # configured paths; an administrator's onboardd.conf survives a second

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The manual pages (issue 15, item 8): mandoc -Tlint finds nothing in any
 # of them, and they list what the programs' --help lists, command by
 # command and option by option, each way round (tests/man_help.py).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # pam-auth-update with onboard's profile (data/onboard.pam-config), on a
 # copy of the host's /etc/pam.d in a temporary root (pam-auth-update
 # --root) with a debconf database of its own: the host's files and
