@@ -85,6 +85,11 @@ static inline long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* server_peer.c: the real uid of the process behind connection fd
+ * (pid from SO_PEERCRED), for a peer of uid 0: a setuid program's is its
+ * caller's.  0 with *out set, or -errno. */
+int peer_real_uid(int fd, pid_t pid, uid_t *out);
+
 /* server_conn.c: a connection's buffers, reading and writing. */
 void conn_update_events(struct conn *c);
 void conn_free(struct conn *c);
