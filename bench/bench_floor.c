@@ -19,8 +19,10 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "bench_args.h"
 #include "bench_stats.h"
 
 #define BF_MSG_MAX 4096
@@ -362,34 +365,20 @@ static void bf_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "records", required_argument, NULL, 'n' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "ops", required_argument, NULL, 'o' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bf_opts o = { .dir = ".", .n = 0, .count = 1000, .ops = 3, .mem = 64u << 20 };
+	const struct bench_arg args[] = {
+		BENCH_TEXT("dir", o.dir),
+		BENCH_NUMBER("records", o.n, 0, ULONG_MAX),
+		BENCH_NUMBER("count", o.count, 1, 10000000),
+		BENCH_NUMBER("ops", o.ops, 0, ULLONG_MAX),
+		BENCH_NUMBER("memory", o.mem, 0, SIZE_MAX),
+	};
 	const char *cmd;
-	int ch;
+	int r;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': o.dir = optarg; break;
-		case 'n': o.n = strtoul(optarg, NULL, 10); break;
-		case 'c': o.count = strtoul(optarg, NULL, 10); break;
-		case 'o': o.ops = strtoull(optarg, NULL, 10); break;
-		case 'm': o.mem = (size_t)strtoull(optarg, NULL, 10); break;
-		case 'h': bf_usage(stdout); return 0;
-		default: bf_usage(stderr); return 2;
-		}
-	}
-	if (optind + 1 != argc || o.count == 0 || o.count > 10000000) {
-		bf_usage(stderr);
-		return 2;
-	}
+	r = bench_parse_args(argc, argv, "bench_floor", args, 1, bf_usage);
+	if (r != 0)
+		return r > 0 ? 0 : 2;
 	if (sodium_init() < 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);

@@ -40,6 +40,7 @@
 #include "ob_cleanup.h"
 #include "ob_protocol.h"
 #include "varlink.h"
+#include "bench_args.h"
 
 /* A login queued behind 31 others waits for their hashing: be patient. */
 #define LB_TIMEOUT_MS 60000
@@ -51,12 +52,17 @@
 
 enum lb_outcome { LB_OK, LB_BUSY, LB_REFUSED, LB_FAILED, LB_OUTCOMES };
 
+/* How many clients at once, level after level. */
+struct lb_levels {
+	unsigned at[LB_MAX_LEVELS], n;
+};
+
 struct lb_opts {
 	const char *onboardd;
 	const char *config; /* the administrator's base configuration, or NULL */
-	unsigned code_levels[LB_MAX_LEVELS], ncode_levels;
+	struct lb_levels code_levels;
 	unsigned code_logins; /* per level of (a) */
-	unsigned levels[LB_MAX_LEVELS], nlevels;
+	struct lb_levels levels;
 	unsigned logins; /* per level of (b) */
 	unsigned busy_clients, busy_queue;
 	unsigned admin_people;
@@ -674,8 +680,8 @@ static void lb_phase_codes(const struct lb_opts *o, struct lb_run *run)
 	lb_table_head();
 	run->kind = LB_KIND_CODE;
 	run->first = 0;
-	for (unsigned l = 0; l < o->ncode_levels; l++) {
-		run->clients = o->code_levels[l];
+	for (unsigned l = 0; l < o->code_levels.n; l++) {
+		run->clients = o->code_levels.at[l];
 		run->total = o->code_logins;
 		if (lb_alloc_run(run, run->total) < 0)
 			abort();
@@ -690,10 +696,10 @@ static void lb_phase_passwords(const struct lb_opts *o, struct lb_run *run)
 	printf("(b) password logins: Start, password\n");
 	lb_table_head();
 	run->kind = LB_KIND_PASSWORD;
-	for (unsigned l = 0; l < o->nlevels; l++) {
+	for (unsigned l = 0; l < o->levels.n; l++) {
 		unsigned total = o->logins;
 
-		run->clients = o->levels[l];
+		run->clients = o->levels.at[l];
 		/* Every client logs in at least twice. */
 		if (total < 2 * run->clients)
 			total = 2 * run->clients;
@@ -954,98 +960,56 @@ static void lb_usage(FILE *f)
 		"Needs root: it runs logins for people other than itself.\n");
 }
 
-static int lb_number(const char *s, unsigned lo, unsigned hi, unsigned *out)
+/* A comma-separated list of client counts, for --code-clients and
+ * --clients. */
+static int lb_list(const char *s, void *dst)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int lb_list(const char *s, unsigned *out, unsigned *n)
-{
+	struct lb_levels *l = dst;
 	char buf[128], *save = NULL, *tok;
+	unsigned long long v;
 
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	snprintf(buf, sizeof(buf), "%s", s);
-	*n = 0;
+	l->n = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (*n == LB_MAX_LEVELS || lb_number(tok, 1, LB_MAX_CLIENTS, &out[*n]) < 0)
+		if (l->n == LB_MAX_LEVELS || bench_number(tok, 1, LB_MAX_CLIENTS, &v) < 0)
 			return -1;
-		(*n)++;
+		l->at[l->n++] = (unsigned)v;
 	}
-	return *n ? 0 : -1;
+	return l->n ? 0 : -1;
 }
 
 static int lb_parse_args(int argc, char **argv, struct lb_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "onboardd", required_argument, NULL, 'o' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "code-clients", required_argument, NULL, 'A' },
-		{ "code-logins", required_argument, NULL, 'a' },
-		{ "clients", required_argument, NULL, 'B' },
-		{ "logins", required_argument, NULL, 'b' },
-		{ "busy-clients", required_argument, NULL, 'C' },
-		{ "busy-queue", required_argument, NULL, 'q' },
-		{ "admin-people", required_argument, NULL, 'd' },
-		{ "storm", required_argument, NULL, 's' },
-		{ "storm-rounds", required_argument, NULL, 'r' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct bench_arg args[] = {
+		BENCH_TEXT("onboardd", o->onboardd),
+		BENCH_TEXT("config", o->config),
+		BENCH_PARSE("code-clients", lb_list, &o->code_levels),
+		BENCH_NUMBER("code-logins", o->code_logins, 1, 100000),
+		BENCH_PARSE("clients", lb_list, &o->levels),
+		BENCH_NUMBER("logins", o->logins, 1, 1000000),
+		BENCH_NUMBER("busy-clients", o->busy_clients, 1, LB_MAX_CLIENTS),
+		BENCH_NUMBER("busy-queue", o->busy_queue, 1, 4096),
+		BENCH_NUMBER("admin-people", o->admin_people, 1, 10000000),
+		BENCH_NUMBER("storm", o->storm, 1, LB_MAX_CLIENTS),
+		BENCH_NUMBER("storm-rounds", o->storm_rounds, 1, 100),
+		BENCH_FLAG("keep", o->keep),
 	};
 	const char *env = getenv("ONBOARDD");
-	int ch, bad = 0;
 
 	*o = (struct lb_opts){
 		.onboardd = env && env[0] ? env : "./onboardd",
-		.code_levels = { 1, 2 },
-		.ncode_levels = 2,
+		.code_levels = { { 1, 2 }, 2 },
 		.code_logins = 32,
-		.levels = { 1, 2, 8, 32 },
-		.nlevels = 4,
+		.levels = { { 1, 2, 8, 32 }, 4 },
 		.logins = 96,
 		.busy_clients = 64,
 		.busy_queue = 4,
 		.admin_people = 10000,
 		.storm_rounds = 5,
 	};
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o': o->onboardd = optarg; break;
-		case 'c': o->config = optarg; break;
-		case 'A': bad |= lb_list(optarg, o->code_levels, &o->ncode_levels); break;
-		case 'a': bad |= lb_number(optarg, 1, 100000, &o->code_logins); break;
-		case 'B': bad |= lb_list(optarg, o->levels, &o->nlevels); break;
-		case 'b': bad |= lb_number(optarg, 1, 1000000, &o->logins); break;
-		case 'C': bad |= lb_number(optarg, 1, LB_MAX_CLIENTS, &o->busy_clients); break;
-		case 'q': bad |= lb_number(optarg, 1, 4096, &o->busy_queue); break;
-		case 'd': bad |= lb_number(optarg, 1, 10000000, &o->admin_people); break;
-		case 's': bad |= lb_number(optarg, 1, LB_MAX_CLIENTS, &o->storm); break;
-		case 'r': bad |= lb_number(optarg, 1, 100, &o->storm_rounds); break;
-		case 'k': o->keep = true; break;
-		case 'h': lb_usage(stdout); exit(0);
-		default: bad = -1; break;
-		}
-		if (bad) {
-			if (ch != '?')
-				fprintf(stderr, "bench_login: bad value: %s\n", optarg);
-			lb_usage(stderr);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		lb_usage(stderr);
-		return -1;
-	}
-	return 0;
+	return bench_parse_args(argc, argv, "bench_login", args, 0, lb_usage);
 }
 
 static int lb_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -1115,10 +1079,11 @@ int main(int argc, char **argv)
 	struct lb_daemon d = { 0 };
 	struct lb_opts o;
 	unsigned npeople;
-	int ret = 1;
+	int ret = lb_parse_args(argc, argv, &o);
 
-	if (lb_parse_args(argc, argv, &o) < 0)
-		return 2;
+	if (ret != 0)
+		return ret > 0 ? 0 : 2;
+	ret = 1;
 	if (geteuid() != 0) {
 		printf("bench_login: skipped: it must run as root (logins for other people "
 		       "need uid 0)\n");
@@ -1133,7 +1098,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_login: mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
-	npeople = o.code_logins * o.ncode_levels;
+	npeople = o.code_logins * o.code_levels.n;
 	people = calloc(npeople, sizeof(*people));
 	if (!people)
 		goto out;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <security/pam_appl.h>
 
+#include "bench_args.h"
 #include "bench_stats.h"
 
 #define BP_MAX_PEOPLE 100000
@@ -189,36 +190,24 @@ static void bp_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "confdir", required_argument, NULL, 'd' },
-		{ "service", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "code", required_argument, NULL, 'k' },
-		{ "codes", required_argument, NULL, 'f' },
-		{ "password", required_argument, NULL, 'p' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *confdir = NULL, *service = NULL, *user = NULL, *code = NULL, *codes = NULL;
 	const char *password = NULL, *cmd;
 	unsigned long count = 1000;
-	int ch, ret;
+	const struct bench_arg args[] = {
+		BENCH_TEXT("confdir", confdir),
+		BENCH_TEXT("service", service),
+		BENCH_TEXT("user", user),
+		BENCH_TEXT("code", code),
+		BENCH_TEXT("codes", codes),
+		BENCH_TEXT("password", password),
+		BENCH_NUMBER("count", count, 1, BP_MAX_PEOPLE),
+	};
+	int ret;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': confdir = optarg; break;
-		case 's': service = optarg; break;
-		case 'u': user = optarg; break;
-		case 'k': code = optarg; break;
-		case 'f': codes = optarg; break;
-		case 'p': password = optarg; break;
-		case 'c': count = strtoul(optarg, NULL, 10); break;
-		case 'h': bp_usage(stdout); return 0;
-		default: bp_usage(stderr); return 2;
-		}
-	}
-	if (optind + 1 != argc || !confdir || !service || count == 0 || count > BP_MAX_PEOPLE) {
+	ret = bench_parse_args(argc, argv, "bench_pam", args, 1, bp_usage);
+	if (ret != 0)
+		return ret > 0 ? 0 : 2;
+	if (!confdir || !service) {
 		bp_usage(stderr);
 		return 2;
 	}
