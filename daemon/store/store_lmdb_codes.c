@@ -154,19 +154,11 @@ enum store_result store_code_issue(struct store *st, const char *username,
 	MDB_val k;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "issue code");
-	r = store_code_put(st, txn, &k, hash, now, expires, flags, &c, &rc);
-	if (rc)
-		return store_fail(txn, rc, "issue code");
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
+	r = store_key_begin(st, 0, username, &k, &txn, "issue code");
+	if (r != STORE_OK)
 		return r;
-	}
-	r = store_commit(txn, "issue code");
+	r = store_code_put(st, txn, &k, hash, now, expires, flags, &c, &rc);
+	r = store_end(txn, rc, r, "issue code");
 	if (r == STORE_OK && out)
 		*out = c;
 	return r;
@@ -295,23 +287,16 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 	MDB_val k;
 	bool replay = false;
 	unsigned pruned = 0;
-	size_t n;
 	int rc;
 
-	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX ||
-	    !new_pwhash || (n = strnlen(new_pwhash, sizeof(p.pwhash))) == 0 ||
-	    n == sizeof(p.pwhash)) {
+	if (!store_redeem_args_ok(request_id, new_pwhash)) {
 		log_warnx("store: redeem code: malformed request id or password hash");
 		return STORE_UNAVAILABLE;
 	}
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "redeem code");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK)
-		r = store_code_read(st, txn, &k, &c);
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "redeem code");
+	if (r != STORE_OK)
+		return r;
+	r = store_code_read(st, txn, &k, &c);
 	if (r == STORE_OK)
 		r = store_redeem_check(&c, hash, request_id, now, &replay);
 	/* A replay writes nothing but its event, as the first time did. */
@@ -324,12 +309,7 @@ enum store_result store_code_redeem(struct store *st, const char *username,
 	 * neither, and one durable commit (issue 11: there were two). */
 	if (!rc && e)
 		rc = store_audit_put(st, txn, e, b, &pruned, &r);
-	if (rc)
-		r = store_fail(txn, rc, "redeem code");
-	else if (r != STORE_OK)
-		mdb_txn_abort(txn);
-	else
-		r = store_commit(txn, "redeem code");
+	r = store_end(txn, rc, r, "redeem code");
 out:
 	if (r == STORE_OK && code_out)
 		*code_out = c;

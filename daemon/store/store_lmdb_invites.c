@@ -120,11 +120,9 @@ enum store_result store_invite_issue(struct store *st, const char *username,
 	MDB_val k, v;
 	int rc;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "issue invitation");
+	r = store_key_begin(st, 0, username, &k, &txn, "issue invitation");
+	if (r != STORE_OK)
+		return r;
 	rc = mdb_get(txn, st->people, &k, &v);
 	if (rc == MDB_NOTFOUND) {
 		mdb_txn_abort(txn);
@@ -133,13 +131,7 @@ enum store_result store_invite_issue(struct store *st, const char *username,
 	if (rc)
 		return store_fail(txn, rc, "issue invitation");
 	r = store_invite_put(st, txn, &k, hash, verification_hash, now, expires, &inv, &rc);
-	if (r != STORE_OK) {
-		if (rc)
-			return store_fail(txn, rc, "issue invitation");
-		mdb_txn_abort(txn);
-		return r;
-	}
-	r = store_commit(txn, "issue invitation");
+	r = store_end(txn, rc, r, "issue invitation");
 	if (r == STORE_OK && out)
 		*out = inv;
 	return r;
@@ -255,24 +247,18 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 	MDB_val k;
 	bool replay = false;
 	unsigned pruned = 0;
-	size_t n;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX ||
-	    !new_pwhash || (n = strnlen(new_pwhash, sizeof(p.pwhash))) == 0 ||
-	    n == sizeof(p.pwhash) || !store_name_ok(first_name) || !store_name_ok(last_name)) {
+	if (!store_redeem_args_ok(request_id, new_pwhash) || !store_name_ok(first_name) ||
+	    !store_name_ok(last_name)) {
 		log_warnx("store: accept invitation: malformed request id, names or password hash");
 		return STORE_UNAVAILABLE;
 	}
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "accept invitation");
-	r = store_person_read(st, txn, &k, &p);
-	if (r == STORE_OK)
-		r = store_invite_read(st, txn, &k, &inv);
+	r = store_person_begin(st, 0, username, &k, &txn, &p, "accept invitation");
+	if (r != STORE_OK)
+		return r;
+	r = store_invite_read(st, txn, &k, &inv);
 	if (r == STORE_OK)
 		r = store_accept_check(&inv, hash, verification_hash, request_id, now, &replay);
 	/* Registered meanwhile (an access code) or disabled: a leftover
@@ -290,12 +276,7 @@ enum store_result store_invite_accept(struct store *st, const char *username,
 	 * neither, one durable commit. */
 	if (!rc && e)
 		rc = store_audit_put(st, txn, e, b, &pruned, &r);
-	if (rc)
-		r = store_fail(txn, rc, "accept invitation");
-	else if (r != STORE_OK)
-		mdb_txn_abort(txn);
-	else
-		r = store_commit(txn, "accept invitation");
+	r = store_end(txn, rc, r, "accept invitation");
 out:
 	if (r == STORE_OK && out)
 		*out = inv;

@@ -131,6 +131,7 @@ union store_rec {
 /* store_lmdb_txn.c: errors, keys, writing, listing */
 enum store_result store_fail(MDB_txn *txn, int rc, const char *what);
 enum store_result store_commit(MDB_txn *txn, const char *what);
+enum store_result store_end(MDB_txn *txn, int rc, enum store_result r, const char *what);
 enum store_result store_corrupt(MDB_txn *txn, const char *db);
 enum store_result store_corrupt_key(const char *db, const MDB_val *k);
 /* name (1 to max bytes) as a key; false when it cannot be one. */
@@ -150,6 +151,9 @@ bool store_person_decode(const struct store_bytes *k, const struct store_bytes *
 int store_person_write(struct store *st, MDB_txn *txn, const struct person *p, uint64_t version);
 enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_val *k,
 				    struct person *out);
+enum store_result store_key_begin(struct store *st, unsigned flags, const char *username,
+				  MDB_val *k, MDB_txn **txn, const char *what);
+bool store_redeem_args_ok(const char *request_id, const char *new_pwhash);
 enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
 				     MDB_val *k, MDB_txn **txn, struct person *out,
 				     const char *what);

@@ -39,27 +39,50 @@ enum store_result store_person_read(struct store *st, MDB_txn *txn, const MDB_va
 	return store_get_decoded(txn, st->people, "people", k, store_person_decode, out);
 }
 
-/* Begin a transaction (flags: 0 or MDB_RDONLY) and read username's
- * person into out: the start of every change of a person, and of the
- * login's reads.  k is set to username's key.  On STORE_OK *txn is the
- * transaction, for the caller to commit or abort; on anything else it
- * is already aborted (what names the step in a message). */
-enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
-				     MDB_val *k, MDB_txn **txn, struct person *out,
-				     const char *what)
+/* Set k to username's key and begin a transaction (flags: 0 or
+ * MDB_RDONLY) in *txn, for the caller to commit or abort: STORE_OK;
+ * STORE_NOT_FOUND for a name that cannot be a key, or store_fail's
+ * result (what names the step in a message), with no transaction. */
+enum store_result store_key_begin(struct store *st, unsigned flags, const char *username,
+				  MDB_val *k, MDB_txn **txn, const char *what)
 {
-	enum store_result r;
 	int rc;
 
 	if (!store_key_username(k, username))
 		return STORE_NOT_FOUND;
 	rc = mdb_txn_begin(st->env, NULL, flags, txn);
-	if (rc)
-		return store_fail(NULL, rc, what);
+	return rc ? store_fail(NULL, rc, what) : STORE_OK;
+}
+
+/* store_key_begin, then read username's person into out: the start of
+ * every change of a person, and of the login's reads.  On STORE_OK *txn
+ * is the transaction, for the caller to commit or abort; on anything
+ * else it is already aborted. */
+enum store_result store_person_begin(struct store *st, unsigned flags, const char *username,
+				     MDB_val *k, MDB_txn **txn, struct person *out,
+				     const char *what)
+{
+	enum store_result r = store_key_begin(st, flags, username, k, txn, what);
+
+	if (r != STORE_OK)
+		return r;
 	r = store_person_read(st, *txn, k, out);
 	if (r != STORE_OK)
 		mdb_txn_abort(*txn);
 	return r;
+}
+
+/* A redemption's request id (at most REQUEST_ID_MAX bytes, "" for none)
+ * and new password hash (one byte or more that fit a person's pwhash),
+ * both given. */
+bool store_redeem_args_ok(const char *request_id, const char *new_pwhash)
+{
+	size_t n;
+
+	if (!request_id || strnlen(request_id, REQUEST_ID_MAX + 1) > REQUEST_ID_MAX || !new_pwhash)
+		return false;
+	n = strnlen(new_pwhash, crypto_pwhash_STRBYTES);
+	return n > 0 && n < crypto_pwhash_STRBYTES;
 }
 
 /* ------------------------------------------------------------ e-mail index */
@@ -129,22 +152,15 @@ enum store_result store_rec_revoke(struct store *st, const struct store_kind *ki
 	enum store_result r;
 	MDB_txn *txn;
 	MDB_val k;
-	int rc;
+	int rc = 0;
 
-	if (!store_key_username(&k, username))
-		return STORE_NOT_FOUND;
-	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return store_fail(NULL, rc, kind->db);
+	r = store_key_begin(st, 0, username, &k, &txn, kind->db);
+	if (r != STORE_OK)
+		return r;
 	r = store_rec_read(st, txn, kind, &k, &rec);
 	if (r == STORE_OK)
 		r = kind->open(&rec, now);
-	if (r != STORE_OK) {
-		mdb_txn_abort(txn);
-		return r;
-	}
-	rc = kind->revoke(st, txn, &rec, now);
-	if (rc)
-		return store_fail(txn, rc, kind->db);
-	return store_commit(txn, kind->db);
+	if (r == STORE_OK)
+		rc = kind->revoke(st, txn, &rec, now);
+	return store_end(txn, rc, r, kind->db);
 }

@@ -92,6 +92,20 @@ enum store_result store_commit(MDB_txn *txn, const char *what)
 	return rc ? store_fail(NULL, store_short_write(env, rc), what) : STORE_OK;
 }
 
+/* End a write transaction by what its steps came to: given up on an
+ * LMDB code rc (store_fail) or a result r other than STORE_OK (which
+ * is returned), else committed. */
+enum store_result store_end(MDB_txn *txn, int rc, enum store_result r, const char *what)
+{
+	if (rc)
+		return store_fail(txn, rc, what);
+	if (r != STORE_OK) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return store_commit(txn, what);
+}
+
 enum store_result store_corrupt(MDB_txn *txn, const char *db)
 {
 	if (txn)
