@@ -191,12 +191,9 @@ enum store_result store_audit_each(struct store *st, uint64_t after,
 
 	if (after >= INT64_MAX)
 		return STORE_OK;
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, "list audit events");
-	rc = mdb_cursor_open(txn, st->audit, &cur);
-	if (rc)
-		return store_fail(txn, rc, "list audit events");
+	r = store_cursor_begin(st, st->audit, &txn, &cur, "list audit events");
+	if (r != STORE_OK)
+		return r;
 	store_audit_key(after + 1, key);
 	k.mv_data = key;
 	k.mv_size = sizeof(key);

@@ -142,6 +142,8 @@ enum store_result store_get_decoded(MDB_txn *txn, MDB_dbi dbi, const char *db,
 enum store_result store_get_once(struct store *st, MDB_dbi dbi, const char *db,
 				 const MDB_val *k, store_decoder decode, void *out, size_t size);
 int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *o, bool secret);
+enum store_result store_cursor_begin(struct store *st, MDB_dbi dbi, MDB_txn **txn,
+				     MDB_cursor **cur, const char *what);
 enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db, const char *after,
 			     int (*visit)(const MDB_val *k, const MDB_val *v, void *arg),
 			     void *arg);

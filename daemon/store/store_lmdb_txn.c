@@ -222,6 +222,20 @@ int store_put_json(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, struct json_object *
 
 /* ------------------------------------------------------------ listing */
 
+/* A read transaction with a cursor on dbi, for a listing to walk: both
+ * for the caller to close on STORE_OK, neither on anything else. */
+enum store_result store_cursor_begin(struct store *st, MDB_dbi dbi, MDB_txn **txn,
+				     MDB_cursor **cur, const char *what)
+{
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+	if (rc)
+		return store_fail(NULL, rc, what);
+	rc = mdb_cursor_open(*txn, dbi, cur);
+	return rc ? store_fail(*txn, rc, what) : STORE_OK;
+}
+
 /* What the calling thread's last listing skipped (store_last_skipped). */
 static _Thread_local struct store_skipped store_skipped_last;
 
@@ -259,12 +273,9 @@ enum store_result store_walk(struct store *st, MDB_dbi dbi, const char *db,
 	int rc, stop;
 
 	memset(&store_skipped_last, 0, sizeof(store_skipped_last));
-	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
-	if (rc)
-		return store_fail(NULL, rc, db);
-	rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc)
-		return store_fail(txn, rc, db);
+	r = store_cursor_begin(st, dbi, &txn, &cur, db);
+	if (r != STORE_OK)
+		return r;
 	if (after && after[0]) {
 		/* Keys are usernames of at most OB_USERNAME_MAX bytes, and such
 		 * a key comes after a longer one exactly when it comes after
