@@ -463,31 +463,22 @@ static enum lb_outcome lb_connect(struct lb_run *run, struct client *c)
 	return LB_OK;
 }
 
-/* The whole access-code dialogue, as a person types it. */
-static enum lb_outcome lb_login_code(struct lb_run *run, const struct lb_person *p)
+/* One whole login as a person types it: after Start, the access-code
+ * dialogue (code, username, the new password twice), or the password. */
+static enum lb_outcome lb_login(struct lb_run *run, const struct lb_person *p, bool code)
 {
 	enum lb_outcome o;
 	struct client c;
 
 	if ((o = lb_connect(run, &c)) != LB_OK)
 		return o;
-	if ((o = lb_step(run, &c, OB_LOGIN_START, lb_start_params(p->user), 1)) == LB_OK &&
-	    (o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->code, NULL), 1)) == LB_OK &&
-	    (o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->user, NULL), 2)) == LB_OK)
-		o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->password, p->password), 0);
-	client_close(&c);
-	return o;
-}
-
-static enum lb_outcome lb_login_password(struct lb_run *run, const struct lb_person *p)
-{
-	enum lb_outcome o;
-	struct client c;
-
-	if ((o = lb_connect(run, &c)) != LB_OK)
-		return o;
-	if ((o = lb_step(run, &c, OB_LOGIN_START, lb_start_params(p->user), 1)) == LB_OK)
+	o = lb_step(run, &c, OB_LOGIN_START, lb_start_params(p->user), 1);
+	if (o == LB_OK && !code)
 		o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->password, NULL), 0);
+	else if (o == LB_OK &&
+		 (o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->code, NULL), 1)) == LB_OK &&
+		 (o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->user, NULL), 2)) == LB_OK)
+		o = lb_step(run, &c, OB_LOGIN_ANSWER, lb_answers(p->password, p->password), 0);
 	client_close(&c);
 	return o;
 }
@@ -528,9 +519,9 @@ static void *lb_client_main(void *arg)
 		double t0 = lb_now();
 
 		if (run->kind == LB_KIND_CODE)
-			run->out[i] = lb_login_code(run, &run->people[run->first + i]);
+			run->out[i] = lb_login(run, &run->people[run->first + i], true);
 		else
-			run->out[i] = lb_login_password(run, &run->people[i % run->npeople]);
+			run->out[i] = lb_login(run, &run->people[i % run->npeople], false);
 		run->lat[i] = lb_now() - t0;
 	}
 	return NULL;
