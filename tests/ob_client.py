@@ -15,17 +15,23 @@ def conn(path, timeout=None):
     return s
 
 
-def call_raw(s, msg):
-    """Send msg as it is and return the reply; OSError when the daemon
-    closes the connection before a whole reply."""
-    s.sendall(json.dumps(msg).encode() + b"\0")
+def recv_reply(s):
+    """The next message on s, without its NUL byte; OSError when the
+    daemon closes the connection before a whole one."""
     buf = b""
     while not buf.endswith(b"\0"):
         chunk = s.recv(65536)
         if not chunk:
             raise OSError("connection closed without a reply")
         buf += chunk
-    return json.loads(buf[:-1])
+    return buf[:-1]
+
+
+def call_raw(s, msg):
+    """Send msg as it is and return the reply; OSError when the daemon
+    closes the connection before a whole reply."""
+    s.sendall(json.dumps(msg).encode() + b"\0")
+    return json.loads(recv_reply(s))
 
 
 def call(s, method, params):

@@ -4,7 +4,7 @@
 one line 'ok ...' or 'fail ...' and exits 0 or 1."""
 import json, os, socket, sys, threading, time
 
-from ob_client import call, call_raw, conn
+from ob_client import call, call_raw, conn, recv_reply
 
 def closed_within(s, seconds):
     """Whether the daemon closes s within seconds (reads until EOF)."""
@@ -257,13 +257,7 @@ def near_cap(path):
         time.sleep(0.001)
     s.sendall(b"\0")
     try:
-        buf = b""
-        while not buf.endswith(b"\0"):
-            chunk = s.recv(65536)
-            if not chunk:
-                raise OSError("connection closed")
-            buf += chunk
-        r = json.loads(buf[:-1])
+        r = json.loads(recv_reply(s))
         if r.get("parameters", {}).get("product") == "onboardd":
             r = call_raw(s, {"method": "org.varlink.service.GetInfo"})
     except (OSError, ValueError) as e:
@@ -312,13 +306,11 @@ def idle_memory(path, pid):
     for s in socks:
         s.sendall(b"\0")
     for s in socks:
-        buf = b""
-        while not buf.endswith(b"\0"):
-            chunk = s.recv(65536)
-            if not chunk:
-                print("fail a connection of the burst was closed unanswered")
-                return 1
-            buf += chunk
+        try:
+            recv_reply(s)
+        except OSError:
+            print("fail a connection of the burst was closed unanswered")
+            return 1
     peak = max(peak, rss_kib(pid))
     for s in socks[::2]:
         s.close()
@@ -382,26 +374,21 @@ def flood_starves(path):
 
 if __name__ == "__main__":
     cmd, path = sys.argv[1], sys.argv[2]
-    if cmd == "unread-replies":
-        sys.exit(unread_replies(path, int(sys.argv[3])))
-    if cmd == "slow-clients":
-        sys.exit(slow_clients(path))
-    if cmd == "uid0-not-capped":
-        sys.exit(uid0_not_capped(path, int(sys.argv[3])))
-    if cmd == "lock-race":
-        sys.exit(lock_race(path))
-    if cmd == "more":
-        sys.exit(more(path))
-    if cmd == "huge-answer":
-        sys.exit(huge_answer(path))
-    if cmd == "idle-memory":
-        sys.exit(idle_memory(path, int(sys.argv[3])))
-    if cmd == "near-cap":
-        sys.exit(near_cap(path))
-    if cmd == "flood-starves":
-        sys.exit(flood_starves(path))
-    if cmd == "setuid-capped":
-        sys.exit(setuid_capped(path, int(sys.argv[3])))
-    if cmd == "capped":
-        sys.exit(capped(path, int(sys.argv[3])))
-    sys.exit(2)
+    # Each command, and whether a number follows the socket's path.
+    commands = {
+        "unread-replies": (unread_replies, True),
+        "slow-clients": (slow_clients, False),
+        "uid0-not-capped": (uid0_not_capped, True),
+        "lock-race": (lock_race, False),
+        "more": (more, False),
+        "huge-answer": (huge_answer, False),
+        "idle-memory": (idle_memory, True),
+        "near-cap": (near_cap, False),
+        "flood-starves": (flood_starves, False),
+        "setuid-capped": (setuid_capped, True),
+        "capped": (capped, True),
+    }
+    if cmd not in commands:
+        sys.exit(2)
+    fn, numbered = commands[cmd]
+    sys.exit(fn(path, int(sys.argv[3])) if numbered else fn(path))
