@@ -56,20 +56,20 @@ struct relay_reply {
 	struct pam_message msg[RELAY_MAX_MESSAGES];
 };
 
-static const struct {
-	const char *style;
-	int pam_style;
-} relay_styles[] = {
+/* A word of the protocol and the PAM constant it stands for. */
+struct relay_word {
+	const char *word;
+	int pam;
+};
+
+static const struct relay_word relay_styles[] = {
 	{ OB_STYLE_SECRET, PAM_PROMPT_ECHO_OFF },
 	{ OB_STYLE_TEXT, PAM_PROMPT_ECHO_ON },
 	{ OB_STYLE_INFO, PAM_TEXT_INFO },
 	{ OB_STYLE_ERROR, PAM_ERROR_MSG },
 };
 
-static const struct {
-	const char *verdict;
-	int pam;
-} relay_verdicts[] = {
+static const struct relay_word relay_verdicts[] = {
 	{ OB_VERDICT_SUCCESS, PAM_SUCCESS },
 	{ OB_VERDICT_AUTH_ERR, PAM_AUTH_ERR },
 	{ OB_VERDICT_PERM_DENIED, PAM_PERM_DENIED },
@@ -80,14 +80,21 @@ static const struct {
 	{ OB_VERDICT_ACCT_EXPIRED, PAM_ACCT_EXPIRED },
 };
 
+/* The PAM constant (never negative) of word in words[0..n), or -1. */
+static int relay_word_to_pam(const struct relay_word *words, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(word, words[i].word) == 0)
+			return words[i].pam;
+	return -1;
+}
+
 int relay_verdict_to_pam(const char *verdict)
 {
-	if (!verdict)
-		return PAM_SERVICE_ERR;
-	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_verdicts); i++)
-		if (strcmp(verdict, relay_verdicts[i].verdict) == 0)
-			return relay_verdicts[i].pam;
-	return PAM_SERVICE_ERR;
+	int pam = verdict ? relay_word_to_pam(relay_verdicts, OB_ARRAY_SIZE(relay_verdicts), verdict)
+			  : -1;
+
+	return pam < 0 ? PAM_SERVICE_ERR : pam;
 }
 
 static bool relay_asks(int pam_style)
@@ -297,6 +304,7 @@ static void relay_sanitise(char *s)
 static int relay_message_parse(struct json_object *m, struct pam_message *out)
 {
 	const char *style = NULL, *text = NULL;
+	int pam_style;
 
 	/* Within PAM_MAX_MSG_SIZE: the daemon cuts its texts to fit, and a
 	 * longer one (a daemon from before that) would freeze a graphical
@@ -305,15 +313,13 @@ static int relay_message_parse(struct json_object *m, struct pam_message *out)
 	    varlink_get_string(m, "style", 16, &style) < 0 ||
 	    varlink_get_string(m, "text", OB_MESSAGE_MAX, &text) < 0)
 		return -EBADMSG;
-	for (size_t i = 0; i < OB_ARRAY_SIZE(relay_styles); i++) {
-		if (strcmp(style, relay_styles[i].style) == 0) {
-			relay_sanitise((char *)text);
-			out->msg_style = relay_styles[i].pam_style;
-			out->msg = text;
-			return 0;
-		}
-	}
-	return -EBADMSG;
+	pam_style = relay_word_to_pam(relay_styles, OB_ARRAY_SIZE(relay_styles), style);
+	if (pam_style < 0)
+		return -EBADMSG;
+	relay_sanitise((char *)text);
+	out->msg_style = pam_style;
+	out->msg = text;
+	return 0;
 }
 
 /* Check a reply's parameters against the interface and our bounds.
