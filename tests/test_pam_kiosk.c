@@ -516,17 +516,14 @@ static int with_fake(void **state)
 	return f ? 0 : -1;
 }
 
+/* The fake daemon (if any), then the real one as every fixture. */
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	int r;
 
-	if (!f)
-		return 0;
-	harness_fake_stop(f->fake);
-	r = harness_daemon_stop(&f->d);
-	free(f);
-	return r == 0 ? 0 : -1;
+	if (f)
+		harness_fake_stop(f->fake);
+	return harness_fixture_stop(state);
 }
 
 /* One stack for the two services on the real daemon: pam_set_items
