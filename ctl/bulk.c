@@ -20,6 +20,7 @@
 #include "bulk.h"
 #include "cmd.h"
 #include "code.h"
+#include "fdio.h"
 #include "ob_protocol.h"
 #include "output.h"
 #include "varlink.h"
@@ -99,21 +100,6 @@ static int bulk_create(const char *path)
 	return fd;
 }
 
-static int bulk_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int bulk_open(struct bulk_files *b, const char *path, enum bulk_kind kind)
 {
 	int r;
@@ -139,7 +125,7 @@ int bulk_open(struct bulk_files *b, const char *path, enum bulk_kind kind)
 		bulk_discard(b);
 		return r;
 	}
-	r = bulk_write_all(b->csv_fd, BULK_CSV_HEADER, strlen(BULK_CSV_HEADER));
+	r = fd_write_all(b->csv_fd, BULK_CSV_HEADER, strlen(BULK_CSV_HEADER));
 	if (r < 0) {
 		ctl_error(CTL_ERR_LOCAL, "cannot write %s: %s", b->csv_path, strerror(-r));
 		bulk_discard(b);
@@ -256,9 +242,9 @@ int bulk_write(struct bulk_files *b, struct json_object *issued)
 		sodium_memzero(block, sizeof(block));
 		return -EBADMSG;
 	}
-	r = bulk_write_all(b->csv_fd, line, at);
+	r = fd_write_all(b->csv_fd, line, at);
 	if (r == 0)
-		r = bulk_write_all(b->sheet_fd, block, (size_t)n);
+		r = fd_write_all(b->sheet_fd, block, (size_t)n);
 	sodium_memzero(line, sizeof(line));
 	sodium_memzero(block, sizeof(block));
 	if (r == 0)

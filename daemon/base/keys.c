@@ -12,30 +12,13 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "fdio.h"
 #include "keys.h"
 #include "secfile.h"
 
 _Static_assert(sizeof(((struct keys *)0)->code_key) + sizeof(((struct keys *)0)->secret_key) ==
 		       KEYS_FILE_BYTES,
 	       "the key file holds exactly the keys");
-
-static int keys_write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Returns the number of bytes read, short only at end of file. */
 static ssize_t keys_read_all(int fd, uint8_t *buf, size_t len)
@@ -98,7 +81,7 @@ static int keys_create(const char *path, char *err, size_t errlen)
 	}
 	randombytes_buf(buf, sizeof(buf));
 	/* fchmod: a strict umask must not leave a file that we cannot read. */
-	r = fchmod(fd, 0600) < 0 ? -errno : keys_write_all(fd, buf, sizeof(buf));
+	r = fchmod(fd, 0600) < 0 ? -errno : fd_write_all(fd, buf, sizeof(buf));
 	sodium_memzero(buf, sizeof(buf));
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;

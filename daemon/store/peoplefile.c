@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "fdio.h"
 #include "log.h"
 #include "names.h"
 #include "ob_cleanup.h"
@@ -70,21 +71,6 @@ static int peoplefile_add(const char *name, size_t len, void *ctx)
 	return peoplefile_add_name(b, buf);
 }
 
-static int peoplefile_write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write b to dir/OB_PEOPLE_FILE through a new temporary file, flushed,
  * then renamed over the old one, and the directory flushed. */
 static int peoplefile_replace(const char *dir, const struct peoplefile_buf *b)
@@ -103,9 +89,9 @@ static int peoplefile_replace(const char *dir, const struct peoplefile_buf *b)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	r = peoplefile_write_all(fd, OB_PEOPLE_HEADER, strlen(OB_PEOPLE_HEADER));
+	r = fd_write_all(fd, OB_PEOPLE_HEADER, strlen(OB_PEOPLE_HEADER));
 	if (r == 0)
-		r = peoplefile_write_all(fd, b->data ? b->data : "", b->len);
+		r = fd_write_all(fd, b->data ? b->data : "", b->len);
 	/* Root's and 0600 whatever the umask or a setgid directory did (a
 	 * daemon run by another user in tests keeps its own). */
 	if (r == 0 && ((geteuid() == 0 && fchown(fd, 0, 0) < 0) || fchmod(fd, 0600) < 0))
@@ -191,7 +177,7 @@ static int peoplefile_append(const char *dir, const char *names, size_t len)
 	    pread(fd, head, hlen, 0) != (ssize_t)hlen || memcmp(head, OB_PEOPLE_HEADER, hlen) ||
 	    pread(fd, &last, 1, st.st_size - 1) != 1 || last != '\n')
 		return -ESTALE;
-	r = peoplefile_write_all(fd, names, len);
+	r = fd_write_all(fd, names, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	return r;

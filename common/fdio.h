@@ -1,0 +1,12 @@
+/* Whole writes to a file descriptor: the loop that write(2)'s short
+ * writes and EINTR ask of every caller, written once. */
+#ifndef OB_FDIO_H
+#define OB_FDIO_H
+
+#include <stddef.h>
+
+/* Write all len bytes of buf to fd.  0, or -errno (-EIO when write
+ * writes nothing), after which an unknown part was written. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
+#endif
