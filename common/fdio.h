@@ -1,5 +1,5 @@
-/* Whole writes to a file descriptor: the loop that write(2)'s short
- * writes and EINTR ask of every caller, written once. */
+/* Whole reads and writes on a file descriptor: the loop that short
+ * transfers and EINTR ask of every caller, written once. */
 #ifndef OB_FDIO_H
 #define OB_FDIO_H
 
@@ -8,5 +8,9 @@
 /* Write all len bytes of buf to fd.  0, or -errno (-EIO when write
  * writes nothing), after which an unknown part was written. */
 int fd_write_all(int fd, const void *buf, size_t len);
+
+/* Read exactly len bytes from fd into buf.  0, or -errno (-EIO at an
+ * end of file before them). */
+int fd_read_all(int fd, void *buf, size_t len);
 
 #endif

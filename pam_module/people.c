@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "ob_cleanup.h"
 #include "people.h"
 
@@ -18,22 +19,14 @@
 static int people_read(int fd, size_t size, char **out)
 {
 	_cleanup_free_ char *buf = malloc(size + 1);
-	size_t got = 0;
+	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
+	r = fd_read_all(fd, buf, size);
+	if (r < 0)
+		return r;
+	buf[size] = '\0';
 	*out = buf;
 	buf = NULL;
 	return 0;
