@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The benchmark programs' command lines: each names its options in a
  * small table (the long name, the kind of value, where it goes) and
  * bench_parse_args() reads argv by it, --help included, so that no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Whole reads and writes on a file descriptor: the loop that short
  * transfers and EINTR ask of every caller, written once. */
 #ifndef OB_FDIO_H
