@@ -73,6 +73,10 @@ A first person is registered: ada (Ada Lovelace), with this access code:
 
     $code
 
+ada is already a Unix user, served by onboardd's userdb socket (no useradd):
+
+    $(getent passwd ada 2>/dev/null || echo "getent passwd ada: not found (nsswitch.conf does not ask systemd)")
+
 Try the first login in another terminal:
 
     pamtester onboard-demo ada authenticate
