@@ -50,6 +50,7 @@ grep -E '^[a-z_]+=' "$OB_DIR/make.log" >"$OB_DIR/dirs"
 	echo "$onboardconfdir/onboardd.conf"
 	echo "$pamconfigsdir/onboard"
 	echo "$bashcompletiondir/onboardctl"
+	echo "$catalogdir/onboard.catalog"
 } | sort >"$OB_DIR/want"
 
 if ob_make install DESTDIR="$dest"; then
