@@ -26,7 +26,7 @@ _onboardctl()
 	esac
 	# The command words typed so far: words that are no option nor an
 	# option's value (a value follows an option that --help shows with
-	# an upper-case placeholder).
+	# an upper-case name for its value, as "--org ORG").
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in

@@ -507,7 +507,7 @@ def slow_rows(path):
         else:
             results[name] = None
 
-    todo = [
+    steps = [
         ("proto_no_nul_terminator_is_closed_within_10_s_and_daemon_serves",
          (b'{"method":"org.varlink.service.GetInfo"}',)),
         ("proto_one_byte_a_second_is_closed_within_10_s_and_daemon_serves",
@@ -515,7 +515,7 @@ def slow_rows(path):
         ("proto_connection_that_never_calls_is_closed_and_daemon_serves", (b"",)),
     ]
     threads = []
-    for name, args in todo:
+    for name, args in steps:
         t = threading.Thread(target=partial, args=(name,) + args, daemon=True)
         t.start()
         threads.append((name, t))

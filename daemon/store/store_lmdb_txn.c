@@ -68,9 +68,9 @@ enum store_result store_fail(MDB_txn *txn, int rc, const char *what)
 	return STORE_UNAVAILABLE;
 }
 
-/* LMDB turns a short write into EIO ("TODO: Use which error code?" in
- * mdb_page_flush): on a file system left with less than this, a failed
- * commit was a full disk. */
+/* LMDB reports a short write as EIO (mdb_page_flush picks no finer
+ * code): on a file system left with less than this, a failed commit was
+ * a full disk. */
 #define STORE_ROOM_MIN (1024 * 1024)
 
 static int store_short_write(MDB_env *env, int rc)
