@@ -326,3 +326,81 @@ e2e_check_home() {
 		ob_fail "$1" "/home/$2: expected owner $2 and mode 700, got '${got:-no directory}'"
 	fi
 }
+
+# ------------------------------------------------------------- sshd
+
+# e2e_start_sshd SERVICE: the real sshd on a free port of 127.0.0.1, as
+# PAM service SERVICE (sshd names it after its program: a link of that
+# name), with pam.d-examples/sshd installed as /etc/pam.d/SERVICE, root's
+# own key, and its log in $SSHD_LOG; then e2e_ssh_kbd and e2e_ssh_root log
+# in through it.
+e2e_start_sshd() {
+
+	# A port nobody listens on now.
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+		exit 99
+	SSHD_DIR=$OB_DIR/sshd
+	mkdir -m 0700 "$SSHD_DIR" || exit 99
+	ssh-keygen -q -t ed25519 -N '' -C onboard-e2e-host -f "$SSHD_DIR/host_key" || exit 99
+	ssh-keygen -q -t ed25519 -N '' -C onboard-e2e-root -f "$SSHD_DIR/root_key" || exit 99
+	cp "$SSHD_DIR/root_key.pub" "$SSHD_DIR/authorized_keys.root" || exit 99
+	# StrictModes would refuse key files below the world-writable /tmp.
+	cat >"$SSHD_DIR/sshd_config" <<EOF
+ListenAddress 127.0.0.1:$PORT
+HostKey $SSHD_DIR/host_key
+PidFile $SSHD_DIR/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $SSHD_DIR/authorized_keys.%u
+StrictModes no
+PermitRootLogin prohibit-password
+UseDNS no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOF
+	ln -s /usr/sbin/sshd "$SSHD_DIR/$1" || exit 99
+	# sshd's privilege separation directory, which its service unit makes.
+	e2e_need_dir /run/sshd 0755
+	e2e_install_stack sshd "$1"
+
+	SSHD_LOG=$OB_DIR/sshd.log
+	# shellcheck disable=SC2086 # E2E_PRELOAD_ENV is words without blanks
+	env $E2E_PRELOAD_ENV "$SSHD_DIR/$1" -D -e -f "$SSHD_DIR/sshd_config" \
+		</dev/null >"$SSHD_LOG" 2>&1 &
+	sshd_pid=$!
+	ob_track_pid "$sshd_pid"
+	i=0
+	until grep -q "Server listening on 127.0.0.1 port $PORT" "$SSHD_LOG"; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$sshd_pid" 2>/dev/null; then
+			ob_say "ERROR: sshd did not start on 127.0.0.1:$PORT; its log:"
+			sed 's/^/  | /' "$SSHD_LOG"
+			exit 99
+		fi
+		sleep 0.1
+	done
+	SSH_OPTS="-F /dev/null -p $PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+-o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR -o NumberOfPasswordPrompts=1"
+}
+
+# e2e_ssh_kbd OUT USER ANSWER...: a keyboard-interactive login running the
+# id command; the status is ssh's.
+e2e_ssh_kbd() {
+	out=$1
+	user=$2
+	shift 2
+	# shellcheck disable=SC2086 # SSH_OPTS is words without blanks
+	e2e_dialog "$out" "$@" -- ssh $SSH_OPTS -o PreferredAuthentications=keyboard-interactive \
+		"$user@127.0.0.1" "$E2E_ID_CMD"
+}
+
+# e2e_ssh_root OUT: root by its public key, never asked anything.
+e2e_ssh_root() {
+	# shellcheck disable=SC2086
+	e2e_dialog "$1" -- ssh $SSH_OPTS -o PreferredAuthentications=publickey -o BatchMode=yes \
+		-o IdentitiesOnly=yes -i "$SSHD_DIR/root_key" root@127.0.0.1 "$E2E_ID_CMD"
+}

@@ -27,75 +27,8 @@ PASSWORD=Tidal-Otter-Lantern-5813
 UNIX_PASSWORD=Quiet-Harbour-Unix-2291
 
 # ------------------------------------------------------------- sshd
+e2e_start_sshd "$SERVICE"
 
-# A port nobody listens on now.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-	exit 99
-SSHD_DIR=$OB_DIR/sshd
-mkdir -m 0700 "$SSHD_DIR" || exit 99
-ssh-keygen -q -t ed25519 -N '' -C onboard-e2e-host -f "$SSHD_DIR/host_key" || exit 99
-ssh-keygen -q -t ed25519 -N '' -C onboard-e2e-root -f "$SSHD_DIR/root_key" || exit 99
-cp "$SSHD_DIR/root_key.pub" "$SSHD_DIR/authorized_keys.root" || exit 99
-# StrictModes would refuse key files below the world-writable /tmp.
-cat >"$SSHD_DIR/sshd_config" <<EOF
-ListenAddress 127.0.0.1:$PORT
-HostKey $SSHD_DIR/host_key
-PidFile $SSHD_DIR/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile $SSHD_DIR/authorized_keys.%u
-StrictModes no
-PermitRootLogin prohibit-password
-UseDNS no
-PrintMotd no
-PrintLastLog no
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-EOF
-ln -s /usr/sbin/sshd "$SSHD_DIR/$SERVICE" || exit 99
-# sshd's privilege separation directory, which its service unit makes.
-e2e_need_dir /run/sshd 0755
-e2e_install_stack sshd "$SERVICE"
-
-SSHD_LOG=$OB_DIR/sshd.log
-# shellcheck disable=SC2086 # E2E_PRELOAD_ENV is words without blanks
-env $E2E_PRELOAD_ENV "$SSHD_DIR/$SERVICE" -D -e -f "$SSHD_DIR/sshd_config" \
-	</dev/null >"$SSHD_LOG" 2>&1 &
-sshd_pid=$!
-ob_track_pid "$sshd_pid"
-i=0
-until grep -q "Server listening on 127.0.0.1 port $PORT" "$SSHD_LOG"; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$sshd_pid" 2>/dev/null; then
-		ob_say "ERROR: sshd did not start on 127.0.0.1:$PORT; its log:"
-		sed 's/^/  | /' "$SSHD_LOG"
-		exit 99
-	fi
-	sleep 0.1
-done
-
-SSH_OPTS="-F /dev/null -p $PORT -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
--o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR -o NumberOfPasswordPrompts=1"
-
-# ssh_kbd OUT USER ANSWER...: a keyboard-interactive login running the
-# id command; the status is ssh's.
-ssh_kbd() {
-	out=$1
-	user=$2
-	shift 2
-	# shellcheck disable=SC2086 # SSH_OPTS is words without blanks
-	e2e_dialog "$out" "$@" -- ssh $SSH_OPTS -o PreferredAuthentications=keyboard-interactive \
-		"$user@127.0.0.1" "$E2E_ID_CMD"
-}
-
-# ssh_root OUT: root by its public key, never asked anything.
-ssh_root() {
-	# shellcheck disable=SC2086
-	e2e_dialog "$1" -- ssh $SSH_OPTS -o PreferredAuthentications=publickey -o BatchMode=yes \
-		-o IdentitiesOnly=yes -i "$SSHD_DIR/root_key" root@127.0.0.1 "$E2E_ID_CMD"
-}
 
 ob_start_daemon
 
@@ -109,7 +42,7 @@ e2e_invite obe2e1 Ada One
 invite=$E2E_CODE
 # Invitation code, keep the name, the first password twice, then the
 # app's code: the enrolment shows the key, dialog.exp keeps it.
-ssh_kbd register obe2e1 "$invite" "" "$PASSWORD" "$PASSWORD" @TOTP
+e2e_ssh_kbd register obe2e1 "$invite" "" "$PASSWORD" "$PASSWORD" @TOTP
 rc=$?
 if e2e_logged_in sshd_registration_with_invitation_and_enrolment register obe2e1 $rc; then
 	if ! grep -q 'otpauth://totp/' "$OB_DIR/register.out" || [ -z "$(e2e_key)" ]; then
@@ -125,20 +58,20 @@ e2e_check_home sshd_first_login_creates_private_home obe2e1
 
 # Each time step is accepted once: the enrolment used this one, the
 # login takes the next (the daemon accepts one step either side).
-ssh_kbd later obe2e1 "$PASSWORD" @TOTP+30
+e2e_ssh_kbd later obe2e1 "$PASSWORD" @TOTP+30
 e2e_logged_in sshd_login_with_password_and_authenticator later obe2e1 $?
 
 # The password is right, the code is not: the refusal comes after the
 # code was asked.
-ssh_kbd wrongtotp obe2e1 "$PASSWORD" @WRONG
+e2e_ssh_kbd wrongtotp obe2e1 "$PASSWORD" @WRONG
 e2e_refused sshd_wrong_authenticator_code_refused wrongtotp $? "Authenticator code: " \
 	"Permission denied"
 
-ssh_kbd wrongpw obe2e1 not-the-password
+e2e_ssh_kbd wrongpw obe2e1 not-the-password
 e2e_refused sshd_wrong_password_refused wrongpw $? "Permission denied"
 
 # Refused by onboard, the person must not be asked again by pam_unix.
-ssh_kbd oldunix obe2e1 "$UNIX_PASSWORD" "$UNIX_PASSWORD"
+e2e_ssh_kbd oldunix obe2e1 "$UNIX_PASSWORD" "$UNIX_PASSWORD"
 e2e_refused sshd_old_unix_password_refused oldunix $? "Permission denied"
 
 # An access code: the code (as printed, with dashes), the username, a new
@@ -147,10 +80,10 @@ e2e_useradd obe2e2
 e2e_access_code obe2e2 Bo Two
 code=$E2E_CODE
 E2E_TOTP_KEY=
-ssh_kbd code obe2e2 "$code" obe2e2 "$PASSWORD" "$PASSWORD" @TOTP
+e2e_ssh_kbd code obe2e2 "$code" obe2e2 "$PASSWORD" "$PASSWORD" @TOTP
 e2e_logged_in sshd_access_code_login code obe2e2 $?
 
-ssh_kbd codeagain obe2e2 "$code" obe2e2
+e2e_ssh_kbd codeagain obe2e2 "$code" obe2e2
 e2e_refused sshd_used_access_code_refused codeagain $? "Permission denied"
 
 # ---------------------------------------------- everyone else, as before
@@ -158,25 +91,25 @@ e2e_refused sshd_used_access_code_refused codeagain $? "Permission denied"
 # A regular user onboard does not manage: PAM_IGNORE from onboard,
 # pam_unix checks the Unix password.
 e2e_unix_account obe2e5
-ssh_kbd unmanaged obe2e5 "$UNIX_PASSWORD"
+e2e_ssh_kbd unmanaged obe2e5 "$UNIX_PASSWORD"
 e2e_logged_in sshd_unmanaged_user_logs_in_with_unix_password unmanaged obe2e5 $?
 
 # A system account (uid below UID_MIN) with a Unix password.
 e2e_unix_account obe2esys -r
 
-ssh_root root
+e2e_ssh_root root
 e2e_logged_in sshd_root_logs_in_with_public_key root root $?
 
 # With onboardd stopped, root and system accounts are not affected: the
 # module never asks the daemon about them, in auth or in account.
 ob_stop_daemon
-ssh_root rootdown
+e2e_ssh_root rootdown
 e2e_logged_in sshd_root_logs_in_while_daemon_down rootdown root $?
-ssh_kbd sysdown obe2esys "$UNIX_PASSWORD"
+e2e_ssh_kbd sysdown obe2esys "$UNIX_PASSWORD"
 e2e_logged_in sshd_system_account_logs_in_while_daemon_down sysdown obe2esys $?
 # ...but a person onboard manages is refused, never handed to pam_unix
 # and the old Unix password.
-ssh_kbd persondown obe2e1 "$UNIX_PASSWORD"
+e2e_ssh_kbd persondown obe2e1 "$UNIX_PASSWORD"
 rc=$?
 if grep -q 'Password: ' "$OB_DIR/persondown.out"; then
 	ob_fail sshd_managed_person_refused_while_daemon_down "a password was asked for"
