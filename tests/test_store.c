@@ -34,14 +34,6 @@ struct fixture {
 };
 
 /* Fail with both results by name, and the call that gave them. */
-#define assert_result(expr, want)                                                          \
-	do {                                                                               \
-		enum store_result got_ = (expr);                                           \
-		if (got_ != (want))                                                        \
-			fail_msg("%s: got \"%s\", expected \"%s\"", #expr,                 \
-				 store_result_name(got_), store_result_name(want));        \
-	} while (0)
-
 /* ------------------------------------------------------------ helpers */
 
 static int fixture_setup(void **state)

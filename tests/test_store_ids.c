@@ -33,14 +33,6 @@ struct fixture {
 	struct store *st;
 };
 
-#define assert_result(expr, want)                                                          \
-	do {                                                                               \
-		enum store_result got_ = (expr);                                           \
-		if (got_ != (want))                                                        \
-			fail_msg("%s: got \"%s\", expected \"%s\"", #expr,                 \
-				 store_result_name(got_), store_result_name(want));        \
-	} while (0)
-
 static int setup(void **state)
 {
 	struct fixture *f = unit_fixture_new(sizeof(*f), "/tmp", "test_store_ids");

@@ -48,4 +48,14 @@ static inline void unit_person(struct person *p, const char *username, const cha
 	snprintf(p->pwhash, sizeof(p->pwhash), "%s", pwhash);
 }
 
+/* A store call's result, named in the failure when it is not want
+ * (cmocka's fail_msg: include cmocka.h first). */
+#define assert_result(expr, want)                                                          \
+	do {                                                                               \
+		enum store_result got_ = (expr);                                           \
+		if (got_ != (want))                                                        \
+			fail_msg("%s: got \"%s\", expected \"%s\"", #expr,                 \
+				 store_result_name(got_), store_result_name(want));        \
+	} while (0)
+
 #endif
